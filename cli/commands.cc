@@ -1,0 +1,175 @@
+// commands.cc — global option parsing, subcommand routing, error reporting.
+#include "cli/commands.h"
+
+#include <ostream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "traces/json_writer.h"
+
+namespace mlsysim {
+namespace {
+
+constexpr const char kVersion[] = "mlsysim 0.2.0 (mlsysim v0.1.1 analytic parity)";
+
+constexpr const char kHelp[] =
+    "usage: mlsysim [-o text|json] [--registry FILE] COMMAND [ARGS]\n"
+    "\n"
+    "Analytic models of ML systems (mlsysim v0.1.1 parity) and, later, simulation.\n"
+    "\n"
+    "commands:\n"
+    "  zoo [hardware|models|systems|grids|constants]   list the registries\n"
+    "  eval MODEL HARDWARE [-b N] [-p PREC] [-e EFF]    evaluate one system\n"
+    "  eval PLAN.yaml                                   evaluate an mlsys.yaml plan\n"
+    "  serve MODEL HARDWARE [-s SEQ] [-b N]             LLM serving latency and memory\n"
+    "  optimize parallelism|batching|placement PLAN     search a design space\n"
+    "  solve [FILE]                                     JSON-lines solver requests\n"
+    "  walls                                            the 22-wall taxonomy\n"
+    "  schema [--type scenario|result|registry]         print the protobuf schemas\n"
+    "\n"
+    "global options:\n"
+    "  -o, --output text|json   output format (default text)\n"
+    "  --registry FILE          add or override registry entries (protobuf text)\n"
+    "  --version, --help\n"
+    "\n"
+    "exit codes: 0 ok, 1 bad input, 2 physically infeasible, 3 a constraint failed\n";
+
+}  // namespace
+
+bool ParsedOptions::Has(const std::string& name) const {
+  for (const auto& [k, v] : values)
+    if (k == name) return true;
+  return false;
+}
+
+std::string ParsedOptions::Get(const std::string& name, const std::string& def) const {
+  std::string found = def;
+  for (const auto& [k, v] : values)
+    if (k == name) found = v;  // the last occurrence wins
+  return found;
+}
+
+std::string ParseOptions(const CommandArgs& args, const std::vector<OptionSpec>& specs,
+                         const std::string& command, ParsedOptions* parsed) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.size() < 2 || a[0] != '-' || (a[1] >= '0' && a[1] <= '9')) {
+      parsed->positional.push_back(a);
+      continue;
+    }
+    std::string name = a, value;
+    bool inline_value = false;
+    if (const size_t eq = a.find('='); eq != std::string::npos && a.rfind("--", 0) == 0) {
+      name = a.substr(0, eq);
+      value = a.substr(eq + 1);
+      inline_value = true;
+    }
+    const OptionSpec* spec = nullptr;
+    for (const OptionSpec& s : specs)
+      if (name == s.long_name || (!s.short_name.empty() && name == s.short_name)) spec = &s;
+    if (spec == nullptr) {
+      std::vector<std::string> names;
+      for (const OptionSpec& s : specs)
+        names.push_back(s.short_name.empty() ? s.long_name
+                                             : absl::StrCat(s.short_name, "/", s.long_name));
+      return absl::StrCat("unknown option '", name, "' for ", command,
+                          "; accepted: ", absl::StrJoin(names, ", "));
+    }
+    if (spec->takes_value && !inline_value) {
+      if (i + 1 >= args.size()) return absl::StrCat(spec->long_name, " needs a value");
+      value = args[++i];
+    }
+    parsed->values.emplace_back(spec->long_name, value);
+  }
+  return "";
+}
+
+int ReportError(const CommandContext& ctx, int code, const std::string& title,
+                const std::string& reason) {
+  if (ctx.format == OutputFormat::kJson) {
+    Record r;
+    r.Str("status", "error").Str("title", title).Str("reason", reason).Int("exit_code", code);
+    *ctx.out << r.ToJson() << "\n";
+  }
+  *ctx.err << "error: " << reason << "\n";
+  return code;
+}
+
+int RunMlsysim(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+  CommandContext ctx;
+  ctx.out = &out;
+  ctx.err = &err;
+  std::string registry_file;
+  size_t i = 1;
+  for (; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (a == "-o" || a == "--output") {
+      if (i + 1 >= argv.size()) return ReportError(ctx, kExitBadInput, "Bad input", "--output needs text or json");
+      const std::string& f = argv[++i];
+      if (f == "json") {
+        ctx.format = OutputFormat::kJson;
+      } else if (f == "text") {
+        ctx.format = OutputFormat::kText;
+      } else {
+        return ReportError(ctx, kExitBadInput, "Bad input",
+                           absl::StrCat("--output: unknown format '", f, "'; accepted: text, json"));
+      }
+    } else if (a.rfind("--output=", 0) == 0) {
+      const std::string f = a.substr(9);
+      if (f != "json" && f != "text") {
+        return ReportError(ctx, kExitBadInput, "Bad input",
+                           absl::StrCat("--output: unknown format '", f, "'; accepted: text, json"));
+      }
+      ctx.format = f == "json" ? OutputFormat::kJson : OutputFormat::kText;
+    } else if (a == "--registry") {
+      if (i + 1 >= argv.size()) return ReportError(ctx, kExitBadInput, "Bad input", "--registry needs a FILE");
+      registry_file = argv[++i];
+    } else if (a == "--version") {
+      out << kVersion << "\n";
+      return kExitOk;
+    } else if (a == "--help" || a == "-h") {
+      out << kHelp;
+      return kExitOk;
+    } else if (!a.empty() && a[0] == '-') {
+      return ReportError(ctx, kExitBadInput, "Bad input",
+                         absl::StrCat("unknown global option '", a,
+                                      "'; accepted: -o/--output, --registry, --version, --help"));
+    } else {
+      break;
+    }
+  }
+  if (i >= argv.size()) {
+    err << kHelp;
+    return kExitBadInput;
+  }
+  const std::string command = argv[i];
+  CommandArgs args;
+  // Global options may also follow the subcommand.
+  for (size_t j = i + 1; j < argv.size(); ++j) {
+    if ((argv[j] == "-o" || argv[j] == "--output") && j + 1 < argv.size() &&
+        (argv[j + 1] == "json" || argv[j + 1] == "text")) {
+      ctx.format = argv[j + 1] == "json" ? OutputFormat::kJson : OutputFormat::kText;
+      ++j;
+    } else if (argv[j] == "--registry" && j + 1 < argv.size()) {
+      registry_file = argv[++j];
+    } else {
+      args.push_back(argv[j]);
+    }
+  }
+  auto reg = registry_file.empty() ? Registry::Builtin() : Registry::WithFile(registry_file);
+  if (!reg.ok()) return ReportError(ctx, kExitBadInput, "Bad registry", std::string(reg.status().message()));
+  ctx.registry = *reg;
+
+  if (command == "zoo") return RunZoo(ctx, args);
+  if (command == "schema") return RunSchema(ctx, args);
+  if (command == "walls") return RunWalls(ctx, args);
+  if (command == "solve") return RunSolve(ctx, args);
+  if (command == "eval") return RunEval(ctx, args);
+  if (command == "serve") return RunServe(ctx, args);
+  if (command == "optimize") return RunOptimize(ctx, args);
+  return ReportError(ctx, kExitBadInput, "Bad input",
+                     absl::StrCat("unknown command '", command,
+                                  "'; accepted: zoo, eval, serve, optimize, solve, walls, schema"));
+}
+
+}  // namespace mlsysim

@@ -1,0 +1,68 @@
+// commands.h — the `mlsysim` subcommands. Each takes the parsed global options
+// and its own arguments, writes results to `out` and diagnostics to `err`, and
+// returns mlsysim's exit code: 0 ok, 1 bad input, 2 physically infeasible,
+// 3 a constraint failed.
+// Usage: return RunZoo(ctx, {"hardware"});
+#ifndef MLSYSIM_CLI_COMMANDS_H_
+#define MLSYSIM_CLI_COMMANDS_H_
+
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "topology/registry.h"
+
+namespace mlsysim {
+
+enum ExitCode { kExitOk = 0, kExitBadInput = 1, kExitInfeasible = 2, kExitSlaFailed = 3 };
+
+enum class OutputFormat { kText, kJson };
+
+struct CommandContext {
+  OutputFormat format = OutputFormat::kText;
+  std::shared_ptr<const Registry> registry;
+  std::ostream* out;
+  std::ostream* err;
+};
+
+using CommandArgs = std::vector<std::string>;
+
+int RunZoo(const CommandContext& ctx, const CommandArgs& args);
+int RunSchema(const CommandContext& ctx, const CommandArgs& args);
+int RunWalls(const CommandContext& ctx, const CommandArgs& args);
+int RunSolve(const CommandContext& ctx, const CommandArgs& args);
+int RunEval(const CommandContext& ctx, const CommandArgs& args);
+int RunServe(const CommandContext& ctx, const CommandArgs& args);
+int RunOptimize(const CommandContext& ctx, const CommandArgs& args);
+
+// Writes {"status":"error","title":...,"reason":...} (JSON) or "error: ..." (text)
+// to the right stream and returns `code`.
+int ReportError(const CommandContext& ctx, int code, const std::string& title,
+                const std::string& reason);
+
+// Minimal option parsing shared by the subcommands: `--name value`,
+// `--name=value`, `-x value`, and flags. Unknown options are errors that list
+// the accepted ones.
+struct OptionSpec {
+  std::string long_name;   // "--batch-size"
+  std::string short_name;  // "-b" or ""
+  bool takes_value;
+};
+struct ParsedOptions {
+  std::vector<std::string> positional;
+  std::vector<std::pair<std::string, std::string>> values;  // long name -> value
+  bool Has(const std::string& name) const;
+  std::string Get(const std::string& name, const std::string& def) const;
+};
+// Returns an error message (empty on success).
+std::string ParseOptions(const CommandArgs& args, const std::vector<OptionSpec>& specs,
+                         const std::string& command, ParsedOptions* parsed);
+
+// The whole command line: global options (-o/--output text|json,
+// --registry FILE, --version, --help) then a subcommand. Returns the exit code.
+int RunMlsysim(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err);
+
+}  // namespace mlsysim
+
+#endif  // MLSYSIM_CLI_COMMANDS_H_

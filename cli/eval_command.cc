@@ -1,0 +1,467 @@
+// eval_command.cc — `mlsysim eval`, `mlsysim serve` and `mlsysim optimize`:
+// mlsysim's three-level SystemEvaluation (feasibility, performance, macro), the
+// serving summary, and the parallelism/batching/placement optimizers.
+#include <cmath>
+#include <cstdlib>
+#include <ostream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "analytic/analysis.h"
+#include "analytic/engine.h"
+#include "analytic/fleet.h"
+#include "analytic/operations.h"
+#include "analytic/serving.h"
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "cli/plan.h"
+#include "traces/json_writer.h"
+
+namespace mlsysim {
+namespace {
+
+absl::StatusOr<double> ParseNumber(const std::string& field, const std::string& text) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !std::isfinite(v)) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": '", text, "' is not a number"));
+  }
+  return v;
+}
+
+absl::StatusOr<int> ParseInt(const std::string& field, const std::string& text) {
+  auto v = ParseNumber(field, text);
+  if (!v.ok()) return v.status();
+  if (std::trunc(*v) != *v || std::abs(*v) > 2e9) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": '", text, "' is not an integer"));
+  }
+  return static_cast<int>(*v);
+}
+
+bool IsYaml(const std::string& s) {
+  return absl::EndsWith(s, ".yaml") || absl::EndsWith(s, ".yml");
+}
+
+bool KnownPrecision(const std::string& p) {
+  for (const char* k : {"fp32", "tf32", "bf16", "fp16", "fp8", "int8", "int4", "fp4"})
+    if (p == k) return true;
+  return false;
+}
+
+// One level of the evaluation: a status and its metrics.
+struct Level {
+  std::string status = "SKIPPED";
+  Record metrics;
+  std::string note;
+};
+
+struct Evaluation {
+  std::string scenario;
+  Level feasibility, performance, macro;
+  std::string bottleneck;
+  double latency_ms = 0, throughput = 0;
+};
+
+// mlsysim's to_dict(): scenario, the three statuses, then f_/p_/m_ metrics.
+std::string EvaluationJson(const Evaluation& e, const Record* front = nullptr) {
+  Record out;
+  if (front != nullptr) out.Merge(*front);
+  out.Str("scenario", e.scenario)
+      .Str("f_status", e.feasibility.status)
+      .Str("p_status", e.performance.status)
+      .Str("m_status", e.macro.status)
+      .Merge(e.feasibility.metrics, "f_")
+      .Merge(e.performance.metrics, "p_")
+      .Merge(e.macro.metrics, "m_");
+  return out.ToJson();
+}
+
+std::string EvaluationText(const Evaluation& e) {
+  std::string out = absl::StrCat("mlsysim evaluation: ", e.scenario, "\n");
+  const struct {
+    const char* name;
+    const Level* level;
+  } levels[] = {{"Feasibility", &e.feasibility},
+                {"Performance", &e.performance},
+                {"Macro", &e.macro}};
+  for (const auto& l : levels) {
+    absl::StrAppend(&out, absl::StrFormat("\n%-12s %s", l.name, l.level->status));
+    if (!l.level->note.empty()) absl::StrAppend(&out, "  (", l.level->note, ")");
+    out += "\n";
+    std::string text;
+    l.level->metrics.AppendText(text);
+    for (size_t start = 0; start < text.size();) {
+      const size_t end = text.find('\n', start);
+      absl::StrAppend(&out, "  ", text.substr(start, end - start), "\n");
+      start = end + 1;
+    }
+  }
+  return out;
+}
+
+struct EvalInputs {
+  ModelSpec model;
+  Accelerator hw;
+  int batch_size = 1;
+  int seq_len = 2048;
+  std::string precision = "fp16";
+  double efficiency = 0.5;
+  const Plan* plan = nullptr;
+};
+
+// Runs the three levels. Returns an exit code (0, or 1 for bad input).
+int Evaluate(const CommandContext& ctx, const EvalInputs& in, Evaluation* e) {
+  EngineOptions eo;
+  eo.batch_size = in.batch_size;
+  eo.precision = in.precision;
+  eo.efficiency = in.efficiency;
+  eo.seq_len = in.seq_len;
+  auto prof = SolveEngine(in.model, in.hw, eo);
+  if (!prof.ok()) {
+    return ReportError(ctx, kExitBadInput, "Bad input", std::string(prof.status().message()));
+  }
+  e->feasibility.status = prof->feasible ? "PASS" : "FAIL";
+  e->feasibility.metrics.Num("memory_used_gb", prof->memory_footprint / 1e9)
+      .Num("memory_capacity_gb", in.hw.capacity / 1e9)
+      .Num("memory_utilization", prof->memory_footprint / in.hw.capacity);
+  if (!prof->feasible) e->feasibility.note = "the weights do not fit in accelerator memory";
+  e->performance.status = prof->feasible ? "PASS" : "FAIL";
+  e->performance.metrics.Num("latency", prof->latency_ms)
+      .Num("throughput", prof->throughput)
+      .Num("mfu", prof->mfu)
+      .Str("bottleneck", prof->bottleneck)
+      .Num("arithmetic_intensity", prof->arithmetic_intensity)
+      .Num("energy_j", prof->energy_j);
+  e->bottleneck = prof->bottleneck;
+  e->latency_ms = prof->latency_ms;
+  e->throughput = prof->throughput;
+  e->macro.note = "no fleet or duration";
+  if (in.plan == nullptr || in.plan->nodes <= 1) return kExitOk;
+
+  const Plan& plan = *in.plan;
+  if (plan.nodes < 8) {
+    return ReportError(ctx, kExitBadInput, "Bad input",
+                       "hardware.nodes: a fleet needs at least 8 accelerators (nodes // 8 servers)");
+  }
+  const FleetSpec fleet = PlanFleet(plan, in.hw);
+  DistributedOptions d;
+  d.batch_size = in.batch_size;
+  d.precision = in.precision;
+  d.efficiency = in.efficiency;
+  d.seq_len = in.seq_len;
+  d.tp_size = plan.nodes;  // mlsysim v0.1.1 passes tp_size = nodes (contract §5)
+  auto dist = SolveDistributed(in.model, fleet, d);
+  if (dist.ok()) {
+    e->performance.metrics.Num("step_latency", dist->step_latency_total_s * 1000.0)
+        .Num("comm_overhead", dist->communication_latency_s * 1000.0)
+        .Num("fleet_throughput", dist->effective_throughput);
+  } else {
+    e->performance.status = "FAIL";
+    e->performance.note = std::string(dist.status().message());
+  }
+  if (!plan.has_ops) return kExitOk;
+  // ops.region is parsed but not passed on in v0.1.1: US_Avg is used.
+  auto grid = ctx.registry->FindGrid("US_Avg");
+  if (!grid.ok()) return ReportError(ctx, kExitBadInput, "Bad registry", std::string(grid.status().message()));
+  auto econ = SolveEconomics(fleet, plan.duration_days, *grid, EconomicsOptions{});
+  if (!econ.ok()) {
+    return ReportError(ctx, kExitBadInput, "Bad input", std::string(econ.status().message()));
+  }
+  e->macro.status = "PASS";
+  e->macro.note.clear();
+  e->macro.metrics.Num("carbon_footprint", econ->sustainability.carbon_footprint_kg / 1000.0)
+      .Num("energy_cost", econ->opex_energy_usd)
+      .Num("capex", econ->capex_usd)
+      .Num("tco_usd", econ->tco_usd);
+  return kExitOk;
+}
+
+int PrintEvaluation(const CommandContext& ctx, const Evaluation& e, const Plan* plan) {
+  // Constraint assertions (plans only).
+  std::vector<Record> violations;
+  if (plan != nullptr) {
+    for (const PlanAssertion& a : plan->assertions) {
+      const size_t dot = a.metric.find('.');
+      const std::string level = a.metric.substr(0, dot), key = a.metric.substr(dot + 1);
+      const Level& l = level == "feasibility" ? e.feasibility
+                       : level == "performance" ? e.performance
+                                                : e.macro;
+      const double v = l.metrics.GetNum(key);
+      std::string why;
+      if (std::isnan(v)) {
+        why = absl::StrCat("metric '", a.metric, "' is not produced by this evaluation");
+      } else if (a.max.has_value() && v > *a.max) {
+        why = absl::StrFormat("%s = %.6g exceeds max %.6g", a.metric, v, *a.max);
+      } else if (a.min.has_value() && v < *a.min) {
+        why = absl::StrFormat("%s = %.6g is below min %.6g", a.metric, v, *a.min);
+      }
+      if (!why.empty()) {
+        Record r;
+        r.Str("metric", a.metric).Str("message", why);
+        if (!std::isnan(v)) r.Num("value", v);
+        violations.push_back(std::move(r));
+      }
+    }
+  }
+  const int code = !violations.empty()                       ? kExitSlaFailed
+                   : e.feasibility.status == "FAIL"          ? kExitInfeasible
+                                                             : kExitOk;
+  if (ctx.format == OutputFormat::kJson) {
+    if (!violations.empty()) {
+      Record front;
+      front.Str("status", "sla_failed").List("violations", std::move(violations));
+      *ctx.out << EvaluationJson(e, &front) << "\n";
+    } else {
+      *ctx.out << EvaluationJson(e) << "\n";
+    }
+    return code;
+  }
+  *ctx.out << EvaluationText(e);
+  if (!violations.empty()) {
+    *ctx.out << "\nSLA FAILED\n";
+    // The JSON object is what scripts read; print it on stdout as mlsysim does.
+    Record front;
+    front.Str("status", "sla_failed").List("violations", std::move(violations));
+    *ctx.out << EvaluationJson(e, &front) << "\n";
+  }
+  return code;
+}
+
+constexpr const char kEvalHelp[] =
+    "usage: mlsysim [-o json] eval MODEL HARDWARE [-b N] [-p PREC] [-e EFF] [-s SEQ]\n"
+    "       mlsysim [-o json] eval PLAN.yaml\n"
+    "  Feasibility, performance and macro (cost, carbon) levels of one system.\n"
+    "  Exit 2 when the model does not fit; 3 when a plan's constraint fails.\n";
+
+}  // namespace
+
+int RunEval(const CommandContext& ctx, const CommandArgs& args) {
+  ParsedOptions o;
+  std::string err = ParseOptions(args,
+                                 {{"--batch-size", "-b", true},
+                                  {"--precision", "-p", true},
+                                  {"--efficiency", "-e", true},
+                                  {"--seq-len", "-s", true},
+                                  {"--help", "-h", false}},
+                                 "eval", &o);
+  if (!err.empty()) return ReportError(ctx, kExitBadInput, "Bad input", err);
+  if (o.Has("--help")) {
+    *ctx.out << kEvalHelp;
+    return kExitOk;
+  }
+  EvalInputs in;
+  Plan plan;
+  if (o.positional.size() == 1 && IsYaml(o.positional[0])) {
+    auto p = LoadPlan(o.positional[0]);
+    if (!p.ok()) return ReportError(ctx, kExitBadInput, "Bad plan", std::string(p.status().message()));
+    plan = *p;
+    in.plan = &plan;
+    in.batch_size = plan.batch_size;
+    in.seq_len = plan.seq_len;
+    in.precision = plan.precision;
+    in.efficiency = plan.efficiency;
+    o.positional = {plan.model, plan.hardware};
+  } else if (o.positional.size() != 2) {
+    return ReportError(ctx, kExitBadInput, "Bad input",
+                       "eval needs MODEL HARDWARE or a PLAN.yaml (see `mlsysim eval --help`)");
+  }
+  auto model = ctx.registry->FindModel(o.positional[0]);
+  if (!model.ok()) return ReportError(ctx, kExitBadInput, "Unknown model", std::string(model.status().message()));
+  auto hw = ctx.registry->FindAccelerator(o.positional[1]);
+  if (!hw.ok()) return ReportError(ctx, kExitBadInput, "Unknown hardware", std::string(hw.status().message()));
+  in.model = *model;
+  in.hw = *hw;
+  if (o.Has("--batch-size")) {
+    auto b = ParseInt("--batch-size", o.Get("--batch-size", ""));
+    if (!b.ok()) return ReportError(ctx, kExitBadInput, "Bad input", std::string(b.status().message()));
+    in.batch_size = *b;
+  }
+  if (o.Has("--seq-len")) {
+    auto s = ParseInt("--seq-len", o.Get("--seq-len", ""));
+    if (!s.ok()) return ReportError(ctx, kExitBadInput, "Bad input", std::string(s.status().message()));
+    in.seq_len = *s;
+  }
+  if (o.Has("--efficiency")) {
+    auto e = ParseNumber("--efficiency", o.Get("--efficiency", ""));
+    if (!e.ok()) return ReportError(ctx, kExitBadInput, "Bad input", std::string(e.status().message()));
+    in.efficiency = *e;
+  }
+  in.precision = o.Get("--precision", in.precision);
+  if (!KnownPrecision(in.precision)) {
+    return ReportError(ctx, kExitBadInput, "Bad input",
+                       absl::StrCat("--precision: unknown precision '", in.precision,
+                                    "'; accepted: fp32, tf32, bf16, fp16, fp8, int8, int4, fp4"));
+  }
+  if (in.batch_size < 1) {
+    return ReportError(ctx, kExitBadInput, "Bad input",
+                       absl::StrCat("--batch-size must be >= 1; got ", in.batch_size));
+  }
+  if (!(in.efficiency >= 1e-9 && in.efficiency <= 1)) {
+    return ReportError(ctx, kExitBadInput, "Bad input",
+                       absl::StrCat("--efficiency must lie in [1e-9, 1]; got ", in.efficiency));
+  }
+  if (ctx.format == OutputFormat::kText && in.efficiency > 0.60) {
+    *ctx.err << "warning: efficiency " << in.efficiency
+             << " is above 0.60, optimistic for most workloads\n";
+  }
+  Evaluation e;
+  e.scenario = in.plan != nullptr && !plan.name.empty()
+                   ? plan.name
+                   : absl::StrCat(in.model.key, " on ", in.hw.key);
+  const int code = Evaluate(ctx, in, &e);
+  if (code != kExitOk) return code;
+  return PrintEvaluation(ctx, e, in.plan);
+}
+
+int RunServe(const CommandContext& ctx, const CommandArgs& args) {
+  ParsedOptions o;
+  std::string err = ParseOptions(args,
+                                 {{"--seq-len", "-s", true},
+                                  {"--batch-size", "-b", true},
+                                  {"--precision", "-p", true},
+                                  {"--efficiency", "-e", true},
+                                  {"--help", "-h", false}},
+                                 "serve", &o);
+  if (!err.empty()) return ReportError(ctx, kExitBadInput, "Bad input", err);
+  if (o.Has("--help")) {
+    *ctx.out << "usage: mlsysim [-o json] serve MODEL HARDWARE [-s SEQ] [-b N] [-p PREC] [-e EFF]\n"
+                "  LLM serving: time to first token, inter-token latency, KV cache.\n";
+    return kExitOk;
+  }
+  if (o.positional.size() != 2) {
+    return ReportError(ctx, kExitBadInput, "Bad input", "serve needs MODEL HARDWARE");
+  }
+  auto model = ctx.registry->FindModel(o.positional[0]);
+  if (!model.ok()) return ReportError(ctx, kExitBadInput, "Unknown model", std::string(model.status().message()));
+  auto hw = ctx.registry->FindAccelerator(o.positional[1]);
+  if (!hw.ok()) return ReportError(ctx, kExitBadInput, "Unknown hardware", std::string(hw.status().message()));
+  ServingOptions so;
+  auto seq = ParseInt("--seq-len", o.Get("--seq-len", "2048"));
+  auto b = ParseInt("--batch-size", o.Get("--batch-size", "1"));
+  auto eta = ParseNumber("--efficiency", o.Get("--efficiency", "0.5"));
+  for (const absl::Status& s : {seq.status(), b.status(), eta.status()})
+    if (!s.ok()) return ReportError(ctx, kExitBadInput, "Bad input", std::string(s.message()));
+  so.seq_len = *seq;
+  so.batch_size = *b;
+  so.efficiency = *eta;
+  so.precision = o.Get("--precision", "fp16");
+  if (!KnownPrecision(so.precision)) {
+    return ReportError(ctx, kExitBadInput, "Bad input",
+                       absl::StrCat("--precision: unknown precision '", so.precision, "'"));
+  }
+  auto r = SolveServing(*model, *hw, so);
+  if (!r.ok()) return ReportError(ctx, kExitBadInput, "Bad input", std::string(r.status().message()));
+  const double tokens_per_s = std::round(so.batch_size / (r->itl_ms / 1000.0) * 10.0) / 10.0;
+  const double util = std::round(r->memory_utilization * 1000.0) / 1000.0;
+  if (ctx.format == OutputFormat::kJson) {
+    Record out;
+    out.Str("model", model->key).Str("hardware", hw->key).Int("seq_len", so.seq_len)
+        .Int("batch_size", so.batch_size).Str("precision", so.precision)
+        .Num("efficiency", so.efficiency).Bool("feasible", r->feasible)
+        .Num("ttft_ms", r->ttft_ms).Num("itl_ms", r->itl_ms).Num("tokens_per_sec", tokens_per_s)
+        .Num("kv_cache_gb", r->kv_cache_size / 1e9).Num("memory_utilization", util);
+    *ctx.out << out.ToJson() << "\n";
+  } else {
+    *ctx.out << absl::StrFormat(
+        "mlsysim serve: %s on %s (seq %d, batch %d, %s, efficiency %.2f)\n"
+        "  feasible            %s\n"
+        "  TTFT                %.3f ms\n"
+        "  ITL                 %.3f ms\n"
+        "  tokens/s            %.1f\n"
+        "  KV cache            %.3f GB\n"
+        "  weights             %.3f GB\n"
+        "  memory utilization  %.1f %%\n",
+        model->key, hw->key, so.seq_len, so.batch_size, so.precision, so.efficiency,
+        r->feasible ? "yes" : "NO", r->ttft_ms, r->itl_ms, tokens_per_s, r->kv_cache_size / 1e9,
+        r->model_weights_size / 1e9, r->memory_utilization * 100.0);
+  }
+  return r->feasible ? kExitOk : kExitInfeasible;
+}
+
+int RunOptimize(const CommandContext& ctx, const CommandArgs& args) {
+  ParsedOptions o;
+  std::string err = ParseOptions(args,
+                                 {{"--sla-ms", "", true},
+                                  {"--qps", "", true},
+                                  {"--carbon-tax", "", true},
+                                  {"--help", "-h", false}},
+                                 "optimize", &o);
+  if (!err.empty()) return ReportError(ctx, kExitBadInput, "Bad input", err);
+  if (o.Has("--help") || o.positional.size() != 2) {
+    if (!o.Has("--help")) {
+      return ReportError(ctx, kExitBadInput, "Bad input",
+                         "optimize needs parallelism|batching|placement and a PLAN.yaml");
+    }
+    *ctx.out << "usage: mlsysim [-o json] optimize parallelism PLAN.yaml\n"
+                "       mlsysim [-o json] optimize batching PLAN.yaml [--sla-ms 50] [--qps 10]\n"
+                "       mlsysim [-o json] optimize placement PLAN.yaml [--carbon-tax 100]\n";
+    return kExitOk;
+  }
+  const std::string& what = o.positional[0];
+  if (what != "parallelism" && what != "batching" && what != "placement") {
+    return ReportError(ctx, kExitBadInput, "Bad input",
+                       absl::StrCat("unknown optimizer '", what,
+                                    "'; accepted: parallelism, batching, placement"));
+  }
+  auto plan = LoadPlan(o.positional[1]);
+  if (!plan.ok()) return ReportError(ctx, kExitBadInput, "Bad plan", std::string(plan.status().message()));
+  auto model = ctx.registry->FindModel(plan->model);
+  if (!model.ok()) return ReportError(ctx, kExitBadInput, "Unknown model", std::string(model.status().message()));
+  auto hw = ctx.registry->FindAccelerator(plan->hardware);
+  if (!hw.ok()) return ReportError(ctx, kExitBadInput, "Unknown hardware", std::string(hw.status().message()));
+  Record result;
+  if (what == "batching") {
+    BatchingSearch s;
+    s.seq_len = plan->seq_len;
+    s.precision = plan->precision;
+    s.efficiency = plan->efficiency;
+    auto sla = ParseNumber("--sla-ms", o.Get("--sla-ms", "50"));
+    auto qps = ParseNumber("--qps", o.Get("--qps", "10"));
+    for (const absl::Status& st : {sla.status(), qps.status()})
+      if (!st.ok()) return ReportError(ctx, kExitBadInput, "Bad input", std::string(st.message()));
+    s.sla_latency_ms = *sla;
+    s.arrival_rate_qps = *qps;
+    auto r = OptimizeBatching(*model, *hw, s);
+    if (!r.ok()) return ReportError(ctx, kExitBadInput, "Bad input", std::string(r.status().message()));
+    result = BatchingRecord(*r);
+  } else {
+    if (plan->nodes <= 1 || plan->nodes < 8) {
+      return ReportError(ctx, kExitBadInput, "Bad plan",
+                         absl::StrCat("hardware.nodes: optimize ", what,
+                                      " needs a fleet (nodes >= 8); got ", plan->nodes));
+    }
+    const FleetSpec fleet = PlanFleet(*plan, *hw);
+    if (what == "parallelism") {
+      ParallelismSearch s;
+      s.batch_size = plan->batch_size;
+      s.precision = plan->precision;
+      s.efficiency = plan->efficiency;
+      auto r = OptimizeParallelism(*model, fleet, s);
+      if (!r.ok()) return ReportError(ctx, kExitInfeasible, "Infeasible", std::string(r.status().message()));
+      result = ParallelismRecord(*r);
+    } else {
+      auto tax = ParseNumber("--carbon-tax", o.Get("--carbon-tax", "100"));
+      if (!tax.ok()) return ReportError(ctx, kExitBadInput, "Bad input", std::string(tax.status().message()));
+      std::vector<GridSpec> regions;
+      for (const char* n : {"US_Avg", "Quebec", "Iowa"}) {
+        auto g = ctx.registry->FindGrid(n);
+        if (g.ok()) regions.push_back(*g);
+      }
+      auto r = OptimizePlacement(fleet, plan->duration_days, regions, *tax, 1.0);
+      if (!r.ok()) return ReportError(ctx, kExitBadInput, "Bad input", std::string(r.status().message()));
+      result = PlacementRecord(*r);
+    }
+  }
+  if (ctx.format == OutputFormat::kJson) {
+    *ctx.out << result.ToJson() << "\n";
+  } else {
+    std::string text;
+    result.AppendText(text);
+    *ctx.out << "mlsysim optimize " << what << ": " << plan->model << " on " << plan->hardware
+             << "\n" << text;
+  }
+  return kExitOk;
+}
+
+}  // namespace mlsysim

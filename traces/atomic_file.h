@@ -1,0 +1,35 @@
+// atomic_file.h — write a file under a temporary name and rename it into place
+// on success, so an interrupted run never leaves a file that looks complete.
+// Usage: AtomicFile f("trace.json"); f.stream() << ...; absl::Status s = f.Commit();
+#ifndef MLSYSIM_TRACES_ATOMIC_FILE_H_
+#define MLSYSIM_TRACES_ATOMIC_FILE_H_
+
+#include <fstream>
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace mlsysim {
+
+class AtomicFile {
+ public:
+  explicit AtomicFile(std::string path);
+  ~AtomicFile();  // removes the temporary file unless committed
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  bool ok() const { return out_.good(); }
+  std::ofstream& stream() { return out_; }
+  // Flushes, closes and renames the temporary file to the final path.
+  absl::Status Commit();
+
+ private:
+  std::string path_;
+  std::string temp_path_;
+  std::ofstream out_;
+  bool committed_ = false;
+};
+
+}  // namespace mlsysim
+
+#endif  // MLSYSIM_TRACES_ATOMIC_FILE_H_
