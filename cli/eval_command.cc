@@ -52,7 +52,8 @@ bool KnownPrecision(const std::string& p) {
 // One level of the evaluation: a status and its metrics.
 struct Level {
   std::string status = "SKIPPED";
-  Record metrics;
+  Record metrics;                  // JSON (f_/p_/m_ keys)
+  std::vector<std::string> lines;  // text, with units
   std::string note;
 };
 
@@ -89,13 +90,7 @@ std::string EvaluationText(const Evaluation& e) {
     absl::StrAppend(&out, absl::StrFormat("\n%-12s %s", l.name, l.level->status));
     if (!l.level->note.empty()) absl::StrAppend(&out, "  (", l.level->note, ")");
     out += "\n";
-    std::string text;
-    l.level->metrics.AppendText(text);
-    for (size_t start = 0; start < text.size();) {
-      const size_t end = text.find('\n', start);
-      absl::StrAppend(&out, "  ", text.substr(start, end - start), "\n");
-      start = end + 1;
-    }
+    for (const std::string& line : l.level->lines) absl::StrAppend(&out, "  ", line, "\n");
   }
   return out;
 }
@@ -125,6 +120,9 @@ int Evaluate(const CommandContext& ctx, const EvalInputs& in, Evaluation* e) {
   e->feasibility.metrics.Num("memory_used_gb", prof->memory_footprint / 1e9)
       .Num("memory_capacity_gb", in.hw.capacity / 1e9)
       .Num("memory_utilization", prof->memory_footprint / in.hw.capacity);
+  e->feasibility.lines.push_back(absl::StrFormat(
+      "memory      %.2f GB of %.2f GB (%.1f %%)", prof->memory_footprint / 1e9,
+      in.hw.capacity / 1e9, 100.0 * prof->memory_footprint / in.hw.capacity));
   if (!prof->feasible) e->feasibility.note = "the weights do not fit in accelerator memory";
   e->performance.status = prof->feasible ? "PASS" : "FAIL";
   e->performance.metrics.Num("latency", prof->latency_ms)
@@ -133,6 +131,13 @@ int Evaluate(const CommandContext& ctx, const EvalInputs& in, Evaluation* e) {
       .Str("bottleneck", prof->bottleneck)
       .Num("arithmetic_intensity", prof->arithmetic_intensity)
       .Num("energy_j", prof->energy_j);
+  e->performance.lines = {
+      absl::StrFormat("latency     %.3f ms", prof->latency_ms),
+      absl::StrFormat("throughput  %.2f /s", prof->throughput),
+      absl::StrFormat("bottleneck  %s", prof->bottleneck),
+      absl::StrFormat("mfu         %.4f", prof->mfu),
+      absl::StrFormat("intensity   %.4g flop/B", prof->arithmetic_intensity),
+      absl::StrFormat("energy      %.4g J per batch", prof->energy_j)};
   e->bottleneck = prof->bottleneck;
   e->latency_ms = prof->latency_ms;
   e->throughput = prof->throughput;
@@ -156,6 +161,10 @@ int Evaluate(const CommandContext& ctx, const EvalInputs& in, Evaluation* e) {
     e->performance.metrics.Num("step_latency", dist->step_latency_total_s * 1000.0)
         .Num("comm_overhead", dist->communication_latency_s * 1000.0)
         .Num("fleet_throughput", dist->effective_throughput);
+    e->performance.lines.push_back(absl::StrFormat(
+        "fleet       step %.2f ms, communication %.2f ms, %.2f samples/s (%d GPUs, tp %d)",
+        dist->step_latency_total_s * 1000.0, dist->communication_latency_s * 1000.0,
+        dist->effective_throughput, fleet.TotalAccelerators(), plan.nodes));
   } else {
     e->performance.status = "FAIL";
     e->performance.note = std::string(dist.status().message());
@@ -174,6 +183,12 @@ int Evaluate(const CommandContext& ctx, const EvalInputs& in, Evaluation* e) {
       .Num("energy_cost", econ->opex_energy_usd)
       .Num("capex", econ->capex_usd)
       .Num("tco_usd", econ->tco_usd);
+  e->macro.lines = {
+      absl::StrFormat("carbon      %.3f t CO2e (US_Avg grid)",
+                      econ->sustainability.carbon_footprint_kg / 1000.0),
+      absl::StrFormat("energy      $%.2f", econ->opex_energy_usd),
+      absl::StrFormat("capex       $%.2f (amortised over the period)", econ->capex_usd),
+      absl::StrFormat("tco         $%.2f over %.4g days", econ->tco_usd, plan.duration_days)};
   return kExitOk;
 }
 
