@@ -83,13 +83,21 @@ class Simulator {
       if (ev.time > limit) break;
       queue_.Pop();
       if (!cancelled_.empty() && cancelled_.erase(ev.seq) > 0) continue;
-      now_ = ev.time;
-      ++dispatched_;
-      Mix(static_cast<uint64_t>(ev.time));
-      Mix((static_cast<uint64_t>(ev.kind) << 32) | ev.target);
-      handlers_[ev.target]->HandleEvent(*this, ev);
+      Dispatch(ev);
     }
     if (!stopped_ && limit != kTimeNever && limit > now_) now_ = limit;
+  }
+
+  // Dispatches the next live event, if any. Returns false when none is pending.
+  bool Step() {
+    while (!queue_.Empty()) {
+      const Event ev = queue_.Top();
+      queue_.Pop();
+      if (!cancelled_.empty() && cancelled_.erase(ev.seq) > 0) continue;
+      Dispatch(ev);
+      return true;
+    }
+    return false;
   }
 
   // Makes Run()/RunUntil() return after the event being dispatched.
@@ -102,6 +110,14 @@ class Simulator {
   void Reserve(size_t n) { queue_.Reserve(n); }
 
  private:
+  void Dispatch(const Event& ev) {
+    now_ = ev.time;
+    ++dispatched_;
+    Mix(static_cast<uint64_t>(ev.time));
+    Mix((static_cast<uint64_t>(ev.kind) << 32) | ev.target);
+    handlers_[ev.target]->HandleEvent(*this, ev);
+  }
+
   void Mix(uint64_t v) {
     // FNV-1a over the 8 bytes of v, then a splitmix finaliser step.
     uint64_t h = fingerprint_;
