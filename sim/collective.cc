@@ -1,0 +1,172 @@
+// collective.cc — collective schedules (see collective.h).
+#include "sim/collective.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "sim/random.h"
+
+namespace mlsysim {
+
+absl::Status ParseCollectiveOp(absl::string_view name, CollectiveOp* op) {
+  if (name == "allreduce") *op = CollectiveOp::kAllReduce;
+  else if (name == "reducescatter") *op = CollectiveOp::kReduceScatter;
+  else if (name == "allgather") *op = CollectiveOp::kAllGather;
+  else if (name == "alltoall") *op = CollectiveOp::kAllToAll;
+  else
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--op: unknown collective '", name, "'; accepted: allreduce, allgather, reducescatter, alltoall"));
+  return absl::OkStatus();
+}
+
+absl::Status ParseCollectiveAlgorithm(absl::string_view name, CollectiveAlgorithm* a) {
+  if (name == "ring") *a = CollectiveAlgorithm::kRing;
+  else if (name == "tree") *a = CollectiveAlgorithm::kTree;
+  else if (name == "hierarchical") *a = CollectiveAlgorithm::kHierarchical;
+  else
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--algorithm: unknown algorithm '", name, "'; accepted: ring, tree, hierarchical"));
+  return absl::OkStatus();
+}
+
+namespace {
+int CeilLog2(int n) {
+  int d = 0;
+  while ((1 << d) < n) ++d;
+  return d;
+}
+}  // namespace
+
+Collective::Collective(Simulator& sim, FlowNetwork& net, const ClusterGraph& graph,
+                       CollectiveSpec spec, CollectiveObserver* observer, uint64_t tag)
+    : sim_(sim), net_(net), graph_(graph), spec_(std::move(spec)), observer_(observer), tag_(tag) {
+  n_ = static_cast<int>(spec_.ranks.size());
+  std::map<int, std::vector<int>> nodes;
+  for (int r : spec_.ranks) nodes[graph_.NodeOf(r)].push_back(r);
+  for (auto& [node, ranks] : nodes) by_node_.push_back(ranks);
+  k_ = static_cast<int>(by_node_.size());
+  g_ = k_ > 0 ? static_cast<int>(by_node_[0].size()) : 1;
+  if (n_ <= 1) {
+    total_steps_ = 0;
+    return;
+  }
+  switch (spec_.algorithm) {
+    case CollectiveAlgorithm::kRing:
+      total_steps_ = spec_.op == CollectiveOp::kAllReduce ? 2 * (n_ - 1) : n_ - 1;
+      break;
+    case CollectiveAlgorithm::kTree:
+      total_steps_ = 2 * CeilLog2(n_);
+      break;
+    case CollectiveAlgorithm::kHierarchical:
+      total_steps_ = 2 * (g_ - 1) + 2 * (k_ - 1);
+      break;
+  }
+  if (spec_.op == CollectiveOp::kAllToAll) total_steps_ = n_ - 1;
+}
+
+absl::Status Collective::Validate() const {
+  if (n_ < 1) return absl::InvalidArgumentError("--ranks must be >= 1");
+  if (!(spec_.message_bytes >= 0)) return absl::InvalidArgumentError("--message must be >= 0");
+  for (int r : spec_.ranks)
+    if (r < 0 || r >= graph_.ranks())
+      return absl::InvalidArgumentError(absl::StrCat("rank ", r, " is outside the cluster"));
+  if (spec_.op == CollectiveOp::kAllToAll && spec_.algorithm != CollectiveAlgorithm::kRing) {
+    return absl::InvalidArgumentError(
+        "--algorithm: all-to-all runs as pairwise exchange; use --algorithm ring");
+  }
+  if (spec_.algorithm == CollectiveAlgorithm::kTree && spec_.op != CollectiveOp::kAllReduce) {
+    return absl::InvalidArgumentError("--algorithm tree supports --op allreduce only");
+  }
+  if (spec_.algorithm == CollectiveAlgorithm::kHierarchical) {
+    if (spec_.op != CollectiveOp::kAllReduce) {
+      return absl::InvalidArgumentError("--algorithm hierarchical supports --op allreduce only");
+    }
+    for (const auto& node : by_node_)
+      if (static_cast<int>(node.size()) != g_)
+        return absl::InvalidArgumentError(
+            "hierarchical all-reduce needs the same number of ranks on every node");
+  }
+  return absl::OkStatus();
+}
+
+void Collective::StepTransfers(int step, std::vector<Transfer>& out) const {
+  out.clear();
+  const double m = spec_.message_bytes;
+  const auto& r = spec_.ranks;
+  if (spec_.op == CollectiveOp::kAllToAll) {
+    const int k = step + 1;  // pairwise exchange: partner p + k
+    for (int p = 0; p < n_; ++p) out.push_back({r[p], r[(p + k) % n_], m / n_});
+    return;
+  }
+  switch (spec_.algorithm) {
+    case CollectiveAlgorithm::kRing:
+      for (int p = 0; p < n_; ++p) out.push_back({r[p], r[(p + 1) % n_], m / n_});
+      return;
+    case CollectiveAlgorithm::kTree: {
+      const int d = CeilLog2(n_);
+      if (step < d) {  // reduce towards position 0
+        const int s = 1 << step;
+        for (int p = s; p < n_; p += 2 * s) out.push_back({r[p], r[p - s], m});
+      } else {  // broadcast back out
+        const int s = 1 << (2 * d - 1 - step);
+        for (int p = 0; p + s < n_; p += 2 * s) out.push_back({r[p], r[p + s], m});
+      }
+      return;
+    }
+    case CollectiveAlgorithm::kHierarchical: {
+      const int intra = g_ - 1, inter = 2 * (k_ - 1);
+      if (step < intra || step >= intra + inter) {  // reduce-scatter / all-gather in nodes
+        for (const auto& node : by_node_)
+          for (int l = 0; l < g_; ++l) out.push_back({node[l], node[(l + 1) % g_], m / g_});
+      } else {  // ring all-reduce of M/G across nodes, one ring per rail
+        for (int l = 0; l < g_; ++l)
+          for (int k = 0; k < k_; ++k)
+            out.push_back({by_node_[k][l], by_node_[(k + 1) % k_][l], m / g_ / k_});
+      }
+      return;
+    }
+  }
+}
+
+void Collective::Start() {
+  start_ = sim_.now();
+  step_ = 0;
+  done_ = false;
+  step_start_s_ = step_end_s_ = TimeToSeconds(start_);
+  if (total_steps_ == 0) {
+    end_ = start_;
+    done_ = true;
+    if (observer_ != nullptr) observer_->OnCollectiveComplete(tag_, sim_.now());
+    return;
+  }
+  LaunchStep();
+}
+
+void Collective::LaunchStep() {
+  StepTransfers(step_, scratch_);
+  outstanding_ = static_cast<int>(scratch_.size());
+  step_start_s_ = step_end_s_;
+  const ClusterShape& shape = graph_.shape();
+  for (const Transfer& t : scratch_) {
+    const uint64_t h = MixHash(MixHash(tag_, static_cast<uint64_t>(t.src)), static_cast<uint64_t>(t.dst));
+    const double alpha = graph_.SameNode(t.src, t.dst) ? shape.nvlink_latency : shape.nic_latency;
+    net_.Start(graph_.Route(t.src, t.dst, h), t.bytes, alpha, this, static_cast<uint64_t>(step_),
+               step_start_s_);
+  }
+}
+
+void Collective::OnFlowComplete(uint64_t, SimTime now) {
+  step_end_s_ = std::max(step_end_s_, net_.finish_seconds());
+  if (--outstanding_ > 0) return;
+  if (++step_ < total_steps_) {
+    LaunchStep();
+    return;
+  }
+  end_ = now;
+  done_ = true;
+  if (observer_ != nullptr) observer_->OnCollectiveComplete(tag_, now);
+}
+
+}  // namespace mlsysim

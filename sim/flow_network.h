@@ -1,0 +1,101 @@
+// flow_network.h — transfers as flows over paths of links, sharing bandwidth
+// by max-min fairness (flow level, not packet level).
+//
+// A flow waits its per-message latency α, then moves its bytes at the rate the
+// max-min allocation gives it. Rates are recomputed only when the set of active
+// flows changes (a flow starts or finishes), and all changes at one instant are
+// coalesced into one recomputation, so the event count follows changes, not
+// bytes (SimGrid's approach). Between events a flow's progress is integrated in
+// continuous time; events land on the next nanosecond (ceil), so an isolated
+// flow finishes exactly ⌈α + bytes/β⌉ after it starts.
+//
+// Usage:
+//   FlowNetwork net(sim, graph.LinkCapacities());
+//   net.Start(graph.Route(0, 9, h), /*bytes=*/1e9, /*latency_s=*/5e-6, &observer, /*tag=*/7);
+//   sim.Run();  // observer.OnFlowComplete(7, t) is called when the bytes arrive
+#ifndef MLSYSIM_SIM_FLOW_NETWORK_H_
+#define MLSYSIM_SIM_FLOW_NETWORK_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/simulator.h"
+
+namespace mlsysim {
+
+class FlowObserver {
+ public:
+  virtual ~FlowObserver() = default;
+  virtual void OnFlowComplete(uint64_t tag, SimTime now) = 0;
+};
+
+class FlowNetwork : public EventHandler {
+ public:
+  FlowNetwork(Simulator& sim, std::vector<double> link_capacity);
+
+  // Starts a flow now. `links` are directed link ids (empty: a local copy that
+  // takes only the latency). Returns the flow id.
+  // `start_s` (continuous seconds, <= now) lets a schedule start a flow at the
+  // exact instant its predecessor finished, so that nanosecond rounding does
+  // not accumulate over thousands of sequential steps; < 0 means now.
+  uint32_t Start(const std::vector<int>& links, double bytes, double latency_s,
+                 FlowObserver* observer, uint64_t tag, double start_s = -1);
+
+  // During OnFlowComplete: the exact (continuous) time the reported flow's
+  // last byte arrived. The callback's `now` is that instant rounded up.
+  double finish_seconds() const { return finish_s_; }
+
+  void HandleEvent(Simulator& sim, const Event& event) override;
+
+  size_t active_flows() const { return active_.size(); }
+  uint64_t flows_started() const { return flows_started_; }
+  uint64_t rate_updates() const { return rate_updates_; }
+  // Bytes carried so far by each link (for utilisation reports).
+  const std::vector<double>& link_bytes() const { return link_bytes_; }
+  // Current rate of a flow in B/s (0 while waiting for its latency).
+  double rate(uint32_t flow) const { return flows_[flow].rate; }
+
+ private:
+  enum Kind : uint32_t { kActivate = 1, kUpdate = 2 };
+  struct Flow {
+    std::vector<int> links;
+    double bytes = 0, remaining = 0, rate = 0;
+    double t_last = 0;    // continuous seconds up to which `remaining` is exact
+    double finish_s = 0;  // exact arrival of the last byte, once known
+    FlowObserver* observer = nullptr;
+    uint64_t tag = 0;
+    bool frozen = false;  // scratch for the max-min allocation
+  };
+
+  void ScheduleUpdate(SimTime at);
+  void Update(SimTime now);
+  void AllocateMaxMin();
+
+  Simulator& sim_;
+  uint32_t target_;
+  std::vector<double> capacity_;
+  std::vector<double> link_bytes_;
+  std::vector<Flow> flows_;
+  std::vector<uint32_t> free_;
+  std::vector<uint32_t> active_;   // flows moving bytes (or done, awaiting removal)
+  std::vector<uint32_t> arrived_;  // latency elapsed, not yet in active_
+  EventId update_event_ = 0;
+  SimTime update_at_ = -1;
+  // Scratch for the allocation, sized by link count.
+  std::vector<double> cap_left_;
+  std::vector<int> unfrozen_;
+  std::vector<int> link_begin_, link_count_, link_fill_, link_flow_list_;
+  std::vector<int> touched_;
+  struct Done {
+    FlowObserver* observer;
+    uint64_t tag;
+    double finish_s;
+  };
+  std::vector<Done> done_;
+  double finish_s_ = 0;
+  uint64_t flows_started_ = 0, rate_updates_ = 0;
+};
+
+}  // namespace mlsysim
+
+#endif  // MLSYSIM_SIM_FLOW_NETWORK_H_
