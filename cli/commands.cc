@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "cli/simulate_common.h"
 #include "traces/json_writer.h"
 
 namespace mlsysim {
@@ -23,6 +24,7 @@ constexpr const char kHelp[] =
     "  eval PLAN.yaml                                   evaluate an mlsys.yaml plan\n"
     "  serve MODEL HARDWARE [-s SEQ] [-b N]             LLM serving latency and memory\n"
     "  optimize parallelism|batching|placement PLAN     search a design space\n"
+    "  simulate SCENARIO.textproto | collective | training   event-driven simulation\n"
     "  solve [FILE]                                     JSON-lines solver requests\n"
     "  walls                                            the 22-wall taxonomy\n"
     "  schema [--type scenario|result|registry]         print the protobuf schemas\n"
@@ -167,9 +169,10 @@ int RunMlsysim(const std::vector<std::string>& argv, std::ostream& out, std::ost
   if (command == "eval") return RunEval(ctx, args);
   if (command == "serve") return RunServe(ctx, args);
   if (command == "optimize") return RunOptimize(ctx, args);
+  if (command == "simulate") return RunSimulate(ctx, args);
   return ReportError(ctx, kExitBadInput, "Bad input",
                      absl::StrCat("unknown command '", command,
-                                  "'; accepted: zoo, eval, serve, optimize, solve, walls, schema"));
+                                  "'; accepted: zoo, eval, serve, optimize, simulate, solve, walls, schema"));
 }
 
 }  // namespace mlsysim

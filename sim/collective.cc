@@ -130,11 +130,13 @@ void Collective::StepTransfers(int step, std::vector<Transfer>& out) const {
   }
 }
 
-void Collective::Start() {
+void Collective::StartAt(double start_s) {
   start_ = sim_.now();
   step_ = 0;
   done_ = false;
-  step_start_s_ = step_end_s_ = TimeToSeconds(start_);
+  const double now_s = TimeToSeconds(start_);
+  exact_start_s_ = start_s >= 0 && start_s <= now_s ? start_s : now_s;
+  step_start_s_ = step_end_s_ = exact_start_s_;
   if (total_steps_ == 0) {
     end_ = start_;
     done_ = true;

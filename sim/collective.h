@@ -58,14 +58,18 @@ class Collective : public FlowObserver {
 
   // Checks that the algorithm supports the op and the ranks' layout.
   absl::Status Validate() const;
-  void Start();
+  void Start() { StartAt(-1); }
+  // Starts at the continuous instant `start_s` (<= now; < 0 means now), so a
+  // collective can follow its trigger exactly rather than at the rounded event.
+  void StartAt(double start_s);
   void OnFlowComplete(uint64_t tag, SimTime now) override;
 
   int total_steps() const { return total_steps_; }
   SimTime start_time() const { return start_; }
   SimTime end_time() const { return end_; }
   // Exact (continuous) duration, free of per-step clock rounding.
-  double exact_seconds() const { return step_end_s_ - TimeToSeconds(start_); }
+  double exact_seconds() const { return step_end_s_ - exact_start_s_; }
+  double exact_end_seconds() const { return step_end_s_; }
   bool done() const { return done_; }
 
  private:
@@ -90,6 +94,7 @@ class Collective : public FlowObserver {
   int outstanding_ = 0;
   SimTime start_ = 0, end_ = 0;
   double step_start_s_ = 0, step_end_s_ = 0;  // exact (continuous) step bounds
+  double exact_start_s_ = 0;
   bool done_ = false;
   std::vector<Transfer> scratch_;
 };

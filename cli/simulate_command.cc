@@ -1,0 +1,209 @@
+// simulate_command.cc — `mlsysim simulate`: routing to the quick forms
+// (collective, training) and scenario files (protobuf text format).
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "analytic/units.h"
+#include "cli/simulate_common.h"
+#include "cli/simulate_training.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+#include "proto/scenario.pb.h"
+
+namespace mlsysim {
+namespace {
+
+constexpr const char kHelp[] =
+    "usage: mlsysim [-o json] simulate SCENARIO.textproto\n"
+    "       mlsysim [-o json] simulate collective ...   (see simulate collective --help)\n"
+    "       mlsysim [-o json] simulate training --model M (--cluster C | --nodes N [--node DGX_H100]\n"
+    "         [--fabric InfiniBand_NDR]) --tp T --pp P [--microbatches K] --batch-size B\n"
+    "         [--seq-len S] [--precision P] [--efficiency E] [--topology fat_tree_2]\n"
+    "         [--oversubscription X] [--no-overlap] [--bucket SIZE] [--straggler-cv V]\n"
+    "         [--days D] [--failures none|registry|llama3] [--weibull-shape K]\n"
+    "         [--checkpoint-interval young|daly|none|DURATION] [--checkpoint-storage node_nvme|shared]\n"
+    "         [--storage-bandwidth BW] [--async-checkpoint] [--restart-time DURATION]\n"
+    "         [--detection-time DURATION] [--reschedule-time DURATION] [--spare-nodes N]\n"
+    "         [--region GRID] [--seed N] [--replications R] [--trace FILE.json] [--events-csv FILE.csv]\n";
+
+class FirstError : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, google::protobuf::io::ColumnNumber col, const std::string& msg) override {
+    if (first.empty()) first = absl::StrCat("line ", line + 1, ":", col + 1, ": ", msg);
+  }
+  std::string first;
+};
+
+std::string Seconds(const std::string& text, const char* field, double* out) {
+  if (text.empty()) return "";
+  auto q = ParseQuantityAs(text, dims::kTime, field);
+  if (!q.ok()) return std::string(q.status().message());
+  if (q->si < 0) return absl::StrCat(field, " must be >= 0");
+  *out = q->si;
+  return "";
+}
+
+int RunSimulateTraining(const CommandContext& ctx, const CommandArgs& args) {
+  ParsedOptions o;
+  std::vector<OptionSpec> specs;
+  for (const char* name :
+       {"--model", "--cluster", "--nodes", "--node", "--fabric", "--topology", "--oversubscription",
+        "--tp", "--pp", "--microbatches", "--batch-size", "--seq-len", "--precision", "--efficiency",
+        "--bucket", "--straggler-cv", "--days", "--failures", "--weibull-shape",
+        "--checkpoint-interval", "--checkpoint-storage", "--storage-bandwidth", "--restart-time",
+        "--detection-time", "--reschedule-time", "--spare-nodes", "--region", "--seed",
+        "--replications", "--trace", "--events-csv"}) {
+    specs.push_back({name, "", true});
+  }
+  for (const char* flag : {"--no-overlap", "--async-checkpoint", "--help"}) specs.push_back({flag, "", false});
+  std::string err = ParseOptions(args, specs, "simulate training", &o);
+  if (!err.empty()) return ReportError(ctx, kExitBadInput, "Bad input", err);
+  if (o.Has("--help")) {
+    *ctx.out << kHelp;
+    return kExitOk;
+  }
+  TrainingJob j;
+  j.model = o.Get("--model", "");
+  j.cluster = o.Get("--cluster", "");
+  j.node = o.Get("--node", j.node);
+  j.fabric = o.Get("--fabric", j.fabric);
+  j.topology = o.Get("--topology", j.topology);
+  j.precision = o.Get("--precision", j.precision);
+  j.failures = o.Get("--failures", j.failures);
+  j.checkpoint_interval = o.Get("--checkpoint-interval", "");
+  j.checkpoint_storage = o.Get("--checkpoint-storage", j.checkpoint_storage);
+  j.region = o.Get("--region", "");
+  j.trace_file = o.Get("--trace", "");
+  j.events_csv = o.Get("--events-csv", "");
+  j.overlap = !o.Has("--no-overlap");
+  j.async_checkpoint = o.Has("--async-checkpoint");
+  int seed = 1;
+  std::string e;
+  if (e.empty()) e = GetInt(o, "--nodes", 1, 1000000, &j.nodes);
+  if (e.empty()) e = GetInt(o, "--tp", 1, 1024, &j.tp);
+  if (e.empty()) e = GetInt(o, "--pp", 1, 1024, &j.pp);
+  if (e.empty()) e = GetInt(o, "--microbatches", 1, 1000000, &j.microbatches);
+  if (e.empty()) e = GetInt(o, "--batch-size", 1, 1 << 30, &j.batch_size);
+  if (e.empty()) e = GetInt(o, "--seq-len", 1, 1 << 24, &j.seq_len);
+  if (e.empty()) e = GetInt(o, "--spare-nodes", 0, 1000000, &j.spare_nodes);
+  if (e.empty()) e = GetInt(o, "--seed", 0, 2000000000, &seed);
+  if (e.empty()) e = GetInt(o, "--replications", 1, 100000, &j.replications);
+  if (e.empty()) e = GetNumber(o, "--oversubscription", &j.oversubscription);
+  if (e.empty()) e = GetNumber(o, "--efficiency", &j.efficiency);
+  if (e.empty()) e = GetNumber(o, "--straggler-cv", &j.straggler_cv);
+  if (e.empty()) e = GetNumber(o, "--days", &j.days);
+  if (e.empty()) e = GetNumber(o, "--weibull-shape", &j.weibull_shape);
+  if (e.empty()) e = GetQuantity(o, "--bucket", dims::kBytes, &j.bucket_bytes);
+  if (e.empty()) e = GetQuantity(o, "--storage-bandwidth", dims::kByteRate, &j.storage_bandwidth);
+  if (e.empty()) e = Seconds(o.Get("--restart-time", ""), "--restart-time", &j.restart_s);
+  if (e.empty()) e = Seconds(o.Get("--detection-time", ""), "--detection-time", &j.detection_s);
+  if (e.empty()) e = Seconds(o.Get("--reschedule-time", ""), "--reschedule-time", &j.reschedule_s);
+  if (!e.empty()) return ReportError(ctx, kExitBadInput, "Bad input", e);
+  j.seed = static_cast<uint64_t>(seed);
+  j.name = absl::StrCat(j.model, " tp", j.tp, " pp", j.pp);
+  return RunTrainingJob(ctx, j);
+}
+
+int RunScenarioFile(const CommandContext& ctx, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return ReportError(ctx, kExitBadInput, "Bad input", absl::StrCat("cannot read '", path, "'"));
+  std::stringstream buf;
+  buf << in.rdbuf();
+  scenario::Scenario s;
+  google::protobuf::TextFormat::Parser parser;
+  FirstError errors;
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(buf.str(), &s)) {
+    return ReportError(ctx, kExitBadInput, "Bad scenario", absl::StrCat(path, ": ", errors.first));
+  }
+  if (!s.has_training()) {
+    return ReportError(ctx, kExitBadInput, "Bad scenario",
+                       absl::StrCat(path, ": only training scenarios are simulated so far "
+                                          "(serving and queue scenarios come with the serving simulator)"));
+  }
+  const auto& t = s.training();
+  TrainingJob j;
+  j.name = s.name().empty() ? path : s.name();
+  j.model = t.model();
+  j.cluster = s.cluster().registry_name();
+  j.nodes = s.cluster().nodes();
+  if (!s.cluster().node().empty()) j.node = s.cluster().node();
+  if (!s.cluster().fabric().empty()) j.fabric = s.cluster().fabric();
+  if (!s.cluster().topology().empty()) j.topology = s.cluster().topology();
+  if (s.cluster().oversubscription() > 0) j.oversubscription = s.cluster().oversubscription();
+  j.region = s.cluster().region();
+  j.spare_nodes = s.cluster().spare_nodes();
+  j.tp = std::max(1, t.tp());
+  j.pp = std::max(1, t.pp());
+  j.microbatches = t.microbatches();
+  j.batch_size = t.global_batch_size();
+  if (t.seq_len() > 0) j.seq_len = t.seq_len();
+  if (!t.precision().empty()) j.precision = t.precision();
+  if (t.efficiency() > 0) j.efficiency = t.efficiency();
+  j.overlap = t.overlap_gradients();
+  j.straggler_cv = t.straggler_cv();
+  std::string e;
+  if (!t.bucket_size().empty()) {
+    auto q = ParseQuantityAs(t.bucket_size(), dims::kBytes, "training.bucket_size");
+    if (!q.ok()) e = std::string(q.status().message());
+    else j.bucket_bytes = q->si;
+  }
+  double run_s = 0;
+  if (e.empty()) e = Seconds(t.duration(), "training.duration", &run_s);
+  j.days = run_s / 86400.0;
+  if (!s.failures().preset().empty()) j.failures = s.failures().preset();
+  if (s.failures().distribution() == "weibull") {
+    j.weibull_shape = s.failures().weibull_shape() > 0 ? s.failures().weibull_shape() : 0.7;
+  } else if (!s.failures().distribution().empty() && s.failures().distribution() != "exponential") {
+    e = "failures.distribution: accepted: exponential, weibull";
+  }
+  if (e.empty()) e = Seconds(s.failures().detection_time(), "failures.detection_time", &j.detection_s);
+  if (e.empty()) e = Seconds(s.failures().restart_time(), "failures.restart_time", &j.restart_s);
+  if (e.empty()) e = Seconds(s.failures().reschedule_time(), "failures.reschedule_time", &j.reschedule_s);
+  j.checkpoint_interval = s.checkpoint().interval();
+  if (!s.checkpoint().storage().empty()) j.checkpoint_storage = s.checkpoint().storage();
+  if (e.empty() && !s.checkpoint().storage_bandwidth().empty()) {
+    auto q = ParseQuantityAs(s.checkpoint().storage_bandwidth(), dims::kByteRate,
+                             "checkpoint.storage_bandwidth");
+    if (!q.ok()) e = std::string(q.status().message());
+    else j.storage_bandwidth = q->si;
+  }
+  j.async_checkpoint = s.checkpoint().asynchronous();
+  j.seed = s.seed() > 0 ? s.seed() : 1;
+  j.replications = s.replications() > 0 ? static_cast<int>(s.replications()) : 1;
+  j.trace_file = s.outputs().trace_json();
+  j.events_csv = s.outputs().events_csv();
+  if (!e.empty()) return ReportError(ctx, kExitBadInput, "Bad scenario", absl::StrCat(path, ": ", e));
+  return RunTrainingJob(ctx, j);
+}
+
+}  // namespace
+
+int RunSimulate(const CommandContext& ctx, const CommandArgs& args) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    *ctx.out << kHelp;
+    return args.empty() ? kExitBadInput : kExitOk;
+  }
+  const CommandArgs rest(args.begin() + 1, args.end());
+  if (args[0] == "collective") return RunSimulateCollective(ctx, rest);
+  if (args[0] == "training") return RunSimulateTraining(ctx, rest);
+  if (args[0] == "queue" || args[0] == "serving") {
+    return ReportError(ctx, kExitBadInput, "Not yet available",
+                       absl::StrCat("simulate ", args[0], " is not implemented yet (serving simulator, issue 5)"));
+  }
+  if (absl::EndsWith(args[0], ".textproto") || absl::EndsWith(args[0], ".pbtxt") ||
+      absl::EndsWith(args[0], ".txtpb")) {
+    if (!rest.empty()) {
+      return ReportError(ctx, kExitBadInput, "Bad input",
+                         absl::StrCat("unexpected argument '", rest[0], "' after the scenario file"));
+    }
+    return RunScenarioFile(ctx, args[0]);
+  }
+  return ReportError(ctx, kExitBadInput, "Bad input",
+                     absl::StrCat("simulate: unknown form '", args[0],
+                                  "'; accepted: collective, training, or a SCENARIO.textproto"));
+}
+
+}  // namespace mlsysim

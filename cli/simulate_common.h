@@ -1,0 +1,32 @@
+// simulate_common.h — small helpers shared by the `simulate` subcommands:
+// typed option reading with errors that name the option, and the relative gap.
+// Usage: std::string err = GetQuantity(opts, "--message", dims::kBytes, &bytes);
+#ifndef MLSYSIM_CLI_SIMULATE_COMMON_H_
+#define MLSYSIM_CLI_SIMULATE_COMMON_H_
+
+#include <string>
+
+#include "analytic/units.h"
+#include "cli/commands.h"
+
+namespace mlsysim {
+
+// Each returns "" on success (or when the option is absent, leaving *out as is).
+std::string GetInt(const ParsedOptions& o, const std::string& name, long long lo, long long hi,
+                   int* out);
+std::string GetNumber(const ParsedOptions& o, const std::string& name, double* out);
+std::string GetQuantity(const ParsedOptions& o, const std::string& name, const Dimension& dim,
+                        double* out);
+
+// (simulated - analytic) / analytic; 0 when both are 0.
+inline double RelativeGap(double simulated, double analytic) {
+  if (analytic == 0) return simulated == 0 ? 0.0 : 1.0;
+  return (simulated - analytic) / analytic;
+}
+
+int RunSimulateCollective(const CommandContext& ctx, const CommandArgs& args);
+int RunSimulate(const CommandContext& ctx, const CommandArgs& args);
+
+}  // namespace mlsysim
+
+#endif  // MLSYSIM_CLI_SIMULATE_COMMON_H_

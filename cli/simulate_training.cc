@@ -1,0 +1,347 @@
+// simulate_training.cc — the training simulation job (see simulate_training.h).
+#include "cli/simulate_training.h"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "analytic/engine.h"
+#include "analytic/fleet.h"
+#include "analytic/formulas.h"
+#include "analytic/operations.h"
+#include "analytic/units.h"
+#include "cli/simulate_common.h"
+#include "sim/training_run.h"
+#include "sim/training_step.h"
+#include "traces/atomic_file.h"
+#include "traces/json_writer.h"
+#include "workloads/failure_presets.h"
+
+namespace mlsysim {
+namespace {
+
+// Mean and 95 % confidence half-width (Student t) over replications.
+std::pair<double, double> MeanCi(const std::vector<double>& x) {
+  const size_t n = x.size();
+  double mean = 0;
+  for (double v : x) mean += v;
+  mean /= n;
+  if (n < 2) return {mean, 0.0};
+  double ss = 0;
+  for (double v : x) ss += (v - mean) * (v - mean);
+  static const double kT[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262,
+                              2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101,
+                              2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052,
+                              2.048, 2.045};
+  const double t = n - 1 <= 29 ? kT[n - 2] : 1.96;
+  return {mean, t * std::sqrt(ss / (n - 1) / n)};
+}
+
+absl::Status WriteTrace(const std::string& path, const TrainingStepResult& step,
+                        const TrainingRunResult& run) {
+  AtomicFile f(path);
+  std::string out = "{\"displayTimeUnit\": \"ms\", \"traceEvents\": [\n";
+  out += R"json({"name": "process_name", "ph": "M", "pid": 0, "args": {"name": "one training step (detail)"}},)json";
+  out += "\n";
+  out += R"json({"name": "process_name", "ph": "M", "pid": 1, "args": {"name": "training run (failures, checkpoints)"}})json";
+  for (const TraceSpan& s : step.spans) {
+    absl::StrAppend(&out, ",\n{\"name\": ");
+    AppendJsonString(out, s.name);
+    absl::StrAppend(&out, ", \"cat\": \"compute\", \"ph\": \"X\", \"pid\": 0, \"tid\": ", s.track,
+                    ", \"ts\": ");
+    AppendJsonNumber(out, s.start_s * 1e6);
+    out += ", \"dur\": ";
+    AppendJsonNumber(out, (s.end_s - s.start_s) * 1e6);
+    out += "}";
+  }
+  for (const RunLogRow& r : run.log) {
+    absl::StrAppend(&out, ",\n{\"name\": ");
+    AppendJsonString(out, r.kind == "failure" ? r.cause : "checkpoint");
+    absl::StrAppend(&out, ", \"cat\": \"", r.kind, "\", \"ph\": \"i\", \"s\": \"g\", \"pid\": 1, \"tid\": 0, \"ts\": ");
+    AppendJsonNumber(out, r.time_s * 1e6);
+    out += ", \"args\": {\"downtime_s\": ";
+    AppendJsonNumber(out, r.downtime_s);
+    out += ", \"lost_work_s\": ";
+    AppendJsonNumber(out, r.lost_work_s);
+    out += "}}";
+  }
+  out += "\n]}\n";
+  f.stream() << out;
+  return f.Commit();
+}
+
+absl::Status WriteEventsCsv(const std::string& path, const TrainingRunResult& run) {
+  AtomicFile f(path);
+  f.stream() << "time_s,kind,component,cause,downtime_s,lost_work_s\n";
+  for (const RunLogRow& r : run.log) {
+    f.stream() << absl::StrFormat("%.6f,%s,%s,\"%s\",%.6f,%.6f\n", r.time_s, r.kind, r.component,
+                                  r.cause, r.downtime_s, r.lost_work_s);
+  }
+  return f.Commit();
+}
+
+Record Compare(double simulated, double analytic, const char* source) {
+  Record r;
+  r.Num("simulated", simulated).Num("analytic", analytic).Str("source", source)
+      .Num("relative_gap", RelativeGap(simulated, analytic));
+  return r;
+}
+
+}  // namespace
+
+int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
+  auto bad = [&](const std::string& why) { return ReportError(ctx, kExitBadInput, "Bad input", why); };
+  const Registry& reg = *ctx.registry;
+  auto model = reg.FindModel(job.model);
+  if (job.model.empty()) return bad("--model is required");
+  if (!model.ok()) return bad(std::string(model.status().message()));
+  FleetSpec fleet;
+  if (!job.cluster.empty()) {
+    auto f = reg.FindFleet(job.cluster);
+    if (!f.ok()) return bad(std::string(f.status().message()));
+    fleet = *f;
+  } else {
+    if (job.nodes < 1) return bad("give --cluster NAME or --nodes N (>= 1)");
+    auto node = reg.FindNode(job.node);
+    if (!node.ok()) return bad(std::string(node.status().message()));
+    auto fabric = reg.FindFabric(job.fabric);
+    if (!fabric.ok()) return bad(std::string(fabric.status().message()));
+    fleet.key = fleet.name = absl::StrCat(job.nodes, "x", job.node);
+    fleet.node = *node;
+    fleet.count = job.nodes;
+    fleet.fabric = *fabric;
+  }
+  if (!job.region.empty()) fleet.region = job.region;
+  auto grid = reg.FindGrid(fleet.region.empty() ? "US_Avg" : fleet.region);
+  if (!grid.ok()) return bad(std::string(grid.status().message()));
+  auto topology = ParseFabricKind(job.topology);
+  if (!topology.ok()) return bad(std::string(topology.status().message()));
+  if (job.batch_size < 1) return bad("--batch-size is required (>= 1)");
+  if (job.days < 0) return bad("--days must be >= 0");
+  if (job.replications < 1) return bad("--replications must be >= 1");
+
+  // 1. One step in detail.
+  TrainingStepConfig sc;
+  sc.model = *model;
+  sc.node = fleet.node;
+  sc.fabric = fleet.fabric;
+  sc.nodes = fleet.count;
+  sc.topology = *topology;
+  sc.oversubscription = job.oversubscription;
+  sc.tp = job.tp;
+  sc.pp = job.pp;
+  sc.microbatches = job.microbatches > 0 ? job.microbatches : 4 * job.pp;
+  sc.global_batch = job.batch_size;
+  sc.seq_len = job.seq_len;
+  sc.precision = job.precision;
+  sc.efficiency = job.efficiency;
+  sc.overlap_gradients = job.overlap;
+  sc.bucket_bytes = job.bucket_bytes;
+  sc.straggler_cv = job.straggler_cv;
+  sc.seed = job.seed;
+  sc.record_spans = !job.trace_file.empty();
+  auto step = SimulateTrainingStep(sc);
+  if (!step.ok()) {
+    const int code = absl::IsFailedPrecondition(step.status()) ? kExitInfeasible : kExitBadInput;
+    return ReportError(ctx, code, code == kExitInfeasible ? "Infeasible" : "Bad input",
+                       std::string(step.status().message()));
+  }
+  const int n = fleet.TotalAccelerators();
+  const Accelerator& hw = fleet.node.accelerator;
+
+  // 2. Failures and checkpoints over the run.
+  auto causes = FailurePreset(job.failures, fleet.count, fleet.node.accelerators_per_node,
+                              job.weibull_shape);
+  if (!causes.ok()) return bad(std::string(causes.status().message()));
+  const double rate_h = TotalRatePerHour(*causes);
+  const double mtbf_s = rate_h > 0 ? 3600.0 / rate_h : std::numeric_limits<double>::infinity();
+  const double ckpt_bytes = CheckpointSizeBytes(model->parameters);
+  double storage_bw;
+  if (job.checkpoint_storage == "shared") {
+    if (!(job.storage_bandwidth > 0)) return bad("--storage-bandwidth (> 0) is required with shared storage");
+    storage_bw = job.storage_bandwidth;
+  } else if (job.checkpoint_storage == "node_nvme") {
+    storage_bw = n * (hw.storage.bandwidth.si > 0 ? hw.storage.bandwidth.si : 1e9);
+  } else {
+    return bad(absl::StrCat("--checkpoint-storage: unknown '", job.checkpoint_storage,
+                            "'; accepted: node_nvme, shared"));
+  }
+  const double write_s = ckpt_bytes / storage_bw;
+  const double restart_total = job.detection_s + job.restart_s + job.reschedule_s;
+  const double young = YoungInterval(write_s, mtbf_s), daly = DalyInterval(write_s, mtbf_s);
+  double interval = 0;
+  std::string policy = job.checkpoint_interval.empty() ? (rate_h > 0 ? "young" : "none")
+                                                       : job.checkpoint_interval;
+  if (policy == "young") {
+    interval = std::isfinite(young) ? young : 0;
+  } else if (policy == "daly") {
+    interval = std::isfinite(daly) ? daly : 0;
+  } else if (policy != "none") {
+    auto q = ParseQuantityAs(policy, dims::kTime, "--checkpoint-interval");
+    if (!q.ok()) return bad(absl::StrCat(q.status().message(), " (or young, daly, none)"));
+    if (!(q->si > 0)) return bad("--checkpoint-interval must be > 0");
+    interval = q->si;
+  }
+  const double duration = job.days * 86400.0;
+  std::vector<double> interruptions, ettr, lost, ckpt_time, restart_time;
+  TrainingRunResult first;
+  uint64_t run_events = 0;
+  if (duration > 0) {
+    const bool tty = isatty(STDERR_FILENO) != 0;
+    for (int rep = 0; rep < job.replications; ++rep) {
+      TrainingRunConfig rc;
+      rc.step_time_s = step->step_time_s;
+      rc.duration_s = duration;
+      rc.nodes = fleet.count;
+      rc.gpus_per_node = fleet.node.accelerators_per_node;
+      rc.causes = *causes;
+      rc.checkpoint_interval_s = interval;
+      rc.checkpoint_write_s = write_s;
+      rc.async_checkpoint = job.async_checkpoint;
+      rc.detection_s = job.detection_s;
+      rc.restart_s = job.restart_s;
+      rc.reschedule_s = job.reschedule_s;
+      rc.spare_nodes = job.spare_nodes;
+      rc.seed = job.seed;
+      rc.replication = static_cast<uint64_t>(rep);
+      rc.record_log = rep == 0 && (!job.events_csv.empty() || !job.trace_file.empty());
+      auto run = SimulateTrainingRun(rc);
+      if (!run.ok()) return bad(std::string(run.status().message()));
+      interruptions.push_back(run->interruptions);
+      ettr.push_back(run->ettr);
+      lost.push_back(run->lost_work_s);
+      ckpt_time.push_back(run->checkpoint_time_s);
+      restart_time.push_back(run->restart_time_s);
+      run_events += run->events;
+      if (rep == 0) first = *run;
+      if (tty && job.replications > 1) {
+        std::cerr << absl::StrFormat("\rreplication %d/%d: %d interruptions, ETTR %.4f", rep + 1,
+                                     job.replications, run->interruptions, run->ettr)
+                  << std::flush;
+      }
+    }
+    if (tty && job.replications > 1) std::cerr << "\n";
+  }
+
+  // 3. The closed forms of the same scenario.
+  const double peak = hw.PeakFor(job.precision).si;
+  const double tokens = static_cast<double>(job.batch_size) * job.seq_len;
+  const double iron_law = 6 * model->parameters * tokens / (n * peak * job.efficiency);
+  DistributedOptions d;
+  d.batch_size = job.batch_size;
+  d.precision = job.precision;
+  d.efficiency = job.efficiency;
+  d.tp_size = job.tp;
+  d.pp_size = job.pp;
+  d.microbatch_count = sc.microbatches;
+  d.overlap_comm = job.overlap;
+  d.seq_len = job.seq_len;
+  auto mlsysim_step = SolveDistributed(*model, fleet, d);
+  const double bubble_formula = PipelineBubble(job.pp, sc.microbatches, 1);
+  const double grad_bytes = model->parameters * ((model->layers + job.pp - 1) / job.pp) /
+                            model->layers * BytesPerParam(job.precision) / job.tp;
+  const double dp_ab = RingAllReduceTime(grad_bytes, step->dp,
+                                         fleet.fabric.bandwidth.si / job.oversubscription,
+                                         fleet.fabric.latency_s > 0 ? fleet.fabric.latency_s : 5e-6);
+  const double expected_failures = rate_h * duration / 3600.0;
+  const double first_order_ettr =
+      interval > 0 && std::isfinite(mtbf_s)
+          ? 1 - (job.async_checkpoint ? 0 : write_s / interval) - (interval / 2 + restart_total) / mtbf_s
+          : 1.0;
+
+  // 4. Energy, carbon and cost from the simulated timeline.
+  const double ckpt_mean = ckpt_time.empty() ? 0 : MeanCi(ckpt_time).first;
+  const double restart_mean = restart_time.empty() ? 0 : MeanCi(restart_time).first;
+  const double up = std::max(0.0, duration - ckpt_mean - restart_mean);
+  const double tdp = hw.tdp_w > 0 ? hw.tdp_w : 700.0;
+  const double down_gpu_s = first.down_gpu_seconds;
+  const double it_kwh = (tdp * (0.3 + 0.7 * step->mfu) * up * n +
+                         tdp * 0.3 * std::max(0.0, (ckpt_mean + restart_mean) * n - down_gpu_s)) /
+                        3.6e6;
+
+  Record out;
+  out.Str("scenario", job.name).Str("model", model->key).Str("cluster", fleet.key)
+      .Int("gpus", n).Int("tp", job.tp).Int("pp", job.pp).Int("dp", step->dp)
+      .Int("microbatches", sc.microbatches).Int("batch_size", job.batch_size)
+      .Num("step_time_s", step->step_time_s);
+  Record breakdown;
+  breakdown.Num("compute_s", step->compute_time_s).Num("tp_communication_s", step->tp_communication_s)
+      .Num("pipeline_bubble_s", step->bubble_time_s).Num("bubble_fraction", step->bubble_fraction)
+      .Num("exposed_dp_communication_s", step->exposed_dp_s)
+      .Num("dp_allreduce_s", step->dp_allreduce_s).Num("pp_p2p_bytes", step->pp_p2p_bytes)
+      .Num("memory_per_gpu_bytes", step->memory_per_gpu_bytes);
+  out.Obj("step", std::move(breakdown))
+      .Num("tokens_per_s", step->tokens_per_s).Num("mfu", step->mfu)
+      .Num("days", job.days).Str("failures", job.failures);
+  if (duration > 0) {
+    auto [int_mean, int_ci] = MeanCi(interruptions);
+    auto [ettr_mean, ettr_ci] = MeanCi(ettr);
+    out.Num("interruptions", int_mean).Num("interruptions_ci95", int_ci)
+        .Num("ettr", ettr_mean).Num("ettr_ci95", ettr_ci)
+        .Num("lost_work_s", MeanCi(lost).first).Num("time_in_checkpoints_s", ckpt_mean)
+        .Num("time_in_restarts_s", restart_mean);
+    Record causes_rec;
+    for (const auto& [cause, count] : first.by_cause) causes_rec.Int(cause, count);
+    out.Obj("interruptions_by_cause_replication0", std::move(causes_rec));
+  }
+  out.Str("checkpoint_policy", policy).Num("checkpoint_interval_s", interval)
+      .Num("checkpoint_write_s", write_s).Num("checkpoint_bytes", ckpt_bytes)
+      .Num("restart_time_s", restart_total).Num("cluster_mtbf_s", mtbf_s)
+      .Int("replications", job.replications).Int("seed", static_cast<long long>(job.seed));
+  Record energy;
+  energy.Num("it_energy_kwh", it_kwh).Num("total_energy_kwh", it_kwh * grid->pue)
+      .Num("carbon_footprint_kg", it_kwh * grid->pue * grid->carbon_g_kwh / 1000)
+      .Num("water_usage_liters", it_kwh * grid->pue * grid->wue_l_kwh)
+      .Num("energy_cost_usd", it_kwh * grid->pue * kDefaultKwhPrice).Str("region", grid->key);
+  out.Obj("energy", std::move(energy));
+
+  Record analytic;
+  analytic.Obj("step_time_iron_law", Compare(step->step_time_s, iron_law, "6PD/(N*peak*eta)"));
+  if (mlsysim_step.ok()) {
+    analytic.Obj("step_time_mlsysim", Compare(step->step_time_s, mlsysim_step->step_latency_total_s,
+                                              "mlsysim v0.1.1 DistributedModel"));
+  }
+  analytic.Obj("bubble_fraction", Compare(step->bubble_fraction, bubble_formula, "(P-1)/(M+P-1)"))
+      .Obj("dp_allreduce_s", Compare(step->dp_allreduce_s, dp_ab, "ring alpha-beta, idle fabric"));
+  if (duration > 0) {
+    analytic.Obj("interruptions", Compare(MeanCi(interruptions).first, expected_failures, "rate x T"))
+        .Obj("ettr", Compare(MeanCi(ettr).first, first_order_ettr, "1 - d/tau - (tau/2 + R)/M"));
+    auto rel = SolveReliability(fleet, job.days * 24, write_s, restart_total);
+    if (rel.ok()) {
+      analytic.Num("mlsysim_goodput_ratio", rel->goodput_ratio)
+          .Num("mlsysim_fleet_mtbf_s", rel->fleet_mtbf_s);
+    }
+    const double mfu_for_energy = step->mfu;
+    auto sus = SolveSustainability(fleet, job.days, *grid, std::min(1.0, mfu_for_energy));
+    if (sus.ok()) analytic.Obj("it_energy_kwh", Compare(it_kwh, sus->it_energy_kwh, "mlsysim SustainabilityModel"));
+    EconomicsOptions eo;
+    eo.mfu = std::min(1.0, mfu_for_energy);
+    auto econ = SolveEconomics(fleet, job.days, *grid, eo);
+    if (econ.ok()) analytic.Num("mlsysim_tco_usd", econ->tco_usd);
+  }
+  analytic.Num("young_interval_s", young).Num("daly_interval_s", daly);
+  out.Obj("analytic", std::move(analytic));
+  out.Int("events", static_cast<long long>(step->events + run_events))
+      .Int("flows", static_cast<long long>(step->flows))
+      .Str("fingerprint", absl::StrFormat("%016x", step->fingerprint));
+
+  if (!job.trace_file.empty()) {
+    if (auto s = WriteTrace(job.trace_file, *step, first); !s.ok()) return bad(std::string(s.message()));
+  }
+  if (!job.events_csv.empty()) {
+    if (auto s = WriteEventsCsv(job.events_csv, first); !s.ok()) return bad(std::string(s.message()));
+  }
+  if (ctx.format == OutputFormat::kJson) {
+    *ctx.out << out.ToJson() << "\n";
+  } else {
+    std::string text;
+    out.AppendText(text);
+    *ctx.out << "simulate training: " << job.name << "\n" << text;
+  }
+  return kExitOk;
+}
+
+}  // namespace mlsysim

@@ -1,0 +1,51 @@
+// simulate_training.h — the training simulation job behind `mlsysim simulate
+// training` and training scenarios: a detailed step, then a long run with
+// failures and checkpoints, with the closed forms of the same scenario beside
+// every simulated figure.
+// Usage: TrainingJob job; ...; return RunTrainingJob(ctx, job);
+#ifndef MLSYSIM_CLI_SIMULATE_TRAINING_H_
+#define MLSYSIM_CLI_SIMULATE_TRAINING_H_
+
+#include <string>
+
+#include "cli/commands.h"
+
+namespace mlsysim {
+
+struct TrainingJob {
+  std::string name = "training";
+  std::string model;
+  std::string cluster;            // registry cluster, or empty
+  int nodes = 0;
+  std::string node = "DGX_H100";
+  std::string fabric = "InfiniBand_NDR";
+  std::string topology = "fat_tree_2";
+  double oversubscription = 1.0;
+  std::string region;             // grid; empty: the cluster's or US_Avg
+  int tp = 1, pp = 1, microbatches = 0;  // 0: 4·pp
+  int batch_size = 0;
+  int seq_len = 2048;
+  std::string precision = "bf16";
+  double efficiency = 0.5;
+  bool overlap = true;
+  double bucket_bytes = 500e6;
+  double straggler_cv = 0;
+  double days = 0;
+  std::string failures = "none";
+  double weibull_shape = 0;
+  std::string checkpoint_interval;  // young | daly | a duration; empty: young with failures
+  std::string checkpoint_storage = "node_nvme";
+  double storage_bandwidth = 0;     // shared storage, B/s
+  bool async_checkpoint = false;
+  double restart_s = 600, detection_s = 30, reschedule_s = 60;
+  int spare_nodes = 0;
+  uint64_t seed = 1;
+  int replications = 1;
+  std::string trace_file, events_csv;
+};
+
+int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job);
+
+}  // namespace mlsysim
+
+#endif  // MLSYSIM_CLI_SIMULATE_TRAINING_H_

@@ -1,0 +1,383 @@
+// training_step.cc — one TP × PP × DP step at flow level (see training_step.h).
+#include "sim/training_step.h"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <numeric>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "analytic/engine.h"
+#include "sim/collective.h"
+#include "sim/flow_network.h"
+#include "sim/random.h"
+#include "sim/simulator.h"
+
+namespace mlsysim {
+namespace {
+
+enum FlowKind : uint64_t { kActivation = 1, kGradient = 2 };
+enum EventKind : uint32_t { kComputeDone = 1, kBucketChunk = 2 };
+
+struct Op {
+  bool forward;
+  int mb;
+};
+
+// 1F1B order for stage s of p stages with m microbatches.
+std::vector<Op> OneFOneB(int s, int p, int m) {
+  std::vector<Op> ops;
+  const int warmup = std::min(p - s - 1, m);
+  for (int i = 0; i < warmup; ++i) ops.push_back({true, i});
+  for (int i = 0; i < m - warmup; ++i) {
+    ops.push_back({true, warmup + i});
+    ops.push_back({false, i});
+  }
+  for (int i = m - warmup; i < m; ++i) ops.push_back({false, i});
+  return ops;
+}
+
+// Duration of one ring all-reduce of `bytes` over `tp` GPUs of one node.
+double TpAllReduceSeconds(const TrainingStepConfig& c, double bytes) {
+  ClusterShape s;
+  s.nodes = 1;
+  s.gpus_per_node = c.node.accelerators_per_node;
+  s.nvlink_bandwidth = c.node.intra_node_bw.si;
+  auto g = ClusterGraph::Build(s);
+  if (!g.ok()) return 0;
+  Simulator sim;
+  FlowNetwork net(sim, g->LinkCapacities());
+  std::vector<int> ranks(c.tp);
+  std::iota(ranks.begin(), ranks.end(), 0);
+  Collective col(sim, net, *g, {CollectiveOp::kAllReduce, CollectiveAlgorithm::kRing, ranks, bytes},
+                 nullptr, 0);
+  col.Start();
+  sim.Run();
+  return col.exact_seconds();
+}
+
+class StepSimulation : public EventHandler, public FlowObserver, public CollectiveObserver {
+ public:
+  StepSimulation(const TrainingStepConfig& c, int dp, double fwd_s, double bwd_s,
+                 std::vector<int> stage_layers, const ClusterGraph& graph, TrainingStepResult* out)
+      : c_(c), dp_(dp), graph_(graph), out_(out), net_(sim_, graph.LinkCapacities()) {
+    target_ = sim_.Register(this);
+    const int p = c.pp;
+    const double bpp = BytesPerParam(c.precision);
+    const double b = static_cast<double>(c.global_batch) / (dp * c.microbatches);
+    p2p_bytes_ = b * c.seq_len * c.model.hidden_dim * bpp / c.tp;
+    RandomStreams streams(c.seed, 0);
+    actors_.resize(static_cast<size_t>(dp) * p);
+    for (int r = 0; r < dp; ++r) {
+      for (int s = 0; s < p; ++s) {
+        Actor& a = actor(r, s);
+        a.r = r;
+        a.s = s;
+        a.ops = OneFOneB(s, p, c.microbatches);
+        double slowest = 1.0;
+        if (c.straggler_cv > 0) {
+          const double sigma2 = std::log(1.0 + c.straggler_cv * c.straggler_cv);
+          slowest = 0.0;
+          for (int t = 0; t < c.tp; ++t) {
+            RandomStream rs = streams.Stream(static_cast<uint64_t>(Rank(r, s, t)), "straggler");
+            slowest = std::max(slowest, rs.Lognormal(-sigma2 / 2, std::sqrt(sigma2)));
+          }
+        }
+        a.fwd_s = stage_layers[s] * fwd_s * slowest;
+        a.bwd_s = stage_layers[s] * bwd_s * slowest;
+        a.act_ready.assign(c.microbatches, s == 0 ? 0.0 : -1.0);
+        a.grad_ready.assign(c.microbatches, -1.0);
+        a.pending.assign(c.microbatches, 0);
+      }
+    }
+    const double p_stage_total = c.model.parameters / c.model.layers;
+    buckets_.resize(p);
+    for (int s = 0; s < p; ++s) {
+      const double grad = p_stage_total * stage_layers[s] * bpp / c.tp;
+      const int k = c.bucket_bytes > 0 ? std::max(1, static_cast<int>(std::ceil(grad / c.bucket_bytes))) : 1;
+      buckets_[s].bytes = grad / k;
+      buckets_[s].ready.assign(k, 0);
+      buckets_[s].ready_at.assign(k, 0.0);
+    }
+  }
+
+  void Run() {
+    for (Actor& a : actors_) TryStart(a);
+    sim_.Run();
+    double last_bwd = 0, step = 0;
+    for (const Actor& a : actors_) last_bwd = std::max(last_bwd, a.last_bwd_end);
+    step = last_bwd;
+    for (const Bucket& bk : buckets_) step = std::max(step, bk.done_s);
+    const Actor& crit = actor(0, 0);
+    out_->step_time_s = step;
+    out_->compute_time_s = c_.microbatches * (crit.fwd_s + crit.bwd_s);
+    out_->bubble_time_s = crit.last_bwd_end - out_->compute_time_s;
+    out_->bubble_fraction = out_->bubble_time_s / crit.last_bwd_end;
+    out_->exposed_dp_s = step - last_bwd;
+    out_->dp_allreduce_s = buckets_[0].busy_s;
+    out_->pp_p2p_bytes = p2p_total_;
+    out_->events = sim_.dispatched();
+    out_->flows = net_.flows_started();
+    out_->fingerprint = sim_.fingerprint();
+  }
+
+  void HandleEvent(Simulator&, const Event& e) override {
+    Actor& a = actors_[e.payload >> 16];
+    if (e.kind == kBucketChunk) {
+      BucketReady(a.s, static_cast<int>(e.payload & 0xffff), a.chunk_end[e.payload & 0xffff]);
+      return;
+    }
+    OnComputeDone(a);
+  }
+
+  void OnFlowComplete(uint64_t tag, SimTime) override {
+    const int kind = static_cast<int>(tag >> 60);
+    const int r = static_cast<int>((tag >> 40) & 0xfffff), s = static_cast<int>((tag >> 24) & 0xffff);
+    const int mb = static_cast<int>(tag & 0xffffff);
+    Actor& a = actor(r, s);
+    std::vector<double>& ready = kind == kActivation ? a.act_ready : a.grad_ready;
+    a.arrival_max = std::max(a.arrival_max, net_.finish_seconds());
+    if (--a.pending[mb] > 0) return;
+    ready[mb] = a.arrival_max;
+    a.arrival_max = 0;
+    TryStart(a);
+  }
+
+  void OnCollectiveComplete(uint64_t tag, SimTime) override {
+    const int s = static_cast<int>(tag >> 20);
+    Bucket& bk = buckets_[s];
+    for (const auto& col : bk.running) bk.end_s = std::max(bk.end_s, col->exact_end_seconds());
+    if (--bk.outstanding > 0) return;
+    bk.running.clear();
+    bk.busy_s += bk.end_s - bk.start_s;
+    ++bk.next;
+    MaybeLaunchBucket(s);
+  }
+
+  const std::vector<TraceSpan>& spans() const { return spans_; }
+
+ private:
+  struct Actor {
+    int r = 0, s = 0;
+    std::vector<Op> ops;
+    size_t idx = 0;
+    bool busy = false;
+    double t_free = 0, fwd_s = 0, bwd_s = 0, op_start = 0, op_end = 0, last_bwd_end = 0;
+    double arrival_max = 0;
+    std::vector<double> act_ready, grad_ready, chunk_end;
+    std::vector<int> pending;
+  };
+  struct Bucket {
+    double bytes = 0;
+    std::vector<int> ready;  // replicas whose chunk k is done
+    std::vector<double> ready_at;
+    int next = 0, outstanding = 0;
+    double start_s = 0, end_s = 0, busy_s = 0, done_s = 0;
+    std::vector<std::unique_ptr<Collective>> running;
+  };
+
+  Actor& actor(int r, int s) { return actors_[static_cast<size_t>(s) * dp_ + r]; }
+  const Actor& actor(int r, int s) const { return actors_[static_cast<size_t>(s) * dp_ + r]; }
+  int Rank(int r, int s, int t) const { return (s * dp_ + r) * c_.tp + t; }
+  size_t Index(const Actor& a) const { return static_cast<size_t>(a.s) * dp_ + a.r; }
+
+  void TryStart(Actor& a) {
+    if (a.busy || a.idx >= a.ops.size()) return;
+    const Op op = a.ops[a.idx];
+    // A forward waits for its activations; a backward for its gradients (on
+    // the last stage, for its own forward).
+    const double dep = op.forward ? a.act_ready[op.mb] : a.grad_ready[op.mb];
+    if (dep < 0) return;
+    a.busy = true;
+    a.op_start = std::max(a.t_free, dep);
+    a.op_end = a.op_start + (op.forward ? a.fwd_s : a.bwd_s);
+    const bool last_backward = !op.forward && a.idx + 1 == a.ops.size();
+    if (last_backward && c_.communication && dp_ > 1 && c_.overlap_gradients) {
+      // Gradients become final layer by layer during the last backward: one
+      // bucket's worth every (duration / buckets).
+      const int k = static_cast<int>(buckets_[a.s].ready.size());
+      a.chunk_end.assign(k, 0);
+      for (int i = 0; i < k; ++i) {
+        a.chunk_end[i] = a.op_start + (a.op_end - a.op_start) * (i + 1) / k;
+        sim_.ScheduleAt(SecondsToTimeCeil(a.chunk_end[i]), target_, kBucketChunk,
+                        (Index(a) << 16) | static_cast<uint64_t>(i));
+      }
+    }
+    sim_.ScheduleAt(SecondsToTimeCeil(a.op_end), target_, kComputeDone, Index(a) << 16);
+  }
+
+  void SendToStage(const Actor& from, int to_stage, int mb, FlowKind kind) {
+    Actor& to = actor(from.r, to_stage);
+    if (!c_.communication) {
+      (kind == kActivation ? to.act_ready : to.grad_ready)[mb] = from.op_end;
+      TryStart(to);
+      return;
+    }
+    to.pending[mb] = c_.tp;
+    const uint64_t tag = (static_cast<uint64_t>(kind) << 60) |
+                         (static_cast<uint64_t>(from.r) << 40) |
+                         (static_cast<uint64_t>(to_stage) << 24) | static_cast<uint64_t>(mb);
+    for (int t = 0; t < c_.tp; ++t) {
+      const int src = Rank(from.r, from.s, t), dst = Rank(from.r, to_stage, t);
+      const double alpha = graph_.SameNode(src, dst) ? graph_.shape().nvlink_latency
+                                                     : graph_.shape().nic_latency;
+      net_.Start(graph_.Route(src, dst, MixHash(tag, t)), p2p_bytes_, alpha, this, tag, from.op_end);
+      p2p_total_ += p2p_bytes_;
+    }
+  }
+
+  void OnComputeDone(Actor& a) {
+    const Op op = a.ops[a.idx];
+    a.busy = false;
+    a.t_free = a.op_end;
+    ++a.idx;
+    if (c_.record_spans) {
+      spans_.push_back({static_cast<int>(Index(a)), absl::StrCat(op.forward ? "F" : "B", op.mb),
+                        a.op_start, a.op_end});
+    }
+    if (op.forward) {
+      if (a.s < c_.pp - 1) {
+        SendToStage(a, a.s + 1, op.mb, kActivation);
+      } else {
+        a.grad_ready[op.mb] = a.op_end;  // the last stage turns around at once
+      }
+    } else {
+      if (a.s > 0) SendToStage(a, a.s - 1, op.mb, kGradient);
+      if (a.idx == a.ops.size()) {
+        a.last_bwd_end = a.op_end;
+        if (c_.communication && dp_ > 1 && !c_.overlap_gradients) {
+          for (size_t k = 0; k < buckets_[a.s].ready.size(); ++k)
+            BucketReady(a.s, static_cast<int>(k), a.op_end);
+        }
+      }
+    }
+    TryStart(a);
+  }
+
+  void BucketReady(int s, int k, double at) {
+    Bucket& bk = buckets_[s];
+    bk.ready_at[k] = std::max(bk.ready_at[k], at);
+    if (++bk.ready[k] == dp_) MaybeLaunchBucket(s);
+  }
+
+  void MaybeLaunchBucket(int s) {
+    Bucket& bk = buckets_[s];
+    if (bk.outstanding > 0) return;
+    if (bk.next >= static_cast<int>(bk.ready.size())) {
+      bk.done_s = bk.end_s;
+      return;
+    }
+    if (bk.ready[bk.next] < dp_) return;
+    bk.start_s = std::max(bk.end_s, bk.ready_at[bk.next]);
+    bk.outstanding = c_.tp;
+    for (int t = 0; t < c_.tp; ++t) {
+      std::vector<int> ranks(dp_);
+      for (int r = 0; r < dp_; ++r) ranks[r] = Rank(r, s, t);
+      auto col = std::make_unique<Collective>(
+          sim_, net_, graph_,
+          CollectiveSpec{CollectiveOp::kAllReduce, CollectiveAlgorithm::kRing, ranks, bk.bytes},
+          this, (static_cast<uint64_t>(s) << 20) | static_cast<uint64_t>(t));
+      col->StartAt(bk.start_s);
+      bk.running.push_back(std::move(col));
+    }
+  }
+
+  const TrainingStepConfig& c_;
+  int dp_;
+  const ClusterGraph& graph_;
+  TrainingStepResult* out_;
+  Simulator sim_;
+  FlowNetwork net_;
+  uint32_t target_ = 0;
+  double p2p_bytes_ = 0, p2p_total_ = 0;
+  std::vector<Actor> actors_;
+  std::vector<Bucket> buckets_;
+  std::vector<TraceSpan> spans_;
+};
+
+}  // namespace
+
+absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig& c) {
+  const ModelSpec& m = c.model;
+  if (!m.IsTransformer() || m.parameters <= 0 || m.layers <= 0 || m.hidden_dim <= 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "model: the training simulation needs a Transformer with parameters, layers and "
+        "hidden_dim; '", m.key, "' is not one"));
+  }
+  const int gpn = c.node.accelerators_per_node;
+  const int n = c.nodes * gpn;
+  if (c.tp < 1 || c.pp < 1 || c.microbatches < 1 || c.global_batch < 1 || c.seq_len < 1) {
+    return absl::InvalidArgumentError("tp, pp, microbatches, batch size and seq_len must be >= 1");
+  }
+  if (!(c.efficiency > 0 && c.efficiency <= 1)) {
+    return absl::InvalidArgumentError(absl::StrCat("efficiency must lie in (0, 1]; got ", c.efficiency));
+  }
+  if (c.tp > gpn || gpn % c.tp != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "tp (", c.tp, ") must divide the ", gpn, " GPUs of a node (TP stays on NVLink)"));
+  }
+  if (n % (c.tp * c.pp) != 0) {
+    return absl::InvalidArgumentError(absl::StrCat("tp x pp (", c.tp * c.pp,
+                                                   ") does not divide the ", n, " GPUs"));
+  }
+  if (c.pp > m.layers) {
+    return absl::InvalidArgumentError(absl::StrCat("pp (", c.pp, ") exceeds the model's ",
+                                                   m.layers, " layers"));
+  }
+  const int dp = n / (c.tp * c.pp);
+  if (c.global_batch % (dp * c.microbatches) != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "batch size (", c.global_batch, ") must be a multiple of dp x microbatches (", dp, " x ",
+        c.microbatches, ")"));
+  }
+  if (c.straggler_cv < 0) return absl::InvalidArgumentError("straggler cv must be >= 0");
+  const Accelerator& hw = c.node.accelerator;
+  const double bpp = BytesPerParam(c.precision);
+  const double b = static_cast<double>(c.global_batch) / (dp * c.microbatches);
+  const double tokens = b * c.seq_len;
+  const double p_layer = m.parameters / m.layers;
+
+  TrainingStepResult out;
+  out.dp = dp;
+  // Memory: weights, grads (bpp each) and Adam (12 B) of the shard, plus the
+  // activations of the microbatches in flight on stage 0 (1F1B keeps pp of them).
+  const int max_layers = (m.layers + c.pp - 1) / c.pp;
+  out.memory_per_gpu_bytes =
+      p_layer * max_layers / c.tp * (2 * bpp + 12.0) +
+      std::min(c.pp, c.microbatches) * max_layers * 34.0 * tokens * m.hidden_dim * bpp / 2 / c.tp;
+  if (out.memory_per_gpu_bytes > hw.capacity) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the model does not fit even sharded: ", out.memory_per_gpu_bytes / 1e9, " GB per GPU > ",
+        hw.capacity / 1e9, " GB on ", hw.key, " (raise tp/pp or add microbatches)"));
+  }
+  const double peak = hw.PeakFor(c.precision).si * c.efficiency;
+  const double fwd = std::max(2 * p_layer * tokens / c.tp / peak, p_layer * bpp / c.tp / hw.memory_bw.si);
+  const double bwd = std::max(4 * p_layer * tokens / c.tp / peak, 2 * p_layer * bpp / c.tp / hw.memory_bw.si);
+  const double tp_ar = c.tp > 1 && c.communication
+                           ? TpAllReduceSeconds(c, tokens * m.hidden_dim * bpp)
+                           : 0.0;
+  std::vector<int> stage_layers(c.pp, m.layers / c.pp);
+  for (int s = 0; s < m.layers % c.pp; ++s) ++stage_layers[s];
+
+  ClusterShape shape;
+  shape.nodes = c.nodes;
+  shape.gpus_per_node = gpn;
+  shape.nvlink_bandwidth = c.node.intra_node_bw.si;
+  shape.nic_bandwidth = c.fabric.bandwidth.si;
+  shape.nic_latency = c.fabric.latency_s > 0 ? c.fabric.latency_s : 5e-6;
+  shape.fabric = c.topology;
+  shape.oversubscription = c.oversubscription;
+  auto graph = ClusterGraph::Build(shape);
+  if (!graph.ok()) return graph.status();
+  StepSimulation sim(c, dp, fwd + 2 * tp_ar, bwd + 2 * tp_ar, stage_layers, *graph, &out);
+  sim.Run();
+  out.tp_communication_s = c.microbatches * stage_layers[0] * 4 * tp_ar;
+  out.tokens_per_s = c.global_batch * static_cast<double>(c.seq_len) / out.step_time_s;
+  out.mfu = 6 * m.parameters * c.global_batch * static_cast<double>(c.seq_len) /
+            (n * hw.PeakFor(c.precision).si * out.step_time_s);
+  if (c.record_spans) out.spans = sim.spans();
+  return out;
+}
+
+}  // namespace mlsysim

@@ -1,0 +1,83 @@
+// training_step.h — one training step of TP × PP × DP at flow level.
+//
+// What is simulated (and how it differs from mlsysim's DistributedModel):
+//  * Compute really is sharded: each GPU runs L/PP layers on 1/TP of every
+//    weight matrix; a layer's forward costs 2·P_l·tokens/TP flop and its
+//    backward 4·P_l·tokens/TP, at peak × efficiency, or its weight traffic at
+//    HBM bandwidth when that is slower (roofline).
+//  * TP: two all-reduces of b·S·h·bpp per layer forward and two backward
+//    (Megatron), run as ring collectives on the node's NVLink graph. NVLink is
+//    private to a node, so one TP group's timing is simulated once and reused.
+//  * PP: 1F1B per data-parallel replica; activations (forward) and gradients
+//    (backward) cross stages as TP-sharded flows on the fabric, contending with
+//    everything else there.
+//  * DP: after a stage's last backward (or bucket by bucket during it, with
+//    overlap), one ring all-reduce per TP rank over the DP group, on the fabric.
+//  * Stragglers: each GPU's speed is scaled by a lognormal factor (mean 1,
+//    coefficient of variation `straggler_cv`) drawn from the run's seed.
+// Ranks follow Megatron's order: rank = (stage·DP + replica)·TP + tp_rank.
+//
+// Usage: absl::StatusOr<TrainingStepResult> r = SimulateTrainingStep(config);
+#ifndef MLSYSIM_SIM_TRAINING_STEP_H_
+#define MLSYSIM_SIM_TRAINING_STEP_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "analytic/specs.h"
+#include "topology/cluster_graph.h"
+
+namespace mlsysim {
+
+struct TrainingStepConfig {
+  ModelSpec model;
+  NodeSpec node;           // accelerator, GPUs per node, NVLink bandwidth
+  FabricSpec fabric;       // NIC bandwidth and latency
+  int nodes = 1;
+  FabricKind topology = FabricKind::kFatTree2;
+  double oversubscription = 1.0;
+  int tp = 1, pp = 1;
+  int microbatches = 1;    // per replica per step
+  int global_batch = 1;    // sequences per step
+  int seq_len = 2048;
+  std::string precision = "bf16";
+  double efficiency = 0.5;
+  bool overlap_gradients = true;
+  double bucket_bytes = 0;  // 0: one bucket per stage
+  double straggler_cv = 0;
+  uint64_t seed = 1;
+  bool communication = true;  // false: compute only (the Iron Law check)
+  // Optional: collect per-rank spans for a trace (rank, name, start, end).
+  bool record_spans = false;
+};
+
+struct TraceSpan {
+  int track;  // stage·DP + replica (one track per TP group)
+  std::string name;
+  double start_s, end_s;
+};
+
+struct TrainingStepResult {
+  int dp = 1;
+  double step_time_s = 0;
+  double compute_time_s = 0;        // busy compute of the critical stage's GPUs
+  double tp_communication_s = 0;    // inside compute_time_s: TP all-reduces per GPU
+  double bubble_time_s = 0;         // last backward end − compute, critical stage
+  double bubble_fraction = 0;       // bubble / (compute + bubble)
+  double exposed_dp_s = 0;          // step − last backward end (gradient sync not hidden)
+  double dp_allreduce_s = 0;        // one stage's gradient all-reduce, start to end
+  double pp_p2p_bytes = 0;          // bytes sent between stages per step
+  double tokens_per_s = 0;
+  double mfu = 0;                   // model flops / (N · peak · step)
+  double memory_per_gpu_bytes = 0;  // weights + grads + Adam + in-flight activations
+  uint64_t events = 0, flows = 0, fingerprint = 0;
+  std::vector<TraceSpan> spans;
+};
+
+absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig& config);
+
+}  // namespace mlsysim
+
+#endif  // MLSYSIM_SIM_TRAINING_STEP_H_
