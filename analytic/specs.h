@@ -26,7 +26,7 @@ struct Rate {
   // Same, with the rate scaled by `eta` first (peak × efficiency).
   double TimeMs(double amount, double eta) const { return (amount / (number * eta)) * ms_factor; }
   Rate Scaled(double factor) const { return {number * factor, si * factor, ms_factor}; }
-  static Rate FromSi(double si_value) { return {si_value, si_value, 1000.0}; }
+  static Rate FromSi(double value) { return {value, value, 1000.0}; }
 };
 
 // A memory tier (SRAM, flash, storage).

@@ -26,7 +26,8 @@ constexpr const char kHelp[] =
     "         [--checkpoint-interval young|daly|none|DURATION] [--checkpoint-storage node_nvme|shared]\n"
     "         [--storage-bandwidth BW] [--async-checkpoint] [--restart-time DURATION]\n"
     "         [--detection-time DURATION] [--reschedule-time DURATION] [--spare-nodes N]\n"
-    "         [--region GRID] [--seed N] [--replications R] [--trace FILE.json] [--events-csv FILE.csv]\n";
+    "         [--region GRID] [--seed N] [--replications R] [--trace FILE.json] [--events-csv FILE.csv]\n"
+    "         [--recompute none|selective|full] [--detail full|replica|auto]\n";
 
 class FirstError : public google::protobuf::io::ErrorCollector {
  public:
@@ -54,7 +55,7 @@ int RunSimulateTraining(const CommandContext& ctx, const CommandArgs& args) {
         "--bucket", "--straggler-cv", "--days", "--failures", "--weibull-shape",
         "--checkpoint-interval", "--checkpoint-storage", "--storage-bandwidth", "--restart-time",
         "--detection-time", "--reschedule-time", "--spare-nodes", "--region", "--seed",
-        "--replications", "--trace", "--events-csv"}) {
+        "--replications", "--trace", "--events-csv", "--recompute", "--detail"}) {
     specs.push_back({name, "", true});
   }
   for (const char* flag : {"--no-overlap", "--async-checkpoint", "--help"}) specs.push_back({flag, "", false});
@@ -77,6 +78,8 @@ int RunSimulateTraining(const CommandContext& ctx, const CommandArgs& args) {
   j.region = o.Get("--region", "");
   j.trace_file = o.Get("--trace", "");
   j.events_csv = o.Get("--events-csv", "");
+  j.activation_recompute = o.Get("--recompute", j.activation_recompute);
+  j.detail = o.Get("--detail", j.detail);
   j.overlap = !o.Has("--no-overlap");
   j.async_checkpoint = o.Has("--async-checkpoint");
   int seed = 1;
@@ -118,6 +121,15 @@ int RunScenarioFile(const CommandContext& ctx, const std::string& path) {
   if (!parser.ParseFromString(buf.str(), &s)) {
     return ReportError(ctx, kExitBadInput, "Bad scenario", absl::StrCat(path, ": ", errors.first));
   }
+  CommandContext local = ctx;
+  if (!s.registry().empty()) {
+    const size_t slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+    const std::string reg_path = s.registry()[0] == '/' ? s.registry() : dir + s.registry();
+    auto reg = Registry::WithFile(reg_path);
+    if (!reg.ok()) return ReportError(ctx, kExitBadInput, "Bad registry", std::string(reg.status().message()));
+    local.registry = *reg;
+  }
   if (!s.has_training()) {
     return ReportError(ctx, kExitBadInput, "Bad scenario",
                        absl::StrCat(path, ": only training scenarios are simulated so far "
@@ -144,6 +156,8 @@ int RunScenarioFile(const CommandContext& ctx, const std::string& path) {
   if (t.efficiency() > 0) j.efficiency = t.efficiency();
   j.overlap = t.overlap_gradients();
   j.straggler_cv = t.straggler_cv();
+  if (!t.activation_recompute().empty()) j.activation_recompute = t.activation_recompute();
+  if (!t.detail().empty()) j.detail = t.detail();
   std::string e;
   if (!t.bucket_size().empty()) {
     auto q = ParseQuantityAs(t.bucket_size(), dims::kBytes, "training.bucket_size");
@@ -176,7 +190,7 @@ int RunScenarioFile(const CommandContext& ctx, const std::string& path) {
   j.trace_file = s.outputs().trace_json();
   j.events_csv = s.outputs().events_csv();
   if (!e.empty()) return ReportError(ctx, kExitBadInput, "Bad scenario", absl::StrCat(path, ": ", e));
-  return RunTrainingJob(ctx, j);
+  return RunTrainingJob(local, j);
 }
 
 }  // namespace

@@ -143,6 +143,14 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
   sc.straggler_cv = job.straggler_cv;
   sc.seed = job.seed;
   sc.record_spans = !job.trace_file.empty();
+  sc.activation_recompute = job.activation_recompute;
+  if (job.detail == "replica") {
+    sc.representative_replica = true;
+  } else if (job.detail == "auto") {
+    sc.representative_replica = fleet.TotalAccelerators() > 2048;
+  } else if (job.detail != "full") {
+    return bad(absl::StrCat("--detail: unknown '", job.detail, "'; accepted: full, replica, auto"));
+  }
   auto step = SimulateTrainingStep(sc);
   if (!step.ok()) {
     const int code = absl::IsFailedPrecondition(step.status()) ? kExitInfeasible : kExitBadInput;
@@ -266,6 +274,7 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
   out.Str("scenario", job.name).Str("model", model->key).Str("cluster", fleet.key)
       .Int("gpus", n).Int("tp", job.tp).Int("pp", job.pp).Int("dp", step->dp)
       .Int("microbatches", sc.microbatches).Int("batch_size", job.batch_size)
+      .Str("detail", step->representative_replica ? "replica" : "full")
       .Num("step_time_s", step->step_time_s);
   Record breakdown;
   breakdown.Num("compute_s", step->compute_time_s).Num("tp_communication_s", step->tp_communication_s)

@@ -30,6 +30,8 @@ struct TrainingJob {
   bool overlap = true;
   double bucket_bytes = 500e6;
   double straggler_cv = 0;
+  std::string activation_recompute = "selective";
+  std::string detail = "auto";    // full | replica | auto (replica above 2,048 GPUs)
   double days = 0;
   std::string failures = "none";
   double weibull_shape = 0;

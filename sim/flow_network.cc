@@ -1,9 +1,9 @@
-// flow_network.cc — max-min fair flows (see flow_network.h).
+// flow_network.cc — max-min fair flows, re-allocated per connected component
+// (see flow_network.h).
 #include "sim/flow_network.h"
 
 #include <algorithm>
 #include <cmath>
-#include <queue>
 
 namespace mlsysim {
 
@@ -11,11 +11,10 @@ FlowNetwork::FlowNetwork(Simulator& sim, std::vector<double> link_capacity)
     : sim_(sim), capacity_(std::move(link_capacity)) {
   target_ = sim_.Register(this);
   link_bytes_.assign(capacity_.size(), 0.0);
+  link_flows_.resize(capacity_.size());
+  link_mark_.assign(capacity_.size(), 0);
   cap_left_.assign(capacity_.size(), 0.0);
   unfrozen_.assign(capacity_.size(), 0);
-  link_begin_.assign(capacity_.size(), 0);
-  link_count_.assign(capacity_.size(), 0);
-  link_fill_.assign(capacity_.size(), 0);
 }
 
 uint32_t FlowNetwork::Start(const std::vector<int>& links, double bytes, double latency_s,
@@ -30,14 +29,15 @@ uint32_t FlowNetwork::Start(const std::vector<int>& links, double bytes, double 
   }
   Flow& f = flows_[id];
   f.links.assign(links.begin(), links.end());
+  f.slot.assign(links.size(), 0);
   f.bytes = f.remaining = std::max(0.0, bytes);
   f.rate = 0;
   f.observer = observer;
   f.tag = tag;
+  f.active = false;
   const double now_s = TimeToSeconds(sim_.now());
   const double begin = start_s >= 0 && start_s <= now_s ? start_s : now_s;
-  f.t_last = begin + std::max(0.0, latency_s);
-  f.finish_s = f.t_last;
+  f.t_last = f.finish_s = begin + std::max(0.0, latency_s);
   ++flows_started_;
   sim_.ScheduleAt(SecondsToTimeCeil(f.t_last), target_, kActivate, id);
   return id;
@@ -63,112 +63,162 @@ void FlowNetwork::ScheduleUpdate(SimTime at) {
   update_event_ = sim_.ScheduleAt(at, target_, kUpdate);
 }
 
+void FlowNetwork::Attach(uint32_t id) {
+  Flow& f = flows_[id];
+  for (size_t i = 0; i < f.links.size(); ++i) {
+    auto& list = link_flows_[f.links[i]];
+    f.slot[i] = static_cast<uint32_t>(list.size());
+    list.push_back(id);
+  }
+  f.active = true;
+  ++active_count_;
+}
+
+void FlowNetwork::Detach(uint32_t id) {
+  Flow& f = flows_[id];
+  for (size_t i = 0; i < f.links.size(); ++i) {
+    auto& list = link_flows_[f.links[i]];
+    const uint32_t pos = f.slot[i];
+    const uint32_t moved = list.back();
+    list[pos] = moved;
+    list.pop_back();
+    if (moved != id) {
+      Flow& m = flows_[moved];
+      for (size_t j = 0; j < m.links.size(); ++j)
+        if (m.links[j] == f.links[i]) m.slot[j] = pos;
+    }
+  }
+  f.active = false;
+  --active_count_;
+}
+
 void FlowNetwork::Update(SimTime now) {
   const double now_s = TimeToSeconds(now);
-  // 1. Integrate every moving flow up to now.
-  for (uint32_t id : active_) {
+  seed_links_.clear();
+  done_.clear();
+  // 1. Flows whose last byte has arrived by now.
+  while (!pending_.empty()) {
+    const Pending p = pending_.top();
+    Flow& f = flows_[p.flow];
+    if (!f.active || p.version != f.version) {
+      pending_.pop();
+      continue;
+    }
+    if (SecondsToTimeCeil(p.finish_s) > now) break;
+    pending_.pop();
+    for (int l : f.links) {
+      link_bytes_[l] += f.bytes;
+      seed_links_.push_back(l);
+    }
+    Detach(p.flow);
+    done_.push_back({f.observer, f.tag, f.finish_s});
+    f.links.clear();
+    free_.push_back(p.flow);
+  }
+  // 2. Flows whose latency has elapsed join their links (an empty path or no
+  //    bytes: done at once).
+  for (uint32_t id : arrived_) {
     Flow& f = flows_[id];
-    if (f.rate > 0 && now_s > f.t_last) {
-      const double capacity = f.rate * (now_s - f.t_last);
-      const double moved = std::min(f.remaining, capacity);
-      if (capacity >= f.remaining) f.finish_s = f.t_last + f.remaining / f.rate;
-      f.remaining -= moved;
-      for (int l : f.links) link_bytes_[l] += moved;
-    }
-    f.t_last = std::max(f.t_last, now_s);
-  }
-  // 2. Newly arrived flows start moving at their exact arrival time.
-  for (uint32_t id : arrived_) active_.push_back(id);
-  arrived_.clear();
-  // 3. Retire finished flows (within a nanosecond's worth of bytes).
-  std::vector<Done>& done = done_;
-  done.clear();
-  size_t keep = 0;
-  for (size_t i = 0; i < active_.size(); ++i) {
-    Flow& f = flows_[active_[i]];
-    const bool finished = f.remaining <= 0 || f.links.empty() ||
-                          (f.rate > 0 && f.remaining <= f.rate * 1e-9) ||
-                          f.remaining <= f.bytes * 1e-12;
-    if (finished) {
-      if (f.remaining > 0) {
-        for (int l : f.links) link_bytes_[l] += f.remaining;
-        if (f.rate > 0) f.finish_s = std::max(f.finish_s, f.t_last + f.remaining / f.rate);
-      }
-      done.push_back({f.observer, f.tag, f.finish_s});
+    if (f.links.empty() || f.bytes <= 0) {
+      for (int l : f.links) link_bytes_[l] += f.bytes;
+      done_.push_back({f.observer, f.tag, f.t_last});
       f.links.clear();
-      free_.push_back(active_[i]);
-    } else {
-      active_[keep++] = active_[i];
+      free_.push_back(id);
+      continue;
     }
+    Attach(id);
+    f.fresh = true;
+    ++f.version;
+    for (int l : f.links) seed_links_.push_back(l);
   }
-  active_.resize(keep);
-  // 4. New rates, then the next completion.
-  AllocateMaxMin();
-  ++rate_updates_;
-  double next = -1;
-  for (uint32_t id : active_) {
-    const Flow& f = flows_[id];
-    if (f.rate <= 0) continue;
-    const double finish = f.t_last + f.remaining / f.rate;
-    if (next < 0 || finish < next) next = finish;
+  arrived_.clear();
+  // 3. Re-allocate the affected component and queue its new finish times.
+  if (!seed_links_.empty()) Reallocate(now_s);
+  while (!pending_.empty()) {
+    const Pending& p = pending_.top();
+    const Flow& f = flows_[p.flow];
+    if (f.active && p.version == f.version) break;
+    pending_.pop();
   }
-  if (next >= 0) ScheduleUpdate(std::max(now, SecondsToTimeCeil(next)));
-  // 5. Tell the owners last: they may start new flows.
-  // (Start() never runs Update() synchronously, so done_ is stable here.)
-  for (const Done& d : done) {
+  if (!pending_.empty()) ScheduleUpdate(std::max(now, SecondsToTimeCeil(pending_.top().finish_s)));
+  // 4. Tell the owners last: they may start new flows (Start() never runs
+  //    Update() synchronously, so done_ is stable here).
+  for (const Done& d : done_) {
     finish_s_ = d.finish_s;
     if (d.observer != nullptr) d.observer->OnFlowComplete(d.tag, now);
   }
 }
 
-void FlowNetwork::AllocateMaxMin() {
-  // Progressive filling: repeatedly saturate the link with the smallest fair
-  // share, freezing the flows that cross it at that share.
-  touched_.clear();
-  for (uint32_t id : active_) {
-    Flow& f = flows_[id];
-    f.frozen = false;
-    f.rate = 0;
-    for (int l : f.links) {
-      if (unfrozen_[l] == 0) {
-        touched_.push_back(l);
-        cap_left_[l] = capacity_[l];
+void FlowNetwork::Reallocate(double now_s) {
+  ++rate_updates_;
+  // Component search: links -> flows on them -> their links, breadth first.
+  ++epoch_;
+  component_links_.clear();
+  component_flows_.clear();
+  for (int l : seed_links_) {
+    if (link_mark_[l] == epoch_) continue;
+    link_mark_[l] = epoch_;
+    component_links_.push_back(l);
+  }
+  for (size_t i = 0; i < component_links_.size(); ++i) {
+    for (uint32_t id : link_flows_[component_links_[i]]) {
+      Flow& f = flows_[id];
+      if (f.mark == epoch_) continue;
+      f.mark = epoch_;
+      component_flows_.push_back(id);
+      for (int l : f.links) {
+        if (link_mark_[l] == epoch_) continue;
+        link_mark_[l] = epoch_;
+        component_links_.push_back(l);
       }
-      ++unfrozen_[l];
     }
   }
-  // Link -> flows, as a CSR over the touched links.
-  int offset = 0;
-  for (int l : touched_) {
-    link_begin_[l] = offset;
-    link_count_[l] = unfrozen_[l];
-    offset += unfrozen_[l];
+  // Integrate the component's flows up to now at their old rates.
+  for (uint32_t id : component_flows_) {
+    Flow& f = flows_[id];
+    if (f.rate > 0 && now_s > f.t_last) f.remaining = std::max(0.0, f.remaining - f.rate * (now_s - f.t_last));
+    if (!f.fresh) f.t_last = std::max(f.t_last, now_s);
+    f.fresh = false;
+    f.frozen = false;
+    f.rate = 0;
   }
-  link_flow_list_.resize(offset);
-  for (int l : touched_) link_fill_[l] = link_begin_[l];
-  for (uint32_t id : active_)
-    for (int l : flows_[id].links) link_flow_list_[link_fill_[l]++] = static_cast<int>(id);
-
+  // Progressive filling over the component (its links carry no other flow).
   using Entry = std::pair<double, int>;  // (fair share, link)
-  std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap;
-  for (int l : touched_) heap.push({cap_left_[l] / unfrozen_[l], l});
+  std::vector<Entry> heap;
+  heap.reserve(component_links_.size());
+  for (int l : component_links_) {
+    cap_left_[l] = capacity_[l];
+    unfrozen_[l] = static_cast<int>(link_flows_[l].size());
+    if (unfrozen_[l] > 0) heap.push_back({cap_left_[l] / unfrozen_[l], l});
+  }
+  std::make_heap(heap.begin(), heap.end(), std::greater<Entry>());
   while (!heap.empty()) {
-    const auto [share, l] = heap.top();
-    heap.pop();
+    std::pop_heap(heap.begin(), heap.end(), std::greater<Entry>());
+    const auto [share, l] = heap.back();
+    heap.pop_back();
     if (unfrozen_[l] == 0 || share != cap_left_[l] / unfrozen_[l]) continue;  // stale entry
     const double rate = std::max(0.0, share);
-    for (int k = link_begin_[l]; k < link_begin_[l] + link_count_[l]; ++k) {
-      Flow& f = flows_[static_cast<uint32_t>(link_flow_list_[k])];
+    for (uint32_t id : link_flows_[l]) {
+      Flow& f = flows_[id];
       if (f.frozen) continue;
       f.frozen = true;
       f.rate = rate;
       for (int x : f.links) {
         cap_left_[x] -= rate;
-        if (--unfrozen_[x] > 0) heap.push({cap_left_[x] / unfrozen_[x], x});
+        if (--unfrozen_[x] > 0) {
+          heap.push_back({cap_left_[x] / unfrozen_[x], x});
+          std::push_heap(heap.begin(), heap.end(), std::greater<Entry>());
+        }
       }
     }
   }
-  for (int l : touched_) unfrozen_[l] = 0;
+  for (uint32_t id : component_flows_) {
+    Flow& f = flows_[id];
+    ++f.version;
+    if (f.rate <= 0) continue;
+    f.finish_s = f.t_last + f.remaining / f.rate;
+    pending_.push({f.finish_s, id, f.version});
+  }
 }
 
 }  // namespace mlsysim

@@ -3,9 +3,11 @@
 //
 // A flow waits its per-message latency α, then moves its bytes at the rate the
 // max-min allocation gives it. Rates are recomputed only when the set of active
-// flows changes (a flow starts or finishes), and all changes at one instant are
-// coalesced into one recomputation, so the event count follows changes, not
-// bytes (SimGrid's approach). Between events a flow's progress is integrated in
+// flows changes (a flow starts or finishes), all changes at one instant are
+// coalesced into one recomputation, and only the flows connected to a change
+// through shared links are re-allocated (max-min fairness decomposes over
+// those components), so the work follows changes, not bytes or flow counts
+// (SimGrid's approach). Pending completions sit in a heap keyed by finish time. Between events a flow's progress is integrated in
 // continuous time; events land on the next nanosecond (ceil), so an isolated
 // flow finishes exactly ⌈α + bytes/β⌉ after it starts.
 //
@@ -17,6 +19,8 @@
 #define MLSYSIM_SIM_FLOW_NETWORK_H_
 
 #include <cstdint>
+#include <functional>
+#include <queue>
 #include <vector>
 
 #include "sim/simulator.h"
@@ -47,7 +51,7 @@ class FlowNetwork : public EventHandler {
 
   void HandleEvent(Simulator& sim, const Event& event) override;
 
-  size_t active_flows() const { return active_.size(); }
+  size_t active_flows() const { return active_count_; }
   uint64_t flows_started() const { return flows_started_; }
   uint64_t rate_updates() const { return rate_updates_; }
   // Bytes carried so far by each link (for utilisation reports).
@@ -59,17 +63,36 @@ class FlowNetwork : public EventHandler {
   enum Kind : uint32_t { kActivate = 1, kUpdate = 2 };
   struct Flow {
     std::vector<int> links;
+    std::vector<uint32_t> slot;  // this flow's index in link_flows_[links[i]]
     double bytes = 0, remaining = 0, rate = 0;
     double t_last = 0;    // continuous seconds up to which `remaining` is exact
-    double finish_s = 0;  // exact arrival of the last byte, once known
+    double finish_s = 0;  // exact arrival of the last byte at the current rate
     FlowObserver* observer = nullptr;
     uint64_t tag = 0;
-    bool frozen = false;  // scratch for the max-min allocation
+    uint32_t version = 0;  // bumped when the rate changes (stale heap entries)
+    uint32_t mark = 0;     // component search epoch
+    bool active = false, frozen = false;
+    bool fresh = false;  // arrived this instant: moves from its exact arrival time
+  };
+  struct Pending {
+    double finish_s;
+    uint32_t flow, version;
+    bool operator>(const Pending& o) const {
+      return finish_s > o.finish_s || (finish_s == o.finish_s && flow > o.flow);
+    }
+  };
+  struct Done {
+    FlowObserver* observer;
+    uint64_t tag;
+    double finish_s;
   };
 
   void ScheduleUpdate(SimTime at);
   void Update(SimTime now);
-  void AllocateMaxMin();
+  void Attach(uint32_t id);
+  void Detach(uint32_t id);
+  // Re-allocates the component of flows reachable from `seed_links_`.
+  void Reallocate(double now_s);
 
   Simulator& sim_;
   uint32_t target_;
@@ -77,20 +100,19 @@ class FlowNetwork : public EventHandler {
   std::vector<double> link_bytes_;
   std::vector<Flow> flows_;
   std::vector<uint32_t> free_;
-  std::vector<uint32_t> active_;   // flows moving bytes (or done, awaiting removal)
-  std::vector<uint32_t> arrived_;  // latency elapsed, not yet in active_
+  std::vector<uint32_t> arrived_;  // latency elapsed, not yet attached
+  std::vector<std::vector<uint32_t>> link_flows_;  // active flows on each link
+  std::priority_queue<Pending, std::vector<Pending>, std::greater<Pending>> pending_;
   EventId update_event_ = 0;
   SimTime update_at_ = -1;
-  // Scratch for the allocation, sized by link count.
+  size_t active_count_ = 0;
+  // Scratch.
+  std::vector<int> seed_links_, component_links_;
+  std::vector<uint32_t> component_flows_;
+  std::vector<uint32_t> link_mark_;
+  uint32_t epoch_ = 0;
   std::vector<double> cap_left_;
   std::vector<int> unfrozen_;
-  std::vector<int> link_begin_, link_count_, link_fill_, link_flow_list_;
-  std::vector<int> touched_;
-  struct Done {
-    FlowObserver* observer;
-    uint64_t tag;
-    double finish_s;
-  };
   std::vector<Done> done_;
   double finish_s_ = 0;
   uint64_t flows_started_ = 0, rate_updates_ = 0;

@@ -63,13 +63,15 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
                  std::vector<int> stage_layers, const ClusterGraph& graph, TrainingStepResult* out)
       : c_(c), dp_(dp), graph_(graph), out_(out), net_(sim_, graph.LinkCapacities()) {
     target_ = sim_.Register(this);
+    replicas_ = c.representative_replica ? 1 : dp;
+    rings_ = c.representative_replica ? 1 : c.tp;
     const int p = c.pp;
     const double bpp = BytesPerParam(c.precision);
     const double b = static_cast<double>(c.global_batch) / (dp * c.microbatches);
     p2p_bytes_ = b * c.seq_len * c.model.hidden_dim * bpp / c.tp;
     RandomStreams streams(c.seed, 0);
-    actors_.resize(static_cast<size_t>(dp) * p);
-    for (int r = 0; r < dp; ++r) {
+    actors_.resize(static_cast<size_t>(replicas_) * p);
+    for (int r = 0; r < replicas_; ++r) {
       for (int s = 0; s < p; ++s) {
         Actor& a = actor(r, s);
         a.r = r;
@@ -177,10 +179,10 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
     std::vector<std::unique_ptr<Collective>> running;
   };
 
-  Actor& actor(int r, int s) { return actors_[static_cast<size_t>(s) * dp_ + r]; }
-  const Actor& actor(int r, int s) const { return actors_[static_cast<size_t>(s) * dp_ + r]; }
+  Actor& actor(int r, int s) { return actors_[static_cast<size_t>(s) * replicas_ + r]; }
+  const Actor& actor(int r, int s) const { return actors_[static_cast<size_t>(s) * replicas_ + r]; }
   int Rank(int r, int s, int t) const { return (s * dp_ + r) * c_.tp + t; }
-  size_t Index(const Actor& a) const { return static_cast<size_t>(a.s) * dp_ + a.r; }
+  size_t Index(const Actor& a) const { return static_cast<size_t>(a.s) * replicas_ + a.r; }
 
   void TryStart(Actor& a) {
     if (a.busy || a.idx >= a.ops.size()) return;
@@ -258,7 +260,7 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
   void BucketReady(int s, int k, double at) {
     Bucket& bk = buckets_[s];
     bk.ready_at[k] = std::max(bk.ready_at[k], at);
-    if (++bk.ready[k] == dp_) MaybeLaunchBucket(s);
+    if (++bk.ready[k] == replicas_) MaybeLaunchBucket(s);
   }
 
   void MaybeLaunchBucket(int s) {
@@ -268,10 +270,10 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
       bk.done_s = bk.end_s;
       return;
     }
-    if (bk.ready[bk.next] < dp_) return;
+    if (bk.ready[bk.next] < replicas_) return;
     bk.start_s = std::max(bk.end_s, bk.ready_at[bk.next]);
-    bk.outstanding = c_.tp;
-    for (int t = 0; t < c_.tp; ++t) {
+    bk.outstanding = rings_;
+    for (int t = 0; t < rings_; ++t) {
       std::vector<int> ranks(dp_);
       for (int r = 0; r < dp_; ++r) ranks[r] = Rank(r, s, t);
       auto col = std::make_unique<Collective>(
@@ -285,6 +287,7 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
 
   const TrainingStepConfig& c_;
   int dp_;
+  int replicas_ = 1, rings_ = 1;  // simulated replicas and gradient rings per stage
   const ClusterGraph& graph_;
   TrainingStepResult* out_;
   Simulator sim_;
@@ -342,10 +345,21 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   out.dp = dp;
   // Memory: weights, grads (bpp each) and Adam (12 B) of the shard, plus the
   // activations of the microbatches in flight on stage 0 (1F1B keeps pp of them).
+  double act_coeff;
+  if (c.activation_recompute == "none") {
+    act_coeff = 34;
+  } else if (c.activation_recompute == "selective") {
+    act_coeff = 10;
+  } else if (c.activation_recompute == "full") {
+    act_coeff = 2;
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "activation recompute '", c.activation_recompute, "': accepted none, selective, full"));
+  }
   const int max_layers = (m.layers + c.pp - 1) / c.pp;
   out.memory_per_gpu_bytes =
       p_layer * max_layers / c.tp * (2 * bpp + 12.0) +
-      std::min(c.pp, c.microbatches) * max_layers * 34.0 * tokens * m.hidden_dim * bpp / 2 / c.tp;
+      std::min(c.pp, c.microbatches) * max_layers * act_coeff * tokens * m.hidden_dim * bpp / 2 / c.tp;
   if (out.memory_per_gpu_bytes > hw.capacity) {
     return absl::FailedPreconditionError(absl::StrCat(
         "the model does not fit even sharded: ", out.memory_per_gpu_bytes / 1e9, " GB per GPU > ",
@@ -353,7 +367,8 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   }
   const double peak = hw.PeakFor(c.precision).si * c.efficiency;
   const double fwd = std::max(2 * p_layer * tokens / c.tp / peak, p_layer * bpp / c.tp / hw.memory_bw.si);
-  const double bwd = std::max(4 * p_layer * tokens / c.tp / peak, 2 * p_layer * bpp / c.tp / hw.memory_bw.si);
+  double bwd = std::max(4 * p_layer * tokens / c.tp / peak, 2 * p_layer * bpp / c.tp / hw.memory_bw.si);
+  if (c.activation_recompute == "full") bwd += fwd;
   const double tp_ar = c.tp > 1 && c.communication
                            ? TpAllReduceSeconds(c, tokens * m.hidden_dim * bpp)
                            : 0.0;
@@ -373,6 +388,7 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   StepSimulation sim(c, dp, fwd + 2 * tp_ar, bwd + 2 * tp_ar, stage_layers, *graph, &out);
   sim.Run();
   out.tp_communication_s = c.microbatches * stage_layers[0] * 4 * tp_ar;
+  out.representative_replica = c.representative_replica;
   out.tokens_per_s = c.global_batch * static_cast<double>(c.seq_len) / out.step_time_s;
   out.mfu = 6 * m.parameters * c.global_batch * static_cast<double>(c.seq_len) /
             (n * hw.PeakFor(c.precision).si * out.step_time_s);

@@ -45,10 +45,19 @@ struct TrainingStepConfig {
   std::string precision = "bf16";
   double efficiency = 0.5;
   bool overlap_gradients = true;
+  // Activation memory per layer (Korthikanti, as mlsysim): none 34·sbh,
+  // selective 10·sbh, full 2·sbh bytes at 16 bits; full recomputation also
+  // re-runs the forward during the backward.
+  std::string activation_recompute = "selective";
   double bucket_bytes = 0;  // 0: one bucket per stage
   double straggler_cv = 0;
   uint64_t seed = 1;
   bool communication = true;  // false: compute only (the Iron Law check)
+  // Simulate one data-parallel replica's pipeline and one gradient ring per
+  // stage (TP rank 0) instead of all of them. Exact when replicas and TP ranks
+  // are symmetric and the rings do not share fabric links (rail-optimized or
+  // non-blocking fabrics); it drops cross-ring contention. For large clusters.
+  bool representative_replica = false;
   // Optional: collect per-rank spans for a trace (rank, name, start, end).
   bool record_spans = false;
 };
@@ -73,6 +82,7 @@ struct TrainingStepResult {
   double mfu = 0;                   // model flops / (N · peak · step)
   double memory_per_gpu_bytes = 0;  // weights + grads + Adam + in-flight activations
   uint64_t events = 0, flows = 0, fingerprint = 0;
+  bool representative_replica = false;
   std::vector<TraceSpan> spans;
 };
 

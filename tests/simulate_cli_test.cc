@@ -1,0 +1,162 @@
+// simulate_cli_test.cc — `mlsysim simulate`: the quick forms' JSON contracts,
+// the example scenarios, byte-identical output, files written whole, and bad
+// input with the right exit codes.
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "cli/commands.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+
+namespace mlsysim {
+namespace {
+
+struct CliRun {
+  int code;
+  std::string out, err;
+};
+
+CliRun Mlsysim(std::vector<std::string> args) {
+  args.insert(args.begin(), "mlsysim");
+  std::ostringstream out, err;
+  const int code = RunMlsysim(args, out, err);
+  return {code, out.str(), err.str()};
+}
+
+std::string Scenario(const char* name) {
+  return std::string(MLSYSIM_SOURCE_DIR) + "/scenarios/" + name;
+}
+
+TEST(SimulateCliTest, CollectiveQuickForm) {
+  const CliRun r = Mlsysim({"-o", "json", "simulate", "collective", "--op", "allreduce",
+                            "--algorithm", "ring", "--ranks", "8", "--message", "1 GB",
+                            "--bandwidth", "50 GB/s", "--latency", "500 ns"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_NEAR(j["analytic_time_s"].get<double>(), 0.035007, 1e-12);
+  EXPECT_NEAR(j["simulated_time_s"].get<double>(), 0.035007, 1e-9);
+  EXPECT_LT(std::abs(j["relative_gap"].get<double>()), 1e-6);
+  EXPECT_GT(j["events"].get<int>(), 0);
+}
+
+TEST(SimulateCliTest, HierarchicalReportsTheMlsysimQuirk) {
+  const CliRun r = Mlsysim({"-o", "json", "simulate", "collective", "--algorithm", "hierarchical",
+                            "--ranks", "64", "--gpus-per-node", "8", "--message", "4 GB",
+                            "--bandwidth", "900 GB/s", "--latency", "0.5 us",
+                            "--inter-bandwidth", "400 Gbps", "--inter-latency", "5 us"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_LT(std::abs(j["relative_gap"].get<double>()), 1e-6);
+  EXPECT_LT(j["mlsysim_v011_relative_gap"].get<double>(), 0);
+}
+
+TEST(SimulateCliTest, CollectiveBadInput) {
+  EXPECT_EQ(Mlsysim({"simulate", "collective", "--ranks", "8", "--message", "1 GB",
+                     "--bandwidth", "0 GB/s", "--latency", "1 us"}).code, 1);
+  CliRun r = Mlsysim({"simulate", "collective", "--ranks", "8", "--message", "1 GB",
+                      "--bandwidth", "50 GB", "--latency", "1 us"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("--bandwidth"), std::string::npos);
+  r = Mlsysim({"simulate", "collective", "--op", "alltoall", "--algorithm", "tree", "--ranks", "8",
+               "--message", "1 GB", "--bandwidth", "50 GB/s", "--latency", "1 us"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("pairwise"), std::string::npos);
+  EXPECT_EQ(Mlsysim({"simulate", "collective", "--ranks", "8", "--message", "-1 GB",
+                     "--bandwidth", "5 GB/s", "--latency", "1 us"}).code, 1);
+}
+
+TEST(SimulateCliTest, TrainingQuickForm) {
+  const CliRun r = Mlsysim({"-o", "json", "simulate", "training", "--model", "Llama3_70B",
+                            "--cluster", "Research_256", "--tp", "8", "--pp", "4",
+                            "--batch-size", "256", "--days", "7", "--failures", "registry",
+                            "--checkpoint-interval", "daly", "--seed", "3"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  for (const char* key : {"step_time_s", "interruptions", "ettr", "checkpoint_interval_s",
+                          "checkpoint_write_s", "restart_time_s", "cluster_mtbf_s", "analytic"}) {
+    EXPECT_TRUE(j.contains(key)) << key;
+  }
+  EXPECT_EQ(j["dp"], 8);
+  EXPECT_GT(j["ettr"].get<double>(), 0.9);
+  EXPECT_NEAR(j["checkpoint_interval_s"].get<double>(),
+              j["analytic"]["daly_interval_s"].get<double>(), 1e-9);
+  EXPECT_TRUE(j["analytic"].contains("step_time_iron_law"));
+  EXPECT_TRUE(j["analytic"].contains("step_time_mlsysim"));
+}
+
+TEST(SimulateCliTest, TrainingBadInput) {
+  CliRun r = Mlsysim({"simulate", "training", "--model", "Llama3_70B", "--cluster", "Research_256",
+                      "--tp", "8", "--pp", "3", "--batch-size", "256"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("does not divide"), std::string::npos);
+  r = Mlsysim({"simulate", "training", "--model", "GPT3", "--nodes", "1", "--tp", "8", "--pp", "1",
+               "--batch-size", "8"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("does not fit"), std::string::npos);
+  r = Mlsysim({"simulate", "training", "--model", "Llama3_70B", "--cluster", "Research_256",
+               "--tp", "8", "--pp", "4", "--batch-size", "256", "--days", "1",
+               "--restart-time", "-5 min"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("--restart-time"), std::string::npos);
+  r = Mlsysim({"simulate", "training", "--model", "Llama3_70B", "--cluster", "Research_256",
+               "--tp", "8", "--pp", "4", "--batch-size", "256", "--failures", "often"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("llama3"), std::string::npos);
+}
+
+TEST(SimulateCliTest, ScenariosRunAndAreByteIdentical) {
+  for (const char* s : {"llama3_70b_research256.textproto"}) {
+    const CliRun a = Mlsysim({"-o", "json", "simulate", Scenario(s)});
+    const CliRun b = Mlsysim({"-o", "json", "simulate", Scenario(s)});
+    ASSERT_EQ(a.code, 0) << a.err;
+    EXPECT_EQ(a.out, b.out);
+  }
+}
+
+TEST(SimulateCliTest, Llama3ScenarioReproducesTheFleetFigures) {
+  // The scenario writes its failure log next to the working directory.
+  const std::string dir = ::testing::TempDir();
+  const CliRun r = Mlsysim({"-o", "json", "simulate", Scenario("llama3_405b_16k_54d.textproto")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_NEAR(j["interruptions"].get<double>(), 419, 41);
+  EXPECT_GT(j["ettr"].get<double>(), 0.85);
+  EXPECT_EQ(j["gpus"], 16384);
+  std::ifstream csv("llama3_405b_failures.csv");
+  ASSERT_TRUE(csv.good());
+  std::string header;
+  std::getline(csv, header);
+  EXPECT_EQ(header, "time_s,kind,component,cause,downtime_s,lost_work_s");
+  std::remove("llama3_405b_failures.csv");
+}
+
+TEST(SimulateCliTest, TraceAndCsvAreWrittenWhole) {
+  const std::string trace = ::testing::TempDir() + "step_trace.json";
+  const std::string csv = ::testing::TempDir() + "events.csv";
+  const CliRun r = Mlsysim({"-o", "json", "simulate", "training", "--model", "Llama3_8B",
+                            "--nodes", "4", "--tp", "8", "--pp", "2", "--batch-size", "32",
+                            "--days", "30", "--failures", "registry", "--trace", trace,
+                            "--events-csv", csv});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::ifstream t(trace);
+  std::stringstream buf;
+  buf << t.rdbuf();
+  auto j = nlohmann::json::parse(buf.str());
+  EXPECT_GT(j["traceEvents"].size(), 10u);
+  std::ifstream c(csv);
+  EXPECT_TRUE(c.good());
+}
+
+TEST(SimulateCliTest, UnknownFormsAndMissingFiles) {
+  EXPECT_EQ(Mlsysim({"simulate", "spaceship"}).code, 1);
+  EXPECT_EQ(Mlsysim({"simulate", "/nonexistent/x.textproto"}).code, 1);
+  const std::string bad = ::testing::TempDir() + "bad.textproto";
+  std::ofstream(bad) << "training { model: \"Llama3_8B\" tp: eight }\n";
+  const CliRun r = Mlsysim({"simulate", bad});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("line 1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mlsysim
