@@ -203,7 +203,8 @@ int RunSimulate(const CommandContext& ctx, const CommandArgs& args) {
   const CommandArgs rest(args.begin() + 1, args.end());
   if (args[0] == "collective") return RunSimulateCollective(ctx, rest);
   if (args[0] == "training") return RunSimulateTraining(ctx, rest);
-  if (args[0] == "queue" || args[0] == "serving") {
+  if (args[0] == "queue") return RunSimulateQueue(ctx, rest);
+  if (args[0] == "serving") {
     return ReportError(ctx, kExitBadInput, "Not yet available",
                        absl::StrCat("simulate ", args[0], " is not implemented yet (serving simulator, issue 5)"));
   }

@@ -5,6 +5,8 @@
 #define MLSYSIM_CLI_SIMULATE_COMMON_H_
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "analytic/units.h"
 #include "cli/commands.h"
@@ -25,6 +27,10 @@ inline double RelativeGap(double simulated, double analytic) {
 }
 
 int RunSimulateCollective(const CommandContext& ctx, const CommandArgs& args);
+int RunSimulateQueue(const CommandContext& ctx, const CommandArgs& args);
+
+// Mean and 95 % confidence half-width (Student t) over replications.
+std::pair<double, double> MeanCi95(const std::vector<double>& x);
 int RunSimulate(const CommandContext& ctx, const CommandArgs& args);
 
 }  // namespace mlsysim

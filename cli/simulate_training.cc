@@ -23,23 +23,6 @@
 namespace mlsysim {
 namespace {
 
-// Mean and 95 % confidence half-width (Student t) over replications.
-std::pair<double, double> MeanCi(const std::vector<double>& x) {
-  const size_t n = x.size();
-  double mean = 0;
-  for (double v : x) mean += v;
-  mean /= n;
-  if (n < 2) return {mean, 0.0};
-  double ss = 0;
-  for (double v : x) ss += (v - mean) * (v - mean);
-  static const double kT[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262,
-                              2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101,
-                              2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052,
-                              2.048, 2.045};
-  const double t = n - 1 <= 29 ? kT[n - 2] : 1.96;
-  return {mean, t * std::sqrt(ss / (n - 1) / n)};
-}
-
 absl::Status WriteTrace(const std::string& path, const TrainingStepResult& step,
                         const TrainingRunResult& run) {
   AtomicFile f(path);
@@ -261,8 +244,8 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
           : 1.0;
 
   // 4. Energy, carbon and cost from the simulated timeline.
-  const double ckpt_mean = ckpt_time.empty() ? 0 : MeanCi(ckpt_time).first;
-  const double restart_mean = restart_time.empty() ? 0 : MeanCi(restart_time).first;
+  const double ckpt_mean = ckpt_time.empty() ? 0 : MeanCi95(ckpt_time).first;
+  const double restart_mean = restart_time.empty() ? 0 : MeanCi95(restart_time).first;
   const double up = std::max(0.0, duration - ckpt_mean - restart_mean);
   const double tdp = hw.tdp_w > 0 ? hw.tdp_w : 700.0;
   const double down_gpu_s = first.down_gpu_seconds;
@@ -286,11 +269,11 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
       .Num("tokens_per_s", step->tokens_per_s).Num("mfu", step->mfu)
       .Num("days", job.days).Str("failures", job.failures);
   if (duration > 0) {
-    auto [int_mean, int_ci] = MeanCi(interruptions);
-    auto [ettr_mean, ettr_ci] = MeanCi(ettr);
+    auto [int_mean, int_ci] = MeanCi95(interruptions);
+    auto [ettr_mean, ettr_ci] = MeanCi95(ettr);
     out.Num("interruptions", int_mean).Num("interruptions_ci95", int_ci)
         .Num("ettr", ettr_mean).Num("ettr_ci95", ettr_ci)
-        .Num("lost_work_s", MeanCi(lost).first).Num("time_in_checkpoints_s", ckpt_mean)
+        .Num("lost_work_s", MeanCi95(lost).first).Num("time_in_checkpoints_s", ckpt_mean)
         .Num("time_in_restarts_s", restart_mean);
     Record causes_rec;
     for (const auto& [cause, count] : first.by_cause) causes_rec.Int(cause, count);
@@ -316,8 +299,8 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
   analytic.Obj("bubble_fraction", Compare(step->bubble_fraction, bubble_formula, "(P-1)/(M+P-1)"))
       .Obj("dp_allreduce_s", Compare(step->dp_allreduce_s, dp_ab, "ring alpha-beta, idle fabric"));
   if (duration > 0) {
-    analytic.Obj("interruptions", Compare(MeanCi(interruptions).first, expected_failures, "rate x T"))
-        .Obj("ettr", Compare(MeanCi(ettr).first, first_order_ettr, "1 - d/tau - (tau/2 + R)/M"));
+    analytic.Obj("interruptions", Compare(MeanCi95(interruptions).first, expected_failures, "rate x T"))
+        .Obj("ettr", Compare(MeanCi95(ettr).first, first_order_ettr, "1 - d/tau - (tau/2 + R)/M"));
     auto rel = SolveReliability(fleet, job.days * 24, write_s, restart_total);
     if (rel.ok()) {
       analytic.Num("mlsysim_goodput_ratio", rel->goodput_ratio)

@@ -1,0 +1,171 @@
+// distributions.cc — request-stream distributions (see distributions.h).
+#include "workloads/distributions.h"
+
+#include <cmath>
+#include <cstdlib>
+
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace mlsysim {
+
+double DurationDistribution::Draw(RandomStream& rng) const {
+  switch (kind) {
+    case kDeterministic: return mean;
+    case kGamma: {
+      const double shape = 1.0 / (cv * cv);
+      return rng.Gamma(shape, mean / shape);
+    }
+    case kExponential: break;
+  }
+  return rng.Exponential(1.0 / mean);
+}
+
+double DurationDistribution::Variance() const {
+  switch (kind) {
+    case kDeterministic: return 0;
+    case kGamma: return cv * cv * mean * mean;
+    case kExponential: break;
+  }
+  return mean * mean;
+}
+
+absl::StatusOr<DurationDistribution> MakeDuration(absl::string_view kind, double mean, double cv,
+                                                  absl::string_view field) {
+  if (!(mean > 0)) return absl::InvalidArgumentError(absl::StrCat(field, ": mean must be > 0"));
+  DurationDistribution d;
+  d.mean = mean;
+  d.cv = cv;
+  if (kind == "exp" || kind == "exponential") {
+    d.kind = DurationDistribution::kExponential;
+  } else if (kind == "det" || kind == "deterministic") {
+    d.kind = DurationDistribution::kDeterministic;
+  } else if (kind == "gamma") {
+    if (!(cv > 0)) return absl::InvalidArgumentError(absl::StrCat(field, ": gamma needs --cv > 0"));
+    d.kind = DurationDistribution::kGamma;
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": unknown distribution '", kind, "'; accepted: exp, det, gamma"));
+  }
+  return d;
+}
+
+int TokenDistribution::Draw(RandomStream& rng) const {
+  double v = a;
+  switch (kind) {
+    case kFixed: v = a; break;
+    case kUniform: v = std::floor(rng.Uniform(a, b + 1)); break;
+    case kLognormal: v = std::round(rng.Lognormal(a, b)); break;
+    case kEmpirical: v = rng.Empirical(values); break;
+  }
+  return static_cast<int>(std::max(1.0, std::min(v, 1e7)));
+}
+
+double TokenDistribution::Mean() const {
+  switch (kind) {
+    case kFixed: return a;
+    case kUniform: return (a + b) / 2;
+    case kLognormal: return std::exp(a + b * b / 2);
+    case kEmpirical: {
+      double s = 0;
+      for (double v : values) s += v;
+      return values.empty() ? 0 : s / values.size();
+    }
+  }
+  return a;
+}
+
+absl::StatusOr<TokenDistribution> ParseTokenDistribution(absl::string_view spec,
+                                                         absl::string_view field) {
+  std::vector<std::string> parts = absl::StrSplit(spec, ':');
+  auto bad = [&](absl::string_view why) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ": '", spec, "' ", why,
+        "; accepted: fixed:N, uniform:A:B, lognormal:MU:SIGMA (of ln tokens), or a plain N"));
+  };
+  std::vector<double> nums;
+  for (size_t i = parts.size() == 1 ? 0 : 1; i < parts.size(); ++i) {
+    double v;
+    if (!absl::SimpleAtod(parts[i], &v) || !std::isfinite(v)) return bad("has a non-number");
+    nums.push_back(v);
+  }
+  TokenDistribution d;
+  if (parts.size() == 1 || parts[0] == "fixed") {
+    if (nums.size() != 1 || nums[0] < 1) return bad("needs one count >= 1");
+    d.kind = TokenDistribution::kFixed;
+    d.a = nums[0];
+  } else if (parts[0] == "uniform") {
+    if (nums.size() != 2 || nums[0] < 1 || nums[1] < nums[0]) return bad("needs 1 <= A <= B");
+    d.kind = TokenDistribution::kUniform;
+    d.a = nums[0];
+    d.b = nums[1];
+  } else if (parts[0] == "lognormal") {
+    if (nums.size() != 2 || nums[1] < 0) return bad("needs MU and SIGMA >= 0");
+    d.kind = TokenDistribution::kLognormal;
+    d.a = nums[0];
+    d.b = nums[1];
+  } else {
+    return bad("is not a known distribution");
+  }
+  return d;
+}
+
+double ArrivalProcess::Next(double t, RandomStream& rng) const {
+  switch (kind) {
+    case kDeterministic: return t + 1.0 / rate;
+    case kGamma: {
+      const double shape = 1.0 / (cv * cv);
+      return t + rng.Gamma(shape, 1.0 / (rate * shape));
+    }
+    case kOnOff: {
+      // Poisson at rate/on_fraction during the first on_fraction of each
+      // period, silent otherwise: run an "on-clock" that only ticks when on.
+      const double on_len = period_s * on_fraction;
+      const double cycle = std::floor(t / period_s);
+      const double u = cycle * on_len + std::min(t - cycle * period_s, on_len);
+      const double next_u = u + rng.Exponential(rate / on_fraction);
+      const double next_cycle = std::floor(next_u / on_len);
+      return next_cycle * period_s + (next_u - next_cycle * on_len);
+    }
+    case kDiurnal: {
+      // Thinning of a Poisson process at the peak rate.
+      const double peak = rate * (1 + amplitude);
+      double x = t;
+      for (;;) {
+        x += rng.Exponential(peak);
+        const double r = rate * (1 + amplitude * std::sin(2 * M_PI * x / period_s));
+        if (rng.Uniform() * peak <= r) return x;
+      }
+    }
+    case kPoisson: break;
+  }
+  return t + rng.Exponential(rate);
+}
+
+absl::StatusOr<ArrivalProcess> MakeArrivals(absl::string_view kind, double rate, double cv) {
+  if (!(rate > 0)) return absl::InvalidArgumentError("arrival rate must be > 0");
+  ArrivalProcess a;
+  a.rate = rate;
+  a.cv = cv;
+  if (kind == "poisson" || kind == "exp") {
+    a.kind = ArrivalProcess::kPoisson;
+  } else if (kind == "gamma") {
+    if (!(cv > 0)) return absl::InvalidArgumentError("--cv must be > 0 for gamma arrivals");
+    a.kind = ArrivalProcess::kGamma;
+  } else if (kind == "det") {
+    a.kind = ArrivalProcess::kDeterministic;
+  } else if (kind == "onoff" || kind == "bursty") {
+    a.kind = ArrivalProcess::kOnOff;
+  } else if (kind == "diurnal") {
+    a.kind = ArrivalProcess::kDiurnal;
+    a.period_s = 86400;
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--arrival: unknown process '", kind, "'; accepted: poisson, gamma, det, onoff, diurnal"));
+  }
+  return a;
+}
+
+}  // namespace mlsysim
