@@ -27,7 +27,9 @@ constexpr const char kHelp[] =
     "         [--storage-bandwidth BW] [--async-checkpoint] [--restart-time DURATION]\n"
     "         [--detection-time DURATION] [--reschedule-time DURATION] [--spare-nodes N]\n"
     "         [--region GRID] [--seed N] [--replications R] [--trace FILE.json] [--events-csv FILE.csv]\n"
-    "         [--recompute none|selective|full] [--detail full|replica|auto]\n";
+    "         [--recompute none|selective|full] [--detail full|replica|auto]\n"
+    "       mlsysim [-o json] simulate queue ...      (see simulate queue --help)\n"
+    "       mlsysim [-o json] simulate serving ...    (see simulate serving --help)\n";
 
 class FirstError : public google::protobuf::io::ErrorCollector {
  public:
@@ -109,6 +111,74 @@ int RunSimulateTraining(const CommandContext& ctx, const CommandArgs& args) {
   return RunTrainingJob(ctx, j);
 }
 
+// Serving and queue scenarios become the quick forms' arguments, so that both
+// paths share one parser and one set of checks.
+int RunServingScenario(const CommandContext& ctx, const std::string& path,
+                       const scenario::Scenario& s) {
+  const auto& w = s.serving();
+  CommandArgs a = {"--model", w.model(), "--hardware", w.hardware(),
+                   "--replicas", absl::StrCat(std::max(1, w.replicas()))};
+  auto add = [&](const char* flag, const std::string& v) {
+    if (!v.empty()) {
+      a.push_back(flag);
+      a.push_back(v);
+    }
+  };
+  auto add_num = [&](const char* flag, double v) {
+    if (v != 0) add(flag, absl::StrCat(v));
+  };
+  add_num("--tp", w.tp());
+  add("--precision", w.precision());
+  add_num("--efficiency", w.efficiency());
+  add_num("--qps", w.qps());
+  add("--arrival", w.arrival() == "trace" ? "" : w.arrival());
+  add_num("--cv", w.arrival_cv());
+  if (!w.trace_file().empty()) {
+    const size_t slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+    add("--trace", w.trace_file()[0] == '/' ? w.trace_file() : dir + w.trace_file());
+  }
+  add("--input-tokens", w.input_tokens());
+  add("--output-tokens", w.output_tokens());
+  add_num("--max-batch", w.max_batch());
+  add_num("--max-batched-tokens", w.max_batched_tokens());
+  add_num("--chunked-prefill", w.chunked_prefill_tokens());
+  add("--router", w.router());
+  add_num("--requests", static_cast<double>(w.requests()));
+  add("--slo-ttft", w.slo_ttft());
+  add("--slo-itl", w.slo_itl());
+  add("--region", s.cluster().region());
+  add_num("--seed", static_cast<double>(s.seed()));
+  add_num("--replications", s.replications());
+  add("--requests-csv", s.outputs().events_csv());
+  add("--iterations-trace", s.outputs().trace_json());
+  return RunSimulateServing(ctx, a);
+}
+
+int RunQueueScenario(const CommandContext& ctx, const scenario::Scenario& s) {
+  const auto& q = s.queue();
+  CommandArgs a = {"--servers", absl::StrCat(std::max(1, q.servers())), "--arrival-rate",
+                   absl::StrCat(q.arrival_rate()), "--service-time", absl::StrCat(q.service_time()),
+                   "--requests", absl::StrCat(q.requests())};
+  if (!q.service_distribution().empty()) {
+    a.push_back("--service-dist");
+    a.push_back(q.service_distribution());
+  }
+  if (q.service_cv() > 0) {
+    a.push_back("--cv");
+    a.push_back(absl::StrCat(q.service_cv()));
+  }
+  if (s.seed() > 0) {
+    a.push_back("--seed");
+    a.push_back(absl::StrCat(s.seed()));
+  }
+  if (s.replications() > 0) {
+    a.push_back("--replications");
+    a.push_back(absl::StrCat(s.replications()));
+  }
+  return RunSimulateQueue(ctx, a);
+}
+
 int RunScenarioFile(const CommandContext& ctx, const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return ReportError(ctx, kExitBadInput, "Bad input", absl::StrCat("cannot read '", path, "'"));
@@ -130,10 +200,11 @@ int RunScenarioFile(const CommandContext& ctx, const std::string& path) {
     if (!reg.ok()) return ReportError(ctx, kExitBadInput, "Bad registry", std::string(reg.status().message()));
     local.registry = *reg;
   }
+  if (s.has_serving()) return RunServingScenario(local, path, s);
+  if (s.has_queue()) return RunQueueScenario(local, s);
   if (!s.has_training()) {
     return ReportError(ctx, kExitBadInput, "Bad scenario",
-                       absl::StrCat(path, ": only training scenarios are simulated so far "
-                                          "(serving and queue scenarios come with the serving simulator)"));
+                       absl::StrCat(path, ": no workload; set one of training, serving, queue"));
   }
   const auto& t = s.training();
   TrainingJob j;
@@ -204,10 +275,7 @@ int RunSimulate(const CommandContext& ctx, const CommandArgs& args) {
   if (args[0] == "collective") return RunSimulateCollective(ctx, rest);
   if (args[0] == "training") return RunSimulateTraining(ctx, rest);
   if (args[0] == "queue") return RunSimulateQueue(ctx, rest);
-  if (args[0] == "serving") {
-    return ReportError(ctx, kExitBadInput, "Not yet available",
-                       absl::StrCat("simulate ", args[0], " is not implemented yet (serving simulator, issue 5)"));
-  }
+  if (args[0] == "serving") return RunSimulateServing(ctx, rest);
   if (absl::EndsWith(args[0], ".textproto") || absl::EndsWith(args[0], ".pbtxt") ||
       absl::EndsWith(args[0], ".txtpb")) {
     if (!rest.empty()) {

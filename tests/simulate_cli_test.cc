@@ -148,6 +148,90 @@ TEST(SimulateCliTest, TraceAndCsvAreWrittenWhole) {
   EXPECT_TRUE(c.good());
 }
 
+TEST(SimulateCliTest, QueueQuickForm) {
+  const CliRun r = Mlsysim({"-o", "json", "simulate", "queue", "--servers", "8", "--arrival-rate",
+                            "6.4", "--service-time", "1", "--service-dist", "exp", "--requests",
+                            "50000", "--replications", "5"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  for (const char* key : {"wait_mean", "sojourn_mean", "sojourn_p50", "sojourn_p90", "sojourn_p99",
+                          "sojourn_p999", "wait_p99", "utilization"}) {
+    EXPECT_TRUE(j.contains(key)) << key;
+    EXPECT_TRUE(j.contains(std::string(key) + "_ci95")) << key;
+  }
+  EXPECT_EQ(j["exact"]["model"], "M/M/c");
+  EXPECT_NEAR(j["exact"]["sojourn_p99"].get<double>(), 5.152, 1e-3);
+  EXPECT_NEAR(j["mlsysim"]["p99_latency"].get<double>(), 3.39, 0.01);
+  EXPECT_LT(std::abs(j["littles_law_relative_gap"].get<double>()), 2e-3);
+}
+
+TEST(SimulateCliTest, QueueBadInput) {
+  CliRun r = Mlsysim({"simulate", "queue", "--servers", "1", "--arrival-rate", "1.2",
+                      "--service-time", "1", "--requests", "1000"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("unstable"), std::string::npos);
+  r = Mlsysim({"simulate", "queue", "--servers", "1", "--arrival-rate", "-1", "--service-time", "1",
+               "--requests", "1000"});
+  EXPECT_EQ(r.code, 1);
+  r = Mlsysim({"simulate", "queue", "--servers", "1", "--arrival-rate", "0.5", "--service-time",
+               "1", "--service-dist", "weird", "--requests", "1000"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("exp, det, gamma"), std::string::npos);
+}
+
+TEST(SimulateCliTest, ServingQuickForm) {
+  const std::string csv = ::testing::TempDir() + "requests.csv";
+  const std::string trace = ::testing::TempDir() + "iterations.json";
+  const CliRun r = Mlsysim({"-o", "json", "simulate", "serving", "--model", "Llama3_8B",
+                            "--hardware", "H100", "--replicas", "2", "--qps", "40", "--requests",
+                            "2000", "--input-tokens", "uniform:64:512", "--output-tokens",
+                            "uniform:16:128", "--router", "jsq-kv", "--replications", "3",
+                            "--requests-csv", csv, "--iterations-trace", trace});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  for (const char* key : {"ttft_p50_s", "ttft_p99_s", "itl_p50_s", "itl_p99_s", "e2e_p99_s",
+                          "throughput_tokens_per_s", "preemptions", "analytic"}) {
+    EXPECT_TRUE(j.contains(key)) << key;
+  }
+  EXPECT_GT(j["ttft_p99_s"].get<double>(), j["ttft_p50_s"].get<double>());
+  EXPECT_TRUE(j["analytic"].contains("serving_model"));
+  std::ifstream c(csv);
+  std::string header;
+  std::getline(c, header);
+  EXPECT_EQ(header, "arrival_s,start_s,first_token_s,finish_s,input_tokens,output_tokens,replica,preemptions");
+  std::ifstream t(trace);
+  std::stringstream buf;
+  buf << t.rdbuf();
+  EXPECT_GT(nlohmann::json::parse(buf.str())["traceEvents"].size(), 10u);
+}
+
+TEST(SimulateCliTest, ServingBadInput) {
+  CliRun r = Mlsysim({"simulate", "serving", "--model", "Llama3_70B", "--hardware", "H100",
+                      "--replicas", "1", "--qps", "1", "--requests", "10"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("does not fit"), std::string::npos);
+  r = Mlsysim({"simulate", "serving", "--model", "Llama3_8B", "--hardware", "H100", "--replicas",
+               "1", "--trace", std::string(MLSYSIM_TEST_DATA_DIR) + "/azure_bad_row.csv"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find(":11:"), std::string::npos);
+  r = Mlsysim({"simulate", "serving", "--model", "Llama3_8B", "--hardware", "H100", "--replicas",
+               "1", "--qps", "-3", "--requests", "10"});
+  EXPECT_EQ(r.code, 1);
+  r = Mlsysim({"simulate", "serving", "--model", "Llama3_8B", "--hardware", "H100", "--replicas",
+               "1", "--qps", "3", "--requests", "10", "--input-tokens", "normal:5"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("--input-tokens"), std::string::npos);
+}
+
+TEST(SimulateCliTest, ServingAndQueueScenarios) {
+  for (const char* s : {"llama3_8b_8xh100_bursty.textproto", "mm8_tail_latency.textproto"}) {
+    const CliRun a = Mlsysim({"-o", "json", "simulate", Scenario(s)});
+    const CliRun b = Mlsysim({"-o", "json", "simulate", Scenario(s)});
+    ASSERT_EQ(a.code, 0) << s << ": " << a.err;
+    EXPECT_EQ(a.out, b.out) << s;
+  }
+}
+
 TEST(SimulateCliTest, UnknownFormsAndMissingFiles) {
   EXPECT_EQ(Mlsysim({"simulate", "spaceship"}).code, 1);
   EXPECT_EQ(Mlsysim({"simulate", "/nonexistent/x.textproto"}).code, 1);

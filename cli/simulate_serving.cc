@@ -1,0 +1,287 @@
+// simulate_serving.cc — `mlsysim simulate serving`: replicas with continuous
+// batching behind a router, over replications, beside mlsysim's ServingModel,
+// ContinuousBatchingModel and TailLatencyModel.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "analytic/serving.h"
+#include "analytic/units.h"
+#include "cli/simulate_common.h"
+#include "sim/serving_sim.h"
+#include "traces/atomic_file.h"
+#include "traces/json_writer.h"
+#include "workloads/request_stream.h"
+
+namespace mlsysim {
+namespace {
+
+constexpr const char kHelp[] =
+    "usage: mlsysim [-o json] simulate serving --model M --hardware H [--tp T] --replicas R\n"
+    "         --qps Q --requests N [--arrival poisson|gamma|onoff|diurnal] [--cv V]\n"
+    "         [--input-tokens DIST] [--output-tokens DIST]   (fixed:N, uniform:A:B, lognormal:MU:SIGMA)\n"
+    "         [--trace FILE.csv [--trace-time-scale X]] [--max-batch B] [--max-batched-tokens N]\n"
+    "         [--router rr|lor|jsq-kv] [--chunked-prefill TOKENS] [--precision P] [--efficiency E]\n"
+    "         [--slo-ttft DURATION] [--slo-itl DURATION] [--region GRID] [--seed N]\n"
+    "         [--replications R] [--requests-csv FILE] [--iterations-trace FILE.json]\n";
+
+double Quantile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  size_t k = static_cast<size_t>(std::ceil(p * v.size()));
+  k = std::min(v.size() - 1, k == 0 ? 0 : k - 1);
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
+  return v[k];
+}
+
+absl::Status WriteRequestsCsv(const std::string& path, const ServingRunResult& r) {
+  AtomicFile f(path);
+  f.stream() << "arrival_s,start_s,first_token_s,finish_s,input_tokens,output_tokens,replica,preemptions\n";
+  for (const RequestRecord& q : r.records) {
+    f.stream() << absl::StrFormat("%.9f,%.9f,%.9f,%.9f,%d,%d,%d,%d\n", q.arrival_s, q.start_s,
+                                  q.first_token_s, q.finish_s, q.input_tokens, q.output_tokens,
+                                  q.replica, q.preemptions);
+  }
+  return f.Commit();
+}
+
+absl::Status WriteIterationsTrace(const std::string& path, const ServingRunResult& r) {
+  AtomicFile f(path);
+  std::string out = "{\"displayTimeUnit\": \"ms\", \"traceEvents\": [";
+  bool first = true;
+  for (const IterationSpan& s : r.spans) {
+    out += first ? "\n" : ",\n";
+    first = false;
+    absl::StrAppend(&out, "{\"name\": \"", s.prefill_tokens > 0 ? "prefill+decode" : "decode",
+                    "\", \"ph\": \"X\", \"pid\": 0, \"tid\": ", s.replica, ", \"ts\": ");
+    AppendJsonNumber(out, s.start_s * 1e6);
+    out += ", \"dur\": ";
+    AppendJsonNumber(out, (s.end_s - s.start_s) * 1e6);
+    absl::StrAppend(&out, ", \"args\": {\"prefill_tokens\": ", s.prefill_tokens,
+                    ", \"decode_tokens\": ", s.decode_tokens, "}}");
+  }
+  out += "\n]}\n";
+  f.stream() << out;
+  return f.Commit();
+}
+
+}  // namespace
+
+int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
+  ParsedOptions o;
+  std::vector<OptionSpec> specs;
+  for (const char* n : {"--model", "--hardware", "--tp", "--replicas", "--qps", "--requests",
+                        "--arrival", "--cv", "--input-tokens", "--output-tokens", "--trace",
+                        "--trace-time-scale", "--max-batch", "--max-batched-tokens", "--router",
+                        "--chunked-prefill", "--precision", "--efficiency", "--slo-ttft",
+                        "--slo-itl", "--region", "--seed", "--replications", "--requests-csv",
+                        "--iterations-trace"})
+    specs.push_back({n, "", true});
+  specs.push_back({"--help", "-h", false});
+  const std::string perr = ParseOptions(args, specs, "simulate serving", &o);
+  auto bad = [&](const std::string& why) { return ReportError(ctx, kExitBadInput, "Bad input", why); };
+  if (!perr.empty()) return bad(perr);
+  if (o.Has("--help")) {
+    *ctx.out << kHelp;
+    return kExitOk;
+  }
+  for (const char* required : {"--model", "--hardware", "--replicas"}) {
+    if (!o.Has(required)) return bad(absl::StrCat(required, " is required"));
+  }
+  const bool from_trace = o.Has("--trace");
+  if (!from_trace && (!o.Has("--qps") || !o.Has("--requests"))) {
+    return bad("--qps and --requests are required (or --trace FILE)");
+  }
+  auto model = ctx.registry->FindModel(o.Get("--model", ""));
+  if (!model.ok()) return bad(std::string(model.status().message()));
+  auto hw = ctx.registry->FindAccelerator(o.Get("--hardware", ""));
+  if (!hw.ok()) return bad(std::string(hw.status().message()));
+  ServingConfig c;
+  c.model = *model;
+  c.hardware = *hw;
+  c.precision = o.Get("--precision", "fp16");
+  int requests = 0, seed = 1, reps = 1;
+  double qps = 0, cv = 1, time_scale = 1;
+  std::string e = GetInt(o, "--tp", 1, 64, &c.tp);
+  if (e.empty()) e = GetInt(o, "--replicas", 1, 100000, &c.replicas);
+  if (e.empty()) e = GetInt(o, "--requests", 1, 100000000, &requests);
+  if (e.empty()) e = GetInt(o, "--max-batch", 1, 1 << 20, &c.max_batch);
+  if (e.empty()) e = GetInt(o, "--max-batched-tokens", 1, 1 << 26, &c.max_batched_tokens);
+  if (e.empty()) e = GetInt(o, "--chunked-prefill", 0, 1 << 26, &c.chunked_prefill_tokens);
+  if (e.empty()) e = GetInt(o, "--seed", 0, 2000000000, &seed);
+  if (e.empty()) e = GetInt(o, "--replications", 1, 10000, &reps);
+  if (e.empty()) e = GetNumber(o, "--qps", &qps);
+  if (e.empty()) e = GetNumber(o, "--cv", &cv);
+  if (e.empty()) e = GetNumber(o, "--efficiency", &c.efficiency);
+  if (e.empty()) e = GetNumber(o, "--trace-time-scale", &time_scale);
+  if (e.empty()) e = GetQuantity(o, "--slo-ttft", dims::kTime, &c.slo_ttft_s);
+  if (e.empty()) e = GetQuantity(o, "--slo-itl", dims::kTime, &c.slo_itl_s);
+  if (e.empty() && !from_trace && !(qps > 0)) e = "--qps must be > 0";
+  if (!e.empty()) return bad(e);
+  auto router = ParseRouter(o.Get("--router", "rr"));
+  if (!router.ok()) return bad(std::string(router.status().message()));
+  c.router = *router;
+  auto in_dist = ParseTokenDistribution(o.Get("--input-tokens", "fixed:512"), "--input-tokens");
+  if (!in_dist.ok()) return bad(std::string(in_dist.status().message()));
+  auto out_dist = ParseTokenDistribution(o.Get("--output-tokens", "fixed:128"), "--output-tokens");
+  if (!out_dist.ok()) return bad(std::string(out_dist.status().message()));
+  auto arrivals = MakeArrivals(o.Get("--arrival", "poisson"), from_trace ? 1.0 : qps, cv);
+  if (!arrivals.ok()) return bad(std::string(arrivals.status().message()));
+  std::vector<Request> trace;
+  if (from_trace) {
+    auto t = LoadTrace(o.Get("--trace", ""), time_scale, requests);
+    if (!t.ok()) return bad(std::string(t.status().message()));
+    trace = *std::move(t);
+    reps = 1;
+  }
+  auto grid = ctx.registry->FindGrid(o.Has("--region") ? o.Get("--region", "") : "US_Avg");
+  if (!grid.ok()) return bad(std::string(grid.status().message()));
+
+  std::vector<ServingRunResult> runs;
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  for (int rep = 0; rep < reps; ++rep) {
+    std::vector<Request> reqs =
+        from_trace ? trace
+                   : GenerateRequests(*arrivals, *in_dist, *out_dist, requests,
+                                      static_cast<uint64_t>(seed), static_cast<uint64_t>(rep));
+    c.record_requests = rep == 0 && o.Has("--requests-csv");
+    c.record_iterations = rep == 0 && o.Has("--iterations-trace");
+    auto r = SimulateServing(c, reqs);
+    if (!r.ok()) {
+      const bool infeasible = absl::IsFailedPrecondition(r.status());
+      return ReportError(ctx, infeasible ? kExitInfeasible : kExitBadInput,
+                         infeasible ? "Infeasible" : "Bad input", std::string(r.status().message()));
+    }
+    runs.push_back(*std::move(r));
+    if (tty && reps > 1) std::cerr << absl::StrFormat("\rreplication %d/%d", rep + 1, reps) << std::flush;
+  }
+  if (tty && reps > 1) std::cerr << "\n";
+
+  Record out;
+  out.Str("model", model->key).Str("hardware", hw->key).Int("tp", c.tp).Int("replicas", c.replicas)
+      .Num("qps", from_trace ? 0.0 : qps).Int("requests", static_cast<long long>(runs[0].ttft_s.size()))
+      .Int("replications", reps).Int("kv_blocks_per_replica", runs[0].kv_blocks_per_replica);
+  auto stat = [&](const std::string& name, std::function<double(const ServingRunResult&)> f) {
+    std::vector<double> x;
+    for (const auto& r : runs) x.push_back(f(r));
+    auto [mean, ci] = MeanCi95(x);
+    out.Num(name, mean).Num(name + "_ci95", ci);
+    return mean;
+  };
+  const struct {
+    const char* name;
+    double p;
+  } quantiles[] = {{"p50", 0.5}, {"p90", 0.9}, {"p99", 0.99}, {"p999", 0.999}};
+  double ttft_p50 = 0, e2e_p99 = 0, itl_p50 = 0;
+  for (const auto& [label, p] : quantiles) {
+    const double v = stat(absl::StrCat("ttft_", label, "_s"), [p = p](const auto& r) { return Quantile(r.ttft_s, p); });
+    if (p == 0.5) ttft_p50 = v;
+  }
+  itl_p50 = stat("itl_p50_s", [](const auto& r) { return r.itl_p50_s; });
+  stat("itl_p90_s", [](const auto& r) { return r.itl_p90_s; });
+  stat("itl_p99_s", [](const auto& r) { return r.itl_p99_s; });
+  stat("itl_p999_s", [](const auto& r) { return r.itl_p999_s; });
+  for (const auto& [label, p] : quantiles) {
+    const double v = stat(absl::StrCat("e2e_", label, "_s"), [p = p](const auto& r) { return Quantile(r.e2e_s, p); });
+    if (p == 0.99) e2e_p99 = v;
+  }
+  for (const auto& [label, p] : quantiles)
+    stat(absl::StrCat("queue_", label, "_s"), [p = p](const auto& r) { return Quantile(r.queue_s, p); });
+  const double tput = stat("throughput_tokens_per_s", [](const auto& r) {
+    return r.makespan_s > 0 ? r.tokens_out / r.makespan_s : 0.0;
+  });
+  stat("throughput_requests_per_s", [](const auto& r) {
+    return r.makespan_s > 0 ? r.finished / r.makespan_s : 0.0;
+  });
+  stat("goodput_requests_per_s", [](const auto& r) {
+    return r.makespan_s > 0 ? r.goodput_requests / r.makespan_s : 0.0;
+  });
+  stat("preemptions", [](const auto& r) { return static_cast<double>(r.preemptions); });
+  stat("kv_utilization_mean", [](const auto& r) { return r.kv_utilization_mean; });
+  stat("kv_utilization_max", [](const auto& r) { return r.kv_utilization_max; });
+  stat("busy_fraction", [](const auto& r) { return r.busy_fraction; });
+  const double energy_req = stat("energy_per_request_j", [](const auto& r) {
+    return r.finished ? r.energy_j / r.finished : 0.0;
+  });
+  stat("energy_per_token_j", [](const auto& r) { return r.tokens_out ? r.energy_j / r.tokens_out : 0.0; });
+  out.Num("carbon_per_request_g", energy_req / 3.6e6 * grid->pue * grid->carbon_g_kwh)
+      .Str("region", grid->key);
+
+  // The analytic figures of the same deployment.
+  const double mean_in = from_trace ? 0 : in_dist->Mean(), mean_out = from_trace ? 0 : out_dist->Mean();
+  double s_in = mean_in, s_out = mean_out;
+  if (from_trace) {
+    for (const Request& q : trace) {
+      s_in += q.input_tokens;
+      s_out += q.output_tokens;
+    }
+    s_in /= trace.size();
+    s_out /= trace.size();
+  }
+  Record analytic;
+  ServingOptions so;
+  so.seq_len = std::max(1, static_cast<int>(std::lround(s_in)));
+  so.precision = c.precision;
+  so.efficiency = c.efficiency;
+  auto one = SolveServing(*model, *hw, so);
+  if (one.ok()) {
+    Record r;
+    r.Num("ttft_s", one->ttft_ms / 1000).Num("itl_s", one->itl_ms / 1000)
+        .Num("ttft_p50_relative_gap", RelativeGap(ttft_p50, one->ttft_ms / 1000))
+        .Num("itl_p50_relative_gap", RelativeGap(itl_p50, one->itl_ms / 1000))
+        .Str("note", "one request alone, batch 1, mean input length (TP not modelled)");
+    analytic.Obj("serving_model", std::move(r));
+    const double service_ms = one->ttft_ms + one->itl_ms * s_out;
+    const double lambda = from_trace ? runs[0].finished / std::max(runs[0].makespan_s, 1e-9) : qps;
+    auto tail = SolveTailLatency(lambda, service_ms, c.replicas, 1.0);
+    if (tail.ok()) {
+      Record t;
+      t.Num("p99_latency_s", tail->p99_latency_ms / 1000).Bool("is_stable", tail->is_stable)
+          .Num("e2e_p99_relative_gap", RelativeGap(e2e_p99, tail->p99_latency_ms / 1000))
+          .Str("note", "M/M/c with one request per replica at a time: no batching");
+      analytic.Obj("tail_latency_model", std::move(t));
+    }
+  }
+  ContinuousBatchingOptions cb;
+  cb.seq_len = std::max(1, static_cast<int>(std::lround(s_in + s_out)));
+  cb.max_batch_size = c.max_batch;
+  cb.precision = c.precision;
+  cb.efficiency = c.efficiency;
+  auto batching = SolveContinuousBatching(*model, *hw, cb);
+  if (batching.ok()) {
+    Record b;
+    const double cap = batching->throughput_tokens_per_sec * c.replicas;
+    b.Num("throughput_tokens_per_s", cap).Int("max_active_requests", batching->max_active_requests)
+        .Num("offered_tokens_per_s", from_trace ? 0.0 : qps * s_out)
+        .Num("throughput_relative_gap", RelativeGap(tput, cap))
+        .Str("note", "decode-only capacity of all replicas at the full batch");
+    analytic.Obj("continuous_batching_model", std::move(b));
+  }
+  out.Obj("analytic", std::move(analytic));
+  uint64_t events = 0;
+  for (const auto& r : runs) events += r.events;
+  out.Int("events", static_cast<long long>(events))
+      .Int("iterations", runs[0].iterations)
+      .Str("fingerprint", absl::StrFormat("%016x", runs[0].fingerprint));
+  if (o.Has("--requests-csv")) {
+    if (auto s = WriteRequestsCsv(o.Get("--requests-csv", ""), runs[0]); !s.ok()) return bad(std::string(s.message()));
+  }
+  if (o.Has("--iterations-trace")) {
+    if (auto s = WriteIterationsTrace(o.Get("--iterations-trace", ""), runs[0]); !s.ok()) return bad(std::string(s.message()));
+  }
+  if (ctx.format == OutputFormat::kJson) {
+    *ctx.out << out.ToJson() << "\n";
+  } else {
+    std::string text;
+    out.AppendText(text);
+    *ctx.out << "simulate serving: " << model->key << " on " << c.replicas << " x " << hw->key
+             << "\n" << text;
+  }
+  return kExitOk;
+}
+
+}  // namespace mlsysim

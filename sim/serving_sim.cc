@@ -1,0 +1,427 @@
+// serving_sim.cc — iteration-level LLM serving (see serving_sim.h).
+#include "sim/serving_sim.h"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "analytic/engine.h"
+#include "analytic/formulas.h"
+#include "analytic/serving.h"
+#include "sim/simulator.h"
+
+namespace mlsysim {
+
+absl::StatusOr<RouterPolicy> ParseRouter(const std::string& name) {
+  if (name == "rr") return RouterPolicy::kRoundRobin;
+  if (name == "lor") return RouterPolicy::kLeastOutstanding;
+  if (name == "jsq-kv") return RouterPolicy::kJoinShortestKv;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--router: unknown policy '", name, "'; accepted: rr, lor, jsq-kv"));
+}
+
+namespace {
+
+enum Kind : uint32_t { kArrival = 1, kIterationEnd = 2 };
+
+// Log-spaced histogram (1 % bins from 1 µs) for the inter-token gaps.
+class GapHistogram {
+ public:
+  void Add(double x) {
+    sum_ += x;
+    ++count_;
+    const int bin = x <= kMin ? 0 : std::min(kBins - 1, static_cast<int>(std::log(x / kMin) / kLog));
+    ++bins_[bin];
+  }
+  double Quantile(double p) const {
+    const double target = p * count_;
+    double seen = 0;
+    for (int b = 0; b < kBins; ++b) {
+      seen += bins_[b];
+      if (seen >= target && bins_[b] > 0) return kMin * std::exp((b + 0.5) * kLog);
+    }
+    return 0;
+  }
+  double Mean() const { return count_ ? sum_ / count_ : 0; }
+
+ private:
+  static constexpr int kBins = 2400;
+  static constexpr double kMin = 1e-6;
+  const double kLog = std::log(1.01);
+  std::vector<double> bins_ = std::vector<double>(kBins, 0.0);
+  double sum_ = 0;
+  int64_t count_ = 0;
+};
+
+struct Req {
+  int input = 0, output = 0, replica = 0;
+  int target = 0;      // tokens to prefill (the prompt, or prompt + generated after preemption)
+  int prefilled = 0, generated = 0, blocks = 0, preemptions = 0;
+  int64_t admit_seq = 0;
+  double arrival = 0, start = -1, first_token = -1, last_token = 0, first_itl = -1, finish = -1;
+  bool running = false;
+};
+
+struct Replica {
+  std::deque<int> waiting;
+  std::vector<int> running;
+  std::vector<std::pair<int, int>> chunks;  // (request, tokens) this iteration
+  std::vector<int> decodes;
+  int64_t free_blocks = 0, used_blocks = 0;
+  bool busy = false;
+  double t = 0;  // continuous time the current iteration started
+  double iter = 0, iter_flops = 0;
+  int outstanding = 0;
+};
+
+class ServingModelSim : public EventHandler {
+ public:
+  ServingModelSim(const ServingConfig& c, const std::vector<Request>& reqs, ServingRunResult* out)
+      : c_(c), out_(out) {
+    target_ = sim_.Register(this);
+    const ModelSpec& m = c.model;
+    const AttentionGeometry g = GeometryOf(m);
+    bpp_ = BytesPerParam(c.precision);
+    weights_ = m.parameters * bpp_;
+    kv_per_token_ = 2.0 * g.layers * g.kv_heads * g.head_dim * bpp_;
+    attn_per_token_ctx_ = 4.0 * g.layers * g.heads * g.head_dim;
+    layers_ = g.layers;
+    peak_ = c.hardware.PeakFor(c.precision).si * c.efficiency * c.tp;
+    bw_ = c.hardware.memory_bw.si * c.tp;
+    const double kv_budget = c.memory_utilization * c.hardware.capacity * c.tp - weights_;
+    blocks_ = static_cast<int64_t>(kv_budget / (kv_per_token_ * c.block_tokens));
+    reqs_.resize(reqs.size());
+    for (size_t i = 0; i < reqs.size(); ++i) {
+      reqs_[i].input = reqs[i].input_tokens;
+      reqs_[i].output = reqs[i].output_tokens;
+      reqs_[i].arrival = reqs[i].arrival_s;
+      reqs_[i].target = reqs[i].input_tokens;
+    }
+    replicas_.resize(c.replicas);
+    for (Replica& r : replicas_) r.free_blocks = blocks_;
+  }
+
+  int64_t blocks() const { return blocks_; }
+
+  void Run() {
+    if (!reqs_.empty()) ScheduleArrival(0);
+    sim_.Run();
+    double first = reqs_.empty() ? 0 : reqs_.front().arrival, last = first;
+    for (const Req& q : reqs_) last = std::max(last, q.finish);
+    out_->makespan_s = last - first;
+    const double span = std::max(out_->makespan_s, 1e-12);
+    out_->busy_fraction = busy_time_ / (span * c_.replicas);
+    out_->kv_utilization_mean = kv_area_ / (span * c_.replicas * std::max<int64_t>(blocks_, 1));
+    const double tdp = c_.hardware.tdp_w * c_.tp;
+    out_->energy_j = energy_busy_ + 0.3 * tdp * std::max(0.0, span * c_.replicas - busy_time_);
+    out_->itl_p50_s = gaps_.Quantile(0.5);
+    out_->itl_p90_s = gaps_.Quantile(0.9);
+    out_->itl_p99_s = gaps_.Quantile(0.99);
+    out_->itl_p999_s = gaps_.Quantile(0.999);
+    out_->itl_mean_s = gaps_.Mean();
+    for (size_t i = 0; i < reqs_.size(); ++i) {
+      const Req& q = reqs_[i];
+      if (q.finish < 0) continue;
+      ++out_->finished;
+      out_->ttft_s.push_back(q.first_token - q.arrival);
+      out_->e2e_s.push_back(q.finish - q.arrival);
+      out_->queue_s.push_back(q.start - q.arrival);
+      if (q.first_itl >= 0) out_->first_itl_s.push_back(q.first_itl);
+      out_->tokens_in += q.input;
+      out_->tokens_out += q.output;
+      const bool ttft_ok = c_.slo_ttft_s <= 0 || q.first_token - q.arrival <= c_.slo_ttft_s;
+      const double mean_itl = q.output > 1 ? (q.finish - q.first_token) / (q.output - 1) : 0;
+      const bool itl_ok = c_.slo_itl_s <= 0 || mean_itl <= c_.slo_itl_s;
+      if (ttft_ok && itl_ok) ++out_->goodput_requests;
+      if (c_.record_requests) {
+        out_->records.push_back({q.arrival, q.start, q.first_token, q.finish, q.input, q.output,
+                                 q.replica, q.preemptions});
+      }
+    }
+    out_->kv_blocks_per_replica = blocks_;
+    out_->events = sim_.dispatched();
+    out_->fingerprint = sim_.fingerprint();
+  }
+
+  void HandleEvent(Simulator&, const Event& e) override {
+    if (e.kind == kArrival) {
+      const int i = static_cast<int>(e.payload);
+      Req& q = reqs_[i];
+      const int rep = Route(q);
+      q.replica = rep;
+      Replica& r = replicas_[rep];
+      r.waiting.push_back(i);
+      ++r.outstanding;
+      if (!r.busy) {
+        r.t = q.arrival;
+        Plan(rep);
+      }
+      if (static_cast<size_t>(i + 1) < reqs_.size()) ScheduleArrival(i + 1);
+    } else {
+      EndIteration(static_cast<int>(e.payload));
+    }
+  }
+
+ private:
+  void ScheduleArrival(size_t i) {
+    sim_.ScheduleAt(SecondsToTimeCeil(reqs_[i].arrival), target_, kArrival, i);
+  }
+
+  int Route(const Req& q) {
+    (void)q;
+    switch (c_.router) {
+      case RouterPolicy::kRoundRobin: return static_cast<int>(rr_++ % replicas_.size());
+      case RouterPolicy::kLeastOutstanding: {
+        int best = 0;
+        for (int i = 1; i < static_cast<int>(replicas_.size()); ++i)
+          if (replicas_[i].outstanding < replicas_[best].outstanding) best = i;
+        return best;
+      }
+      case RouterPolicy::kJoinShortestKv: {
+        auto load = [&](const Replica& r) {
+          int64_t pending = 0;
+          for (int w : r.waiting) pending += (reqs_[w].target + c_.block_tokens - 1) / c_.block_tokens;
+          return r.used_blocks + pending;
+        };
+        int best = 0;
+        int64_t best_load = load(replicas_[0]);
+        for (int i = 1; i < static_cast<int>(replicas_.size()); ++i) {
+          const int64_t l = load(replicas_[i]);
+          if (l < best_load) {
+            best = i;
+            best_load = l;
+          }
+        }
+        return best;
+      }
+    }
+    return 0;
+  }
+
+  int64_t BlocksFor(int tokens) const { return (tokens + c_.block_tokens - 1) / c_.block_tokens; }
+
+  void Release(Replica& r, Req& q) {
+    r.free_blocks += q.blocks;
+    r.used_blocks -= q.blocks;
+    q.blocks = 0;
+  }
+
+  bool Grow(Replica& r, Req& q, int tokens) {
+    const int64_t need = BlocksFor(tokens) - q.blocks;
+    if (need <= 0) return true;
+    if (need > r.free_blocks) return false;
+    r.free_blocks -= need;
+    r.used_blocks += need;
+    q.blocks += static_cast<int>(need);
+    return true;
+  }
+
+  // Preempts the most recently admitted running request (recompute).
+  int Preempt(Replica& r) {
+    auto it = std::max_element(r.running.begin(), r.running.end(), [&](int a, int b) {
+      return reqs_[a].admit_seq < reqs_[b].admit_seq;
+    });
+    const int victim = *it;
+    r.running.erase(it);
+    Req& v = reqs_[victim];
+    Release(r, v);
+    v.running = false;
+    v.target = v.input + v.generated;
+    v.prefilled = 0;
+    ++v.preemptions;
+    ++out_->preemptions;
+    r.waiting.push_front(victim);
+    return victim;
+  }
+
+  void Plan(int rep) {
+    Replica& r = replicas_[rep];
+    r.decodes.clear();
+    r.chunks.clear();
+    int tokens = 0;
+    // 1. One decode token for every prefilled running request.
+    const std::vector<int> snapshot = r.running;
+    for (int i : snapshot) {
+      Req& q = reqs_[i];
+      if (!q.running || q.prefilled < q.target) continue;
+      while (q.running && !Grow(r, q, q.input + q.generated)) {
+        if (Preempt(r) == i) break;
+      }
+      if (!q.running) continue;
+      r.decodes.push_back(i);
+      ++tokens;
+    }
+    // With chunked prefill the chunk size is the iteration's token budget
+    // (decodes first, then prefill chunks), as in vLLM.
+    const int budget = c_.chunked_prefill_tokens > 0
+                           ? std::max(c_.chunked_prefill_tokens, tokens + 1)
+                           : c_.max_batched_tokens;
+    const int chunk_cap = c_.chunked_prefill_tokens > 0 ? c_.chunked_prefill_tokens : 1 << 30;
+    // 2. Continue chunked prefills.
+    for (int i : r.running) {
+      Req& q = reqs_[i];
+      if (q.prefilled >= q.target) continue;
+      const int chunk = std::min({q.target - q.prefilled, chunk_cap, budget - tokens});
+      if (chunk <= 0) break;
+      if (!Grow(r, q, q.prefilled + chunk)) continue;
+      r.chunks.push_back({i, chunk});
+      tokens += chunk;
+    }
+    // 3. Admit waiting requests, first come first served.
+    while (!r.waiting.empty() && static_cast<int>(r.running.size()) < c_.max_batch) {
+      const int i = r.waiting.front();
+      Req& q = reqs_[i];
+      const int remaining = q.target - q.prefilled;
+      int chunk = std::min(remaining, chunk_cap);
+      if (c_.chunked_prefill_tokens > 0) chunk = std::min(chunk, budget - tokens);
+      if (chunk <= 0 || tokens + chunk > budget) break;
+      if (!Grow(r, q, q.prefilled + chunk)) break;
+      r.waiting.pop_front();
+      q.running = true;
+      q.admit_seq = ++admit_seq_;
+      if (q.start < 0) q.start = r.t;
+      r.running.push_back(i);
+      r.chunks.push_back({i, chunk});
+      tokens += chunk;
+    }
+    if (r.decodes.empty() && r.chunks.empty()) {
+      r.busy = false;
+      return;
+    }
+    // 4. The iteration's roofline.
+    double flops = 0, bytes = weights_;
+    for (const auto& [i, chunk] : r.chunks) {
+      const double ctx_after = reqs_[i].prefilled + chunk;
+      flops += 2.0 * c_.model.parameters * chunk + attn_per_token_ctx_ * chunk * ctx_after;
+    }
+    for (int i : r.decodes) {
+      const double ctx = reqs_[i].input + reqs_[i].generated - 1;
+      flops += 2.0 * c_.model.parameters + attn_per_token_ctx_ * ctx;
+      bytes += kv_per_token_ * ctx;
+    }
+    double t = std::max(flops / peak_, bytes / bw_);
+    if (!r.chunks.empty()) t += c_.hardware.dispatch_tax_ms * 1e-3;
+    if (!r.decodes.empty()) t += layers_ * kLayerTaxMs * 1e-3;
+    if (c_.tp > 1) {
+      t += 2.0 * layers_ *
+           RingAllReduceTime(tokens * c_.model.hidden_dim * bpp_, c_.tp, c_.nvlink_bandwidth,
+                             kLatencyNvlinkS);
+    }
+    r.iter = t;
+    r.iter_flops = flops;
+    r.busy = true;
+    if (c_.record_iterations && static_cast<int64_t>(out_->spans.size()) < c_.max_trace_iterations) {
+      int prefill_tokens = 0;
+      for (const auto& ch : r.chunks) prefill_tokens += ch.second;
+      out_->spans.push_back({rep, r.t, r.t + t, prefill_tokens, static_cast<int>(r.decodes.size())});
+    }
+    sim_.ScheduleAt(SecondsToTimeCeil(r.t + t), target_, kIterationEnd, static_cast<uint64_t>(rep));
+  }
+
+  void Emit(Req& q, double te) {
+    ++q.generated;
+    if (q.first_token < 0) {
+      q.first_token = te;
+    } else {
+      const double gap = te - q.last_token;
+      gaps_.Add(gap);
+      if (q.first_itl < 0) q.first_itl = gap;
+    }
+    q.last_token = te;
+  }
+
+  void EndIteration(int rep) {
+    Replica& r = replicas_[rep];
+    const double te = r.t + r.iter;
+    ++out_->iterations;
+    busy_time_ += r.iter;
+    kv_area_ += static_cast<double>(r.used_blocks) * r.iter;
+    out_->kv_utilization_max =
+        std::max(out_->kv_utilization_max, static_cast<double>(r.used_blocks) / std::max<int64_t>(blocks_, 1));
+    const double util = std::min(1.0, r.iter_flops / (peak_ / c_.efficiency * r.iter));
+    energy_busy_ += c_.hardware.tdp_w * c_.tp * (0.3 + 0.7 * util) * r.iter;
+    for (int i : r.decodes) Emit(reqs_[i], te);
+    for (const auto& [i, chunk] : r.chunks) {
+      Req& q = reqs_[i];
+      q.prefilled += chunk;
+      if (q.prefilled == q.target) Emit(q, te);
+    }
+    // Retire finished requests.
+    size_t keep = 0;
+    for (size_t k = 0; k < r.running.size(); ++k) {
+      Req& q = reqs_[r.running[k]];
+      if (q.generated >= q.output && q.prefilled >= q.target) {
+        q.finish = te;
+        q.running = false;
+        Release(r, q);
+        --r.outstanding;
+      } else {
+        r.running[keep++] = r.running[k];
+      }
+    }
+    r.running.resize(keep);
+    r.t = te;
+    Plan(rep);
+  }
+
+  const ServingConfig& c_;
+  ServingRunResult* out_;
+  Simulator sim_;
+  uint32_t target_ = 0;
+  std::vector<Req> reqs_;
+  std::vector<Replica> replicas_;
+  GapHistogram gaps_;
+  double bpp_ = 2, weights_ = 0, kv_per_token_ = 0, attn_per_token_ctx_ = 0, peak_ = 0, bw_ = 0;
+  int layers_ = 1;
+  int64_t blocks_ = 0, admit_seq_ = 0;
+  uint64_t rr_ = 0;
+  double busy_time_ = 0, kv_area_ = 0, energy_busy_ = 0;
+};
+
+}  // namespace
+
+absl::StatusOr<ServingRunResult> SimulateServing(const ServingConfig& c,
+                                                 const std::vector<Request>& requests) {
+  if (!c.model.IsTransformer()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("model: serving simulation needs a Transformer; '", c.model.key, "' is not one"));
+  }
+  if (c.replicas < 1 || c.tp < 1 || c.max_batch < 1 || c.max_batched_tokens < 1 || c.block_tokens < 1) {
+    return absl::InvalidArgumentError("replicas, tp, max batch, max batched tokens and block size must be >= 1");
+  }
+  if (!(c.efficiency > 0 && c.efficiency <= 1)) {
+    return absl::InvalidArgumentError("efficiency must lie in (0, 1]");
+  }
+  if (c.chunked_prefill_tokens < 0) return absl::InvalidArgumentError("--chunked-prefill must be >= 0");
+  ServingRunResult out;
+  ServingModelSim sim(c, requests, &out);
+  if (sim.blocks() < 1) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the model does not fit: ", c.model.key, " weights need ",
+        c.model.parameters * BytesPerParam(c.precision) / 1e9, " GB of the replica's ",
+        c.memory_utilization * c.hardware.capacity * c.tp / 1e9, " GB (raise --tp)"));
+  }
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const Request& q = requests[i];
+    const int64_t need = (q.input_tokens + q.output_tokens + c.block_tokens - 1) / c.block_tokens;
+    if (need > sim.blocks()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "request ", i, " needs ", need, " KV blocks but a replica has ", sim.blocks()));
+    }
+    if (c.chunked_prefill_tokens == 0 && q.input_tokens + q.output_tokens > c.max_batched_tokens) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "request ", i, " has ", q.input_tokens + q.output_tokens,
+          " tokens, more than --max-batched-tokens ", c.max_batched_tokens,
+          "; raise it or use --chunked-prefill"));
+    }
+    if (i > 0 && q.arrival_s < requests[i - 1].arrival_s) {
+      return absl::InvalidArgumentError("requests must be sorted by arrival time");
+    }
+  }
+  sim.Run();
+  return out;
+}
+
+}  // namespace mlsysim

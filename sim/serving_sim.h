@@ -1,0 +1,93 @@
+// serving_sim.h — LLM serving at iteration level: replicas with continuous
+// batching and a paged KV cache behind a router.
+//
+// A replica serves one model on k accelerators (TP = k). Each iteration it
+// (1) gives every running, prefilled request one decode token, allocating a
+// KV block when a sequence crosses a block boundary and preempting the most
+// recently admitted request (recompute: its blocks are freed and it re-enters
+// the queue at the front, to prefill prompt + generated tokens again) when no
+// block is free; (2) admits waiting requests first come first served while the
+// batch size, the max-batched-tokens budget and the free KV blocks allow,
+// splitting prompts into chunks when chunked prefill is on.
+// The iteration lasts the roofline of the actual batch with the constants of
+// mlsysim's ServingModel: max(flop / (k·peak·η), bytes / (k·BW)) where prefill
+// costs 2·P + 4·L·H·d·context flop per token and decode reads the weights plus
+// every running request's KV cache; plus the dispatch tax when the batch
+// prefills and L × 0.01 ms when it decodes; plus, for TP, two ring
+// all-reduces per layer on NVLink. One request alone therefore sees exactly
+// ServingModel's TTFT and ITL.
+//
+// Usage: absl::StatusOr<ServingRunResult> r = SimulateServing(config, requests);
+#ifndef MLSYSIM_SIM_SERVING_SIM_H_
+#define MLSYSIM_SIM_SERVING_SIM_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "analytic/specs.h"
+#include "workloads/request_stream.h"
+
+namespace mlsysim {
+
+enum class RouterPolicy { kRoundRobin, kLeastOutstanding, kJoinShortestKv };
+absl::StatusOr<RouterPolicy> ParseRouter(const std::string& name);
+
+struct ServingConfig {
+  ModelSpec model;
+  Accelerator hardware;
+  int tp = 1;
+  double nvlink_bandwidth = 900e9;  // for TP all-reduces
+  int replicas = 1;
+  std::string precision = "fp16";
+  double efficiency = 0.5;
+  int max_batch = 256;               // sequences per iteration
+  int max_batched_tokens = 8192;     // tokens per iteration (prefill + decode)
+  int chunked_prefill_tokens = 0;    // 0: whole prompts
+  int block_tokens = 16;             // paged KV block size
+  double memory_utilization = 0.9;   // share of HBM usable for weights + KV
+  RouterPolicy router = RouterPolicy::kRoundRobin;
+  double slo_ttft_s = 0, slo_itl_s = 0;  // goodput SLOs (0: none)
+  bool record_requests = false;      // per-request rows for the CSV trace
+  bool record_iterations = false;    // iteration spans for the Perfetto trace
+  int64_t max_trace_iterations = 20000;
+};
+
+struct RequestRecord {
+  double arrival_s, start_s, first_token_s, finish_s;
+  int input_tokens, output_tokens, replica, preemptions;
+};
+
+struct IterationSpan {
+  int replica;
+  double start_s, end_s;
+  int prefill_tokens, decode_tokens;
+};
+
+struct ServingRunResult {
+  std::vector<double> ttft_s, e2e_s, queue_s;  // per finished request
+  std::vector<double> first_itl_s;             // each request's first inter-token gap
+  double itl_p50_s = 0, itl_p90_s = 0, itl_p99_s = 0, itl_p999_s = 0;  // over all token gaps
+  double itl_mean_s = 0;
+  int64_t finished = 0, preemptions = 0, tokens_out = 0, tokens_in = 0, iterations = 0;
+  double makespan_s = 0;          // first arrival to last finish
+  double kv_utilization_mean = 0; // time-average share of KV blocks in use
+  double kv_utilization_max = 0;
+  double busy_fraction = 0;       // replica time spent iterating
+  double energy_j = 0;            // TDP·(0.3 + 0.7·util) while busy, 0.3·TDP idle
+  int64_t goodput_requests = 0;   // meeting both SLOs
+  int64_t kv_blocks_per_replica = 0;
+  uint64_t events = 0, fingerprint = 0;
+  std::vector<RequestRecord> records;
+  std::vector<IterationSpan> spans;
+};
+
+// Fails (FailedPrecondition) when the weights do not fit the replica's memory,
+// or when a request can never fit the KV cache.
+absl::StatusOr<ServingRunResult> SimulateServing(const ServingConfig& config,
+                                                 const std::vector<Request>& requests);
+
+}  // namespace mlsysim
+
+#endif  // MLSYSIM_SIM_SERVING_SIM_H_

@@ -1,0 +1,101 @@
+// request_stream.cc — synthetic request streams and trace replay (see request_stream.h).
+#include "workloads/request_stream.h"
+
+#include <cmath>
+#include <ctime>
+#include <fstream>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace mlsysim {
+
+std::vector<Request> GenerateRequests(const ArrivalProcess& arrivals,
+                                      const TokenDistribution& input,
+                                      const TokenDistribution& output, int64_t count,
+                                      uint64_t seed, uint64_t replication) {
+  RandomStreams streams(seed, replication);
+  RandomStream a = streams.Stream(0, "arrivals"), in = streams.Stream(1, "input_tokens"),
+               out = streams.Stream(2, "output_tokens");
+  std::vector<Request> reqs(static_cast<size_t>(count));
+  double t = 0;
+  for (Request& r : reqs) {
+    t = arrivals.Next(t, a);
+    r.arrival_s = t;
+    r.input_tokens = input.Draw(in);
+    r.output_tokens = output.Draw(out);
+  }
+  return reqs;
+}
+
+namespace {
+
+// Seconds since the epoch for "YYYY-MM-DD HH:MM:SS[.frac]", or a plain number.
+bool ParseTimestamp(absl::string_view text, double* out) {
+  if (absl::SimpleAtod(text, out)) return std::isfinite(*out);
+  std::tm tm{};
+  int y, mo, d, h, mi;
+  double s;
+  const std::string str(text);
+  if (std::sscanf(str.c_str(), "%d-%d-%d %d:%d:%lf", &y, &mo, &d, &h, &mi, &s) != 6) return false;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s >= 61)
+    return false;
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = 0;
+  *out = static_cast<double>(timegm(&tm)) + s;
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Request>> LoadTrace(const std::string& path, double time_scale,
+                                               int64_t limit) {
+  std::ifstream in(path);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat("--trace: cannot read '", path, "'"));
+  if (!(time_scale > 0)) return absl::InvalidArgumentError("trace time scale must be > 0");
+  std::vector<Request> reqs;
+  std::string line;
+  long line_no = 0;
+  double first = 0, last = -1e300;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (absl::StripAsciiWhitespace(line).empty()) continue;
+    std::vector<std::string> cols = absl::StrSplit(line, ',');
+    if (line_no == 1) {
+      if (cols.size() < 3) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            path, ":1: expected a header TIMESTAMP,ContextTokens,GeneratedTokens"));
+      }
+      continue;
+    }
+    auto bad = [&](absl::string_view why) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ":", line_no, ": ", why, " in '", line,
+                                                     "' (the trace is rejected whole)"));
+    };
+    if (cols.size() != 3) return bad("expected 3 columns");
+    double ts;
+    int64_t input, output;
+    if (!ParseTimestamp(absl::StripAsciiWhitespace(cols[0]), &ts)) return bad("bad timestamp");
+    if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(cols[1]), &input) || input < 1 || input > 10000000)
+      return bad("ContextTokens must be an integer >= 1");
+    if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(cols[2]), &output) || output < 1 || output > 10000000)
+      return bad("GeneratedTokens must be an integer >= 1");
+    if (reqs.empty()) first = ts;
+    if (ts < last) return bad("timestamps must not decrease");
+    last = ts;
+    reqs.push_back({(ts - first) * time_scale, static_cast<int>(input), static_cast<int>(output)});
+    if (limit > 0 && static_cast<int64_t>(reqs.size()) >= limit) break;
+  }
+  if (reqs.empty()) return absl::InvalidArgumentError(absl::StrCat(path, ": no requests"));
+  return reqs;
+}
+
+}  // namespace mlsysim

@@ -1,0 +1,38 @@
+// request_stream.h — LLM requests for the serving simulator: synthetic streams
+// (an arrival process and input/output length distributions) and trace replay
+// from CSV with the column layout of the public Azure LLM inference traces
+// (TIMESTAMP, ContextTokens, GeneratedTokens; a header row; timestamps as
+// seconds or as "YYYY-MM-DD HH:MM:SS[.ffffff]"). A trace with any bad row is
+// rejected whole, naming the line.
+// Usage: auto reqs = GenerateRequests(arrivals, in_dist, out_dist, 100000, /*seed=*/1, 0);
+#ifndef MLSYSIM_WORKLOADS_REQUEST_STREAM_H_
+#define MLSYSIM_WORKLOADS_REQUEST_STREAM_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "workloads/distributions.h"
+
+namespace mlsysim {
+
+struct Request {
+  double arrival_s = 0;
+  int input_tokens = 1;
+  int output_tokens = 1;
+};
+
+std::vector<Request> GenerateRequests(const ArrivalProcess& arrivals,
+                                      const TokenDistribution& input,
+                                      const TokenDistribution& output, int64_t count,
+                                      uint64_t seed, uint64_t replication);
+
+// Reads a trace; arrival times are made relative to the first row and scaled
+// by `time_scale` (< 1 replays faster). At most `limit` rows (0: all).
+absl::StatusOr<std::vector<Request>> LoadTrace(const std::string& path, double time_scale = 1.0,
+                                               int64_t limit = 0);
+
+}  // namespace mlsysim
+
+#endif  // MLSYSIM_WORKLOADS_REQUEST_STREAM_H_
