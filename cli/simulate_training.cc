@@ -117,6 +117,7 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
   sc.tp = job.tp;
   sc.pp = job.pp;
   sc.microbatches = job.microbatches > 0 ? job.microbatches : 4 * job.pp;
+  sc.virtual_stages = job.virtual_stages;
   sc.global_batch = job.batch_size;
   sc.seq_len = job.seq_len;
   sc.precision = job.precision;
@@ -228,10 +229,11 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
   d.tp_size = job.tp;
   d.pp_size = job.pp;
   d.microbatch_count = sc.microbatches;
+  d.v_stages = job.virtual_stages;
   d.overlap_comm = job.overlap;
   d.seq_len = job.seq_len;
   auto mlsysim_step = SolveDistributed(*model, fleet, d);
-  const double bubble_formula = PipelineBubble(job.pp, sc.microbatches, 1);
+  const double bubble_formula = PipelineBubble(job.pp, sc.microbatches, job.virtual_stages);
   const double grad_bytes = model->parameters * ((model->layers + job.pp - 1) / job.pp) /
                             model->layers * BytesPerParam(job.precision) / job.tp;
   const double dp_ab = RingAllReduceTime(grad_bytes, step->dp,
@@ -256,7 +258,8 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
   Record out;
   out.Str("scenario", job.name).Str("model", model->key).Str("cluster", fleet.key)
       .Int("gpus", n).Int("tp", job.tp).Int("pp", job.pp).Int("dp", step->dp)
-      .Int("microbatches", sc.microbatches).Int("batch_size", job.batch_size)
+      .Int("microbatches", sc.microbatches).Int("virtual_stages", job.virtual_stages)
+      .Int("batch_size", job.batch_size)
       .Str("detail", step->representative_replica ? "replica" : "full")
       .Num("step_time_s", step->step_time_s);
   Record breakdown;
@@ -296,7 +299,7 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
     analytic.Obj("step_time_mlsysim", Compare(step->step_time_s, mlsysim_step->step_latency_total_s,
                                               "mlsysim v0.1.1 DistributedModel"));
   }
-  analytic.Obj("bubble_fraction", Compare(step->bubble_fraction, bubble_formula, "(P-1)/(M+P-1)"))
+  analytic.Obj("bubble_fraction", Compare(step->bubble_fraction, bubble_formula, "(P-1)/(V*M+P-1)"))
       .Obj("dp_allreduce_s", Compare(step->dp_allreduce_s, dp_ab, "ring alpha-beta, idle fabric"));
   if (duration > 0) {
     analytic.Obj("interruptions", Compare(MeanCi95(interruptions).first, expected_failures, "rate x T"))

@@ -23,18 +23,27 @@ enum EventKind : uint32_t { kComputeDone = 1, kBucketChunk = 2 };
 struct Op {
   bool forward;
   int mb;
+  int chunk;  // model chunk on this device (interleaved schedule); 0 otherwise
 };
 
-// 1F1B order for stage s of p stages with m microbatches.
-std::vector<Op> OneFOneB(int s, int p, int m) {
+// The (interleaved) 1F1B order of device s of p, with m microbatches and v
+// model chunks per device (Megatron-LM's schedule; v = 1 is plain 1F1B).
+// Virtual stage j = chunk·p + s holds layers [j·L/(p·v), (j+1)·L/(p·v)).
+std::vector<Op> OneFOneB(int s, int p, int m, int v) {
+  const int total = m * v;
+  auto chunk_of = [&](int k, bool forward) {
+    const int c = (k % (p * v)) / p;
+    return forward ? c : v - 1 - c;
+  };
+  auto mb_of = [&](int k) { return v == 1 ? k : (k / (p * v)) * p + k % p; };
+  const int warmup = std::min(v == 1 ? p - s - 1 : (p - s - 1) * 2 + (v - 1) * p, total);
   std::vector<Op> ops;
-  const int warmup = std::min(p - s - 1, m);
-  for (int i = 0; i < warmup; ++i) ops.push_back({true, i});
-  for (int i = 0; i < m - warmup; ++i) {
-    ops.push_back({true, warmup + i});
-    ops.push_back({false, i});
+  for (int k = 0; k < warmup; ++k) ops.push_back({true, mb_of(k), chunk_of(k, true)});
+  for (int i = 0; i < total - warmup; ++i) {
+    ops.push_back({true, mb_of(warmup + i), chunk_of(warmup + i, true)});
+    ops.push_back({false, mb_of(i), chunk_of(i, false)});
   }
-  for (int i = m - warmup; i < m; ++i) ops.push_back({false, i});
+  for (int i = total - warmup; i < total; ++i) ops.push_back({false, mb_of(i), chunk_of(i, false)});
   return ops;
 }
 
@@ -76,7 +85,7 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
         Actor& a = actor(r, s);
         a.r = r;
         a.s = s;
-        a.ops = OneFOneB(s, p, c.microbatches);
+        a.ops = OneFOneB(s, p, c.microbatches, c.virtual_stages);
         double slowest = 1.0;
         if (c.straggler_cv > 0) {
           const double sigma2 = std::log(1.0 + c.straggler_cv * c.straggler_cv);
@@ -86,11 +95,16 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
             slowest = std::max(slowest, rs.Lognormal(-sigma2 / 2, std::sqrt(sigma2)));
           }
         }
-        a.fwd_s = stage_layers[s] * fwd_s * slowest;
-        a.bwd_s = stage_layers[s] * bwd_s * slowest;
-        a.act_ready.assign(c.microbatches, s == 0 ? 0.0 : -1.0);
-        a.grad_ready.assign(c.microbatches, -1.0);
-        a.pending.assign(c.microbatches, 0);
+        // Per op: one chunk of the device's layers for one microbatch.
+        a.fwd_s = stage_layers[s] * fwd_s * slowest / c.virtual_stages;
+        a.bwd_s = stage_layers[s] * bwd_s * slowest / c.virtual_stages;
+        const size_t slots = static_cast<size_t>(c.microbatches) * c.virtual_stages;
+        a.act_ready.assign(slots, -1.0);
+        a.grad_ready.assign(slots, -1.0);
+        a.pending.assign(slots, 0);
+        if (s == 0) {
+          for (int mb = 0; mb < c.microbatches; ++mb) a.act_ready[mb] = 0.0;  // chunk 0 inputs
+        }
       }
     }
     const double p_stage_total = c.model.parameters / c.model.layers;
@@ -113,7 +127,7 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
     for (const Bucket& bk : buckets_) step = std::max(step, bk.done_s);
     const Actor& crit = actor(0, 0);
     out_->step_time_s = step;
-    out_->compute_time_s = c_.microbatches * (crit.fwd_s + crit.bwd_s);
+    out_->compute_time_s = c_.microbatches * c_.virtual_stages * (crit.fwd_s + crit.bwd_s);
     out_->bubble_time_s = crit.last_bwd_end - out_->compute_time_s;
     out_->bubble_fraction = out_->bubble_time_s / crit.last_bwd_end;
     out_->exposed_dp_s = step - last_bwd;
@@ -136,12 +150,12 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
   void OnFlowComplete(uint64_t tag, SimTime) override {
     const int kind = static_cast<int>(tag >> 60);
     const int r = static_cast<int>((tag >> 40) & 0xfffff), s = static_cast<int>((tag >> 24) & 0xffff);
-    const int mb = static_cast<int>(tag & 0xffffff);
+    const int slot = static_cast<int>(tag & 0xffffff);
     Actor& a = actor(r, s);
     std::vector<double>& ready = kind == kActivation ? a.act_ready : a.grad_ready;
     a.arrival_max = std::max(a.arrival_max, net_.finish_seconds());
-    if (--a.pending[mb] > 0) return;
-    ready[mb] = a.arrival_max;
+    if (--a.pending[slot] > 0) return;
+    ready[slot] = a.arrival_max;
     a.arrival_max = 0;
     TryStart(a);
   }
@@ -188,8 +202,9 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
     if (a.busy || a.idx >= a.ops.size()) return;
     const Op op = a.ops[a.idx];
     // A forward waits for its activations; a backward for its gradients (on
-    // the last stage, for its own forward).
-    const double dep = op.forward ? a.act_ready[op.mb] : a.grad_ready[op.mb];
+    // the last virtual stage, for its own forward).
+    const size_t slot = Slot(op.chunk, op.mb);
+    const double dep = op.forward ? a.act_ready[slot] : a.grad_ready[slot];
     if (dep < 0) return;
     a.busy = true;
     a.op_start = std::max(a.t_free, dep);
@@ -209,17 +224,22 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
     sim_.ScheduleAt(SecondsToTimeCeil(a.op_end), target_, kComputeDone, Index(a) << 16);
   }
 
-  void SendToStage(const Actor& from, int to_stage, int mb, FlowKind kind) {
+  size_t Slot(int chunk, int mb) const {
+    return static_cast<size_t>(chunk) * c_.microbatches + static_cast<size_t>(mb);
+  }
+
+  void SendToStage(const Actor& from, int to_stage, int to_chunk, int mb, FlowKind kind) {
     Actor& to = actor(from.r, to_stage);
+    const size_t slot = Slot(to_chunk, mb);
     if (!c_.communication) {
-      (kind == kActivation ? to.act_ready : to.grad_ready)[mb] = from.op_end;
+      (kind == kActivation ? to.act_ready : to.grad_ready)[slot] = from.op_end;
       TryStart(to);
       return;
     }
-    to.pending[mb] = c_.tp;
+    to.pending[slot] = c_.tp;
     const uint64_t tag = (static_cast<uint64_t>(kind) << 60) |
                          (static_cast<uint64_t>(from.r) << 40) |
-                         (static_cast<uint64_t>(to_stage) << 24) | static_cast<uint64_t>(mb);
+                         (static_cast<uint64_t>(to_stage) << 24) | static_cast<uint64_t>(slot);
     for (int t = 0; t < c_.tp; ++t) {
       const int src = Rank(from.r, from.s, t), dst = Rank(from.r, to_stage, t);
       const double alpha = graph_.SameNode(src, dst) ? graph_.shape().nvlink_latency
@@ -235,17 +255,22 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
     a.t_free = a.op_end;
     ++a.idx;
     if (c_.record_spans) {
-      spans_.push_back({static_cast<int>(Index(a)), absl::StrCat(op.forward ? "F" : "B", op.mb),
+      spans_.push_back({static_cast<int>(Index(a)),
+                        c_.virtual_stages > 1
+                            ? absl::StrCat(op.forward ? "F" : "B", op.mb, ".", op.chunk)
+                            : absl::StrCat(op.forward ? "F" : "B", op.mb),
                         a.op_start, a.op_end});
     }
+    const int p = c_.pp;
+    const int j = op.chunk * p + a.s;  // virtual stage
     if (op.forward) {
-      if (a.s < c_.pp - 1) {
-        SendToStage(a, a.s + 1, op.mb, kActivation);
+      if (j < p * c_.virtual_stages - 1) {
+        SendToStage(a, (j + 1) % p, (j + 1) / p, op.mb, kActivation);
       } else {
-        a.grad_ready[op.mb] = a.op_end;  // the last stage turns around at once
+        a.grad_ready[Slot(op.chunk, op.mb)] = a.op_end;  // the last stage turns around at once
       }
     } else {
-      if (a.s > 0) SendToStage(a, a.s - 1, op.mb, kGradient);
+      if (j > 0) SendToStage(a, (j - 1) % p, (j - 1) / p, op.mb, kGradient);
       if (a.idx == a.ops.size()) {
         a.last_bwd_end = a.op_end;
         if (c_.communication && dp_ > 1 && !c_.overlap_gradients) {
@@ -327,6 +352,19 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   if (c.pp > m.layers) {
     return absl::InvalidArgumentError(absl::StrCat("pp (", c.pp, ") exceeds the model's ",
                                                    m.layers, " layers"));
+  }
+  if (c.virtual_stages < 1) return absl::InvalidArgumentError("virtual stages must be >= 1");
+  if (c.virtual_stages > 1) {
+    if (c.pp < 2) return absl::InvalidArgumentError("the interleaved schedule needs pp >= 2");
+    if (c.microbatches % c.pp != 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the interleaved schedule needs microbatches (", c.microbatches,
+          ") to be a multiple of pp (", c.pp, ")"));
+    }
+    if (m.layers % (c.pp * c.virtual_stages) != 0) {
+      return absl::InvalidArgumentError(absl::StrCat("layers (", m.layers, ") must divide into pp x v (",
+                                                     c.pp * c.virtual_stages, ") chunks"));
+    }
   }
   const int dp = n / (c.tp * c.pp);
   if (c.global_batch % (dp * c.microbatches) != 0) {

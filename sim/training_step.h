@@ -8,7 +8,8 @@
 //  * TP: two all-reduces of b·S·h·bpp per layer forward and two backward
 //    (Megatron), run as ring collectives on the node's NVLink graph. NVLink is
 //    private to a node, so one TP group's timing is simulated once and reused.
-//  * PP: 1F1B per data-parallel replica; activations (forward) and gradients
+//  * PP: 1F1B per data-parallel replica, or Megatron's interleaved 1F1B with
+//    v model chunks per device; activations (forward) and gradients
 //    (backward) cross stages as TP-sharded flows on the fabric, contending with
 //    everything else there.
 //  * DP: after a stage's last backward (or bucket by bucket during it, with
@@ -40,6 +41,7 @@ struct TrainingStepConfig {
   double oversubscription = 1.0;
   int tp = 1, pp = 1;
   int microbatches = 1;    // per replica per step
+  int virtual_stages = 1;  // model chunks per device: > 1 is the interleaved 1F1B
   int global_batch = 1;    // sequences per step
   int seq_len = 2048;
   std::string precision = "bf16";

@@ -58,6 +58,26 @@ TEST(TrainingStepTest, UniformOneFOneBBubbleMatchesTheFormula) {
   }
 }
 
+TEST(TrainingStepTest, InterleavedBubbleMatchesTheFormula) {
+  for (int p : {2, 4}) {
+    for (int v : {2, 4}) {
+      for (int m : {p, 2 * p, 4 * p}) {
+        TrainingStepConfig c = Base(p, 8, p, m, m);
+        c.communication = false;
+        c.virtual_stages = v;
+        c.model.layers = 4 * p * v;
+        auto r = SimulateTrainingStep(c);
+        ASSERT_TRUE(r.ok()) << r.status();
+        EXPECT_NEAR(r->bubble_fraction, PipelineBubble(p, m, v), 1e-9)
+            << "P=" << p << " V=" << v << " M=" << m;
+      }
+    }
+  }
+  TrainingStepConfig bad = Base(4, 8, 4, 6, 6);
+  bad.virtual_stages = 2;
+  EXPECT_FALSE(SimulateTrainingStep(bad).ok());  // M not a multiple of P
+}
+
 TEST(TrainingStepTest, CommunicationAddsToTheComputeBound) {
   TrainingStepConfig c = Base(16, 8, 4, 8, 256);
   auto with = SimulateTrainingStep(c);
