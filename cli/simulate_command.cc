@@ -29,7 +29,8 @@ constexpr const char kHelp[] =
     "         [--region GRID] [--seed N] [--replications R] [--trace FILE.json] [--events-csv FILE.csv]\n"
     "         [--recompute none|selective|full] [--detail full|replica|auto] [--virtual-stages V]\n"
     "       mlsysim [-o json] simulate queue ...      (see simulate queue --help)\n"
-    "       mlsysim [-o json] simulate serving ...    (see simulate serving --help)\n";
+    "       mlsysim [-o json] simulate serving ...    (see simulate serving --help)\n"
+    "       mlsysim [-o json] simulate jobs ...       (see simulate jobs --help)\n";
 
 class FirstError : public google::protobuf::io::ErrorCollector {
  public:
@@ -284,6 +285,7 @@ int RunSimulate(const CommandContext& ctx, const CommandArgs& args) {
   if (args[0] == "training") return RunSimulateTraining(ctx, rest);
   if (args[0] == "queue") return RunSimulateQueue(ctx, rest);
   if (args[0] == "serving") return RunSimulateServing(ctx, rest);
+  if (args[0] == "jobs") return RunSimulateJobs(ctx, rest);
   if (absl::EndsWith(args[0], ".textproto") || absl::EndsWith(args[0], ".pbtxt") ||
       absl::EndsWith(args[0], ".txtpb")) {
     if (!rest.empty()) {
@@ -294,7 +296,8 @@ int RunSimulate(const CommandContext& ctx, const CommandArgs& args) {
   }
   return ReportError(ctx, kExitBadInput, "Bad input",
                      absl::StrCat("simulate: unknown form '", args[0],
-                                  "'; accepted: collective, training, or a SCENARIO.textproto"));
+                                  "'; accepted: collective, training, queue, serving, jobs, or a "
+                                  "SCENARIO.textproto"));
 }
 
 }  // namespace mlsysim

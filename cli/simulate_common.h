@@ -29,6 +29,7 @@ inline double RelativeGap(double simulated, double analytic) {
 int RunSimulateCollective(const CommandContext& ctx, const CommandArgs& args);
 int RunSimulateQueue(const CommandContext& ctx, const CommandArgs& args);
 int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args);
+int RunSimulateJobs(const CommandContext& ctx, const CommandArgs& args);
 
 // Mean and 95 % confidence half-width (Student t) over replications.
 std::pair<double, double> MeanCi95(const std::vector<double>& x);
