@@ -51,6 +51,13 @@ std::string ParsedOptions::Get(const std::string& name, const std::string& def) 
   return found;
 }
 
+std::vector<std::string> ParsedOptions::GetAll(const std::string& name) const {
+  std::vector<std::string> all;
+  for (const auto& [k, v] : values)
+    if (k == name) all.push_back(v);
+  return all;
+}
+
 std::string ParseOptions(const CommandArgs& args, const std::vector<OptionSpec>& specs,
                          const std::string& command, ParsedOptions* parsed) {
   for (size_t i = 0; i < args.size(); ++i) {

@@ -54,6 +54,7 @@ struct ParsedOptions {
   std::vector<std::pair<std::string, std::string>> values;  // long name -> value
   bool Has(const std::string& name) const;
   std::string Get(const std::string& name, const std::string& def) const;
+  std::vector<std::string> GetAll(const std::string& name) const;  // repeated options
 };
 // Returns an error message (empty on success).
 std::string ParseOptions(const CommandArgs& args, const std::vector<OptionSpec>& specs,

@@ -11,6 +11,7 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "proto/scenario.pb.h"
+#include "traces/json_writer.h"
 
 namespace mlsysim {
 namespace {
@@ -155,7 +156,75 @@ int RunServingScenario(const CommandContext& ctx, const std::string& path,
   add_num("--replications", s.replications());
   add("--requests-csv", s.outputs().events_csv());
   add("--iterations-trace", s.outputs().trace_json());
-  return RunSimulateServing(ctx, a);
+  for (const auto& t : w.tenants()) {
+    std::string spec = absl::StrCat(t.name(), "/", t.qps(), "/", t.priority(), "/", t.max_running());
+    if (!t.input_tokens().empty() || !t.output_tokens().empty()) {
+      absl::StrAppend(&spec, "/", t.input_tokens().empty() ? w.input_tokens() : t.input_tokens());
+      if (!t.output_tokens().empty()) absl::StrAppend(&spec, "/", t.output_tokens());
+    }
+    a.push_back("--tenant");
+    a.push_back(spec);
+  }
+  if (!s.has_job_queue()) return RunSimulateServing(ctx, a);
+
+  // Serving and the job queue share the cluster: run both, report both.
+  const auto& q = s.job_queue();
+  const int total = s.cluster().nodes() * 8;
+  const int serving_gpus = std::max(1, w.replicas()) * std::max(1, w.tp());
+  if (total <= serving_gpus) {
+    return ReportError(ctx, kExitBadInput, "Bad scenario",
+                       absl::StrCat(path, ": cluster.nodes x 8 = ", total, " GPUs leave none for the job queue after ",
+                                    serving_gpus, " serving GPUs"));
+  }
+  double hours = 0;
+  if (auto e = Seconds(q.duration(), "job_queue.duration", &hours); !e.empty()) {
+    return ReportError(ctx, kExitBadInput, "Bad scenario", absl::StrCat(path, ": ", e));
+  }
+  CommandArgs j = {"--gpus", absl::StrCat(total - serving_gpus), "--arrival-rate",
+                   absl::StrCat(q.arrival_rate_per_day()), "--duration", absl::StrCat(hours / 3600.0)};
+  auto addj = [&](const char* flag, const std::string& v) {
+    if (!v.empty()) {
+      j.push_back(flag);
+      j.push_back(v);
+    }
+  };
+  addj("--duration-dist", q.duration_distribution());
+  if (q.duration_cv() > 0) addj("--cv", absl::StrCat(q.duration_cv()));
+  std::string sizes;
+  for (int g : q.job_gpus()) absl::StrAppend(&sizes, sizes.empty() ? "" : ",", g);
+  addj("--job-gpus", sizes);
+  addj("--policy", q.policy());
+  if (q.high_priority_share() > 0) addj("--high-priority-share", absl::StrCat(q.high_priority_share()));
+  if (q.jobs() > 0) addj("--jobs", absl::StrCat(q.jobs()));
+  if (s.seed() > 0) addj("--seed", absl::StrCat(s.seed()));
+  if (s.replications() > 0) addj("--replications", absl::StrCat(s.replications()));
+  CommandContext sub = ctx;
+  if (ctx.format == OutputFormat::kText) {
+    *ctx.out << "scenario " << s.name() << ": " << serving_gpus << " GPUs serve, "
+             << total - serving_gpus << " run the job queue\n\n";
+    const int code = RunSimulateServing(sub, a);
+    if (code != kExitOk) return code;
+    *ctx.out << "\n";
+    return RunSimulateJobs(sub, j);
+  }
+  std::ostringstream serving_out, jobs_out;
+  sub.out = &serving_out;
+  int code = RunSimulateServing(sub, a);
+  if (code != kExitOk) return code;
+  sub.out = &jobs_out;
+  code = RunSimulateJobs(sub, j);
+  if (code != kExitOk) return code;
+  {
+    std::string sv = serving_out.str(), jb = jobs_out.str();
+    while (!sv.empty() && sv.back() == '\n') sv.pop_back();
+    while (!jb.empty() && jb.back() == '\n') jb.pop_back();
+    *ctx.out << "{\"scenario\": ";
+    std::string name;
+    AppendJsonString(name, s.name());
+    *ctx.out << name << ", \"serving_gpus\": " << serving_gpus << ", \"job_queue_gpus\": "
+             << total - serving_gpus << ", \"serving\": " << sv << ", \"job_queue\": " << jb << "}\n";
+  }
+  return kExitOk;
 }
 
 int RunQueueScenario(const CommandContext& ctx, const scenario::Scenario& s) {

@@ -9,7 +9,10 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "sim/random.h"
 #include "analytic/serving.h"
 #include "analytic/units.h"
 #include "cli/simulate_common.h"
@@ -28,7 +31,10 @@ constexpr const char kHelp[] =
     "         [--trace FILE.csv [--trace-time-scale X]] [--max-batch B] [--max-batched-tokens N]\n"
     "         [--router rr|lor|jsq-kv] [--chunked-prefill TOKENS] [--precision P] [--efficiency E]\n"
     "         [--slo-ttft DURATION] [--slo-itl DURATION] [--region GRID] [--seed N]\n"
-    "         [--replications R] [--requests-csv FILE] [--iterations-trace FILE.json]\n";
+    "         [--replications R] [--requests-csv FILE] [--iterations-trace FILE.json]\n"
+    "         [--tenant NAME/QPS/PRIORITY[/MAX_RUNNING[/INPUT_DIST[/OUTPUT_DIST]]] ...]\n"
+    "  With --tenant (repeatable) each tenant has its own Poisson stream; higher\n"
+    "  priority is admitted first, MAX_RUNNING caps its running requests per replica.\n";
 
 double Quantile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
@@ -40,11 +46,11 @@ double Quantile(std::vector<double> v, double p) {
 
 absl::Status WriteRequestsCsv(const std::string& path, const ServingRunResult& r) {
   AtomicFile f(path);
-  f.stream() << "arrival_s,start_s,first_token_s,finish_s,input_tokens,output_tokens,replica,preemptions\n";
+  f.stream() << "arrival_s,start_s,first_token_s,finish_s,input_tokens,output_tokens,replica,preemptions,tenant\n";
   for (const RequestRecord& q : r.records) {
-    f.stream() << absl::StrFormat("%.9f,%.9f,%.9f,%.9f,%d,%d,%d,%d\n", q.arrival_s, q.start_s,
+    f.stream() << absl::StrFormat("%.9f,%.9f,%.9f,%.9f,%d,%d,%d,%d,%d\n", q.arrival_s, q.start_s,
                                   q.first_token_s, q.finish_s, q.input_tokens, q.output_tokens,
-                                  q.replica, q.preemptions);
+                                  q.replica, q.preemptions, q.tenant);
   }
   return f.Commit();
 }
@@ -79,7 +85,7 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
                         "--trace-time-scale", "--max-batch", "--max-batched-tokens", "--router",
                         "--chunked-prefill", "--precision", "--efficiency", "--slo-ttft",
                         "--slo-itl", "--region", "--seed", "--replications", "--requests-csv",
-                        "--iterations-trace"})
+                        "--iterations-trace", "--tenant"})
     specs.push_back({n, "", true});
   specs.push_back({"--help", "-h", false});
   const std::string perr = ParseOptions(args, specs, "simulate serving", &o);
@@ -93,8 +99,9 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
     if (!o.Has(required)) return bad(absl::StrCat(required, " is required"));
   }
   const bool from_trace = o.Has("--trace");
-  if (!from_trace && (!o.Has("--qps") || !o.Has("--requests"))) {
-    return bad("--qps and --requests are required (or --trace FILE)");
+  const bool tenants = o.Has("--tenant");
+  if (!from_trace && ((!o.Has("--qps") && !tenants) || !o.Has("--requests"))) {
+    return bad("--qps and --requests are required (or --trace FILE, or --tenant ... with --requests)");
   }
   auto model = ctx.registry->FindModel(o.Get("--model", ""));
   if (!model.ok()) return bad(std::string(model.status().message()));
@@ -120,7 +127,7 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
   if (e.empty()) e = GetNumber(o, "--trace-time-scale", &time_scale);
   if (e.empty()) e = GetQuantity(o, "--slo-ttft", dims::kTime, &c.slo_ttft_s);
   if (e.empty()) e = GetQuantity(o, "--slo-itl", dims::kTime, &c.slo_itl_s);
-  if (e.empty() && !from_trace && !(qps > 0)) e = "--qps must be > 0";
+  if (e.empty() && !from_trace && !tenants && !(qps > 0)) e = "--qps must be > 0";
   if (!e.empty()) return bad(e);
   auto router = ParseRouter(o.Get("--router", "rr"));
   if (!router.ok()) return bad(std::string(router.status().message()));
@@ -129,7 +136,7 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
   if (!in_dist.ok()) return bad(std::string(in_dist.status().message()));
   auto out_dist = ParseTokenDistribution(o.Get("--output-tokens", "fixed:128"), "--output-tokens");
   if (!out_dist.ok()) return bad(std::string(out_dist.status().message()));
-  auto arrivals = MakeArrivals(o.Get("--arrival", "poisson"), from_trace ? 1.0 : qps, cv);
+  auto arrivals = MakeArrivals(o.Get("--arrival", "poisson"), from_trace || tenants ? 1.0 : qps, cv);
   if (!arrivals.ok()) return bad(std::string(arrivals.status().message()));
   std::vector<Request> trace;
   if (from_trace) {
@@ -138,16 +145,64 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
     trace = *std::move(t);
     reps = 1;
   }
+  // Tenants: NAME/QPS/PRIORITY[/MAX_RUNNING[/INPUT[/OUTPUT]]].
+  struct TenantStream {
+    double qps;
+    TokenDistribution in, out;
+  };
+  std::vector<TenantStream> streams;
+  for (const std::string& spec : o.GetAll("--tenant")) {
+    std::vector<std::string> f = absl::StrSplit(spec, '/');
+    auto fail = [&](const std::string& why) {
+      return bad(absl::StrCat("--tenant '", spec, "': ", why,
+                              "; expected NAME/QPS/PRIORITY[/MAX_RUNNING[/INPUT[/OUTPUT]]]"));
+    };
+    double tq = 0;
+    int prio = 0, limit = 0;
+    if (f.size() < 3 || f.size() > 6) return fail("wrong number of fields");
+    if (!absl::SimpleAtod(f[1], &tq) || !(tq > 0)) return fail("QPS must be a number > 0");
+    if (!absl::SimpleAtoi(f[2], &prio)) return fail("PRIORITY must be an integer");
+    if (f.size() > 3 && (!absl::SimpleAtoi(f[3], &limit) || limit < 0)) return fail("MAX_RUNNING must be >= 0");
+    TenantStream ts{tq, *in_dist, *out_dist};
+    if (f.size() > 4) {
+      auto d = ParseTokenDistribution(f[4], "--tenant input");
+      if (!d.ok()) return fail(std::string(d.status().message()));
+      ts.in = *d;
+    }
+    if (f.size() > 5) {
+      auto d = ParseTokenDistribution(f[5], "--tenant output");
+      if (!d.ok()) return fail(std::string(d.status().message()));
+      ts.out = *d;
+    }
+    c.tenants.push_back({f[0], prio, limit});
+    streams.push_back(ts);
+  }
   auto grid = ctx.registry->FindGrid(o.Has("--region") ? o.Get("--region", "") : "US_Avg");
   if (!grid.ok()) return bad(std::string(grid.status().message()));
 
   std::vector<ServingRunResult> runs;
   const bool tty = isatty(STDERR_FILENO) != 0;
   for (int rep = 0; rep < reps; ++rep) {
-    std::vector<Request> reqs =
-        from_trace ? trace
-                   : GenerateRequests(*arrivals, *in_dist, *out_dist, requests,
-                                      static_cast<uint64_t>(seed), static_cast<uint64_t>(rep));
+    std::vector<Request> reqs;
+    if (from_trace) {
+      reqs = trace;
+    } else if (streams.empty()) {
+      reqs = GenerateRequests(*arrivals, *in_dist, *out_dist, requests, static_cast<uint64_t>(seed),
+                              static_cast<uint64_t>(rep));
+    } else {
+      // Each tenant gets its share of --requests in proportion to its rate.
+      double total_qps = 0;
+      for (const TenantStream& ts : streams) total_qps += ts.qps;
+      std::vector<std::vector<Request>> parts;
+      for (size_t t = 0; t < streams.size(); ++t) {
+        const auto count = static_cast<int64_t>(std::llround(requests * streams[t].qps / total_qps));
+        parts.push_back(GenerateRequests(*MakeArrivals("poisson", streams[t].qps, 1), streams[t].in,
+                                         streams[t].out, std::max<int64_t>(1, count),
+                                         MixHash(static_cast<uint64_t>(seed), t + 1),
+                                         static_cast<uint64_t>(rep)));
+      }
+      reqs = MergeStreams(std::move(parts));
+    }
     c.record_requests = rep == 0 && o.Has("--requests-csv");
     c.record_iterations = rep == 0 && o.Has("--iterations-trace");
     auto r = SimulateServing(c, reqs);
@@ -210,6 +265,37 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
   stat("energy_per_token_j", [](const auto& r) { return r.tokens_out ? r.energy_j / r.tokens_out : 0.0; });
   out.Num("carbon_per_request_g", energy_req / 3.6e6 * grid->pue * grid->carbon_g_kwh)
       .Str("region", grid->key);
+  if (!c.tenants.empty()) {
+    std::vector<Record> per_tenant;
+    for (size_t t = 0; t < c.tenants.size(); ++t) {
+      Record rt;
+      rt.Str("name", c.tenants[t].name).Int("priority", c.tenants[t].priority)
+          .Int("max_running", c.tenants[t].max_running).Num("qps", streams[t].qps);
+      auto pick = [t](const ServingRunResult& r, const std::vector<double>& v) {
+        std::vector<double> x;
+        for (size_t i = 0; i < v.size(); ++i)
+          if (r.tenant[i] == static_cast<int>(t)) x.push_back(v[i]);
+        return x;
+      };
+      const struct {
+        const char* name;
+        int which;
+        double p;
+      } fields[] = {{"ttft_p50_s", 0, 0.5}, {"ttft_p99_s", 0, 0.99}, {"e2e_p50_s", 1, 0.5},
+                    {"e2e_p99_s", 1, 0.99}, {"queue_p99_s", 2, 0.99}};
+      for (const auto& f : fields) {
+        std::vector<double> x;
+        for (const auto& r : runs) {
+          const std::vector<double>& v = f.which == 0 ? r.ttft_s : f.which == 1 ? r.e2e_s : r.queue_s;
+          x.push_back(Quantile(pick(r, v), f.p));
+        }
+        auto [mean, ci] = MeanCi95(x);
+        rt.Num(f.name, mean).Num(absl::StrCat(f.name, "_ci95"), ci);
+      }
+      per_tenant.push_back(std::move(rt));
+    }
+    out.List("tenants", std::move(per_tenant));
+  }
 
   // The analytic figures of the same deployment.
   const double mean_in = from_trace ? 0 : in_dist->Mean(), mean_out = from_trace ? 0 : out_dist->Mean();

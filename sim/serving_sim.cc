@@ -56,7 +56,7 @@ class GapHistogram {
 };
 
 struct Req {
-  int input = 0, output = 0, replica = 0;
+  int input = 0, output = 0, replica = 0, tenant = 0;
   int target = 0;      // tokens to prefill (the prompt, or prompt + generated after preemption)
   int prefilled = 0, generated = 0, blocks = 0, preemptions = 0;
   int64_t admit_seq = 0;
@@ -65,7 +65,9 @@ struct Req {
 };
 
 struct Replica {
-  std::deque<int> waiting;
+  std::vector<std::deque<int>> waiting;  // per tenant
+  std::vector<int> running_by_tenant;
+  size_t waiting_count = 0;
   std::vector<int> running;
   std::vector<std::pair<int, int>> chunks;  // (request, tokens) this iteration
   std::vector<int> decodes;
@@ -98,9 +100,16 @@ class ServingModelSim : public EventHandler {
       reqs_[i].output = reqs[i].output_tokens;
       reqs_[i].arrival = reqs[i].arrival_s;
       reqs_[i].target = reqs[i].input_tokens;
+      reqs_[i].tenant = reqs[i].tenant;
+      tenants_ = std::max(tenants_, reqs[i].tenant + 1);
     }
+    tenants_ = std::max<int>(tenants_, static_cast<int>(c.tenants.size()));
     replicas_.resize(c.replicas);
-    for (Replica& r : replicas_) r.free_blocks = blocks_;
+    for (Replica& r : replicas_) {
+      r.free_blocks = blocks_;
+      r.waiting.resize(tenants_);
+      r.running_by_tenant.assign(tenants_, 0);
+    }
   }
 
   int64_t blocks() const { return blocks_; }
@@ -128,6 +137,7 @@ class ServingModelSim : public EventHandler {
       out_->ttft_s.push_back(q.first_token - q.arrival);
       out_->e2e_s.push_back(q.finish - q.arrival);
       out_->queue_s.push_back(q.start - q.arrival);
+      out_->tenant.push_back(q.tenant);
       if (q.first_itl >= 0) out_->first_itl_s.push_back(q.first_itl);
       out_->tokens_in += q.input;
       out_->tokens_out += q.output;
@@ -137,7 +147,7 @@ class ServingModelSim : public EventHandler {
       if (ttft_ok && itl_ok) ++out_->goodput_requests;
       if (c_.record_requests) {
         out_->records.push_back({q.arrival, q.start, q.first_token, q.finish, q.input, q.output,
-                                 q.replica, q.preemptions});
+                                 q.replica, q.preemptions, q.tenant});
       }
     }
     out_->kv_blocks_per_replica = blocks_;
@@ -152,7 +162,8 @@ class ServingModelSim : public EventHandler {
       const int rep = Route(q);
       q.replica = rep;
       Replica& r = replicas_[rep];
-      r.waiting.push_back(i);
+      r.waiting[q.tenant].push_back(i);
+      ++r.waiting_count;
       ++r.outstanding;
       if (!r.busy) {
         r.t = q.arrival;
@@ -182,7 +193,8 @@ class ServingModelSim : public EventHandler {
       case RouterPolicy::kJoinShortestKv: {
         auto load = [&](const Replica& r) {
           int64_t pending = 0;
-          for (int w : r.waiting) pending += (reqs_[w].target + c_.block_tokens - 1) / c_.block_tokens;
+          for (const auto& queue : r.waiting)
+            for (int w : queue) pending += (reqs_[w].target + c_.block_tokens - 1) / c_.block_tokens;
           return r.used_blocks + pending;
         };
         int best = 0;
@@ -198,6 +210,27 @@ class ServingModelSim : public EventHandler {
       }
     }
     return 0;
+  }
+
+  // The tenant whose queue head is admitted next, or -1.
+  int NextTenant(const Replica& r) const {
+    int best = -1;
+    for (int t = 0; t < tenants_; ++t) {
+      if (r.waiting[t].empty()) continue;
+      if (t < static_cast<int>(c_.tenants.size()) && c_.tenants[t].max_running > 0 &&
+          r.running_by_tenant[t] >= c_.tenants[t].max_running)
+        continue;
+      if (best < 0) {
+        best = t;
+        continue;
+      }
+      const int pb = best < static_cast<int>(c_.tenants.size()) ? c_.tenants[best].priority : 0;
+      const int pt = t < static_cast<int>(c_.tenants.size()) ? c_.tenants[t].priority : 0;
+      if (pt > pb || (pt == pb && reqs_[r.waiting[t].front()].arrival <
+                                      reqs_[r.waiting[best].front()].arrival))
+        best = t;
+    }
+    return best;
   }
 
   int64_t BlocksFor(int tokens) const { return (tokens + c_.block_tokens - 1) / c_.block_tokens; }
@@ -232,7 +265,9 @@ class ServingModelSim : public EventHandler {
     v.prefilled = 0;
     ++v.preemptions;
     ++out_->preemptions;
-    r.waiting.push_front(victim);
+    --r.running_by_tenant[v.tenant];
+    r.waiting[v.tenant].push_front(victim);
+    ++r.waiting_count;
     return victim;
   }
 
@@ -269,16 +304,21 @@ class ServingModelSim : public EventHandler {
       r.chunks.push_back({i, chunk});
       tokens += chunk;
     }
-    // 3. Admit waiting requests, first come first served.
-    while (!r.waiting.empty() && static_cast<int>(r.running.size()) < c_.max_batch) {
-      const int i = r.waiting.front();
+    // 3. Admit waiting requests: the highest-priority tenant under its limit
+    //    first, then first come first served.
+    while (r.waiting_count > 0 && static_cast<int>(r.running.size()) < c_.max_batch) {
+      const int t = NextTenant(r);
+      if (t < 0) break;
+      const int i = r.waiting[t].front();
       Req& q = reqs_[i];
       const int remaining = q.target - q.prefilled;
       int chunk = std::min(remaining, chunk_cap);
       if (c_.chunked_prefill_tokens > 0) chunk = std::min(chunk, budget - tokens);
       if (chunk <= 0 || tokens + chunk > budget) break;
       if (!Grow(r, q, q.prefilled + chunk)) break;
-      r.waiting.pop_front();
+      r.waiting[t].pop_front();
+      --r.waiting_count;
+      ++r.running_by_tenant[t];
       q.running = true;
       q.admit_seq = ++admit_seq_;
       if (q.start < 0) q.start = r.t;
@@ -355,6 +395,7 @@ class ServingModelSim : public EventHandler {
       if (q.generated >= q.output && q.prefilled >= q.target) {
         q.finish = te;
         q.running = false;
+        --r.running_by_tenant[q.tenant];
         Release(r, q);
         --r.outstanding;
       } else {
@@ -374,7 +415,7 @@ class ServingModelSim : public EventHandler {
   std::vector<Replica> replicas_;
   GapHistogram gaps_;
   double bpp_ = 2, weights_ = 0, kv_per_token_ = 0, attn_per_token_ctx_ = 0, peak_ = 0, bw_ = 0;
-  int layers_ = 1;
+  int layers_ = 1, tenants_ = 1;
   int64_t blocks_ = 0, admit_seq_ = 0;
   uint64_t rr_ = 0;
   double busy_time_ = 0, kv_area_ = 0, energy_busy_ = 0;

@@ -34,6 +34,14 @@ namespace mlsysim {
 enum class RouterPolicy { kRoundRobin, kLeastOutstanding, kJoinShortestKv };
 absl::StatusOr<RouterPolicy> ParseRouter(const std::string& name);
 
+// A tenant's share of the fleet: higher priority is admitted first; at most
+// `max_running` of its requests run on a replica at once (0: no limit).
+struct TenantPolicy {
+  std::string name;
+  int priority = 0;
+  int max_running = 0;
+};
+
 struct ServingConfig {
   ModelSpec model;
   Accelerator hardware;
@@ -49,6 +57,7 @@ struct ServingConfig {
   double memory_utilization = 0.9;   // share of HBM usable for weights + KV
   RouterPolicy router = RouterPolicy::kRoundRobin;
   double slo_ttft_s = 0, slo_itl_s = 0;  // goodput SLOs (0: none)
+  std::vector<TenantPolicy> tenants;  // indexed by Request::tenant; empty: one tenant
   bool record_requests = false;      // per-request rows for the CSV trace
   bool record_iterations = false;    // iteration spans for the Perfetto trace
   int64_t max_trace_iterations = 20000;
@@ -56,7 +65,7 @@ struct ServingConfig {
 
 struct RequestRecord {
   double arrival_s, start_s, first_token_s, finish_s;
-  int input_tokens, output_tokens, replica, preemptions;
+  int input_tokens, output_tokens, replica, preemptions, tenant;
 };
 
 struct IterationSpan {
@@ -67,6 +76,7 @@ struct IterationSpan {
 
 struct ServingRunResult {
   std::vector<double> ttft_s, e2e_s, queue_s;  // per finished request
+  std::vector<int> tenant;                     // of each finished request
   std::vector<double> first_itl_s;             // each request's first inter-token gap
   double itl_p50_s = 0, itl_p90_s = 0, itl_p99_s = 0, itl_p999_s = 0;  // over all token gaps
   double itl_mean_s = 0;

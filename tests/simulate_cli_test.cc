@@ -198,7 +198,7 @@ TEST(SimulateCliTest, ServingQuickForm) {
   std::ifstream c(csv);
   std::string header;
   std::getline(c, header);
-  EXPECT_EQ(header, "arrival_s,start_s,first_token_s,finish_s,input_tokens,output_tokens,replica,preemptions");
+  EXPECT_EQ(header, "arrival_s,start_s,first_token_s,finish_s,input_tokens,output_tokens,replica,preemptions,tenant");
   std::ifstream t(trace);
   std::stringstream buf;
   buf << t.rdbuf();
@@ -230,6 +230,42 @@ TEST(SimulateCliTest, ServingAndQueueScenarios) {
     ASSERT_EQ(a.code, 0) << s << ": " << a.err;
     EXPECT_EQ(a.out, b.out) << s;
   }
+}
+
+TEST(SimulateCliTest, TenantsWithPrioritiesAndLimits) {
+  const CliRun r = Mlsysim({"-o", "json", "simulate", "serving", "--model", "Llama3_8B",
+                            "--hardware", "H100", "--replicas", "2", "--requests", "6000",
+                            "--tenant", "chat/60/1/0/uniform:64:512/uniform:16:256",
+                            "--tenant", "batch/100/0/16/fixed:2000/fixed:256"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["tenants"].size(), 2u);
+  // The high-priority tenant is protected from the overloaded, capped one.
+  EXPECT_LT(j["tenants"][0]["ttft_p99_s"].get<double>(), 1.0);
+  EXPECT_GT(j["tenants"][1]["ttft_p50_s"].get<double>(), 10.0);
+  EXPECT_EQ(Mlsysim({"simulate", "serving", "--model", "Llama3_8B", "--hardware", "H100",
+                     "--replicas", "1", "--requests", "10", "--tenant", "x/abc/1"}).code, 1);
+}
+
+TEST(SimulateCliTest, SharedClusterScenario) {
+  const CliRun r = Mlsysim({"-o", "json", "simulate", Scenario("two_tenants_and_training_queue.textproto")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["serving_gpus"], 16);
+  EXPECT_EQ(j["job_queue_gpus"], 496);
+  EXPECT_EQ(j["serving"]["tenants"].size(), 2u);
+  EXPECT_NEAR(j["job_queue"]["utilization"].get<double>(), j["job_queue"]["offered_load"].get<double>(), 0.05);
+  EXPECT_FALSE(j["job_queue"]["mlsysim"]["is_stable"].get<bool>());  // its one-server view
+}
+
+TEST(SimulateCliTest, JobsQuickForm) {
+  const CliRun r = Mlsysim({"-o", "json", "simulate", "jobs", "--gpus", "256", "--arrival-rate",
+                            "0.35", "--duration", "48", "--duration-dist", "det", "--jobs", "5000"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_NEAR(j["exact"]["wait_mean_h"].get<double>(), j["mlsysim"]["avg_wait_time_h"].get<double>(), 1e-9);
+  EXPECT_EQ(Mlsysim({"simulate", "jobs", "--gpus", "8", "--arrival-rate", "1", "--duration", "2",
+                     "--job-gpus", "16"}).code, 1);
 }
 
 TEST(SimulateCliTest, UnknownFormsAndMissingFiles) {

@@ -1,6 +1,7 @@
 // request_stream.cc — synthetic request streams and trace replay (see request_stream.h).
 #include "workloads/request_stream.h"
 
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <fstream>
@@ -29,6 +30,19 @@ std::vector<Request> GenerateRequests(const ArrivalProcess& arrivals,
     r.output_tokens = output.Draw(out);
   }
   return reqs;
+}
+
+std::vector<Request> MergeStreams(std::vector<std::vector<Request>> streams) {
+  std::vector<Request> all;
+  for (size_t t = 0; t < streams.size(); ++t) {
+    for (Request& r : streams[t]) {
+      r.tenant = static_cast<int>(t);
+      all.push_back(r);
+    }
+  }
+  std::stable_sort(all.begin(), all.end(),
+                   [](const Request& a, const Request& b) { return a.arrival_s < b.arrival_s; });
+  return all;
 }
 
 namespace {

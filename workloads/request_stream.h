@@ -21,7 +21,11 @@ struct Request {
   double arrival_s = 0;
   int input_tokens = 1;
   int output_tokens = 1;
+  int tenant = 0;
 };
+
+// Merges per-tenant streams by arrival time (stable: ties keep tenant order).
+std::vector<Request> MergeStreams(std::vector<std::vector<Request>> streams);
 
 std::vector<Request> GenerateRequests(const ArrivalProcess& arrivals,
                                       const TokenDistribution& input,
