@@ -149,6 +149,8 @@ int RunServingScenario(const CommandContext& ctx, const std::string& path,
   add_num("--chunked-prefill", w.chunked_prefill_tokens());
   add("--router", w.router());
   add_num("--requests", static_cast<double>(w.requests()));
+  add_num("--prefill-replicas", w.prefill_replicas());
+  add("--kv-bandwidth", w.kv_bandwidth());
   add("--slo-ttft", w.slo_ttft());
   add("--slo-itl", w.slo_itl());
   add("--region", s.cluster().region());

@@ -33,6 +33,7 @@ constexpr const char kHelp[] =
     "         [--slo-ttft DURATION] [--slo-itl DURATION] [--region GRID] [--seed N]\n"
     "         [--replications R] [--requests-csv FILE] [--iterations-trace FILE.json]\n"
     "         [--tenant NAME/QPS/PRIORITY[/MAX_RUNNING[/INPUT_DIST[/OUTPUT_DIST]]] ...]\n"
+    "         [--prefill-replicas P [--kv-bandwidth 50GB/s] [--kv-latency 5us]]\n"
     "  With --tenant (repeatable) each tenant has its own Poisson stream; higher\n"
     "  priority is admitted first, MAX_RUNNING caps its running requests per replica.\n";
 
@@ -85,7 +86,8 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
                         "--trace-time-scale", "--max-batch", "--max-batched-tokens", "--router",
                         "--chunked-prefill", "--precision", "--efficiency", "--slo-ttft",
                         "--slo-itl", "--region", "--seed", "--replications", "--requests-csv",
-                        "--iterations-trace", "--tenant"})
+                        "--iterations-trace", "--tenant", "--prefill-replicas", "--kv-bandwidth",
+                        "--kv-latency"})
     specs.push_back({n, "", true});
   specs.push_back({"--help", "-h", false});
   const std::string perr = ParseOptions(args, specs, "simulate serving", &o);
@@ -127,6 +129,9 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
   if (e.empty()) e = GetNumber(o, "--trace-time-scale", &time_scale);
   if (e.empty()) e = GetQuantity(o, "--slo-ttft", dims::kTime, &c.slo_ttft_s);
   if (e.empty()) e = GetQuantity(o, "--slo-itl", dims::kTime, &c.slo_itl_s);
+  if (e.empty()) e = GetInt(o, "--prefill-replicas", 0, 100000, &c.prefill_replicas);
+  if (e.empty()) e = GetQuantity(o, "--kv-bandwidth", dims::kByteRate, &c.kv_link_bandwidth);
+  if (e.empty()) e = GetQuantity(o, "--kv-latency", dims::kTime, &c.kv_link_latency);
   if (e.empty() && !from_trace && !tenants && !(qps > 0)) e = "--qps must be > 0";
   if (!e.empty()) return bad(e);
   auto router = ParseRouter(o.Get("--router", "rr"));
@@ -313,6 +318,10 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
   so.seq_len = std::max(1, static_cast<int>(std::lround(s_in)));
   so.precision = c.precision;
   so.efficiency = c.efficiency;
+  if (c.prefill_replicas > 0) {
+    so.decode_hardware = &c.hardware;  // disaggregated: TTFT includes the KV transfer
+    so.network_bandwidth = c.kv_link_bandwidth * c.tp;
+  }
   auto one = SolveServing(*model, *hw, so);
   if (one.ok()) {
     Record r;

@@ -4,13 +4,16 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <memory>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "analytic/engine.h"
 #include "analytic/formulas.h"
 #include "analytic/serving.h"
+#include "sim/flow_network.h"
 #include "sim/simulator.h"
+#include "topology/cluster_graph.h"
 
 namespace mlsysim {
 
@@ -78,7 +81,7 @@ struct Replica {
   int outstanding = 0;
 };
 
-class ServingModelSim : public EventHandler {
+class ServingModelSim : public EventHandler, public FlowObserver {
  public:
   ServingModelSim(const ServingConfig& c, const std::vector<Request>& reqs, ServingRunResult* out)
       : c_(c), out_(out) {
@@ -104,6 +107,16 @@ class ServingModelSim : public EventHandler {
       tenants_ = std::max(tenants_, reqs[i].tenant + 1);
     }
     tenants_ = std::max<int>(tenants_, static_cast<int>(c.tenants.size()));
+    if (c.prefill_replicas > 0) {
+      ClusterShape shape;
+      shape.nodes = c.replicas;
+      shape.gpus_per_node = 1;
+      shape.nic_bandwidth = c.kv_link_bandwidth * c.tp;
+      shape.nic_latency = c.kv_link_latency;
+      shape.fabric = FabricKind::kSingleSwitch;
+      graph_ = std::make_unique<ClusterGraph>(*ClusterGraph::Build(shape));
+      net_ = std::make_unique<FlowNetwork>(sim_, graph_->LinkCapacities());
+    }
     replicas_.resize(c.replicas);
     for (Replica& r : replicas_) {
       r.free_blocks = blocks_;
@@ -159,7 +172,8 @@ class ServingModelSim : public EventHandler {
     if (e.kind == kArrival) {
       const int i = static_cast<int>(e.payload);
       Req& q = reqs_[i];
-      const int rep = Route(q);
+      const int rep = c_.prefill_replicas > 0 ? Route(q, 0, c_.prefill_replicas)
+                                              : Route(q, 0, c_.replicas);
       q.replica = rep;
       Replica& r = replicas_[rep];
       r.waiting[q.tenant].push_back(i);
@@ -180,13 +194,14 @@ class ServingModelSim : public EventHandler {
     sim_.ScheduleAt(SecondsToTimeCeil(reqs_[i].arrival), target_, kArrival, i);
   }
 
-  int Route(const Req& q) {
+  // Picks a replica in [lo, hi).
+  int Route(const Req& q, int lo, int hi) {
     (void)q;
     switch (c_.router) {
-      case RouterPolicy::kRoundRobin: return static_cast<int>(rr_++ % replicas_.size());
+      case RouterPolicy::kRoundRobin: return lo + static_cast<int>(rr_[lo > 0]++ % (hi - lo));
       case RouterPolicy::kLeastOutstanding: {
-        int best = 0;
-        for (int i = 1; i < static_cast<int>(replicas_.size()); ++i)
+        int best = lo;
+        for (int i = lo + 1; i < hi; ++i)
           if (replicas_[i].outstanding < replicas_[best].outstanding) best = i;
         return best;
       }
@@ -197,9 +212,9 @@ class ServingModelSim : public EventHandler {
             for (int w : queue) pending += (reqs_[w].target + c_.block_tokens - 1) / c_.block_tokens;
           return r.used_blocks + pending;
         };
-        int best = 0;
-        int64_t best_load = load(replicas_[0]);
-        for (int i = 1; i < static_cast<int>(replicas_.size()); ++i) {
+        int best = lo;
+        int64_t best_load = load(replicas_[lo]);
+        for (int i = lo + 1; i < hi; ++i) {
           const int64_t l = load(replicas_[i]);
           if (l < best_load) {
             best = i;
@@ -311,6 +326,19 @@ class ServingModelSim : public EventHandler {
       if (t < 0) break;
       const int i = r.waiting[t].front();
       Req& q = reqs_[i];
+      if (q.prefilled >= q.target) {
+        // Its KV cache arrived from a prefill replica: admit it to decode now.
+        if (!Grow(r, q, q.input + q.generated)) break;
+        r.waiting[t].pop_front();
+        --r.waiting_count;
+        ++r.running_by_tenant[t];
+        q.running = true;
+        q.admit_seq = ++admit_seq_;
+        r.running.push_back(i);
+        r.decodes.push_back(i);
+        ++tokens;
+        continue;
+      }
       const int remaining = q.target - q.prefilled;
       int chunk = std::min(remaining, chunk_cap);
       if (c_.chunked_prefill_tokens > 0) chunk = std::min(chunk, budget - tokens);
@@ -383,16 +411,29 @@ class ServingModelSim : public EventHandler {
     const double util = std::min(1.0, r.iter_flops / (peak_ / c_.efficiency * r.iter));
     energy_busy_ += c_.hardware.tdp_w * c_.tp * (0.3 + 0.7 * util) * r.iter;
     for (int i : r.decodes) Emit(reqs_[i], te);
+    const bool prefill_only = rep < c_.prefill_replicas;
     for (const auto& [i, chunk] : r.chunks) {
       Req& q = reqs_[i];
       q.prefilled += chunk;
-      if (q.prefilled == q.target) Emit(q, te);
+      if (q.prefilled == q.target && !prefill_only) Emit(q, te);
     }
     // Retire finished requests.
     size_t keep = 0;
     for (size_t k = 0; k < r.running.size(); ++k) {
-      Req& q = reqs_[r.running[k]];
-      if (q.generated >= q.output && q.prefilled >= q.target) {
+      const int i = r.running[k];
+      Req& q = reqs_[i];
+      if (prefill_only && q.prefilled >= q.target) {
+        // Hand the KV cache to a decode replica over the network.
+        q.running = false;
+        --r.running_by_tenant[q.tenant];
+        Release(r, q);
+        --r.outstanding;
+        const int dst = Route(q, c_.prefill_replicas, c_.replicas);
+        q.replica = dst;
+        ++replicas_[dst].outstanding;
+        net_->Start(graph_->Route(rep, dst, static_cast<uint64_t>(i)), kv_per_token_ * q.target,
+                    c_.kv_link_latency, this, static_cast<uint64_t>(i), te);
+      } else if (q.generated >= q.output && q.prefilled >= q.target) {
         q.finish = te;
         q.running = false;
         --r.running_by_tenant[q.tenant];
@@ -407,9 +448,30 @@ class ServingModelSim : public EventHandler {
     Plan(rep);
   }
 
+  // The KV cache of request `tag` has reached its decode replica.
+  void OnFlowComplete(uint64_t tag, SimTime) override {
+    Req& q = reqs_[tag];
+    const double t = net_->finish_seconds();
+    Emit(q, t);  // the first token
+    Replica& r = replicas_[q.replica];
+    if (q.generated >= q.output) {
+      q.finish = t;
+      --r.outstanding;
+      return;
+    }
+    r.waiting[q.tenant].push_back(static_cast<int>(tag));
+    ++r.waiting_count;
+    if (!r.busy) {
+      r.t = t;
+      Plan(q.replica);
+    }
+  }
+
   const ServingConfig& c_;
   ServingRunResult* out_;
   Simulator sim_;
+  std::unique_ptr<ClusterGraph> graph_;
+  std::unique_ptr<FlowNetwork> net_;
   uint32_t target_ = 0;
   std::vector<Req> reqs_;
   std::vector<Replica> replicas_;
@@ -417,7 +479,7 @@ class ServingModelSim : public EventHandler {
   double bpp_ = 2, weights_ = 0, kv_per_token_ = 0, attn_per_token_ctx_ = 0, peak_ = 0, bw_ = 0;
   int layers_ = 1, tenants_ = 1;
   int64_t blocks_ = 0, admit_seq_ = 0;
-  uint64_t rr_ = 0;
+  uint64_t rr_[2] = {0, 0};  // round-robin counters: prefill/colocated, decode
   double busy_time_ = 0, kv_area_ = 0, energy_busy_ = 0;
 };
 
@@ -436,6 +498,13 @@ absl::StatusOr<ServingRunResult> SimulateServing(const ServingConfig& c,
     return absl::InvalidArgumentError("efficiency must lie in (0, 1]");
   }
   if (c.chunked_prefill_tokens < 0) return absl::InvalidArgumentError("--chunked-prefill must be >= 0");
+  if (c.prefill_replicas < 0 || (c.prefill_replicas > 0 && c.prefill_replicas >= c.replicas)) {
+    return absl::InvalidArgumentError(
+        "--prefill-replicas must leave at least one decode replica (0 < P < replicas)");
+  }
+  if (c.prefill_replicas > 0 && !(c.kv_link_bandwidth > 0)) {
+    return absl::InvalidArgumentError("--kv-bandwidth must be > 0");
+  }
   ServingRunResult out;
   ServingModelSim sim(c, requests, &out);
   if (sim.blocks() < 1) {

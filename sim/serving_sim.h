@@ -1,5 +1,6 @@
 // serving_sim.h — LLM serving at iteration level: replicas with continuous
-// batching and a paged KV cache behind a router.
+// batching and a paged KV cache behind a router, optionally disaggregated into
+// prefill and decode replicas with the KV transfer simulated as network flows.
 //
 // A replica serves one model on k accelerators (TP = k). Each iteration it
 // (1) gives every running, prefilled request one decode token, allocating a
@@ -58,6 +59,14 @@ struct ServingConfig {
   RouterPolicy router = RouterPolicy::kRoundRobin;
   double slo_ttft_s = 0, slo_itl_s = 0;  // goodput SLOs (0: none)
   std::vector<TenantPolicy> tenants;  // indexed by Request::tenant; empty: one tenant
+  // Prefill/decode disaggregation: the first `prefill_replicas` replicas only
+  // prefill; each finished prompt's KV cache then crosses the network (a flow
+  // on a switch where every replica has a link of kv_link_bandwidth per GPU)
+  // to a decode replica chosen by the router. The first token counts when the
+  // KV has arrived (as ServingModel's disaggregated TTFT). 0: colocated.
+  int prefill_replicas = 0;
+  double kv_link_bandwidth = 50e9;
+  double kv_link_latency = 5e-6;
   bool record_requests = false;      // per-request rows for the CSV trace
   bool record_iterations = false;    // iteration spans for the Perfetto trace
   int64_t max_trace_iterations = 20000;

@@ -50,6 +50,35 @@ TEST(ServingSimTest, OneRequestReproducesServingModel) {
   }
 }
 
+TEST(ServingSimTest, DisaggregatedOneRequestReproducesServingModel) {
+  ServingConfig c = Config("Llama3_8B", "H100", 2);
+  c.prefill_replicas = 1;
+  c.kv_link_bandwidth = 25e9;
+  c.kv_link_latency = 0;
+  auto r = SimulateServing(c, {{0.0, 2048, 3}});
+  ASSERT_TRUE(r.ok()) << r.status();
+  ServingOptions so;
+  so.seq_len = 2048;
+  so.decode_hardware = &c.hardware;
+  so.network_bandwidth = 25e9;
+  auto a = SolveServing(c.model, c.hardware, so);
+  ASSERT_TRUE(a.ok());
+  EXPECT_NEAR(r->ttft_s[0], a->ttft_ms / 1000, 1e-6 * a->ttft_ms / 1000);
+  EXPECT_NEAR(r->first_itl_s[0], a->itl_ms / 1000, 1e-6 * a->itl_ms / 1000);
+}
+
+TEST(ServingSimTest, DisaggregatedFleetServesEveryone) {
+  ServingConfig c = Config("Llama3_8B", "H100", 6);
+  c.prefill_replicas = 2;
+  c.router = RouterPolicy::kLeastOutstanding;
+  const auto reqs = Stream(150, 4000, "uniform:256:2048", "uniform:16:256", 4);
+  auto r = SimulateServing(c, reqs);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->finished, 4000);
+  c.prefill_replicas = 6;
+  EXPECT_FALSE(SimulateServing(c, reqs).ok());
+}
+
 TEST(ServingSimTest, EveryRequestFinishesAndTokensAddUp) {
   ServingConfig c = Config("Llama3_8B", "H100", 4);
   c.router = RouterPolicy::kLeastOutstanding;
