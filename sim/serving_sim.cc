@@ -292,8 +292,8 @@ class ServingModelSim : public EventHandler, public FlowObserver {
     r.chunks.clear();
     int tokens = 0;
     // 1. One decode token for every prefilled running request.
-    const std::vector<int> snapshot = r.running;
-    for (int i : snapshot) {
+    snapshot_.assign(r.running.begin(), r.running.end());  // preemption edits r.running
+    for (int i : snapshot_) {
       Req& q = reqs_[i];
       if (!q.running || q.prefilled < q.target) continue;
       while (q.running && !Grow(r, q, q.input + q.generated)) {
@@ -475,6 +475,7 @@ class ServingModelSim : public EventHandler, public FlowObserver {
   uint32_t target_ = 0;
   std::vector<Req> reqs_;
   std::vector<Replica> replicas_;
+  std::vector<int> snapshot_;
   GapHistogram gaps_;
   double bpp_ = 2, weights_ = 0, kv_per_token_ = 0, attn_per_token_ctx_ = 0, peak_ = 0, bw_ = 0;
   int layers_ = 1, tenants_ = 1;
