@@ -10,6 +10,8 @@
 
 #include "analytic/units.h"
 #include "cli/commands.h"
+#include "sim/statistics.h"
+#include "traces/json_writer.h"
 
 namespace mlsysim {
 
@@ -31,8 +33,8 @@ int RunSimulateQueue(const CommandContext& ctx, const CommandArgs& args);
 int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args);
 int RunSimulateJobs(const CommandContext& ctx, const CommandArgs& args);
 
-// Mean and 95 % confidence half-width (Student t) over replications.
-std::pair<double, double> MeanCi95(const std::vector<double>& x);
+// Prints a result record as JSON (-o json) or as "key value" lines under a title.
+int PrintResult(const CommandContext& ctx, const std::string& title, const Record& result);
 int RunSimulate(const CommandContext& ctx, const CommandArgs& args);
 
 }  // namespace mlsysim

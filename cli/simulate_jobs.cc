@@ -23,13 +23,7 @@ constexpr const char kHelp[] =
     "         [--duration-dist exp|det|gamma] [--cv V] [--job-gpus 8,64,256] [--policy fifo|backfill|priority]\n"
     "         [--high-priority-share X] [--restart-penalty HOURS] [--jobs N] [--seed N] [--replications R]\n";
 
-double Quantile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  size_t k = static_cast<size_t>(std::ceil(p * v.size()));
-  k = std::min(v.size() - 1, k == 0 ? 0 : k - 1);
-  std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
-  return v[k];
-}
+double Quantile(std::vector<double> v, double p) { return NearestRankQuantile(v, p); }
 
 }  // namespace
 
@@ -144,14 +138,7 @@ int RunSimulateJobs(const CommandContext& ctx, const CommandArgs& args) {
     out.Obj("exact", std::move(x));
   }
   out.Str("fingerprint", absl::StrFormat("%016x", runs[0].fingerprint));
-  if (ctx.format == OutputFormat::kJson) {
-    *ctx.out << out.ToJson() << "\n";
-  } else {
-    std::string text;
-    out.AppendText(text);
-    *ctx.out << "simulate jobs\n" << text;
-  }
-  return kExitOk;
+  return PrintResult(ctx, "simulate jobs", out);
 }
 
 }  // namespace mlsysim

@@ -163,14 +163,7 @@ int RunSimulateQueue(const CommandContext& ctx, const CommandArgs& args) {
   }
   out.Int("events", static_cast<long long>(events))
       .Str("fingerprint", absl::StrFormat("%016x", runs[0].fingerprint));
-  if (ctx.format == OutputFormat::kJson) {
-    *ctx.out << out.ToJson() << "\n";
-  } else {
-    std::string text;
-    out.AppendText(text);
-    *ctx.out << "simulate queue\n" << text;
-  }
-  return kExitOk;
+  return PrintResult(ctx, "simulate queue", out);
 }
 
 }  // namespace mlsysim

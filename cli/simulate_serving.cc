@@ -37,13 +37,7 @@ constexpr const char kHelp[] =
     "  With --tenant (repeatable) each tenant has its own Poisson stream; higher\n"
     "  priority is admitted first, MAX_RUNNING caps its running requests per replica.\n";
 
-double Quantile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  size_t k = static_cast<size_t>(std::ceil(p * v.size()));
-  k = std::min(v.size() - 1, k == 0 ? 0 : k - 1);
-  std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
-  return v[k];
-}
+double Quantile(std::vector<double> v, double p) { return NearestRankQuantile(v, p); }
 
 absl::Status WriteRequestsCsv(const std::string& path, const ServingRunResult& r) {
   AtomicFile f(path);
@@ -368,15 +362,7 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
   if (o.Has("--iterations-trace")) {
     if (auto s = WriteIterationsTrace(o.Get("--iterations-trace", ""), runs[0]); !s.ok()) return bad(std::string(s.message()));
   }
-  if (ctx.format == OutputFormat::kJson) {
-    *ctx.out << out.ToJson() << "\n";
-  } else {
-    std::string text;
-    out.AppendText(text);
-    *ctx.out << "simulate serving: " << model->key << " on " << c.replicas << " x " << hw->key
-             << "\n" << text;
-  }
-  return kExitOk;
+  return PrintResult(ctx, absl::StrCat("simulate serving: ", model->key, " on ", c.replicas, " x ", hw->key), out);
 }
 
 }  // namespace mlsysim

@@ -329,14 +329,7 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
   if (!job.events_csv.empty()) {
     if (auto s = WriteEventsCsv(job.events_csv, first); !s.ok()) return bad(std::string(s.message()));
   }
-  if (ctx.format == OutputFormat::kJson) {
-    *ctx.out << out.ToJson() << "\n";
-  } else {
-    std::string text;
-    out.AppendText(text);
-    *ctx.out << "simulate training: " << job.name << "\n" << text;
-  }
-  return kExitOk;
+  return PrintResult(ctx, absl::StrCat("simulate training: ", job.name), out);
 }
 
 }  // namespace mlsysim

@@ -8,20 +8,14 @@
 #include "absl/status/status.h"
 #include "sim/random.h"
 #include "sim/simulator.h"
+#include "sim/statistics.h"
 
 namespace mlsysim {
 namespace {
 
 enum Kind : uint32_t { kArrival = 1, kDeparture = 2 };
 
-// The p-quantile (nearest rank) of `v`; reorders v.
-double Quantile(std::vector<double>& v, double p) {
-  if (v.empty()) return 0;
-  size_t k = static_cast<size_t>(std::ceil(p * v.size()));
-  k = std::min(v.size() - 1, k == 0 ? 0 : k - 1);
-  std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
-  return v[k];
-}
+double Quantile(std::vector<double>& v, double p) { return NearestRankQuantile(v, p); }
 
 class QueueModel : public EventHandler {
  public:

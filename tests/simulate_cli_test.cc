@@ -6,23 +6,13 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "tests/cli_runner.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 
 namespace mlsysim {
 namespace {
 
-struct CliRun {
-  int code;
-  std::string out, err;
-};
-
-CliRun Mlsysim(std::vector<std::string> args) {
-  args.insert(args.begin(), "mlsysim");
-  std::ostringstream out, err;
-  const int code = RunMlsysim(args, out, err);
-  return {code, out.str(), err.str()};
-}
 
 std::string Scenario(const char* name) {
   return std::string(MLSYSIM_SOURCE_DIR) + "/scenarios/" + name;

@@ -1,0 +1,35 @@
+// statistics.cc — quantiles and confidence intervals (see statistics.h).
+#include "sim/statistics.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace mlsysim {
+
+double NearestRankQuantile(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  size_t k = static_cast<size_t>(std::ceil(p * v.size()));
+  k = std::min(v.size() - 1, k == 0 ? 0 : k - 1);
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
+  return v[k];
+}
+
+std::pair<double, double> MeanCi95(const std::vector<double>& x) {
+  const size_t n = x.size();
+  if (n == 0) return {0.0, 0.0};
+  double mean = 0;
+  for (double v : x) mean += v;
+  mean /= n;
+  if (n < 2) return {mean, 0.0};
+  double ss = 0;
+  for (double v : x) ss += (v - mean) * (v - mean);
+  // Two-sided 97.5 % Student t quantiles for 1..29 degrees of freedom.
+  static const double kT[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262,
+                              2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101,
+                              2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052,
+                              2.048, 2.045};
+  const double t = n - 1 <= 29 ? kT[n - 2] : 1.96;
+  return {mean, t * std::sqrt(ss / (n - 1) / n)};
+}
+
+}  // namespace mlsysim
