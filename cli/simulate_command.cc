@@ -28,7 +28,7 @@ constexpr const char kHelp[] =
     "         [--storage-bandwidth BW] [--async-checkpoint] [--restart-time DURATION]\n"
     "         [--detection-time DURATION] [--reschedule-time DURATION] [--spare-nodes N]\n"
     "         [--region GRID] [--seed N] [--replications R] [--trace FILE.json] [--events-csv FILE.csv]\n"
-    "         [--recompute none|selective|full] [--detail full|replica|auto] [--virtual-stages V]\n"
+    "         [--recompute none|selective|full] [--detail full|replica|auto] [--virtual-stages V] [--ep E]\n"
     "       mlsysim [-o json] simulate queue ...      (see simulate queue --help)\n"
     "       mlsysim [-o json] simulate serving ...    (see simulate serving --help)\n"
     "       mlsysim [-o json] simulate jobs ...       (see simulate jobs --help)\n";
@@ -60,7 +60,7 @@ int RunSimulateTraining(const CommandContext& ctx, const CommandArgs& args) {
         "--checkpoint-interval", "--checkpoint-storage", "--storage-bandwidth", "--restart-time",
         "--detection-time", "--reschedule-time", "--spare-nodes", "--region", "--seed",
         "--replications", "--trace", "--events-csv", "--recompute", "--detail",
-        "--virtual-stages"}) {
+        "--virtual-stages", "--ep"}) {
     specs.push_back({name, "", true});
   }
   for (const char* flag : {"--no-overlap", "--async-checkpoint", "--help"}) specs.push_back({flag, "", false});
@@ -94,6 +94,7 @@ int RunSimulateTraining(const CommandContext& ctx, const CommandArgs& args) {
   if (e.empty()) e = GetInt(o, "--pp", 1, 1024, &j.pp);
   if (e.empty()) e = GetInt(o, "--microbatches", 1, 1000000, &j.microbatches);
   if (e.empty()) e = GetInt(o, "--virtual-stages", 1, 1024, &j.virtual_stages);
+  if (e.empty()) e = GetInt(o, "--ep", 1, 1 << 20, &j.ep);
   if (e.empty()) e = GetInt(o, "--batch-size", 1, 1 << 30, &j.batch_size);
   if (e.empty()) e = GetInt(o, "--seq-len", 1, 1 << 24, &j.seq_len);
   if (e.empty()) e = GetInt(o, "--spare-nodes", 0, 1000000, &j.spare_nodes);
@@ -296,6 +297,7 @@ int RunScenarioFile(const CommandContext& ctx, const std::string& path) {
   j.pp = std::max(1, t.pp());
   j.microbatches = t.microbatches();
   j.virtual_stages = std::max(1, t.virtual_stages());
+  j.ep = std::max(1, t.ep());
   if (t.schedule() == "interleaved" && j.virtual_stages == 1) j.virtual_stages = 2;
   if (!t.schedule().empty() && t.schedule() != "1f1b" && t.schedule() != "interleaved") {
     return ReportError(ctx, kExitBadInput, "Bad scenario",

@@ -118,6 +118,7 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
   sc.pp = job.pp;
   sc.microbatches = job.microbatches > 0 ? job.microbatches : 4 * job.pp;
   sc.virtual_stages = job.virtual_stages;
+  sc.ep = job.ep;
   sc.global_batch = job.batch_size;
   sc.seq_len = job.seq_len;
   sc.precision = job.precision;
@@ -230,6 +231,7 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
   d.pp_size = job.pp;
   d.microbatch_count = sc.microbatches;
   d.v_stages = job.virtual_stages;
+  d.ep_size = job.ep;
   d.overlap_comm = job.overlap;
   d.seq_len = job.seq_len;
   auto mlsysim_step = SolveDistributed(*model, fleet, d);
@@ -257,13 +259,14 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
 
   Record out;
   out.Str("scenario", job.name).Str("model", model->key).Str("cluster", fleet.key)
-      .Int("gpus", n).Int("tp", job.tp).Int("pp", job.pp).Int("dp", step->dp)
+      .Int("gpus", n).Int("tp", job.tp).Int("pp", job.pp).Int("dp", step->dp).Int("ep", job.ep)
       .Int("microbatches", sc.microbatches).Int("virtual_stages", job.virtual_stages)
       .Int("batch_size", job.batch_size)
       .Str("detail", step->representative_replica ? "replica" : "full")
       .Num("step_time_s", step->step_time_s);
   Record breakdown;
   breakdown.Num("compute_s", step->compute_time_s).Num("tp_communication_s", step->tp_communication_s)
+      .Num("ep_communication_s", step->ep_communication_s)
       .Num("pipeline_bubble_s", step->bubble_time_s).Num("bubble_fraction", step->bubble_fraction)
       .Num("exposed_dp_communication_s", step->exposed_dp_s)
       .Num("dp_allreduce_s", step->dp_allreduce_s).Num("pp_p2p_bytes", step->pp_p2p_bytes)

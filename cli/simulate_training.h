@@ -24,6 +24,7 @@ struct TrainingJob {
   std::string region;             // grid; empty: the cluster's or US_Avg
   int tp = 1, pp = 1, microbatches = 0;  // 0: 4·pp
   int virtual_stages = 1;         // > 1: interleaved 1F1B
+  int ep = 1;                     // expert parallelism (MoE models)
   int batch_size = 0;
   int seq_len = 2048;
   std::string precision = "bf16";

@@ -107,7 +107,11 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
         }
       }
     }
-    const double p_stage_total = c.model.parameters / c.model.layers;
+    const bool sparse = c.model.architecture == Architecture::kSparse && c.model.active_parameters > 0;
+    const double p_stage_total =
+        (sparse ? c.model.active_parameters + (c.model.parameters - c.model.active_parameters) / c.ep
+                : c.model.parameters) /
+        c.model.layers;
     buckets_.resize(p);
     for (int s = 0; s < p; ++s) {
       const double grad = p_stage_total * stage_layers[s] * bpp / c.tp;
@@ -377,7 +381,30 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   const double bpp = BytesPerParam(c.precision);
   const double b = static_cast<double>(c.global_batch) / (dp * c.microbatches);
   const double tokens = b * c.seq_len;
-  const double p_layer = m.parameters / m.layers;
+  // Parameters per layer held by one GPU (before TP) and computed per token.
+  // With experts (a Sparse model), the active parameters are replicated and
+  // the rest — the other experts — are sharded over the EP group.
+  const bool sparse = m.architecture == Architecture::kSparse && m.active_parameters > 0;
+  if (c.ep < 1) return absl::InvalidArgumentError("ep must be >= 1");
+  if (c.ep > 1) {
+    if (!sparse || m.num_experts < 1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "ep (", c.ep, ") > 1 needs a mixture-of-experts model (architecture Sparse with "
+          "active_parameters and num_experts); '", m.key, "' is not one"));
+    }
+    if (dp % c.ep != 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("ep (", c.ep, ") must divide dp (", dp, "): EP groups are carved out of DP"));
+    }
+    if (m.num_experts % c.ep != 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("ep (", c.ep, ") must divide the ", m.num_experts, " experts"));
+    }
+  }
+  const double p_compute_layer = (sparse ? m.active_parameters : m.parameters) / m.layers;
+  const double p_layer =
+      sparse ? (m.active_parameters + (m.parameters - m.active_parameters) / c.ep) / m.layers
+             : m.parameters / m.layers;
 
   TrainingStepResult out;
   out.dp = dp;
@@ -404,8 +431,8 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
         hw.capacity / 1e9, " GB on ", hw.key, " (raise tp/pp or add microbatches)"));
   }
   const double peak = hw.PeakFor(c.precision).si * c.efficiency;
-  const double fwd = std::max(2 * p_layer * tokens / c.tp / peak, p_layer * bpp / c.tp / hw.memory_bw.si);
-  double bwd = std::max(4 * p_layer * tokens / c.tp / peak, 2 * p_layer * bpp / c.tp / hw.memory_bw.si);
+  double fwd = std::max(2 * p_compute_layer * tokens / c.tp / peak, p_layer * bpp / c.tp / hw.memory_bw.si);
+  double bwd = std::max(4 * p_compute_layer * tokens / c.tp / peak, 2 * p_layer * bpp / c.tp / hw.memory_bw.si);
   if (c.activation_recompute == "full") bwd += fwd;
   const double tp_ar = c.tp > 1 && c.communication
                            ? TpAllReduceSeconds(c, tokens * m.hidden_dim * bpp)
@@ -423,12 +450,33 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   shape.oversubscription = c.oversubscription;
   auto graph = ClusterGraph::Build(shape);
   if (!graph.ok()) return graph.status();
+  // EP: a token dispatch and a combine all-to-all per layer forward, two more
+  // backward, over the EP group (consecutive DP replicas, across nodes). Like
+  // TP, simulated once on the idle fabric and reused.
+  double ep_a2a = 0;
+  if (c.ep > 1 && c.communication) {
+    Simulator sim_ep;
+    FlowNetwork net(sim_ep, graph->LinkCapacities());
+    std::vector<int> ranks;
+    for (int r = 0; r < c.ep; ++r) ranks.push_back(r * c.tp);  // stage 0, TP rank 0
+    Collective a2a(sim_ep, net, *graph,
+                   {CollectiveOp::kAllToAll, CollectiveAlgorithm::kRing, ranks,
+                    tokens * m.hidden_dim * bpp / c.tp},
+                   nullptr, 0);
+    a2a.Start();
+    sim_ep.Run();
+    ep_a2a = a2a.exact_seconds();
+  }
+  fwd += 2 * ep_a2a;
+  bwd += 2 * ep_a2a;
   StepSimulation sim(c, dp, fwd + 2 * tp_ar, bwd + 2 * tp_ar, stage_layers, *graph, &out);
   sim.Run();
   out.tp_communication_s = c.microbatches * stage_layers[0] * 4 * tp_ar;
+  out.ep_communication_s = c.microbatches * stage_layers[0] * 4 * ep_a2a;
   out.representative_replica = c.representative_replica;
   out.tokens_per_s = c.global_batch * static_cast<double>(c.seq_len) / out.step_time_s;
-  out.mfu = 6 * m.parameters * c.global_batch * static_cast<double>(c.seq_len) /
+  out.mfu = 6 * (sparse ? m.active_parameters : m.parameters) * c.global_batch *
+            static_cast<double>(c.seq_len) /
             (n * hw.PeakFor(c.precision).si * out.step_time_s);
   if (c.record_spans) out.spans = sim.spans();
   return out;

@@ -14,6 +14,10 @@
 //    everything else there.
 //  * DP: after a stage's last backward (or bucket by bucket during it, with
 //    overlap), one ring all-reduce per TP rank over the DP group, on the fabric.
+//  * EP (mixture-of-experts models): experts sharded over EP groups of DP
+//    replicas; a dispatch and a combine all-to-all per layer each way, on the
+//    fabric, simulated once on the idle network; compute uses the active
+//    parameters. The gradient ring covers the whole DP group.
 //  * Stragglers: each GPU's speed is scaled by a lognormal factor (mean 1,
 //    coefficient of variation `straggler_cv`) drawn from the run's seed.
 // Ranks follow Megatron's order: rank = (stage·DP + replica)·TP + tp_rank.
@@ -40,6 +44,7 @@ struct TrainingStepConfig {
   FabricKind topology = FabricKind::kFatTree2;
   double oversubscription = 1.0;
   int tp = 1, pp = 1;
+  int ep = 1;              // expert parallelism (MoE models), carved out of DP
   int microbatches = 1;    // per replica per step
   int virtual_stages = 1;  // model chunks per device: > 1 is the interleaved 1F1B
   int global_batch = 1;    // sequences per step
@@ -75,6 +80,7 @@ struct TrainingStepResult {
   double step_time_s = 0;
   double compute_time_s = 0;        // busy compute of the critical stage's GPUs
   double tp_communication_s = 0;    // inside compute_time_s: TP all-reduces per GPU
+  double ep_communication_s = 0;    // inside compute_time_s: EP all-to-alls per GPU
   double bubble_time_s = 0;         // last backward end − compute, critical stage
   double bubble_fraction = 0;       // bubble / (compute + bubble)
   double exposed_dp_s = 0;          // step − last backward end (gradient sync not hidden)

@@ -78,6 +78,46 @@ TEST(TrainingStepTest, InterleavedBubbleMatchesTheFormula) {
   EXPECT_FALSE(SimulateTrainingStep(bad).ok());  // M not a multiple of P
 }
 
+TEST(TrainingStepTest, ExpertParallelismShardsExpertsAndAddsAllToAlls) {
+  ModelSpec moe;  // a Mixtral-8x7B-like mixture of experts
+  moe.key = "MoE_8x7B";
+  moe.architecture = Architecture::kSparse;
+  moe.parameters = 46.7e9;
+  moe.active_parameters = 12.9e9;
+  moe.layers = 32;
+  moe.hidden_dim = 4096;
+  moe.heads = 32;
+  moe.kv_heads = 8;
+  moe.num_experts = 8;
+  moe.experts_per_token = 2;
+  TrainingStepConfig c = Base(8, 8, 2, 4, 64);  // dp = 4
+  c.model = moe;
+  c.ep = 1;
+  auto no_ep = SimulateTrainingStep(c);
+  c.ep = 4;
+  auto ep = SimulateTrainingStep(c);
+  ASSERT_TRUE(no_ep.ok()) << no_ep.status();
+  ASSERT_TRUE(ep.ok()) << ep.status();
+  EXPECT_LT(ep->memory_per_gpu_bytes, no_ep->memory_per_gpu_bytes);
+  EXPECT_GT(ep->ep_communication_s, 0);
+  EXPECT_EQ(no_ep->ep_communication_s, 0);
+  // Compute follows the active parameters: without communication or a
+  // pipeline, the step is the Iron Law of 12.9 B active parameters.
+  c = Base(8, 8, 1, 4, 64);  // dp = 8
+  c.model = moe;
+  c.ep = 4;
+  c.communication = false;
+  auto compute = SimulateTrainingStep(c);
+  ASSERT_TRUE(compute.ok());
+  const double iron = 6 * 12.9e9 * 64 * 2048 / (64 * 989e12 * 0.5);
+  EXPECT_NEAR(compute->step_time_s, iron, 1e-6 * iron);
+  c.ep = 3;
+  EXPECT_FALSE(SimulateTrainingStep(c).ok());  // does not divide dp = 8
+  TrainingStepConfig dense = Base(8, 8, 1, 4, 64);
+  dense.ep = 2;
+  EXPECT_FALSE(SimulateTrainingStep(dense).ok());  // not a MoE model
+}
+
 TEST(TrainingStepTest, CommunicationAddsToTheComputeBound) {
   TrainingStepConfig c = Base(16, 8, 4, 8, 256);
   auto with = SimulateTrainingStep(c);
