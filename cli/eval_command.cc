@@ -133,7 +133,7 @@ int Evaluate(const CommandContext& ctx, const EvalInputs& in, Evaluation* e) {
       .Num("energy_j", prof->energy_j);
   e->performance.lines = {
       absl::StrFormat("latency     %.3f ms", prof->latency_ms),
-      absl::StrFormat("throughput  %.2f /s", prof->throughput),
+      absl::StrFormat("throughput  %.2f/s", prof->throughput),
       absl::StrFormat("bottleneck  %s", prof->bottleneck),
       absl::StrFormat("mfu         %.4f", prof->mfu),
       absl::StrFormat("intensity   %.4g flop/B", prof->arithmetic_intensity),

@@ -34,6 +34,7 @@ constexpr const char kHelp[] =
     "         [--replications R] [--requests-csv FILE] [--iterations-trace FILE.json]\n"
     "         [--tenant NAME/QPS/PRIORITY[/MAX_RUNNING[/INPUT_DIST[/OUTPUT_DIST]]] ...]\n"
     "         [--prefill-replicas P [--kv-bandwidth 50GB/s] [--kv-latency 5us]]\n"
+    "         [--preemption recompute|swap]\n"
     "  With --tenant (repeatable) each tenant has its own Poisson stream; higher\n"
     "  priority is admitted first, MAX_RUNNING caps its running requests per replica.\n";
 
@@ -64,6 +65,13 @@ absl::Status WriteIterationsTrace(const std::string& path, const ServingRunResul
     AppendJsonNumber(out, (s.end_s - s.start_s) * 1e6);
     absl::StrAppend(&out, ", \"args\": {\"prefill_tokens\": ", s.prefill_tokens,
                     ", \"decode_tokens\": ", s.decode_tokens, "}}");
+    // KV utilisation over time, as a counter track per replica.
+    absl::StrAppend(&out, ",\n{\"name\": \"kv_utilization\", \"ph\": \"C\", \"pid\": 0, \"tid\": ",
+                    s.replica, ", \"ts\": ");
+    AppendJsonNumber(out, s.start_s * 1e6);
+    absl::StrAppend(&out, ", \"args\": {\"replica ", s.replica, "\": ");
+    AppendJsonNumber(out, s.kv_utilization);
+    out += "}}";
   }
   out += "\n]}\n";
   f.stream() << out;
@@ -81,7 +89,7 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
                         "--chunked-prefill", "--precision", "--efficiency", "--slo-ttft",
                         "--slo-itl", "--region", "--seed", "--replications", "--requests-csv",
                         "--iterations-trace", "--tenant", "--prefill-replicas", "--kv-bandwidth",
-                        "--kv-latency"})
+                        "--kv-latency", "--preemption"})
     specs.push_back({n, "", true});
   specs.push_back({"--help", "-h", false});
   const std::string perr = ParseOptions(args, specs, "simulate serving", &o);
@@ -128,6 +136,11 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
   if (e.empty()) e = GetQuantity(o, "--kv-latency", dims::kTime, &c.kv_link_latency);
   if (e.empty() && !from_trace && !tenants && !(qps > 0)) e = "--qps must be > 0";
   if (!e.empty()) return bad(e);
+  const std::string preemption = o.Get("--preemption", "recompute");
+  if (preemption != "recompute" && preemption != "swap") {
+    return bad(absl::StrCat("--preemption: unknown mode '", preemption, "'; accepted: recompute, swap"));
+  }
+  c.swap_preemption = preemption == "swap";
   auto router = ParseRouter(o.Get("--router", "rr"));
   if (!router.ok()) return bad(std::string(router.status().message()));
   c.router = *router;

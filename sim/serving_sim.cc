@@ -65,6 +65,7 @@ struct Req {
   int64_t admit_seq = 0;
   double arrival = 0, start = -1, first_token = -1, last_token = 0, first_itl = -1, finish = -1;
   bool running = false;
+  bool swapped = false;  // KV cache in host memory (swap preemption)
 };
 
 struct Replica {
@@ -94,6 +95,10 @@ class ServingModelSim : public EventHandler, public FlowObserver {
     attn_per_token_ctx_ = 4.0 * g.layers * g.heads * g.head_dim;
     layers_ = g.layers;
     peak_ = c.hardware.PeakFor(c.precision).si * c.efficiency * c.tp;
+    swap_bw_ = (c.swap_bandwidth > 0 ? c.swap_bandwidth
+                : c.hardware.interconnect_bw.set() ? c.hardware.interconnect_bw.si
+                                                   : kOffloadDefaultGBs * 1e9) *
+               c.tp;
     bw_ = c.hardware.memory_bw.si * c.tp;
     const double kv_budget = c.memory_utilization * c.hardware.capacity * c.tp - weights_;
     blocks_ = static_cast<int64_t>(kv_budget / (kv_per_token_ * c.block_tokens));
@@ -276,8 +281,13 @@ class ServingModelSim : public EventHandler, public FlowObserver {
     Req& v = reqs_[victim];
     Release(r, v);
     v.running = false;
-    v.target = v.input + v.generated;
-    v.prefilled = 0;
+    if (c_.swap_preemption && v.prefilled >= v.target) {
+      v.swapped = true;  // keeps its progress; the copy out costs host-link time
+      swap_s_ += kv_per_token_ * (v.input + v.generated) / swap_bw_;
+    } else {
+      v.target = v.input + v.generated;
+      v.prefilled = 0;
+    }
     ++v.preemptions;
     ++out_->preemptions;
     --r.running_by_tenant[v.tenant];
@@ -288,6 +298,7 @@ class ServingModelSim : public EventHandler, public FlowObserver {
 
   void Plan(int rep) {
     Replica& r = replicas_[rep];
+    swap_s_ = 0;
     r.decodes.clear();
     r.chunks.clear();
     int tokens = 0;
@@ -327,8 +338,13 @@ class ServingModelSim : public EventHandler, public FlowObserver {
       const int i = r.waiting[t].front();
       Req& q = reqs_[i];
       if (q.prefilled >= q.target) {
-        // Its KV cache arrived from a prefill replica: admit it to decode now.
+        // Its KV cache arrived from a prefill replica, or comes back from host
+        // memory: admit it to decode now.
         if (!Grow(r, q, q.input + q.generated)) break;
+        if (q.swapped) {
+          swap_s_ += kv_per_token_ * (q.input + q.generated) / swap_bw_;
+          q.swapped = false;
+        }
         r.waiting[t].pop_front();
         --r.waiting_count;
         ++r.running_by_tenant[t];
@@ -369,7 +385,7 @@ class ServingModelSim : public EventHandler, public FlowObserver {
       flops += 2.0 * c_.model.parameters + attn_per_token_ctx_ * ctx;
       bytes += kv_per_token_ * ctx;
     }
-    double t = std::max(flops / peak_, bytes / bw_);
+    double t = std::max(flops / peak_, bytes / bw_) + swap_s_;
     if (!r.chunks.empty()) t += c_.hardware.dispatch_tax_ms * 1e-3;
     if (!r.decodes.empty()) t += layers_ * kLayerTaxMs * 1e-3;
     if (c_.tp > 1) {
@@ -383,7 +399,8 @@ class ServingModelSim : public EventHandler, public FlowObserver {
     if (c_.record_iterations && static_cast<int64_t>(out_->spans.size()) < c_.max_trace_iterations) {
       int prefill_tokens = 0;
       for (const auto& ch : r.chunks) prefill_tokens += ch.second;
-      out_->spans.push_back({rep, r.t, r.t + t, prefill_tokens, static_cast<int>(r.decodes.size())});
+      out_->spans.push_back({rep, r.t, r.t + t, prefill_tokens, static_cast<int>(r.decodes.size()),
+                             static_cast<double>(r.used_blocks) / std::max<int64_t>(blocks_, 1)});
     }
     sim_.ScheduleAt(SecondsToTimeCeil(r.t + t), target_, kIterationEnd, static_cast<uint64_t>(rep));
   }
@@ -482,6 +499,7 @@ class ServingModelSim : public EventHandler, public FlowObserver {
   int64_t blocks_ = 0, admit_seq_ = 0;
   uint64_t rr_[2] = {0, 0};  // round-robin counters: prefill/colocated, decode
   double busy_time_ = 0, kv_area_ = 0, energy_busy_ = 0;
+  double swap_bw_ = 64e9, swap_s_ = 0;  // host link; swap time of the iteration being planned
 };
 
 }  // namespace

@@ -7,7 +7,7 @@
 // KV block when a sequence crosses a block boundary and preempting the most
 // recently admitted request (recompute: its blocks are freed and it re-enters
 // the queue at the front, to prefill prompt + generated tokens again) when no
-// block is free; (2) admits waiting requests first come first served while the
+// block is free (or swapping it out to host memory); (2) admits waiting requests first come first served while the
 // batch size, the max-batched-tokens budget and the free KV blocks allow,
 // splitting prompts into chunks when chunked prefill is on.
 // The iteration lasts the roofline of the actual batch with the constants of
@@ -55,6 +55,11 @@ struct ServingConfig {
   int max_batched_tokens = 8192;     // tokens per iteration (prefill + decode)
   int chunked_prefill_tokens = 0;    // 0: whole prompts
   int block_tokens = 16;             // paged KV block size
+  // Preemption when KV blocks run out: recompute (free the blocks, prefill
+  // again later) or swap (copy the KV cache to host memory and back over the
+  // host link, at swap_bandwidth or the accelerator's interconnect).
+  bool swap_preemption = false;
+  double swap_bandwidth = 0;
   double memory_utilization = 0.9;   // share of HBM usable for weights + KV
   RouterPolicy router = RouterPolicy::kRoundRobin;
   double slo_ttft_s = 0, slo_itl_s = 0;  // goodput SLOs (0: none)
@@ -81,6 +86,7 @@ struct IterationSpan {
   int replica;
   double start_s, end_s;
   int prefill_tokens, decode_tokens;
+  double kv_utilization;  // share of the replica's KV blocks in use
 };
 
 struct ServingRunResult {

@@ -20,7 +20,7 @@ TEST(CliTest, TutorialFirstDemo) {
   const CliRun r = Mlsysim({"eval", "Llama3_8B", "H100"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("5.603 ms"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("178.46 /s"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("178.46/s"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("Memory"), std::string::npos);
 }
 

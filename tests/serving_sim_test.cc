@@ -108,6 +108,23 @@ TEST(ServingSimTest, MemoryPressurePreemptsAndRecovers) {
   EXPECT_GT(r->kv_utilization_max, 0.9);
 }
 
+TEST(ServingSimTest, SwapPreemptionKeepsProgress) {
+  ServingConfig c = Config("Llama3_8B", "H100");
+  c.memory_utilization = 0.215;
+  c.swap_preemption = true;
+  const auto reqs = Stream(50, 300, "fixed:1024", "fixed:512");
+  auto swap = SimulateServing(c, reqs);
+  ASSERT_TRUE(swap.ok()) << swap.status();
+  EXPECT_GT(swap->preemptions, 0);
+  EXPECT_EQ(swap->finished, 300);
+  c.swap_preemption = false;
+  auto recompute = SimulateServing(c, reqs);
+  ASSERT_TRUE(recompute.ok());
+  // Swapping moves KV over PCIe instead of re-running prefills: different timelines.
+  EXPECT_NE(swap->fingerprint, recompute->fingerprint);
+  EXPECT_EQ(swap->tokens_out, recompute->tokens_out);
+}
+
 TEST(ServingSimTest, LoadAwareRoutingBeatsRoundRobinOnSkewedLengths) {
   const auto reqs = Stream(120, 6000, "lognormal:6.5:1.0", "lognormal:4.5:1.0", 3);
   ServingConfig c = Config("Llama3_8B", "H100", 4);
@@ -173,6 +190,18 @@ TEST(RequestStreamTest, TraceReplayAndRejection) {
   auto r = SimulateServing(c, *t);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->finished, 300);
+}
+
+TEST(RequestStreamTest, EmpiricalLengths) {
+  auto d = ParseTokenDistribution("empirical:100,200,400", "in");
+  ASSERT_TRUE(d.ok());
+  EXPECT_DOUBLE_EQ(d->Mean(), 700.0 / 3);
+  RandomStream rng = RandomStreams(1, 0).Stream(0, "x");
+  for (int i = 0; i < 100; ++i) {
+    const int v = d->Draw(rng);
+    EXPECT_TRUE(v == 100 || v == 200 || v == 400);
+  }
+  EXPECT_FALSE(ParseTokenDistribution("empirical:1,x", "in").ok());
 }
 
 TEST(RequestStreamTest, ArrivalProcessesHaveTheirMeanRate) {

@@ -83,10 +83,11 @@ absl::StatusOr<TokenDistribution> ParseTokenDistribution(absl::string_view spec,
   auto bad = [&](absl::string_view why) {
     return absl::InvalidArgumentError(absl::StrCat(
         field, ": '", spec, "' ", why,
-        "; accepted: fixed:N, uniform:A:B, lognormal:MU:SIGMA (of ln tokens), or a plain N"));
+        "; accepted: fixed:N, uniform:A:B, lognormal:MU:SIGMA (of ln tokens), empirical:V1,V2,..., or "
+        "a plain N"));
   };
   std::vector<double> nums;
-  for (size_t i = parts.size() == 1 ? 0 : 1; i < parts.size(); ++i) {
+  for (size_t i = parts.size() == 1 ? 0 : 1; i < parts.size() && parts[0] != "empirical"; ++i) {
     double v;
     if (!absl::SimpleAtod(parts[i], &v) || !std::isfinite(v)) return bad("has a non-number");
     nums.push_back(v);
@@ -101,6 +102,16 @@ absl::StatusOr<TokenDistribution> ParseTokenDistribution(absl::string_view spec,
     d.kind = TokenDistribution::kUniform;
     d.a = nums[0];
     d.b = nums[1];
+  } else if (parts[0] == "empirical") {
+    // empirical:V1,V2,... (drawn uniformly)
+    if (parts.size() != 2) return bad("needs a comma-separated list of counts");
+    d.kind = TokenDistribution::kEmpirical;
+    for (absl::string_view v : absl::StrSplit(parts[1], ',')) {
+      double x;
+      if (!absl::SimpleAtod(v, &x) || x < 1) return bad("has a count that is not a number >= 1");
+      d.values.push_back(x);
+    }
+    return d;
   } else if (parts[0] == "lognormal") {
     if (nums.size() != 2 || nums[1] < 0) return bad("needs MU and SIGMA >= 0");
     d.kind = TokenDistribution::kLognormal;

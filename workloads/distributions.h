@@ -38,7 +38,7 @@ struct TokenDistribution {
   double Mean() const;
 };
 
-// "fixed:N", "uniform:A:B", "lognormal:MU:SIGMA" (of ln tokens).
+// "fixed:N", "uniform:A:B", "lognormal:MU:SIGMA" (of ln tokens), "empirical:V1,V2,...".
 absl::StatusOr<TokenDistribution> ParseTokenDistribution(absl::string_view spec,
                                                          absl::string_view field);
 
