@@ -14,10 +14,14 @@
 #include "traces/json_writer.h"
 
 namespace mlsysim {
+
+extern const char kDefaultScenarioText[];
+
 namespace {
 
 constexpr const char kHelp[] =
     "usage: mlsysim [-o json] simulate SCENARIO.textproto\n"
+    "       mlsysim [-o json] simulate default           (the embedded default scenario)\n"
     "       mlsysim [-o json] simulate collective ...   (see simulate collective --help)\n"
     "       mlsysim [-o json] simulate training --model M (--cluster C | --nodes N [--node DGX_H100]\n"
     "         [--fabric InfiniBand_NDR]) --tp T --pp P [--microbatches K] --batch-size B\n"
@@ -254,16 +258,13 @@ int RunQueueScenario(const CommandContext& ctx, const scenario::Scenario& s) {
   return RunSimulateQueue(ctx, a);
 }
 
-int RunScenarioFile(const CommandContext& ctx, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return ReportError(ctx, kExitBadInput, "Bad input", absl::StrCat("cannot read '", path, "'"));
-  std::stringstream buf;
-  buf << in.rdbuf();
+// `path` names the scenario in messages and anchors its relative file names.
+int RunScenarioText(const CommandContext& ctx, const std::string& text, const std::string& path) {
   scenario::Scenario s;
   google::protobuf::TextFormat::Parser parser;
   FirstError errors;
   parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(buf.str(), &s)) {
+  if (!parser.ParseFromString(text, &s)) {
     return ReportError(ctx, kExitBadInput, "Bad scenario", absl::StrCat(path, ": ", errors.first));
   }
   CommandContext local = ctx;
@@ -346,6 +347,14 @@ int RunScenarioFile(const CommandContext& ctx, const std::string& path) {
   return RunTrainingJob(local, j);
 }
 
+int RunScenarioFile(const CommandContext& ctx, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return ReportError(ctx, kExitBadInput, "Bad input", absl::StrCat("cannot read '", path, "'"));
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return RunScenarioText(ctx, buf.str(), path);
+}
+
 }  // namespace
 
 int RunSimulate(const CommandContext& ctx, const CommandArgs& args) {
@@ -354,6 +363,10 @@ int RunSimulate(const CommandContext& ctx, const CommandArgs& args) {
     return args.empty() ? kExitBadInput : kExitOk;
   }
   const CommandArgs rest(args.begin() + 1, args.end());
+  if (args[0] == "default") {
+    // The main job: the embedded copy of scenarios/llama3_70b_research256.textproto.
+    return RunScenarioText(ctx, kDefaultScenarioText, "default scenario (llama3_70b_research256)");
+  }
   if (args[0] == "collective") return RunSimulateCollective(ctx, rest);
   if (args[0] == "training") return RunSimulateTraining(ctx, rest);
   if (args[0] == "queue") return RunSimulateQueue(ctx, rest);

@@ -104,6 +104,16 @@ TEST(SimulateCliTest, ScenariosRunAndAreByteIdentical) {
   }
 }
 
+TEST(SimulateCliTest, DefaultScenarioIsTheEmbeddedResearch256Week) {
+  const CliRun embedded = Mlsysim({"-o", "json", "simulate", "default"});
+  ASSERT_EQ(embedded.code, 0) << embedded.err;
+  auto a = nlohmann::json::parse(embedded.out);
+  auto b = nlohmann::json::parse(Mlsysim({"-o", "json", "simulate", Scenario("llama3_70b_research256.textproto")}).out);
+  EXPECT_EQ(a["scenario"], "llama3-70b-research256");
+  EXPECT_EQ(a["step_time_s"], b["step_time_s"]);
+  EXPECT_EQ(a["interruptions"], b["interruptions"]);
+}
+
 TEST(SimulateCliTest, Llama3ScenarioReproducesTheFleetFigures) {
   // The scenario writes its failure log next to the working directory.
   const std::string dir = ::testing::TempDir();
