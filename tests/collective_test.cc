@@ -134,7 +134,9 @@ CollectiveRun RunCollective(CollectiveOp op, CollectiveAlgorithm algo, int ranks
 // in fact to rounding); the clock adds at most one tick per sequential step
 // (here at most one tick in all, since steps start at exact instants).
 void ExpectMatches(const CollectiveRun& run, double formula_s, double message) {
-  if (message >= 1e6) EXPECT_NEAR(run.exact_seconds, formula_s, 1e-6 * formula_s);
+  if (message >= 1e6) {
+    EXPECT_NEAR(run.exact_seconds, formula_s, 1e-6 * formula_s);
+  }
   EXPECT_NEAR(run.exact_seconds, formula_s, 1e-9 * formula_s + 1e-15);
   EXPECT_GE(run.seconds, formula_s - 1e-12);
   EXPECT_LE(run.seconds - formula_s, std::min(run.steps, 1) * 1e-9 + 1e-12);
