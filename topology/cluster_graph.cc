@@ -6,8 +6,12 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include "boost/graph/breadth_first_search.hpp"
 #include "boost/graph/visitors.hpp"
+#pragma GCC diagnostic pop
 
 namespace mlsysim {
 

@@ -23,7 +23,12 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+// Boost.Graph's edge iterators trip false -Wmaybe-uninitialized warnings in g++ 12.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include "boost/graph/adjacency_list.hpp"
+#pragma GCC diagnostic pop
 
 namespace mlsysim {
 
