@@ -184,8 +184,8 @@ void FlowNetwork::Reallocate(double now_s) {
   }
   // Progressive filling over the component (its links carry no other flow).
   using Entry = std::pair<double, int>;  // (fair share, link)
-  std::vector<Entry> heap;
-  heap.reserve(component_links_.size());
+  std::vector<Entry>& heap = share_heap_;
+  heap.clear();
   for (int l : component_links_) {
     cap_left_[l] = capacity_[l];
     unfrozen_[l] = static_cast<int>(link_flows_[l].size());

@@ -112,6 +112,7 @@ class FlowNetwork : public EventHandler {
   std::vector<uint32_t> link_mark_;
   uint32_t epoch_ = 0;
   std::vector<double> cap_left_;
+  std::vector<std::pair<double, int>> share_heap_;  // (fair share, link)
   std::vector<int> unfrozen_;
   std::vector<Done> done_;
   double finish_s_ = 0;
