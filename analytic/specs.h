@@ -118,6 +118,7 @@ struct FabricSpec {
   double latency_s = 0.0;  // 0 = unset (mlsysim uses 5 us)
   std::string topology;
   double oversubscription = 1.0;
+  std::string routing = "dmodk";  // dmodk | ecmp | spray (simulation only)
 };
 
 struct GridSpec {

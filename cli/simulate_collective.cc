@@ -22,9 +22,11 @@ constexpr const char kHelp[] =
     "         --algorithm ring|tree|hierarchical --ranks N [--gpus-per-node G]\n"
     "         --message SIZE --bandwidth BW --latency LAT\n"
     "         [--inter-bandwidth BW --inter-latency LAT] [--topology single_switch|fat_tree_2|\n"
-    "          fat_tree_3|rail_optimized] [--oversubscription X]\n"
+    "          fat_tree_3|rail_optimized] [--oversubscription X] [--routing dmodk|ecmp|spray]\n"
     "  With G = 1 every rank has one link of BW and LAT per message. With G > 1,\n"
-    "  BW/LAT are the intra-node (NVLink) link and --inter-* the fabric NIC.\n";
+    "  BW/LAT are the intra-node (NVLink) link and --inter-* the fabric NIC.\n"
+    "  --routing: dmodk (default; InfiniBand's deterministic fat-tree routing),\n"
+    "  ecmp (per-flow hash, Ethernet/RoCE) or spray (adaptive routing).\n";
 
 }  // namespace
 
@@ -42,6 +44,7 @@ int RunSimulateCollective(const CommandContext& ctx, const CommandArgs& args) {
                                   {"--inter-latency", "", true},
                                   {"--topology", "", true},
                                   {"--oversubscription", "", true},
+                                  {"--routing", "", true},
                                   {"--help", "-h", false}},
                                  "simulate collective", &o);
   if (!err.empty()) return ReportError(ctx, kExitBadInput, "Bad input", err);
@@ -107,6 +110,12 @@ int RunSimulateCollective(const CommandContext& ctx, const CommandArgs& args) {
   auto kind = ParseFabricKind(o.Get("--topology", "single_switch"));
   if (!kind.ok()) return ReportError(ctx, kExitBadInput, "Bad input", std::string(kind.status().message()));
   shape.fabric = *kind;
+  auto routing = ParseRouting(o.Get("--routing", "dmodk"));
+  if (!routing.ok()) {
+    return ReportError(ctx, kExitBadInput, "Bad input",
+                       absl::StrCat("--", routing.status().message()));
+  }
+  shape.routing = *routing;
   auto graph = ClusterGraph::Build(shape);
   if (!graph.ok()) return ReportError(ctx, kExitBadInput, "Bad input", std::string(graph.status().message()));
 
@@ -142,8 +151,16 @@ int RunSimulateCollective(const CommandContext& ctx, const CommandArgs& args) {
         analytic = RingAllReduceTime(message, n, beta, alpha);
         source = "ring: 2(N-1)/N*M/beta + 2(N-1)*alpha";
       } else if (spec.algorithm == CollectiveAlgorithm::kTree) {
-        analytic = TreeAllReduceTime(message, n, beta, alpha);
-        source = "tree: 2*ceil(log2 N)*(M/beta + alpha)";
+        // Per level of the binomial tree: NVLink when every pair of the level
+        // stays inside a node, else the NIC.
+        analytic = 0;
+        for (int s = 1; s < n; s *= 2) {
+          bool nic = false;
+          for (int p = s; p < n && !nic; p += 2 * s) nic = p / gpn != (p - s) / gpn;
+          analytic += 2 * (message / (nic ? shape.nic_bandwidth : shape.nvlink_bandwidth) +
+                           (nic ? shape.nic_latency : shape.nvlink_latency));
+        }
+        source = "tree: sum over 2*ceil(log2 N) levels of (M/beta + alpha), beta/alpha of the level's links";
       } else {
         analytic = RingAllReduceTime(message, gpn, shape.nvlink_bandwidth, shape.nvlink_latency) +
                    RingAllReduceTime(message / gpn, nodes, shape.nic_bandwidth, shape.nic_latency);
@@ -161,10 +178,15 @@ int RunSimulateCollective(const CommandContext& ctx, const CommandArgs& args) {
       .Int("ranks", ranks)
       .Int("gpus_per_node", gpn)
       .Num("message_bytes", message)
+      .Str("topology", o.Get("--topology", "single_switch"))
+      .Str("routing", RoutingName(shape.routing))
       .Num("simulated_time_s", simulated)
       .Num("analytic_time_s", analytic)
       .Str("analytic_source", source)
       .Num("relative_gap", RelativeGap(simulated, analytic));
+  const double ecmp_factor =
+      shape.routing == Routing::kEcmp ? c.ExpectedEcmpSlowdown() : -1.0;
+  if (ecmp_factor > 0) r.Num("ecmp_expected_uplink_collision_factor", ecmp_factor);
   if (mlsysim_quirk >= 0) {
     r.Num("mlsysim_v011_time_s", mlsysim_quirk)
         .Num("mlsysim_v011_relative_gap", RelativeGap(simulated, mlsysim_quirk));
@@ -182,6 +204,11 @@ int RunSimulateCollective(const CommandContext& ctx, const CommandArgs& args) {
         o.Get("--op", "allreduce"), o.Get("--algorithm", "ring"), ranks, gpn,
         o.Get("--message", ""), simulated, analytic, source,
         100.0 * RelativeGap(simulated, analytic));
+    if (ecmp_factor > 0) {
+      *ctx.out << absl::StrFormat(
+          "  ecmp        expected up-link collision factor %.3g (balls in bins, busiest leaf)\n",
+          ecmp_factor);
+    }
     if (mlsysim_quirk >= 0) {
       *ctx.out << absl::StrFormat("  mlsysim     %.9g s   (v0.1.1 counts the intra phase twice)\n",
                                   mlsysim_quirk);

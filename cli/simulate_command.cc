@@ -26,7 +26,7 @@ constexpr const char kHelp[] =
     "       mlsysim [-o json] simulate training --model M (--cluster C | --nodes N [--node DGX_H100]\n"
     "         [--fabric InfiniBand_NDR]) --tp T --pp P [--microbatches K] --batch-size B\n"
     "         [--seq-len S] [--precision P] [--efficiency E] [--topology fat_tree_2]\n"
-    "         [--oversubscription X] [--no-overlap] [--bucket SIZE] [--straggler-cv V]\n"
+    "         [--oversubscription X] [--routing dmodk|ecmp|spray] [--no-overlap] [--bucket SIZE] [--straggler-cv V]\n"
     "         [--days D] [--failures none|registry|llama3] [--weibull-shape K]\n"
     "         [--checkpoint-interval young|daly|none|DURATION] [--checkpoint-storage node_nvme|shared]\n"
     "         [--storage-bandwidth BW] [--async-checkpoint] [--restart-time DURATION]\n"
@@ -59,7 +59,7 @@ int RunSimulateTraining(const CommandContext& ctx, const CommandArgs& args) {
   std::vector<OptionSpec> specs;
   for (const char* name :
        {"--model", "--cluster", "--nodes", "--node", "--fabric", "--topology", "--oversubscription",
-        "--tp", "--pp", "--microbatches", "--batch-size", "--seq-len", "--precision", "--efficiency",
+        "--routing", "--tp", "--pp", "--microbatches", "--batch-size", "--seq-len", "--precision", "--efficiency",
         "--bucket", "--straggler-cv", "--days", "--failures", "--weibull-shape",
         "--checkpoint-interval", "--checkpoint-storage", "--storage-bandwidth", "--restart-time",
         "--detection-time", "--reschedule-time", "--spare-nodes", "--region", "--seed",
@@ -80,6 +80,7 @@ int RunSimulateTraining(const CommandContext& ctx, const CommandArgs& args) {
   j.node = o.Get("--node", j.node);
   j.fabric = o.Get("--fabric", j.fabric);
   j.topology = o.Get("--topology", j.topology);
+  j.routing = o.Get("--routing", "");
   j.precision = o.Get("--precision", j.precision);
   j.failures = o.Get("--failures", j.failures);
   j.checkpoint_interval = o.Get("--checkpoint-interval", "");
@@ -292,6 +293,7 @@ int RunScenarioText(const CommandContext& ctx, const std::string& text, const st
   if (!s.cluster().fabric().empty()) j.fabric = s.cluster().fabric();
   if (!s.cluster().topology().empty()) j.topology = s.cluster().topology();
   if (s.cluster().oversubscription() > 0) j.oversubscription = s.cluster().oversubscription();
+  j.routing = s.cluster().routing();
   j.region = s.cluster().region();
   j.spare_nodes = s.cluster().spare_nodes();
   j.tp = std::max(1, t.tp());

@@ -114,9 +114,16 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
   sc.nodes = fleet.count;
   sc.topology = *topology;
   sc.oversubscription = job.oversubscription;
+  {
+    auto routing = ParseRouting(job.routing.empty() ? fleet.fabric.routing : job.routing);
+    if (!routing.ok()) return bad(std::string(routing.status().message()));
+    sc.routing = *routing;
+  }
   sc.tp = job.tp;
   sc.pp = job.pp;
-  sc.microbatches = job.microbatches > 0 ? job.microbatches : 4 * job.pp;
+  sc.microbatches = job.microbatches > 0
+                        ? job.microbatches
+                        : DefaultMicrobatches(job.batch_size, fleet.TotalAccelerators(), job.tp, job.pp);
   sc.virtual_stages = job.virtual_stages;
   sc.ep = job.ep;
   sc.global_batch = job.batch_size;

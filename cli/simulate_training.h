@@ -21,6 +21,7 @@ struct TrainingJob {
   std::string fabric = "InfiniBand_NDR";
   std::string topology = "fat_tree_2";
   double oversubscription = 1.0;
+  std::string routing;            // dmodk | ecmp | spray; empty: the fabric's
   std::string region;             // grid; empty: the cluster's or US_Avg
   int tp = 1, pp = 1, microbatches = 0;  // 0: 4·pp
   int virtual_stages = 1;         // > 1: interleaved 1F1B

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "analytic/balls_in_bins.h"
 #include "sim/random.h"
 
 namespace mlsysim {
@@ -130,6 +131,35 @@ void Collective::StepTransfers(int step, std::vector<Transfer>& out) const {
   }
 }
 
+double Collective::ExpectedEcmpSlowdown() const {
+  const int width = graph_.LeafUplinks();
+  if (width <= 0 || total_steps_ == 0) return 1.0;
+  std::map<int, double> cache;  // flows on the busiest leaf -> E[max load]
+  std::vector<Transfer> transfers;
+  std::map<int, int> leaving;
+  double weighted = 0, weight = 0;
+  for (int step = 0; step < total_steps_; ++step) {
+    StepTransfers(step, transfers);
+    leaving.clear();
+    double bytes = 0;
+    for (const Transfer& t : transfers) {
+      if (graph_.LeafOf(t.src) == graph_.LeafOf(t.dst) || graph_.SameNode(t.src, t.dst)) continue;
+      ++leaving[graph_.LeafOf(t.src)];
+      bytes = std::max(bytes, t.bytes);
+    }
+    if (leaving.empty()) continue;
+    double worst = 1.0;
+    for (const auto& [leaf, flows] : leaving) {
+      auto it = cache.find(flows);
+      if (it == cache.end()) it = cache.emplace(flows, ExpectedMaxBinLoad(flows, width)).first;
+      worst = std::max(worst, it->second);
+    }
+    weighted += worst * bytes;
+    weight += bytes;
+  }
+  return weight > 0 ? weighted / weight : 1.0;
+}
+
 void Collective::StartAt(double start_s) {
   start_ = sim_.now();
   step_ = 0;
@@ -154,7 +184,8 @@ void Collective::LaunchStep() {
   for (const Transfer& t : scratch_) {
     const uint64_t h = MixHash(MixHash(tag_, static_cast<uint64_t>(t.src)), static_cast<uint64_t>(t.dst));
     const double alpha = graph_.SameNode(t.src, t.dst) ? shape.nvlink_latency : shape.nic_latency;
-    net_.Start(graph_.Route(t.src, t.dst, h), t.bytes, alpha, this, static_cast<uint64_t>(step_),
+    graph_.RouteInto(t.src, t.dst, h, path_);
+    net_.Start(path_, t.bytes, alpha, this, static_cast<uint64_t>(step_),
                step_start_s_);
   }
 }

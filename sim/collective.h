@@ -71,6 +71,13 @@ class Collective : public FlowObserver {
   double exact_seconds() const { return step_end_s_ - exact_start_s_; }
   double exact_end_seconds() const { return step_end_s_; }
   bool done() const { return done_; }
+  // The balls-in-bins closed form for ECMP hashing: for each step, the flows
+  // leaving each leaf for another leaf pick one of its up-links at random;
+  // the expected largest number of flows on one up-link, taken over leaves
+  // and averaged over steps weighted by the step's bytes per flow. 1 means no
+  // expected collision. An estimate (down-links and max-min re-sharing are not
+  // in it), shown beside ECMP results.
+  double ExpectedEcmpSlowdown() const;
 
  private:
   struct Transfer {
@@ -97,6 +104,7 @@ class Collective : public FlowObserver {
   double exact_start_s_ = 0;
   bool done_ = false;
   std::vector<Transfer> scratch_;
+  std::vector<int> path_;
 };
 
 }  // namespace mlsysim

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace mlsysim {
 
@@ -39,15 +40,16 @@ uint32_t FlowNetwork::Start(const std::vector<int>& links, double bytes, double 
   const double begin = start_s >= 0 && start_s <= now_s ? start_s : now_s;
   f.t_last = f.finish_s = begin + std::max(0.0, latency_s);
   ++flows_started_;
-  sim_.ScheduleAt(SecondsToTimeCeil(f.t_last), target_, kActivate, id);
+  // Arrivals wait in the network's own heap: one engine event per instant at
+  // which flows arrive, not one per flow.
+  const SimTime at = SecondsToTimeCeil(f.t_last);
+  activations_.Push(at, id);
+  ScheduleUpdate(at);
   return id;
 }
 
 void FlowNetwork::HandleEvent(Simulator& sim, const Event& e) {
-  if (e.kind == kActivate) {
-    arrived_.push_back(static_cast<uint32_t>(e.payload));
-    ScheduleUpdate(sim.now());
-  } else if (e.kind == kUpdate) {
+  if (e.kind == kUpdate) {
     if (e.seq != update_event_) return;  // superseded
     update_at_ = -1;
     Update(sim.now());
@@ -96,24 +98,24 @@ void FlowNetwork::Update(SimTime now) {
   const double now_s = TimeToSeconds(now);
   seed_links_.clear();
   done_.clear();
+  while (!activations_.Empty() && activations_.TopKey() <= now) {
+    const std::vector<uint32_t>& group = activations_.PopGroup();
+    arrived_.insert(arrived_.end(), group.begin(), group.end());
+  }
   // 1. Flows whose last byte has arrived by now.
-  while (!pending_.empty()) {
-    const Pending p = pending_.top();
-    Flow& f = flows_[p.flow];
-    if (!f.active || p.version != f.version) {
-      pending_.pop();
-      continue;
+  while (!pending_.Empty() && SecondsToTimeCeil(pending_.TopKey()) <= now) {
+    for (const PendingFlow& p : pending_.PopGroup()) {
+      Flow& f = flows_[p.flow];
+      if (!f.active || p.version != f.version) continue;  // re-timed since
+      for (int l : f.links) {
+        link_bytes_[l] += f.bytes;
+        seed_links_.push_back(l);
+      }
+      Detach(p.flow);
+      done_.push_back({f.observer, f.tag, f.finish_s});
+      f.links.clear();
+      free_.push_back(p.flow);
     }
-    if (SecondsToTimeCeil(p.finish_s) > now) break;
-    pending_.pop();
-    for (int l : f.links) {
-      link_bytes_[l] += f.bytes;
-      seed_links_.push_back(l);
-    }
-    Detach(p.flow);
-    done_.push_back({f.observer, f.tag, f.finish_s});
-    f.links.clear();
-    free_.push_back(p.flow);
   }
   // 2. Flows whose latency has elapsed join their links (an empty path or no
   //    bytes: done at once).
@@ -134,13 +136,10 @@ void FlowNetwork::Update(SimTime now) {
   arrived_.clear();
   // 3. Re-allocate the affected component and queue its new finish times.
   if (!seed_links_.empty()) Reallocate(now_s);
-  while (!pending_.empty()) {
-    const Pending& p = pending_.top();
-    const Flow& f = flows_[p.flow];
-    if (f.active && p.version == f.version) break;
-    pending_.pop();
-  }
-  if (!pending_.empty()) ScheduleUpdate(std::max(now, SecondsToTimeCeil(pending_.top().finish_s)));
+  // A group whose flows were all re-timed still wakes the network once, to
+  // no effect; that costs one event per distinct instant, never per flow.
+  if (!pending_.Empty()) ScheduleUpdate(std::max(now, SecondsToTimeCeil(pending_.TopKey())));
+  if (!activations_.Empty()) ScheduleUpdate(std::max(now, activations_.TopKey()));
   // 4. Tell the owners last: they may start new flows (Start() never runs
   //    Update() synchronously, so done_ is stable here).
   for (const Done& d : done_) {
@@ -182,13 +181,38 @@ void FlowNetwork::Reallocate(double now_s) {
     f.frozen = false;
     f.rate = 0;
   }
-  // Progressive filling over the component (its links carry no other flow).
+  // Flows alone on every link they cross (the common case on a fabric
+  // without collisions) get the smallest capacity on their path directly;
+  // progressive filling is needed only where links are shared.
+  for (int l : component_links_) {
+    cap_left_[l] = capacity_[l];
+    unfrozen_[l] = static_cast<int>(link_flows_[l].size());
+  }
+  for (uint32_t id : component_flows_) {
+    Flow& f = flows_[id];
+    double rate = std::numeric_limits<double>::infinity();
+    bool alone = true;
+    for (int l : f.links) {
+      if (unfrozen_[l] != 1) {
+        alone = false;
+        break;
+      }
+      rate = std::min(rate, capacity_[l]);
+    }
+    if (!alone) continue;
+    f.frozen = true;
+    f.rate = rate;
+    for (int l : f.links) {
+      cap_left_[l] = 0;
+      unfrozen_[l] = 0;
+    }
+  }
+  // Progressive filling over the rest of the component (its links carry no
+  // other flow).
   using Entry = std::pair<double, int>;  // (fair share, link)
   std::vector<Entry>& heap = share_heap_;
   heap.clear();
   for (int l : component_links_) {
-    cap_left_[l] = capacity_[l];
-    unfrozen_[l] = static_cast<int>(link_flows_[l].size());
     if (unfrozen_[l] > 0) heap.push_back({cap_left_[l] / unfrozen_[l], l});
   }
   std::make_heap(heap.begin(), heap.end(), std::greater<Entry>());
@@ -217,7 +241,7 @@ void FlowNetwork::Reallocate(double now_s) {
     ++f.version;
     if (f.rate <= 0) continue;
     f.finish_s = f.t_last + f.remaining / f.rate;
-    pending_.push({f.finish_s, id, f.version});
+    pending_.Push(f.finish_s, {id, f.version});
   }
 }
 

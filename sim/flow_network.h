@@ -23,6 +23,7 @@
 #include <queue>
 #include <vector>
 
+#include "sim/grouped_queue.h"
 #include "sim/simulator.h"
 
 namespace mlsysim {
@@ -60,7 +61,10 @@ class FlowNetwork : public EventHandler {
   double rate(uint32_t flow) const { return flows_[flow].rate; }
 
  private:
-  enum Kind : uint32_t { kActivate = 1, kUpdate = 2 };
+  enum Kind : uint32_t { kUpdate = 2 };
+  struct PendingFlow {
+    uint32_t flow, version;
+  };
   struct Flow {
     std::vector<int> links;
     std::vector<uint32_t> slot;  // this flow's index in link_flows_[links[i]]
@@ -73,13 +77,6 @@ class FlowNetwork : public EventHandler {
     uint32_t mark = 0;     // component search epoch
     bool active = false, frozen = false;
     bool fresh = false;  // arrived this instant: moves from its exact arrival time
-  };
-  struct Pending {
-    double finish_s;
-    uint32_t flow, version;
-    bool operator>(const Pending& o) const {
-      return finish_s > o.finish_s || (finish_s == o.finish_s && flow > o.flow);
-    }
   };
   struct Done {
     FlowObserver* observer;
@@ -100,9 +97,10 @@ class FlowNetwork : public EventHandler {
   std::vector<double> link_bytes_;
   std::vector<Flow> flows_;
   std::vector<uint32_t> free_;
+  GroupedQueue<SimTime, uint32_t> activations_;  // flows waiting out their latency
   std::vector<uint32_t> arrived_;  // latency elapsed, not yet attached
   std::vector<std::vector<uint32_t>> link_flows_;  // active flows on each link
-  std::priority_queue<Pending, std::vector<Pending>, std::greater<Pending>> pending_;
+  GroupedQueue<double, PendingFlow> pending_;  // finish times at the current rates
   EventId update_event_ = 0;
   SimTime update_at_ = -1;
   size_t active_count_ = 0;

@@ -54,6 +54,7 @@ class Simulator {
   // Schedules an event at absolute time `t` (>= now()). Returns its id.
   EventId ScheduleAt(SimTime t, uint32_t target, uint32_t kind, uint64_t payload = 0) {
     if (t < now_) t = now_;  // never in the past
+    if (t >= kTimeNever) clock_saturated_ = true;
     const EventId id = next_seq_++;
     queue_.Push(Event{t, id, target, kind, payload});
     return id;
@@ -104,6 +105,10 @@ class Simulator {
   void Stop() { stopped_ = true; }
 
   SimTime now() const { return now_; }
+  // True once any event was scheduled at or past the end of the clock's range
+  // (about 292 years): the run's times are then not exact and its results
+  // must be refused (models check this and report ClockRangeError).
+  bool clock_saturated() const { return clock_saturated_; }
   size_t pending() const { return queue_.Size() - cancelled_.size(); }
   uint64_t dispatched() const { return dispatched_; }
   uint64_t fingerprint() const { return fingerprint_; }
@@ -136,6 +141,7 @@ class Simulator {
   uint64_t dispatched_ = 0;
   uint64_t fingerprint_ = 0xcbf29ce484222325ULL;
   bool stopped_ = false;
+  bool clock_saturated_ = false;
 };
 
 }  // namespace mlsysim

@@ -14,13 +14,6 @@ SimTime SecondsToTime(double seconds) {
   return static_cast<SimTime>(ns);
 }
 
-SimTime SecondsToTimeCeil(double seconds) {
-  if (!(seconds > 0)) return 0;
-  const double ns = std::ceil(seconds * 1e9 - 1e-6);
-  if (ns >= 9.2e18) return kTimeNever;
-  return static_cast<SimTime>(ns);
-}
-
 std::string FormatTime(SimTime t) {
   if (t == kTimeNever) return "never";
   const char* sign = t < 0 ? "-" : "";

@@ -248,7 +248,8 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
       const int src = Rank(from.r, from.s, t), dst = Rank(from.r, to_stage, t);
       const double alpha = graph_.SameNode(src, dst) ? graph_.shape().nvlink_latency
                                                      : graph_.shape().nic_latency;
-      net_.Start(graph_.Route(src, dst, MixHash(tag, t)), p2p_bytes_, alpha, this, tag, from.op_end);
+      graph_.RouteInto(src, dst, MixHash(tag, t), path_);
+      net_.Start(path_, p2p_bytes_, alpha, this, tag, from.op_end);
       p2p_total_ += p2p_bytes_;
     }
   }
@@ -326,6 +327,7 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
   std::vector<Actor> actors_;
   std::vector<Bucket> buckets_;
   std::vector<TraceSpan> spans_;
+  std::vector<int> path_;
 };
 
 }  // namespace
@@ -448,6 +450,7 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   shape.nic_latency = c.fabric.latency_s > 0 ? c.fabric.latency_s : 5e-6;
   shape.fabric = c.topology;
   shape.oversubscription = c.oversubscription;
+  shape.routing = c.routing;
   auto graph = ClusterGraph::Build(shape);
   if (!graph.ok()) return graph.status();
   // EP: a token dispatch and a combine all-to-all per layer forward, two more
@@ -480,6 +483,19 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
             (n * hw.PeakFor(c.precision).si * out.step_time_s);
   if (c.record_spans) out.spans = sim.spans();
   return out;
+}
+
+int DefaultMicrobatches(long long global_batch, long long gpus, int tp, int pp) {
+  const long long want = 4LL * std::max(1, pp);
+  if (tp < 1 || pp < 1 || gpus < 1 || global_batch < 1) return static_cast<int>(want);
+  const long long group = static_cast<long long>(tp) * pp;
+  if (gpus % group != 0) return static_cast<int>(want);
+  const long long dp = gpus / group;
+  if (global_batch % dp != 0) return static_cast<int>(want);
+  const long long per_replica = global_batch / dp;
+  for (long long m = std::min(want, per_replica); m >= 1; --m)
+    if (per_replica % m == 0) return static_cast<int>(m);
+  return 1;
 }
 
 }  // namespace mlsysim

@@ -43,6 +43,7 @@ struct TrainingStepConfig {
   int nodes = 1;
   FabricKind topology = FabricKind::kFatTree2;
   double oversubscription = 1.0;
+  Routing routing = Routing::kDmodk;
   int tp = 1, pp = 1;
   int ep = 1;              // expert parallelism (MoE models), carved out of DP
   int microbatches = 1;    // per replica per step
@@ -95,6 +96,13 @@ struct TrainingStepResult {
 };
 
 absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig& config);
+
+// The microbatch count used when the user gives none: the largest divisor of
+// the per-replica batch (global_batch / dp) that is at most 4·pp (enough to
+// keep the 1F1B bubble small), so the default always fits the batch. Returns
+// 4·pp when tp·pp does not divide the GPUs or dp does not divide the batch
+// (the step's own checks then say why).
+int DefaultMicrobatches(long long global_batch, long long gpus, int tp, int pp);
 
 }  // namespace mlsysim
 

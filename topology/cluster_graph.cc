@@ -46,9 +46,31 @@ int ClusterGraph::LinkBetween(int a, int b) const {
   return it != link_index_.end() && it->first == key ? it->second : -1;
 }
 
+absl::StatusOr<Routing> ParseRouting(absl::string_view name) {
+  if (name == "dmodk" || name == "d-mod-k") return Routing::kDmodk;
+  if (name == "ecmp") return Routing::kEcmp;
+  if (name == "spray" || name == "adaptive") return Routing::kSpray;
+  return absl::InvalidArgumentError(
+      absl::StrCat("routing: unknown policy '", name, "'; accepted: dmodk, ecmp, spray"));
+}
+
+const char* RoutingName(Routing routing) {
+  switch (routing) {
+    case Routing::kDmodk: return "dmodk";
+    case Routing::kEcmp: return "ecmp";
+    case Routing::kSpray: return "spray";
+  }
+  return "?";
+}
+
 absl::StatusOr<ClusterGraph> ClusterGraph::Build(const ClusterShape& s) {
   if (s.nodes < 1 || s.gpus_per_node < 1) {
     return absl::InvalidArgumentError("nodes and gpus_per_node must be >= 1");
+  }
+  if (static_cast<int64_t>(s.nodes) * s.gpus_per_node > (int64_t{1} << 26)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "nodes x gpus_per_node = ", static_cast<int64_t>(s.nodes) * s.gpus_per_node,
+        " accelerators; the cluster graph accepts at most 67,108,864"));
   }
   if (!(s.nvlink_bandwidth > 0) || !(s.nic_bandwidth > 0)) {
     return absl::InvalidArgumentError("link bandwidths must be > 0");
@@ -67,11 +89,15 @@ absl::StatusOr<ClusterGraph> ClusterGraph::Build(const ClusterShape& s) {
   g.shape_ = s;
   const int ranks = s.nodes * s.gpus_per_node;
   for (int r = 0; r < ranks; ++r) g.gpu_vertex_.push_back(g.AddVertex(VertexInfo::kGpu, r));
+  g.nvl_up_.assign(ranks, -1);
+  g.nvl_down_.assign(ranks, -1);
   for (int n = 0; n < s.nodes; ++n) {
     g.nvswitch_vertex_.push_back(g.AddVertex(VertexInfo::kNvSwitch, n));
     for (int l = 0; l < s.gpus_per_node; ++l) {
-      g.AddDuplex(g.gpu_vertex_[n * s.gpus_per_node + l], g.nvswitch_vertex_[n], LinkClass::kNvlink,
-                  s.nvlink_bandwidth, s.nvlink_latency);
+      const int r = n * s.gpus_per_node + l;
+      g.nvl_up_[r] = g.AddDuplex(g.gpu_vertex_[r], g.nvswitch_vertex_[n], LinkClass::kNvlink,
+                                 s.nvlink_bandwidth, s.nvlink_latency);
+      g.nvl_down_[r] = g.nvl_up_[r] + 1;
     }
   }
   if (s.nodes > 1) {
@@ -93,45 +119,98 @@ absl::StatusOr<ClusterGraph> ClusterGraph::Build(const ClusterShape& s) {
         break;
     }
     for (int l = 0; l < leaves; ++l) g.leaf_vertex_.push_back(g.AddVertex(VertexInfo::kLeaf, l));
+    g.nic_up_.assign(ranks, -1);
+    g.nic_down_.assign(ranks, -1);
     for (int r = 0; r < ranks; ++r) {
-      g.AddDuplex(g.gpu_vertex_[r], g.leaf_vertex_[g.gpu_leaf_[r]], LinkClass::kNic, bw, lat);
+      g.nic_up_[r] =
+          g.AddDuplex(g.gpu_vertex_[r], g.leaf_vertex_[g.gpu_leaf_[r]], LinkClass::kNic, bw, lat);
+      g.nic_down_[r] = g.nic_up_[r] + 1;
     }
     const int down_ports = s.fabric == FabricKind::kRailOptimized ? s.nodes : s.leaf_ports;
     g.spines_per_group_ =
         std::max(1, static_cast<int>(std::lround(down_ports / s.oversubscription)));
+    const int width = g.spines_per_group_;
     if (leaves > 1 && s.fabric != FabricKind::kFatTree3) {
-      for (int sp = 0; sp < g.spines_per_group_; ++sp) {
+      g.leaf_up_.assign(static_cast<size_t>(leaves) * width, -1);
+      g.leaf_down_.assign(static_cast<size_t>(leaves) * width, -1);
+      for (int sp = 0; sp < width; ++sp) {
         g.spine_vertex_.push_back(g.AddVertex(VertexInfo::kSpine, sp));
-        for (int l = 0; l < leaves; ++l)
-          g.AddDuplex(g.leaf_vertex_[l], g.spine_vertex_[sp], LinkClass::kLeafSpine, bw, lat);
+        for (int l = 0; l < leaves; ++l) {
+          const int id =
+              g.AddDuplex(g.leaf_vertex_[l], g.spine_vertex_[sp], LinkClass::kLeafSpine, bw, lat);
+          g.leaf_up_[static_cast<size_t>(l) * width + sp] = id;
+          g.leaf_down_[static_cast<size_t>(l) * width + sp] = id + 1;
+        }
       }
     } else if (leaves > 1) {
       // Pods of pod_leaves leaves; aggregation switch a of every pod joins core group a.
       const int pods = (leaves + s.pod_leaves - 1) / s.pod_leaves;
-      const int aggs = g.spines_per_group_;
+      const int aggs = width;
       const int cores = std::max(1, static_cast<int>(std::lround(s.pod_leaves / s.oversubscription)));
+      g.spines_total_ = cores;
+      g.leaf_up_.assign(static_cast<size_t>(leaves) * aggs, -1);
+      g.leaf_down_.assign(static_cast<size_t>(leaves) * aggs, -1);
       for (int p = 0; p < pods; ++p) {
         for (int a = 0; a < aggs; ++a) {
           const int v = g.AddVertex(VertexInfo::kSpine, p * aggs + a);
           g.spine_vertex_.push_back(v);
-          for (int l = p * s.pod_leaves; l < std::min(leaves, (p + 1) * s.pod_leaves); ++l)
-            g.AddDuplex(g.leaf_vertex_[l], v, LinkClass::kLeafSpine, bw, lat);
+          for (int l = p * s.pod_leaves; l < std::min(leaves, (p + 1) * s.pod_leaves); ++l) {
+            const int id = g.AddDuplex(g.leaf_vertex_[l], v, LinkClass::kLeafSpine, bw, lat);
+            g.leaf_up_[static_cast<size_t>(l) * aggs + a] = id;
+            g.leaf_down_[static_cast<size_t>(l) * aggs + a] = id + 1;
+          }
         }
       }
       if (pods > 1) {
+        g.core_up_.assign(static_cast<size_t>(pods) * aggs * cores, -1);
+        g.core_down_.assign(static_cast<size_t>(pods) * aggs * cores, -1);
         for (int a = 0; a < aggs; ++a) {
           for (int c = 0; c < cores; ++c) {
             const int v = g.AddVertex(VertexInfo::kCore, a * cores + c);
             g.core_vertex_.push_back(v);
-            for (int p = 0; p < pods; ++p)
-              g.AddDuplex(g.spine_vertex_[p * aggs + a], v, LinkClass::kSpineCore, bw, lat);
+            for (int p = 0; p < pods; ++p) {
+              const int id =
+                  g.AddDuplex(g.spine_vertex_[p * aggs + a], v, LinkClass::kSpineCore, bw, lat);
+              const size_t k = (static_cast<size_t>(p) * aggs + a) * cores + c;
+              g.core_up_[k] = id;
+              g.core_down_[k] = id + 1;
+            }
           }
         }
       }
     }
+    if (s.routing == Routing::kSpray && leaves > 1) g.BuildTrunks();
   }
   std::sort(g.link_index_.begin(), g.link_index_.end());
   return g;
+}
+
+int ClusterGraph::AddTrunk(double bw) {
+  const int id = static_cast<int>(links_.size());
+  links_.push_back({id, LinkClass::kTrunk, bw, shape_.nic_latency});
+  return id;
+}
+
+// Spraying splits each flow evenly over a leaf's w up-links, so the load on
+// every one of them is (sum of the leaf's leaving flows) / w: the same
+// constraint as one link of capacity w·bw. Likewise for down-links into a
+// leaf, and for a pod's aggregation-to-core links (aggs·cores of them).
+void ClusterGraph::BuildTrunks() {
+  const double bw = shape_.nic_bandwidth;
+  const int leaves = static_cast<int>(leaf_vertex_.size());
+  const int width = spines_per_group_;
+  for (int l = 0; l < leaves; ++l) {
+    leaf_trunk_up_.push_back(AddTrunk(width * bw));
+    leaf_trunk_down_.push_back(AddTrunk(width * bw));
+  }
+  if (!core_vertex_.empty()) {
+    const int pods = (leaves + shape_.pod_leaves - 1) / shape_.pod_leaves;
+    const double cap = static_cast<double>(width) * spines_total_ * bw;
+    for (int p = 0; p < pods; ++p) {
+      pod_trunk_up_.push_back(AddTrunk(cap));
+      pod_trunk_down_.push_back(AddTrunk(cap));
+    }
+  }
 }
 
 std::vector<double> ClusterGraph::LinkCapacities() const {
@@ -140,39 +219,58 @@ std::vector<double> ClusterGraph::LinkCapacities() const {
   return caps;
 }
 
-std::vector<int> ClusterGraph::Route(int src, int dst, uint64_t h) const {
-  std::vector<int> path;
-  if (src == dst) return path;
-  const int gs = gpu_vertex_[src], gd = gpu_vertex_[dst];
-  if (SameNode(src, dst)) {
-    const int nvs = nvswitch_vertex_[NodeOf(src)];
-    path = {LinkBetween(gs, nvs), LinkBetween(nvs, gd)};
-    return path;
+// The destination's port on its leaf switch: its position among the leaf's NICs.
+int ClusterGraph::UpChoice(int dst, uint64_t h, int width) const {
+  if (shape_.routing == Routing::kEcmp) return static_cast<int>(h % static_cast<uint64_t>(width));
+  const int port =
+      shape_.fabric == FabricKind::kRailOptimized ? NodeOf(dst) : dst % shape_.leaf_ports;
+  return port % width;
+}
+
+int ClusterGraph::CoreChoice(int dst, uint64_t h, int width) const {
+  const int aggs = spines_per_group_;
+  if (shape_.routing == Routing::kEcmp) {
+    return static_cast<int>((h / static_cast<uint64_t>(aggs)) % static_cast<uint64_t>(width));
   }
-  const int ls = leaf_vertex_[gpu_leaf_[src]], ld = leaf_vertex_[gpu_leaf_[dst]];
-  path.push_back(LinkBetween(gs, ls));
-  if (ls != ld) {
-    if (shape_.fabric != FabricKind::kFatTree3) {
-      const int sp = spine_vertex_[h % spine_vertex_.size()];
-      path.push_back(LinkBetween(ls, sp));
-      path.push_back(LinkBetween(sp, ld));
-    } else {
-      const int aggs = spines_per_group_;
-      const int pod_s = gpu_leaf_[src] / shape_.pod_leaves, pod_d = gpu_leaf_[dst] / shape_.pod_leaves;
-      const int a = static_cast<int>(h % aggs);
-      const int as = spine_vertex_[pod_s * aggs + a], ad = spine_vertex_[pod_d * aggs + a];
-      path.push_back(LinkBetween(ls, as));
+  const int host = gpu_leaf_[dst] * shape_.leaf_ports + dst % shape_.leaf_ports;
+  return (host / aggs) % width;
+}
+
+void ClusterGraph::RouteInto(int src, int dst, uint64_t h, std::vector<int>& path) const {
+  path.clear();
+  if (src == dst) return;
+  if (SameNode(src, dst)) {
+    path.push_back(nvl_up_[src]);
+    path.push_back(nvl_down_[dst]);
+    return;
+  }
+  const int lsrc = gpu_leaf_[src], ldst = gpu_leaf_[dst];
+  path.push_back(nic_up_[src]);
+  if (lsrc != ldst) {
+    const bool three_tier = shape_.fabric == FabricKind::kFatTree3;
+    const int pod_s = three_tier ? lsrc / shape_.pod_leaves : 0;
+    const int pod_d = three_tier ? ldst / shape_.pod_leaves : 0;
+    if (shape_.routing == Routing::kSpray) {
+      path.push_back(leaf_trunk_up_[lsrc]);
       if (pod_s != pod_d) {
-        const int cores = static_cast<int>(core_vertex_.size()) / aggs;
-        const int c = core_vertex_[a * cores + static_cast<int>((h / aggs) % cores)];
-        path.push_back(LinkBetween(as, c));
-        path.push_back(LinkBetween(c, ad));
+        path.push_back(pod_trunk_up_[pod_s]);
+        path.push_back(pod_trunk_down_[pod_d]);
       }
-      path.push_back(LinkBetween(ad, ld));
+      path.push_back(leaf_trunk_down_[ldst]);
+    } else {
+      const int width = spines_per_group_;
+      const int a = UpChoice(dst, h, width);
+      path.push_back(leaf_up_[static_cast<size_t>(lsrc) * width + a]);
+      if (pod_s != pod_d) {
+        const int cores = spines_total_;
+        const int c = CoreChoice(dst, h, cores);
+        path.push_back(core_up_[(static_cast<size_t>(pod_s) * width + a) * cores + c]);
+        path.push_back(core_down_[(static_cast<size_t>(pod_d) * width + a) * cores + c]);
+      }
+      path.push_back(leaf_down_[static_cast<size_t>(ldst) * width + a]);
     }
   }
-  path.push_back(LinkBetween(ld, gd));
-  return path;
+  path.push_back(nic_down_[dst]);
 }
 
 int ClusterGraph::ShortestHops(int src, int dst) const {

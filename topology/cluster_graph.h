@@ -1,7 +1,18 @@
 // cluster_graph.h — the hardware as a graph (Boost.Graph): accelerators, the
 // NVSwitch of each node, fabric switches, and directed links with bandwidth
-// and latency per link class. Routing is deterministic: the shortest path,
-// with equal-cost choices (ECMP) made by a stable hash of the flow.
+// and latency per link class. Routes are shortest (up/down) paths; how the
+// equal-cost choices between them are made is the fabric's routing policy:
+//   dmodk  deterministic destination-mod-k, as InfiniBand's subnet manager
+//          routes fat-trees: the up-port at each level is fixed by the
+//          destination's index, so every down-link serves one destination and
+//          shift permutations (ring steps, pairwise exchange) never collide.
+//   ecmp   per-flow hashing, as Ethernet/RoCE switches do: a flow's 5-tuple
+//          (here a stable hash) picks one path; collisions are real.
+//   spray  adaptive routing / packet spraying: a flow's rate is split evenly
+//          over every equal-cost path (fluid). Exactly equivalent, for max-min
+//          sharing, to sending it through one "trunk" per leaf (and per pod)
+//          whose capacity is the sum of that switch's up- (or down-) links; the
+//          graph adds those trunks as extra links when spraying.
 //
 // Fabrics:
 //   single_switch   every NIC on one non-blocking switch
@@ -35,7 +46,12 @@ namespace mlsysim {
 enum class FabricKind { kSingleSwitch, kFatTree2, kFatTree3, kRailOptimized };
 absl::StatusOr<FabricKind> ParseFabricKind(absl::string_view name);
 
-enum class LinkClass { kNvlink, kNic, kLeafSpine, kSpineCore };
+enum class LinkClass { kNvlink, kNic, kLeafSpine, kSpineCore, kTrunk };
+
+enum class Routing { kDmodk, kEcmp, kSpray };
+// "dmodk" | "ecmp" | "spray".
+absl::StatusOr<Routing> ParseRouting(absl::string_view name);
+const char* RoutingName(Routing routing);
 
 struct ClusterShape {
   int nodes = 1;
@@ -48,6 +64,7 @@ struct ClusterShape {
   double oversubscription = 1.0;    // >= 1: leaf downlink / uplink capacity
   int leaf_ports = 32;              // NIC ports per leaf switch
   int pod_leaves = 8;               // leaves per pod (fat_tree_3)
+  Routing routing = Routing::kDmodk;
 };
 
 struct VertexInfo {
@@ -79,8 +96,15 @@ class ClusterGraph {
 
   // Directed link ids from src rank to dst rank. Same node: up to the NVSwitch
   // and down. Otherwise NIC -> switches -> NIC; equal-cost spines/cores are
-  // chosen by `flow_hash`. Empty when src == dst.
-  std::vector<int> Route(int src, int dst, uint64_t flow_hash) const;
+  // chosen by the routing policy (`flow_hash` matters only for ecmp). Empty
+  // when src == dst. Under spray the fabric hops are trunk links.
+  std::vector<int> Route(int src, int dst, uint64_t flow_hash) const {
+    std::vector<int> path;
+    RouteInto(src, dst, flow_hash, path);
+    return path;
+  }
+  // The same, into a caller's buffer (no allocation once it has grown).
+  void RouteInto(int src, int dst, uint64_t flow_hash, std::vector<int>& path) const;
   // Hop count of the shortest path by breadth-first search over the graph
   // (used to check Route against the graph).
   int ShortestHops(int src, int dst) const;
@@ -88,12 +112,21 @@ class ClusterGraph {
     return a / shape_.gpus_per_node == b / shape_.gpus_per_node;
   }
   int NodeOf(int rank) const { return rank / shape_.gpus_per_node; }
+  // The leaf switch of a rank's NIC (0 on a single node).
+  int LeafOf(int rank) const { return gpu_leaf_.empty() ? 0 : gpu_leaf_[rank]; }
+  // Equal-cost up-links out of a leaf switch (0 when there is one leaf).
+  int LeafUplinks() const { return leaf_vertex_.size() > 1 ? spines_per_group_ : 0; }
 
  private:
   int AddVertex(VertexInfo::Kind kind, int index);
   // Adds both directions; returns the id of the a->b link (b->a is id + 1).
   int AddDuplex(int a, int b, LinkClass cls, double bw, double lat);
   int LinkBetween(int a, int b) const;
+  int AddTrunk(double bw);
+  void BuildTrunks();
+  // Up-port choices at the leaf and aggregation levels for a flow to `dst`.
+  int UpChoice(int dst, uint64_t h, int width) const;
+  int CoreChoice(int dst, uint64_t h, int width) const;
 
   ClusterShape shape_;
   Graph graph_;
@@ -101,8 +134,15 @@ class ClusterGraph {
   std::vector<int> gpu_vertex_, nvswitch_vertex_, leaf_vertex_, spine_vertex_, core_vertex_;
   std::vector<int> gpu_leaf_;  // leaf switch index of each rank's NIC
   int spines_per_group_ = 0;   // spines reachable from one leaf (or per pod)
+  int spines_total_ = 0;        // fat_tree_3: cores per aggregation group
   // Sorted (from << 32 | to) -> link id, for LinkBetween.
   std::vector<std::pair<uint64_t, int>> link_index_;
+  // Direct link-id tables for routing (no search per flow).
+  std::vector<int> nvl_up_, nvl_down_;    // rank -> NVSwitch, NVSwitch -> rank
+  std::vector<int> nic_up_, nic_down_;    // rank -> leaf, leaf -> rank
+  std::vector<int> leaf_up_, leaf_down_;  // [leaf * width + spine/agg]: leaf -> it, it -> leaf
+  std::vector<int> core_up_, core_down_;  // [(pod * aggs + a) * cores + c]: agg -> core, core -> agg
+  std::vector<int> leaf_trunk_up_, leaf_trunk_down_, pod_trunk_up_, pod_trunk_down_;  // spray
 };
 
 }  // namespace mlsysim

@@ -9,6 +9,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/match.h"
+#include "topology/cluster_graph.h"
 #include "analytic/units.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
@@ -358,6 +360,16 @@ absl::Status Registry::AddFabric(const registry::Fabric& f) {
     return Annotate(absl::InvalidArgumentError("oversubscription must be >= 1"), "fabric", f.key());
   }
   s.oversubscription = f.oversubscription() > 0 ? f.oversubscription() : 1.0;
+  if (f.routing().empty()) {
+    const std::string id = absl::AsciiStrToLower(absl::StrCat(f.key(), " ", f.name()));
+    const bool ethernet = absl::StrContains(id, "ethernet") || absl::StrContains(id, "roce") ||
+                          absl::StrContains(id, "gbe");
+    s.routing = ethernet ? "ecmp" : "dmodk";
+  } else {
+    auto routing = ParseRouting(f.routing());
+    if (!routing.ok()) return Annotate(routing.status(), "fabric", f.key());
+    s.routing = RoutingName(*routing);
+  }
   Upsert(fabrics_, fabric_index_, f.key(), f.aliases(), std::move(s));
   return absl::OkStatus();
 }
