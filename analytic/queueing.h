@@ -17,6 +17,9 @@ double MmcSojournQuantile(double lambda, double mu, int c, double p);
 
 // M/D/1 with deterministic service d: P(Wq <= t), its quantiles and mean.
 double Md1WaitCdf(double lambda, double d, double t);
+// γ > 0 with ρ(e^γ − 1) = γ: the decay rate (per unit of d) of the M/D/1 wait's
+// exponential tail. 0 < ρ < 1.
+double Md1TailRate(double rho);
 double Md1WaitQuantile(double lambda, double d, double p);
 double Md1WaitMean(double lambda, double d);
 

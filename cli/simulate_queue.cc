@@ -10,6 +10,7 @@
 #include "analytic/serving.h"
 #include "cli/simulate_common.h"
 #include "sim/queue_sim.h"
+#include "sim/time.h"
 #include "traces/json_writer.h"
 
 namespace mlsysim {
@@ -57,7 +58,28 @@ int RunSimulateQueue(const CommandContext& ctx, const CommandArgs& args) {
   if (e.empty() && rho >= 1) {
     e = absl::StrFormat("unstable load: rho = lambda*S/c = %.4g >= 1, no steady state to measure", rho);
   }
+  // The clock covers 2^63 ns: refuse a horizon (requests / λ, generously
+  // doubled for the last sojourns) that could pass it.
+  const double horizon_s = 2.0 * requests / lambda + 1000.0 * service;
+  if (e.empty() && horizon_s > kMaxSimSeconds) {
+    e = absl::StrFormat(
+        "--requests / --arrival-rate: the run would span about %.3g s (%.3g years) of simulated "
+        "time; the clock's range is %.3g s (292 years): use fewer requests or a faster unit",
+        horizon_s / 2, horizon_s / 2 / 3.15576e7, kMaxSimSeconds);
+  }
   if (!e.empty()) return ReportError(ctx, kExitBadInput, "Bad input", e);
+  // Weak statistics: a run shorter than ~50 relaxation times of the queue
+  // (≈ S/(1−√ρ)², Whitt) under-estimates its tails.
+  const double relaxation_s = service / ((1 - std::sqrt(rho)) * (1 - std::sqrt(rho)));
+  const double covered = requests / lambda * (1 - warmup) / relaxation_s;
+  std::string warning;
+  if (covered < 50) {
+    warning = absl::StrFormat(
+        "each replication covers %.3g relaxation times (S/(1-sqrt(rho))^2 = %.4g) < 50: tail "
+        "percentiles are biased low; use --requests >= %.3g",
+        covered, relaxation_s, std::ceil(50 * relaxation_s * lambda / (1 - warmup)));
+    *ctx.err << "warning: " << warning << "\n";
+  }
   const std::string dist = o.Get("--service-dist", "exp");
   const std::string arrival = o.Get("--arrival", "poisson");
   QueueConfig qc;
@@ -85,6 +107,7 @@ int RunSimulateQueue(const CommandContext& ctx, const CommandArgs& args) {
   out.Int("servers", servers).Num("arrival_rate", lambda).Num("service_time", service)
       .Str("service_dist", dist).Str("arrival", arrival).Num("rho", rho)
       .Int("requests", requests).Int("replications", reps);
+  if (!warning.empty()) out.Str("warning", warning);
   auto stat = [&](const char* name, std::function<double(const QueueRunResult&)> get) {
     std::vector<double> x;
     for (const QueueRunResult& r : runs) x.push_back(get(r));

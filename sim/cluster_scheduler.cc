@@ -45,14 +45,29 @@ class Scheduler : public EventHandler {
     for (const JobClass& k : c.classes) cumulative_.push_back((cumulative_.empty() ? 0 : cumulative_.back()) + k.share / total);
   }
 
-  ClusterJobsResult Run() {
+  absl::StatusOr<ClusterJobsResult> Run() {
     ScheduleArrival(rng_.Exponential(c_.arrival_rate_per_hour));
     sim_.Run();
+    if (sim_.clock_saturated()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "jobs: the queue grew until the simulated horizon passed the clock's range (", 
+          kMaxSimSeconds / 3.15576e7, " years = 2^63 ns) after ", finished_, " of ", c_.jobs,
+          " jobs; the load is too high or the run too long to simulate (fewer jobs, a lower "
+          "arrival rate or shorter jobs)"));
+    }
     const double window = end_window_ - start_window_;
     out_.utilization = window > 0 ? gpu_hours_ / (c_.gpus * window) : 0;
     out_.mean_jobs_waiting = window > 0 ? wait_area_ / window : 0;
     out_.events = sim_.dispatched();
     out_.fingerprint = sim_.fingerprint();
+    // Invariants a correct run cannot break; a violation is a bug, not input.
+    if (out_.utilization > 1 + 1e-9 || out_.utilization < 0) {
+      return absl::InternalError(absl::StrCat("jobs: utilisation ", out_.utilization,
+                                              " outside [0, 1] (please report)"));
+    }
+    for (const auto& waits : out_.waits_h)
+      for (double w : waits)
+        if (w < 0) return absl::InternalError("jobs: a negative wait (please report)");
     return out_;
   }
 
@@ -227,6 +242,16 @@ absl::StatusOr<ClusterJobsResult> SimulateClusterJobs(const ClusterJobsConfig& c
         return absl::InvalidArgumentError(absl::StrCat("job class '", k.name, "': a job of ", g,
                                                        " GPUs cannot run on ", c.gpus, " GPUs"));
     if (!(k.share > 0)) return absl::InvalidArgumentError("job class shares must be > 0");
+  }
+  // The arrivals alone span jobs / rate: refuse up front when that nears the
+  // clock's range (a run that only gets there through queueing is refused
+  // when the clock saturates).
+  const double span_s = c.jobs / c.arrival_rate_per_hour * 3600.0;
+  if (span_s > 0.9 * kMaxSimSeconds) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "jobs / arrival rate: ", c.jobs, " arrivals span about ", span_s / 3.15576e7,
+        " years of simulated time; the clock's range is ", kMaxSimSeconds / 3.15576e7,
+        " years (2^63 ns): use fewer jobs or a higher arrival rate"));
   }
   Scheduler s(c);
   return s.Run();

@@ -57,6 +57,8 @@ class QueueModel : public EventHandler {
     return r;
   }
 
+  bool clock_saturated() const { return sim_.clock_saturated(); }
+
   void HandleEvent(Simulator&, const Event& e) override {
     if (e.kind == kArrival) {
       const double t = next_arrival_;
@@ -150,7 +152,16 @@ absl::StatusOr<QueueRunResult> SimulateQueue(const QueueConfig& c) {
     return absl::InvalidArgumentError("warm-up fraction must lie in [0, 0.9)");
   }
   QueueModel model(c);
-  return model.Run();
+  QueueRunResult r = model.Run();
+  if (model.clock_saturated()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "queue: the simulated horizon passed the clock's range (", kMaxSimSeconds / 3.15576e7,
+        " years = 2^63 ns); use fewer requests or a faster time unit"));
+  }
+  if (r.wait_mean < 0 || r.utilization > 1 + 1e-9) {
+    return absl::InternalError("queue: a negative wait or a utilisation above 1 (please report)");
+  }
+  return r;
 }
 
 }  // namespace mlsysim
