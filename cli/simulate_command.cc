@@ -27,7 +27,7 @@ constexpr const char kHelp[] =
     "         [--fabric InfiniBand_NDR]) --tp T --pp P [--microbatches K] --batch-size B\n"
     "         [--seq-len S] [--precision P] [--efficiency E] [--topology fat_tree_2]\n"
     "         [--oversubscription X] [--routing dmodk|ecmp|spray] [--no-overlap] [--bucket SIZE] [--straggler-cv V]\n"
-    "         [--days D] [--failures none|registry|llama3] [--weibull-shape K]\n"
+    "         [--days D] [--failures none|registry|llama3] [--weibull-shape K [--fresh-fleet]]\n"
     "         [--checkpoint-interval young|daly|none|DURATION] [--checkpoint-storage node_nvme|shared]\n"
     "         [--storage-bandwidth BW] [--async-checkpoint] [--restart-time DURATION]\n"
     "         [--detection-time DURATION] [--reschedule-time DURATION] [--spare-nodes N]\n"
@@ -67,7 +67,7 @@ int RunSimulateTraining(const CommandContext& ctx, const CommandArgs& args) {
         "--virtual-stages", "--ep"}) {
     specs.push_back({name, "", true});
   }
-  for (const char* flag : {"--no-overlap", "--async-checkpoint", "--help"}) specs.push_back({flag, "", false});
+  for (const char* flag : {"--no-overlap", "--async-checkpoint", "--fresh-fleet", "--help"}) specs.push_back({flag, "", false});
   std::string err = ParseOptions(args, specs, "simulate training", &o);
   if (!err.empty()) return ReportError(ctx, kExitBadInput, "Bad input", err);
   if (o.Has("--help")) {
@@ -92,6 +92,7 @@ int RunSimulateTraining(const CommandContext& ctx, const CommandArgs& args) {
   j.detail = o.Get("--detail", j.detail);
   j.overlap = !o.Has("--no-overlap");
   j.async_checkpoint = o.Has("--async-checkpoint");
+  j.fresh_fleet = o.Has("--fresh-fleet");
   int seed = 1;
   std::string e;
   if (e.empty()) e = GetInt(o, "--nodes", 1, 1000000, &j.nodes);
@@ -324,6 +325,7 @@ int RunScenarioText(const CommandContext& ctx, const std::string& text, const st
   if (e.empty()) e = Seconds(t.duration(), "training.duration", &run_s);
   j.days = run_s / 86400.0;
   if (!s.failures().preset().empty()) j.failures = s.failures().preset();
+  j.fresh_fleet = s.failures().fresh_fleet();
   if (s.failures().distribution() == "weibull") {
     j.weibull_shape = s.failures().weibull_shape() > 0 ? s.failures().weibull_shape() : 0.7;
   } else if (!s.failures().distribution().empty() && s.failures().distribution() != "exponential") {

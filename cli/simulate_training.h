@@ -38,6 +38,7 @@ struct TrainingJob {
   double days = 0;
   std::string failures = "none";
   double weibull_shape = 0;
+  bool fresh_fleet = false;       // Weibull: start every component new (default: equilibrium ages)
   std::string checkpoint_interval;  // young | daly | a duration; empty: young with failures
   std::string checkpoint_storage = "node_nvme";
   double storage_bandwidth = 0;     // shared storage, B/s

@@ -33,7 +33,13 @@ class Run : public EventHandler {
       streams_rng_.push_back(streams_.Stream(i, "failures"));
       if (cause.rate_per_hour <= 0 || cause.components <= 0) continue;
       if (cause.weibull_shape > 0) {
-        for (int j = 0; j < cause.components; ++j) ScheduleComponentFailure(i, j, 0.0);
+        for (int j = 0; j < cause.components; ++j) {
+          if (c_.fresh_fleet) {
+            ScheduleComponentFailure(i, j, 0.0);
+          } else {
+            ScheduleFirstStationaryFailure(i, j);
+          }
+        }
       } else {
         ScheduleCauseFailure(i, 0.0);
       }
@@ -121,6 +127,19 @@ class Run : public EventHandler {
     const double dt = streams_rng_[i].Weibull(k, scale_h) * 3600.0;
     if (now + dt < c_.duration_s) {
       sim_.ScheduleAt(SecondsToTimeCeil(now + dt), target_, kFailure,
+                      (i << kComponentBits) | static_cast<uint64_t>(j));
+    }
+  }
+
+  // In equilibrium the time to a component's next failure has density
+  // S(r)/mean; for Weibull(k, λ) that is r = λ·G^{1/k} with G ~ Gamma(1/k, 1).
+  void ScheduleFirstStationaryFailure(size_t i, int j) {
+    const FailureCause& cause = c_.causes[i];
+    const double k = cause.weibull_shape;
+    const double scale_h = (1.0 / cause.rate_per_hour) / std::tgamma(1.0 + 1.0 / k);
+    const double dt = scale_h * std::pow(streams_rng_[i].Gamma(1.0 / k, 1.0), 1.0 / k) * 3600.0;
+    if (dt < c_.duration_s) {
+      sim_.ScheduleAt(SecondsToTimeCeil(dt), target_, kFailure,
                       (i << kComponentBits) | static_cast<uint64_t>(j));
     }
   }

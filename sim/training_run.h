@@ -37,6 +37,10 @@ struct TrainingRunConfig {
   double reschedule_s = 60;
   int spare_nodes = 0;
   double repair_s = 2 * 86400.0;
+  // Weibull components start at the equilibrium age of their renewal process
+  // (a fleet that has been running: the first failure is the forward
+  // recurrence time), unless `fresh_fleet` starts every component new.
+  bool fresh_fleet = false;
   uint64_t seed = 1;
   uint64_t replication = 0;
   bool record_log = false;
