@@ -154,6 +154,7 @@ int RunServingScenario(const CommandContext& ctx, const std::string& path,
   add_num("--max-batch", w.max_batch());
   add_num("--max-batched-tokens", w.max_batched_tokens());
   add_num("--chunked-prefill", w.chunked_prefill_tokens());
+  add("--attention", w.attention());
   add("--router", w.router());
   add_num("--requests", static_cast<double>(w.requests()));
   add_num("--prefill-replicas", w.prefill_replicas());

@@ -30,6 +30,7 @@ constexpr const char kHelp[] =
     "         [--input-tokens DIST] [--output-tokens DIST]   (fixed:N, uniform:A:B, lognormal:MU:SIGMA)\n"
     "         [--trace FILE.csv [--trace-time-scale X]] [--max-batch B] [--max-batched-tokens N]\n"
     "         [--router rr|lor|jsq-kv] [--chunked-prefill TOKENS] [--precision P] [--efficiency E]\n"
+    "         [--attention causal|square]\n"
     "         [--slo-ttft DURATION] [--slo-itl DURATION] [--region GRID] [--seed N]\n"
     "         [--replications R] [--requests-csv FILE] [--iterations-trace FILE.json]\n"
     "         [--tenant NAME/QPS/PRIORITY[/MAX_RUNNING[/INPUT_DIST[/OUTPUT_DIST]]] ...]\n"
@@ -89,7 +90,7 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
                         "--chunked-prefill", "--precision", "--efficiency", "--slo-ttft",
                         "--slo-itl", "--region", "--seed", "--replications", "--requests-csv",
                         "--iterations-trace", "--tenant", "--prefill-replicas", "--kv-bandwidth",
-                        "--kv-latency", "--preemption"})
+                        "--kv-latency", "--preemption", "--attention"})
     specs.push_back({n, "", true});
   specs.push_back({"--help", "-h", false});
   const std::string perr = ParseOptions(args, specs, "simulate serving", &o);
@@ -136,6 +137,12 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
   if (e.empty()) e = GetQuantity(o, "--kv-latency", dims::kTime, &c.kv_link_latency);
   if (e.empty() && !from_trace && !tenants && !(qps > 0)) e = "--qps must be > 0";
   if (!e.empty()) return bad(e);
+  const std::string attention = o.Get("--attention", "causal");
+  if (attention != "causal" && attention != "square") {
+    return bad(absl::StrCat("--attention: unknown '", attention,
+                            "'; accepted: causal (default), square (mlsysim ServingModel's S^2)"));
+  }
+  c.causal_attention = attention == "causal";
   const std::string preemption = o.Get("--preemption", "recompute");
   if (preemption != "recompute" && preemption != "swap") {
     return bad(absl::StrCat("--preemption: unknown mode '", preemption, "'; accepted: recompute, swap"));
@@ -231,7 +238,30 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
   Record out;
   out.Str("model", model->key).Str("hardware", hw->key).Int("tp", c.tp).Int("replicas", c.replicas)
       .Num("qps", from_trace ? 0.0 : qps).Int("requests", static_cast<long long>(runs[0].ttft_s.size()))
-      .Int("replications", reps).Int("kv_blocks_per_replica", runs[0].kv_blocks_per_replica);
+      .Int("replications", reps).Int("kv_blocks_per_replica", runs[0].kv_blocks_per_replica)
+      .Str("attention", attention)
+      .Int("split_prompts_replication0", static_cast<long long>(runs[0].split_prompts));
+  // Stability: offered load above capacity shows as completions that lag the
+  // arrivals and queueing delay that grows over the run.
+  if (!from_trace && qps > 0 && runs[0].makespan_s > 0 && runs[0].queue_s.size() >= 400) {
+    const auto& qs = runs[0].queue_s;
+    const size_t quarter = qs.size() / 4;
+    double first = 0, last = 0;
+    for (size_t i = 0; i < quarter; ++i) {
+      first += qs[i];
+      last += qs[qs.size() - 1 - i];
+    }
+    const double completion_rate = static_cast<double>(qs.size()) / runs[0].makespan_s;
+    if (completion_rate < 0.95 * qps && last > 2 * first + 1e-9 * quarter) {
+      const std::string warning = absl::StrFormat(
+          "offered load exceeds capacity: %.4g requests/s arrive, %.4g/s complete, and queueing "
+          "grows from %.3g s (first quarter) to %.3g s (last quarter); the run is unstable and "
+          "its percentiles depend on its length",
+          qps, completion_rate, first / quarter, last / quarter);
+      *ctx.err << "warning: " << warning << "\n";
+      out.Str("warning", warning);
+    }
+  }
   auto stat = [&](const std::string& name, std::function<double(const ServingRunResult&)> f) {
     std::vector<double> x;
     for (const auto& r : runs) x.push_back(f(r));

@@ -357,7 +357,8 @@ class ServingModelSim : public EventHandler, public FlowObserver {
       }
       const int remaining = q.target - q.prefilled;
       int chunk = std::min(remaining, chunk_cap);
-      if (c_.chunked_prefill_tokens > 0) chunk = std::min(chunk, budget - tokens);
+      const bool too_long = remaining > c_.max_batched_tokens;
+      if (c_.chunked_prefill_tokens > 0 || too_long) chunk = std::min(chunk, budget - tokens);
       if (chunk <= 0 || tokens + chunk > budget) break;
       if (!Grow(r, q, q.prefilled + chunk)) break;
       r.waiting[t].pop_front();
@@ -369,6 +370,7 @@ class ServingModelSim : public EventHandler, public FlowObserver {
       r.running.push_back(i);
       r.chunks.push_back({i, chunk});
       tokens += chunk;
+      if (too_long && c_.chunked_prefill_tokens == 0 && q.prefilled == 0) ++out_->split_prompts;
     }
     if (r.decodes.empty() && r.chunks.empty()) {
       r.busy = false;
@@ -377,8 +379,10 @@ class ServingModelSim : public EventHandler, public FlowObserver {
     // 4. The iteration's roofline.
     double flops = 0, bytes = weights_;
     for (const auto& [i, chunk] : r.chunks) {
-      const double ctx_after = reqs_[i].prefilled + chunk;
-      flops += 2.0 * c_.model.parameters * chunk + attn_per_token_ctx_ * chunk * ctx_after;
+      const double p = reqs_[i].prefilled, n = chunk;
+      const double pairs = c_.causal_attention ? n * p + n * (n + 1) / 2 : n * (2 * p + n);
+      flops += 2.0 * c_.model.parameters * n + attn_per_token_ctx_ * pairs;
+      bytes += kv_per_token_ * p;  // the cached prefix's KV, read by this piece
     }
     for (int i : r.decodes) {
       const double ctx = reqs_[i].input + reqs_[i].generated - 1;
@@ -538,12 +542,6 @@ absl::StatusOr<ServingRunResult> SimulateServing(const ServingConfig& c,
     if (need > sim.blocks()) {
       return absl::FailedPreconditionError(absl::StrCat(
           "request ", i, " needs ", need, " KV blocks but a replica has ", sim.blocks()));
-    }
-    if (c.chunked_prefill_tokens == 0 && q.input_tokens + q.output_tokens > c.max_batched_tokens) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "request ", i, " has ", q.input_tokens + q.output_tokens,
-          " tokens, more than --max-batched-tokens ", c.max_batched_tokens,
-          "; raise it or use --chunked-prefill"));
     }
     if (i > 0 && q.arrival_s < requests[i - 1].arrival_s) {
       return absl::InvalidArgumentError("requests must be sorted by arrival time");

@@ -52,8 +52,20 @@ struct ServingConfig {
   std::string precision = "fp16";
   double efficiency = 0.5;
   int max_batch = 256;               // sequences per iteration
-  int max_batched_tokens = 8192;     // tokens per iteration (prefill + decode)
-  int chunked_prefill_tokens = 0;    // 0: whole prompts
+  // Tokens per iteration: decodes count one each, prefills their chunk. A
+  // prompt longer than this is prefilled in budget-sized pieces even without
+  // chunked prefill (its output length never counts against the budget).
+  int max_batched_tokens = 8192;
+  int chunked_prefill_tokens = 0;    // 0: whole prompts (when they fit the budget)
+  // Attention FLOPs of a prefill piece of c tokens after p cached ones:
+  //   causal (default): 4·L·H·d · (c·p + c(c+1)/2) — what causal kernels
+  //     (FlashAttention) compute; a whole prompt costs S(S+1)/2 of it;
+  //   square: 4·L·H·d · ((p+c)² − p²) — mlsysim's ServingModel, which
+  //     charges S² for a whole prompt; with it one request alone gets
+  //     ServingModel's TTFT exactly.
+  // Either way the pieces of a chunked prompt sum to the whole prompt's FLOPs;
+  // a piece after the first also reads the p cached tokens' KV.
+  bool causal_attention = true;
   int block_tokens = 16;             // paged KV block size
   // Preemption when KV blocks run out: recompute (free the blocks, prefill
   // again later) or swap (copy the KV cache to host memory and back over the
@@ -95,6 +107,7 @@ struct ServingRunResult {
   std::vector<double> first_itl_s;             // each request's first inter-token gap
   double itl_p50_s = 0, itl_p90_s = 0, itl_p99_s = 0, itl_p999_s = 0;  // over all token gaps
   double itl_mean_s = 0;
+  int64_t split_prompts = 0;  // prompts longer than the token budget, prefilled in pieces
   int64_t finished = 0, preemptions = 0, tokens_out = 0, tokens_in = 0, iterations = 0;
   double makespan_s = 0;          // first arrival to last finish
   double kv_utilization_mean = 0; // time-average share of KV blocks in use

@@ -2,6 +2,7 @@
 // the analytic ServingModel (TTFT and first ITL within 1e-6), paged KV with
 // preemption under memory pressure, routers, chunked prefill, trace replay,
 // and determinism.
+#include <algorithm>
 #include <cmath>
 
 #include "analytic/serving.h"
@@ -36,6 +37,7 @@ TEST(ServingSimTest, OneRequestReproducesServingModel) {
     for (int s : {128, 2048}) {
       ServingConfig c = Config(model, "H200");
       c.precision = "fp8";
+      c.causal_attention = false;  // ServingModel's S^2 accounting
       auto r = SimulateServing(c, {{0.0, s, 4}});
       ASSERT_TRUE(r.ok()) << r.status();
       ServingOptions so;
@@ -55,6 +57,7 @@ TEST(ServingSimTest, DisaggregatedOneRequestReproducesServingModel) {
   c.prefill_replicas = 1;
   c.kv_link_bandwidth = 25e9;
   c.kv_link_latency = 0;
+  c.causal_attention = false;  // ServingModel's S^2 accounting
   auto r = SimulateServing(c, {{0.0, 2048, 3}});
   ASSERT_TRUE(r.ok()) << r.status();
   ServingOptions so;
@@ -126,20 +129,27 @@ TEST(ServingSimTest, SwapPreemptionKeepsProgress) {
 }
 
 TEST(ServingSimTest, LoadAwareRoutingBeatsRoundRobinOnSkewedLengths) {
-  const auto reqs = Stream(120, 6000, "lognormal:6.5:1.0", "lognormal:4.5:1.0", 3);
-  ServingConfig c = Config("Llama3_8B", "H100", 4);
-  c.max_batched_tokens = 65536;
-  c.router = RouterPolicy::kRoundRobin;
-  auto rr = SimulateServing(c, reqs);
-  c.router = RouterPolicy::kLeastOutstanding;
-  auto lor = SimulateServing(c, reqs);
-  ASSERT_TRUE(rr.ok() && lor.ok());
-  auto mean = [](const std::vector<double>& v) {
-    double s = 0;
-    for (double x : v) s += x;
-    return s / v.size();
-  };
-  EXPECT_LT(mean(lor->e2e_s), mean(rr->e2e_s));
+  // A stable load (70 QPS on 4 replicas, about 80 % busy; the earlier 120 QPS
+  // was past capacity, where both routers only pile up queues). Pooled over
+  // five seeds, the median end-to-end latency is lower with least-outstanding
+  // routing: it avoids replicas stuck behind long prompts.
+  double rr_sum = 0, lor_sum = 0;
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    const auto reqs = Stream(70, 6000, "lognormal:6.5:1.0", "lognormal:4.5:1.0", seed);
+    ServingConfig c = Config("Llama3_8B", "H100", 4);
+    c.max_batched_tokens = 65536;
+    c.router = RouterPolicy::kRoundRobin;
+    auto rr = SimulateServing(c, reqs);
+    c.router = RouterPolicy::kLeastOutstanding;
+    auto lor = SimulateServing(c, reqs);
+    ASSERT_TRUE(rr.ok() && lor.ok());
+    std::vector<double> a = rr->e2e_s, b = lor->e2e_s;
+    std::nth_element(a.begin(), a.begin() + a.size() / 2, a.end());
+    std::nth_element(b.begin(), b.begin() + b.size() / 2, b.end());
+    rr_sum += a[a.size() / 2];
+    lor_sum += b[b.size() / 2];
+  }
+  EXPECT_LT(lor_sum, 0.97 * rr_sum);
 }
 
 TEST(ServingSimTest, ChunkedPrefillCutsTheItlTail) {
