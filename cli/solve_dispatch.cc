@@ -65,6 +65,7 @@ class Args {
   }
 
   bool Has(const char* key) const { return args_.contains(key) && !args_.at(key).is_null(); }
+  bool IsString(const char* key) const { return Has(key) && args_.at(key).is_string(); }
 
   long long Int(const char* key, long long def) {
     if (!Has(key)) return def;
@@ -708,6 +709,14 @@ Record SolveBatchingReq(Args& a) {
 
 double Time1(Args& a, const char* key, double def) { return a.Qty(key, dims::kTime, def); }
 
+// An MTBF in hours: a plain number is hours (mlsysim's convention), a string
+// any time quantity. Required.
+double Hours(Args& a, const char* key) {
+  a.Require(key);
+  if (!a.ok()) return 0;
+  return a.IsString(key) ? a.Qty(key, dims::kTime, 0) / 3600.0 : a.Num(key, 0);
+}
+
 Record FormulaTime(double t) {
   Record out;
   out.Num("time", t);
@@ -884,6 +893,7 @@ const absl::flat_hash_map<std::string, SolverEntry>& SolverTable() {
           if (a.ok()) out.Num("speedup", AmdahlSpeedup(p, s));
           return out;
         }}},
+#include "cli/solve_formula_table.inc"
   };
   return *kTable;
 }
