@@ -1,5 +1,5 @@
 // formulas_test.cc — the closed forms against mlsysim's known answers
-// (test_formulas; contract §2 "Collective formulas") and queueing theory.
+// (test_formulas; tests/data/SOURCES.md §4) and queueing theory.
 #include "analytic/formulas.h"
 
 #include <cmath>
@@ -53,7 +53,7 @@ TEST(FormulasTest, DalyPublishedCases) {
 }
 
 TEST(FormulasTest, ErlangC) {
-  // a = 2.5: c = 3..6 (validation_targets.md §2).
+  // a = 2.5: c = 3..6 (tests/data/SOURCES.md §2).
   EXPECT_NEAR(ErlangC(3, 2.5), 0.7022, 1e-4);
   EXPECT_NEAR(ErlangC(4, 2.5), 0.3199, 1e-4);
   EXPECT_NEAR(ErlangC(5, 2.5), 0.1304, 1e-4);

@@ -1,5 +1,5 @@
 // queue_sim_test.cc — the plain queue against queueing theory
-// (validation_targets.md §2): M/M/1, M/D/1, M/M/c and M/G/1, Little's law in
+// (tests/data/SOURCES.md §2): M/M/1, M/D/1, M/M/c and M/G/1, Little's law in
 // every run, and mlsysim's TailLatencyModel gap at M/M/8, ρ = 0.8.
 //
 // Each check runs 20 independent replications (fixed seed, replication index

@@ -1,5 +1,5 @@
 // training_sim_test.cc — validation of the training simulation against its
-// closed forms (validation_targets.md §1–3): the Iron Law, the 1F1B bubble,
+// closed forms (tests/data/SOURCES.md §1–3): the Iron Law, the 1F1B bubble,
 // Poisson failure counts, Daly's optimum, and the Llama 3 fleet figures.
 #include <cmath>
 
@@ -159,10 +159,13 @@ TEST(TrainingStepTest, BadConfigurationsFailWithTheReason) {
   EXPECT_FALSE(SimulateTrainingStep(c).ok());  // batch not a multiple of dp x M
 }
 
-TEST(TrainingRunTest, FailureCountsFallInsideThePoissonBand) {
+TEST(TrainingRunTest, FailureCountsPooledOverSeedsMatchRateTimesT) {
+  // 256 nodes, mlsysim's registry rates, 180 days: ~1,050 interruptions per
+  // seed; pooled over 5 seeds the standard error is ~1.4 %, so ±5 % has power.
   auto causes = FailurePreset("registry", 256, 8);
   ASSERT_TRUE(causes.ok());
-  const double days = 30, expected = TotalRatePerHour(*causes) * days * 24;
+  const double days = 180, expected = TotalRatePerHour(*causes) * days * 24;
+  double total = 0;
   for (uint64_t seed : {1, 2, 3, 4, 5}) {
     TrainingRunConfig c;
     c.step_time_s = 5;
@@ -173,8 +176,9 @@ TEST(TrainingRunTest, FailureCountsFallInsideThePoissonBand) {
     c.seed = seed;
     auto r = SimulateTrainingRun(c);
     ASSERT_TRUE(r.ok());
-    EXPECT_LE(std::abs(r->interruptions - expected), 3 * std::sqrt(expected)) << "seed " << seed;
+    total += r->interruptions;
   }
+  EXPECT_NEAR(total / 5, expected, 0.05 * expected);
 }
 
 TEST(TrainingRunTest, NoFailuresNoCheckpointsIsAllUsefulWork) {
@@ -238,8 +242,11 @@ TEST(TrainingRunTest, SimulatedOptimumIsDalysInterval) {
   EXPECT_NEAR(at_daly.first, first_order, 0.2 * first_order);
 }
 
-TEST(TrainingRunTest, Llama3FleetInterruptions) {
-  // 16,384 GPUs, 54 days, the Llama 3 cause table: 419 ± 41 unexpected interruptions.
+TEST(TrainingRunTest, Llama3CalibrationSanityCheck) {
+  // A calibration, not a validation: the llama3 preset's rates ARE the Llama 3
+  // paper's interruption counts divided by 54 days on 16,384 GPUs
+  // (tests/data/SOURCES.md), so reproducing 419 only checks the plumbing
+  // (rates -> events -> counts), within the Poisson 2σ band of one run.
   auto causes = FailurePreset("llama3", 2048, 8);
   ASSERT_TRUE(causes.ok());
   EXPECT_NEAR(TotalRatePerHour(*causes) * 54 * 24, 419, 1e-9);
