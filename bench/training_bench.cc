@@ -45,6 +45,35 @@ void BM_Llama70BStep1024Gpus(benchmark::State& state) {
   state.counters["flows"] = static_cast<double>(flows);
 }
 
+// Issue 9's speed case: `simulate training --nodes 2048 --node DGX_H100
+// --fabric InfiniBand_NDR --tp 8 --pp 8 --microbatches 8 --batch-size 2048
+// --days 0` (replica detail, as `auto` picks above 2,048 GPUs). Arg 0: dmodk
+// (the fabric's routing), 1: ecmp (the baseline: per-flow hashing).
+void BM_Llama70BStep16kGpus(benchmark::State& state) {
+  TrainingStepConfig c;
+  c.model = *Reg().FindModel("Llama3_70B");
+  c.node = *Reg().FindNode("DGX_H100");
+  c.fabric = *Reg().FindFabric("InfiniBand_NDR");
+  c.nodes = 2048;
+  c.tp = 8;
+  c.pp = 8;
+  c.microbatches = 8;
+  c.global_batch = 2048;
+  c.bucket_bytes = 500e6;
+  c.representative_replica = true;
+  c.routing = state.range(0) == 0 ? Routing::kDmodk : Routing::kEcmp;
+  uint64_t flows = 0;
+  double step = 0;
+  for (auto _ : state) {
+    auto r = SimulateTrainingStep(c);
+    flows = r->flows;
+    step = r->step_time_s;
+    benchmark::DoNotOptimize(r);
+  }
+  state.counters["flows"] = static_cast<double>(flows);
+  state.counters["step_s"] = step;
+}
+
 void BM_Llama3Run54Days16kGpus(benchmark::State& state) {
   auto causes = FailurePreset("llama3", 2048, 8);
   TrainingRunConfig c;
@@ -87,6 +116,7 @@ void BM_RingAllReduce1024Ranks(benchmark::State& state) {
 }
 
 BENCHMARK(BM_Llama70BStep1024Gpus)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Llama70BStep16kGpus)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Llama3Run54Days16kGpus)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_RingAllReduce1024Ranks)->Unit(benchmark::kMillisecond)->UseRealTime();
 

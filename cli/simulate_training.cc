@@ -152,6 +152,11 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
   }
   const int n = fleet.TotalAccelerators();
   const Accelerator& hw = fleet.node.accelerator;
+  if (step->representative_replica && step->dp_rings_share_links) {
+    *ctx.err << "note: gradient rings share fabric links under " << RoutingName(sc.routing)
+             << " routing; replica detail simulates one ring per stage and drops that "
+                "contention (--detail full simulates it)\n";
+  }
 
   // 2. Failures and checkpoints over the run.
   auto causes = FailurePreset(job.failures, fleet.count, fleet.node.accelerators_per_node,
@@ -290,6 +295,8 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
       .Int("microbatches", sc.microbatches).Int("virtual_stages", job.virtual_stages)
       .Int("batch_size", job.batch_size)
       .Str("detail", step->representative_replica ? "replica" : "full")
+      .Str("routing", RoutingName(sc.routing))
+      .Bool("dp_rings_share_fabric_links", step->dp_rings_share_links)
       .Num("step_time_s", step->step_time_s);
   Record breakdown;
   breakdown.Num("compute_s", step->compute_time_s).Num("tp_communication_s", step->tp_communication_s)

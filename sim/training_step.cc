@@ -472,6 +472,31 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   }
   fwd += 2 * ep_a2a;
   bwd += 2 * ep_a2a;
+  // Do the gradient rings share a fabric link? Route one ring step of every
+  // ring (all stages and TP ranks at once) and look for a switch-to-switch
+  // link carrying more NIC-rate flows than it has capacity for. When none
+  // does, replica detail is exact.
+  if (dp > 1) {
+    std::vector<int> load(graph->num_links(), 0), path;
+    for (int s = 0; s < c.pp && !out.dp_rings_share_links; ++s) {
+      for (int t = 0; t < c.tp && !out.dp_rings_share_links; ++t) {
+        for (int r = 0; r < dp; ++r) {
+          const int src = (s * dp + r) * c.tp + t, dst = (s * dp + (r + 1) % dp) * c.tp + t;
+          graph->RouteInto(src, dst, MixHash(MixHash((static_cast<uint64_t>(s) << 20) | static_cast<uint64_t>(t),
+                                                   static_cast<uint64_t>(src)),
+                                           static_cast<uint64_t>(dst)),
+                           path);
+          for (int l : path) {
+            const LinkClass k = graph->link(l).link_class;
+            if (k == LinkClass::kNvlink || k == LinkClass::kNic) continue;
+            // A trunk (spray) holds as many NIC-rate flows as its capacity allows.
+            if (++load[l] * shape.nic_bandwidth > graph->link(l).bandwidth * (1 + 1e-9))
+              out.dp_rings_share_links = true;
+          }
+        }
+      }
+    }
+  }
   StepSimulation sim(c, dp, fwd + 2 * tp_ar, bwd + 2 * tp_ar, stage_layers, *graph, &out);
   sim.Run();
   out.tp_communication_s = c.microbatches * stage_layers[0] * 4 * tp_ar;

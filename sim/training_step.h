@@ -92,6 +92,10 @@ struct TrainingStepResult {
   double memory_per_gpu_bytes = 0;  // weights + grads + Adam + in-flight activations
   uint64_t events = 0, flows = 0, fingerprint = 0;
   bool representative_replica = false;
+  // A static check of one gradient-ring step over all rings: true when two
+  // rings' flows cross one switch-to-switch link (then replica detail, which
+  // simulates one ring per stage, drops that contention).
+  bool dp_rings_share_links = false;
   std::vector<TraceSpan> spans;
 };
 
