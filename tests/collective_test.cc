@@ -179,7 +179,7 @@ TEST(CollectiveValidationTest, HierarchicalEqualsItsTwoRings) {
 }
 
 TEST(CollectiveValidationTest, ContentionShowsUpAsTheGap) {
-  // Two rings sharing one oversubscribed spine layer take longer than alone.
+  // An all-to-all on a fabric with one spine: contention by the expected factor.
   ClusterShape s;
   s.nodes = 8;
   s.gpus_per_node = 1;
@@ -194,8 +194,19 @@ TEST(CollectiveValidationTest, ContentionShowsUpAsTheGap) {
                               {0, 1, 2, 3, 4, 5, 6, 7}, 8e9}, nullptr, 1);
   c.Start();
   sim.Run();
-  const double idle = AllToAllTime(8e9, 8, s.nic_bandwidth, s.nic_latency);
-  EXPECT_GT(TimeToSeconds(c.end_time()), idle * 1.2);
+  // One spine (2 ports per leaf / oversubscription 2): in step k of the
+  // pairwise exchange the flows leaving a leaf share its single up-link (and,
+  // the permutation being a shift, as many enter each leaf on its down-link),
+  // so a step lasts α + (M/N)·leaving/β. Counted here from the layout.
+  double expected = 0;
+  for (int k = 1; k < 8; ++k) {
+    int leaving = 0;
+    for (int j = 0; j < 2; ++j) leaving += ((j + k) % 8) / 2 != 0;
+    expected += s.nic_latency + 8e9 / 8 * std::max(1, leaving) / s.nic_bandwidth;
+  }
+  EXPECT_NEAR(c.exact_seconds(), expected, 1e-9 * expected);
+  // 1.71x the idle alpha-beta: the contention is the gap.
+  EXPECT_NEAR(expected / AllToAllTime(8e9, 8, s.nic_bandwidth, s.nic_latency), 1.714, 0.001);
 }
 
 }  // namespace
