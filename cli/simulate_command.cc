@@ -23,6 +23,7 @@ constexpr const char kHelp[] =
     "usage: mlsysim [-o json] simulate SCENARIO.textproto\n"
     "       mlsysim [-o json] simulate default           (the embedded default scenario)\n"
     "       mlsysim [-o json] simulate collective ...   (see simulate collective --help)\n"
+    "       mlsysim [-o json] simulate chakra ...       (ASTRA-sim workloads; simulate chakra --help)\n"
     "       mlsysim [-o json] simulate training --model M (--cluster C | --nodes N [--node DGX_H100]\n"
     "         [--fabric InfiniBand_NDR]) --tp T --pp P [--microbatches K] --batch-size B\n"
     "         [--seq-len S] [--precision P] [--efficiency E] [--topology fat_tree_2]\n"
@@ -281,6 +282,21 @@ int RunScenarioText(const CommandContext& ctx, const std::string& text, const st
   }
   if (s.has_serving()) return RunServingScenario(local, path, s);
   if (s.has_queue()) return RunQueueScenario(local, s);
+  if (s.has_chakra()) {
+    const size_t slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+    auto rel = [&](const std::string& p) { return p.empty() || p[0] == '/' ? p : dir + p; };
+    const auto& w = s.chakra();
+    for (const auto& [field, value] : {std::pair<const char*, const std::string*>{"chakra.workload", &w.workload()},
+                                       {"chakra.network", &w.network()},
+                                       {"chakra.system", &w.system()}}) {
+      if (value->empty()) {
+        return ReportError(ctx, kExitBadInput, "Bad scenario", absl::StrCat(path, ": ", field, " is required"));
+      }
+    }
+    return RunChakraJob(local, rel(w.workload()), rel(w.network()), rel(w.system()),
+                        w.backend().empty() ? "astra-aware" : w.backend());
+  }
   if (!s.has_training()) {
     return ReportError(ctx, kExitBadInput, "Bad scenario",
                        absl::StrCat(path, ": no workload; set one of training, serving, queue"));
@@ -377,6 +393,7 @@ int RunSimulate(const CommandContext& ctx, const CommandArgs& args) {
   if (args[0] == "queue") return RunSimulateQueue(ctx, rest);
   if (args[0] == "serving") return RunSimulateServing(ctx, rest);
   if (args[0] == "jobs") return RunSimulateJobs(ctx, rest);
+  if (args[0] == "chakra") return RunSimulateChakra(ctx, rest);
   if (absl::EndsWith(args[0], ".textproto") || absl::EndsWith(args[0], ".pbtxt") ||
       absl::EndsWith(args[0], ".txtpb")) {
     if (!rest.empty()) {
@@ -387,7 +404,7 @@ int RunSimulate(const CommandContext& ctx, const CommandArgs& args) {
   }
   return ReportError(ctx, kExitBadInput, "Bad input",
                      absl::StrCat("simulate: unknown form '", args[0],
-                                  "'; accepted: collective, training, queue, serving, jobs, or a "
+                                  "'; accepted: collective, training, queue, serving, jobs, chakra, or a "
                                   "SCENARIO.textproto"));
 }
 

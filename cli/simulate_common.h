@@ -32,6 +32,10 @@ int RunSimulateCollective(const CommandContext& ctx, const CommandArgs& args);
 int RunSimulateQueue(const CommandContext& ctx, const CommandArgs& args);
 int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args);
 int RunSimulateJobs(const CommandContext& ctx, const CommandArgs& args);
+int RunSimulateChakra(const CommandContext& ctx, const CommandArgs& args);
+// The Chakra job behind `simulate chakra` and `chakra {}` scenarios.
+int RunChakraJob(const CommandContext& ctx, const std::string& workload, const std::string& network,
+                 const std::string& system, const std::string& backend);
 
 // Prints a result record as JSON (-o json) or as "key value" lines under a title.
 int PrintResult(const CommandContext& ctx, const std::string& title, const Record& result);

@@ -1,0 +1,81 @@
+// chakra_runner.h — runs ASTRA-sim workloads (Chakra execution traces, one per
+// rank) on the event engine.
+//
+// Each rank executes its graph: a node may start when all its data and
+// control dependencies have finished; COMP nodes run one at a time per rank
+// (duration_micros, or our `duration_ns` attribute, or the roofline of
+// num_ops at the system's peak-perf), MEM nodes take tensor_size / local-mem-bw,
+// COMM_COLL nodes are grouped across ranks by their order on each rank (the
+// k-th collective of every rank forms one collective over all ranks) and
+// start when the last rank reaches it, SEND/RECV are matched by (src, dst, tag).
+//
+// Backends:
+//   astra-aware / astra-unaware  ASTRA-sim's analytical backends' timing,
+//       to the cycle, for ring implementations on one-dimensional networks:
+//       T = ⌈S/A⌉·(k·(D(s) + e) + r·3·⌊s/L⌋ + e) [+ (A−1)·⌊s/B⌋ on an aware
+//       Switch with A > 1] (see AstraCollectiveCycles);
+//   flow  our flow-level network and collectives on the mapped topology
+//       (dimension 0 inside a node, dimension 1 across nodes), with contention.
+//
+// Usage:
+//   auto ranks = ReadChakraWorkload("dir/all_reduce");
+//   auto r = RunChakraWorkload(*ranks, {.network = net, .system = sys});
+//   r->finish_ns  // the last rank's finish (= ASTRA-sim's cycles)
+#ifndef MLSYSIM_SIM_CHAKRA_RUNNER_H_
+#define MLSYSIM_SIM_CHAKRA_RUNNER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "topology/cluster_graph.h"
+#include "traces/astra_platform.h"
+#include "traces/chakra_trace.h"
+
+namespace mlsysim {
+
+enum class ChakraBackend { kAstraAware, kAstraUnaware, kFlow };
+absl::StatusOr<ChakraBackend> ParseChakraBackend(absl::string_view name);
+const char* ChakraBackendName(ChakraBackend backend);
+
+struct ChakraRunConfig {
+  AstraNetwork network;
+  AstraSystem system;
+  ChakraBackend backend = ChakraBackend::kAstraAware;
+  Routing routing = Routing::kDmodk;  // flow backend, two-dimensional networks
+};
+
+struct ChakraCollectiveRecord {
+  int op = 0;              // chakra::CollectiveCommType
+  int64_t comm_size = 0;   // bytes, as in the trace
+  double start_ns = 0, end_ns = 0;
+  double alpha_beta_ns = 0;  // ring α-β on dimension 0 (idle, unchunked)
+};
+
+struct ChakraRunResult {
+  std::vector<double> rank_finish_ns;
+  double finish_ns = 0;                 // the last rank's finish
+  std::vector<ChakraCollectiveRecord> collectives;
+  int64_t nodes = 0, comp_nodes = 0, comm_nodes = 0;
+  uint64_t events = 0, fingerprint = 0, flows = 0;
+};
+
+absl::StatusOr<ChakraRunResult> RunChakraWorkload(const std::vector<ChakraTrace>& ranks,
+                                                  const ChakraRunConfig& config);
+
+// One collective's duration in cycles under ASTRA-sim's analytical timing
+// (one dimension, ring implementation). `comm_size` as in the trace (for
+// all-gather: each NPU's share).
+absl::StatusOr<int64_t> AstraCollectiveCycles(int comm_type, int64_t comm_size,
+                                              const AstraDimension& dim, const AstraSystem& system,
+                                              bool congestion_aware);
+
+// The ring α-β time (ns) of one collective over `n` ranks with link bytes/ns
+// `b` and latency `a`: all-reduce 2(n−1)(M/n/b + a), reduce-scatter (n−1)(M/n/b + a),
+// all-gather (n−1)(share/b + a), all-to-all (n−1)(M/n/b + a).
+double RingAlphaBetaNs(int comm_type, int64_t comm_size, int n, double b, double a);
+
+}  // namespace mlsysim
+
+#endif  // MLSYSIM_SIM_CHAKRA_RUNNER_H_

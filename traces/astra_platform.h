@@ -1,0 +1,52 @@
+// astra_platform.h — ASTRA-sim's platform files as input: the network YAML
+// (one entry per dimension: topology Ring | Switch | FullyConnected,
+// npus_count, bandwidth in "GB/s", latency in ns) and the system JSON knobs
+// that decide collective timing (preferred-dataset-splits,
+// active-chunks-per-dimension, endpoint-delay, local-mem-bw, the collective
+// implementations). ASTRA-sim converts "GB/s" as GiB/s: bytes per ns =
+// GB/s × 2^30 / 10^9; this reader does the same and keeps both figures.
+//
+// Usage: auto net = ReadAstraNetwork("network.yml"); auto sys = ReadAstraSystem("system.json");
+#ifndef MLSYSIM_TRACES_ASTRA_PLATFORM_H_
+#define MLSYSIM_TRACES_ASTRA_PLATFORM_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace mlsysim {
+
+enum class AstraTopology { kRing, kSwitch, kFullyConnected };
+const char* AstraTopologyName(AstraTopology t);
+
+struct AstraDimension {
+  AstraTopology topology = AstraTopology::kRing;
+  int npus = 1;
+  double bandwidth_gb_s = 0;   // as written
+  double bytes_per_ns = 0;     // ASTRA-sim's conversion (GiB/s)
+  double latency_ns = 0;
+};
+
+struct AstraNetwork {
+  std::vector<AstraDimension> dims;
+  int64_t npus() const;
+};
+
+struct AstraSystem {
+  int splits = 1;                  // preferred-dataset-splits
+  int active_chunks = 1;           // active-chunks-per-dimension
+  double endpoint_delay = 10;      // cycles
+  double local_mem_bw = 1e30;      // bytes per cycle (GB/s)
+  std::vector<std::string> all_reduce, all_gather, reduce_scatter, all_to_all;  // per dimension
+  double peak_perf_tflops = 0;     // roofline for COMP nodes without a duration
+  bool roofline_enabled = false;
+};
+
+absl::StatusOr<AstraNetwork> ReadAstraNetwork(const std::string& path);
+absl::StatusOr<AstraSystem> ReadAstraSystem(const std::string& path);
+
+}  // namespace mlsysim
+
+#endif  // MLSYSIM_TRACES_ASTRA_PLATFORM_H_
