@@ -133,18 +133,16 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
     out_->rank_finish_ns.resize(n);
     for (int r = 0; r < n; ++r) {
       const RankState& rs = ranks_[r];
-      if (rs.done != static_cast<int>(rs.pending.size())) {
-        for (size_t i = 0; i < rs.pending.size(); ++i) {
-          if (!rs.finished[i]) {
-            return absl::FailedPreconditionError(absl::StrCat(
-                "workload: rank ", r, " stops at node ", traces_[r].nodes[i].id(), " ('",
-                traces_[r].nodes[i].name(), "'): its dependencies, a peer's matching send/recv or "
-                "the other ranks' collective never complete (deadlock)"));
-          }
+      for (size_t i = 0; i < rs.pending.size(); ++i) {
+        if (!rs.finished[i]) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "workload: rank ", r, " stops at node ", traces_[r].nodes[i].id(), " ('",
+              traces_[r].nodes[i].name(), "'): its dependencies, a peer's matching send/recv or "
+              "its group's collective never complete (deadlock)"));
         }
       }
-      out_->rank_finish_ns[r] = rs.finish;
-      out_->finish_ns = std::max(out_->finish_ns, rs.finish);
+      out_->rank_finish_ns[r] = rs.finish_s * 1e9;
+      out_->finish_ns = std::max(out_->finish_ns, rs.finish_s * 1e9);
     }
     out_->events = sim_.dispatched();
     out_->fingerprint = sim_.fingerprint();
@@ -152,49 +150,79 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
     return absl::OkStatus();
   }
 
-  void HandleEvent(Simulator& sim, const Event& e) override {
+  void HandleEvent(Simulator&, const Event& e) override {
     if (e.kind == kNodeDone) {
-      Complete(static_cast<int>(e.payload >> 32), static_cast<int>(e.payload & 0xffffffffu));
+      const int r = static_cast<int>(e.payload >> 32), i = static_cast<int>(e.payload & 0xffffffffu);
+      Complete(r, i, ranks_[r].end_s[i]);
     } else if (e.kind == kCollectiveDone) {
-      FinishCollective(static_cast<size_t>(e.payload), TimeToSeconds(sim.now()) * 1e9);
+      FinishCollective(static_cast<size_t>(e.payload), groups_[e.payload].end_s);
     } else if (e.kind == kP2pArrived) {
-      Arrived(static_cast<size_t>(e.payload));
+      Arrived(static_cast<size_t>(e.payload), transfers_[e.payload].arrival_s);
     }
   }
 
   void OnCollectiveComplete(uint64_t tag, SimTime) override {
-    FinishCollective(static_cast<size_t>(tag), groups_[tag].collective->exact_end_seconds() * 1e9);
+    FinishCollective(static_cast<size_t>(tag), groups_[tag].collective->exact_end_seconds());
   }
-  void OnFlowComplete(uint64_t tag, SimTime) override { Arrived(static_cast<size_t>(tag)); }
+  void OnFlowComplete(uint64_t tag, SimTime) override {
+    Arrived(static_cast<size_t>(tag), net_->finish_seconds());
+  }
 
  private:
   enum Kind : uint32_t { kNodeDone = 1, kCollectiveDone = 2, kP2pArrived = 3 };
+  // Times are exact seconds (doubles); events land on the next nanosecond, so
+  // rounding never accumulates along a chain of dependencies.
   struct RankState {
     std::vector<int> pending;
     std::vector<std::vector<int>> children;
     std::vector<bool> finished;
+    std::vector<double> ready_s, end_s;
     std::deque<int> compute_queue;
     bool computing = false;
-    int collectives = 0;
-    int done = 0;
-    double finish = 0;
+    double compute_free_s = 0, finish_s = 0;
+    std::map<std::string, int> collectives;  // per process group: issued so far
   };
   struct Group {
     int op = 0;
-    int64_t size = 0;
-    std::vector<std::pair<int, int>> members;  // (rank, node)
-    double start_ns = 0;
+    double bytes = 0;
+    int64_t comm_size = 0;
+    std::vector<int> ranks;                    // ascending
+    std::vector<std::pair<int, int>> members;  // (rank, node) as they arrive
+    double start_s = 0, end_s = 0;
+    size_t record = 0;
     std::unique_ptr<Collective> collective;
   };
   struct Transfer {  // one send, matched with one recv
-    int src_node = -1, dst_node = -1;
+    int src = 0, dst = 0, src_node = -1, dst_node = -1;
     bool arrived = false;
+    double arrival_s = 0;
+  };
+  struct CollSpec {
+    std::string pg;
+    int op;
+    int64_t size;
+    double bytes;
   };
 
+  static std::string GroupOf(const chakra::Node& nd) {
+    const chakra::AttributeProto* a = FindChakraAttr(nd, "pg_name");
+    return a != nullptr && a->value_case() == chakra::AttributeProto::kStringVal ? a->string_val() : "";
+  }
+
+  static double DoubleAttr(const chakra::Node& nd, const char* name, double def) {
+    const chakra::AttributeProto* a = FindChakraAttr(nd, name);
+    if (a != nullptr && a->value_case() == chakra::AttributeProto::kDoubleVal && a->double_val() >= 0) {
+      return a->double_val();
+    }
+    return def;
+  }
+
   absl::Status BuildGraphs() {
-    ranks_.resize(traces_.size());
-    std::vector<std::vector<std::pair<int, int64_t>>> colls(traces_.size());
-    for (size_t r = 0; r < traces_.size(); ++r) {
+    const size_t n = traces_.size();
+    ranks_.resize(n);
+    std::vector<std::vector<CollSpec>> colls(n);
+    std::map<std::string, std::vector<int>> pg_ranks;
+    for (size_t r = 0; r < n; ++r) {
       const auto& nodes = traces_[r].nodes;
       RankState& rs = ranks_[r];
       absl::flat_hash_map<uint64_t, int> index;
@@ -202,6 +230,8 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
       rs.pending.assign(nodes.size(), 0);
       rs.children.resize(nodes.size());
       rs.finished.assign(nodes.size(), false);
+      rs.ready_s.assign(nodes.size(), 0.0);
+      rs.end_s.assign(nodes.size(), 0.0);
       for (size_t i = 0; i < nodes.size(); ++i) {
         const chakra::Node& nd = nodes[i];
         for (const auto* deps : {&nd.data_deps(), &nd.ctrl_deps()}) {
@@ -220,40 +250,65 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
           auto size = ChakraIntAttr(nd, "comm_size");
           if (!size.ok() && *op != chakra::BARRIER) return Annotate(r, size.status());
           const int64_t bytes = size.ok() ? *size : 0;
-          if (bytes < 0) return Annotate(r, absl::InvalidArgumentError(absl::StrCat("node ", nd.id(), ": comm_size < 0")));
-          colls[r].push_back({static_cast<int>(*op), bytes});
+          if (bytes < 0) {
+            return Annotate(r, absl::InvalidArgumentError(absl::StrCat("node ", nd.id(), ": comm_size < 0")));
+          }
+          const std::string pg = GroupOf(nd);
+          colls[r].push_back({pg, static_cast<int>(*op), bytes,
+                              DoubleAttr(nd, "comm_size_bytes", static_cast<double>(bytes))});
+          auto& members = pg_ranks[pg];
+          if (members.empty() || members.back() != static_cast<int>(r)) members.push_back(static_cast<int>(r));
         }
         if (nd.type() == chakra::COMM_SEND_NODE || nd.type() == chakra::COMM_RECV_NODE) {
           out_->comm_nodes++;
           const char* peer = nd.type() == chakra::COMM_SEND_NODE ? "comm_dst" : "comm_src";
           auto p = ChakraIntAttr(nd, peer);
           if (!p.ok()) return Annotate(r, p.status());
-          if (*p < 0 || *p >= static_cast<int64_t>(traces_.size()) || *p == static_cast<int64_t>(r)) {
-            return Annotate(r, absl::InvalidArgumentError(absl::StrCat("node ", nd.id(), ": ", peer, " = ", *p,
-                                                                        " is not another rank")));
+          if (*p < 0 || *p >= static_cast<int64_t>(n) || *p == static_cast<int64_t>(r)) {
+            return Annotate(r, absl::InvalidArgumentError(
+                                   absl::StrCat("node ", nd.id(), ": ", peer, " = ", *p, " is not another rank")));
           }
         }
       }
     }
-    // The k-th collective of every rank forms one collective: same type and size.
-    for (size_t r = 1; r < colls.size(); ++r) {
-      if (colls[r].size() != colls[0].size()) {
-        return absl::InvalidArgumentError(absl::StrCat("workload: rank ", r, " has ", colls[r].size(),
-                                                       " collectives, rank 0 has ", colls[0].size()));
+    // Per process group (pg_name; none = every rank), the k-th collective of
+    // each member rank forms one collective: same type and size everywhere.
+    for (const auto& [pg, members] : pg_ranks) {
+      const std::string name = pg.empty() ? "the default group (all ranks)" : absl::StrCat("group '", pg, "'");
+      if (pg.empty() && members.size() != n) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "workload: collectives without pg_name involve every rank, but only ", members.size(),
+            " of ", n, " ranks have them"));
       }
-      for (size_t k = 0; k < colls[r].size(); ++k) {
-        if (colls[r][k] != colls[0][k]) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "workload: collective #", k, " differs between rank 0 (type ", colls[0][k].first, ", ",
-              colls[0][k].second, " B) and rank ", r, " (type ", colls[r][k].first, ", ",
-              colls[r][k].second, " B)"));
+      std::vector<std::vector<const CollSpec*>> seq(members.size());
+      for (size_t m = 0; m < members.size(); ++m)
+        for (const CollSpec& cs : colls[members[m]])
+          if (cs.pg == pg) seq[m].push_back(&cs);
+      for (size_t m = 0; m < members.size(); ++m) {
+        if (seq[m].size() != seq[0].size()) {
+          return absl::InvalidArgumentError(absl::StrCat("workload: in ", name, " rank ", members[m], " has ",
+                                                         seq[m].size(), " collectives, rank ", members[0],
+                                                         " has ", seq[0].size()));
+        }
+        for (size_t k = 0; k < seq[m].size(); ++k) {
+          if (seq[m][k]->op != seq[0][k]->op || seq[m][k]->size != seq[0][k]->size) {
+            return absl::InvalidArgumentError(absl::StrCat(
+                "workload: in ", name, " collective #", k, " differs between rank ", members[0], " (type ",
+                seq[0][k]->op, ", ", seq[0][k]->size, " B) and rank ", members[m], " (type ",
+                seq[m][k]->op, ", ", seq[m][k]->size, " B)"));
+          }
         }
       }
-    }
-    groups_.resize(colls.empty() ? 0 : colls[0].size());
-    for (size_t k = 0; k < groups_.size(); ++k) {
-      groups_[k].op = colls[0][k].first;
-      groups_[k].size = colls[0][k].second;
+      auto& list = pg_groups_[pg];
+      for (size_t k = 0; k < seq[0].size(); ++k) {
+        list.push_back(groups_.size());
+        Group g;
+        g.op = seq[0][k]->op;
+        g.comm_size = seq[0][k]->size;
+        g.bytes = seq[0][k]->bytes;
+        g.ranks = members;
+        groups_.push_back(std::move(g));
+      }
     }
     return absl::OkStatus();
   }
@@ -275,6 +330,18 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
     ClusterShape s;
     s.fabric = FabricKind::kSingleSwitch;
     s.routing = c_.routing;
+    if (!c_.network.mlsysim_fabric.empty()) {
+      auto kind = ParseFabricKind(c_.network.mlsysim_fabric);
+      if (!kind.ok()) return kind.status();
+      s.fabric = *kind;
+      s.oversubscription = c_.network.mlsysim_oversubscription;
+      s.leaf_ports = c_.network.mlsysim_leaf_ports;
+    }
+    if (!c_.network.mlsysim_routing.empty()) {
+      auto routing = ParseRouting(c_.network.mlsysim_routing);
+      if (!routing.ok()) return routing.status();
+      s.routing = *routing;
+    }
     if (dims.size() == 1) {
       s.nodes = dims[0].npus;
       s.gpus_per_node = 1;
@@ -297,28 +364,27 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
 
   const chakra::Node& NodeAt(int r, int i) const { return traces_[r].nodes[i]; }
   uint64_t Pack(int r, int i) const { return (static_cast<uint64_t>(r) << 32) | static_cast<uint32_t>(i); }
-  double NowNs() const { return TimeToSeconds(sim_.now()) * 1e9; }
-  void DoneAfter(int r, int i, double ns) {
-    sim_.ScheduleAt(sim_.now() + static_cast<SimTime>(std::ceil(std::max(0.0, ns) - 1e-6)), target_,
-                    kNodeDone, Pack(r, i));
+
+  // Finishes node i of rank r at the exact time `end_s` (event on the next ns).
+  void DoneAt(int r, int i, double end_s) {
+    ranks_[r].end_s[i] = end_s;
+    sim_.ScheduleAt(SecondsToTimeCeil(end_s), target_, kNodeDone, Pack(r, i));
   }
 
-  double ComputeNs(const chakra::Node& nd) const {
-    if (auto ns = ChakraIntAttr(nd, "duration_ns"); FindChakraAttr(nd, "duration_ns") && ns.ok()) {
-      return static_cast<double>(*ns);
-    }
-    if (nd.duration_micros() > 0) return static_cast<double>(nd.duration_micros()) * 1000.0;
-    if (c_.system.peak_perf_tflops > 0) {
+  double ComputeSeconds(const chakra::Node& nd) const {
+    const double exact = DoubleAttr(nd, "duration_s", -1);
+    if (exact >= 0) return exact;
+    if (nd.duration_micros() > 0) return static_cast<double>(nd.duration_micros()) * 1e-6;
+    if (c_.system.peak_perf_tflops > 0 && FindChakraAttr(nd, "num_ops") != nullptr) {
       auto ops = ChakraIntAttr(nd, "num_ops");
-      if (FindChakraAttr(nd, "num_ops") && ops.ok()) {
-        return static_cast<double>(*ops) / (c_.system.peak_perf_tflops * 1e3);
-      }
+      if (ops.ok()) return static_cast<double>(*ops) / (c_.system.peak_perf_tflops * 1e12);
     }
     return 0;
   }
 
   void Ready(int r, int i) {
     const chakra::Node& nd = NodeAt(r, i);
+    const double t = ranks_[r].ready_s[i];
     switch (nd.type()) {
       case chakra::COMP_NODE:
         ranks_[r].compute_queue.push_back(i);
@@ -327,33 +393,37 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
       case chakra::MEM_LOAD_NODE:
       case chakra::MEM_STORE_NODE: {
         auto bytes = ChakraIntAttr(nd, "tensor_size");
-        DoneAfter(r, i, bytes.ok() ? static_cast<double>(*bytes) / c_.system.local_mem_bw : 0.0);
+        DoneAt(r, i, t + (bytes.ok() ? static_cast<double>(*bytes) / c_.system.local_mem_bw * 1e-9 : 0.0));
         return;
       }
       case chakra::COMM_COLL_NODE: {
-        const size_t k = static_cast<size_t>(ranks_[r].collectives++);
-        Group& g = groups_[k];
+        const std::string pg = GroupOf(nd);
+        const size_t k = static_cast<size_t>(ranks_[r].collectives[pg]++);
+        const size_t gi = pg_groups_.at(pg)[k];
+        Group& g = groups_[gi];
         g.members.push_back({r, i});
-        if (g.members.size() == traces_.size()) StartCollective(k);
+        g.start_s = std::max(g.start_s, t);
+        if (g.members.size() == g.ranks.size()) StartCollective(gi);
         return;
       }
       case chakra::COMM_SEND_NODE: {
         const int dst = static_cast<int>(*ChakraIntAttr(nd, "comm_dst"));
         const int64_t tag = ChakraIntAttr(nd, "comm_tag").value_or(0);
-        const int64_t bytes = ChakraIntAttr(nd, "comm_size").value_or(0);
-        const size_t t = Match(r, dst, tag, /*send=*/true, i);
-        StartTransfer(t, r, dst, bytes);
+        const double bytes =
+            DoubleAttr(nd, "comm_size_bytes", static_cast<double>(ChakraIntAttr(nd, "comm_size").value_or(0)));
+        const size_t tr = Match(r, dst, tag, /*send=*/true, i);
+        StartTransfer(tr, r, dst, bytes, t);
         return;
       }
       case chakra::COMM_RECV_NODE: {
         const int src = static_cast<int>(*ChakraIntAttr(nd, "comm_src"));
         const int64_t tag = ChakraIntAttr(nd, "comm_tag").value_or(0);
-        const size_t t = Match(src, r, tag, /*send=*/false, i);
-        if (transfers_[t].arrived) DoneAfter(r, i, 0);
+        const size_t tr = Match(src, r, tag, /*send=*/false, i);
+        if (transfers_[tr].arrived) DoneAt(r, i, std::max(t, transfers_[tr].arrival_s));
         return;
       }
       default:
-        DoneAfter(r, i, 0);
+        DoneAt(r, i, t);
         return;
     }
   }
@@ -364,26 +434,30 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
     const int i = rs.compute_queue.front();
     rs.compute_queue.pop_front();
     rs.computing = true;
-    DoneAfter(r, i, ComputeNs(NodeAt(r, i)));
+    const double start = std::max(rs.compute_free_s, rs.ready_s[i]);
+    rs.compute_free_s = start + ComputeSeconds(NodeAt(r, i));
+    DoneAt(r, i, rs.compute_free_s);
   }
 
-  void Complete(int r, int i) {
+  void Complete(int r, int i, double end_s) {
     RankState& rs = ranks_[r];
     if (rs.finished[i]) return;
     rs.finished[i] = true;
-    ++rs.done;
-    rs.finish = std::max(rs.finish, NowNs());
+    rs.end_s[i] = end_s;
+    rs.finish_s = std::max(rs.finish_s, end_s);
     if (NodeAt(r, i).type() == chakra::COMP_NODE) {
       rs.computing = false;
       TryCompute(r);
     }
-    for (int child : rs.children[i])
+    for (int child : rs.children[i]) {
+      rs.ready_s[child] = std::max(rs.ready_s[child], end_s);
       if (--rs.pending[child] == 0) Ready(r, child);
+    }
   }
 
   // Send/recv pairs in posting order per (src, dst, tag).
   size_t Match(int src, int dst, int64_t tag, bool send, int node) {
-    auto& q = send ? sends_[{src, dst, tag}] : recvs_[{src, dst, tag}];
+    auto& mine = send ? sends_[{src, dst, tag}] : recvs_[{src, dst, tag}];
     auto& other = send ? recvs_[{src, dst, tag}] : sends_[{src, dst, tag}];
     size_t t;
     if (!other.empty()) {
@@ -392,80 +466,88 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
     } else {
       t = transfers_.size();
       transfers_.emplace_back();
-      q.push_back(t);
+      transfers_[t].src = src;
+      transfers_[t].dst = dst;
+      mine.push_back(t);
     }
     (send ? transfers_[t].src_node : transfers_[t].dst_node) = node;
-    transfer_ends_.resize(transfers_.size());
-    transfer_ends_[t] = {src, dst};
     return t;
   }
 
-  void StartTransfer(size_t t, int src, int dst, int64_t bytes) {
+  void StartTransfer(size_t t, int src, int dst, double bytes, double start_s) {
     if (c_.backend == ChakraBackend::kFlow) {
-      const bool same = graph_->SameNode(src, dst);
       const ClusterShape& s = graph_->shape();
-      net_->Start(graph_->Route(src, dst, MixHash(t, 17)), static_cast<double>(bytes),
-                  same ? s.nvlink_latency : s.nic_latency, this, t);
+      const double alpha = graph_->SameNode(src, dst) ? s.nvlink_latency : s.nic_latency;
+      graph_->RouteInto(src, dst, MixHash(t, 17), path_);
+      net_->Start(path_, bytes, alpha, this, t, start_s);
     } else {
       const AstraDimension& d = c_.network.dims[0];
       const double a = d.topology == AstraTopology::kSwitch ? 2 * d.latency_ns : d.latency_ns;
-      const double ns = std::floor(a + static_cast<double>(bytes) / d.bytes_per_ns);
-      sim_.ScheduleAt(sim_.now() + static_cast<SimTime>(ns), target_, kP2pArrived, t);
+      transfers_[t].arrival_s = start_s + std::floor(a + bytes / d.bytes_per_ns) * 1e-9;
+      sim_.ScheduleAt(SecondsToTimeCeil(transfers_[t].arrival_s), target_, kP2pArrived, t);
     }
   }
 
-  void Arrived(size_t t) {
+  void Arrived(size_t t, double at_s) {
     Transfer& tr = transfers_[t];
     tr.arrived = true;
-    const auto [src, dst] = transfer_ends_[t];
-    if (tr.src_node >= 0) Complete(src, tr.src_node);
-    if (tr.dst_node >= 0) Complete(dst, tr.dst_node);
+    tr.arrival_s = at_s;
+    if (tr.src_node >= 0) Complete(tr.src, tr.src_node, at_s);
+    if (tr.dst_node >= 0 && ranks_[tr.dst].pending[tr.dst_node] == 0 &&
+        !ranks_[tr.dst].finished[tr.dst_node]) {
+      // The recv was posted (its dependencies are done): it ends at arrival.
+      DoneAt(tr.dst, tr.dst_node, std::max(at_s, ranks_[tr.dst].ready_s[tr.dst_node]));
+    }
   }
 
-  void StartCollective(size_t k) {
-    Group& g = groups_[k];
-    g.start_ns = NowNs();
-    const int n = static_cast<int>(traces_.size());
+  void StartCollective(size_t gi) {
+    Group& g = groups_[gi];
+    const int n = static_cast<int>(g.ranks.size());
     const AstraDimension& d0 = c_.network.dims[0];
     const double a0 = d0.topology == AstraTopology::kSwitch ? 2 * d0.latency_ns : d0.latency_ns;
-    out_->collectives.push_back({g.op, g.size, g.start_ns, 0,
-                                 RingAlphaBetaNs(g.op, g.size, n, d0.bytes_per_ns, a0)});
+    g.record = out_->collectives.size();
+    out_->collectives.push_back({g.op, g.comm_size, g.start_s * 1e9, 0,
+                                 RingAlphaBetaNs(g.op, g.comm_size, n, d0.bytes_per_ns, a0)});
     if (c_.backend != ChakraBackend::kFlow) {
-      const int64_t cycles =
-          *AstraCollectiveCycles(g.op, g.size, d0, c_.system, c_.backend == ChakraBackend::kAstraAware);
-      sim_.ScheduleAt(sim_.now() + cycles, target_, kCollectiveDone, k);
+      AstraDimension dim = d0;
+      dim.npus = n;
+      const int64_t cycles = *AstraCollectiveCycles(g.op, g.comm_size, dim, c_.system,
+                                                    c_.backend == ChakraBackend::kAstraAware);
+      g.end_s = g.start_s + static_cast<double>(cycles) * 1e-9;
+      sim_.ScheduleAt(SecondsToTimeCeil(g.end_s), target_, kCollectiveDone, gi);
       return;
     }
     CollectiveSpec spec;
     spec.algorithm = CollectiveAlgorithm::kRing;
-    spec.ranks.resize(n);
-    for (int r = 0; r < n; ++r) spec.ranks[r] = r;
+    spec.ranks = g.ranks;
     switch (g.op) {
-      case chakra::ALL_REDUCE: case chakra::BARRIER:
+      case chakra::ALL_REDUCE:
+      case chakra::BARRIER:
         spec.op = CollectiveOp::kAllReduce;
-        spec.message_bytes = static_cast<double>(g.size);
+        spec.message_bytes = g.bytes;
         break;
       case chakra::ALL_GATHER:
         spec.op = CollectiveOp::kAllGather;
-        spec.message_bytes = static_cast<double>(g.size) * n;  // comm_size is each rank's share
+        spec.message_bytes = g.bytes * n;  // comm_size is each rank's share
         break;
       case chakra::ALL_TO_ALL:
         spec.op = CollectiveOp::kAllToAll;
-        spec.message_bytes = static_cast<double>(g.size);
+        spec.message_bytes = g.bytes;
         break;
       default:
         spec.op = CollectiveOp::kReduceScatter;
-        spec.message_bytes = static_cast<double>(g.size);
+        spec.message_bytes = g.bytes;
         break;
     }
-    g.collective = std::make_unique<Collective>(sim_, *net_, *graph_, spec, this, k);
-    g.collective->Start();
+    g.collective = std::make_unique<Collective>(sim_, *net_, *graph_, spec, this, gi);
+    g.collective->StartAt(g.start_s);
   }
 
-  void FinishCollective(size_t k, double end_ns) {
-    Group& g = groups_[k];
-    out_->collectives[k].end_ns = end_ns;
-    for (const auto& [r, i] : g.members) Complete(r, i);
+  void FinishCollective(size_t gi, double end_s) {
+    Group& g = groups_[gi];
+    g.end_s = end_s;
+    out_->collectives[g.record].end_ns = end_s * 1e9;
+    for (const auto& [r, i] : g.members) Complete(r, i, end_s);
   }
 
   const std::vector<ChakraTrace>& traces_;
@@ -475,11 +557,12 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
   uint32_t target_ = 0;
   std::vector<RankState> ranks_;
   std::vector<Group> groups_;
+  std::map<std::string, std::vector<size_t>> pg_groups_;
   std::vector<Transfer> transfers_;
-  std::vector<std::pair<int, int>> transfer_ends_;
   std::map<std::tuple<int, int, int64_t>, std::deque<size_t>> sends_, recvs_;
   std::unique_ptr<ClusterGraph> graph_;
   std::unique_ptr<FlowNetwork> net_;
+  std::vector<int> path_;
 };
 
 }  // namespace

@@ -100,6 +100,20 @@ absl::StatusOr<AstraNetwork> ReadAstraNetwork(const std::string& path) {
       }
       net.dims.push_back(d);
     }
+    if (const YAML::Node f = root["mlsysim_fabric"]) net.mlsysim_fabric = f.as<std::string>();
+    if (const YAML::Node f = root["mlsysim_routing"]) net.mlsysim_routing = f.as<std::string>();
+    if (const YAML::Node f = root["mlsysim_oversubscription"]) {
+      net.mlsysim_oversubscription = f.as<double>();
+      if (!(net.mlsysim_oversubscription >= 1 && net.mlsysim_oversubscription <= 1024)) {
+        return Bad(path, "mlsysim_oversubscription: must lie in [1, 1024]");
+      }
+    }
+    if (const YAML::Node f = root["mlsysim_leaf_ports"]) {
+      net.mlsysim_leaf_ports = f.as<int>();
+      if (net.mlsysim_leaf_ports < 1 || net.mlsysim_leaf_ports > 65536) {
+        return Bad(path, "mlsysim_leaf_ports: must lie in [1, 65536]");
+      }
+    }
   } catch (const YAML::Exception& e) {
     return Bad(path, absl::StrCat(e.mark.line + 1, ":", e.mark.column + 1, ": ", e.msg));
   }

@@ -31,6 +31,12 @@ struct AstraDimension {
 
 struct AstraNetwork {
   std::vector<AstraDimension> dims;
+  // Optional keys ASTRA-sim ignores, written by `--export-chakra` so that the
+  // flow backend rebuilds the exported cluster: the fabric of the last
+  // dimension (fat_tree_2, ...), its routing, oversubscription and leaf ports.
+  std::string mlsysim_fabric, mlsysim_routing;
+  double mlsysim_oversubscription = 1.0;
+  int mlsysim_leaf_ports = 32;
   int64_t npus() const;
 };
 
