@@ -64,7 +64,7 @@ int RunSimulateTraining(const CommandContext& ctx, const CommandArgs& args) {
         "--bucket", "--straggler-cv", "--days", "--failures", "--weibull-shape",
         "--checkpoint-interval", "--checkpoint-storage", "--storage-bandwidth", "--restart-time",
         "--detection-time", "--reschedule-time", "--spare-nodes", "--region", "--seed",
-        "--replications", "--trace", "--events-csv", "--recompute", "--detail",
+        "--replications", "--trace", "--events-csv", "--export-chakra", "--recompute", "--detail",
         "--virtual-stages", "--ep"}) {
     specs.push_back({name, "", true});
   }
@@ -89,6 +89,7 @@ int RunSimulateTraining(const CommandContext& ctx, const CommandArgs& args) {
   j.region = o.Get("--region", "");
   j.trace_file = o.Get("--trace", "");
   j.events_csv = o.Get("--events-csv", "");
+  j.export_chakra = o.Get("--export-chakra", "");
   j.activation_recompute = o.Get("--recompute", j.activation_recompute);
   j.detail = o.Get("--detail", j.detail);
   j.overlap = !o.Has("--no-overlap");

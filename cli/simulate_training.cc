@@ -12,6 +12,7 @@
 #include "analytic/fleet.h"
 #include "analytic/formulas.h"
 #include "analytic/renewal.h"
+#include "sim/training_chakra.h"
 #include "analytic/operations.h"
 #include "analytic/units.h"
 #include "cli/simulate_common.h"
@@ -136,6 +137,7 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
   sc.straggler_cv = job.straggler_cv;
   sc.seed = job.seed;
   sc.record_spans = !job.trace_file.empty();
+  sc.record_plan = !job.export_chakra.empty();
   sc.activation_recompute = job.activation_recompute;
   if (job.detail == "replica") {
     sc.representative_replica = true;
@@ -143,6 +145,9 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
     sc.representative_replica = fleet.TotalAccelerators() > 2048;
   } else if (job.detail != "full") {
     return bad(absl::StrCat("--detail: unknown '", job.detail, "'; accepted: full, replica, auto"));
+  }
+  if (sc.record_plan && sc.representative_replica) {
+    return bad("--export-chakra: the step must be simulated in full detail (add --detail full)");
   }
   auto step = SimulateTrainingStep(sc);
   if (!step.ok()) {
@@ -362,6 +367,14 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
 
   if (!job.trace_file.empty()) {
     if (auto s = WriteTrace(job.trace_file, *step, first); !s.ok()) return bad(std::string(s.message()));
+  }
+  if (!job.export_chakra.empty()) {
+    auto files = WriteChakraExport(TrainingStepToChakra(step->plan), job.export_chakra, "step");
+    if (!files.ok()) return bad(std::string(files.status().message()));
+    *ctx.err << "wrote " << files->size() - 2 << " Chakra traces " << job.export_chakra
+             << "/step.<rank>.et with network.yml and system.json (re-run: mlsysim simulate chakra "
+             << "--workload " << job.export_chakra << "/step --network " << job.export_chakra
+             << "/network.yml --system " << job.export_chakra << "/system.json --backend flow)\n";
   }
   if (!job.events_csv.empty()) {
     if (auto s = WriteEventsCsv(job.events_csv, first); !s.ok()) return bad(std::string(s.message()));

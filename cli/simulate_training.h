@@ -48,6 +48,7 @@ struct TrainingJob {
   uint64_t seed = 1;
   int replications = 1;
   std::string trace_file, events_csv;
+  std::string export_chakra;      // directory for one step as Chakra traces
 };
 
 int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job);

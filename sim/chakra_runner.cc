@@ -17,89 +17,6 @@
 
 namespace mlsysim {
 
-absl::StatusOr<ChakraBackend> ParseChakraBackend(absl::string_view name) {
-  if (name == "astra-aware") return ChakraBackend::kAstraAware;
-  if (name == "astra-unaware") return ChakraBackend::kAstraUnaware;
-  if (name == "flow") return ChakraBackend::kFlow;
-  return absl::InvalidArgumentError(absl::StrCat(
-      "backend: unknown '", name, "'; accepted: astra-aware, astra-unaware, flow"));
-}
-
-const char* ChakraBackendName(ChakraBackend b) {
-  switch (b) {
-    case ChakraBackend::kAstraAware: return "astra-aware";
-    case ChakraBackend::kAstraUnaware: return "astra-unaware";
-    case ChakraBackend::kFlow: return "flow";
-  }
-  return "?";
-}
-
-namespace {
-
-bool Reduces(int op) {
-  return op == chakra::ALL_REDUCE || op == chakra::REDUCE_SCATTER ||
-         op == chakra::REDUCE_SCATTER_BLOCK;
-}
-
-absl::Status CheckSupported(int op) {
-  switch (op) {
-    case chakra::ALL_REDUCE: case chakra::ALL_GATHER: case chakra::REDUCE_SCATTER:
-    case chakra::REDUCE_SCATTER_BLOCK: case chakra::ALL_TO_ALL: case chakra::BARRIER:
-      return absl::OkStatus();
-    default:
-      return absl::UnimplementedError(absl::StrCat(
-          "comm_type ", op, " (REDUCE, GATHER, SCATTER or BROADCAST) is not supported; accepted: "
-          "ALL_REDUCE 0, ALL_GATHER 2, ALL_TO_ALL 6, REDUCE_SCATTER 7/8, BARRIER 9"));
-  }
-}
-
-}  // namespace
-
-double RingAlphaBetaNs(int op, int64_t size, int n, double b, double a) {
-  if (n <= 1) return 0;
-  const double m = static_cast<double>(size);
-  switch (op) {
-    case chakra::ALL_REDUCE: return 2.0 * (n - 1) * (m / n / b + a);
-    case chakra::ALL_GATHER: return (n - 1) * (m / b + a);
-    case chakra::BARRIER: return 2.0 * (n - 1) * a;
-    default: return (n - 1) * (m / n / b + a);  // reduce-scatter, all-to-all
-  }
-}
-
-absl::StatusOr<int64_t> AstraCollectiveCycles(int op, int64_t comm_size, const AstraDimension& dim,
-                                              const AstraSystem& sys, bool aware) {
-  if (auto s = CheckSupported(op); !s.ok()) return s;
-  const int n = dim.npus;
-  const double chunk = static_cast<double>(comm_size) / sys.splits;
-  const double step = op == chakra::ALL_GATHER ? chunk : chunk / n;
-  int64_t k;
-  switch (op) {
-    case chakra::ALL_REDUCE: case chakra::BARRIER: k = 2 * (n - 1); break;
-    case chakra::ALL_TO_ALL: k = static_cast<int64_t>(n) * (n - 1) / 2; break;
-    default: k = n - 1; break;
-  }
-  const int64_t r = Reduces(op) ? n - 1 : 0;
-  const double b = dim.bytes_per_ns, a = dim.latency_ns;
-  const bool sw = dim.topology == AstraTopology::kSwitch;
-  double hop;
-  if (sw && aware) {
-    hop = 2 * std::floor(a + step / b);  // store and forward: each of two links serialises the step
-  } else if (sw) {
-    hop = std::floor(2 * a + step / b);
-  } else {
-    hop = std::floor(a + step / b);
-  }
-  const double e = sys.endpoint_delay;
-  const double per_chunk = k * (hop + e) + r * 3 * std::floor(step / sys.local_mem_bw) + e;
-  const int64_t rounds = (sys.splits + sys.active_chunks - 1) / sys.active_chunks;
-  double total = rounds * per_chunk;
-  if (sw && aware && sys.active_chunks > 1) total += (sys.active_chunks - 1) * std::floor(step / b);
-  if (!(total >= 0 && total < 9e18)) {
-    return absl::InvalidArgumentError("collective duration outside the clock's range");
-  }
-  return static_cast<int64_t>(total);
-}
-
 namespace {
 
 class Runner : public EventHandler, public CollectiveObserver, public FlowObserver {
@@ -246,7 +163,7 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
           out_->comm_nodes++;
           auto op = ChakraIntAttr(nd, "comm_type");
           if (!op.ok()) return Annotate(r, op.status());
-          if (auto s = CheckSupported(static_cast<int>(*op)); !s.ok()) return Annotate(r, s);
+          if (auto s = CheckChakraCollective(static_cast<int>(*op)); !s.ok()) return Annotate(r, s);
           auto size = ChakraIntAttr(nd, "comm_size");
           if (!size.ok() && *op != chakra::BARRIER) return Annotate(r, size.status());
           const int64_t bytes = size.ok() ? *size : 0;

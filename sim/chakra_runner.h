@@ -29,15 +29,12 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "sim/astra_timing.h"
 #include "topology/cluster_graph.h"
 #include "traces/astra_platform.h"
 #include "traces/chakra_trace.h"
 
 namespace mlsysim {
-
-enum class ChakraBackend { kAstraAware, kAstraUnaware, kFlow };
-absl::StatusOr<ChakraBackend> ParseChakraBackend(absl::string_view name);
-const char* ChakraBackendName(ChakraBackend backend);
 
 struct ChakraRunConfig {
   AstraNetwork network;
@@ -63,18 +60,6 @@ struct ChakraRunResult {
 
 absl::StatusOr<ChakraRunResult> RunChakraWorkload(const std::vector<ChakraTrace>& ranks,
                                                   const ChakraRunConfig& config);
-
-// One collective's duration in cycles under ASTRA-sim's analytical timing
-// (one dimension, ring implementation). `comm_size` as in the trace (for
-// all-gather: each NPU's share).
-absl::StatusOr<int64_t> AstraCollectiveCycles(int comm_type, int64_t comm_size,
-                                              const AstraDimension& dim, const AstraSystem& system,
-                                              bool congestion_aware);
-
-// The ring α-β time (ns) of one collective over `n` ranks with link bytes/ns
-// `b` and latency `a`: all-reduce 2(n−1)(M/n/b + a), reduce-scatter (n−1)(M/n/b + a),
-// all-gather (n−1)(share/b + a), all-to-all (n−1)(M/n/b + a).
-double RingAlphaBetaNs(int comm_type, int64_t comm_size, int n, double b, double a);
 
 }  // namespace mlsysim
 

@@ -177,6 +177,33 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
 
   const std::vector<TraceSpan>& spans() const { return spans_; }
 
+  TrainingStepPlan Plan() const {
+    TrainingStepPlan p;
+    p.dp = dp_;
+    p.tp = c_.tp;
+    p.pp = c_.pp;
+    p.virtual_stages = c_.virtual_stages;
+    p.microbatches = c_.microbatches;
+    p.p2p_bytes = p2p_bytes_;
+    p.overlap_gradients = c_.overlap_gradients;
+    p.communication = c_.communication;
+    p.shape = graph_.shape();
+    for (const Actor& a : actors_) {
+      TrainingStepPlan::Actor pa;
+      pa.r = a.r;
+      pa.s = a.s;
+      pa.fwd_s = a.fwd_s;
+      pa.bwd_s = a.bwd_s;
+      for (const Op& op : a.ops) pa.ops.push_back({op.forward, op.mb, op.chunk});
+      p.actors.push_back(std::move(pa));
+    }
+    for (const Bucket& bk : buckets_) {
+      p.bucket_bytes.push_back(bk.bytes);
+      p.buckets.push_back(static_cast<int>(bk.ready.size()));
+    }
+    return p;
+  }
+
  private:
   struct Actor {
     int r = 0, s = 0;
@@ -507,6 +534,13 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
             static_cast<double>(c.seq_len) /
             (n * hw.PeakFor(c.precision).si * out.step_time_s);
   if (c.record_spans) out.spans = sim.spans();
+  if (c.record_plan) {
+    if (c.representative_replica) {
+      return absl::InvalidArgumentError(
+          "export: the step must be simulated in full detail (every replica and ring)");
+    }
+    out.plan = sim.Plan();
+  }
   return out;
 }
 

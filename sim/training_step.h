@@ -68,12 +68,35 @@ struct TrainingStepConfig {
   bool representative_replica = false;
   // Optional: collect per-rank spans for a trace (rank, name, start, end).
   bool record_spans = false;
+  // Optional: return the step's plan (per-actor op order and durations,
+  // buckets, transfer sizes), from which a Chakra trace is exported.
+  bool record_plan = false;
 };
 
 struct TraceSpan {
   int track;  // stage·DP + replica (one track per TP group)
   std::string name;
   double start_s, end_s;
+};
+
+// What the step simulation executes, for export (sim/training_chakra.h).
+struct TrainingStepPlan {
+  struct Op {
+    bool forward;
+    int mb, chunk;
+  };
+  struct Actor {  // one TP group: stage s of data-parallel replica r
+    int r = 0, s = 0;
+    double fwd_s = 0, bwd_s = 0;  // per op, TP (and EP) communication included
+    std::vector<Op> ops;          // (interleaved) 1F1B order
+  };
+  int dp = 1, tp = 1, pp = 1, virtual_stages = 1, microbatches = 1;
+  double p2p_bytes = 0;           // per TP rank, per microbatch, each way
+  bool overlap_gradients = true, communication = true;
+  std::vector<Actor> actors;      // index s·dp + r
+  std::vector<double> bucket_bytes;  // per stage: bytes of one bucket per TP rank
+  std::vector<int> buckets;          // per stage
+  ClusterShape shape;             // the cluster the step ran on
 };
 
 struct TrainingStepResult {
@@ -97,6 +120,7 @@ struct TrainingStepResult {
   // simulates one ring per stage, drops that contention).
   bool dp_rings_share_links = false;
   std::vector<TraceSpan> spans;
+  TrainingStepPlan plan;  // when record_plan
 };
 
 absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig& config);
