@@ -268,6 +268,42 @@ TEST(SimulateCliTest, JobsQuickForm) {
                      "--job-gpus", "16"}).code, 1);
 }
 
+TEST(SimulateCliTest, ChakraFormAndScenarioAndExport) {
+  const std::string d = std::string(MLSYSIM_TEST_DATA_DIR) + "/astra-sim/hgx_h100_allreduce_8/";
+  for (const auto& [backend, cycles] : {std::pair<std::string, long long>{"astra-aware", 57426},
+                                        {"astra-unaware", 55222}}) {
+    const CliRun r = Mlsysim({"-o", "json", "simulate", "chakra", "--workload", d + "workload/all_reduce",
+                              "--network", d + "network.yml", "--system", d + "system.json",
+                              "--backend", backend});
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["finish_cycles"].get<long long>(), cycles);
+    EXPECT_EQ(j["rank_finish"].size(), 8u);
+  }
+  EXPECT_EQ(Mlsysim({"simulate", "chakra", "--workload", d + "workload/nothing", "--network",
+                     d + "network.yml", "--system", d + "system.json"}).code, 1);
+  EXPECT_EQ(Mlsysim({"simulate", "chakra", "--workload", d + "workload/all_reduce", "--network",
+                     d + "network.yml", "--system", d + "system.json", "--backend", "ns3"}).code, 1);
+  // The same from a scenario file (paths relative to it).
+  const std::string scen = ::testing::TempDir() + "/chakra.textproto";
+  std::ofstream(scen) << "chakra { workload: \"" << d << "workload/all_reduce\" network: \"" << d
+                      << "network.yml\" system: \"" << d << "system.json\" backend: \"astra-unaware\" }\n";
+  const CliRun s = Mlsysim({"-o", "json", "simulate", scen});
+  ASSERT_EQ(s.code, 0) << s.err;
+  EXPECT_EQ(nlohmann::json::parse(s.out)["finish_cycles"].get<long long>(), 55222);
+  // Export a step and run it again.
+  const std::string dir = ::testing::TempDir() + "/cli_export";
+  const CliRun t = Mlsysim({"-o", "json", "simulate", "training", "--model", "Llama3_70B", "--nodes", "8",
+                            "--tp", "8", "--pp", "4", "--microbatches", "8", "--batch-size", "16",
+                            "--export-chakra", dir});
+  ASSERT_EQ(t.code, 0) << t.err;
+  const CliRun back = Mlsysim({"-o", "json", "simulate", "chakra", "--workload", dir + "/step", "--network",
+                               dir + "/network.yml", "--system", dir + "/system.json", "--backend", "flow"});
+  ASSERT_EQ(back.code, 0) << back.err;
+  const double step = nlohmann::json::parse(t.out)["step_time_s"].get<double>();
+  EXPECT_NEAR(nlohmann::json::parse(back.out)["simulated_time_s"].get<double>(), step, 1e-9 * step);
+}
+
 TEST(SimulateCliTest, UnknownFormsAndMissingFiles) {
   EXPECT_EQ(Mlsysim({"simulate", "spaceship"}).code, 1);
   EXPECT_EQ(Mlsysim({"simulate", "/nonexistent/x.textproto"}).code, 1);
