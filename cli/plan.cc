@@ -1,6 +1,8 @@
 // plan.cc — YAML plan loading (see plan.h).
 #include "cli/plan.h"
 
+#include <sys/stat.h>
+
 #include <cctype>
 #include <cstdlib>
 
@@ -44,7 +46,29 @@ std::optional<double> Numeric(const YAML::Node& n) {
 
 }  // namespace
 
+namespace {
+absl::StatusOr<Plan> LoadPlanChecked(const std::string& path);
+}  // namespace
+
+// yaml-cpp reports shape mismatches (a scalar where a map belongs, a complex
+// key, ...) by exception wherever a node is read: every one becomes
+// "PLAN.yaml:LINE:COL: ..." and exit 1, never an abort.
 absl::StatusOr<Plan> LoadPlan(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    return absl::InvalidArgumentError(absl::StrCat("plan '", path, "': not a regular file"));
+  }
+  try {
+    return LoadPlanChecked(path);
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ":", e.mark.line + 1, ":", e.mark.column + 1,
+                                                   ": ", e.msg, " (a section or value of the wrong shape)"));
+  }
+}
+
+namespace {
+
+absl::StatusOr<Plan> LoadPlanChecked(const std::string& path) {
   YAML::Node root;
   try {
     root = YAML::LoadFile(path);
@@ -107,6 +131,17 @@ absl::StatusOr<Plan> LoadPlan(const std::string& path) {
       pa.metric = a["metric"].as<std::string>();
       pa.min = Numeric(a["min"]);
       pa.max = Numeric(a["max"]);
+      for (const char* bound : {"min", "max"}) {
+        if (a[bound] && !(bound[1] == 'i' ? pa.min : pa.max)) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "constraints.assert[].", bound, ": '", YAML::Dump(a[bound]), "' is not a number (metric ",
+              pa.metric, ")"));
+        }
+      }
+      if (!pa.min && !pa.max) {
+        return absl::InvalidArgumentError(absl::StrCat("constraints.assert[]: metric ", pa.metric,
+                                                       " has neither min nor max"));
+      }
       const size_t dot = pa.metric.find('.');
       const std::string level = pa.metric.substr(0, dot);
       if (dot == std::string::npos ||
@@ -120,6 +155,8 @@ absl::StatusOr<Plan> LoadPlan(const std::string& path) {
   }
   return p;
 }
+
+}  // namespace
 
 FleetSpec PlanFleet(const Plan& plan, const Accelerator& hw) {
   FleetSpec f;

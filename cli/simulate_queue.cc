@@ -106,7 +106,7 @@ int RunSimulateQueue(const CommandContext& ctx, const CommandArgs& args) {
   Record out;
   out.Int("servers", servers).Num("arrival_rate", lambda).Num("service_time", service)
       .Str("service_dist", dist).Str("arrival", arrival).Num("rho", rho)
-      .Int("requests", requests).Int("replications", reps);
+      .Int("requests", requests).Int("replications", reps).Int("seed", seed);
   if (!warning.empty()) out.Str("warning", warning);
   auto stat = [&](const char* name, std::function<double(const QueueRunResult&)> get) {
     std::vector<double> x;

@@ -238,7 +238,7 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
   Record out;
   out.Str("model", model->key).Str("hardware", hw->key).Int("tp", c.tp).Int("replicas", c.replicas)
       .Num("qps", from_trace ? 0.0 : qps).Int("requests", static_cast<long long>(runs[0].ttft_s.size()))
-      .Int("replications", reps).Int("kv_blocks_per_replica", runs[0].kv_blocks_per_replica)
+      .Int("replications", reps).Int("seed", seed).Int("kv_blocks_per_replica", runs[0].kv_blocks_per_replica)
       .Str("attention", attention)
       .Int("split_prompts_replication0", static_cast<long long>(runs[0].split_prompts));
   // Stability: offered load above capacity shows as completions that lag the

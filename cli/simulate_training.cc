@@ -90,10 +90,19 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
     fleet = *f;
   } else {
     if (job.nodes < 1) return bad("give --cluster NAME or --nodes N (>= 1)");
+    if (job.nodes > kMaxClusterNodes) {
+      return bad(absl::StrCat("cluster.nodes (--nodes): must lie in [1, ", kMaxClusterNodes, "]; got ",
+                              job.nodes));
+    }
     auto node = reg.FindNode(job.node);
     if (!node.ok()) return bad(std::string(node.status().message()));
     auto fabric = reg.FindFabric(job.fabric);
     if (!fabric.ok()) return bad(std::string(fabric.status().message()));
+    if (static_cast<int64_t>(job.nodes) * node->accelerators_per_node > kMaxAccelerators) {
+      return bad(absl::StrCat("cluster.nodes x ", node->accelerators_per_node, " accelerators = ",
+                              static_cast<int64_t>(job.nodes) * node->accelerators_per_node,
+                              "; at most ", kMaxAccelerators, " are accepted"));
+    }
     fleet.key = fleet.name = absl::StrCat(job.nodes, "x", job.node);
     fleet.node = *node;
     fleet.count = job.nodes;

@@ -1,6 +1,9 @@
 // solve_command.cc — `mlsysim solve [FILE]`: one JSON request per line in, one
 // JSON result per line out (the golden-file format; `expect` is ignored).
 #include <cstdio>
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 
@@ -11,6 +14,32 @@
 #include "traces/json_writer.h"
 
 namespace mlsysim {
+namespace {
+
+constexpr int kMaxJsonDepth = 64;
+constexpr size_t kMaxLineBytes = 1 << 20;
+
+// Nesting depth of brackets outside strings (the parser recurses per level,
+// so depth is checked before parsing).
+int JsonNestingDepth(const std::string& s) {
+  int depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : s) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    else if (c == '[' || c == '{') deepest = std::max(deepest, ++depth);
+    else if (c == ']' || c == '}') --depth;
+  }
+  return deepest;
+}
+
+}  // namespace
+
 namespace {
 
 constexpr const char kSolveHelp[] =
@@ -43,6 +72,11 @@ int RunSolve(const CommandContext& ctx, const CommandArgs& args) {
   std::ifstream file;
   std::istream* in = &std::cin;
   if (path != "-") {
+    struct stat st;
+    if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+      return ReportError(ctx, kExitBadInput, "Bad input",
+                         absl::StrCat("solve: '", path, "' is not a regular file"));
+    }
     file.open(path, std::ios::binary);
     if (!file) {
       return ReportError(ctx, kExitBadInput, "Bad input",
@@ -58,15 +92,32 @@ int RunSolve(const CommandContext& ctx, const CommandArgs& args) {
   while (std::getline(*in, line)) {
     ++line_no;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    nlohmann::json doc = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
     std::string id_json = "null";
     SolveOutcome o;
-    if (doc.is_discarded() || !doc.is_object()) {
+    const int depth = JsonNestingDepth(line);
+    nlohmann::json doc;
+    if (depth > kMaxJsonDepth) {
+      o.error_message = absl::StrCat("line ", line_no, ": JSON nested deeper than ", kMaxJsonDepth,
+                                     " levels");
+    } else if (line.size() > kMaxLineBytes) {
+      o.error_message = absl::StrCat("line ", line_no, ": longer than 1 MiB");
+    } else {
+      doc = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    }
+    if (!o.error_message.empty()) {
+      // already refused
+    } else if (doc.is_discarded() || !doc.is_object()) {
       o.error_field = "";
       o.error_message = absl::StrCat("line ", line_no, ": not a JSON object");
     } else {
-      if (doc.contains("id")) id_json = doc["id"].dump();
-      if (!doc.contains("request")) {
+      // The id is echoed back: only a short scalar is accepted.
+      const bool id_ok = !doc.contains("id") || doc["id"].is_null() || doc["id"].is_number() ||
+                         (doc["id"].is_string() && doc["id"].get<std::string>().size() <= 256);
+      if (doc.contains("id") && id_ok) id_json = doc["id"].dump();
+      if (!id_ok) {
+        o.error_field = "id";
+        o.error_message = "must be a number, a string of at most 256 characters, or null";
+      } else if (!doc.contains("request")) {
         o.error_field = "request";
         o.error_message = "missing 'request' object";
       } else {

@@ -316,3 +316,62 @@ TEST(SimulateCliTest, UnknownFormsAndMissingFiles) {
 
 }  // namespace
 }  // namespace mlsysim
+
+namespace mlsysim {
+namespace {
+
+std::string WriteFile(const std::string& name, const std::string& text) {
+  const std::string path = ::testing::TempDir() + "/" + name;
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+TEST(HostileInputTest, ParsersDoNotCrashAndNameTheField) {
+  // solve: deeply nested JSON is refused before parsing; the echoed id must be a short scalar.
+  const std::string deep = "{\"id\": " + std::string(100000, '[') + std::string(100000, ']') +
+                           ", \"request\": {}}\n{\"id\": {\"a\": 1}, \"request\": {}}\n";
+  const CliRun s = Mlsysim({"solve", WriteFile("deep.jsonl", deep)});
+  EXPECT_EQ(s.code, 1);
+  EXPECT_NE(s.out.find("nested deeper than 64"), std::string::npos) << s.out;
+  EXPECT_NE(s.out.find("\"field\": \"id\""), std::string::npos) << s.out;
+  // A directory where a file belongs.
+  EXPECT_EQ(Mlsysim({"solve", ::testing::TempDir()}).code, 1);
+  // YAML plans of the wrong shape: file:line:col, exit 1 (was an abort).
+  const CliRun p = Mlsysim({"eval", WriteFile("shape.yaml", "workload: 5\nhardware: {name: H100}\n")});
+  EXPECT_EQ(p.code, 1);
+  EXPECT_NE(p.err.find("shape.yaml:1:"), std::string::npos) << p.err;
+  EXPECT_EQ(Mlsysim({"eval", WriteFile("key.yaml", "? [a, b]\n: 1\n")}).code, 1);
+  // A non-numeric bound is an error, not a dropped assertion.
+  const CliRun b = Mlsysim({"eval", WriteFile("bound.yaml", "workload: {name: Llama3_8B}\nhardware: {name: H100}\n"
+                                                            "constraints:\n  assert:\n"
+                                                            "    - {metric: performance.latency, max: fast}\n")});
+  EXPECT_EQ(b.code, 1);
+  EXPECT_NE(b.err.find("constraints.assert[].max"), std::string::npos) << b.err;
+}
+
+TEST(HostileInputTest, ScenarioFieldsAreRangeCheckedAndNumbersKeepTheirDigits) {
+  const CliRun tp = Mlsysim({"simulate", WriteFile("tp.textproto", "training { model: \"Llama3_8B\" tp: -8 "
+                                                                   "global_batch_size: 8 }\ncluster { nodes: 1 }\n")});
+  EXPECT_EQ(tp.code, 1);
+  EXPECT_NE(tp.err.find("training.tp: must lie in [0, 1024]"), std::string::npos) << tp.err;
+  const CliRun big = Mlsysim({"simulate", WriteFile("big.textproto", "training { model: \"Llama3_8B\" "
+                                                                     "global_batch_size: 8 }\ncluster { nodes: 2000000000 }\n")});
+  EXPECT_EQ(big.code, 1);
+  EXPECT_NE(big.err.find("cluster.nodes"), std::string::npos) << big.err;
+  EXPECT_EQ(big.err.find("-"), std::string::npos) << "no wrapped (negative) number: " << big.err;
+  EXPECT_EQ(Mlsysim({"simulate", WriteFile("utf8.textproto", "name: \"\xff\xfe\"\n")}).code, 1);
+  // seed 12345678 and 1234567 requests run exactly so (they went through a
+  // six-digit formatter before).
+  const CliRun r = Mlsysim({"-o", "json", "simulate",
+                            WriteFile("exact.textproto",
+                                      "seed: 12345678\nreplications: 1\nserving { model: \"Llama3_8B\" hardware: "
+                                      "\"H100\" replicas: 2 qps: 10 requests: 1234567 input_tokens: \"fixed:16\" "
+                                      "output_tokens: \"fixed:2\" }\n")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["seed"].get<long long>(), 12345678);
+  EXPECT_EQ(j["requests"].get<long long>(), 1234567);
+}
+
+}  // namespace
+}  // namespace mlsysim

@@ -183,17 +183,22 @@ absl::Status Registry::AddText(absl::string_view text, absl::string_view origin)
     if (auto s = AddGrid(g); !s.ok()) return prefix(s);
   for (const auto& n : file.node()) {
     if (n.key().empty()) return prefix(absl::InvalidArgumentError("node: key is empty"));
-    if (n.accelerators_per_node() < 1)
-      return prefix(absl::InvalidArgumentError(
-          absl::StrCat("node '", n.key(), "': accelerators_per_node must be >= 1")));
+    if (n.accelerators_per_node() < 1 || n.accelerators_per_node() > 1024)
+      return prefix(absl::InvalidArgumentError(absl::StrCat(
+          "node '", n.key(), "': accelerators_per_node must lie in [1, 1024]; got ",
+          n.accelerators_per_node())));
+    if (n.nics_per_node() < 0 || n.nics_per_node() > 1024 || n.psus_per_node() < 0 ||
+        n.psus_per_node() > 1024)
+      return prefix(absl::InvalidArgumentError(absl::StrCat(
+          "node '", n.key(), "': nics_per_node and psus_per_node must lie in [0, 1024]")));
     Upsert(nodes_, node_index_, n.key(), n.aliases(), n);
     if (auto s = ResolveNode(n); !s.ok()) return prefix(Annotate(s.status(), "node", n.key()));
   }
   for (const auto& c : file.cluster()) {
     if (c.key().empty()) return prefix(absl::InvalidArgumentError("cluster: key is empty"));
-    if (c.count() < 1)
-      return prefix(absl::InvalidArgumentError(
-          absl::StrCat("cluster '", c.key(), "': count must be >= 1")));
+    if (c.count() < 1 || c.count() > kMaxClusterNodes)
+      return prefix(absl::InvalidArgumentError(absl::StrCat(
+          "cluster '", c.key(), "': count must lie in [1, ", kMaxClusterNodes, "]; got ", c.count())));
     Upsert(clusters_, cluster_index_, c.key(), c.aliases(), c);
     if (auto s = ResolveCluster(c); !s.ok())
       return prefix(Annotate(s.status(), "cluster", c.key()));
@@ -417,6 +422,11 @@ absl::StatusOr<FleetSpec> Registry::ResolveCluster(const registry::Cluster& c) c
   if (!node.ok()) return node.status();
   s.node = *node;
   s.count = c.count();
+  if (static_cast<int64_t>(s.count) * s.node.accelerators_per_node > kMaxAccelerators) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "count x accelerators_per_node = ", static_cast<int64_t>(s.count) * s.node.accelerators_per_node,
+        " accelerators; at most ", kMaxAccelerators, " are accepted"));
+  }
   auto fabric = FindFabric(c.fabric());
   if (!fabric.ok()) return fabric.status();
   s.fabric = *fabric;

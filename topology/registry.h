@@ -10,6 +10,7 @@
 #ifndef MLSYSIM_TOPOLOGY_REGISTRY_H_
 #define MLSYSIM_TOPOLOGY_REGISTRY_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include "absl/strings/string_view.h"
@@ -22,6 +23,11 @@
 #include "proto/registry.pb.h"
 
 namespace mlsysim {
+
+// Size limits every input path enforces (a registry file, a scenario, flags):
+// beyond them counts would overflow or a run would not finish.
+inline constexpr int kMaxClusterNodes = 1 << 21;       // 2,097,152 nodes
+inline constexpr int64_t kMaxAccelerators = 1 << 24;   // 16,777,216 accelerators
 
 class Registry {
  public:
