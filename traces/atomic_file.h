@@ -1,5 +1,7 @@
 // atomic_file.h — write a file under a temporary name and rename it into place
 // on success, so an interrupted run never leaves a file that looks complete.
+// A symlink at the path is followed; a device or FIFO is written in place;
+// SIGINT/SIGTERM remove open temporary files.
 // Usage: AtomicFile f("trace.json"); f.stream() << ...; absl::Status s = f.Commit();
 #ifndef MLSYSIM_TRACES_ATOMIC_FILE_H_
 #define MLSYSIM_TRACES_ATOMIC_FILE_H_
@@ -28,6 +30,8 @@ class AtomicFile {
   std::string temp_path_;
   std::ofstream out_;
   bool committed_ = false;
+  bool direct_ = false;  // the path is a device or FIFO: written in place
+  int slot_ = -1;        // in the signal handler's list of temporary files
 };
 
 }  // namespace mlsysim
