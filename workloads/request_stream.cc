@@ -4,12 +4,15 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
+#include <sys/stat.h>
+
 #include <fstream>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 
 namespace mlsysim {
@@ -71,8 +74,12 @@ bool ParseTimestamp(absl::string_view text, double* out) {
 
 absl::StatusOr<std::vector<Request>> LoadTrace(const std::string& path, double time_scale,
                                                int64_t limit) {
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    return absl::InvalidArgumentError(absl::StrCat("request trace '", path, "': not a regular file"));
+  }
   std::ifstream in(path);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat("--trace: cannot read '", path, "'"));
+  if (!in) return absl::InvalidArgumentError(absl::StrCat("request trace: cannot read '", path, "'"));
   if (!(time_scale > 0)) return absl::InvalidArgumentError("trace time scale must be > 0");
   std::vector<Request> reqs;
   std::string line;
@@ -84,20 +91,33 @@ absl::StatusOr<std::vector<Request>> LoadTrace(const std::string& path, double t
     if (absl::StripAsciiWhitespace(line).empty()) continue;
     std::vector<std::string> cols = absl::StrSplit(line, ',');
     if (line_no == 1) {
-      if (cols.size() < 3) {
+      // The header is required and checked (a trace without one would lose
+      // its first request): time, input tokens, output tokens.
+      auto has = [&](size_t i, std::initializer_list<const char*> names) {
+        if (cols.size() <= i) return false;
+        const std::string c = absl::AsciiStrToLower(absl::StripAsciiWhitespace(cols[i]));
+        for (const char* n : names)
+          if (absl::StrContains(c, n)) return true;
+        return false;
+      };
+      if (cols.size() != 3 || !has(0, {"time"}) || !has(1, {"context", "input", "prompt"}) ||
+          !has(2, {"generated", "output"})) {
         return absl::InvalidArgumentError(absl::StrCat(
-            path, ":1: expected a header TIMESTAMP,ContextTokens,GeneratedTokens"));
+            path, ":1: expected the header TIMESTAMP,ContextTokens,GeneratedTokens (Azure LLM "
+                  "inference trace layout); got '", line.substr(0, 120), line.size() > 120 ? "...'" : "'"));
       }
       continue;
     }
     auto bad = [&](absl::string_view why) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ":", line_no, ": ", why, " in '", line,
+      return absl::InvalidArgumentError(absl::StrCat(path, ":", line_no, ": ", why, " in '",
+                                                     line.substr(0, 120), line.size() > 120 ? "..." : "",
                                                      "' (the trace is rejected whole)"));
     };
     if (cols.size() != 3) return bad("expected 3 columns");
     double ts;
     int64_t input, output;
     if (!ParseTimestamp(absl::StripAsciiWhitespace(cols[0]), &ts)) return bad("bad timestamp");
+    if (!(ts >= 0)) return bad("timestamps must be >= 0");
     if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(cols[1]), &input) || input < 1 || input > 10000000)
       return bad("ContextTokens must be an integer >= 1");
     if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(cols[2]), &output) || output < 1 || output > 10000000)
