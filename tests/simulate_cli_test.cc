@@ -349,6 +349,19 @@ TEST(HostileInputTest, ParsersDoNotCrashAndNameTheField) {
   EXPECT_NE(b.err.find("constraints.assert[].max"), std::string::npos) << b.err;
 }
 
+TEST(HostileInputTest, RequestTracesNeedTheirHeader) {
+  const CliRun no_header = Mlsysim({"simulate", "serving", "--model", "Llama3_8B", "--hardware", "H100",
+                                    "--replicas", "1", "--trace", WriteFile("nh.csv", "0,100,10\n1,100,10\n")});
+  EXPECT_EQ(no_header.code, 1);
+  EXPECT_NE(no_header.err.find("nh.csv:1: expected the header"), std::string::npos) << no_header.err;
+  const CliRun negative = Mlsysim({"simulate", "serving", "--model", "Llama3_8B", "--hardware", "H100",
+                                   "--replicas", "1", "--trace",
+                                   WriteFile("neg.csv", "TIMESTAMP,ContextTokens,GeneratedTokens\r\n0,100,10\r\n"
+                                                        "-1,100,10\r\n")});
+  EXPECT_EQ(negative.code, 1);
+  EXPECT_NE(negative.err.find("neg.csv:3: timestamps must be >= 0"), std::string::npos) << negative.err;
+}
+
 TEST(HostileInputTest, ScenarioFieldsAreRangeCheckedAndNumbersKeepTheirDigits) {
   const CliRun tp = Mlsysim({"simulate", WriteFile("tp.textproto", "training { model: \"Llama3_8B\" tp: -8 "
                                                                    "global_batch_size: 8 }\ncluster { nodes: 1 }\n")});
