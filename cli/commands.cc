@@ -168,6 +168,9 @@ int RunMlsysim(const std::vector<std::string>& argv, std::ostream& out, std::ost
   auto reg = registry_file.empty() ? Registry::Builtin() : Registry::WithFile(registry_file);
   if (!reg.ok()) return ReportError(ctx, kExitBadInput, "Bad registry", std::string(reg.status().message()));
   ctx.registry = *reg;
+  for (const std::string& entry : (*reg)->overridden()) {
+    *ctx.err << "note: " << registry_file << " overrides the built-in " << entry << "\n";
+  }
 
   if (command == "zoo") return RunZoo(ctx, args);
   if (command == "schema") return RunSchema(ctx, args);

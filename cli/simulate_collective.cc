@@ -81,6 +81,14 @@ int RunSimulateCollective(const CommandContext& ctx, const CommandArgs& args) {
   if (e.empty() && ranks % gpn != 0) {
     e = absl::StrCat("--ranks (", ranks, ") must be a multiple of --gpus-per-node (", gpn, ")");
   }
+  // Flat schedules (ring, pairwise all-to-all) move about N² flows: bounded
+  // at 8,192 ranks (~134 M flows, tens of seconds); tree and hierarchical
+  // schedules are cheaper and take up to 1,048,576.
+  if (e.empty() && ranks > 8192 &&
+      (spec.algorithm == CollectiveAlgorithm::kRing || spec.op == CollectiveOp::kAllToAll)) {
+    e = absl::StrCat("--ranks: a ring or all-to-all schedule takes at most 8192 ranks (N^2 flows); got ", ranks,
+                     " (use --algorithm hierarchical or tree for larger groups)");
+  }
   const int nodes = ranks / std::max(gpn, 1);
   if (e.empty() && gpn > 1 && nodes > 1) {
     if (!o.Has("--inter-bandwidth") || !o.Has("--inter-latency")) {

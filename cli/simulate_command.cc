@@ -177,7 +177,7 @@ std::string CheckScenarioRanges(const scenario::Scenario& s) {
              {"serving.max_batch", static_cast<double>(w.max_batch()), 0, 1 << 20},
              {"serving.max_batched_tokens", static_cast<double>(w.max_batched_tokens()), 0, 1 << 26},
              {"serving.chunked_prefill_tokens", static_cast<double>(w.chunked_prefill_tokens()), 0, 1 << 26},
-             {"serving.requests", static_cast<double>(w.requests()), 0, 1e8},
+             {"serving.requests", static_cast<double>(w.requests()), 0, 2e7},
              {"serving.prefill_replicas", static_cast<double>(w.prefill_replicas()), 0, 1 << 20}})
       r.push_back(x);
   }

@@ -49,7 +49,7 @@ int RunSimulateJobs(const CommandContext& ctx, const CommandArgs& args) {
   int jobs = 20000, seed = 1, reps = 5;
   double per_day = 0, hours = 0, cv = 1, high = 0, penalty = 0.1;
   std::string e = GetInt(o, "--gpus", 1, 10000000, &c.gpus);
-  if (e.empty()) e = GetInt(o, "--jobs", 10, 100000000, &jobs);
+  if (e.empty()) e = GetInt(o, "--jobs", 10, 10000000, &jobs);
   if (e.empty()) e = GetInt(o, "--seed", 0, 2000000000, &seed);
   if (e.empty()) e = GetInt(o, "--replications", 1, 10000, &reps);
   if (e.empty()) e = GetNumber(o, "--arrival-rate", &per_day);

@@ -120,7 +120,7 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
   double qps = 0, cv = 1, time_scale = 1;
   std::string e = GetInt(o, "--tp", 1, 64, &c.tp);
   if (e.empty()) e = GetInt(o, "--replicas", 1, 100000, &c.replicas);
-  if (e.empty()) e = GetInt(o, "--requests", 1, 100000000, &requests);
+  if (e.empty()) e = GetInt(o, "--requests", 1, 20000000, &requests);  // ~170 B each: 3.4 GB
   if (e.empty()) e = GetInt(o, "--max-batch", 1, 1 << 20, &c.max_batch);
   if (e.empty()) e = GetInt(o, "--max-batched-tokens", 1, 1 << 26, &c.max_batched_tokens);
   if (e.empty()) e = GetInt(o, "--chunked-prefill", 0, 1 << 26, &c.chunked_prefill_tokens);

@@ -12,6 +12,7 @@
 #include "analytic/fleet.h"
 #include "analytic/formulas.h"
 #include "analytic/renewal.h"
+#include "sim/time.h"
 #include "sim/training_chakra.h"
 #include "analytic/operations.h"
 #include "analytic/units.h"
@@ -115,6 +116,10 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
   if (!topology.ok()) return bad(std::string(topology.status().message()));
   if (job.batch_size < 1) return bad("--batch-size is required (>= 1)");
   if (job.days < 0) return bad("--days must be >= 0");
+  if (job.days * 86400.0 > kMaxSimSeconds) {
+    return bad(absl::StrCat("training.duration (--days): ", job.days, " days is past the clock's range of ",
+                            static_cast<long long>(kMaxSimSeconds / 86400), " days (292 years)"));
+  }
   if (job.replications < 1) return bad("--replications must be >= 1");
 
   // 1. One step in detail.

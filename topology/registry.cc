@@ -2,6 +2,8 @@
 #include "absl/strings/string_view.h"
 #include "topology/registry.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -101,6 +103,10 @@ absl::StatusOr<size_t> Lookup(const absl::flat_hash_map<std::string, size_t>& in
   std::vector<std::string> keys;
   keys.reserve(entries.size());
   for (const T& e : entries) keys.push_back(key_of(e));
+  if (name.size() > 256) {
+    return absl::NotFoundError(absl::StrCat("unknown ", kind, " '", name.substr(0, 64),
+                                            "...' (names are at most 256 characters; `mlsysim zoo` lists all)"));
+  }
   std::vector<std::string> close = ClosestNames(StripNamespace(name), keys);
   return absl::NotFoundError(absl::StrCat("unknown ", kind, " '", name, "'; closest: ",
                                           absl::StrJoin(close, ", "),
@@ -152,6 +158,16 @@ absl::StatusOr<std::shared_ptr<const Registry>> Registry::Builtin() {
 absl::StatusOr<std::shared_ptr<const Registry>> Registry::WithFile(const std::string& path) {
   absl::StatusOr<std::shared_ptr<const Registry>> base = Builtin();
   if (!base.ok()) return base.status();
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    return absl::InvalidArgumentError(absl::StrCat("--registry: cannot read '", path, "'"));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return absl::InvalidArgumentError(absl::StrCat("--registry: '", path, "' is not a regular file"));
+  }
+  if (st.st_size > (16 << 20)) {
+    return absl::InvalidArgumentError(absl::StrCat("--registry: '", path, "' is larger than 16 MiB"));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::InvalidArgumentError(absl::StrCat("--registry: cannot read '", path, "'"));
   std::stringstream buf;
@@ -169,6 +185,31 @@ absl::Status Registry::AddText(absl::string_view text, absl::string_view origin)
   parser.RecordErrorsTo(&errors);
   if (!parser.ParseFromString(std::string(text), &file)) {
     return absl::InvalidArgumentError(absl::StrCat("registry ", origin, ": ", errors.first()));
+  }
+  // One file may not define a key twice (a silent merge hid typos); a key
+  // that replaces an existing entry is recorded so the CLI can say so.
+  {
+    absl::flat_hash_map<std::string, int> seen;
+    auto check = [&](const char* kind, const std::string& key, bool exists) -> absl::Status {
+      if (++seen[absl::StrCat(kind, "/", Lower(key))] > 1) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("registry ", origin, ": ", kind, " '", key, "' is defined twice"));
+      }
+      if (exists) overridden_.push_back(absl::StrCat(kind, " '", key, "'"));
+      return absl::OkStatus();
+    };
+    for (const auto& x : file.accelerator())
+      if (auto s = check("hardware", x.key(), FindAccelerator(x.key()).ok()); !s.ok()) return s;
+    for (const auto& x : file.model())
+      if (auto s = check("model", x.key(), FindModel(x.key()).ok()); !s.ok()) return s;
+    for (const auto& x : file.node())
+      if (auto s = check("node", x.key(), FindNode(x.key()).ok()); !s.ok()) return s;
+    for (const auto& x : file.fabric())
+      if (auto s = check("fabric", x.key(), FindFabric(x.key()).ok()); !s.ok()) return s;
+    for (const auto& x : file.cluster())
+      if (auto s = check("cluster", x.key(), FindFleet(x.key()).ok()); !s.ok()) return s;
+    for (const auto& x : file.grid())
+      if (auto s = check("grid", x.key(), FindGrid(x.key()).ok()); !s.ok()) return s;
   }
   auto prefix = [&](const absl::Status& s) {
     return absl::InvalidArgumentError(absl::StrCat("registry ", origin, ": ", s.message()));
@@ -236,6 +277,9 @@ absl::Status Registry::AddAccelerator(const registry::Accelerator& a) {
   if (!cap.ok()) return fail(cap.status());
   hw.capacity = cap->si;
   hw.capacity_number = cap->number;
+  if (!(hw.capacity > 0)) {
+    return fail(absl::InvalidArgumentError("memory_capacity must be > 0"));
+  }
   auto bw = ParseRate(a.memory_bandwidth(), dims::kByteRate, "memory_bandwidth");
   if (!bw.ok()) return fail(bw.status());
   if (!bw->set()) return fail(absl::InvalidArgumentError("memory_bandwidth must be > 0"));

@@ -56,6 +56,8 @@ class Registry {
   const std::vector<registry::Cluster>& clusters() const { return clusters_; }
   const std::vector<GridSpec>& grids() const { return grids_; }
   const std::vector<registry::Constant>& constants() const { return constants_; }
+  // Entries a user file replaced ("hardware 'H100'"), for the CLI to report.
+  const std::vector<std::string>& overridden() const { return overridden_; }
 
  private:
   absl::Status AddAccelerator(const registry::Accelerator& a);
@@ -75,6 +77,7 @@ class Registry {
   // Lookup name (key or alias) -> position in the vector above.
   absl::flat_hash_map<std::string, size_t> accelerator_index_, model_index_, node_index_,
       fabric_index_, cluster_index_, grid_index_;
+  std::vector<std::string> overridden_;
 };
 
 // The last dotted component ("Hardware.Cloud.H100" -> "H100").
