@@ -349,6 +349,32 @@ TEST(HostileInputTest, ParsersDoNotCrashAndNameTheField) {
   EXPECT_NE(b.err.find("constraints.assert[].max"), std::string::npos) << b.err;
 }
 
+TEST(HostileInputTest, RegistryFilesAreCheckedWhole) {
+  const std::string chip = "tier: \"Cloud\" peak_flops: \"200 TFLOP/s\" memory_bandwidth: \"1 TB/s\" ";
+  const CliRun neg = Mlsysim({"--registry", WriteFile("neg.textproto", "accelerator { key: \"X1\" " + chip +
+                                                                       "memory_capacity: \"-80 GB\" }\n"),
+                              "zoo", "hardware"});
+  EXPECT_EQ(neg.code, 1);  // bad input, not "infeasible"
+  EXPECT_NE(neg.err.find("memory_capacity must be > 0"), std::string::npos) << neg.err;
+  const std::string x = "accelerator { key: \"X1\" " + chip + "memory_capacity: \"80 GB\" }\n";
+  const CliRun dup = Mlsysim({"--registry", WriteFile("dup.textproto", x + x), "zoo", "hardware"});
+  EXPECT_EQ(dup.code, 1);
+  EXPECT_NE(dup.err.find("'X1' is defined twice"), std::string::npos) << dup.err;
+  const CliRun over = Mlsysim({"--registry", WriteFile("over.textproto", "accelerator { key: \"H100\" " + chip +
+                                                                         "memory_capacity: \"80 GB\" }\n"),
+                               "zoo", "hardware"});
+  EXPECT_EQ(over.code, 0);
+  EXPECT_NE(over.err.find("overrides the built-in hardware 'H100'"), std::string::npos) << over.err;
+  EXPECT_EQ(Mlsysim({"--registry", ::testing::TempDir(), "zoo"}).code, 1);
+  // Sizes past the documented limits are refused up front, naming the option.
+  const CliRun days = Mlsysim({"simulate", "training", "--model", "Llama3_8B", "--nodes", "2", "--tp", "8",
+                               "--batch-size", "16", "--days", "1e12"});
+  EXPECT_EQ(days.code, 1);
+  EXPECT_NE(days.err.find("clock's range"), std::string::npos) << days.err;
+  EXPECT_EQ(Mlsysim({"simulate", "collective", "--op", "allreduce", "--ranks", "100000", "--message", "1GB",
+                     "--bandwidth", "50GB/s", "--latency", "5us"}).code, 1);
+}
+
 TEST(HostileInputTest, RequestTracesNeedTheirHeader) {
   const CliRun no_header = Mlsysim({"simulate", "serving", "--model", "Llama3_8B", "--hardware", "H100",
                                     "--replicas", "1", "--trace", WriteFile("nh.csv", "0,100,10\n1,100,10\n")});
