@@ -47,7 +47,7 @@ std::optional<double> Numeric(const YAML::Node& n) {
 }  // namespace
 
 namespace {
-absl::StatusOr<Plan> LoadPlanChecked(const std::string& path);
+absl::StatusOr<Plan> PlanFromRoot(const YAML::Node& root);
 }  // namespace
 
 // yaml-cpp reports shape mismatches (a scalar where a map belongs, a complex
@@ -58,17 +58,6 @@ absl::StatusOr<Plan> LoadPlan(const std::string& path) {
   if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
     return absl::InvalidArgumentError(absl::StrCat("plan '", path, "': not a regular file"));
   }
-  try {
-    return LoadPlanChecked(path);
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ":", e.mark.line + 1, ":", e.mark.column + 1,
-                                                   ": ", e.msg, " (a section or value of the wrong shape)"));
-  }
-}
-
-namespace {
-
-absl::StatusOr<Plan> LoadPlanChecked(const std::string& path) {
   YAML::Node root;
   try {
     root = YAML::LoadFile(path);
@@ -78,9 +67,28 @@ absl::StatusOr<Plan> LoadPlanChecked(const std::string& path) {
     return absl::InvalidArgumentError(
         absl::StrCat("plan '", path, "': malformed YAML at line ", e.mark.line + 1, ": ", e.msg));
   }
+  try {
+    return PlanFromRoot(root);
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ":", e.mark.line + 1, ":", e.mark.column + 1,
+                                                   ": ", e.msg, " (a section or value of the wrong shape)"));
+  }
+}
+
+absl::StatusOr<Plan> ParsePlan(const std::string& text, const std::string& origin) {
+  try {
+    return PlanFromRoot(YAML::Load(text));
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat(origin, ":", e.mark.line + 1, ":", e.mark.column + 1,
+                                                   ": ", e.msg));
+  }
+}
+
+namespace {
+
+absl::StatusOr<Plan> PlanFromRoot(const YAML::Node& root) {
   if (!root.IsMap()) {
-    return absl::InvalidArgumentError(absl::StrCat("plan '", path, "': expected a mapping with "
-                                                   "workload, hardware, ops, constraints"));
+    return absl::InvalidArgumentError("plan: expected a mapping with workload, hardware, ops, constraints");
   }
   for (auto it = root.begin(); it != root.end(); ++it) {
     const std::string key = it->first.as<std::string>();

@@ -35,6 +35,8 @@ struct Plan {
 };
 
 absl::StatusOr<Plan> LoadPlan(const std::string& path);
+// The same from YAML text; `origin` names it in messages.
+absl::StatusOr<Plan> ParsePlan(const std::string& text, const std::string& origin);
 
 // The fleet a plan with nodes > 1 describes: nodes // 8 DGX-style nodes of 8
 // accelerators, 900 GB/s inside a node, a 50 GB/s "Default IB" fabric.

@@ -362,21 +362,30 @@ int RunQueueScenario(const CommandContext& ctx, const scenario::Scenario& s) {
   return RunSimulateQueue(ctx, a);
 }
 
-// `path` names the scenario in messages and anchors its relative file names.
-int RunScenarioText(const CommandContext& ctx, const std::string& text, const std::string& path) {
-  scenario::Scenario s;
+}  // namespace
+
+absl::Status ParseScenarioText(const std::string& text, const std::string& path, scenario::Scenario* s) {
   google::protobuf::TextFormat::Parser parser;
   FirstError errors;
   parser.RecordErrorsTo(&errors);
   if (const int bad_line = FirstInvalidUtf8Line(text); bad_line > 0) {
-    return ReportError(ctx, kExitBadInput, "Bad scenario",
-                       absl::StrCat(path, ":", bad_line, ": invalid UTF-8 (scenario files are UTF-8 text)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ":", bad_line, ": invalid UTF-8 (scenario files are UTF-8 text)"));
   }
-  if (!parser.ParseFromString(text, &s)) {
-    return ReportError(ctx, kExitBadInput, "Bad scenario", absl::StrCat(path, ": ", errors.first));
+  if (!parser.ParseFromString(text, s)) return absl::InvalidArgumentError(absl::StrCat(path, ": ", errors.first));
+  if (const std::string e = CheckScenarioRanges(*s); !e.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", e));
   }
-  if (const std::string e = CheckScenarioRanges(s); !e.empty()) {
-    return ReportError(ctx, kExitBadInput, "Bad scenario", absl::StrCat(path, ": ", e));
+  return absl::OkStatus();
+}
+
+namespace {
+
+// `path` names the scenario in messages and anchors its relative file names.
+int RunScenarioText(const CommandContext& ctx, const std::string& text, const std::string& path) {
+  scenario::Scenario s;
+  if (auto st = ParseScenarioText(text, path, &s); !st.ok()) {
+    return ReportError(ctx, kExitBadInput, "Bad scenario", std::string(st.message()));
   }
   CommandContext local = ctx;
   if (!s.registry().empty()) {

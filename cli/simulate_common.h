@@ -8,7 +8,9 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "analytic/units.h"
+#include "proto/scenario.pb.h"
 #include "cli/commands.h"
 #include "sim/statistics.h"
 #include "traces/json_writer.h"
@@ -40,6 +42,9 @@ int RunChakraJob(const CommandContext& ctx, const std::string& workload, const s
 // Prints a result record as JSON (-o json) or as "key value" lines under a title.
 int PrintResult(const CommandContext& ctx, const std::string& title, const Record& result);
 int RunSimulate(const CommandContext& ctx, const CommandArgs& args);
+// Parses and checks a scenario (UTF-8, syntax, every numeric field's range);
+// messages start with `path`.
+absl::Status ParseScenarioText(const std::string& text, const std::string& path, scenario::Scenario* s);
 
 }  // namespace mlsysim
 

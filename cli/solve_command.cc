@@ -40,6 +40,58 @@ int JsonNestingDepth(const std::string& s) {
 
 }  // namespace
 
+bool SolveJsonLine(const Registry& reg, const std::string& line, long long line_no, std::string* out_ptr) {
+  std::string& out = *out_ptr;
+  bool ok = true;
+  std::string id_json = "null";
+  SolveOutcome o;
+  const int depth = JsonNestingDepth(line);
+  nlohmann::json doc;
+  if (depth > kMaxJsonDepth) {
+    o.error_message = absl::StrCat("line ", line_no, ": JSON nested deeper than ", kMaxJsonDepth,
+                                   " levels");
+  } else if (line.size() > kMaxLineBytes) {
+    o.error_message = absl::StrCat("line ", line_no, ": longer than 1 MiB");
+  } else {
+    doc = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  }
+  if (!o.error_message.empty()) {
+    // already refused
+  } else if (doc.is_discarded() || !doc.is_object()) {
+    o.error_field = "";
+    o.error_message = absl::StrCat("line ", line_no, ": not a JSON object");
+  } else {
+    // The id is echoed back: only a short scalar is accepted.
+    const bool id_ok = !doc.contains("id") || doc["id"].is_null() || doc["id"].is_number() ||
+                       (doc["id"].is_string() && doc["id"].get<std::string>().size() <= 256);
+    if (doc.contains("id") && id_ok) id_json = doc["id"].dump();
+    if (!id_ok) {
+      o.error_field = "id";
+      o.error_message = "must be a number, a string of at most 256 characters, or null";
+    } else if (!doc.contains("request")) {
+      o.error_field = "request";
+      o.error_message = "missing 'request' object";
+    } else {
+      o = SolveRequest(reg, doc["request"]);
+    }
+  }
+  out += "{\"id\": ";
+  out += id_json;
+  if (o.ok) {
+    out += ", \"result\": ";
+    o.result.AppendJson(out);
+  } else {
+    ok = false;
+    out += ", \"error\": {\"field\": ";
+    AppendJsonString(out, o.error_field);
+    out += ", \"message\": ";
+    AppendJsonString(out, o.error_message);
+    out += "}";
+  }
+  out += "}\n";
+  return ok;
+}
+
 namespace {
 
 constexpr const char kSolveHelp[] =
@@ -92,52 +144,7 @@ int RunSolve(const CommandContext& ctx, const CommandArgs& args) {
   while (std::getline(*in, line)) {
     ++line_no;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    std::string id_json = "null";
-    SolveOutcome o;
-    const int depth = JsonNestingDepth(line);
-    nlohmann::json doc;
-    if (depth > kMaxJsonDepth) {
-      o.error_message = absl::StrCat("line ", line_no, ": JSON nested deeper than ", kMaxJsonDepth,
-                                     " levels");
-    } else if (line.size() > kMaxLineBytes) {
-      o.error_message = absl::StrCat("line ", line_no, ": longer than 1 MiB");
-    } else {
-      doc = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    }
-    if (!o.error_message.empty()) {
-      // already refused
-    } else if (doc.is_discarded() || !doc.is_object()) {
-      o.error_field = "";
-      o.error_message = absl::StrCat("line ", line_no, ": not a JSON object");
-    } else {
-      // The id is echoed back: only a short scalar is accepted.
-      const bool id_ok = !doc.contains("id") || doc["id"].is_null() || doc["id"].is_number() ||
-                         (doc["id"].is_string() && doc["id"].get<std::string>().size() <= 256);
-      if (doc.contains("id") && id_ok) id_json = doc["id"].dump();
-      if (!id_ok) {
-        o.error_field = "id";
-        o.error_message = "must be a number, a string of at most 256 characters, or null";
-      } else if (!doc.contains("request")) {
-        o.error_field = "request";
-        o.error_message = "missing 'request' object";
-      } else {
-        o = SolveRequest(reg, doc["request"]);
-      }
-    }
-    out += "{\"id\": ";
-    out += id_json;
-    if (o.ok) {
-      out += ", \"result\": ";
-      o.result.AppendJson(out);
-    } else {
-      code = kExitBadInput;
-      out += ", \"error\": {\"field\": ";
-      AppendJsonString(out, o.error_field);
-      out += ", \"message\": ";
-      AppendJsonString(out, o.error_message);
-      out += "}";
-    }
-    out += "}\n";
+    if (!SolveJsonLine(reg, line, line_no, &out)) code = kExitBadInput;
     if (out.size() > (1 << 20)) {
       ctx.out->write(out.data(), static_cast<std::streamsize>(out.size()));
       out.clear();

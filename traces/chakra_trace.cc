@@ -33,6 +33,11 @@ absl::StatusOr<ChakraTrace> ReadChakraTrace(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return FileError(path, "cannot be read");
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return ParseChakraTrace(bytes, path);
+}
+
+absl::StatusOr<ChakraTrace> ParseChakraTrace(const std::string& bytes, const std::string& path) {
+  if (bytes.size() > kMaxFileBytes) return FileError(path, "larger than 1 GiB");
   google::protobuf::io::ArrayInputStream array(bytes.data(), static_cast<int>(bytes.size()));
   google::protobuf::io::CodedInputStream coded(&array);
   coded.SetTotalBytesLimit(static_cast<int>(std::min<uint64_t>(bytes.size() + 16, INT32_MAX)));

@@ -28,6 +28,8 @@ struct ChakraTrace {
 
 // Reads one rank's trace. Limits: 1 GiB per file, 64 MiB per message.
 absl::StatusOr<ChakraTrace> ReadChakraTrace(const std::string& path);
+// The same from bytes in memory; `origin` names them in messages.
+absl::StatusOr<ChakraTrace> ParseChakraTrace(const std::string& bytes, const std::string& origin);
 
 // The files of a workload given as ASTRA-sim takes it: PREFIX.0.et,
 // PREFIX.1.et, ... (ranks counted until the first missing file; at least one).

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <sstream>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -72,14 +73,28 @@ bool ParseTimestamp(absl::string_view text, double* out) {
 
 }  // namespace
 
+absl::StatusOr<std::vector<Request>> ReadTrace(std::istream& in, const std::string& path,
+                                               double time_scale, int64_t limit);
+
 absl::StatusOr<std::vector<Request>> LoadTrace(const std::string& path, double time_scale,
                                                int64_t limit) {
   struct stat st;
   if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
     return absl::InvalidArgumentError(absl::StrCat("request trace '", path, "': not a regular file"));
   }
-  std::ifstream in(path);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat("request trace: cannot read '", path, "'"));
+  std::ifstream file(path);
+  if (!file) return absl::InvalidArgumentError(absl::StrCat("request trace: cannot read '", path, "'"));
+  return ReadTrace(file, path, time_scale, limit);
+}
+
+absl::StatusOr<std::vector<Request>> ParseTrace(const std::string& text, const std::string& origin,
+                                                double time_scale, int64_t limit) {
+  std::istringstream in(text);
+  return ReadTrace(in, origin, time_scale, limit);
+}
+
+absl::StatusOr<std::vector<Request>> ReadTrace(std::istream& in, const std::string& path,
+                                               double time_scale, int64_t limit) {
   if (!(time_scale > 0)) return absl::InvalidArgumentError("trace time scale must be > 0");
   std::vector<Request> reqs;
   std::string line;

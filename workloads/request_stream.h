@@ -34,6 +34,9 @@ std::vector<Request> GenerateRequests(const ArrivalProcess& arrivals,
 
 // Reads a trace; arrival times are made relative to the first row and scaled
 // by `time_scale` (< 1 replays faster). At most `limit` rows (0: all).
+// The same from text already in memory; `origin` names it in messages.
+absl::StatusOr<std::vector<Request>> ParseTrace(const std::string& text, const std::string& origin,
+                                                double time_scale = 1.0, int64_t limit = 0);
 absl::StatusOr<std::vector<Request>> LoadTrace(const std::string& path, double time_scale = 1.0,
                                                int64_t limit = 0);
 
