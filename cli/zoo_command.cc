@@ -19,7 +19,9 @@ extern const char kRegistryProtoText[];
 
 namespace {
 
-std::string Fmt(double v, const char* f = "%.4g") { return absl::StrFormat(f, v); }
+std::string Fmt(double v) { return absl::StrFormat("%.4g", v); }
+// Fixed decimals; the format string stays a literal (clang checks it).
+std::string Fixed(double v, int decimals) { return absl::StrFormat("%.*f", decimals, v); }
 
 int ZooHardware(const CommandContext& ctx) {
   std::vector<const Accelerator*> hw;
@@ -54,7 +56,7 @@ int ZooHardware(const CommandContext& ctx) {
   std::vector<std::vector<std::string>> rows;
   for (const Accelerator* a : hw) {
     rows.push_back({a->key, a->name, a->tier, Fmt(a->peak.si / 1e12), Fmt(a->memory_bw.si / 1e9),
-                    Fmt(a->capacity / 1e9), Fmt(a->tdp_w), Fmt(a->peak.si / a->memory_bw.si, "%.1f")});
+                    Fmt(a->capacity / 1e9), Fmt(a->tdp_w), Fixed(a->peak.si / a->memory_bw.si, 1)});
   }
   *ctx.out << FormatTable({"Name", "Model", "Tier", "Peak (TFLOP/s)", "BW (GB/s)", "Mem (GB)",
                            "TDP (W)", "Ridge (flop/B)"},
@@ -133,7 +135,7 @@ int ZooSystems(const CommandContext& ctx) {
     table.push_back({f->key, f->node.key, absl::StrCat(f->count),
                      absl::StrCat(f->TotalAccelerators()), f->fabric.key,
                      Fmt(f->fabric.bandwidth.si / 1e9), Fmt(f->fabric.latency_s * 1e6),
-                     Fmt(NodeMtbfHours(f->node) / f->count, "%.2f")});
+                     Fixed(NodeMtbfHours(f->node) / f->count, 2)});
   }
   if (ctx.format == OutputFormat::kJson) {
     std::vector<Record> fabrics;
@@ -184,7 +186,7 @@ int ZooConstants(const CommandContext& ctx) {
   std::vector<std::vector<std::string>> rows;
   std::vector<Record> recs;
   for (const auto& c : ctx.registry->constants()) {
-    rows.push_back({c.key(), Fmt(c.value(), "%.6g"), c.unit(), c.note()});
+    rows.push_back({c.key(), absl::StrFormat("%.6g", c.value()), c.unit(), c.note()});
     Record r;
     r.Str("name", c.key()).Num("value", c.value()).Str("unit", c.unit());
     recs.push_back(std::move(r));
