@@ -41,14 +41,6 @@ constexpr const char kHelp[] =
     "       mlsysim [-o json] simulate serving ...    (see simulate serving --help)\n"
     "       mlsysim [-o json] simulate jobs ...       (see simulate jobs --help)\n";
 
-class FirstError : public google::protobuf::io::ErrorCollector {
- public:
-  void AddError(int line, google::protobuf::io::ColumnNumber col, const std::string& msg) override {
-    if (first.empty()) first = absl::StrCat("line ", line + 1, ":", col + 1, ": ", msg);
-  }
-  std::string first;
-};
-
 std::string Seconds(const std::string& text, const char* field, double* out) {
   if (text.empty()) return "";
   auto q = ParseQuantityAs(text, dims::kTime, field);
@@ -127,102 +119,6 @@ int RunSimulateTraining(const CommandContext& ctx, const CommandArgs& args) {
   return RunTrainingJob(ctx, j);
 }
 
-// A number as text without losing digits (absl::StrCat keeps six
-// significant digits for doubles: a seed of 12345678 became 12345700).
-std::string Exact(double v) {
-  if (std::floor(v) == v && std::abs(v) < 9007199254740992.0) return absl::StrFormat("%.0f", v);
-  return absl::StrFormat("%.17g", v);
-}
-
-// Domains of the scenario's numeric fields, checked before anything runs; a
-// message names the field path and what is accepted (0 means "default"
-// wherever the schema says so).
-std::string CheckScenarioRanges(const scenario::Scenario& s) {
-  struct Range {
-    const char* field;
-    double value, lo, hi;
-  };
-  std::vector<Range> r = {
-      {"replications", static_cast<double>(s.replications()), 0, 100000},
-      {"cluster.nodes", static_cast<double>(s.cluster().nodes()), 0, kMaxClusterNodes},
-      {"cluster.spare_nodes", static_cast<double>(s.cluster().spare_nodes()), 0, kMaxClusterNodes},
-      {"cluster.oversubscription", s.cluster().oversubscription(), 0, 1024},
-      {"failures.weibull_shape", s.failures().weibull_shape(), 0, 100},
-  };
-  if (s.cluster().oversubscription() != 0 && s.cluster().oversubscription() < 1) {
-    return "cluster.oversubscription: must be >= 1 (or 0 for the fabric's)";
-  }
-  if (s.has_training()) {
-    const auto& t = s.training();
-    for (const Range& x : std::initializer_list<Range>{
-             {"training.global_batch_size", static_cast<double>(t.global_batch_size()), 0, 1 << 30},
-             {"training.seq_len", static_cast<double>(t.seq_len()), 0, 1 << 24},
-             {"training.efficiency", t.efficiency(), 0, 1},
-             {"training.tp", static_cast<double>(t.tp()), 0, 1024},
-             {"training.pp", static_cast<double>(t.pp()), 0, 1024},
-             {"training.ep", static_cast<double>(t.ep()), 0, 1 << 20},
-             {"training.microbatches", static_cast<double>(t.microbatches()), 0, 1 << 20},
-             {"training.virtual_stages", static_cast<double>(t.virtual_stages()), 0, 1024},
-             {"training.straggler_cv", t.straggler_cv(), 0, 10}})
-      r.push_back(x);
-  }
-  if (s.has_serving()) {
-    const auto& w = s.serving();
-    for (const Range& x : std::initializer_list<Range>{
-             {"serving.tp", static_cast<double>(w.tp()), 0, 1024},
-             {"serving.replicas", static_cast<double>(w.replicas()), 0, 1 << 20},
-             {"serving.efficiency", w.efficiency(), 0, 1},
-             {"serving.qps", w.qps(), 0, 1e9},
-             {"serving.arrival_cv", w.arrival_cv(), 0, 1000},
-             {"serving.max_batch", static_cast<double>(w.max_batch()), 0, 1 << 20},
-             {"serving.max_batched_tokens", static_cast<double>(w.max_batched_tokens()), 0, 1 << 26},
-             {"serving.chunked_prefill_tokens", static_cast<double>(w.chunked_prefill_tokens()), 0, 1 << 26},
-             {"serving.requests", static_cast<double>(w.requests()), 0, 2e7},
-             {"serving.prefill_replicas", static_cast<double>(w.prefill_replicas()), 0, 1 << 20}})
-      r.push_back(x);
-  }
-  if (s.has_queue()) {
-    const auto& q = s.queue();
-    for (const Range& x : std::initializer_list<Range>{
-             {"queue.servers", static_cast<double>(q.servers()), 0, 1000000},
-             {"queue.arrival_rate", q.arrival_rate(), 0, 1e12},
-             {"queue.service_time", q.service_time(), 0, 1e12},
-             {"queue.service_cv", q.service_cv(), 0, 1000},
-             {"queue.requests", static_cast<double>(q.requests()), 0, 2e9}})
-      r.push_back(x);
-  }
-  if (s.has_job_queue()) {
-    const auto& j = s.job_queue();
-    r.push_back({"job_queue.arrival_rate_per_day", j.arrival_rate_per_day(), 0, 1e9});
-    r.push_back({"job_queue.jobs", static_cast<double>(j.jobs()), 0, 1e7});
-    r.push_back({"job_queue.duration_cv", j.duration_cv(), 0, 1000});
-    for (int g : j.job_gpus()) r.push_back({"job_queue.job_gpus", static_cast<double>(g), 1, kMaxAccelerators});
-  }
-  for (const Range& x : r) {
-    if (!(x.value >= x.lo && x.value <= x.hi)) {
-      return absl::StrCat(x.field, ": must lie in [", x.lo, ", ", Exact(x.hi), "]", x.lo == 0 ? " (0: default)" : "",
-                          "; got ", Exact(x.value));
-    }
-  }
-  return "";
-}
-
-// The text must be UTF-8 (string fields are); returns the 1-based line of
-// the first invalid byte, or 0.
-int FirstInvalidUtf8Line(const std::string& text) {
-  int line = 1;
-  for (size_t i = 0; i < text.size();) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    int extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : -1;
-    if (extra < 0 || i + extra >= text.size() + (extra == 0 ? 1 : 0)) return line;
-    for (int k = 1; k <= extra; ++k)
-      if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) return line;
-    if (c == '\n') ++line;
-    i += 1 + extra;
-  }
-  return 0;
-}
-
 // Serving and queue scenarios become the quick forms' arguments, so that both
 // paths share one parser and one set of checks.
 int RunServingScenario(const CommandContext& ctx, const std::string& path,
@@ -237,7 +133,7 @@ int RunServingScenario(const CommandContext& ctx, const std::string& path,
     }
   };
   auto add_num = [&](const char* flag, double v) {
-    if (v != 0) add(flag, Exact(v));
+    if (v != 0) add(flag, ExactNumber(v));
   };
   add_num("--tp", w.tp());
   add("--precision", w.precision());
@@ -268,7 +164,7 @@ int RunServingScenario(const CommandContext& ctx, const std::string& path,
   add("--requests-csv", s.outputs().events_csv());
   add("--iterations-trace", s.outputs().trace_json());
   for (const auto& t : w.tenants()) {
-    std::string spec = absl::StrCat(t.name(), "/", Exact(t.qps()), "/", t.priority(), "/", t.max_running());
+    std::string spec = absl::StrCat(t.name(), "/", ExactNumber(t.qps()), "/", t.priority(), "/", t.max_running());
     if (!t.input_tokens().empty() || !t.output_tokens().empty()) {
       absl::StrAppend(&spec, "/", t.input_tokens().empty() ? w.input_tokens() : t.input_tokens());
       if (!t.output_tokens().empty()) absl::StrAppend(&spec, "/", t.output_tokens());
@@ -292,7 +188,7 @@ int RunServingScenario(const CommandContext& ctx, const std::string& path,
     return ReportError(ctx, kExitBadInput, "Bad scenario", absl::StrCat(path, ": ", e));
   }
   CommandArgs j = {"--gpus", absl::StrCat(total - serving_gpus), "--arrival-rate",
-                   Exact(q.arrival_rate_per_day()), "--duration", Exact(hours / 3600.0)};
+                   ExactNumber(q.arrival_rate_per_day()), "--duration", ExactNumber(hours / 3600.0)};
   auto addj = [&](const char* flag, const std::string& v) {
     if (!v.empty()) {
       j.push_back(flag);
@@ -300,12 +196,12 @@ int RunServingScenario(const CommandContext& ctx, const std::string& path,
     }
   };
   addj("--duration-dist", q.duration_distribution());
-  if (q.duration_cv() > 0) addj("--cv", Exact(q.duration_cv()));
+  if (q.duration_cv() > 0) addj("--cv", ExactNumber(q.duration_cv()));
   std::string sizes;
   for (int g : q.job_gpus()) absl::StrAppend(&sizes, sizes.empty() ? "" : ",", g);
   addj("--job-gpus", sizes);
   addj("--policy", q.policy());
-  if (q.high_priority_share() > 0) addj("--high-priority-share", Exact(q.high_priority_share()));
+  if (q.high_priority_share() > 0) addj("--high-priority-share", ExactNumber(q.high_priority_share()));
   if (q.jobs() > 0) addj("--jobs", absl::StrCat(q.jobs()));
   if (s.seed() > 0) addj("--seed", absl::StrCat(s.seed()));
   if (s.replications() > 0) addj("--replications", absl::StrCat(s.replications()));
@@ -341,7 +237,7 @@ int RunServingScenario(const CommandContext& ctx, const std::string& path,
 int RunQueueScenario(const CommandContext& ctx, const scenario::Scenario& s) {
   const auto& q = s.queue();
   CommandArgs a = {"--servers", absl::StrCat(std::max(1, q.servers())), "--arrival-rate",
-                   Exact(q.arrival_rate()), "--service-time", Exact(q.service_time()),
+                   ExactNumber(q.arrival_rate()), "--service-time", ExactNumber(q.service_time()),
                    "--requests", absl::StrCat(q.requests())};
   if (!q.service_distribution().empty()) {
     a.push_back("--service-dist");
@@ -349,7 +245,7 @@ int RunQueueScenario(const CommandContext& ctx, const scenario::Scenario& s) {
   }
   if (q.service_cv() > 0) {
     a.push_back("--cv");
-    a.push_back(Exact(q.service_cv()));
+    a.push_back(ExactNumber(q.service_cv()));
   }
   if (s.seed() > 0) {
     a.push_back("--seed");
@@ -361,25 +257,6 @@ int RunQueueScenario(const CommandContext& ctx, const scenario::Scenario& s) {
   }
   return RunSimulateQueue(ctx, a);
 }
-
-}  // namespace
-
-absl::Status ParseScenarioText(const std::string& text, const std::string& path, scenario::Scenario* s) {
-  google::protobuf::TextFormat::Parser parser;
-  FirstError errors;
-  parser.RecordErrorsTo(&errors);
-  if (const int bad_line = FirstInvalidUtf8Line(text); bad_line > 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ":", bad_line, ": invalid UTF-8 (scenario files are UTF-8 text)"));
-  }
-  if (!parser.ParseFromString(text, s)) return absl::InvalidArgumentError(absl::StrCat(path, ": ", errors.first));
-  if (const std::string e = CheckScenarioRanges(*s); !e.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": ", e));
-  }
-  return absl::OkStatus();
-}
-
-namespace {
 
 // `path` names the scenario in messages and anchors its relative file names.
 int RunScenarioText(const CommandContext& ctx, const std::string& text, const std::string& path) {

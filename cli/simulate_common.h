@@ -42,6 +42,8 @@ int RunChakraJob(const CommandContext& ctx, const std::string& workload, const s
 // Prints a result record as JSON (-o json) or as "key value" lines under a title.
 int PrintResult(const CommandContext& ctx, const std::string& title, const Record& result);
 int RunSimulate(const CommandContext& ctx, const CommandArgs& args);
+// A number as text without losing digits (integers exactly, else 17 digits).
+std::string ExactNumber(double v);
 // Parses and checks a scenario (UTF-8, syntax, every numeric field's range);
 // messages start with `path`.
 absl::Status ParseScenarioText(const std::string& text, const std::string& path, scenario::Scenario* s);

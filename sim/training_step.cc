@@ -20,32 +20,9 @@ namespace {
 enum FlowKind : uint64_t { kActivation = 1, kGradient = 2 };
 enum EventKind : uint32_t { kComputeDone = 1, kBucketChunk = 2 };
 
-struct Op {
-  bool forward;
-  int mb;
-  int chunk;  // model chunk on this device (interleaved schedule); 0 otherwise
-};
+using Op = PipelineOp;
 
-// The (interleaved) 1F1B order of device s of p, with m microbatches and v
-// model chunks per device (Megatron-LM's schedule; v = 1 is plain 1F1B).
-// Virtual stage j = chunk·p + s holds layers [j·L/(p·v), (j+1)·L/(p·v)).
-std::vector<Op> OneFOneB(int s, int p, int m, int v) {
-  const int total = m * v;
-  auto chunk_of = [&](int k, bool forward) {
-    const int c = (k % (p * v)) / p;
-    return forward ? c : v - 1 - c;
-  };
-  auto mb_of = [&](int k) { return v == 1 ? k : (k / (p * v)) * p + k % p; };
-  const int warmup = std::min(v == 1 ? p - s - 1 : (p - s - 1) * 2 + (v - 1) * p, total);
-  std::vector<Op> ops;
-  for (int k = 0; k < warmup; ++k) ops.push_back({true, mb_of(k), chunk_of(k, true)});
-  for (int i = 0; i < total - warmup; ++i) {
-    ops.push_back({true, mb_of(warmup + i), chunk_of(warmup + i, true)});
-    ops.push_back({false, mb_of(i), chunk_of(i, false)});
-  }
-  for (int i = total - warmup; i < total; ++i) ops.push_back({false, mb_of(i), chunk_of(i, false)});
-  return ops;
-}
+std::vector<Op> OneFOneB(int s, int p, int m, int v) { return OneFOneBOrder(s, p, m, v); }
 
 // Duration of one ring all-reduce of `bytes` over `tp` GPUs of one node.
 double TpAllReduceSeconds(const TrainingStepConfig& c, double bytes) {
@@ -499,31 +476,7 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   }
   fwd += 2 * ep_a2a;
   bwd += 2 * ep_a2a;
-  // Do the gradient rings share a fabric link? Route one ring step of every
-  // ring (all stages and TP ranks at once) and look for a switch-to-switch
-  // link carrying more NIC-rate flows than it has capacity for. When none
-  // does, replica detail is exact.
-  if (dp > 1) {
-    std::vector<int> load(graph->num_links(), 0), path;
-    for (int s = 0; s < c.pp && !out.dp_rings_share_links; ++s) {
-      for (int t = 0; t < c.tp && !out.dp_rings_share_links; ++t) {
-        for (int r = 0; r < dp; ++r) {
-          const int src = (s * dp + r) * c.tp + t, dst = (s * dp + (r + 1) % dp) * c.tp + t;
-          graph->RouteInto(src, dst, MixHash(MixHash((static_cast<uint64_t>(s) << 20) | static_cast<uint64_t>(t),
-                                                   static_cast<uint64_t>(src)),
-                                           static_cast<uint64_t>(dst)),
-                           path);
-          for (int l : path) {
-            const LinkClass k = graph->link(l).link_class;
-            if (k == LinkClass::kNvlink || k == LinkClass::kNic) continue;
-            // A trunk (spray) holds as many NIC-rate flows as its capacity allows.
-            if (++load[l] * shape.nic_bandwidth > graph->link(l).bandwidth * (1 + 1e-9))
-              out.dp_rings_share_links = true;
-          }
-        }
-      }
-    }
-  }
+  out.dp_rings_share_links = GradientRingsShareLinks(*graph, c.tp, c.pp, dp);
   StepSimulation sim(c, dp, fwd + 2 * tp_ar, bwd + 2 * tp_ar, stage_layers, *graph, &out);
   sim.Run();
   out.tp_communication_s = c.microbatches * stage_layers[0] * 4 * tp_ar;
@@ -542,19 +495,6 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
     out.plan = sim.Plan();
   }
   return out;
-}
-
-int DefaultMicrobatches(long long global_batch, long long gpus, int tp, int pp) {
-  const long long want = 4LL * std::max(1, pp);
-  if (tp < 1 || pp < 1 || gpus < 1 || global_batch < 1) return static_cast<int>(want);
-  const long long group = static_cast<long long>(tp) * pp;
-  if (gpus % group != 0) return static_cast<int>(want);
-  const long long dp = gpus / group;
-  if (global_batch % dp != 0) return static_cast<int>(want);
-  const long long per_replica = global_batch / dp;
-  for (long long m = std::min(want, per_replica); m >= 1; --m)
-    if (per_replica % m == 0) return static_cast<int>(m);
-  return 1;
 }
 
 }  // namespace mlsysim

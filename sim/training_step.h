@@ -32,6 +32,7 @@
 
 #include "absl/status/statusor.h"
 #include "analytic/specs.h"
+#include "sim/training_layout.h"
 #include "topology/cluster_graph.h"
 
 namespace mlsysim {
@@ -125,12 +126,7 @@ struct TrainingStepResult {
 
 absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig& config);
 
-// The microbatch count used when the user gives none: the largest divisor of
-// the per-replica batch (global_batch / dp) that is at most 4·pp (enough to
-// keep the 1F1B bubble small), so the default always fits the batch. Returns
-// 4·pp when tp·pp does not divide the GPUs or dp does not divide the batch
-// (the step's own checks then say why).
-int DefaultMicrobatches(long long global_batch, long long gpus, int tp, int pp);
+
 
 }  // namespace mlsysim
 

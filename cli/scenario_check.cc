@@ -1,0 +1,143 @@
+// scenario_check.cc — a scenario file's checks before anything runs: UTF-8,
+// syntax, and every numeric field's domain, each error naming the field path
+// (see simulate_common.h: ParseScenarioText).
+#include <cmath>
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "cli/simulate_common.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+#include "topology/registry.h"
+
+namespace mlsysim {
+
+// A number as text without losing digits (absl::StrCat keeps six
+// significant digits for doubles: a seed of 12345678 became 12345700).
+std::string ExactNumber(double v) {
+  if (std::floor(v) == v && std::abs(v) < 9007199254740992.0) return absl::StrFormat("%.0f", v);
+  return absl::StrFormat("%.17g", v);
+}
+
+namespace {
+
+// Keeps the first syntax error with its line and column.
+class FirstSyntaxError : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, google::protobuf::io::ColumnNumber column, const std::string& message) override {
+    if (first.empty()) first = absl::StrCat("line ", line + 1, ":", column + 1, ": ", message);
+  }
+  std::string first;
+};
+
+// Domains of the scenario's numeric fields, checked before anything runs; a
+// message names the field path and what is accepted (0 means "default"
+// wherever the schema says so).
+std::string CheckScenarioRanges(const scenario::Scenario& s) {
+  struct Range {
+    const char* field;
+    double value, lo, hi;
+  };
+  std::vector<Range> r = {
+      {"replications", static_cast<double>(s.replications()), 0, 100000},
+      {"cluster.nodes", static_cast<double>(s.cluster().nodes()), 0, kMaxClusterNodes},
+      {"cluster.spare_nodes", static_cast<double>(s.cluster().spare_nodes()), 0, kMaxClusterNodes},
+      {"cluster.oversubscription", s.cluster().oversubscription(), 0, 1024},
+      {"failures.weibull_shape", s.failures().weibull_shape(), 0, 100},
+  };
+  if (s.cluster().oversubscription() != 0 && s.cluster().oversubscription() < 1) {
+    return "cluster.oversubscription: must be >= 1 (or 0 for the fabric's)";
+  }
+  if (s.has_training()) {
+    const auto& t = s.training();
+    for (const Range& x : std::initializer_list<Range>{
+             {"training.global_batch_size", static_cast<double>(t.global_batch_size()), 0, 1 << 30},
+             {"training.seq_len", static_cast<double>(t.seq_len()), 0, 1 << 24},
+             {"training.efficiency", t.efficiency(), 0, 1},
+             {"training.tp", static_cast<double>(t.tp()), 0, 1024},
+             {"training.pp", static_cast<double>(t.pp()), 0, 1024},
+             {"training.ep", static_cast<double>(t.ep()), 0, 1 << 20},
+             {"training.microbatches", static_cast<double>(t.microbatches()), 0, 1 << 20},
+             {"training.virtual_stages", static_cast<double>(t.virtual_stages()), 0, 1024},
+             {"training.straggler_cv", t.straggler_cv(), 0, 10}})
+      r.push_back(x);
+  }
+  if (s.has_serving()) {
+    const auto& w = s.serving();
+    for (const Range& x : std::initializer_list<Range>{
+             {"serving.tp", static_cast<double>(w.tp()), 0, 1024},
+             {"serving.replicas", static_cast<double>(w.replicas()), 0, 1 << 20},
+             {"serving.efficiency", w.efficiency(), 0, 1},
+             {"serving.qps", w.qps(), 0, 1e9},
+             {"serving.arrival_cv", w.arrival_cv(), 0, 1000},
+             {"serving.max_batch", static_cast<double>(w.max_batch()), 0, 1 << 20},
+             {"serving.max_batched_tokens", static_cast<double>(w.max_batched_tokens()), 0, 1 << 26},
+             {"serving.chunked_prefill_tokens", static_cast<double>(w.chunked_prefill_tokens()), 0, 1 << 26},
+             {"serving.requests", static_cast<double>(w.requests()), 0, 2e7},
+             {"serving.prefill_replicas", static_cast<double>(w.prefill_replicas()), 0, 1 << 20}})
+      r.push_back(x);
+  }
+  if (s.has_queue()) {
+    const auto& q = s.queue();
+    for (const Range& x : std::initializer_list<Range>{
+             {"queue.servers", static_cast<double>(q.servers()), 0, 1000000},
+             {"queue.arrival_rate", q.arrival_rate(), 0, 1e12},
+             {"queue.service_time", q.service_time(), 0, 1e12},
+             {"queue.service_cv", q.service_cv(), 0, 1000},
+             {"queue.requests", static_cast<double>(q.requests()), 0, 2e9}})
+      r.push_back(x);
+  }
+  if (s.has_job_queue()) {
+    const auto& j = s.job_queue();
+    r.push_back({"job_queue.arrival_rate_per_day", j.arrival_rate_per_day(), 0, 1e9});
+    r.push_back({"job_queue.jobs", static_cast<double>(j.jobs()), 0, 1e7});
+    r.push_back({"job_queue.duration_cv", j.duration_cv(), 0, 1000});
+    for (int g : j.job_gpus()) r.push_back({"job_queue.job_gpus", static_cast<double>(g), 1, kMaxAccelerators});
+  }
+  for (const Range& x : r) {
+    if (!(x.value >= x.lo && x.value <= x.hi)) {
+      return absl::StrCat(x.field, ": must lie in [", x.lo, ", ", ExactNumber(x.hi), "]", x.lo == 0 ? " (0: default)" : "",
+                          "; got ", ExactNumber(x.value));
+    }
+  }
+  return "";
+}
+
+// The text must be UTF-8 (string fields are); returns the 1-based line of
+// the first invalid byte, or 0.
+int FirstInvalidUtf8Line(const std::string& text) {
+  int line = 1;
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    int extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : -1;
+    if (extra < 0 || i + extra >= text.size() + (extra == 0 ? 1 : 0)) return line;
+    for (int k = 1; k <= extra; ++k)
+      if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) return line;
+    if (c == '\n') ++line;
+    i += 1 + extra;
+  }
+  return 0;
+}
+
+}  // namespace
+
+absl::Status ParseScenarioText(const std::string& text, const std::string& path, scenario::Scenario* s) {
+  google::protobuf::TextFormat::Parser parser;
+  FirstSyntaxError errors;
+  parser.RecordErrorsTo(&errors);
+  if (const int bad_line = FirstInvalidUtf8Line(text); bad_line > 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ":", bad_line, ": invalid UTF-8 (scenario files are UTF-8 text)"));
+  }
+  if (!parser.ParseFromString(text, s)) return absl::InvalidArgumentError(absl::StrCat(path, ": ", errors.first));
+  if (const std::string e = CheckScenarioRanges(*s); !e.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", e));
+  }
+  return absl::OkStatus();
+}
+
+
+}  // namespace mlsysim
