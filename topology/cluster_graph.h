@@ -36,7 +36,9 @@
 #include "absl/strings/string_view.h"
 // Boost.Graph's edge iterators trip false -Wmaybe-uninitialized warnings in g++ 12.
 #pragma GCC diagnostic push
+#ifndef __clang__
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #include "boost/graph/adjacency_list.hpp"
 #pragma GCC diagnostic pop
