@@ -118,6 +118,10 @@ std::string AcceptedUnits() {
 absl::StatusOr<Quantity> ParseQuantity(absl::string_view text) {
   absl::string_view s = absl::StripAsciiWhitespace(text);
   if (s.empty()) return absl::InvalidArgumentError("empty quantity");
+  if (s.size() > 256) {
+    return absl::InvalidArgumentError(absl::StrCat("quantity longer than 256 characters ('",
+                                                   s.substr(0, 32), "...')"));
+  }
   std::string buf(s);
   char* end = nullptr;
   double number = std::strtod(buf.c_str(), &end);

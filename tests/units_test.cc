@@ -65,5 +65,12 @@ TEST(UnitsTest, DeclaredNumberAndMillisecondFactor) {
   EXPECT_EQ(pf->MsFactor(), 1e-12);
 }
 
+TEST(UnitsTest, OverlongQuantitiesAreRefusedQuickly) {
+  // Found by the units fuzzer: 20 kB inputs made parsing slow. Refused by length.
+  auto q = ParseQuantity(std::string(20000, '9') + " GB");
+  ASSERT_FALSE(q.ok());
+  EXPECT_NE(std::string(q.status().message()).find("longer than 256"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace mlsysim
