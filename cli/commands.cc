@@ -14,9 +14,10 @@ namespace {
 constexpr const char kVersion[] = "mlsysim 0.2.0 (mlsysim v0.1.1 analytic parity)";
 
 constexpr const char kHelp[] =
-    "usage: mlsysim [-o text|json] [--registry FILE] COMMAND [ARGS]\n"
+    "usage: mlsysim [-o text|json|markdown] [--registry FILE] COMMAND [ARGS]\n"
     "\n"
-    "Analytic models of ML systems (mlsysim v0.1.1 parity) and, later, simulation.\n"
+    "Analytic models of ML systems (mlsysim v0.1.1 parity) and event-driven simulation of\n"
+    "training, serving, queues, job scheduling, collectives and ASTRA-sim workloads.\n"
     "\n"
     "commands:\n"
     "  zoo [hardware|models|systems|grids|constants]   list the registries\n"
@@ -24,13 +25,16 @@ constexpr const char kHelp[] =
     "  eval PLAN.yaml                                   evaluate an mlsys.yaml plan\n"
     "  serve MODEL HARDWARE [-s SEQ] [-b N]             LLM serving latency and memory\n"
     "  optimize parallelism|batching|placement PLAN     search a design space\n"
-    "  simulate SCENARIO.textproto | collective | training   event-driven simulation\n"
+    "  simulate SCENARIO.textproto | default | collective | training | serving | queue | jobs | chakra\n"
+    "                                                   event-driven simulation (simulate --help)\n"
     "  solve [FILE]                                     JSON-lines solver requests\n"
     "  walls                                            the 22-wall taxonomy\n"
     "  schema [--type scenario|result|registry]         print the protobuf schemas\n"
     "\n"
     "global options:\n"
-    "  -o, --output text|json   output format (default text)\n"
+    "  -o, --output text|json|markdown   output format (default text; simulate: a report)\n"
+    "  --reproducible           leave the wall time out of results (byte-identical output)\n"
+    "  -q, --quiet              no progress lines on stderr\n"
     "  --registry FILE          add or override registry entries (protobuf text)\n"
     "  --version, --help\n"
     "\n"
@@ -112,24 +116,30 @@ int RunMlsysim(const std::vector<std::string>& argv, std::ostream& out, std::ost
   size_t i = 1;
   for (; i < argv.size(); ++i) {
     const std::string& a = argv[i];
-    if (a == "-o" || a == "--output") {
-      if (i + 1 >= argv.size()) return ReportError(ctx, kExitBadInput, "Bad input", "--output needs text or json");
-      const std::string& f = argv[++i];
+    if (a == "-o" || a == "--output" || a.rfind("--output=", 0) == 0) {
+      std::string f;
+      if (a.rfind("--output=", 0) == 0) {
+        f = a.substr(9);
+      } else {
+        if (i + 1 >= argv.size()) {
+          return ReportError(ctx, kExitBadInput, "Bad input", "--output needs text, json or markdown");
+        }
+        f = argv[++i];
+      }
       if (f == "json") {
         ctx.format = OutputFormat::kJson;
       } else if (f == "text") {
         ctx.format = OutputFormat::kText;
+      } else if (f == "markdown" || f == "md") {
+        ctx.format = OutputFormat::kMarkdown;
       } else {
         return ReportError(ctx, kExitBadInput, "Bad input",
-                           absl::StrCat("--output: unknown format '", f, "'; accepted: text, json"));
+                           absl::StrCat("--output: unknown format '", f, "'; accepted: text, json, markdown"));
       }
-    } else if (a.rfind("--output=", 0) == 0) {
-      const std::string f = a.substr(9);
-      if (f != "json" && f != "text") {
-        return ReportError(ctx, kExitBadInput, "Bad input",
-                           absl::StrCat("--output: unknown format '", f, "'; accepted: text, json"));
-      }
-      ctx.format = f == "json" ? OutputFormat::kJson : OutputFormat::kText;
+    } else if (a == "--reproducible") {
+      ctx.reproducible = true;
+    } else if (a == "--quiet" || a == "-q") {
+      ctx.quiet = true;
     } else if (a == "--registry") {
       if (i + 1 >= argv.size()) return ReportError(ctx, kExitBadInput, "Bad input", "--registry needs a FILE");
       registry_file = argv[++i];
@@ -142,7 +152,7 @@ int RunMlsysim(const std::vector<std::string>& argv, std::ostream& out, std::ost
     } else if (!a.empty() && a[0] == '-') {
       return ReportError(ctx, kExitBadInput, "Bad input",
                          absl::StrCat("unknown global option '", a,
-                                      "'; accepted: -o/--output, --registry, --version, --help"));
+                                      "'; accepted: -o/--output, --registry, --reproducible, --quiet, --version, --help"));
     } else {
       break;
     }
@@ -156,9 +166,15 @@ int RunMlsysim(const std::vector<std::string>& argv, std::ostream& out, std::ost
   // Global options may also follow the subcommand.
   for (size_t j = i + 1; j < argv.size(); ++j) {
     if ((argv[j] == "-o" || argv[j] == "--output") && j + 1 < argv.size() &&
-        (argv[j + 1] == "json" || argv[j + 1] == "text")) {
-      ctx.format = argv[j + 1] == "json" ? OutputFormat::kJson : OutputFormat::kText;
+        (argv[j + 1] == "json" || argv[j + 1] == "text" || argv[j + 1] == "markdown")) {
+      ctx.format = argv[j + 1] == "json"     ? OutputFormat::kJson
+                   : argv[j + 1] == "markdown" ? OutputFormat::kMarkdown
+                                               : OutputFormat::kText;
       ++j;
+    } else if (argv[j] == "--reproducible") {
+      ctx.reproducible = true;
+    } else if (argv[j] == "--quiet" || argv[j] == "-q") {
+      ctx.quiet = true;
     } else if (argv[j] == "--registry" && j + 1 < argv.size()) {
       registry_file = argv[++j];
     } else {

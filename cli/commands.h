@@ -6,6 +6,7 @@
 #ifndef MLSYSIM_CLI_COMMANDS_H_
 #define MLSYSIM_CLI_COMMANDS_H_
 
+#include <chrono>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -17,13 +18,18 @@ namespace mlsysim {
 
 enum ExitCode { kExitOk = 0, kExitBadInput = 1, kExitInfeasible = 2, kExitSlaFailed = 3 };
 
-enum class OutputFormat { kText, kJson };
+enum class OutputFormat { kText, kJson, kMarkdown };
 
 struct CommandContext {
   OutputFormat format = OutputFormat::kText;
   std::shared_ptr<const Registry> registry;
   std::ostream* out;
   std::ostream* err;
+  // When the command started (a Result's wall time), and whether to leave the
+  // wall time out so that output is byte-identical (--reproducible).
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  bool reproducible = false;
+  bool quiet = false;             // --quiet: no progress on stderr
 };
 
 using CommandArgs = std::vector<std::string>;

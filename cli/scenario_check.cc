@@ -33,6 +33,8 @@ class FirstSyntaxError : public google::protobuf::io::ErrorCollector {
   std::string first;
 };
 
+}  // namespace
+
 // Domains of the scenario's numeric fields, checked before anything runs; a
 // message names the field path and what is accepted (0 means "default"
 // wherever the schema says so).
@@ -87,14 +89,22 @@ std::string CheckScenarioRanges(const scenario::Scenario& s) {
              {"queue.arrival_rate", q.arrival_rate(), 0, 1e12},
              {"queue.service_time", q.service_time(), 0, 1e12},
              {"queue.service_cv", q.service_cv(), 0, 1000},
-             {"queue.requests", static_cast<double>(q.requests()), 0, 2e9}})
+             {"queue.requests", static_cast<double>(q.requests()), 0, 2e9},
+             {"queue.arrival_cv", q.arrival_cv(), 0, 1000},
+             {"queue.warmup_fraction", q.warmup_fraction(), 0, 0.9}})
       r.push_back(x);
+  }
+  if (s.has_collective()) {
+    r.push_back({"collective.ranks", static_cast<double>(s.collective().ranks()), 0, 1 << 20});
+    r.push_back({"collective.gpus_per_node", static_cast<double>(s.collective().gpus_per_node()), 0, 1024});
   }
   if (s.has_job_queue()) {
     const auto& j = s.job_queue();
     r.push_back({"job_queue.arrival_rate_per_day", j.arrival_rate_per_day(), 0, 1e9});
     r.push_back({"job_queue.jobs", static_cast<double>(j.jobs()), 0, 1e7});
     r.push_back({"job_queue.duration_cv", j.duration_cv(), 0, 1000});
+    r.push_back({"job_queue.gpus", static_cast<double>(j.gpus()), 0, kMaxAccelerators});
+    r.push_back({"job_queue.high_priority_share", j.high_priority_share(), 0, 0.999999});
     for (int g : j.job_gpus()) r.push_back({"job_queue.job_gpus", static_cast<double>(g), 1, kMaxAccelerators});
   }
   for (const Range& x : r) {
@@ -105,6 +115,8 @@ std::string CheckScenarioRanges(const scenario::Scenario& s) {
   }
   return "";
 }
+
+namespace {
 
 // The text must be UTF-8 (string fields are); returns the 1-based line of
 // the first invalid byte, or 0.

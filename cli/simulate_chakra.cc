@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "cli/simulate_common.h"
+#include "sim/scenario/result_builder.h"
 #include "sim/chakra_runner.h"
 #include "traces/astra_platform.h"
 #include "traces/chakra_trace.h"
@@ -16,8 +17,8 @@ namespace mlsysim {
 namespace {
 
 constexpr const char kHelp[] =
-    "usage: mlsysim [-o json] simulate chakra --workload DIR/PREFIX --network NETWORK.yml\n"
-    "         --system SYSTEM.json [--backend astra-aware|astra-unaware|flow]\n"
+    "usage: mlsysim [-o text|json|markdown] simulate chakra --workload DIR/PREFIX --network NETWORK.yml\n"
+    "         --system SYSTEM.json [--backend astra-aware|astra-unaware|flow] [--dump-scenario]\n"
     "  Runs ASTRA-sim's inputs: Chakra execution traces PREFIX.<rank>.et (one per NPU), its\n"
     "  network YAML and system JSON. astra-aware / astra-unaware reproduce ASTRA-sim's\n"
     "  analytical backends (congestion-aware / -unaware) to the cycle for ring collectives on\n"
@@ -38,7 +39,7 @@ const char* CommName(int op) {
 }  // namespace
 
 int RunChakraJob(const CommandContext& ctx, const std::string& workload, const std::string& network,
-                 const std::string& system, const std::string& backend_name) {
+                 const std::string& system, const std::string& backend_name, const scenario::Scenario& echo) {
   auto bad = [&](const absl::Status& s) {
     const int code = absl::IsFailedPrecondition(s) ? kExitInfeasible : kExitBadInput;
     return ReportError(ctx, code, code == kExitBadInput ? "Bad input" : "Infeasible",
@@ -59,48 +60,46 @@ int RunChakraJob(const CommandContext& ctx, const std::string& workload, const s
   auto r = RunChakraWorkload(*ranks, c);
   if (!r.ok()) return bad(r.status());
 
-  double alpha_beta_ns = 0;
-  std::vector<Record> colls;
-  for (const ChakraCollectiveRecord& k : r->collectives) {
-    alpha_beta_ns += k.alpha_beta_ns;
-    Record rec;
-    rec.Str("comm_type", CommName(k.op)).Int("comm_size", k.comm_size)
-        .Num("start_ns", k.start_ns).Num("end_ns", k.end_ns)
-        .Num("alpha_beta_ns", k.alpha_beta_ns)
-        .Num("relative_gap", RelativeGap(k.end_ns - k.start_ns, k.alpha_beta_ns));
-    colls.push_back(std::move(rec));
-  }
-  std::vector<Record> per_rank;
-  for (size_t i = 0; i < r->rank_finish_ns.size(); ++i) {
-    Record rec;
-    rec.Int("rank", static_cast<long long>(i)).Num("finish_ns", r->rank_finish_ns[i]);
-    per_rank.push_back(std::move(rec));
-  }
   std::string dims;
   for (const AstraDimension& d : net->dims) {
     absl::StrAppend(&dims, dims.empty() ? "" : " x ", AstraTopologyName(d.topology), " ", d.npus,
                     " @ ", d.bandwidth_gb_s, " GB/s, ", d.latency_ns, " ns");
   }
+  result::Result out = NewResult("chakra", workload);
+  AddFact(&out, "workload", workload);
+  AddFact(&out, "backend", ChakraBackendName(*backend));
+  AddFact(&out, "network", dims);
+  AddFact(&out, "ranks", static_cast<double>(ranks->size()));
+  AddFact(&out, "splits", sys->splits);
+  AddFact(&out, "active_chunks", sys->active_chunks);
+  AddFact(&out, "endpoint_delay", sys->endpoint_delay);
+  AddFact(&out, "local_mem_bw", sys->local_mem_bw);
+  AddFact(&out, "finish_cycles", static_cast<double>(std::llround(std::ceil(r->finish_ns - 1e-6))));
+  AddFact(&out, "nodes", static_cast<double>(r->nodes));
+  AddFact(&out, "flows", static_cast<double>(r->flows));
+  double alpha_beta_ns = 0;
+  result::Section colls;
+  colls.set_name("collectives");
+  colls.set_title("collectives: simulated duration against ring alpha-beta (dimension 0, unchunked, idle)");
+  int index = 0;
+  for (const ChakraCollectiveRecord& k : r->collectives) {
+    alpha_beta_ns += k.alpha_beta_ns;
+    result::Metric* m = AddMetric(&colls, absl::StrCat("collective_", index++, "_", CommName(k.op)), "s",
+                                  (k.end_ns - k.start_ns) * 1e-9);
+    SetAnalytic(m, k.alpha_beta_ns * 1e-9, "ring alpha-beta");
+    m->set_note(absl::StrFormat("%d B, starts at %.0f ns", k.comm_size, k.start_ns));
+  }
   const double finish_s = r->finish_ns * 1e-9;
-  Record analytic;
-  analytic.Num("simulated", finish_s).Num("analytic", alpha_beta_ns * 1e-9)
-      .Str("source", "sum of the collectives' ring alpha-beta (dimension 0, unchunked, idle; "
-                     "compute excluded)")
-      .Num("relative_gap", RelativeGap(finish_s, alpha_beta_ns * 1e-9));
-  Record out;
-  out.Str("workload", workload).Str("backend", ChakraBackendName(*backend)).Str("network", dims)
-      .Int("ranks", static_cast<long long>(ranks->size()))
-      .Int("splits", sys->splits).Int("active_chunks", sys->active_chunks)
-      .Num("endpoint_delay", sys->endpoint_delay).Num("local_mem_bw", sys->local_mem_bw)
-      .Int("finish_cycles", static_cast<long long>(std::llround(std::ceil(r->finish_ns - 1e-6))))
-      .Num("simulated_time_s", finish_s)
-      .Obj("analytic", std::move(analytic))
-      .List("collectives", std::move(colls))
-      .List("rank_finish", std::move(per_rank))
-      .Int("nodes", r->nodes).Int("flows", static_cast<long long>(r->flows))
-      .Int("events", static_cast<long long>(r->events))
-      .Str("fingerprint", absl::StrFormat("%016x", r->fingerprint));
-  return PrintResult(ctx, "simulate chakra", out);
+  SetAnalytic(AddMetric(&out, "simulated_time_s", "s", finish_s), alpha_beta_ns * 1e-9,
+              "sum of the collectives' ring alpha-beta (dimension 0, unchunked, idle; compute excluded)");
+  *out.add_sections() = std::move(colls);
+  result::Section* ranks_sec = AddSection(&out, "rank_finish", "when each rank finishes");
+  for (size_t i = 0; i < r->rank_finish_ns.size(); ++i) {
+    AddMetric(ranks_sec, absl::StrCat("rank_", i, "_finish_s"), "s", r->rank_finish_ns[i] * 1e-9);
+  }
+  out.set_events(r->events);
+  out.set_fingerprint(absl::StrFormat("%016x", r->fingerprint));
+  return PrintSimResult(ctx, echo, std::move(out));
 }
 
 int RunSimulateChakra(const CommandContext& ctx, const CommandArgs& args) {
@@ -110,7 +109,8 @@ int RunSimulateChakra(const CommandContext& ctx, const CommandArgs& args) {
                                   {"--network", "", true},
                                   {"--system", "", true},
                                   {"--backend", "", true},
-                                  {"--help", "-h", false}},
+                                  {"--help", "-h", false},
+                                  {"--dump-scenario", "", false}},
                                  "simulate chakra", &o);
   if (!err.empty()) return ReportError(ctx, kExitBadInput, "Bad input", err);
   if (o.Has("--help")) {
@@ -126,8 +126,15 @@ int RunSimulateChakra(const CommandContext& ctx, const CommandArgs& args) {
       return ReportError(ctx, kExitBadInput, "Bad input", absl::StrCat(required, " is required"));
     }
   }
+  scenario::Scenario echo;
+  auto* w = echo.mutable_chakra();
+  w->set_workload(o.Get("--workload", ""));
+  w->set_network(o.Get("--network", ""));
+  w->set_system(o.Get("--system", ""));
+  w->set_backend(o.Get("--backend", ""));
+  if (o.Has("--dump-scenario")) return DumpScenario(ctx, echo);
   return RunChakraJob(ctx, o.Get("--workload", ""), o.Get("--network", ""), o.Get("--system", ""),
-                      o.Get("--backend", "astra-aware"));
+                      o.Get("--backend", "astra-aware"), echo);
 }
 
 }  // namespace mlsysim

@@ -12,13 +12,13 @@
 #include "sim/collective.h"
 #include "sim/flow_network.h"
 #include "topology/cluster_graph.h"
-#include "traces/json_writer.h"
+#include "sim/scenario/result_builder.h"
 
 namespace mlsysim {
 namespace {
 
 constexpr const char kHelp[] =
-    "usage: mlsysim [-o json] simulate collective --op allreduce|allgather|reducescatter|alltoall\n"
+    "usage: mlsysim [-o text|json|markdown] simulate collective --op allreduce|allgather|reducescatter|alltoall\n"
     "         --algorithm ring|tree|hierarchical --ranks N [--gpus-per-node G]\n"
     "         --message SIZE --bandwidth BW --latency LAT\n"
     "         [--inter-bandwidth BW --inter-latency LAT] [--topology single_switch|fat_tree_2|\n"
@@ -26,7 +26,16 @@ constexpr const char kHelp[] =
     "  With G = 1 every rank has one link of BW and LAT per message. With G > 1,\n"
     "  BW/LAT are the intra-node (NVLink) link and --inter-* the fabric NIC.\n"
     "  --routing: dmodk (default; InfiniBand's deterministic fat-tree routing),\n"
-    "  ecmp (per-flow hash, Ethernet/RoCE) or spray (adaptive routing).\n";
+    "  ecmp (per-flow hash, Ethernet/RoCE) or spray (adaptive routing).\n"
+    "  --dump-scenario prints the equivalent scenario (textproto) instead of running it.\n";
+
+const FieldFlags kCollectiveFlags = {
+    {"collective.op", "--op"}, {"collective.algorithm", "--algorithm"}, {"collective.ranks", "--ranks"},
+    {"collective.gpus_per_node", "--gpus-per-node"}, {"collective.message", "--message"},
+    {"collective.bandwidth", "--bandwidth"}, {"collective.latency", "--latency"},
+    {"collective.inter_bandwidth", "--inter-bandwidth"}, {"collective.inter_latency", "--inter-latency"},
+    {"cluster.topology", "--topology"}, {"cluster.oversubscription", "--oversubscription"},
+    {"cluster.routing", "--routing"}};
 
 }  // namespace
 
@@ -45,7 +54,8 @@ int RunSimulateCollective(const CommandContext& ctx, const CommandArgs& args) {
                                   {"--topology", "", true},
                                   {"--oversubscription", "", true},
                                   {"--routing", "", true},
-                                  {"--help", "-h", false}},
+                                  {"--help", "-h", false},
+                                  {"--dump-scenario", "", false}},
                                  "simulate collective", &o);
   if (!err.empty()) return ReportError(ctx, kExitBadInput, "Bad input", err);
   if (o.Has("--help")) {
@@ -56,51 +66,87 @@ int RunSimulateCollective(const CommandContext& ctx, const CommandArgs& args) {
     return ReportError(ctx, kExitBadInput, "Bad input",
                        absl::StrCat("unexpected argument '", o.positional[0], "'"));
   }
-  CollectiveSpec spec;
-  if (auto s = ParseCollectiveOp(o.Get("--op", "allreduce"), &spec.op); !s.ok())
-    return ReportError(ctx, kExitBadInput, "Bad input", std::string(s.message()));
-  if (auto s = ParseCollectiveAlgorithm(o.Get("--algorithm", "ring"), &spec.algorithm); !s.ok())
-    return ReportError(ctx, kExitBadInput, "Bad input", std::string(s.message()));
   for (const char* required : {"--ranks", "--message", "--bandwidth", "--latency"}) {
     if (!o.Has(required)) {
       return ReportError(ctx, kExitBadInput, "Bad input", absl::StrCat(required, " is required"));
     }
   }
-  int ranks = 0, gpn = 1;
-  double message = 0, bw = 0, lat = 0, ibw = 0, ilat = 0, over = 1;
-  std::string e;
-  e = GetInt(o, "--ranks", 1, 1 << 20, &ranks);
+  int ranks = 0, gpn = 0;
+  double over = 0;
+  std::string e = GetInt(o, "--ranks", 1, 1 << 20, &ranks);
   if (e.empty()) e = GetInt(o, "--gpus-per-node", 1, 1024, &gpn);
-  if (e.empty()) e = GetQuantity(o, "--message", dims::kBytes, &message);
-  if (e.empty()) e = GetQuantity(o, "--bandwidth", dims::kByteRate, &bw);
-  if (e.empty()) e = GetQuantity(o, "--latency", dims::kTime, &lat);
   if (e.empty()) e = GetNumber(o, "--oversubscription", &over);
-  if (e.empty() && !(bw > 0)) e = "--bandwidth must be > 0";
-  if (e.empty() && lat < 0) e = "--latency must be >= 0";
-  if (e.empty() && message < 0) e = "--message must be >= 0";
+  if (e.empty() && o.Has("--oversubscription") && !(over >= 1)) e = "--oversubscription must be >= 1";
+  if (!e.empty()) return ReportError(ctx, kExitBadInput, "Bad input", e);
+  scenario::Scenario s;
+  auto* w = s.mutable_collective();
+  w->set_op(o.Get("--op", ""));
+  w->set_algorithm(o.Get("--algorithm", ""));
+  w->set_ranks(ranks);
+  w->set_gpus_per_node(gpn);
+  w->set_message(o.Get("--message", ""));
+  w->set_bandwidth(o.Get("--bandwidth", ""));
+  w->set_latency(o.Get("--latency", ""));
+  w->set_inter_bandwidth(o.Get("--inter-bandwidth", ""));
+  w->set_inter_latency(o.Get("--inter-latency", ""));
+  s.mutable_cluster()->set_topology(o.Get("--topology", ""));
+  s.mutable_cluster()->set_oversubscription(over);
+  s.mutable_cluster()->set_routing(o.Get("--routing", ""));
+  if (s.cluster().ByteSizeLong() == 0) s.clear_cluster();
+  if (o.Has("--dump-scenario")) return DumpScenario(ctx, s);
+  return RunCollectiveScenario(ctx, s, kCollectiveFlags);
+}
+
+int RunCollectiveScenario(const CommandContext& ctx, const scenario::Scenario& s, const FieldFlags& flags) {
+  auto bad = [&](const std::string& why) {
+    return ReportError(ctx, kExitBadInput, "Bad input", NameFlags(why, flags));
+  };
+  if (const std::string e = CheckScenarioRanges(s); !e.empty()) return bad(e);
+  const auto& w = s.collective();
+  CollectiveSpec spec;
+  if (auto st = ParseCollectiveOp(w.op().empty() ? "allreduce" : w.op(), &spec.op); !st.ok()) {
+    return bad(absl::StrCat("collective.op: ", st.message()));
+  }
+  if (auto st = ParseCollectiveAlgorithm(w.algorithm().empty() ? "ring" : w.algorithm(), &spec.algorithm); !st.ok()) {
+    return bad(absl::StrCat("collective.algorithm: ", st.message()));
+  }
+  const int ranks = w.ranks(), gpn = std::max(1, w.gpus_per_node());
+  const double over = s.cluster().oversubscription() > 0 ? s.cluster().oversubscription() : 1.0;
+  if (ranks < 1) return bad("collective.ranks: must lie in [1, 1048576]");
+  auto quantity = [&](const std::string& text, const char* field, const Dimension& dim, bool positive,
+                      double* v) -> std::string {
+    if (text.empty()) return absl::StrCat(field, " is required");
+    auto q = ParseQuantityAs(text, dim, field);
+    if (!q.ok()) return std::string(q.status().message());
+    if (positive ? !(q->si > 0) : q->si < 0) return absl::StrCat(field, positive ? ": must be > 0" : ": must be >= 0");
+    *v = q->si;
+    return "";
+  };
+  double message = 0, bw = 0, lat = 0, ibw = 0, ilat = 0;
+  std::string e = quantity(w.message(), "collective.message", dims::kBytes, false, &message);
+  if (e.empty()) e = quantity(w.bandwidth(), "collective.bandwidth", dims::kByteRate, true, &bw);
+  if (e.empty()) e = quantity(w.latency(), "collective.latency", dims::kTime, false, &lat);
   if (e.empty() && ranks % gpn != 0) {
-    e = absl::StrCat("--ranks (", ranks, ") must be a multiple of --gpus-per-node (", gpn, ")");
+    e = absl::StrCat("collective.ranks (", ranks, ") must be a multiple of collective.gpus_per_node (", gpn, ")");
   }
   // Flat schedules (ring, pairwise all-to-all) move about N² flows: bounded
   // at 8,192 ranks (~134 M flows, tens of seconds); tree and hierarchical
   // schedules are cheaper and take up to 1,048,576.
   if (e.empty() && ranks > 8192 &&
       (spec.algorithm == CollectiveAlgorithm::kRing || spec.op == CollectiveOp::kAllToAll)) {
-    e = absl::StrCat("--ranks: a ring or all-to-all schedule takes at most 8192 ranks (N^2 flows); got ", ranks,
-                     " (use --algorithm hierarchical or tree for larger groups)");
+    e = absl::StrCat("collective.ranks: a ring or all-to-all schedule takes at most 8192 ranks (N^2 flows); got ",
+                     ranks, " (use algorithm hierarchical or tree for larger groups)");
   }
-  const int nodes = ranks / std::max(gpn, 1);
+  const int nodes = ranks / gpn;
   if (e.empty() && gpn > 1 && nodes > 1) {
-    if (!o.Has("--inter-bandwidth") || !o.Has("--inter-latency")) {
-      e = "--inter-bandwidth and --inter-latency are required when ranks span several nodes";
+    if (w.inter_bandwidth().empty() || w.inter_latency().empty()) {
+      e = "collective.inter_bandwidth and collective.inter_latency are required when ranks span several nodes";
     } else {
-      e = GetQuantity(o, "--inter-bandwidth", dims::kByteRate, &ibw);
-      if (e.empty()) e = GetQuantity(o, "--inter-latency", dims::kTime, &ilat);
-      if (e.empty() && !(ibw > 0)) e = "--inter-bandwidth must be > 0";
-      if (e.empty() && ilat < 0) e = "--inter-latency must be >= 0";
+      e = quantity(w.inter_bandwidth(), "collective.inter_bandwidth", dims::kByteRate, true, &ibw);
+      if (e.empty()) e = quantity(w.inter_latency(), "collective.inter_latency", dims::kTime, false, &ilat);
     }
   }
-  if (!e.empty()) return ReportError(ctx, kExitBadInput, "Bad input", e);
+  if (!e.empty()) return bad(e);
 
   ClusterShape shape;
   shape.nodes = nodes;
@@ -115,17 +161,15 @@ int RunSimulateCollective(const CommandContext& ctx, const CommandArgs& args) {
     shape.nic_latency = nodes > 1 ? ilat : lat;
   }
   shape.oversubscription = over;
-  auto kind = ParseFabricKind(o.Get("--topology", "single_switch"));
-  if (!kind.ok()) return ReportError(ctx, kExitBadInput, "Bad input", std::string(kind.status().message()));
+  const std::string topology = s.cluster().topology().empty() ? "single_switch" : s.cluster().topology();
+  auto kind = ParseFabricKind(topology);
+  if (!kind.ok()) return bad(absl::StrCat("cluster.topology: ", kind.status().message()));
   shape.fabric = *kind;
-  auto routing = ParseRouting(o.Get("--routing", "dmodk"));
-  if (!routing.ok()) {
-    return ReportError(ctx, kExitBadInput, "Bad input",
-                       absl::StrCat("--", routing.status().message()));
-  }
+  auto routing = ParseRouting(s.cluster().routing().empty() ? "dmodk" : s.cluster().routing());
+  if (!routing.ok()) return bad(absl::StrCat("cluster.", routing.status().message()));
   shape.routing = *routing;
   auto graph = ClusterGraph::Build(shape);
-  if (!graph.ok()) return ReportError(ctx, kExitBadInput, "Bad input", std::string(graph.status().message()));
+  if (!graph.ok()) return bad(std::string(graph.status().message()));
 
   spec.ranks.resize(ranks);
   std::iota(spec.ranks.begin(), spec.ranks.end(), 0);
@@ -133,7 +177,7 @@ int RunSimulateCollective(const CommandContext& ctx, const CommandArgs& args) {
   Simulator sim;
   FlowNetwork net(sim, graph->LinkCapacities());
   Collective c(sim, net, *graph, spec, nullptr, 1);
-  if (auto s = c.Validate(); !s.ok()) return ReportError(ctx, kExitBadInput, "Bad input", std::string(s.message()));
+  if (auto st = c.Validate(); !st.ok()) return bad(std::string(st.message()));
   c.Start();
   sim.Run();
 
@@ -180,51 +224,29 @@ int RunSimulateCollective(const CommandContext& ctx, const CommandArgs& args) {
       break;
   }
   const double simulated = TimeToSeconds(c.end_time() - c.start_time());
-  Record r;
-  r.Str("op", o.Get("--op", "allreduce"))
-      .Str("algorithm", o.Get("--algorithm", "ring"))
-      .Int("ranks", ranks)
-      .Int("gpus_per_node", gpn)
-      .Num("message_bytes", message)
-      .Str("topology", o.Get("--topology", "single_switch"))
-      .Str("routing", RoutingName(shape.routing))
-      .Num("simulated_time_s", simulated)
-      .Num("analytic_time_s", analytic)
-      .Str("analytic_source", source)
-      .Num("relative_gap", RelativeGap(simulated, analytic));
-  const double ecmp_factor =
-      shape.routing == Routing::kEcmp ? c.ExpectedEcmpSlowdown() : -1.0;
-  if (ecmp_factor > 0) r.Num("ecmp_expected_uplink_collision_factor", ecmp_factor);
+  const std::string op = w.op().empty() ? "allreduce" : w.op();
+  const std::string algorithm = w.algorithm().empty() ? "ring" : w.algorithm();
+  result::Result out = NewResult("collective", s.name().empty() ? absl::StrCat(op, "/", algorithm, ", ", ranks, " ranks, ", w.message()) : s.name());
+  AddFact(&out, "op", op);
+  AddFact(&out, "algorithm", algorithm);
+  AddFact(&out, "ranks", ranks);
+  AddFact(&out, "gpus_per_node", gpn);
+  AddFact(&out, "message_bytes", message, "B");
+  AddFact(&out, "topology", topology);
+  AddFact(&out, "routing", RoutingName(shape.routing));
+  AddFact(&out, "steps", c.total_steps());
+  AddFact(&out, "flows", static_cast<double>(net.flows_started()));
+  SetAnalytic(AddMetric(&out, "simulated_time_s", "s", simulated), analytic, source);
+  if (shape.routing == Routing::kEcmp) {
+    AddFact(&out, "ecmp_expected_uplink_collision_factor", c.ExpectedEcmpSlowdown());
+  }
   if (mlsysim_quirk >= 0) {
-    r.Num("mlsysim_v011_time_s", mlsysim_quirk)
-        .Num("mlsysim_v011_relative_gap", RelativeGap(simulated, mlsysim_quirk));
+    SetAnalytic(AddMetric(&out, "mlsysim_v011_time_s", "s", simulated), mlsysim_quirk,
+                "mlsysim v0.1.1 HierarchicalAllReduce", "v0.1.1 counts the intra-node phase twice");
   }
-  r.Int("steps", c.total_steps())
-      .Int("flows", static_cast<long long>(net.flows_started()))
-      .Int("events", static_cast<long long>(sim.dispatched()))
-      .Str("fingerprint", absl::StrFormat("%016x", sim.fingerprint()));
-  if (ctx.format == OutputFormat::kJson) {
-    *ctx.out << r.ToJson() << "\n";
-  } else {
-    *ctx.out << absl::StrFormat(
-        "simulate collective: %s/%s, %d ranks (%d per node), %s message\n"
-        "  simulated   %.9g s\n  analytic    %.9g s   (%s)\n  gap         %+.3g %%\n",
-        o.Get("--op", "allreduce"), o.Get("--algorithm", "ring"), ranks, gpn,
-        o.Get("--message", ""), simulated, analytic, source,
-        100.0 * RelativeGap(simulated, analytic));
-    if (ecmp_factor > 0) {
-      *ctx.out << absl::StrFormat(
-          "  ecmp        expected up-link collision factor %.3g (balls in bins, busiest leaf)\n",
-          ecmp_factor);
-    }
-    if (mlsysim_quirk >= 0) {
-      *ctx.out << absl::StrFormat("  mlsysim     %.9g s   (v0.1.1 counts the intra phase twice)\n",
-                                  mlsysim_quirk);
-    }
-    *ctx.out << absl::StrFormat("  steps %d, flows %d, events %d\n", c.total_steps(),
-                                net.flows_started(), sim.dispatched());
-  }
-  return kExitOk;
+  out.set_events(sim.dispatched());
+  out.set_fingerprint(absl::StrFormat("%016x", sim.fingerprint()));
+  return PrintSimResult(ctx, s, std::move(out));
 }
 
 }  // namespace mlsysim

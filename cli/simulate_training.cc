@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <set>
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
@@ -20,43 +21,44 @@
 #include "sim/training_run.h"
 #include "sim/training_step.h"
 #include "traces/atomic_file.h"
-#include "traces/json_writer.h"
+#include "sim/scenario/result_builder.h"
+#include "traces/chrome_trace.h"
 #include "workloads/failure_presets.h"
 
 namespace mlsysim {
 namespace {
 
-absl::Status WriteTrace(const std::string& path, const TrainingStepResult& step,
-                        const TrainingRunResult& run) {
-  AtomicFile f(path);
-  std::string out = "{\"displayTimeUnit\": \"ms\", \"traceEvents\": [\n";
-  out += R"json({"name": "process_name", "ph": "M", "pid": 0, "args": {"name": "one training step (detail)"}},)json";
-  out += "\n";
-  out += R"json({"name": "process_name", "ph": "M", "pid": 1, "args": {"name": "training run (failures, checkpoints)"}})json";
+// The step in detail (process per pipeline stage, thread per replica and
+// stream) and the run's failures, restarts and checkpoints.
+absl::Status WriteTrace(const std::string& path, const TrainingStepResult& step, const TrainingRunResult& run,
+                        int pp, int64_t max_events, int64_t* events, int64_t* dropped) {
+  ChromeTrace t(max_events);
+  const char* streams[] = {"compute (TP/EP nested)", "PP receive", "DP all-reduce"};
+  std::set<std::pair<int, int>> tracks;
+  for (const TraceSpan& s : step.spans) tracks.insert({s.stage, s.replica * 3 + s.stream});
+  for (int s = 0; s < pp; ++s) t.ProcessName(s, absl::StrCat("pipeline stage ", s, " (one training step)"));
+  for (const auto& [stage, tid] : tracks) {
+    t.ThreadName(stage, tid, absl::StrCat("replica ", tid / 3, " ", streams[tid % 3]));
+  }
+  const int run_pid = pp;
+  t.ProcessName(run_pid, "training run (failures, restarts, checkpoints)");
+  t.ThreadName(run_pid, 0, "failures and restarts");
+  t.ThreadName(run_pid, 1, "checkpoints");
   for (const TraceSpan& s : step.spans) {
-    absl::StrAppend(&out, ",\n{\"name\": ");
-    AppendJsonString(out, s.name);
-    absl::StrAppend(&out, ", \"cat\": \"compute\", \"ph\": \"X\", \"pid\": 0, \"tid\": ", s.track,
-                    ", \"ts\": ");
-    AppendJsonNumber(out, s.start_s * 1e6);
-    out += ", \"dur\": ";
-    AppendJsonNumber(out, (s.end_s - s.start_s) * 1e6);
-    out += "}";
+    t.Span(s.name, s.category, s.stage, s.replica * 3 + s.stream, s.start_s, s.end_s);
   }
   for (const RunLogRow& r : run.log) {
-    absl::StrAppend(&out, ",\n{\"name\": ");
-    AppendJsonString(out, r.kind == "failure" ? r.cause : "checkpoint");
-    absl::StrAppend(&out, ", \"cat\": \"", r.kind, "\", \"ph\": \"i\", \"s\": \"g\", \"pid\": 1, \"tid\": 0, \"ts\": ");
-    AppendJsonNumber(out, r.time_s * 1e6);
-    out += ", \"args\": {\"downtime_s\": ";
-    AppendJsonNumber(out, r.downtime_s);
-    out += ", \"lost_work_s\": ";
-    AppendJsonNumber(out, r.lost_work_s);
-    out += "}}";
+    const bool failure = r.kind == "failure";
+    if (failure) {
+      t.Instant(r.cause, "failure", run_pid, 0, r.time_s, {{"lost_work_s", r.lost_work_s}});
+      t.Span("restart", "restart", run_pid, 0, r.time_s, r.time_s + r.downtime_s, {{"downtime_s", r.downtime_s}});
+    } else {
+      t.Span(r.kind, r.kind, run_pid, 1, r.time_s, r.time_s + r.downtime_s, {{"downtime_s", r.downtime_s}});
+    }
   }
-  out += "\n]}\n";
-  f.stream() << out;
-  return f.Commit();
+  *events = t.events();
+  *dropped = t.dropped();
+  return t.Write(path);
 }
 
 absl::Status WriteEventsCsv(const std::string& path, const TrainingRunResult& run) {
@@ -69,20 +71,15 @@ absl::Status WriteEventsCsv(const std::string& path, const TrainingRunResult& ru
   return f.Commit();
 }
 
-Record Compare(double simulated, double analytic, const char* source) {
-  Record r;
-  r.Num("simulated", simulated).Num("analytic", analytic).Str("source", source)
-      .Num("relative_gap", RelativeGap(simulated, analytic));
-  return r;
-}
-
 }  // namespace
 
-int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
-  auto bad = [&](const std::string& why) { return ReportError(ctx, kExitBadInput, "Bad input", why); };
+int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job, const scenario::Scenario& echo) {
+  auto bad = [&](const std::string& why) {
+    return ReportError(ctx, kExitBadInput, "Bad input", NameFlags(why, job.flag_names));
+  };
   const Registry& reg = *ctx.registry;
   auto model = reg.FindModel(job.model);
-  if (job.model.empty()) return bad("--model is required");
+  if (job.model.empty()) return bad("training.model: required (a registry model)");
   if (!model.ok()) return bad(std::string(model.status().message()));
   FleetSpec fleet;
   if (!job.cluster.empty()) {
@@ -90,9 +87,9 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
     if (!f.ok()) return bad(std::string(f.status().message()));
     fleet = *f;
   } else {
-    if (job.nodes < 1) return bad("give --cluster NAME or --nodes N (>= 1)");
+    if (job.nodes < 1) return bad("cluster.registry_name or cluster.nodes (>= 1) is required");
     if (job.nodes > kMaxClusterNodes) {
-      return bad(absl::StrCat("cluster.nodes (--nodes): must lie in [1, ", kMaxClusterNodes, "]; got ",
+      return bad(absl::StrCat("cluster.nodes: must lie in [1, ", kMaxClusterNodes, "]; got ",
                               job.nodes));
     }
     auto node = reg.FindNode(job.node);
@@ -114,13 +111,13 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
   if (!grid.ok()) return bad(std::string(grid.status().message()));
   auto topology = ParseFabricKind(job.topology);
   if (!topology.ok()) return bad(std::string(topology.status().message()));
-  if (job.batch_size < 1) return bad("--batch-size is required (>= 1)");
-  if (job.days < 0) return bad("--days must be >= 0");
+  if (job.batch_size < 1) return bad("training.global_batch_size: required (>= 1)");
+  if (job.days < 0) return bad("training.duration: must be >= 0");
   if (job.days * 86400.0 > kMaxSimSeconds) {
-    return bad(absl::StrCat("training.duration (--days): ", job.days, " days is past the clock's range of ",
+    return bad(absl::StrCat("training.duration: ", job.days, " days is past the clock's range of ",
                             static_cast<long long>(kMaxSimSeconds / 86400), " days (292 years)"));
   }
-  if (job.replications < 1) return bad("--replications must be >= 1");
+  if (job.replications < 1) return bad("replications: must be >= 1");
 
   // 1. One step in detail.
   TrainingStepConfig sc;
@@ -158,10 +155,10 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
   } else if (job.detail == "auto") {
     sc.representative_replica = fleet.TotalAccelerators() > 2048;
   } else if (job.detail != "full") {
-    return bad(absl::StrCat("--detail: unknown '", job.detail, "'; accepted: full, replica, auto"));
+    return bad(absl::StrCat("training.detail: unknown '", job.detail, "'; accepted: full, replica, auto"));
   }
   if (sc.record_plan && sc.representative_replica) {
-    return bad("--export-chakra: the step must be simulated in full detail (add --detail full)");
+    return bad("outputs.chakra_dir: the step must be simulated in full detail (training.detail: full)");
   }
   auto step = SimulateTrainingStep(sc);
   if (!step.ok()) {
@@ -186,12 +183,12 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
   const double ckpt_bytes = CheckpointSizeBytes(model->parameters);
   double storage_bw;
   if (job.checkpoint_storage == "shared") {
-    if (!(job.storage_bandwidth > 0)) return bad("--storage-bandwidth (> 0) is required with shared storage");
+    if (!(job.storage_bandwidth > 0)) return bad("checkpoint.storage_bandwidth (> 0) is required with shared storage");
     storage_bw = job.storage_bandwidth;
   } else if (job.checkpoint_storage == "node_nvme") {
     storage_bw = n * (hw.storage.bandwidth.si > 0 ? hw.storage.bandwidth.si : 1e9);
   } else {
-    return bad(absl::StrCat("--checkpoint-storage: unknown '", job.checkpoint_storage,
+    return bad(absl::StrCat("checkpoint.storage: unknown '", job.checkpoint_storage,
                             "'; accepted: node_nvme, shared"));
   }
   const double write_s = ckpt_bytes / storage_bw;
@@ -205,9 +202,9 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
   } else if (policy == "daly") {
     interval = std::isfinite(daly) ? daly : 0;
   } else if (policy != "none") {
-    auto q = ParseQuantityAs(policy, dims::kTime, "--checkpoint-interval");
+    auto q = ParseQuantityAs(policy, dims::kTime, "checkpoint.interval");
     if (!q.ok()) return bad(absl::StrCat(q.status().message(), " (or young, daly, none)"));
-    if (!(q->si > 0)) return bad("--checkpoint-interval must be > 0");
+    if (!(q->si > 0)) return bad("checkpoint.interval: must be > 0");
     interval = q->si;
   }
   const double duration = job.days * 86400.0;
@@ -215,7 +212,7 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
   TrainingRunResult first;
   uint64_t run_events = 0;
   if (duration > 0) {
-    const bool tty = isatty(STDERR_FILENO) != 0;
+    Progress progress(ctx, "replication", job.replications);
     for (int rep = 0; rep < job.replications; ++rep) {
       TrainingRunConfig rc;
       rc.step_time_s = step->step_time_s;
@@ -243,13 +240,9 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
       restart_time.push_back(run->restart_time_s);
       run_events += run->events;
       if (rep == 0) first = *run;
-      if (tty && job.replications > 1) {
-        std::cerr << absl::StrFormat("\rreplication %d/%d: %d interruptions, ETTR %.4f", rep + 1,
-                                     job.replications, run->interruptions, run->ettr)
-                  << std::flush;
-      }
+      progress.Step(rep + 1, absl::StrFormat("%d interruptions, ETTR %.4f", run->interruptions, run->ettr));
     }
-    if (tty && job.replications > 1) std::cerr << "\n";
+    progress.Done();
   }
 
   // 3. The closed forms of the same scenario.
@@ -308,83 +301,102 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
                          tdp * 0.3 * std::max(0.0, (ckpt_mean + restart_mean) * n - down_gpu_s)) /
                         3.6e6;
 
-  Record out;
-  out.Str("scenario", job.name).Str("model", model->key).Str("cluster", fleet.key)
-      .Int("gpus", n).Int("tp", job.tp).Int("pp", job.pp).Int("dp", step->dp).Int("ep", job.ep)
-      .Int("microbatches", sc.microbatches).Int("virtual_stages", job.virtual_stages)
-      .Int("batch_size", job.batch_size)
-      .Str("detail", step->representative_replica ? "replica" : "full")
-      .Str("routing", RoutingName(sc.routing))
-      .Bool("dp_rings_share_fabric_links", step->dp_rings_share_links)
-      .Num("step_time_s", step->step_time_s);
-  Record breakdown;
-  breakdown.Num("compute_s", step->compute_time_s).Num("tp_communication_s", step->tp_communication_s)
-      .Num("ep_communication_s", step->ep_communication_s)
-      .Num("pipeline_bubble_s", step->bubble_time_s).Num("bubble_fraction", step->bubble_fraction)
-      .Num("exposed_dp_communication_s", step->exposed_dp_s)
-      .Num("dp_allreduce_s", step->dp_allreduce_s).Num("pp_p2p_bytes", step->pp_p2p_bytes)
-      .Num("memory_per_gpu_bytes", step->memory_per_gpu_bytes);
-  out.Obj("step", std::move(breakdown))
-      .Num("tokens_per_s", step->tokens_per_s).Num("mfu", step->mfu)
-      .Num("days", job.days).Str("failures", job.failures);
-  if (duration > 0) {
-    auto [int_mean, int_ci] = MeanCi95(interruptions);
-    auto [ettr_mean, ettr_ci] = MeanCi95(ettr);
-    out.Num("interruptions", int_mean).Num("interruptions_ci95", int_ci)
-        .Num("ettr", ettr_mean).Num("ettr_ci95", ettr_ci)
-        .Num("lost_work_s", MeanCi95(lost).first).Num("time_in_checkpoints_s", ckpt_mean)
-        .Num("time_in_restarts_s", restart_mean);
-    Record causes_rec;
-    for (const auto& [cause, count] : first.by_cause) causes_rec.Int(cause, count);
-    out.Obj("interruptions_by_cause_replication0", std::move(causes_rec));
-  }
-  out.Str("checkpoint_policy", policy).Num("checkpoint_interval_s", interval)
-      .Num("checkpoint_write_s", write_s).Num("checkpoint_bytes", ckpt_bytes)
-      .Num("restart_time_s", restart_total).Num("cluster_mtbf_s", mtbf_s)
-      .Int("replications", job.replications).Int("seed", static_cast<long long>(job.seed));
-  Record energy;
-  energy.Num("it_energy_kwh", it_kwh).Num("total_energy_kwh", it_kwh * grid->pue)
-      .Num("carbon_footprint_kg", it_kwh * grid->pue * grid->carbon_g_kwh / 1000)
-      .Num("water_usage_liters", it_kwh * grid->pue * grid->wue_l_kwh)
-      .Num("energy_cost_usd", it_kwh * grid->pue * kDefaultKwhPrice).Str("region", grid->key);
-  out.Obj("energy", std::move(energy));
-
-  Record analytic;
-  analytic.Obj("step_time_iron_law", Compare(step->step_time_s, iron_law, "6PD/(N*peak*eta)"));
+  result::Result out = NewResult("training", job.name);
+  AddFact(&out, "model", model->key);
+  AddFact(&out, "cluster", fleet.key);
+  AddFact(&out, "gpus", n);
+  AddFact(&out, "tp", job.tp);
+  AddFact(&out, "pp", job.pp);
+  AddFact(&out, "dp", step->dp);
+  AddFact(&out, "ep", job.ep);
+  AddFact(&out, "microbatches", sc.microbatches);
+  AddFact(&out, "virtual_stages", job.virtual_stages);
+  AddFact(&out, "batch_size", job.batch_size);
+  AddFact(&out, "detail", step->representative_replica ? "replica" : "full");
+  AddFact(&out, "routing", RoutingName(sc.routing));
+  AddFlag(&out, "dp_rings_share_fabric_links", step->dp_rings_share_links);
+  AddFact(&out, "days", job.days, "d");
+  AddFact(&out, "failures", job.failures);
+  AddFact(&out, "flows", static_cast<double>(step->flows));
+  SetAnalytic(AddMetric(&out, "step_time_s", "s", step->step_time_s), iron_law, "Iron Law 6PD/(N*peak*eta)");
   if (mlsysim_step.ok()) {
-    analytic.Obj("step_time_mlsysim", Compare(step->step_time_s, mlsysim_step->step_latency_total_s,
-                                              "mlsysim v0.1.1 DistributedModel"));
+    SetAnalytic(AddMetric(&out, "step_time_mlsysim", "s", step->step_time_s), mlsysim_step->step_latency_total_s,
+                "mlsysim v0.1.1 DistributedModel");
   }
-  analytic.Obj("bubble_fraction", Compare(step->bubble_fraction, bubble_formula, "(P-1)/(V*M+P-1)"))
-      .Obj("dp_allreduce_s", Compare(step->dp_allreduce_s, dp_ab, "ring alpha-beta, idle fabric"));
+  AddMetric(&out, "tokens_per_s", "tokens/s", step->tokens_per_s);
+  AddMetric(&out, "mfu", "1", step->mfu);
+  SetAnalytic(AddMetric(&out, "bubble_fraction", "1", step->bubble_fraction), bubble_formula, "(P-1)/(V*M+P-1)");
+  SetAnalytic(AddMetric(&out, "dp_allreduce_s", "s", step->dp_allreduce_s), dp_ab, "ring alpha-beta, idle fabric");
   if (duration > 0) {
-    analytic.Obj("interruptions", Compare(MeanCi95(interruptions).first, expected_failures, failures_source.c_str()))
-        .Obj("ettr", Compare(MeanCi95(ettr).first, first_order_ettr, "1 - d/tau - (tau/2 + R)/M"));
+    SetAnalytic(AddReplicated(&out, "interruptions", "1", interruptions), expected_failures, failures_source);
+    SetAnalytic(AddReplicated(&out, "ettr", "1", ettr), first_order_ettr, "1 - d/tau - (tau/2 + R)/M");
+    AddReplicated(&out, "lost_work_s", "s", lost);
+    AddReplicated(&out, "time_in_checkpoints_s", "s", ckpt_time);
+    AddReplicated(&out, "time_in_restarts_s", "s", restart_time);
+  }
+  result::Section* part = AddSection(&out, "step", "one training step, critical path (stage 0, replica 0)");
+  AddMetric(part, "compute_s", "s", step->compute_time_s);
+  AddMetric(part, "tp_communication_s", "s", step->tp_communication_s);
+  AddMetric(part, "ep_communication_s", "s", step->ep_communication_s);
+  AddMetric(part, "pipeline_bubble_s", "s", step->bubble_time_s);
+  AddMetric(part, "exposed_dp_communication_s", "s", step->exposed_dp_s);
+  AddMetric(part, "pp_p2p_bytes", "B", step->pp_p2p_bytes);
+  AddMetric(part, "memory_per_gpu_bytes", "B", step->memory_per_gpu_bytes);
+  result::Section* ck = AddSection(&out, "checkpoint", "checkpoints and restarts");
+  AddFact(ck, "checkpoint_policy", policy);
+  result::Metric* iv = AddMetric(ck, "checkpoint_interval_s", "s", interval);
+  if (policy == "young" || policy == "daly") SetAnalytic(iv, policy == "young" ? young : daly, policy == "young" ? "Young sqrt(2dM)" : "Daly");
+  AddMetric(ck, "checkpoint_write_s", "s", write_s);
+  AddMetric(ck, "checkpoint_bytes", "B", ckpt_bytes);
+  AddMetric(ck, "restart_time_s", "s", restart_total);
+  AddMetric(ck, "cluster_mtbf_s", "s", mtbf_s);
+  AddClosedForm(ck, "young_interval_s", "s", young, "Young sqrt(2dM)");
+  AddClosedForm(ck, "daly_interval_s", "s", daly, "Daly");
+  if (duration > 0) {
     auto rel = SolveReliability(fleet, job.days * 24, write_s, restart_total);
     if (rel.ok()) {
-      analytic.Num("mlsysim_goodput_ratio", rel->goodput_ratio)
-          .Num("mlsysim_fleet_mtbf_s", rel->fleet_mtbf_s);
+      AddClosedForm(ck, "mlsysim_goodput_ratio", "1", rel->goodput_ratio, "mlsysim ReliabilityModel");
+      AddClosedForm(ck, "mlsysim_fleet_mtbf_s", "s", rel->fleet_mtbf_s, "mlsysim ReliabilityModel");
     }
-    const double mfu_for_energy = step->mfu;
-    auto sus = SolveSustainability(fleet, job.days, *grid, std::min(1.0, mfu_for_energy));
-    if (sus.ok()) analytic.Obj("it_energy_kwh", Compare(it_kwh, sus->it_energy_kwh, "mlsysim SustainabilityModel"));
-    EconomicsOptions eo;
-    eo.mfu = std::min(1.0, mfu_for_energy);
-    auto econ = SolveEconomics(fleet, job.days, *grid, eo);
-    if (econ.ok()) analytic.Num("mlsysim_tco_usd", econ->tco_usd);
+    result::Section* causes_sec = AddSection(&out, "interruptions_by_cause", "interruptions by cause (replication 0)");
+    for (const auto& [cause, count] : first.by_cause) AddFact(causes_sec, cause, count);
   }
-  analytic.Num("young_interval_s", young).Num("daly_interval_s", daly);
-  out.Obj("analytic", std::move(analytic));
-  out.Int("events", static_cast<long long>(step->events + run_events))
-      .Int("flows", static_cast<long long>(step->flows))
-      .Str("fingerprint", absl::StrFormat("%016x", step->fingerprint));
+  result::Section* en = AddSection(&out, "energy", absl::StrCat("energy, carbon and cost (grid ", grid->key, ")"));
+  AddFact(en, "region", grid->key);
+  result::Metric* it = AddMetric(en, "it_energy_kwh", "kWh", it_kwh);
+  AddMetric(en, "total_energy_kwh", "kWh", it_kwh * grid->pue);
+  AddMetric(en, "carbon_footprint_kg", "kg", it_kwh * grid->pue * grid->carbon_g_kwh / 1000);
+  AddMetric(en, "water_usage_liters", "L", it_kwh * grid->pue * grid->wue_l_kwh);
+  AddMetric(en, "energy_cost_usd", "USD", it_kwh * grid->pue * kDefaultKwhPrice);
+  if (duration > 0) {
+    const double mfu_for_energy = std::min(1.0, step->mfu);
+    auto sus = SolveSustainability(fleet, job.days, *grid, mfu_for_energy);
+    if (sus.ok()) SetAnalytic(it, sus->it_energy_kwh, "mlsysim SustainabilityModel");
+    EconomicsOptions eo;
+    eo.mfu = mfu_for_energy;
+    auto econ = SolveEconomics(fleet, job.days, *grid, eo);
+    if (econ.ok()) AddClosedForm(en, "mlsysim_tco_usd", "USD", econ->tco_usd, "mlsysim EconomicsModel");
+  }
+  out.set_events(step->events + run_events);
+  out.set_fingerprint(absl::StrFormat("%016x", step->fingerprint));
 
   if (!job.trace_file.empty()) {
-    if (auto s = WriteTrace(job.trace_file, *step, first); !s.ok()) return bad(std::string(s.message()));
+    int64_t events = 0, dropped = 0;
+    if (auto s = WriteTrace(job.trace_file, *step, first, job.pp, job.trace_max_events, &events, &dropped); !s.ok()) {
+      return bad(std::string(s.message()));
+    }
+    AnnounceFile(ctx, &out, job.trace_file, absl::StrCat(events, " trace events: one step, and the run"));
+    if (dropped > 0) {
+      const std::string w = absl::StrFormat("trace %s capped at %d events (outputs.trace_max_events, --trace-max-events): %d left out",
+                                            job.trace_file, job.trace_max_events, dropped);
+      *ctx.err << "warning: " << w << "\n";
+      out.add_warnings(w);
+    }
   }
   if (!job.export_chakra.empty()) {
     auto files = WriteChakraExport(TrainingStepToChakra(step->plan), job.export_chakra, "step");
     if (!files.ok()) return bad(std::string(files.status().message()));
+    for (const std::string& f : *files) out.add_files(f);
     *ctx.err << "wrote " << files->size() - 2 << " Chakra traces " << job.export_chakra
              << "/step.<rank>.et with network.yml and system.json (re-run: mlsysim simulate chakra "
              << "--workload " << job.export_chakra << "/step --network " << job.export_chakra
@@ -392,8 +404,10 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job) {
   }
   if (!job.events_csv.empty()) {
     if (auto s = WriteEventsCsv(job.events_csv, first); !s.ok()) return bad(std::string(s.message()));
+    AnnounceFile(ctx, &out, job.events_csv, absl::StrCat(first.log.size(), " failure and checkpoint events, replication 0"));
   }
-  return PrintResult(ctx, absl::StrCat("simulate training: ", job.name), out);
+  return PrintSimResult(ctx, echo, std::move(out));
+
 }
 
 }  // namespace mlsysim

@@ -9,6 +9,8 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/simulate_common.h"
+#include "proto/scenario.pb.h"
 
 namespace mlsysim {
 
@@ -48,10 +50,17 @@ struct TrainingJob {
   uint64_t seed = 1;
   int replications = 1;
   std::string trace_file, events_csv;
+  int64_t trace_max_events = 2000000;
   std::string export_chakra;      // directory for one step as Chakra traces
+  FieldFlags flag_names;          // for messages when the job came from flags
 };
 
-int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job);
+// Runs the job and prints its Result; `echo` is the scenario it came from.
+int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job, const scenario::Scenario& echo);
+// The job a training scenario describes (defaults filled in); "" or a message
+// naming the field. Relative paths are not touched (outputs are relative to
+// the working directory).
+std::string TrainingJobFromScenario(const scenario::Scenario& s, const std::string& path, TrainingJob* j);
 
 }  // namespace mlsysim
 

@@ -17,7 +17,7 @@ absl::StatusOr<SchedulerPolicy> ParseSchedulerPolicy(const std::string& name) {
   if (name == "backfill") return SchedulerPolicy::kBackfill;
   if (name == "priority") return SchedulerPolicy::kPriority;
   return absl::InvalidArgumentError(
-      absl::StrCat("--policy: unknown scheduler '", name, "'; accepted: fifo, backfill, priority"));
+      absl::StrCat("unknown scheduler '", name, "'; accepted: fifo, backfill, priority"));
 }
 
 namespace {
@@ -231,10 +231,10 @@ class Scheduler : public EventHandler {
 }  // namespace
 
 absl::StatusOr<ClusterJobsResult> SimulateClusterJobs(const ClusterJobsConfig& c) {
-  if (c.gpus < 1) return absl::InvalidArgumentError("--gpus must be >= 1");
+  if (c.gpus < 1) return absl::InvalidArgumentError("job_queue.gpus must be >= 1");
   if (!(c.arrival_rate_per_hour > 0)) return absl::InvalidArgumentError("job arrival rate must be > 0");
   if (c.classes.empty()) return absl::InvalidArgumentError("at least one job class is needed");
-  if (c.jobs < 10) return absl::InvalidArgumentError("--jobs must be >= 10");
+  if (c.jobs < 10) return absl::InvalidArgumentError("job_queue.jobs must be >= 10");
   for (const JobClass& k : c.classes) {
     if (k.gpu_sizes.empty()) return absl::InvalidArgumentError(absl::StrCat("job class '", k.name, "' has no GPU sizes"));
     for (int g : k.gpu_sizes)

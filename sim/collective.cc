@@ -18,7 +18,7 @@ absl::Status ParseCollectiveOp(absl::string_view name, CollectiveOp* op) {
   else if (name == "alltoall") *op = CollectiveOp::kAllToAll;
   else
     return absl::InvalidArgumentError(absl::StrCat(
-        "--op: unknown collective '", name, "'; accepted: allreduce, allgather, reducescatter, alltoall"));
+        "unknown collective '", name, "'; accepted: allreduce, allgather, reducescatter, alltoall"));
   return absl::OkStatus();
 }
 
@@ -28,7 +28,7 @@ absl::Status ParseCollectiveAlgorithm(absl::string_view name, CollectiveAlgorith
   else if (name == "hierarchical") *a = CollectiveAlgorithm::kHierarchical;
   else
     return absl::InvalidArgumentError(absl::StrCat(
-        "--algorithm: unknown algorithm '", name, "'; accepted: ring, tree, hierarchical"));
+        "unknown algorithm '", name, "'; accepted: ring, tree, hierarchical"));
   return absl::OkStatus();
 }
 
@@ -68,21 +68,21 @@ Collective::Collective(Simulator& sim, FlowNetwork& net, const ClusterGraph& gra
 }
 
 absl::Status Collective::Validate() const {
-  if (n_ < 1) return absl::InvalidArgumentError("--ranks must be >= 1");
-  if (!(spec_.message_bytes >= 0)) return absl::InvalidArgumentError("--message must be >= 0");
+  if (n_ < 1) return absl::InvalidArgumentError("collective.ranks must be >= 1");
+  if (!(spec_.message_bytes >= 0)) return absl::InvalidArgumentError("collective.message must be >= 0");
   for (int r : spec_.ranks)
     if (r < 0 || r >= graph_.ranks())
       return absl::InvalidArgumentError(absl::StrCat("rank ", r, " is outside the cluster"));
   if (spec_.op == CollectiveOp::kAllToAll && spec_.algorithm != CollectiveAlgorithm::kRing) {
     return absl::InvalidArgumentError(
-        "--algorithm: all-to-all runs as pairwise exchange; use --algorithm ring");
+        "collective.algorithm: all-to-all runs as pairwise exchange; use algorithm ring");
   }
   if (spec_.algorithm == CollectiveAlgorithm::kTree && spec_.op != CollectiveOp::kAllReduce) {
-    return absl::InvalidArgumentError("--algorithm tree supports --op allreduce only");
+    return absl::InvalidArgumentError("collective.algorithm: tree supports op allreduce only");
   }
   if (spec_.algorithm == CollectiveAlgorithm::kHierarchical) {
     if (spec_.op != CollectiveOp::kAllReduce) {
-      return absl::InvalidArgumentError("--algorithm hierarchical supports --op allreduce only");
+      return absl::InvalidArgumentError("collective.algorithm: hierarchical supports op allreduce only");
     }
     for (const auto& node : by_node_)
       if (static_cast<int>(node.size()) != g_)

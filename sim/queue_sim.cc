@@ -146,8 +146,8 @@ class QueueModel : public EventHandler {
 }  // namespace
 
 absl::StatusOr<QueueRunResult> SimulateQueue(const QueueConfig& c) {
-  if (c.servers < 1) return absl::InvalidArgumentError("--servers must be >= 1");
-  if (c.requests < 100) return absl::InvalidArgumentError("--requests must be >= 100");
+  if (c.servers < 1) return absl::InvalidArgumentError("queue.servers must be >= 1");
+  if (c.requests < 100) return absl::InvalidArgumentError("queue.requests must be >= 100");
   if (c.warmup_fraction < 0 || c.warmup_fraction >= 0.9) {
     return absl::InvalidArgumentError("warm-up fraction must lie in [0, 0.9)");
   }

@@ -22,7 +22,7 @@ absl::StatusOr<RouterPolicy> ParseRouter(const std::string& name) {
   if (name == "lor") return RouterPolicy::kLeastOutstanding;
   if (name == "jsq-kv") return RouterPolicy::kJoinShortestKv;
   return absl::InvalidArgumentError(
-      absl::StrCat("--router: unknown policy '", name, "'; accepted: rr, lor, jsq-kv"));
+      absl::StrCat("unknown router policy '", name, "'; accepted: rr, lor, jsq-kv"));
 }
 
 namespace {
@@ -520,13 +520,13 @@ absl::StatusOr<ServingRunResult> SimulateServing(const ServingConfig& c,
   if (!(c.efficiency > 0 && c.efficiency <= 1)) {
     return absl::InvalidArgumentError("efficiency must lie in (0, 1]");
   }
-  if (c.chunked_prefill_tokens < 0) return absl::InvalidArgumentError("--chunked-prefill must be >= 0");
+  if (c.chunked_prefill_tokens < 0) return absl::InvalidArgumentError("serving.chunked_prefill_tokens must be >= 0");
   if (c.prefill_replicas < 0 || (c.prefill_replicas > 0 && c.prefill_replicas >= c.replicas)) {
     return absl::InvalidArgumentError(
-        "--prefill-replicas must leave at least one decode replica (0 < P < replicas)");
+        "serving.prefill_replicas must leave at least one decode replica (0 < P < replicas)");
   }
   if (c.prefill_replicas > 0 && !(c.kv_link_bandwidth > 0)) {
-    return absl::InvalidArgumentError("--kv-bandwidth must be > 0");
+    return absl::InvalidArgumentError("serving.kv_bandwidth must be > 0");
   }
   ServingRunResult out;
   ServingModelSim sim(c, requests, &out);

@@ -47,7 +47,7 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
  public:
   StepSimulation(const TrainingStepConfig& c, int dp, double fwd_s, double bwd_s,
                  std::vector<int> stage_layers, const ClusterGraph& graph, TrainingStepResult* out)
-      : c_(c), dp_(dp), graph_(graph), out_(out), net_(sim_, graph.LinkCapacities()) {
+      : c_(c), dp_(dp), stage_layers_(stage_layers), graph_(graph), out_(out), net_(sim_, graph.LinkCapacities()) {
     target_ = sim_.Register(this);
     replicas_ = c.representative_replica ? 1 : dp;
     rings_ = c.representative_replica ? 1 : c.tp;
@@ -78,6 +78,7 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
         const size_t slots = static_cast<size_t>(c.microbatches) * c.virtual_stages;
         a.act_ready.assign(slots, -1.0);
         a.grad_ready.assign(slots, -1.0);
+        if (c.record_spans) a.send_at.assign(slots, 0.0);
         a.pending.assign(slots, 0);
         if (s == 0) {
           for (int mb = 0; mb < c.microbatches; ++mb) a.act_ready[mb] = 0.0;  // chunk 0 inputs
@@ -137,6 +138,12 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
     a.arrival_max = std::max(a.arrival_max, net_.finish_seconds());
     if (--a.pending[slot] > 0) return;
     ready[slot] = a.arrival_max;
+    if (c_.record_spans) {
+      const int mb = slot % c_.microbatches;
+      spans_.push_back({a.s, a.r, TraceSpan::kPipelineRecv,
+                        absl::StrCat(kind == kActivation ? "recv activations mb" : "recv gradients mb", mb), "pp",
+                        a.send_at[slot], a.arrival_max});
+    }
     a.arrival_max = 0;
     TryStart(a);
   }
@@ -148,11 +155,23 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
     if (--bk.outstanding > 0) return;
     bk.running.clear();
     bk.busy_s += bk.end_s - bk.start_s;
+    if (c_.record_spans) {
+      for (int r = 0; r < replicas_; ++r) {
+        spans_.push_back({s, r, TraceSpan::kDataParallel, absl::StrCat("DP all-reduce bucket ", bk.next), "dp",
+                          bk.start_s, bk.end_s});
+      }
+    }
     ++bk.next;
     MaybeLaunchBucket(s);
   }
 
   const std::vector<TraceSpan>& spans() const { return spans_; }
+  // TP and EP communication per layer (folded into each op's duration), for
+  // the trace's nested spans.
+  void set_comm_per_layer(double tp_s, double ep_s) {
+    tp_per_layer_ = tp_s;
+    ep_per_layer_ = ep_s;
+  }
 
   TrainingStepPlan Plan() const {
     TrainingStepPlan p;
@@ -190,6 +209,7 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
     double t_free = 0, fwd_s = 0, bwd_s = 0, op_start = 0, op_end = 0, last_bwd_end = 0;
     double arrival_max = 0;
     std::vector<double> act_ready, grad_ready, chunk_end;
+    std::vector<double> send_at;  // per slot, when the sender finished (trace only)
     std::vector<int> pending;
   };
   struct Bucket {
@@ -200,6 +220,26 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
     double start_s = 0, end_s = 0, busy_s = 0, done_s = 0;
     std::vector<std::unique_ptr<Collective>> running;
   };
+
+  void RecordComputeSpans(const Actor& a, const Op& op) {
+    spans_.push_back({a.s, a.r, TraceSpan::kCompute,
+                      c_.virtual_stages > 1 ? absl::StrCat(op.forward ? "F" : "B", op.mb, ".", op.chunk)
+                                            : absl::StrCat(op.forward ? "F" : "B", op.mb),
+                      "compute", a.op_start, a.op_end});
+    // The op's TP all-reduces (two per layer) and EP all-to-alls, shown as
+    // one nested span each at the op's end (the model folds them in).
+    const double layers = static_cast<double>(stage_layers_[a.s]) / c_.virtual_stages;
+    double t = a.op_end;
+    if (tp_per_layer_ > 0) {
+      const double d = layers * 2 * tp_per_layer_;
+      spans_.push_back({a.s, a.r, TraceSpan::kCompute, absl::StrCat("TP all-reduce x", 2 * layers), "tp", t - d, t});
+      t -= d;
+    }
+    if (ep_per_layer_ > 0) {
+      const double d = layers * 2 * ep_per_layer_;
+      spans_.push_back({a.s, a.r, TraceSpan::kCompute, absl::StrCat("EP all-to-all x", 2 * layers), "ep", t - d, t});
+    }
+  }
 
   Actor& actor(int r, int s) { return actors_[static_cast<size_t>(s) * replicas_ + r]; }
   const Actor& actor(int r, int s) const { return actors_[static_cast<size_t>(s) * replicas_ + r]; }
@@ -245,6 +285,7 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
       return;
     }
     to.pending[slot] = c_.tp;
+    if (c_.record_spans) to.send_at[slot] = from.op_end;
     const uint64_t tag = (static_cast<uint64_t>(kind) << 60) |
                          (static_cast<uint64_t>(from.r) << 40) |
                          (static_cast<uint64_t>(to_stage) << 24) | static_cast<uint64_t>(slot);
@@ -263,13 +304,7 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
     a.busy = false;
     a.t_free = a.op_end;
     ++a.idx;
-    if (c_.record_spans) {
-      spans_.push_back({static_cast<int>(Index(a)),
-                        c_.virtual_stages > 1
-                            ? absl::StrCat(op.forward ? "F" : "B", op.mb, ".", op.chunk)
-                            : absl::StrCat(op.forward ? "F" : "B", op.mb),
-                        a.op_start, a.op_end});
-    }
+    if (c_.record_spans) RecordComputeSpans(a, op);
     const int p = c_.pp;
     const int j = op.chunk * p + a.s;  // virtual stage
     if (op.forward) {
@@ -321,6 +356,8 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
 
   const TrainingStepConfig& c_;
   int dp_;
+  std::vector<int> stage_layers_;
+  double tp_per_layer_ = 0, ep_per_layer_ = 0;
   int replicas_ = 1, rings_ = 1;  // simulated replicas and gradient rings per stage
   const ClusterGraph& graph_;
   TrainingStepResult* out_;
@@ -478,6 +515,7 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   bwd += 2 * ep_a2a;
   out.dp_rings_share_links = GradientRingsShareLinks(*graph, c.tp, c.pp, dp);
   StepSimulation sim(c, dp, fwd + 2 * tp_ar, bwd + 2 * tp_ar, stage_layers, *graph, &out);
+  sim.set_comm_per_layer(tp_ar, ep_a2a);
   sim.Run();
   out.tp_communication_s = c.microbatches * stage_layers[0] * 4 * tp_ar;
   out.ep_communication_s = c.microbatches * stage_layers[0] * 4 * ep_a2a;

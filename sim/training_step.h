@@ -74,9 +74,15 @@ struct TrainingStepConfig {
   bool record_plan = false;
 };
 
+// One span of the step for the trace: a compute op (with the TP/EP
+// communication folded into it as a nested span), a pipeline receive, or a
+// DP gradient-bucket all-reduce, of one TP group (pipeline stage, replica).
 struct TraceSpan {
-  int track;  // stage·DP + replica (one track per TP group)
+  enum Stream { kCompute = 0, kPipelineRecv = 1, kDataParallel = 2 };
+  int stage, replica;
+  Stream stream;
   std::string name;
+  std::string category;  // compute | tp | ep | pp | dp
   double start_s, end_s;
 };
 

@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "tests/cli_runner.h"
+#include "tests/result_testing.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 
@@ -23,11 +24,11 @@ TEST(SimulateCliTest, CollectiveQuickForm) {
                             "--algorithm", "ring", "--ranks", "8", "--message", "1 GB",
                             "--bandwidth", "50 GB/s", "--latency", "500 ns"});
   ASSERT_EQ(r.code, 0) << r.err;
-  auto j = nlohmann::json::parse(r.out);
-  EXPECT_NEAR(j["analytic_time_s"].get<double>(), 0.035007, 1e-12);
-  EXPECT_NEAR(j["simulated_time_s"].get<double>(), 0.035007, 1e-9);
-  EXPECT_LT(std::abs(j["relative_gap"].get<double>()), 1e-6);
-  EXPECT_GT(j["events"].get<int>(), 0);
+  ParsedResult j(r.out);
+  EXPECT_NEAR(j.Ana("simulated_time_s"), 0.035007, 1e-12);
+  EXPECT_NEAR(j.Sim("simulated_time_s"), 0.035007, 1e-9);
+  EXPECT_LT(std::abs(j.Gap("simulated_time_s")), 1e-6);
+  EXPECT_GT(j.r.events(), 0u);
 }
 
 TEST(SimulateCliTest, HierarchicalReportsTheMlsysimQuirk) {
@@ -36,9 +37,9 @@ TEST(SimulateCliTest, HierarchicalReportsTheMlsysimQuirk) {
                             "--bandwidth", "900 GB/s", "--latency", "0.5 us",
                             "--inter-bandwidth", "400 Gbps", "--inter-latency", "5 us"});
   ASSERT_EQ(r.code, 0) << r.err;
-  auto j = nlohmann::json::parse(r.out);
-  EXPECT_LT(std::abs(j["relative_gap"].get<double>()), 1e-6);
-  EXPECT_LT(j["mlsysim_v011_relative_gap"].get<double>(), 0);
+  ParsedResult j(r.out);
+  EXPECT_LT(std::abs(j.Gap("simulated_time_s")), 1e-6);
+  EXPECT_LT(j.Gap("mlsysim_v011_time_s"), 0);
 }
 
 TEST(SimulateCliTest, CollectiveBadInput) {
@@ -62,17 +63,16 @@ TEST(SimulateCliTest, TrainingQuickForm) {
                             "--batch-size", "256", "--days", "7", "--failures", "registry",
                             "--checkpoint-interval", "daly", "--seed", "3"});
   ASSERT_EQ(r.code, 0) << r.err;
-  auto j = nlohmann::json::parse(r.out);
+  ParsedResult j(r.out);
   for (const char* key : {"step_time_s", "interruptions", "ettr", "checkpoint_interval_s",
-                          "checkpoint_write_s", "restart_time_s", "cluster_mtbf_s", "analytic"}) {
-    EXPECT_TRUE(j.contains(key)) << key;
+                          "checkpoint_write_s", "restart_time_s", "cluster_mtbf_s", "step_time_mlsysim"}) {
+    EXPECT_TRUE(j.Has(key)) << key;
   }
-  EXPECT_EQ(j["dp"], 8);
-  EXPECT_GT(j["ettr"].get<double>(), 0.9);
-  EXPECT_NEAR(j["checkpoint_interval_s"].get<double>(),
-              j["analytic"]["daly_interval_s"].get<double>(), 1e-9);
-  EXPECT_TRUE(j["analytic"].contains("step_time_iron_law"));
-  EXPECT_TRUE(j["analytic"].contains("step_time_mlsysim"));
+  EXPECT_EQ(j.Num("dp"), 8);
+  EXPECT_GT(j.Sim("ettr"), 0.9);
+  EXPECT_EQ(j.r.seed(), 3u);
+  EXPECT_NEAR(j.Sim("checkpoint_interval_s"), j.Ana("daly_interval_s"), 1e-9);
+  EXPECT_EQ(FindMetric(j.r, "step_time_s")->analytic_source(), "Iron Law 6PD/(N*peak*eta)");
 }
 
 TEST(SimulateCliTest, TrainingBadInput) {
@@ -97,8 +97,8 @@ TEST(SimulateCliTest, TrainingBadInput) {
 
 TEST(SimulateCliTest, ScenariosRunAndAreByteIdentical) {
   for (const char* s : {"llama3_70b_research256.textproto"}) {
-    const CliRun a = Mlsysim({"-o", "json", "simulate", Scenario(s)});
-    const CliRun b = Mlsysim({"-o", "json", "simulate", Scenario(s)});
+    const CliRun a = Mlsysim({"-o", "json", "--reproducible", "simulate", Scenario(s)});
+    const CliRun b = Mlsysim({"-o", "json", "--reproducible", "simulate", Scenario(s)});
     ASSERT_EQ(a.code, 0) << a.err;
     EXPECT_EQ(a.out, b.out);
   }
@@ -107,28 +107,31 @@ TEST(SimulateCliTest, ScenariosRunAndAreByteIdentical) {
 TEST(SimulateCliTest, DefaultScenarioIsTheEmbeddedResearch256Week) {
   const CliRun embedded = Mlsysim({"-o", "json", "simulate", "default"});
   ASSERT_EQ(embedded.code, 0) << embedded.err;
-  auto a = nlohmann::json::parse(embedded.out);
-  auto b = nlohmann::json::parse(Mlsysim({"-o", "json", "simulate", Scenario("llama3_70b_research256.textproto")}).out);
-  EXPECT_EQ(a["scenario"], "llama3-70b-research256");
-  EXPECT_EQ(a["step_time_s"], b["step_time_s"]);
-  EXPECT_EQ(a["interruptions"], b["interruptions"]);
+  ParsedResult a(embedded.out);
+  ParsedResult b(Mlsysim({"-o", "json", "simulate", Scenario("llama3_70b_research256.textproto")}).out);
+  EXPECT_EQ(a.r.name(), "llama3-70b-research256");
+  EXPECT_EQ(a.Sim("step_time_s"), b.Sim("step_time_s"));
+  EXPECT_EQ(a.Sim("interruptions"), b.Sim("interruptions"));
 }
 
 TEST(SimulateCliTest, Llama3ScenarioReproducesTheFleetFigures) {
-  // The scenario writes its failure log next to the working directory.
-  const std::string dir = ::testing::TempDir();
-  const CliRun r = Mlsysim({"-o", "json", "simulate", Scenario("llama3_405b_16k_54d.textproto")});
+  // The failure log goes where --events-csv says (scratch directory), announced.
+  const std::string log = ::testing::TempDir() + "/llama3_405b_failures.csv";
+  const CliRun r = Mlsysim({"-o", "json", "simulate", Scenario("llama3_405b_16k_54d.textproto"), "--events-csv", log});
   ASSERT_EQ(r.code, 0) << r.err;
-  auto j = nlohmann::json::parse(r.out);
-  EXPECT_NEAR(j["interruptions"].get<double>(), 419, 41);
-  EXPECT_GT(j["ettr"].get<double>(), 0.85);
-  EXPECT_EQ(j["gpus"], 16384);
-  std::ifstream csv("llama3_405b_failures.csv");
+  ParsedResult j(r.out);
+  EXPECT_NEAR(j.Sim("interruptions"), 419, 41);
+  EXPECT_GT(j.Sim("ettr"), 0.85);
+  EXPECT_EQ(j.Num("gpus"), 16384);
+  ASSERT_EQ(j.r.files_size(), 1);
+  EXPECT_EQ(j.r.files(0), log);
+  EXPECT_NE(r.err.find("wrote " + log), std::string::npos) << r.err;
+  std::ifstream csv(log);
   ASSERT_TRUE(csv.good());
   std::string header;
   std::getline(csv, header);
   EXPECT_EQ(header, "time_s,kind,component,cause,downtime_s,lost_work_s");
-  std::remove("llama3_405b_failures.csv");
+  std::remove(log.c_str());
 }
 
 TEST(SimulateCliTest, TraceAndCsvAreWrittenWhole) {
@@ -153,16 +156,16 @@ TEST(SimulateCliTest, QueueQuickForm) {
                             "6.4", "--service-time", "1", "--service-dist", "exp", "--requests",
                             "50000", "--replications", "5"});
   ASSERT_EQ(r.code, 0) << r.err;
-  auto j = nlohmann::json::parse(r.out);
+  ParsedResult j(r.out);
   for (const char* key : {"wait_mean", "sojourn_mean", "sojourn_p50", "sojourn_p90", "sojourn_p99",
                           "sojourn_p999", "wait_p99", "utilization"}) {
-    EXPECT_TRUE(j.contains(key)) << key;
-    EXPECT_TRUE(j.contains(std::string(key) + "_ci95")) << key;
+    ASSERT_TRUE(j.Has(key)) << key;
+    EXPECT_TRUE(FindMetric(j.r, key)->has_ci95()) << key;
   }
-  EXPECT_EQ(j["exact"]["model"], "M/M/c");
-  EXPECT_NEAR(j["exact"]["sojourn_p99"].get<double>(), 5.152, 1e-3);
-  EXPECT_NEAR(j["mlsysim"]["p99_latency"].get<double>(), 3.39, 0.01);
-  EXPECT_LT(std::abs(j["littles_law_relative_gap"].get<double>()), 2e-3);
+  EXPECT_EQ(FindMetric(j.r, "sojourn_p99")->analytic_source(), "M/M/c");
+  EXPECT_NEAR(j.Ana("sojourn_p99"), 5.152, 1e-3);
+  EXPECT_NEAR(j.Ana("p99_latency"), 3.39, 0.01);
+  EXPECT_LT(std::abs(j.Gap("mean_in_system")), 2e-3);  // Little's law
 }
 
 TEST(SimulateCliTest, QueueBadInput) {
@@ -186,15 +189,16 @@ TEST(SimulateCliTest, ServingQuickForm) {
                             "--hardware", "H100", "--replicas", "2", "--qps", "40", "--requests",
                             "2000", "--input-tokens", "uniform:64:512", "--output-tokens",
                             "uniform:16:128", "--router", "jsq-kv", "--replications", "3",
-                            "--requests-csv", csv, "--iterations-trace", trace});
+                            "--requests-csv", csv, "--trace", trace});
   ASSERT_EQ(r.code, 0) << r.err;
-  auto j = nlohmann::json::parse(r.out);
+  ParsedResult j(r.out);
   for (const char* key : {"ttft_p50_s", "ttft_p99_s", "itl_p50_s", "itl_p99_s", "e2e_p99_s",
-                          "throughput_tokens_per_s", "preemptions", "analytic"}) {
-    EXPECT_TRUE(j.contains(key)) << key;
+                          "throughput_tokens_per_s", "preemptions"}) {
+    EXPECT_TRUE(j.Has(key)) << key;
   }
-  EXPECT_GT(j["ttft_p99_s"].get<double>(), j["ttft_p50_s"].get<double>());
-  EXPECT_TRUE(j["analytic"].contains("serving_model"));
+  EXPECT_GT(j.Sim("ttft_p99_s"), j.Sim("ttft_p50_s"));
+  EXPECT_EQ(FindMetric(j.r, "ttft_p50_s")->analytic_source(), "mlsysim ServingModel");
+  EXPECT_EQ(j.r.files_size(), 2);
   std::ifstream c(csv);
   std::string header;
   std::getline(c, header);
@@ -211,7 +215,7 @@ TEST(SimulateCliTest, ServingBadInput) {
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("does not fit"), std::string::npos);
   r = Mlsysim({"simulate", "serving", "--model", "Llama3_8B", "--hardware", "H100", "--replicas",
-               "1", "--trace", std::string(MLSYSIM_TEST_DATA_DIR) + "/azure_bad_row.csv"});
+               "1", "--request-trace", std::string(MLSYSIM_TEST_DATA_DIR) + "/azure_bad_row.csv"});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find(":11:"), std::string::npos);
   r = Mlsysim({"simulate", "serving", "--model", "Llama3_8B", "--hardware", "H100", "--replicas",
@@ -220,13 +224,13 @@ TEST(SimulateCliTest, ServingBadInput) {
   r = Mlsysim({"simulate", "serving", "--model", "Llama3_8B", "--hardware", "H100", "--replicas",
                "1", "--qps", "3", "--requests", "10", "--input-tokens", "normal:5"});
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.err.find("--input-tokens"), std::string::npos);
+  EXPECT_NE(r.err.find("serving.input_tokens (--input-tokens)"), std::string::npos) << r.err;
 }
 
 TEST(SimulateCliTest, ServingAndQueueScenarios) {
   for (const char* s : {"llama3_8b_8xh100_bursty.textproto", "mm8_tail_latency.textproto"}) {
-    const CliRun a = Mlsysim({"-o", "json", "simulate", Scenario(s)});
-    const CliRun b = Mlsysim({"-o", "json", "simulate", Scenario(s)});
+    const CliRun a = Mlsysim({"-o", "json", "--reproducible", "simulate", Scenario(s)});
+    const CliRun b = Mlsysim({"-o", "json", "--reproducible", "simulate", Scenario(s)});
     ASSERT_EQ(a.code, 0) << s << ": " << a.err;
     EXPECT_EQ(a.out, b.out) << s;
   }
@@ -238,11 +242,15 @@ TEST(SimulateCliTest, TenantsWithPrioritiesAndLimits) {
                             "--tenant", "chat/60/1/0/uniform:64:512/uniform:16:256",
                             "--tenant", "batch/100/0/16/fixed:2000/fixed:256"});
   ASSERT_EQ(r.code, 0) << r.err;
-  auto j = nlohmann::json::parse(r.out);
-  ASSERT_EQ(j["tenants"].size(), 2u);
+  ParsedResult j(r.out);
+  const result::Section* chat = j.Section("tenant.chat");
+  const result::Section* batch = j.Section("tenant.batch");
+  ASSERT_TRUE(chat && batch);
   // The high-priority tenant is protected from the overloaded, capped one.
-  EXPECT_LT(j["tenants"][0]["ttft_p99_s"].get<double>(), 1.0);
-  EXPECT_GT(j["tenants"][1]["ttft_p50_s"].get<double>(), 10.0);
+  EXPECT_EQ(chat->metrics(1).name(), "ttft_p99_s");
+  EXPECT_LT(chat->metrics(1).simulated(), 1.0);
+  EXPECT_EQ(batch->metrics(0).name(), "ttft_p50_s");
+  EXPECT_GT(batch->metrics(0).simulated(), 10.0);
   EXPECT_EQ(Mlsysim({"simulate", "serving", "--model", "Llama3_8B", "--hardware", "H100",
                      "--replicas", "1", "--requests", "10", "--tenant", "x/abc/1"}).code, 1);
 }
@@ -250,20 +258,23 @@ TEST(SimulateCliTest, TenantsWithPrioritiesAndLimits) {
 TEST(SimulateCliTest, SharedClusterScenario) {
   const CliRun r = Mlsysim({"-o", "json", "simulate", Scenario("two_tenants_and_training_queue.textproto")});
   ASSERT_EQ(r.code, 0) << r.err;
-  auto j = nlohmann::json::parse(r.out);
-  EXPECT_EQ(j["serving_gpus"], 16);
-  EXPECT_EQ(j["job_queue_gpus"], 496);
-  EXPECT_EQ(j["serving"]["tenants"].size(), 2u);
-  EXPECT_NEAR(j["job_queue"]["utilization"].get<double>(), j["job_queue"]["offered_load"].get<double>(), 0.05);
-  EXPECT_FALSE(j["job_queue"]["mlsysim"]["is_stable"].get<bool>());  // its one-server view
+  ParsedResult j(r.out);
+  EXPECT_EQ(j.Num("serving_gpus"), 16);
+  EXPECT_EQ(j.Num("job_queue_gpus"), 496);
+  ASSERT_EQ(j.r.parts_size(), 2);
+  const result::Result& serving = j.r.parts(0);
+  const result::Result& jobs = j.r.parts(1);
+  EXPECT_EQ(serving.sections_size(), 2);  // one per tenant
+  EXPECT_NEAR(FindMetric(jobs, "utilization")->simulated(), FindFact(jobs, "offered_load")->number(), 0.05);
+  EXPECT_FALSE(FindFact(jobs, "is_stable")->flag());  // mlsysim's one-server view
 }
 
 TEST(SimulateCliTest, JobsQuickForm) {
   const CliRun r = Mlsysim({"-o", "json", "simulate", "jobs", "--gpus", "256", "--arrival-rate",
                             "0.35", "--duration", "48", "--duration-dist", "det", "--jobs", "5000"});
   ASSERT_EQ(r.code, 0) << r.err;
-  auto j = nlohmann::json::parse(r.out);
-  EXPECT_NEAR(j["exact"]["wait_mean_h"].get<double>(), j["mlsysim"]["avg_wait_time_h"].get<double>(), 1e-9);
+  ParsedResult j(r.out);
+  EXPECT_NEAR(j.Ana("wait_mean_h"), j.Ana("avg_wait_time_h"), 1e-9);
   EXPECT_EQ(Mlsysim({"simulate", "jobs", "--gpus", "8", "--arrival-rate", "1", "--duration", "2",
                      "--job-gpus", "16"}).code, 1);
 }
@@ -276,9 +287,9 @@ TEST(SimulateCliTest, ChakraFormAndScenarioAndExport) {
                               "--network", d + "network.yml", "--system", d + "system.json",
                               "--backend", backend});
     ASSERT_EQ(r.code, 0) << r.err;
-    auto j = nlohmann::json::parse(r.out);
-    EXPECT_EQ(j["finish_cycles"].get<long long>(), cycles);
-    EXPECT_EQ(j["rank_finish"].size(), 8u);
+    ParsedResult j(r.out);
+    EXPECT_EQ(j.Num("finish_cycles"), cycles);
+    EXPECT_EQ(j.Section("rank_finish")->metrics_size(), 8);
   }
   EXPECT_EQ(Mlsysim({"simulate", "chakra", "--workload", d + "workload/nothing", "--network",
                      d + "network.yml", "--system", d + "system.json"}).code, 1);
@@ -290,7 +301,7 @@ TEST(SimulateCliTest, ChakraFormAndScenarioAndExport) {
                       << "network.yml\" system: \"" << d << "system.json\" backend: \"astra-unaware\" }\n";
   const CliRun s = Mlsysim({"-o", "json", "simulate", scen});
   ASSERT_EQ(s.code, 0) << s.err;
-  EXPECT_EQ(nlohmann::json::parse(s.out)["finish_cycles"].get<long long>(), 55222);
+  EXPECT_EQ(ParsedResult(s.out).Num("finish_cycles"), 55222);
   // Export a step and run it again.
   const std::string dir = ::testing::TempDir() + "/cli_export";
   const CliRun t = Mlsysim({"-o", "json", "simulate", "training", "--model", "Llama3_70B", "--nodes", "8",
@@ -300,8 +311,8 @@ TEST(SimulateCliTest, ChakraFormAndScenarioAndExport) {
   const CliRun back = Mlsysim({"-o", "json", "simulate", "chakra", "--workload", dir + "/step", "--network",
                                dir + "/network.yml", "--system", dir + "/system.json", "--backend", "flow"});
   ASSERT_EQ(back.code, 0) << back.err;
-  const double step = nlohmann::json::parse(t.out)["step_time_s"].get<double>();
-  EXPECT_NEAR(nlohmann::json::parse(back.out)["simulated_time_s"].get<double>(), step, 1e-9 * step);
+  const double step = ParsedResult(t.out).Sim("step_time_s");
+  EXPECT_NEAR(ParsedResult(back.out).Sim("simulated_time_s"), step, 1e-9 * step);
 }
 
 TEST(SimulateCliTest, UnknownFormsAndMissingFiles) {
@@ -377,11 +388,11 @@ TEST(HostileInputTest, RegistryFilesAreCheckedWhole) {
 
 TEST(HostileInputTest, RequestTracesNeedTheirHeader) {
   const CliRun no_header = Mlsysim({"simulate", "serving", "--model", "Llama3_8B", "--hardware", "H100",
-                                    "--replicas", "1", "--trace", WriteFile("nh.csv", "0,100,10\n1,100,10\n")});
+                                    "--replicas", "1", "--request-trace", WriteFile("nh.csv", "0,100,10\n1,100,10\n")});
   EXPECT_EQ(no_header.code, 1);
   EXPECT_NE(no_header.err.find("nh.csv:1: expected the header"), std::string::npos) << no_header.err;
   const CliRun negative = Mlsysim({"simulate", "serving", "--model", "Llama3_8B", "--hardware", "H100",
-                                   "--replicas", "1", "--trace",
+                                   "--replicas", "1", "--request-trace",
                                    WriteFile("neg.csv", "TIMESTAMP,ContextTokens,GeneratedTokens\r\n0,100,10\r\n"
                                                         "-1,100,10\r\n")});
   EXPECT_EQ(negative.code, 1);
@@ -407,9 +418,11 @@ TEST(HostileInputTest, ScenarioFieldsAreRangeCheckedAndNumbersKeepTheirDigits) {
                                       "\"H100\" replicas: 2 qps: 10 requests: 1234567 input_tokens: \"fixed:16\" "
                                       "output_tokens: \"fixed:2\" }\n")});
   ASSERT_EQ(r.code, 0) << r.err;
-  auto j = nlohmann::json::parse(r.out);
-  EXPECT_EQ(j["seed"].get<long long>(), 12345678);
-  EXPECT_EQ(j["requests"].get<long long>(), 1234567);
+  ParsedResult j(r.out);
+  EXPECT_EQ(j.r.seed(), 12345678u);
+  EXPECT_EQ(j.r.scenario().seed(), 12345678u);
+  EXPECT_EQ(j.r.scenario().serving().requests(), 1234567);
+  EXPECT_EQ(j.Num("requests"), 1234567);
 }
 
 }  // namespace

@@ -163,7 +163,7 @@ absl::StatusOr<ArrivalProcess> MakeArrivals(absl::string_view kind, double rate,
   if (kind == "poisson" || kind == "exp") {
     a.kind = ArrivalProcess::kPoisson;
   } else if (kind == "gamma") {
-    if (!(cv > 0)) return absl::InvalidArgumentError("--cv must be > 0 for gamma arrivals");
+    if (!(cv > 0)) return absl::InvalidArgumentError("arrival_cv must be > 0 for gamma arrivals");
     a.kind = ArrivalProcess::kGamma;
   } else if (kind == "det") {
     a.kind = ArrivalProcess::kDeterministic;
@@ -174,7 +174,7 @@ absl::StatusOr<ArrivalProcess> MakeArrivals(absl::string_view kind, double rate,
     a.period_s = 86400;
   } else {
     return absl::InvalidArgumentError(absl::StrCat(
-        "--arrival: unknown process '", kind, "'; accepted: poisson, gamma, det, onoff, diurnal"));
+        "unknown arrival process '", kind, "'; accepted: poisson, gamma, det, onoff, diurnal"));
   }
   return a;
 }

@@ -42,7 +42,7 @@ constexpr int kLlama3Gpus = 16384, kLlama3Nodes = 2048;
 absl::StatusOr<std::vector<FailureCause>> FailurePreset(absl::string_view name, int nodes,
                                                         int gpus_per_node, double shape) {
   if (nodes < 1 || gpus_per_node < 1) return absl::InvalidArgumentError("empty cluster");
-  if (shape < 0) return absl::InvalidArgumentError("--weibull-shape must be > 0");
+  if (shape < 0) return absl::InvalidArgumentError("failures.weibull_shape must be > 0");
   std::vector<FailureCause> causes;
   const int gpus = nodes * gpus_per_node;
   if (name == "none") return causes;
@@ -62,7 +62,7 @@ absl::StatusOr<std::vector<FailureCause>> FailurePreset(absl::string_view name, 
     return causes;
   }
   return absl::InvalidArgumentError(
-      absl::StrCat("--failures: unknown preset '", name, "'; accepted: none, registry, llama3"));
+      absl::StrCat("failures.preset: unknown preset '", name, "'; accepted: none, registry, llama3"));
 }
 
 double TotalRatePerHour(const std::vector<FailureCause>& causes) {
