@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "analytic/engine.h"
+#include "analytic/roofline_engine.h"
 #include "analytic/specs.h"
 
 namespace mlsysim {

@@ -32,6 +32,11 @@ struct PagedKv {
 };
 PagedKv PagedKvCacheBytes(int layers, int kv_heads, int head_dim, int seq_len, int batch,
                           double bytes_per_elem, int page_size);
+// mlsysim's accelerator power model: an idle floor of 30 % of TDP plus 70 %
+// scaled by utilisation (MFU or busy share), in W. The one copy of the formula
+// (SustainabilityModel, Engine energy, the serving and training simulations).
+inline double AcceleratorPowerW(double tdp_w, double utilization) { return tdp_w * (0.3 + 0.7 * utilization); }
+inline double AcceleratorIdlePowerW(double tdp_w) { return AcceleratorPowerW(tdp_w, 0.0); }
 double CheckpointSizeBytes(double params);  // 14 B/param (mixed-precision Adam)
 double YoungInterval(double checkpoint_s, double mtbf_s);  // √(2δM)
 double DalyInterval(double checkpoint_s, double mtbf_s);   // Daly's higher-order optimum

@@ -1,4 +1,5 @@
 // operations.cc — operations walls (see operations.h).
+#include "analytic/formulas.h"
 #include "analytic/operations.h"
 
 #include <algorithm>
@@ -25,7 +26,7 @@ absl::StatusOr<SustainabilityResult> SolveSustainability(const FleetSpec& fleet,
   const double tdp = fleet.node.accelerator.tdp_w > 0 ? fleet.node.accelerator.tdp_w : 700.0;
   const double n = fleet.TotalAccelerators();
   SustainabilityResult r;
-  r.it_energy_kwh = (tdp * 0.3 + tdp * 0.7 * mfu) * n * (days * 24.0) / 1000.0;
+  r.it_energy_kwh = AcceleratorPowerW(tdp, mfu) * n * (days * 24.0) / 1000.0;
   r.pue = grid.pue;
   r.total_energy_kwh = r.it_energy_kwh * r.pue;
   r.embodied_carbon_kg = embodied * n;

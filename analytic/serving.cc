@@ -7,7 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "analytic/engine.h"
+#include "analytic/roofline_engine.h"
 #include "analytic/formulas.h"
 
 namespace mlsysim {

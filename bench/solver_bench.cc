@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "analytic/engine.h"
+#include "analytic/roofline_engine.h"
 #include "analytic/serving.h"
 #include "benchmark/benchmark.h"
 #include "cli/solve_dispatch.h"

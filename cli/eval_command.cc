@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "analytic/analysis.h"
-#include "analytic/engine.h"
+#include "analytic/roofline_engine.h"
 #include "analytic/fleet.h"
 #include "analytic/operations.h"
 #include "analytic/serving.h"

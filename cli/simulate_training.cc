@@ -9,7 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "analytic/engine.h"
+#include "analytic/roofline_engine.h"
 #include "analytic/fleet.h"
 #include "analytic/formulas.h"
 #include "analytic/renewal.h"
@@ -297,8 +297,8 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job, const scen
   const double up = std::max(0.0, duration - ckpt_mean - restart_mean);
   const double tdp = hw.tdp_w > 0 ? hw.tdp_w : 700.0;
   const double down_gpu_s = first.down_gpu_seconds;
-  const double it_kwh = (tdp * (0.3 + 0.7 * step->mfu) * up * n +
-                         tdp * 0.3 * std::max(0.0, (ckpt_mean + restart_mean) * n - down_gpu_s)) /
+  const double it_kwh = (AcceleratorPowerW(tdp, step->mfu) * up * n +
+                         AcceleratorIdlePowerW(tdp) * std::max(0.0, (ckpt_mean + restart_mean) * n - down_gpu_s)) /
                         3.6e6;
 
   result::Result out = NewResult("training", job.name);

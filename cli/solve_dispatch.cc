@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "analytic/analysis.h"
-#include "analytic/engine.h"
+#include "analytic/roofline_engine.h"
 #include "analytic/fleet.h"
 #include "analytic/formulas.h"
 #include "analytic/operations.h"

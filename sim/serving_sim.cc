@@ -8,7 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "analytic/engine.h"
+#include "analytic/roofline_engine.h"
 #include "analytic/formulas.h"
 #include "analytic/serving.h"
 #include "sim/flow_network.h"
@@ -142,7 +142,7 @@ class ServingModelSim : public EventHandler, public FlowObserver {
     out_->busy_fraction = busy_time_ / (span * c_.replicas);
     out_->kv_utilization_mean = kv_area_ / (span * c_.replicas * std::max<int64_t>(blocks_, 1));
     const double tdp = c_.hardware.tdp_w * c_.tp;
-    out_->energy_j = energy_busy_ + 0.3 * tdp * std::max(0.0, span * c_.replicas - busy_time_);
+    out_->energy_j = energy_busy_ + AcceleratorIdlePowerW(tdp) * std::max(0.0, span * c_.replicas - busy_time_);
     out_->itl_p50_s = gaps_.Quantile(0.5);
     out_->itl_p90_s = gaps_.Quantile(0.9);
     out_->itl_p99_s = gaps_.Quantile(0.99);
@@ -430,7 +430,7 @@ class ServingModelSim : public EventHandler, public FlowObserver {
     out_->kv_utilization_max =
         std::max(out_->kv_utilization_max, static_cast<double>(r.used_blocks) / std::max<int64_t>(blocks_, 1));
     const double util = std::min(1.0, r.iter_flops / (peak_ / c_.efficiency * r.iter));
-    energy_busy_ += c_.hardware.tdp_w * c_.tp * (0.3 + 0.7 * util) * r.iter;
+    energy_busy_ += AcceleratorPowerW(c_.hardware.tdp_w, util) * c_.tp * r.iter;
     for (int i : r.decodes) Emit(reqs_[i], te);
     const bool prefill_only = rep < c_.prefill_replicas;
     for (const auto& [i, chunk] : r.chunks) {

@@ -8,7 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "analytic/engine.h"
+#include "analytic/roofline_engine.h"
 #include "sim/collective.h"
 #include "sim/flow_network.h"
 #include "sim/random.h"

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <fstream>
 
-#include "analytic/engine.h"
+#include "analytic/roofline_engine.h"
 #include "analytic/fleet.h"
 #include "analytic/operations.h"
 #include <map>

@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "analytic/analysis.h"
-#include "analytic/engine.h"
+#include "analytic/roofline_engine.h"
 #include "analytic/fleet.h"
 #include "analytic/operations.h"
 #include "analytic/serving.h"

@@ -1,6 +1,7 @@
-// engine.cc — the single-node roofline (see engine.h).
+// roofline_engine.cc — see roofline_engine.h (named apart from the event engine in sim/).
+#include "analytic/formulas.h"
 #include "absl/strings/string_view.h"
-#include "analytic/engine.h"
+#include "analytic/roofline_engine.h"
 
 #include <algorithm>
 #include <cmath>
@@ -157,7 +158,7 @@ absl::StatusOr<EngineResult> SolveEngine(const ModelSpec& model, const Accelerat
   r.throughput = o.batch_size / latency_s;
   r.mfu = std::clamp((batch_ops / latency_s) / peak.si, 0.0, 1.0);
   r.hfu = std::min(kHfuMfuRatio * r.mfu, 1.0);
-  r.energy_j = hw.tdp_w * (0.3 + 0.7 * r.mfu) * latency_s;
+  r.energy_j = AcceleratorPowerW(hw.tdp_w, r.mfu) * latency_s;
   r.peak_flops_actual = peak.si * o.efficiency;
   r.peak_bw_actual = bw.si;
   return r;

@@ -1,11 +1,11 @@
-// engine.h — mlsysim's single-node roofline (Engine / SingleNodeModel), Walls 1–2.
+// roofline_engine.h — mlsysim's single-node roofline (Engine / SingleNodeModel), Walls 1–2.
 //
 // Reproduces v0.1.1 exactly, quirks included: activations as 10 % of weights per
 // sample, the per-layer framework tax, MFU on the raw peak, the offload path when
 // the training footprint does not fit (contract §1, §11.2).
 // Usage: absl::StatusOr<EngineResult> r = SolveEngine(model, hw, EngineOptions{.batch_size = 32});
-#ifndef MLSYSIM_ANALYTIC_ENGINE_H_
-#define MLSYSIM_ANALYTIC_ENGINE_H_
+#ifndef MLSYSIM_ANALYTIC_ROOFLINE_ENGINE_H_
+#define MLSYSIM_ANALYTIC_ROOFLINE_ENGINE_H_
 
 #include "absl/strings/string_view.h"
 #include <string>
@@ -74,4 +74,4 @@ absl::StatusOr<EngineResult> SolveEngine(const ModelSpec& model, const Accelerat
 
 }  // namespace mlsysim
 
-#endif  // MLSYSIM_ANALYTIC_ENGINE_H_
+#endif  // MLSYSIM_ANALYTIC_ROOFLINE_ENGINE_H_
