@@ -12,6 +12,8 @@
 #include "analytic/formulas.h"
 #include "analytic/serving.h"
 #include "sim/flow_network.h"
+#include "sim/serving_iteration.h"
+#include "sim/statistics.h"
 #include "sim/simulator.h"
 #include "topology/cluster_graph.h"
 
@@ -28,35 +30,6 @@ absl::StatusOr<RouterPolicy> ParseRouter(const std::string& name) {
 namespace {
 
 enum Kind : uint32_t { kArrival = 1, kIterationEnd = 2 };
-
-// Log-spaced histogram (1 % bins from 1 µs) for the inter-token gaps.
-class GapHistogram {
- public:
-  void Add(double x) {
-    sum_ += x;
-    ++count_;
-    const int bin = x <= kMin ? 0 : std::min(kBins - 1, static_cast<int>(std::log(x / kMin) / kLog));
-    ++bins_[bin];
-  }
-  double Quantile(double p) const {
-    const double target = p * count_;
-    double seen = 0;
-    for (int b = 0; b < kBins; ++b) {
-      seen += bins_[b];
-      if (seen >= target && bins_[b] > 0) return kMin * std::exp((b + 0.5) * kLog);
-    }
-    return 0;
-  }
-  double Mean() const { return count_ ? sum_ / count_ : 0; }
-
- private:
-  static constexpr int kBins = 2400;
-  static constexpr double kMin = 1e-6;
-  const double kLog = std::log(1.01);
-  std::vector<double> bins_ = std::vector<double>(kBins, 0.0);
-  double sum_ = 0;
-  int64_t count_ = 0;
-};
 
 struct Req {
   int input = 0, output = 0, replica = 0, tenant = 0;
@@ -92,14 +65,13 @@ class ServingModelSim : public EventHandler, public FlowObserver {
     bpp_ = BytesPerParam(c.precision);
     weights_ = m.parameters * bpp_;
     kv_per_token_ = 2.0 * g.layers * g.kv_heads * g.head_dim * bpp_;
-    attn_per_token_ctx_ = 4.0 * g.layers * g.heads * g.head_dim;
-    layers_ = g.layers;
-    peak_ = c.hardware.PeakFor(c.precision).si * c.efficiency * c.tp;
+    iteration_ = IterationModel::For(m, c.hardware, c.precision, c.efficiency, c.tp, c.nvlink_bandwidth,
+                                     c.causal_attention);
+    peak_ = iteration_.peak_flops;
     swap_bw_ = (c.swap_bandwidth > 0 ? c.swap_bandwidth
                 : c.hardware.interconnect_bw.set() ? c.hardware.interconnect_bw.si
                                                    : kOffloadDefaultGBs * 1e9) *
                c.tp;
-    bw_ = c.hardware.memory_bw.si * c.tp;
     const double kv_budget = c.memory_utilization * c.hardware.capacity * c.tp - weights_;
     blocks_ = static_cast<int64_t>(kv_budget / (kv_per_token_ * c.block_tokens));
     reqs_.resize(reqs.size());
@@ -376,29 +348,15 @@ class ServingModelSim : public EventHandler, public FlowObserver {
       r.busy = false;
       return;
     }
-    // 4. The iteration's roofline.
-    double flops = 0, bytes = weights_;
-    for (const auto& [i, chunk] : r.chunks) {
-      const double p = reqs_[i].prefilled, n = chunk;
-      const double pairs = c_.causal_attention ? n * p + n * (n + 1) / 2 : n * (2 * p + n);
-      flops += 2.0 * c_.model.parameters * n + attn_per_token_ctx_ * pairs;
-      bytes += kv_per_token_ * p;  // the cached prefix's KV, read by this piece
-    }
-    for (int i : r.decodes) {
-      const double ctx = reqs_[i].input + reqs_[i].generated - 1;
-      flops += 2.0 * c_.model.parameters + attn_per_token_ctx_ * ctx;
-      bytes += kv_per_token_ * ctx;
-    }
-    double t = std::max(flops / peak_, bytes / bw_) + swap_s_;
-    if (!r.chunks.empty()) t += c_.hardware.dispatch_tax_ms * 1e-3;
-    if (!r.decodes.empty()) t += layers_ * kLayerTaxMs * 1e-3;
-    if (c_.tp > 1) {
-      t += 2.0 * layers_ *
-           RingAllReduceTime(tokens * c_.model.hidden_dim * bpp_, c_.tp, c_.nvlink_bandwidth,
-                             kLatencyNvlinkS);
-    }
+    // 4. The iteration's roofline (sim/serving_iteration.h).
+    pieces_.clear();
+    contexts_.clear();
+    for (const auto& [i, chunk] : r.chunks) pieces_.push_back({static_cast<double>(reqs_[i].prefilled), static_cast<double>(chunk)});
+    for (int i : r.decodes) contexts_.push_back(reqs_[i].input + reqs_[i].generated - 1);
+    const IterationCost cost = CostOfIteration(iteration_, pieces_, contexts_);
+    const double t = cost.seconds + swap_s_;
     r.iter = t;
-    r.iter_flops = flops;
+    r.iter_flops = cost.flops;
     r.busy = true;
     if (c_.record_iterations && static_cast<int64_t>(out_->spans.size()) < c_.max_trace_iterations) {
       int prefill_tokens = 0;
@@ -498,8 +456,11 @@ class ServingModelSim : public EventHandler, public FlowObserver {
   std::vector<Replica> replicas_;
   std::vector<int> snapshot_;
   GapHistogram gaps_;
-  double bpp_ = 2, weights_ = 0, kv_per_token_ = 0, attn_per_token_ctx_ = 0, peak_ = 0, bw_ = 0;
-  int layers_ = 1, tenants_ = 1;
+  double bpp_ = 2, weights_ = 0, kv_per_token_ = 0, peak_ = 0;
+  int tenants_ = 1;
+  IterationModel iteration_;
+  std::vector<PrefillPiece> pieces_;  // reused by Plan()
+  std::vector<double> contexts_;
   int64_t blocks_ = 0, admit_seq_ = 0;
   uint64_t rr_[2] = {0, 0};  // round-robin counters: prefill/colocated, decode
   double busy_time_ = 0, kv_area_ = 0, energy_busy_ = 0;

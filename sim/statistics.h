@@ -6,6 +6,9 @@
 #ifndef MLSYSIM_SIM_STATISTICS_H_
 #define MLSYSIM_SIM_STATISTICS_H_
 
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <utility>
 #include <vector>
 
@@ -18,6 +21,37 @@ double NearestRankQuantile(std::vector<double>& v, double p);
 // Mean and 95 % confidence half-width (Student t, n − 1 degrees of freedom)
 // of independent replications; the half-width is 0 for fewer than two.
 std::pair<double, double> MeanCi95(const std::vector<double>& x);
+
+// Quantiles of a stream too long to keep (inter-token gaps): a log-spaced
+// histogram with 1 % bins from 1 µs; a quantile is its bin's geometric centre
+// (relative error under 0.5 %).
+class GapHistogram {
+ public:
+  void Add(double x) {
+    sum_ += x;
+    ++count_;
+    const int bin = x <= kMin ? 0 : std::min(kBins - 1, static_cast<int>(std::log(x / kMin) / kLog));
+    ++bins_[bin];
+  }
+  double Quantile(double p) const {
+    const double target = p * count_;
+    double seen = 0;
+    for (int b = 0; b < kBins; ++b) {
+      seen += bins_[b];
+      if (seen >= target && bins_[b] > 0) return kMin * std::exp((b + 0.5) * kLog);
+    }
+    return 0;
+  }
+  double Mean() const { return count_ ? sum_ / count_ : 0; }
+
+ private:
+  static constexpr int kBins = 2400;
+  static constexpr double kMin = 1e-6;
+  const double kLog = std::log(1.01);
+  std::vector<double> bins_ = std::vector<double>(kBins, 0.0);
+  double sum_ = 0;
+  int64_t count_ = 0;
+};
 
 }  // namespace mlsysim
 

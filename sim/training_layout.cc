@@ -2,8 +2,12 @@
 #include "sim/training_layout.h"
 
 #include <algorithm>
+#include <numeric>
 
+#include "sim/collective.h"
+#include "sim/flow_network.h"
 #include "sim/random.h"
+#include "sim/simulator.h"
 
 namespace mlsysim {
 
@@ -62,6 +66,34 @@ int DefaultMicrobatches(long long global_batch, long long gpus, int tp, int pp) 
   for (long long m = std::min(want, per_replica); m >= 1; --m)
     if (per_replica % m == 0) return static_cast<int>(m);
   return 1;
+}
+
+double TpAllReduceSeconds(int gpus_per_node, double nvlink_bw, int tp, double bytes) {
+  ClusterShape s;
+  s.nodes = 1;
+  s.gpus_per_node = gpus_per_node;
+  s.nvlink_bandwidth = nvlink_bw;
+  auto g = ClusterGraph::Build(s);
+  if (!g.ok()) return 0;
+  Simulator sim;
+  FlowNetwork net(sim, g->LinkCapacities());
+  std::vector<int> ranks(tp);
+  std::iota(ranks.begin(), ranks.end(), 0);
+  Collective col(sim, net, *g, {CollectiveOp::kAllReduce, CollectiveAlgorithm::kRing, ranks, bytes}, nullptr, 0);
+  col.Start();
+  sim.Run();
+  return col.exact_seconds();
+}
+
+double EpAllToAllSeconds(const ClusterGraph& graph, int ep, int tp, double bytes) {
+  Simulator sim;
+  FlowNetwork net(sim, graph.LinkCapacities());
+  std::vector<int> ranks;
+  for (int r = 0; r < ep; ++r) ranks.push_back(r * tp);  // stage 0, TP rank 0
+  Collective a2a(sim, net, graph, {CollectiveOp::kAllToAll, CollectiveAlgorithm::kRing, ranks, bytes}, nullptr, 0);
+  a2a.Start();
+  sim.Run();
+  return a2a.exact_seconds();
 }
 
 }  // namespace mlsysim

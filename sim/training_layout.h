@@ -38,6 +38,13 @@ bool GradientRingsShareLinks(const ClusterGraph& graph, int tp, int pp, int dp);
 // (the step's own checks then say why).
 int DefaultMicrobatches(long long global_batch, long long gpus, int tp, int pp);
 
+// One ring all-reduce of `bytes` over `tp` GPUs of one node (NVLink of
+// `nvlink_bw` per GPU), simulated on the idle node; seconds.
+double TpAllReduceSeconds(int gpus_per_node, double nvlink_bw, int tp, double bytes);
+// One EP all-to-all of `bytes` per rank over the EP group (consecutive DP
+// replicas of stage 0, TP rank 0) on the idle cluster; seconds.
+double EpAllToAllSeconds(const ClusterGraph& graph, int ep, int tp, double bytes);
+
 }  // namespace mlsysim
 
 #endif  // MLSYSIM_SIM_TRAINING_LAYOUT_H_

@@ -13,6 +13,7 @@
 #include "sim/flow_network.h"
 #include "sim/random.h"
 #include "sim/simulator.h"
+#include "sim/training_layout.h"
 
 namespace mlsysim {
 namespace {
@@ -24,24 +25,6 @@ using Op = PipelineOp;
 
 std::vector<Op> OneFOneB(int s, int p, int m, int v) { return OneFOneBOrder(s, p, m, v); }
 
-// Duration of one ring all-reduce of `bytes` over `tp` GPUs of one node.
-double TpAllReduceSeconds(const TrainingStepConfig& c, double bytes) {
-  ClusterShape s;
-  s.nodes = 1;
-  s.gpus_per_node = c.node.accelerators_per_node;
-  s.nvlink_bandwidth = c.node.intra_node_bw.si;
-  auto g = ClusterGraph::Build(s);
-  if (!g.ok()) return 0;
-  Simulator sim;
-  FlowNetwork net(sim, g->LinkCapacities());
-  std::vector<int> ranks(c.tp);
-  std::iota(ranks.begin(), ranks.end(), 0);
-  Collective col(sim, net, *g, {CollectiveOp::kAllReduce, CollectiveAlgorithm::kRing, ranks, bytes},
-                 nullptr, 0);
-  col.Start();
-  sim.Run();
-  return col.exact_seconds();
-}
 
 class StepSimulation : public EventHandler, public FlowObserver, public CollectiveObserver {
  public:
@@ -478,7 +461,8 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   double bwd = std::max(4 * p_compute_layer * tokens / c.tp / peak, 2 * p_layer * bpp / c.tp / hw.memory_bw.si);
   if (c.activation_recompute == "full") bwd += fwd;
   const double tp_ar = c.tp > 1 && c.communication
-                           ? TpAllReduceSeconds(c, tokens * m.hidden_dim * bpp)
+                           ? TpAllReduceSeconds(c.node.accelerators_per_node, c.node.intra_node_bw.si, c.tp,
+                                                tokens * m.hidden_dim * bpp)
                            : 0.0;
   std::vector<int> stage_layers(c.pp, m.layers / c.pp);
   for (int s = 0; s < m.layers % c.pp; ++s) ++stage_layers[s];
@@ -497,20 +481,8 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   // EP: a token dispatch and a combine all-to-all per layer forward, two more
   // backward, over the EP group (consecutive DP replicas, across nodes). Like
   // TP, simulated once on the idle fabric and reused.
-  double ep_a2a = 0;
-  if (c.ep > 1 && c.communication) {
-    Simulator sim_ep;
-    FlowNetwork net(sim_ep, graph->LinkCapacities());
-    std::vector<int> ranks;
-    for (int r = 0; r < c.ep; ++r) ranks.push_back(r * c.tp);  // stage 0, TP rank 0
-    Collective a2a(sim_ep, net, *graph,
-                   {CollectiveOp::kAllToAll, CollectiveAlgorithm::kRing, ranks,
-                    tokens * m.hidden_dim * bpp / c.tp},
-                   nullptr, 0);
-    a2a.Start();
-    sim_ep.Run();
-    ep_a2a = a2a.exact_seconds();
-  }
+  const double ep_a2a =
+      c.ep > 1 && c.communication ? EpAllToAllSeconds(*graph, c.ep, c.tp, tokens * m.hidden_dim * bpp / c.tp) : 0.0;
   fwd += 2 * ep_a2a;
   bwd += 2 * ep_a2a;
   out.dp_rings_share_links = GradientRingsShareLinks(*graph, c.tp, c.pp, dp);

@@ -7,6 +7,7 @@
 
 #include "analytic/serving.h"
 #include "gtest/gtest.h"
+#include "sim/serving_iteration.h"
 #include "sim/serving_sim.h"
 #include "topology/registry.h"
 #include "workloads/request_stream.h"
@@ -225,6 +226,52 @@ TEST(RequestStreamTest, ArrivalProcessesHaveTheirMeanRate) {
     for (int i = 0; i < n; ++i) t = a->Next(t, rng);
     EXPECT_NEAR(n / t, 10.0, 0.2) << kind;
   }
+}
+
+}  // namespace
+}  // namespace mlsysim
+
+namespace mlsysim {
+namespace {
+
+// The iteration cost function alone, against mlsysim's ServingModel: one
+// prompt of S tokens (square attention, as ServingModel counts it) costs its
+// TTFT, one decode with S tokens of context its ITL — exact closed forms
+// computed by another code path (analytic/serving.cc).
+TEST(ServingIterationTest, OnePromptAndOneDecodeAreServingModel) {
+  const Registry& reg = *Registry::Builtin().value();
+  for (const char* model : {"Llama3_8B", "Llama3_70B"}) {
+    for (const char* precision : {"fp16", "fp8"}) {
+      for (int s : {128, 2048, 8192}) {
+        const ModelSpec m = *reg.FindModel(model);
+        const Accelerator hw = *reg.FindAccelerator("H200");
+        const IterationModel im = IterationModel::For(m, hw, precision, 0.5, 1, 900e9, /*causal=*/false);
+        ServingOptions so;
+        so.seq_len = s;
+        so.precision = precision;
+        auto a = SolveServing(m, hw, so);
+        ASSERT_TRUE(a.ok());
+        const double ttft = CostOfIteration(im, {{0, static_cast<double>(s)}}, {}).seconds;
+        const double itl = CostOfIteration(im, {}, {static_cast<double>(s)}).seconds;
+        EXPECT_NEAR(ttft, a->ttft_ms / 1000, 1e-9 * a->ttft_ms / 1000) << model << " " << precision << " S=" << s;
+        EXPECT_NEAR(itl, a->itl_ms / 1000, 1e-9 * a->itl_ms / 1000) << model << " " << precision << " S=" << s;
+      }
+    }
+  }
+}
+
+// Causal prefill in pieces costs the same attention FLOPs as the whole
+// prompt: sum over pieces of (c·p + c(c+1)/2) = S(S+1)/2.
+TEST(ServingIterationTest, CausalPiecesAddUpToTheWholePrompt) {
+  const Registry& reg = *Registry::Builtin().value();
+  const IterationModel im =
+      IterationModel::For(*reg.FindModel("Llama3_8B"), *reg.FindAccelerator("H100"), "fp16", 0.5, 1, 900e9, true);
+  const double whole = CostOfIteration(im, {{0, 4096}}, {}).flops;
+  double pieces = 0;
+  for (int k = 0; k < 4; ++k) pieces += CostOfIteration(im, {{1024.0 * k, 1024}}, {}).flops;
+  EXPECT_NEAR(pieces, whole, 1e-12 * whole);
+  const double exact = 2.0 * im.parameters * 4096 + im.attn_flops_per_pair * 4096.0 * 4097 / 2;
+  EXPECT_NEAR(whole, exact, 1e-12 * exact);
 }
 
 }  // namespace
