@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "cli/simulate_common.h"
+#include "sim/scenario/runners.h"
 
 namespace mlsysim {
 namespace {
@@ -32,6 +33,7 @@ constexpr const char kHelp[] =
 
 }  // namespace
 
+namespace {
 const FieldFlags kServingFlags = {
     {"serving.model", "--model"}, {"serving.hardware", "--hardware"}, {"serving.tp", "--tp"},
     {"serving.replicas", "--replicas"}, {"serving.qps", "--qps"}, {"serving.requests", "--requests"},
@@ -48,6 +50,7 @@ const FieldFlags kServingFlags = {
     {"outputs.trace_json", "--trace"}, {"outputs.requests_csv", "--requests-csv"},
     {"outputs.iterations_csv", "--iterations-csv"}, {"outputs.trace_max_events", "--trace-max-events"},
     {"replications", "--replications"}, {"seed", "--seed"}};
+}  // namespace
 
 int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
   ParsedOptions o;
@@ -160,7 +163,7 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
   s.set_seed(static_cast<uint64_t>(seed));
   s.set_replications(static_cast<uint32_t>(reps));
   if (o.Has("--dump-scenario")) return DumpScenario(ctx, s);
-  return RunServingFromScenario(ctx, s, "", kServingFlags);
+  return PrintRun(ctx, RunServing(s, "", RunContextOf(ctx)), kServingFlags);
 }
 
 }  // namespace mlsysim

@@ -9,7 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "analytic/units.h"
 #include "cli/simulate_common.h"
-#include "cli/simulate_training.h"
+#include "sim/scenario/runners.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "proto/scenario.pb.h"
@@ -81,41 +81,9 @@ int RunScenarioText(const CommandContext& ctx, const std::string& text, const st
     return ReportError(ctx, kExitBadInput, "Bad input", e);
   }
   if (overrides.dump) return DumpScenario(ctx, s);
-  CommandContext local = ctx;
-  if (!s.registry().empty()) {
-    const size_t slash = path.rfind('/');
-    const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
-    const std::string reg_path = s.registry()[0] == '/' ? s.registry() : dir + s.registry();
-    auto reg = Registry::WithFile(reg_path);
-    if (!reg.ok()) return ReportError(ctx, kExitBadInput, "Bad registry", std::string(reg.status().message()));
-    local.registry = *reg;
-  }
   const size_t dir_end = path.rfind('/');
-  const std::string scenario_dir = dir_end == std::string::npos ? "" : path.substr(0, dir_end + 1);
-  if (s.has_serving()) return RunServingFromScenario(local, s, scenario_dir);
-  if (s.has_queue()) return RunQueueScenario(local, s);
-  if (s.has_collective()) return RunCollectiveScenario(local, s);
-  if (s.has_job_queue() && !s.has_training() && !s.has_chakra()) return RunJobsFromScenario(local, s);
-  if (s.has_chakra()) {
-    const size_t slash = path.rfind('/');
-    const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
-    auto rel = [&](const std::string& p) { return p.empty() || p[0] == '/' ? p : dir + p; };
-    const auto& w = s.chakra();
-    for (const auto& [field, value] : {std::pair<const char*, const std::string*>{"chakra.workload", &w.workload()},
-                                       {"chakra.network", &w.network()},
-                                       {"chakra.system", &w.system()}}) {
-      if (value->empty()) {
-        return ReportError(ctx, kExitBadInput, "Bad scenario", absl::StrCat(path, ": ", field, " is required"));
-      }
-    }
-    return RunChakraJob(local, rel(w.workload()), rel(w.network()), rel(w.system()),
-                        w.backend().empty() ? "astra-aware" : w.backend(), s);
-  }
-  if (!s.has_training()) {
-    return ReportError(ctx, kExitBadInput, "Bad scenario",
-                       absl::StrCat(path, ": no workload; set one of training, serving, queue, chakra, job_queue"));
-  }
-  return RunTrainingScenario(local, s, path);
+  const std::string dir = dir_end == std::string::npos ? "" : path.substr(0, dir_end + 1);
+  return PrintRun(ctx, RunScenario(s, dir, RunContextOf(ctx)));
 }
 
 int RunScenarioFile(const CommandContext& ctx, const std::string& path, const ScenarioOverrides& overrides) {

@@ -8,6 +8,9 @@
 
 #include <unistd.h>
 
+#include <chrono>
+#include <iostream>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "google/protobuf/text_format.h"
@@ -99,10 +102,22 @@ int DumpScenario(const CommandContext& ctx, const scenario::Scenario& s) {
   return kExitOk;
 }
 
-int PrintSimResult(const CommandContext& ctx, scenario::Scenario echo, result::Result r) {
-  r.set_seed(echo.seed());
-  r.set_replications(echo.replications());
-  *r.mutable_scenario() = std::move(echo);
+RunContext RunContextOf(const CommandContext& ctx) {
+  RunContext rc;
+  rc.registry = ctx.registry;
+  rc.diagnostics = ctx.err;
+  rc.progress = !ctx.quiet && ctx.format != OutputFormat::kJson && ctx.err == &std::cerr &&
+                isatty(STDERR_FILENO) != 0;
+  return rc;
+}
+
+int PrintRun(const CommandContext& ctx, absl::StatusOr<result::Result> run, const FieldFlags& flags) {
+  if (!run.ok()) {
+    const bool infeasible = absl::IsFailedPrecondition(run.status());
+    return ReportError(ctx, infeasible ? kExitInfeasible : kExitBadInput, infeasible ? "Infeasible" : "Bad input",
+                       NameFlags(std::string(run.status().message()), flags));
+  }
+  result::Result& r = *run;
   if (!ctx.reproducible) {
     r.set_wall_seconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.start).count());
   }
@@ -118,32 +133,6 @@ int PrintSimResult(const CommandContext& ctx, scenario::Scenario echo, result::R
       break;
   }
   return kExitOk;
-}
-
-void AnnounceFile(const CommandContext& ctx, result::Result* r, const std::string& path,
-                  const std::string& what) {
-  r->add_files(path);
-  *ctx.err << "wrote " << path << " (" << what << ")\n";
-}
-
-Progress::Progress(const CommandContext& ctx, std::string what, long long total)
-    : err_(ctx.err), what_(std::move(what)), total_(total),
-      enabled_(!ctx.quiet && ctx.format != OutputFormat::kJson && isatty(STDERR_FILENO) != 0),
-      start_(std::chrono::steady_clock::now()), last_(start_) {}
-
-void Progress::Step(long long done, const std::string& detail) {
-  if (!enabled_) return;
-  const auto now = std::chrono::steady_clock::now();
-  if (now - start_ < std::chrono::seconds(1) || now - last_ < std::chrono::milliseconds(100)) return;
-  last_ = now;
-  drawn_ = true;
-  *err_ << absl::StrFormat("\r%s %d/%d%s%s", what_, done, total_, detail.empty() ? "" : ": ", detail)
-        << std::flush;
-}
-
-void Progress::Done() {
-  if (drawn_) *err_ << "\n";
-  drawn_ = false;
 }
 
 }  // namespace mlsysim

@@ -1,21 +1,21 @@
-// simulate_common.h — small helpers shared by the `simulate` subcommands:
-// typed option reading with errors that name the option, and the relative gap.
+// simulate_common.h — what the `simulate` subcommands share: typed option
+// reading with errors that name the option, flags named beside the scenario
+// fields they fill, --dump-scenario, and printing a scenario run's Result.
 // Usage: std::string err = GetQuantity(opts, "--message", dims::kBytes, &bytes);
 #ifndef MLSYSIM_CLI_SIMULATE_COMMON_H_
 #define MLSYSIM_CLI_SIMULATE_COMMON_H_
 
-#include <chrono>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "analytic/units.h"
+#include "cli/commands.h"
 #include "proto/result.pb.h"
 #include "proto/scenario.pb.h"
-#include "cli/commands.h"
-#include "sim/statistics.h"
-#include "traces/json_writer.h"
+#include "sim/scenario/run_context.h"
+#include "sim/scenario/scenario_check.h"
 
 namespace mlsysim {
 
@@ -35,36 +35,13 @@ std::string NameFlags(const std::string& msg, const FieldFlags& flags);
 
 // Prints `s` as a scenario file (textproto) and returns 0 (--dump-scenario).
 int DumpScenario(const CommandContext& ctx, const scenario::Scenario& s);
+// The scenario layer's context for a command: its registry, stderr for
+// diagnostics, progress when stderr is a terminal (not JSON, not --quiet).
+RunContext RunContextOf(const CommandContext& ctx);
 // Prints a simulation's Result as JSON, Markdown or the text report, with the
-// scenario as run (`echo`: its seed and replications are the ones used) and
-// the wall time (unless --reproducible). Returns 0.
-int PrintSimResult(const CommandContext& ctx, scenario::Scenario echo, result::Result r);
-// Records a file written in the result and announces it on stderr.
-void AnnounceFile(const CommandContext& ctx, result::Result* r, const std::string& path,
-                  const std::string& what);
-
-// Progress on stderr for runs longer than about a second: only on a terminal,
-// never with --quiet or JSON output. Step(done) redraws at most 10 times a second.
-class Progress {
- public:
-  Progress(const CommandContext& ctx, std::string what, long long total);
-  void Step(long long done, const std::string& detail = "");
-  void Done();
-
- private:
-  std::ostream* err_;
-  std::string what_;
-  long long total_;
-  bool enabled_;
-  bool drawn_ = false;
-  std::chrono::steady_clock::time_point start_, last_;
-};
-
-// (simulated - analytic) / analytic; 0 when both are 0.
-inline double RelativeGap(double simulated, double analytic) {
-  if (analytic == 0) return simulated == 0 ? 0.0 : 1.0;
-  return (simulated - analytic) / analytic;
-}
+// wall time (unless --reproducible), or reports its error (exit 1 for bad
+// input, 2 infeasible) with the flag beside each field it names. Returns the exit code.
+int PrintRun(const CommandContext& ctx, absl::StatusOr<result::Result> r, const FieldFlags& flags = {});
 
 int RunSimulateCollective(const CommandContext& ctx, const CommandArgs& args);
 int RunSimulateTraining(const CommandContext& ctx, const CommandArgs& args);
@@ -72,36 +49,9 @@ int RunSimulateQueue(const CommandContext& ctx, const CommandArgs& args);
 int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args);
 int RunSimulateJobs(const CommandContext& ctx, const CommandArgs& args);
 int RunSimulateChakra(const CommandContext& ctx, const CommandArgs& args);
-// The Chakra job behind `simulate chakra` and `chakra {}` scenarios.
-int RunChakraJob(const CommandContext& ctx, const std::string& workload, const std::string& network,
-                 const std::string& system, const std::string& backend, const scenario::Scenario& echo);
 
-// Prints a result record as JSON (-o json) or as "key value" lines under a title.
+// `mlsysim simulate FORM ...`.
 int RunSimulate(const CommandContext& ctx, const CommandArgs& args);
-// A number as text without losing digits (integers exactly, else 17 digits).
-std::string ExactNumber(double v);
-// Every numeric field's domain; "" or a message naming the field path.
-std::string CheckScenarioRanges(const scenario::Scenario& s);
-int RunQueueScenario(const CommandContext& ctx, const scenario::Scenario& s, const FieldFlags& flags = {});
-// The job queue of `s` on `gpus` GPUs, into *out (not printed); returns the exit code.
-int RunJobsScenario(const CommandContext& ctx, const scenario::Scenario& s, const FieldFlags& flags, int gpus,
-                    result::Result* out);
-// A serving scenario (files relative to `dir`) into *out; returns the exit code.
-int RunServingScenario(const CommandContext& ctx, const scenario::Scenario& s, const std::string& dir,
-                       const FieldFlags& flags, result::Result* out);
-// Runs and prints a serving scenario (with its job queue, when it has one).
-int RunServingFromScenario(const CommandContext& ctx, const scenario::Scenario& s, const std::string& dir,
-                           const FieldFlags& flags = {});
-// Runs and prints a collective scenario.
-int RunCollectiveScenario(const CommandContext& ctx, const scenario::Scenario& s, const FieldFlags& flags = {});
-// Runs and prints a training scenario.
-int RunTrainingScenario(const CommandContext& ctx, const scenario::Scenario& s, const std::string& path,
-                        const FieldFlags& flags = {});
-// A scenario with only a job queue: runs and prints it.
-int RunJobsFromScenario(const CommandContext& ctx, const scenario::Scenario& s, const FieldFlags& flags = {});
-// Parses and checks a scenario (UTF-8, syntax, every numeric field's range);
-// messages start with `path`.
-absl::Status ParseScenarioText(const std::string& text, const std::string& path, scenario::Scenario* s);
 
 }  // namespace mlsysim
 

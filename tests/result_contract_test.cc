@@ -50,7 +50,7 @@ constexpr Pin kPins[] = {
     {"llama3_8b_8xh100_bursty.textproto", "05891351aa033520", 0x5b220ebbd00c887bull},
     {"mixtral_ep8_frontier.textproto", "6dce399c769085e9", 0x3236fac0d3e5a1cdull},
     {"mm8_tail_latency.textproto", "ca203467c8e87e3b", 0x99d6a7b2ca1813c2ull},
-    {"two_tenants_and_training_queue.textproto", "d0347090d5da33ac", 0x74a1512f1467d992ull},
+    {"two_tenants_and_training_queue.textproto", "d0347090d5da33ac", 0xbf4dfeb5d77b9213ull},
 };
 
 TEST(ResultContractTest, EveryShippedScenarioRunsWithPinnedFingerprints) {

@@ -27,6 +27,12 @@ void SetAnalytic(result::Metric* m, double analytic, const std::string& source, 
   if (m->has_simulated()) m->set_relative_gap(RelativeGapOf(m->simulated(), analytic));
 }
 
+void SetEcho(result::Result* r, scenario::Scenario echo) {
+  r->set_seed(echo.seed());
+  r->set_replications(echo.replications());
+  *r->mutable_scenario() = std::move(echo);
+}
+
 result::Section* AddSection(result::Result* r, const std::string& name, const std::string& title) {
   result::Section* s = r->add_sections();
   s->set_name(name);

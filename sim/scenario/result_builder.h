@@ -81,6 +81,9 @@ void AddFlag(Owner* o, const std::string& name, bool flag) {
   f->set_flag(flag);
 }
 
+// The scenario as run, with the seed and replications actually used.
+void SetEcho(result::Result* r, scenario::Scenario echo);
+
 result::Section* AddSection(result::Result* r, const std::string& name, const std::string& title);
 
 // Lookups (nullptr when absent): top-level metrics first, then sections.

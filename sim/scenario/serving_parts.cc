@@ -1,5 +1,5 @@
 // serving_parts.cc — see serving_parts.h.
-#include "cli/serving_parts.h"
+#include "sim/scenario/serving_parts.h"
 
 #include <algorithm>
 #include <cmath>
@@ -8,7 +8,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "analytic/serving.h"
-#include "cli/simulate_common.h"
 #include "sim/scenario/result_builder.h"
 #include "traces/atomic_file.h"
 #include "traces/chrome_trace.h"
@@ -33,7 +32,7 @@ constexpr struct {
 
 }  // namespace
 
-void ExtractServingStability(const CommandContext& ctx, const ServingRunResult& run, double qps,
+void ExtractServingStability(const RunContext& rc, const ServingRunResult& run, double qps,
                              result::Result* out) {
   // Offered load above capacity shows as completions that lag the arrivals
   // and queueing delay that grows over the run.
@@ -52,8 +51,7 @@ void ExtractServingStability(const CommandContext& ctx, const ServingRunResult& 
         "%.3g s (first quarter) to %.3g s (last quarter); the run is unstable and its percentiles depend on "
         "its length",
         qps, completion_rate, first / quarter, last / quarter);
-    *ctx.err << "warning: " << warning << "\n";
-    out->add_warnings(warning);
+    Warn(rc, out, warning);
   }
 }
 
@@ -159,9 +157,9 @@ void ServingClosedForms(const ServingConfig& c, double mean_in, double mean_out,
   }
 }
 
-int WriteServingOutputs(const CommandContext& ctx, const scenario::Outputs& outputs, const ServingRunResult& run,
+absl::Status WriteServingOutputs(const RunContext& rc, const scenario::Outputs& outputs, const ServingRunResult& run,
                         const ServingConfig& c, int64_t max_events, result::Result* out) {
-  auto bad = [&](const absl::Status& s) { return ReportError(ctx, kExitBadInput, "Bad output", std::string(s.message())); };
+  auto bad = [](const absl::Status& s) { return s; };
   if (!outputs.requests_csv().empty()) {
     AtomicFile f(outputs.requests_csv());
     f.stream() << "arrival_s,start_s,first_token_s,finish_s,input_tokens,output_tokens,replica,preemptions,tenant\n";
@@ -170,7 +168,7 @@ int WriteServingOutputs(const CommandContext& ctx, const scenario::Outputs& outp
                                     q.finish_s, q.input_tokens, q.output_tokens, q.replica, q.preemptions, q.tenant);
     }
     if (auto s = f.Commit(); !s.ok()) return bad(s);
-    AnnounceFile(ctx, out, outputs.requests_csv(), absl::StrCat(run.records.size(), " requests, replication 0"));
+    AnnounceFile(rc, out, outputs.requests_csv(), absl::StrCat(run.records.size(), " requests, replication 0"));
   }
   if (!outputs.iterations_csv().empty()) {
     AtomicFile f(outputs.iterations_csv());
@@ -180,9 +178,9 @@ int WriteServingOutputs(const CommandContext& ctx, const scenario::Outputs& outp
                                     s.decode_tokens, s.kv_utilization);
     }
     if (auto s = f.Commit(); !s.ok()) return bad(s);
-    AnnounceFile(ctx, out, outputs.iterations_csv(), absl::StrCat(run.spans.size(), " iterations, replication 0"));
+    AnnounceFile(rc, out, outputs.iterations_csv(), absl::StrCat(run.spans.size(), " iterations, replication 0"));
   }
-  if (outputs.trace_json().empty()) return kExitOk;
+  if (outputs.trace_json().empty()) return absl::OkStatus();
   ChromeTrace t(max_events);
   t.ProcessName(0, "replicas (batch iterations)");
   const int replicas = c.replicas;
@@ -215,17 +213,16 @@ int WriteServingOutputs(const CommandContext& ctx, const scenario::Outputs& outp
     t.AsyncSpan("decode", "request", 1, i, r.first_token_s, r.finish_s);
   }
   if (auto s = t.Write(outputs.trace_json()); !s.ok()) return bad(s);
-  AnnounceFile(ctx, out, outputs.trace_json(), absl::StrCat(t.events(), " trace events, replication 0"));
+  AnnounceFile(rc, out, outputs.trace_json(), absl::StrCat(t.events(), " trace events, replication 0"));
   if (t.truncated() || run.iterations > static_cast<int64_t>(run.spans.size())) {
     const std::string w = absl::StrFormat(
         "trace %s capped at %d events (outputs.trace_max_events, --trace-max-events): %d events and %d of %d "
         "iterations left out",
         outputs.trace_json(), max_events, t.dropped(), run.iterations - static_cast<int64_t>(run.spans.size()),
         run.iterations);
-    *ctx.err << "warning: " << w << "\n";
-    out->add_warnings(w);
+    Warn(rc, out, w);
   }
-  return kExitOk;
+  return absl::OkStatus();
 }
 
 }  // namespace mlsysim

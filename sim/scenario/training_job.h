@@ -1,15 +1,17 @@
-// simulate_training.h — the training simulation job behind `mlsysim simulate
-// training` and training scenarios: a detailed step, then a long run with
+// training_job.h — a training scenario as the models take it (TrainingJob:
+// defaults filled in) and its run: a detailed step, then a long run with
 // failures and checkpoints, with the closed forms of the same scenario beside
 // every simulated figure.
-// Usage: TrainingJob job; ...; return RunTrainingJob(ctx, job);
-#ifndef MLSYSIM_CLI_SIMULATE_TRAINING_H_
-#define MLSYSIM_CLI_SIMULATE_TRAINING_H_
+// Usage: TrainingJob j; TrainingJobFromScenario(s, "x.textproto", &j);
+//        absl::StatusOr<result::Result> r = RunTrainingJob(j, rc);
+#ifndef MLSYSIM_SIM_SCENARIO_TRAINING_JOB_H_
+#define MLSYSIM_SIM_SCENARIO_TRAINING_JOB_H_
 
 #include <string>
 
-#include "cli/commands.h"
-#include "cli/simulate_common.h"
+#include "absl/status/statusor.h"
+#include "proto/result.pb.h"
+#include "sim/scenario/run_context.h"
 #include "proto/scenario.pb.h"
 
 namespace mlsysim {
@@ -52,11 +54,10 @@ struct TrainingJob {
   std::string trace_file, events_csv;
   int64_t trace_max_events = 2000000;
   std::string export_chakra;      // directory for one step as Chakra traces
-  FieldFlags flag_names;          // for messages when the job came from flags
 };
 
-// Runs the job and prints its Result; `echo` is the scenario it came from.
-int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job, const scenario::Scenario& echo);
+// Runs the job; the Result's scenario echo is left to the caller.
+absl::StatusOr<result::Result> RunTrainingJob(const TrainingJob& job, const RunContext& rc);
 // The job a training scenario describes (defaults filled in); "" or a message
 // naming the field. Relative paths are not touched (outputs are relative to
 // the working directory).
@@ -64,4 +65,4 @@ std::string TrainingJobFromScenario(const scenario::Scenario& s, const std::stri
 
 }  // namespace mlsysim
 
-#endif  // MLSYSIM_CLI_SIMULATE_TRAINING_H_
+#endif  // MLSYSIM_SIM_SCENARIO_TRAINING_JOB_H_

@@ -1,22 +1,23 @@
-// serving_parts.h — the pieces of a serving result (simulate_serving.cc):
+// serving_parts.h — the pieces of a serving result (serving_runner.cc):
 // statistics over replications, per-tenant figures, the closed forms of the
 // same deployment, the stability check and the output files.
 // Usage: ServingStatistics(runs, config, tenants, &result);
-#ifndef MLSYSIM_CLI_SERVING_PARTS_H_
-#define MLSYSIM_CLI_SERVING_PARTS_H_
+#ifndef MLSYSIM_SIM_SCENARIO_SERVING_PARTS_H_
+#define MLSYSIM_SIM_SCENARIO_SERVING_PARTS_H_
 
 #include <vector>
 
 #include "analytic/specs.h"
-#include "cli/commands.h"
+#include "absl/status/status.h"
 #include "proto/result.pb.h"
 #include "proto/scenario.pb.h"
+#include "sim/scenario/run_context.h"
 #include "sim/serving_sim.h"
 
 namespace mlsysim {
 
 // Warns (stderr and result) when the offered load exceeds capacity.
-void ExtractServingStability(const CommandContext& ctx, const ServingRunResult& run, double qps,
+void ExtractServingStability(const RunContext& rc, const ServingRunResult& run, double qps,
                              result::Result* out);
 // Latency percentiles, throughput, KV use, energy: mean ± ci95 over replications.
 void ServingStatistics(const std::vector<ServingRunResult>& runs, const ServingConfig& c, size_t tenants,
@@ -27,9 +28,9 @@ void TenantStatistics(const std::vector<ServingRunResult>& runs, int tenant, res
 void ServingClosedForms(const ServingConfig& c, double mean_in, double mean_out, double lambda,
                         const GridSpec& grid, result::Result* out);
 // Writes outputs.trace_json / requests_csv / iterations_csv from replication 0.
-int WriteServingOutputs(const CommandContext& ctx, const scenario::Outputs& outputs, const ServingRunResult& run,
+absl::Status WriteServingOutputs(const RunContext& rc, const scenario::Outputs& outputs, const ServingRunResult& run,
                         const ServingConfig& c, int64_t max_events, result::Result* out);
 
 }  // namespace mlsysim
 
-#endif  // MLSYSIM_CLI_SERVING_PARTS_H_
+#endif  // MLSYSIM_SIM_SCENARIO_SERVING_PARTS_H_

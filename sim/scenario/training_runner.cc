@@ -1,11 +1,9 @@
-// simulate_training.cc — the training simulation job (see simulate_training.h).
-#include "cli/simulate_training.h"
-
-#include <unistd.h>
-
+// training_runner.cc — a training scenario run (see training_job.h): one
+// step in detail at flow level, then the run with failures, restarts and
+// checkpoints over replications, with the closed forms of the same scenario
+// beside every simulated figure, and the trace / CSV / Chakra outputs.
 #include <cmath>
 #include <set>
-#include <iostream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -17,7 +15,9 @@
 #include "sim/training_chakra.h"
 #include "analytic/operations.h"
 #include "analytic/units.h"
-#include "cli/simulate_common.h"
+#include "sim/scenario/run_context.h"
+#include "sim/scenario/training_job.h"
+#include "traces/atomic_file.h"
 #include "sim/training_run.h"
 #include "sim/training_step.h"
 #include "traces/atomic_file.h"
@@ -73,11 +73,9 @@ absl::Status WriteEventsCsv(const std::string& path, const TrainingRunResult& ru
 
 }  // namespace
 
-int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job, const scenario::Scenario& echo) {
-  auto bad = [&](const std::string& why) {
-    return ReportError(ctx, kExitBadInput, "Bad input", NameFlags(why, job.flag_names));
-  };
-  const Registry& reg = *ctx.registry;
+absl::StatusOr<result::Result> RunTrainingJob(const TrainingJob& job, const RunContext& rc) {
+  auto bad = [](const std::string& why) { return absl::InvalidArgumentError(why); };
+  const Registry& reg = *rc.registry;
   auto model = reg.FindModel(job.model);
   if (job.model.empty()) return bad("training.model: required (a registry model)");
   if (!model.ok()) return bad(std::string(model.status().message()));
@@ -161,17 +159,13 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job, const scen
     return bad("outputs.chakra_dir: the step must be simulated in full detail (training.detail: full)");
   }
   auto step = SimulateTrainingStep(sc);
-  if (!step.ok()) {
-    const int code = absl::IsFailedPrecondition(step.status()) ? kExitInfeasible : kExitBadInput;
-    return ReportError(ctx, code, code == kExitInfeasible ? "Infeasible" : "Bad input",
-                       std::string(step.status().message()));
-  }
+  if (!step.ok()) return step.status();
   const int n = fleet.TotalAccelerators();
   const Accelerator& hw = fleet.node.accelerator;
   if (step->representative_replica && step->dp_rings_share_links) {
-    *ctx.err << "note: gradient rings share fabric links under " << RoutingName(sc.routing)
-             << " routing; replica detail simulates one ring per stage and drops that "
-                "contention (--detail full simulates it)\n";
+    Say(rc, absl::StrCat("note: gradient rings share fabric links under ", RoutingName(sc.routing),
+                         " routing; replica detail simulates one ring per stage and drops that contention "
+                         "(training.detail: full simulates it)"));
   }
 
   // 2. Failures and checkpoints over the run.
@@ -212,7 +206,7 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job, const scen
   TrainingRunResult first;
   uint64_t run_events = 0;
   if (duration > 0) {
-    Progress progress(ctx, "replication", job.replications);
+    Progress progress(rc, "replication", job.replications);
     for (int rep = 0; rep < job.replications; ++rep) {
       TrainingRunConfig rc;
       rc.step_time_s = step->step_time_s;
@@ -385,28 +379,27 @@ int RunTrainingJob(const CommandContext& ctx, const TrainingJob& job, const scen
     if (auto s = WriteTrace(job.trace_file, *step, first, job.pp, job.trace_max_events, &events, &dropped); !s.ok()) {
       return bad(std::string(s.message()));
     }
-    AnnounceFile(ctx, &out, job.trace_file, absl::StrCat(events, " trace events: one step, and the run"));
+    AnnounceFile(rc, &out, job.trace_file, absl::StrCat(events, " trace events: one step, and the run"));
     if (dropped > 0) {
       const std::string w = absl::StrFormat("trace %s capped at %d events (outputs.trace_max_events, --trace-max-events): %d left out",
                                             job.trace_file, job.trace_max_events, dropped);
-      *ctx.err << "warning: " << w << "\n";
-      out.add_warnings(w);
+      Warn(rc, &out, w);
     }
   }
   if (!job.export_chakra.empty()) {
     auto files = WriteChakraExport(TrainingStepToChakra(step->plan), job.export_chakra, "step");
     if (!files.ok()) return bad(std::string(files.status().message()));
     for (const std::string& f : *files) out.add_files(f);
-    *ctx.err << "wrote " << files->size() - 2 << " Chakra traces " << job.export_chakra
-             << "/step.<rank>.et with network.yml and system.json (re-run: mlsysim simulate chakra "
-             << "--workload " << job.export_chakra << "/step --network " << job.export_chakra
-             << "/network.yml --system " << job.export_chakra << "/system.json --backend flow)\n";
+    Say(rc, absl::StrCat("wrote ", files->size() - 2, " Chakra traces ", job.export_chakra,
+                         "/step.<rank>.et with network.yml and system.json (re-run: mlsysim simulate chakra "
+                         "--workload ", job.export_chakra, "/step --network ", job.export_chakra,
+                         "/network.yml --system ", job.export_chakra, "/system.json --backend flow)"));
   }
   if (!job.events_csv.empty()) {
     if (auto s = WriteEventsCsv(job.events_csv, first); !s.ok()) return bad(std::string(s.message()));
-    AnnounceFile(ctx, &out, job.events_csv, absl::StrCat(first.log.size(), " failure and checkpoint events, replication 0"));
+    AnnounceFile(rc, &out, job.events_csv, absl::StrCat(first.log.size(), " failure and checkpoint events, replication 0"));
   }
-  return PrintSimResult(ctx, echo, std::move(out));
+  return out;
 
 }
 

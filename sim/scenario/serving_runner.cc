@@ -1,4 +1,4 @@
-// simulate_serving.cc — serving scenarios (`serving {}`, from a file or from
+// serving_runner.cc — serving scenarios (`serving {}`, from a file or from
 // `simulate serving` flags): replicas with continuous batching behind a
 // router, over replications, beside mlsysim's ServingModel,
 // ContinuousBatchingModel and TailLatencyModel; with a `job_queue {}`, the
@@ -11,8 +11,11 @@
 #include "absl/strings/str_format.h"
 #include "analytic/serving.h"
 #include "analytic/units.h"
-#include "cli/serving_parts.h"
-#include "cli/simulate_common.h"
+#include "sim/scenario/result_builder.h"
+#include "sim/scenario/runners.h"
+#include "sim/scenario/scenario_check.h"
+#include "sim/scenario/serving_parts.h"
+#include "topology/registry.h"
 #include "sim/random.h"
 #include "sim/scenario/result_builder.h"
 #include "sim/serving_sim.h"
@@ -31,18 +34,16 @@ std::string Rel(const std::string& dir, const std::string& p) { return p.empty()
 
 }  // namespace
 
-int RunServingScenario(const CommandContext& ctx, const scenario::Scenario& s, const std::string& dir,
-                       const FieldFlags& flags, result::Result* out) {
-  auto bad = [&](const std::string& why) {
-    return ReportError(ctx, kExitBadInput, "Bad input", NameFlags(why, flags));
-  };
+absl::Status RunServingPart(const scenario::Scenario& s, const std::string& dir, const RunContext& rc,
+                            result::Result* out) {
+  auto bad = [](const std::string& why) { return absl::InvalidArgumentError(why); };
   if (const std::string e = CheckScenarioRanges(s); !e.empty()) return bad(e);
   const auto& w = s.serving();
-  auto model = ctx.registry->FindModel(w.model());
+  auto model = rc.registry->FindModel(w.model());
   if (w.model().empty()) return bad("serving.model: required (a registry model, e.g. Llama3_8B)");
   if (!model.ok()) return bad(absl::StrCat("serving.model: ", model.status().message()));
   if (w.hardware().empty()) return bad("serving.hardware: required (a registry accelerator, e.g. H100)");
-  auto hw = ctx.registry->FindAccelerator(w.hardware());
+  auto hw = rc.registry->FindAccelerator(w.hardware());
   if (!hw.ok()) return bad(absl::StrCat("serving.hardware: ", hw.status().message()));
   ServingConfig c;
   c.model = *model;
@@ -126,13 +127,13 @@ int RunServingScenario(const CommandContext& ctx, const scenario::Scenario& s, c
     streams.push_back(ts);
   }
   const std::string region = s.cluster().region().empty() ? "US_Avg" : s.cluster().region();
-  auto grid = ctx.registry->FindGrid(region);
+  auto grid = rc.registry->FindGrid(region);
   if (!grid.ok()) return bad(absl::StrCat("cluster.region: ", grid.status().message()));
   const auto& outputs = s.outputs();
   const int64_t max_events = outputs.trace_max_events() > 0 ? outputs.trace_max_events() : 2000000;
 
   std::vector<ServingRunResult> runs;
-  Progress progress(ctx, "serving replication", reps);
+  Progress progress(rc, "serving replication", reps);
   for (int rep = 0; rep < reps; ++rep) {
     std::vector<Request> reqs;
     if (from_trace) {
@@ -156,11 +157,7 @@ int RunServingScenario(const CommandContext& ctx, const scenario::Scenario& s, c
     c.record_iterations = rep == 0 && (!outputs.trace_json().empty() || !outputs.iterations_csv().empty());
     c.max_trace_iterations = outputs.iterations_csv().empty() ? max_events / 4 : std::numeric_limits<int64_t>::max();
     auto r = SimulateServing(c, reqs);
-    if (!r.ok()) {
-      const bool infeasible = absl::IsFailedPrecondition(r.status());
-      return ReportError(ctx, infeasible ? kExitInfeasible : kExitBadInput, infeasible ? "Infeasible" : "Bad input",
-                         std::string(r.status().message()));
-    }
+    if (!r.ok()) return r.status();
     runs.push_back(*std::move(r));
     progress.Step(rep + 1);
   }
@@ -181,7 +178,7 @@ int RunServingScenario(const CommandContext& ctx, const scenario::Scenario& s, c
   AddFact(out, "split_prompts_replication0", static_cast<double>(runs[0].split_prompts));
   AddFact(out, "iterations", static_cast<double>(runs[0].iterations));
   AddFact(out, "region", grid->key);
-  ExtractServingStability(ctx, runs[0], from_trace ? 0 : qps, out);
+  ExtractServingStability(rc, runs[0], from_trace ? 0 : qps, out);
   ServingStatistics(runs, c, streams.size(), out);
   for (size_t t = 0; t < c.tenants.size(); ++t) {
     result::Section* sec = AddSection(out, absl::StrCat("tenant.", c.tenants[t].name),
@@ -201,47 +198,62 @@ int RunServingScenario(const CommandContext& ctx, const scenario::Scenario& s, c
     s_in /= trace.size();
     s_out /= trace.size();
   }
-  const double lambda = from_trace ? runs[0].finished / std::max(runs[0].makespan_s, 1e-9) : qps;
+  // With tenants: the rate-weighted mean lengths of their streams.
+  double tenant_qps = 0, tenant_in = 0, tenant_out = 0;
+  for (const TenantStream& ts : streams) {
+    tenant_qps += ts.qps;
+    tenant_in += ts.qps * ts.in.Mean();
+    tenant_out += ts.qps * ts.out.Mean();
+  }
+  if (tenant_qps > 0) {
+    s_in = tenant_in / tenant_qps;
+    s_out = tenant_out / tenant_qps;
+  }
+  const double lambda = from_trace        ? runs[0].finished / std::max(runs[0].makespan_s, 1e-9)
+                        : !streams.empty() ? tenant_qps
+                                           : qps;
   ServingClosedForms(c, s_in, s_out, lambda, *grid, out);
   uint64_t events = 0;
   for (const auto& r : runs) events += r.events;
   out->set_events(events);
   out->set_fingerprint(absl::StrFormat("%016x", runs[0].fingerprint));
-  return WriteServingOutputs(ctx, outputs, runs[0], c, max_events, out);
+  return WriteServingOutputs(rc, outputs, runs[0], c, max_events, out);
 }
 
-int RunServingFromScenario(const CommandContext& ctx, const scenario::Scenario& s, const std::string& dir,
-                           const FieldFlags& flags) {
+absl::StatusOr<result::Result> RunServing(const scenario::Scenario& s, const std::string& dir,
+                                          const RunContext& rc) {
   scenario::Scenario echo = s;
   echo.set_seed(s.seed() > 0 ? s.seed() : 1);
   if (!s.has_job_queue()) {
     result::Result out;
-    if (const int code = RunServingScenario(ctx, s, dir, flags, &out); code != kExitOk) return code;
+    if (auto st = RunServingPart(s, dir, rc, &out); !st.ok()) return st;
     echo.set_replications(s.serving().trace_file().empty() && s.replications() > 0 ? s.replications() : 1);
-    return PrintSimResult(ctx, std::move(echo), std::move(out));
+    SetEcho(&out, std::move(echo));
+    return out;
   }
   // Serving and the job queue share the cluster: run both, report both.
   const int64_t total = std::min<int64_t>(int64_t{s.cluster().nodes()} * 8, kMaxAccelerators);
   const int64_t serving_gpus = int64_t{std::max(1, s.serving().replicas())} * std::max(1, s.serving().tp());
   if (total <= serving_gpus) {
-    return ReportError(ctx, kExitBadInput, "Bad scenario",
-                       absl::StrCat("cluster.nodes x 8 = ", total, " GPUs leave none for the job queue after ",
-                                    serving_gpus, " serving GPUs"));
+    return absl::InvalidArgumentError(absl::StrCat("cluster.nodes x 8 = ", total,
+                                                   " GPUs leave none for the job queue after ", serving_gpus,
+                                                   " serving GPUs"));
   }
   result::Result combined = NewResult("serving+jobs", s.name());
   AddFact(&combined, "serving_gpus", static_cast<double>(serving_gpus));
   AddFact(&combined, "job_queue_gpus", static_cast<double>(total - serving_gpus));
   result::Result serving, jobs;
-  if (const int code = RunServingScenario(ctx, s, dir, flags, &serving); code != kExitOk) return code;
+  if (auto st = RunServingPart(s, dir, rc, &serving); !st.ok()) return st;
   const int64_t jobs_gpus = s.job_queue().gpus() > 0 ? s.job_queue().gpus() : total - serving_gpus;
-  if (const int code = RunJobsScenario(ctx, s, flags, static_cast<int>(jobs_gpus), &jobs); code != kExitOk) return code;
+  if (auto st = RunJobQueue(s, static_cast<int>(jobs_gpus), rc, &jobs); !st.ok()) return st;
   combined.set_events(serving.events() + jobs.events());
   combined.set_fingerprint(serving.fingerprint());
   for (const auto& f : serving.files()) combined.add_files(f);
   *combined.add_parts() = std::move(serving);
   *combined.add_parts() = std::move(jobs);
   echo.set_replications(s.replications());
-  return PrintSimResult(ctx, std::move(echo), std::move(combined));
+  SetEcho(&combined, std::move(echo));
+  return combined;
 }
 
 }  // namespace mlsysim

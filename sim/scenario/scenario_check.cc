@@ -1,6 +1,4 @@
-// scenario_check.cc — a scenario file's checks before anything runs: UTF-8,
-// syntax, and every numeric field's domain, each error naming the field path
-// (see simulate_common.h: ParseScenarioText).
+// scenario_check.cc — see scenario_check.h.
 #include <cmath>
 #include <initializer_list>
 #include <string>
@@ -8,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "cli/simulate_common.h"
+#include "sim/scenario/scenario_check.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "topology/registry.h"

@@ -1,0 +1,174 @@
+// collective_runner.cc — `collective {}` scenarios: one collective on an idle
+// cluster fabric, simulated at flow level, beside its α-β closed form (per
+// level of links for tree and hierarchical schedules).
+#include <cmath>
+#include <numeric>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "analytic/formulas.h"
+#include "analytic/units.h"
+#include "sim/collective.h"
+#include "sim/flow_network.h"
+#include "sim/scenario/result_builder.h"
+#include "sim/scenario/runners.h"
+#include "sim/scenario/scenario_check.h"
+#include "sim/simulator.h"
+#include "sim/time.h"
+#include "topology/cluster_graph.h"
+
+namespace mlsysim {
+
+absl::StatusOr<result::Result> RunCollective(const scenario::Scenario& s, const RunContext& rc) {
+  (void)rc;
+  auto bad = [](const std::string& why) { return absl::InvalidArgumentError(why); };
+  if (const std::string e = CheckScenarioRanges(s); !e.empty()) return bad(e);
+  const auto& w = s.collective();
+  CollectiveSpec spec;
+  if (auto st = ParseCollectiveOp(w.op().empty() ? "allreduce" : w.op(), &spec.op); !st.ok()) {
+    return bad(absl::StrCat("collective.op: ", st.message()));
+  }
+  if (auto st = ParseCollectiveAlgorithm(w.algorithm().empty() ? "ring" : w.algorithm(), &spec.algorithm); !st.ok()) {
+    return bad(absl::StrCat("collective.algorithm: ", st.message()));
+  }
+  const int ranks = w.ranks(), gpn = std::max(1, w.gpus_per_node());
+  const double over = s.cluster().oversubscription() > 0 ? s.cluster().oversubscription() : 1.0;
+  if (ranks < 1) return bad("collective.ranks: must lie in [1, 1048576]");
+  auto quantity = [&](const std::string& text, const char* field, const Dimension& dim, bool positive,
+                      double* v) -> std::string {
+    if (text.empty()) return absl::StrCat(field, " is required");
+    auto q = ParseQuantityAs(text, dim, field);
+    if (!q.ok()) return std::string(q.status().message());
+    if (positive ? !(q->si > 0) : q->si < 0) return absl::StrCat(field, positive ? ": must be > 0" : ": must be >= 0");
+    *v = q->si;
+    return "";
+  };
+  double message = 0, bw = 0, lat = 0, ibw = 0, ilat = 0;
+  std::string e = quantity(w.message(), "collective.message", dims::kBytes, false, &message);
+  if (e.empty()) e = quantity(w.bandwidth(), "collective.bandwidth", dims::kByteRate, true, &bw);
+  if (e.empty()) e = quantity(w.latency(), "collective.latency", dims::kTime, false, &lat);
+  if (e.empty() && ranks % gpn != 0) {
+    e = absl::StrCat("collective.ranks (", ranks, ") must be a multiple of collective.gpus_per_node (", gpn, ")");
+  }
+  // Flat schedules (ring, pairwise all-to-all) move about N² flows: bounded
+  // at 8,192 ranks (~134 M flows, tens of seconds); tree and hierarchical
+  // schedules are cheaper and take up to 1,048,576.
+  if (e.empty() && ranks > 8192 &&
+      (spec.algorithm == CollectiveAlgorithm::kRing || spec.op == CollectiveOp::kAllToAll)) {
+    e = absl::StrCat("collective.ranks: a ring or all-to-all schedule takes at most 8192 ranks (N^2 flows); got ",
+                     ranks, " (use algorithm hierarchical or tree for larger groups)");
+  }
+  const int nodes = ranks / gpn;
+  if (e.empty() && gpn > 1 && nodes > 1) {
+    if (w.inter_bandwidth().empty() || w.inter_latency().empty()) {
+      e = "collective.inter_bandwidth and collective.inter_latency are required when ranks span several nodes";
+    } else {
+      e = quantity(w.inter_bandwidth(), "collective.inter_bandwidth", dims::kByteRate, true, &ibw);
+      if (e.empty()) e = quantity(w.inter_latency(), "collective.inter_latency", dims::kTime, false, &ilat);
+    }
+  }
+  if (!e.empty()) return bad(e);
+
+  ClusterShape shape;
+  shape.nodes = nodes;
+  shape.gpus_per_node = gpn;
+  if (gpn == 1) {
+    shape.nic_bandwidth = bw;
+    shape.nic_latency = lat;
+  } else {
+    shape.nvlink_bandwidth = bw;
+    shape.nvlink_latency = lat;
+    shape.nic_bandwidth = nodes > 1 ? ibw : bw;
+    shape.nic_latency = nodes > 1 ? ilat : lat;
+  }
+  shape.oversubscription = over;
+  const std::string topology = s.cluster().topology().empty() ? "single_switch" : s.cluster().topology();
+  auto kind = ParseFabricKind(topology);
+  if (!kind.ok()) return bad(absl::StrCat("cluster.topology: ", kind.status().message()));
+  shape.fabric = *kind;
+  auto routing = ParseRouting(s.cluster().routing().empty() ? "dmodk" : s.cluster().routing());
+  if (!routing.ok()) return bad(absl::StrCat("cluster.", routing.status().message()));
+  shape.routing = *routing;
+  auto graph = ClusterGraph::Build(shape);
+  if (!graph.ok()) return bad(std::string(graph.status().message()));
+
+  spec.ranks.resize(ranks);
+  std::iota(spec.ranks.begin(), spec.ranks.end(), 0);
+  spec.message_bytes = message;
+  Simulator sim;
+  FlowNetwork net(sim, graph->LinkCapacities());
+  Collective c(sim, net, *graph, spec, nullptr, 1);
+  if (auto st = c.Validate(); !st.ok()) return bad(std::string(st.message()));
+  c.Start();
+  sim.Run();
+
+  // The closed form of the same collective: the slowest link class bounds each step.
+  const bool crosses = nodes > 1;
+  const double beta = crosses ? shape.nic_bandwidth : shape.nvlink_bandwidth;
+  const double alpha = crosses ? shape.nic_latency : shape.nvlink_latency;
+  const int n = ranks;
+  double analytic = 0, mlsysim_quirk = -1;
+  std::string source;
+  switch (spec.op) {
+    case CollectiveOp::kAllToAll:
+      analytic = AllToAllTime(message, n, beta, alpha);
+      source = "(N-1)/N*M/beta + (N-1)*alpha";
+      break;
+    case CollectiveOp::kReduceScatter:
+    case CollectiveOp::kAllGather:
+      analytic = n > 1 ? (n - 1.0) / n * message / beta + (n - 1) * alpha : 0.0;
+      source = "(N-1)/N*M/beta + (N-1)*alpha";
+      break;
+    case CollectiveOp::kAllReduce:
+      if (spec.algorithm == CollectiveAlgorithm::kRing) {
+        analytic = RingAllReduceTime(message, n, beta, alpha);
+        source = "ring: 2(N-1)/N*M/beta + 2(N-1)*alpha";
+      } else if (spec.algorithm == CollectiveAlgorithm::kTree) {
+        // Per level of the binomial tree: NVLink when every pair of the level
+        // stays inside a node, else the NIC.
+        analytic = 0;
+        for (int s = 1; s < n; s *= 2) {
+          bool nic = false;
+          for (int p = s; p < n && !nic; p += 2 * s) nic = p / gpn != (p - s) / gpn;
+          analytic += 2 * (message / (nic ? shape.nic_bandwidth : shape.nvlink_bandwidth) +
+                           (nic ? shape.nic_latency : shape.nvlink_latency));
+        }
+        source = "tree: sum over 2*ceil(log2 N) levels of (M/beta + alpha), beta/alpha of the level's links";
+      } else {
+        analytic = RingAllReduceTime(message, gpn, shape.nvlink_bandwidth, shape.nvlink_latency) +
+                   RingAllReduceTime(message / gpn, nodes, shape.nic_bandwidth, shape.nic_latency);
+        mlsysim_quirk = HierarchicalAllReduceTime(message, nodes, gpn, shape.nvlink_bandwidth,
+                                                  shape.nic_bandwidth, shape.nvlink_latency,
+                                                  shape.nic_latency);
+        source = "hierarchical: ring(M,G) + ring(M/G,K)";
+      }
+      break;
+  }
+  const double simulated = TimeToSeconds(c.end_time() - c.start_time());
+  const std::string op = w.op().empty() ? "allreduce" : w.op();
+  const std::string algorithm = w.algorithm().empty() ? "ring" : w.algorithm();
+  result::Result out = NewResult("collective", s.name().empty() ? absl::StrCat(op, "/", algorithm, ", ", ranks, " ranks, ", w.message()) : s.name());
+  AddFact(&out, "op", op);
+  AddFact(&out, "algorithm", algorithm);
+  AddFact(&out, "ranks", ranks);
+  AddFact(&out, "gpus_per_node", gpn);
+  AddFact(&out, "message_bytes", message, "B");
+  AddFact(&out, "topology", topology);
+  AddFact(&out, "routing", RoutingName(shape.routing));
+  AddFact(&out, "steps", c.total_steps());
+  AddFact(&out, "flows", static_cast<double>(net.flows_started()));
+  SetAnalytic(AddMetric(&out, "simulated_time_s", "s", simulated), analytic, source);
+  if (shape.routing == Routing::kEcmp) {
+    AddFact(&out, "ecmp_expected_uplink_collision_factor", c.ExpectedEcmpSlowdown());
+  }
+  if (mlsysim_quirk >= 0) {
+    SetAnalytic(AddMetric(&out, "mlsysim_v011_time_s", "s", simulated), mlsysim_quirk,
+                "mlsysim v0.1.1 HierarchicalAllReduce", "v0.1.1 counts the intra-node phase twice");
+  }
+  out.set_events(sim.dispatched());
+  out.set_fingerprint(absl::StrFormat("%016x", sim.fingerprint()));
+  SetEcho(&out, s);
+  return out;
+}
+
+}  // namespace mlsysim

@@ -1,0 +1,45 @@
+// runners.h — the scenario layer: runs a validated Scenario and returns its
+// Result (proto/result.proto) — replications with independent streams,
+// confidence intervals, the closed forms beside each figure, checkpoint
+// policy, energy and carbon, and the output files the scenario asks for.
+// The CLI only turns flags into a Scenario and prints the Result.
+// Errors: InvalidArgument (bad input) or FailedPrecondition (physically
+// infeasible), the message naming the scenario field.
+// Usage: absl::StatusOr<result::Result> r = RunScenario(s, "scenarios/", rc);
+#ifndef MLSYSIM_SIM_SCENARIO_RUNNERS_H_
+#define MLSYSIM_SIM_SCENARIO_RUNNERS_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "proto/result.pb.h"
+#include "proto/scenario.pb.h"
+#include "sim/scenario/run_context.h"
+
+namespace mlsysim {
+
+// Any scenario: its workload decides the form. `dir` (ending in '/', or "")
+// anchors the scenario's relative input paths (registry, request trace,
+// Chakra files); output paths are relative to the working directory.
+absl::StatusOr<result::Result> RunScenario(const scenario::Scenario& s, const std::string& dir,
+                                           const RunContext& rc);
+
+absl::StatusOr<result::Result> RunTraining(const scenario::Scenario& s, const std::string& name,
+                                           const RunContext& rc);
+absl::StatusOr<result::Result> RunServing(const scenario::Scenario& s, const std::string& dir,
+                                          const RunContext& rc);
+absl::StatusOr<result::Result> RunQueue(const scenario::Scenario& s, const RunContext& rc);
+absl::StatusOr<result::Result> RunJobs(const scenario::Scenario& s, const RunContext& rc);
+absl::StatusOr<result::Result> RunCollective(const scenario::Scenario& s, const RunContext& rc);
+absl::StatusOr<result::Result> RunChakra(const scenario::Scenario& s, const std::string& dir,
+                                         const RunContext& rc);
+
+// The parts of a serving + job-queue scenario (into *out).
+absl::Status RunServingPart(const scenario::Scenario& s, const std::string& dir, const RunContext& rc,
+                            result::Result* out);
+absl::Status RunJobQueue(const scenario::Scenario& s, int gpus, const RunContext& rc, result::Result* out);
+
+}  // namespace mlsysim
+
+#endif  // MLSYSIM_SIM_SCENARIO_RUNNERS_H_
