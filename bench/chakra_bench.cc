@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
-#include "sim/chakra_runner.h"
-#include "sim/collective.h"
-#include "sim/flow_network.h"
+#include "sim/network/chakra_runner.h"
+#include "sim/network/collective.h"
+#include "sim/network/flow_network.h"
 #include "traces/chakra_trace.h"
 
 namespace mlsysim {

@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
-#include "sim/event_queue.h"
-#include "sim/random.h"
-#include "sim/simulator.h"
+#include "sim/core/event_queue.h"
+#include "sim/core/random.h"
+#include "sim/core/simulator.h"
 
 namespace mlsysim {
 namespace {

@@ -5,8 +5,8 @@
 //
 // Run: build/bench/serving_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 #include "benchmark/benchmark.h"
-#include "sim/queue_sim.h"
-#include "sim/serving_sim.h"
+#include "sim/queueing/queue_sim.h"
+#include "sim/serving/serving_sim.h"
 #include "topology/registry.h"
 #include "workloads/request_stream.h"
 

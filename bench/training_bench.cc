@@ -9,10 +9,10 @@
 
 #include "analytic/formulas.h"
 #include "benchmark/benchmark.h"
-#include "sim/collective.h"
-#include "sim/flow_network.h"
-#include "sim/training_run.h"
-#include "sim/training_step.h"
+#include "sim/network/collective.h"
+#include "sim/network/flow_network.h"
+#include "sim/training/training_run.h"
+#include "sim/training/training_step.h"
 #include "topology/registry.h"
 #include "workloads/failure_presets.h"
 

@@ -11,9 +11,9 @@
 
 #include "analytic/formulas.h"
 #include "gtest/gtest.h"
-#include "sim/chakra_runner.h"
-#include "sim/training_chakra.h"
-#include "sim/training_step.h"
+#include "sim/network/chakra_runner.h"
+#include "sim/training/training_chakra.h"
+#include "sim/training/training_step.h"
 #include "topology/registry.h"
 #include "traces/astra_platform.h"
 #include "traces/chakra_trace.h"

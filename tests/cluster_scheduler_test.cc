@@ -7,7 +7,7 @@
 #include "analytic/fleet.h"
 #include "analytic/queueing.h"
 #include "gtest/gtest.h"
-#include "sim/cluster_scheduler.h"
+#include "sim/queueing/cluster_scheduler.h"
 
 namespace mlsysim {
 namespace {

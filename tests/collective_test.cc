@@ -7,8 +7,8 @@
 
 #include "analytic/formulas.h"
 #include "gtest/gtest.h"
-#include "sim/collective.h"
-#include "sim/flow_network.h"
+#include "sim/network/collective.h"
+#include "sim/network/flow_network.h"
 #include "topology/cluster_graph.h"
 
 namespace mlsysim {

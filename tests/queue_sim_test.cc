@@ -12,7 +12,7 @@
 #include "analytic/queueing.h"
 #include "analytic/serving.h"
 #include "gtest/gtest.h"
-#include "sim/queue_sim.h"
+#include "sim/queueing/queue_sim.h"
 
 namespace mlsysim {
 namespace {

@@ -1,6 +1,6 @@
 // random_test.cc — stream derivation (reproducible, independent) and the draws'
 // moments against their closed forms, with fixed seeds.
-#include "sim/random.h"
+#include "sim/core/random.h"
 
 #include <cmath>
 #include <functional>

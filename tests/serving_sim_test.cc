@@ -7,8 +7,8 @@
 
 #include "analytic/serving.h"
 #include "gtest/gtest.h"
-#include "sim/serving_iteration.h"
-#include "sim/serving_sim.h"
+#include "sim/serving/serving_iteration.h"
+#include "sim/serving/serving_sim.h"
 #include "topology/registry.h"
 #include "workloads/request_stream.h"
 

@@ -1,12 +1,12 @@
 // simulator_test.cc — the event engine: ordering, ties, cancel, run-until,
 // stop, time formatting, and fingerprint determinism.
-#include "sim/simulator.h"
+#include "sim/core/simulator.h"
 
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "sim/random.h"
-#include "sim/time.h"
+#include "sim/core/random.h"
+#include "sim/core/time.h"
 
 namespace mlsysim {
 namespace {

@@ -5,8 +5,8 @@
 
 #include "analytic/formulas.h"
 #include "gtest/gtest.h"
-#include "sim/training_run.h"
-#include "sim/training_step.h"
+#include "sim/training/training_run.h"
+#include "sim/training/training_step.h"
 #include "topology/registry.h"
 #include "workloads/failure_presets.h"
 

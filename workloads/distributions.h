@@ -12,7 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "sim/random.h"
+#include "sim/core/random.h"
 
 namespace mlsysim {
 

@@ -7,7 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "sim/scenario/runners.h"
 #include "sim/scenario/result_builder.h"
-#include "sim/chakra_runner.h"
+#include "sim/network/chakra_runner.h"
 #include "traces/astra_platform.h"
 #include "traces/chakra_trace.h"
 #include "traces/json_writer.h"

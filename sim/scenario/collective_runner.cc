@@ -8,13 +8,13 @@
 #include "absl/strings/str_format.h"
 #include "analytic/formulas.h"
 #include "analytic/units.h"
-#include "sim/collective.h"
-#include "sim/flow_network.h"
+#include "sim/network/collective.h"
+#include "sim/network/flow_network.h"
 #include "sim/scenario/result_builder.h"
 #include "sim/scenario/runners.h"
 #include "sim/scenario/scenario_check.h"
-#include "sim/simulator.h"
-#include "sim/time.h"
+#include "sim/core/simulator.h"
+#include "sim/core/time.h"
 #include "topology/cluster_graph.h"
 
 namespace mlsysim {

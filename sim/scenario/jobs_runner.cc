@@ -11,7 +11,7 @@
 #include "analytic/fleet.h"
 #include "analytic/queueing.h"
 #include "analytic/units.h"
-#include "sim/cluster_scheduler.h"
+#include "sim/queueing/cluster_scheduler.h"
 #include "sim/scenario/result_builder.h"
 #include "sim/scenario/runners.h"
 #include "sim/scenario/scenario_check.h"

@@ -8,11 +8,11 @@
 #include "absl/strings/str_format.h"
 #include "analytic/queueing.h"
 #include "analytic/serving.h"
-#include "sim/queue_sim.h"
+#include "sim/queueing/queue_sim.h"
 #include "sim/scenario/result_builder.h"
 #include "sim/scenario/runners.h"
 #include "sim/scenario/scenario_check.h"
-#include "sim/time.h"
+#include "sim/core/time.h"
 #include "workloads/distributions.h"
 
 namespace mlsysim {

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "proto/result.pb.h"
-#include "sim/statistics.h"
+#include "sim/core/statistics.h"
 
 namespace mlsysim {
 

@@ -12,7 +12,7 @@
 #include "proto/result.pb.h"
 #include "proto/scenario.pb.h"
 #include "sim/scenario/run_context.h"
-#include "sim/serving_sim.h"
+#include "sim/serving/serving_sim.h"
 
 namespace mlsysim {
 

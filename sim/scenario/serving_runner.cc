@@ -16,9 +16,9 @@
 #include "sim/scenario/scenario_check.h"
 #include "sim/scenario/serving_parts.h"
 #include "topology/registry.h"
-#include "sim/random.h"
+#include "sim/core/random.h"
 #include "sim/scenario/result_builder.h"
-#include "sim/serving_sim.h"
+#include "sim/serving/serving_sim.h"
 #include "workloads/request_stream.h"
 
 namespace mlsysim {

@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-#include "sim/time.h"
+#include "sim/core/time.h"
 
 namespace mlsysim {
 

@@ -1,6 +1,6 @@
 // flow_network.cc — max-min fair flows, re-allocated per connected component
 // (see flow_network.h).
-#include "sim/flow_network.h"
+#include "sim/network/flow_network.h"
 
 #include <algorithm>
 #include <cmath>

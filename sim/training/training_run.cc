@@ -1,11 +1,11 @@
 // training_run.cc — failures, restarts and checkpoints over a long run (see training_run.h).
-#include "sim/training_run.h"
+#include "sim/training/training_run.h"
 
 #include <cmath>
 
 #include "absl/status/status.h"
-#include "sim/random.h"
-#include "sim/simulator.h"
+#include "sim/core/random.h"
+#include "sim/core/simulator.h"
 
 namespace mlsysim {
 namespace {

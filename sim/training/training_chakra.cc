@@ -1,6 +1,6 @@
 // training_chakra.cc — exporting a training step as Chakra traces (see
 // training_chakra.h).
-#include "sim/training_chakra.h"
+#include "sim/training/training_chakra.h"
 
 #include <sys/stat.h>
 

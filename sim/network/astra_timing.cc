@@ -1,6 +1,6 @@
 // astra_timing.cc — ASTRA-sim's analytical collective timing and the ring
 // α-β forms beside it (see astra_timing.h).
-#include "sim/astra_timing.h"
+#include "sim/network/astra_timing.h"
 
 #include <cmath>
 

@@ -23,8 +23,8 @@
 #include <queue>
 #include <vector>
 
-#include "sim/grouped_queue.h"
-#include "sim/simulator.h"
+#include "sim/core/grouped_queue.h"
+#include "sim/core/simulator.h"
 
 namespace mlsysim {
 

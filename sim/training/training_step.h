@@ -32,7 +32,7 @@
 
 #include "absl/status/statusor.h"
 #include "analytic/specs.h"
-#include "sim/training_layout.h"
+#include "sim/training/training_layout.h"
 #include "topology/cluster_graph.h"
 
 namespace mlsysim {

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "sim/training_step.h"
+#include "sim/training/training_step.h"
 #include "traces/chakra_trace.h"
 
 namespace mlsysim {

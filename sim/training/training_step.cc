@@ -1,5 +1,5 @@
 // training_step.cc — one TP × PP × DP step at flow level (see training_step.h).
-#include "sim/training_step.h"
+#include "sim/training/training_step.h"
 
 #include <algorithm>
 #include <cmath>
@@ -9,11 +9,11 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "analytic/roofline_engine.h"
-#include "sim/collective.h"
-#include "sim/flow_network.h"
-#include "sim/random.h"
-#include "sim/simulator.h"
-#include "sim/training_layout.h"
+#include "sim/network/collective.h"
+#include "sim/network/flow_network.h"
+#include "sim/core/random.h"
+#include "sim/core/simulator.h"
+#include "sim/training/training_layout.h"
 
 namespace mlsysim {
 namespace {

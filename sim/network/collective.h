@@ -26,8 +26,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "sim/flow_network.h"
-#include "sim/simulator.h"
+#include "sim/network/flow_network.h"
+#include "sim/core/simulator.h"
 #include "topology/cluster_graph.h"
 
 namespace mlsysim {

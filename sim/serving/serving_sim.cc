@@ -1,5 +1,5 @@
 // serving_sim.cc — iteration-level LLM serving (see serving_sim.h).
-#include "sim/serving_sim.h"
+#include "sim/serving/serving_sim.h"
 
 #include <algorithm>
 #include <cmath>
@@ -11,10 +11,10 @@
 #include "analytic/roofline_engine.h"
 #include "analytic/formulas.h"
 #include "analytic/serving.h"
-#include "sim/flow_network.h"
-#include "sim/serving_iteration.h"
-#include "sim/statistics.h"
-#include "sim/simulator.h"
+#include "sim/network/flow_network.h"
+#include "sim/serving/serving_iteration.h"
+#include "sim/core/statistics.h"
+#include "sim/core/simulator.h"
 #include "topology/cluster_graph.h"
 
 namespace mlsysim {

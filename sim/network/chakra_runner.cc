@@ -1,5 +1,5 @@
 // chakra_runner.cc — Chakra workloads on the event engine (see chakra_runner.h).
-#include "sim/chakra_runner.h"
+#include "sim/network/chakra_runner.h"
 
 #include <cmath>
 #include <deque>
@@ -10,10 +10,10 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "sim/collective.h"
-#include "sim/flow_network.h"
-#include "sim/random.h"
-#include "sim/simulator.h"
+#include "sim/network/collective.h"
+#include "sim/network/flow_network.h"
+#include "sim/core/random.h"
+#include "sim/core/simulator.h"
 
 namespace mlsysim {
 

@@ -1,5 +1,5 @@
 // serving_iteration.cc — see serving_iteration.h.
-#include "sim/serving_iteration.h"
+#include "sim/serving/serving_iteration.h"
 
 #include <algorithm>
 

@@ -1,5 +1,5 @@
 // collective.cc — collective schedules (see collective.h).
-#include "sim/collective.h"
+#include "sim/network/collective.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "analytic/balls_in_bins.h"
-#include "sim/random.h"
+#include "sim/core/random.h"
 
 namespace mlsysim {
 

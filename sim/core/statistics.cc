@@ -1,5 +1,5 @@
 // statistics.cc — quantiles and confidence intervals (see statistics.h).
-#include "sim/statistics.h"
+#include "sim/core/statistics.h"
 
 #include <algorithm>
 #include <cmath>

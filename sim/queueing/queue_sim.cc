@@ -1,14 +1,14 @@
 // queue_sim.cc — the c-server FCFS queue on the event engine (see queue_sim.h).
-#include "sim/queue_sim.h"
+#include "sim/queueing/queue_sim.h"
 
 #include <algorithm>
 #include <cmath>
 #include <deque>
 
 #include "absl/status/status.h"
-#include "sim/random.h"
-#include "sim/simulator.h"
-#include "sim/statistics.h"
+#include "sim/core/random.h"
+#include "sim/core/simulator.h"
+#include "sim/core/statistics.h"
 
 namespace mlsysim {
 namespace {

@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
-#include "sim/event_queue.h"
-#include "sim/time.h"
+#include "sim/core/event_queue.h"
+#include "sim/core/time.h"
 
 namespace mlsysim {
 

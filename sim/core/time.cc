@@ -1,5 +1,5 @@
 // time.cc — SimTime conversions and formatting (see time.h).
-#include "sim/time.h"
+#include "sim/core/time.h"
 
 #include <cmath>
 

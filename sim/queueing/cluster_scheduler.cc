@@ -1,5 +1,5 @@
 // cluster_scheduler.cc — batch/training jobs on a shared cluster (see cluster_scheduler.h).
-#include "sim/cluster_scheduler.h"
+#include "sim/queueing/cluster_scheduler.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,8 +7,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "sim/random.h"
-#include "sim/simulator.h"
+#include "sim/core/random.h"
+#include "sim/core/simulator.h"
 
 namespace mlsysim {
 

@@ -29,7 +29,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "sim/astra_timing.h"
+#include "sim/network/astra_timing.h"
 #include "topology/cluster_graph.h"
 #include "traces/astra_platform.h"
 #include "traces/chakra_trace.h"

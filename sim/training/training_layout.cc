@@ -1,13 +1,13 @@
 // training_layout.cc — layout facts of a training job (see training_layout.h).
-#include "sim/training_layout.h"
+#include "sim/training/training_layout.h"
 
 #include <algorithm>
 #include <numeric>
 
-#include "sim/collective.h"
-#include "sim/flow_network.h"
-#include "sim/random.h"
-#include "sim/simulator.h"
+#include "sim/network/collective.h"
+#include "sim/network/flow_network.h"
+#include "sim/core/random.h"
+#include "sim/core/simulator.h"
 
 namespace mlsysim {
 
