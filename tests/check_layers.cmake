@@ -4,8 +4,8 @@
 #   cmake -DSRC=<source dir> -P tests/check_layers.cmake
 set(allowed_analytic "analytic")
 set(allowed_sim/core "sim/core")
-set(allowed_workloads "workloads;sim/core;analytic")
-set(allowed_topology "topology;analytic;workloads;proto;sim/core")
+set(allowed_workloads "workloads;sim/core;analytic;traces")
+set(allowed_topology "topology;analytic;workloads;proto;sim/core;traces")
 set(allowed_traces "traces;proto")
 set(allowed_sim/network "sim/network;sim/core;topology;traces;analytic;proto;workloads")
 set(allowed_sim/training "sim/training;sim/network;sim/core;topology;traces;analytic;workloads;proto")

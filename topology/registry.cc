@@ -160,16 +160,16 @@ absl::StatusOr<std::shared_ptr<const Registry>> Registry::WithFile(const std::st
   if (!base.ok()) return base.status();
   struct stat st;
   if (stat(path.c_str(), &st) != 0) {
-    return absl::InvalidArgumentError(absl::StrCat("--registry: cannot read '", path, "'"));
+    return absl::InvalidArgumentError(absl::StrCat("registry file: cannot read '", path, "'"));
   }
   if (!S_ISREG(st.st_mode)) {
-    return absl::InvalidArgumentError(absl::StrCat("--registry: '", path, "' is not a regular file"));
+    return absl::InvalidArgumentError(absl::StrCat("registry file: '", path, "' is not a regular file"));
   }
   if (st.st_size > (16 << 20)) {
-    return absl::InvalidArgumentError(absl::StrCat("--registry: '", path, "' is larger than 16 MiB"));
+    return absl::InvalidArgumentError(absl::StrCat("registry file: '", path, "' is larger than 16 MiB"));
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat("--registry: cannot read '", path, "'"));
+  if (!in) return absl::InvalidArgumentError(absl::StrCat("registry file: cannot read '", path, "'"));
   std::stringstream buf;
   buf << in.rdbuf();
   auto reg = std::make_shared<Registry>(**base);

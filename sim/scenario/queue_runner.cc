@@ -68,7 +68,7 @@ absl::StatusOr<result::Result> RunQueue(const scenario::Scenario& s, const RunCo
   if (covered < 50) {
     const std::string w = absl::StrFormat(
         "each replication covers %.3g relaxation times (S/(1-sqrt(rho))^2 = %.4g) < 50: tail "
-        "percentiles are biased low; use queue.requests (--requests) >= %.3g",
+        "percentiles are biased low; use queue.requests >= %.3g",
         covered, relaxation_s, std::ceil(50 * relaxation_s * lambda / (1 - warmup)));
     Warn(rc, &out, w);
   }

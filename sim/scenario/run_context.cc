@@ -29,8 +29,12 @@ void Progress::Step(long long done, const std::string& detail) {
   if (now - start_ < std::chrono::seconds(1) || now - last_ < std::chrono::milliseconds(100)) return;
   last_ = now;
   drawn_ = true;
-  *out_ << absl::StrFormat("\r%s %d/%d%s%s", what_, done, total_, detail.empty() ? "" : ": ", detail)
-        << std::flush;
+  if (total_ > 0) {
+    *out_ << absl::StrFormat("\r%s %d/%d%s%s", what_, done, total_, detail.empty() ? "" : ": ", detail);
+  } else {
+    *out_ << absl::StrFormat("\r%s %d%s%s", what_, done, detail.empty() ? "" : " ", detail);
+  }
+  *out_ << std::flush;
 }
 
 void Progress::Done() {

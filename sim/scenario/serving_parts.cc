@@ -9,7 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "analytic/serving.h"
 #include "sim/scenario/result_builder.h"
-#include "traces/atomic_file.h"
+#include "traces/csv_file.h"
 #include "traces/chrome_trace.h"
 #include "traces/result_report.h"
 
@@ -161,21 +161,20 @@ absl::Status WriteServingOutputs(const RunContext& rc, const scenario::Outputs& 
                         const ServingConfig& c, int64_t max_events, result::Result* out) {
   auto bad = [](const absl::Status& s) { return s; };
   if (!outputs.requests_csv().empty()) {
-    AtomicFile f(outputs.requests_csv());
-    f.stream() << "arrival_s,start_s,first_token_s,finish_s,input_tokens,output_tokens,replica,preemptions,tenant\n";
+    CsvFile f(outputs.requests_csv(),
+              "arrival_s,start_s,first_token_s,finish_s,input_tokens,output_tokens,replica,preemptions,tenant");
     for (const RequestRecord& q : run.records) {
-      f.stream() << absl::StrFormat("%.9f,%.9f,%.9f,%.9f,%d,%d,%d,%d,%d\n", q.arrival_s, q.start_s, q.first_token_s,
-                                    q.finish_s, q.input_tokens, q.output_tokens, q.replica, q.preemptions, q.tenant);
+      f.Row(absl::StrFormat("%.9f,%.9f,%.9f,%.9f,%d,%d,%d,%d,%d", q.arrival_s, q.start_s, q.first_token_s,
+                            q.finish_s, q.input_tokens, q.output_tokens, q.replica, q.preemptions, q.tenant));
     }
     if (auto s = f.Commit(); !s.ok()) return bad(s);
     AnnounceFile(rc, out, outputs.requests_csv(), absl::StrCat(run.records.size(), " requests, replication 0"));
   }
   if (!outputs.iterations_csv().empty()) {
-    AtomicFile f(outputs.iterations_csv());
-    f.stream() << "replica,start_s,end_s,prefill_tokens,decode_sequences,kv_utilization\n";
+    CsvFile f(outputs.iterations_csv(), "replica,start_s,end_s,prefill_tokens,decode_sequences,kv_utilization");
     for (const IterationSpan& s : run.spans) {
-      f.stream() << absl::StrFormat("%d,%.9f,%.9f,%d,%d,%.6f\n", s.replica, s.start_s, s.end_s, s.prefill_tokens,
-                                    s.decode_tokens, s.kv_utilization);
+      f.Row(absl::StrFormat("%d,%.9f,%.9f,%d,%d,%.6f", s.replica, s.start_s, s.end_s, s.prefill_tokens,
+                            s.decode_tokens, s.kv_utilization));
     }
     if (auto s = f.Commit(); !s.ok()) return bad(s);
     AnnounceFile(rc, out, outputs.iterations_csv(), absl::StrCat(run.spans.size(), " iterations, replication 0"));

@@ -133,8 +133,11 @@ absl::Status RunServingPart(const scenario::Scenario& s, const std::string& dir,
   const int64_t max_events = outputs.trace_max_events() > 0 ? outputs.trace_max_events() : 2000000;
 
   std::vector<ServingRunResult> runs;
-  Progress progress(rc, "serving replication", reps);
+  Progress progress(rc, "serving: requests", 0);
   for (int rep = 0; rep < reps; ++rep) {
+    c.progress = [&progress, rep, reps](int64_t done, int64_t total) {
+      progress.Step(done, absl::StrCat("of ", total, ", replication ", rep + 1, "/", reps));
+    };
     std::vector<Request> reqs;
     if (from_trace) {
       reqs = trace;
@@ -159,7 +162,6 @@ absl::Status RunServingPart(const scenario::Scenario& s, const std::string& dir,
     auto r = SimulateServing(c, reqs);
     if (!r.ok()) return r.status();
     runs.push_back(*std::move(r));
-    progress.Step(rep + 1);
   }
   progress.Done();
 

@@ -7,22 +7,21 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "analytic/roofline_engine.h"
 #include "analytic/fleet.h"
 #include "analytic/formulas.h"
-#include "analytic/renewal.h"
-#include "sim/core/time.h"
-#include "sim/training/training_chakra.h"
 #include "analytic/operations.h"
+#include "analytic/renewal.h"
+#include "analytic/roofline_engine.h"
 #include "analytic/units.h"
+#include "sim/core/time.h"
+#include "sim/scenario/result_builder.h"
 #include "sim/scenario/run_context.h"
 #include "sim/scenario/training_job.h"
-#include "traces/atomic_file.h"
+#include "sim/training/training_chakra.h"
 #include "sim/training/training_run.h"
 #include "sim/training/training_step.h"
-#include "traces/atomic_file.h"
-#include "sim/scenario/result_builder.h"
 #include "traces/chrome_trace.h"
+#include "traces/csv_file.h"
 #include "workloads/failure_presets.h"
 
 namespace mlsysim {
@@ -62,11 +61,10 @@ absl::Status WriteTrace(const std::string& path, const TrainingStepResult& step,
 }
 
 absl::Status WriteEventsCsv(const std::string& path, const TrainingRunResult& run) {
-  AtomicFile f(path);
-  f.stream() << "time_s,kind,component,cause,downtime_s,lost_work_s\n";
+  CsvFile f(path, "time_s,kind,component,cause,downtime_s,lost_work_s");
   for (const RunLogRow& r : run.log) {
-    f.stream() << absl::StrFormat("%.6f,%s,%s,\"%s\",%.6f,%.6f\n", r.time_s, r.kind, r.component,
-                                  r.cause, r.downtime_s, r.lost_work_s);
+    f.Row(absl::StrFormat("%.6f,%s,%s,\"%s\",%.6f,%.6f", r.time_s, r.kind, r.component,
+                                  r.cause, r.downtime_s, r.lost_work_s));
   }
   return f.Commit();
 }

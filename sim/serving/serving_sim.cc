@@ -414,6 +414,7 @@ class ServingModelSim : public EventHandler, public FlowObserver {
                     c_.kv_link_latency, this, static_cast<uint64_t>(i), te);
       } else if (q.generated >= q.output && q.prefilled >= q.target) {
         q.finish = te;
+        if (c_.progress && (++done_ & 0x3fff) == 0) c_.progress(done_, static_cast<int64_t>(reqs_.size()));
         q.running = false;
         --r.running_by_tenant[q.tenant];
         Release(r, q);
@@ -460,6 +461,7 @@ class ServingModelSim : public EventHandler, public FlowObserver {
   int tenants_ = 1;
   IterationModel iteration_;
   std::vector<PrefillPiece> pieces_;  // reused by Plan()
+  int64_t done_ = 0;                   // finished requests, for progress
   std::vector<double> contexts_;
   int64_t blocks_ = 0, admit_seq_ = 0;
   uint64_t rr_[2] = {0, 0};  // round-robin counters: prefill/colocated, decode

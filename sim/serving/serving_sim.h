@@ -23,6 +23,7 @@
 #define MLSYSIM_SIM_SERVING_SIM_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -87,6 +88,8 @@ struct ServingConfig {
   bool record_requests = false;      // per-request rows for the CSV trace
   bool record_iterations = false;    // iteration spans for the Perfetto trace
   int64_t max_trace_iterations = 20000;
+  // Called every 16,384 finished requests (done, total); may be empty.
+  std::function<void(int64_t, int64_t)> progress;
 };
 
 struct RequestRecord {

@@ -203,7 +203,7 @@ class Run : public EventHandler {
 
 absl::StatusOr<TrainingRunResult> SimulateTrainingRun(const TrainingRunConfig& c) {
   if (!(c.step_time_s > 0)) return absl::InvalidArgumentError("step time must be > 0");
-  if (!(c.duration_s > 0)) return absl::InvalidArgumentError("--days must be > 0");
+  if (!(c.duration_s > 0)) return absl::InvalidArgumentError("training.duration must be > 0");
   if (c.checkpoint_interval_s < 0 || c.checkpoint_write_s < 0 || c.detection_s < 0 ||
       c.restart_s < 0 || c.reschedule_s < 0 || c.repair_s < 0) {
     return absl::InvalidArgumentError("durations (checkpoint, restart, detection) must be >= 0");
