@@ -7,6 +7,8 @@
 
 #include "analytic/serving.h"
 #include "gtest/gtest.h"
+#include "sim/serving/kv_block_pool.h"
+#include "sim/serving/router.h"
 #include "sim/serving/serving_iteration.h"
 #include "sim/serving/serving_sim.h"
 #include "topology/registry.h"
@@ -272,6 +274,43 @@ TEST(ServingIterationTest, CausalPiecesAddUpToTheWholePrompt) {
   EXPECT_NEAR(pieces, whole, 1e-12 * whole);
   const double exact = 2.0 * im.parameters * 4096 + im.attn_flops_per_pair * 4096.0 * 4097 / 2;
   EXPECT_NEAR(whole, exact, 1e-12 * exact);
+}
+
+}  // namespace
+}  // namespace mlsysim
+
+namespace mlsysim {
+namespace {
+
+TEST(KvBlockPoolTest, BlocksAreCeilingsAndRunOut) {
+  KvBlockPool pool(10, 16);
+  int a = 0, b = 0;
+  EXPECT_TRUE(pool.Grow(&a, 17));  // ceil(17/16) = 2 blocks
+  EXPECT_EQ(a, 2);
+  EXPECT_TRUE(pool.Grow(&a, 32));  // still 2
+  EXPECT_EQ(pool.used(), 2);
+  EXPECT_FALSE(pool.Grow(&b, 16 * 9));  // 9 > 8 free: nothing taken
+  EXPECT_EQ(b, 0);
+  EXPECT_TRUE(pool.Grow(&b, 16 * 8));
+  EXPECT_DOUBLE_EQ(pool.utilization(), 1.0);
+  pool.Release(&a);
+  EXPECT_EQ(pool.free(), 2);
+  EXPECT_EQ(a, 0);
+}
+
+TEST(RouterTest, PoliciesPickAsDocumented) {
+  const int64_t outstanding[] = {3, 1, 1, 4};
+  const int64_t kv[] = {9, 7, 2, 2};
+  auto out = [&](int i) { return outstanding[i]; };
+  auto load = [&](int i) { return kv[i]; };
+  Router rr(RouterPolicy::kRoundRobin);
+  EXPECT_EQ(rr.Pick(0, 4, 0, out, load), 0);
+  EXPECT_EQ(rr.Pick(0, 4, 0, out, load), 1);
+  EXPECT_EQ(rr.Pick(2, 4, 1, out, load), 2);  // its own counter
+  EXPECT_EQ(rr.Pick(0, 4, 0, out, load), 2);
+  EXPECT_EQ(Router(RouterPolicy::kLeastOutstanding).Pick(0, 4, 0, out, load), 1);  // lowest index of the tie
+  EXPECT_EQ(Router(RouterPolicy::kJoinShortestKv).Pick(0, 4, 0, out, load), 2);
+  EXPECT_FALSE(ParseRouter("random").ok());
 }
 
 }  // namespace

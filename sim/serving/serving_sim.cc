@@ -12,6 +12,8 @@
 #include "analytic/formulas.h"
 #include "analytic/serving.h"
 #include "sim/network/flow_network.h"
+#include "sim/serving/kv_block_pool.h"
+#include "sim/serving/router.h"
 #include "sim/serving/serving_iteration.h"
 #include "sim/core/statistics.h"
 #include "sim/core/simulator.h"
@@ -19,13 +21,6 @@
 
 namespace mlsysim {
 
-absl::StatusOr<RouterPolicy> ParseRouter(const std::string& name) {
-  if (name == "rr") return RouterPolicy::kRoundRobin;
-  if (name == "lor") return RouterPolicy::kLeastOutstanding;
-  if (name == "jsq-kv") return RouterPolicy::kJoinShortestKv;
-  return absl::InvalidArgumentError(
-      absl::StrCat("unknown router policy '", name, "'; accepted: rr, lor, jsq-kv"));
-}
 
 namespace {
 
@@ -48,7 +43,7 @@ struct Replica {
   std::vector<int> running;
   std::vector<std::pair<int, int>> chunks;  // (request, tokens) this iteration
   std::vector<int> decodes;
-  int64_t free_blocks = 0, used_blocks = 0;
+  KvBlockPool kv;
   bool busy = false;
   double t = 0;  // continuous time the current iteration started
   double iter = 0, iter_flops = 0;
@@ -58,7 +53,7 @@ struct Replica {
 class ServingModelSim : public EventHandler, public FlowObserver {
  public:
   ServingModelSim(const ServingConfig& c, const std::vector<Request>& reqs, ServingRunResult* out)
-      : c_(c), out_(out) {
+      : c_(c), out_(out), router_(c.router) {
     target_ = sim_.Register(this);
     const ModelSpec& m = c.model;
     const AttentionGeometry g = GeometryOf(m);
@@ -96,7 +91,7 @@ class ServingModelSim : public EventHandler, public FlowObserver {
     }
     replicas_.resize(c.replicas);
     for (Replica& r : replicas_) {
-      r.free_blocks = blocks_;
+      r.kv = KvBlockPool(blocks_, c.block_tokens);
       r.waiting.resize(tenants_);
       r.running_by_tenant.assign(tenants_, 0);
     }
@@ -171,37 +166,18 @@ class ServingModelSim : public EventHandler, public FlowObserver {
     sim_.ScheduleAt(SecondsToTimeCeil(reqs_[i].arrival), target_, kArrival, i);
   }
 
-  // Picks a replica in [lo, hi).
+  // Picks a replica in [lo, hi) (sim/serving/router.h).
   int Route(const Req& q, int lo, int hi) {
     (void)q;
-    switch (c_.router) {
-      case RouterPolicy::kRoundRobin: return lo + static_cast<int>(rr_[lo > 0]++ % (hi - lo));
-      case RouterPolicy::kLeastOutstanding: {
-        int best = lo;
-        for (int i = lo + 1; i < hi; ++i)
-          if (replicas_[i].outstanding < replicas_[best].outstanding) best = i;
-        return best;
-      }
-      case RouterPolicy::kJoinShortestKv: {
-        auto load = [&](const Replica& r) {
+    return router_.Pick(
+        lo, hi, lo > 0 ? 1 : 0, [&](int i) { return static_cast<int64_t>(replicas_[i].outstanding); },
+        [&](int i) {
+          const Replica& r = replicas_[i];
           int64_t pending = 0;
           for (const auto& queue : r.waiting)
-            for (int w : queue) pending += (reqs_[w].target + c_.block_tokens - 1) / c_.block_tokens;
-          return r.used_blocks + pending;
-        };
-        int best = lo;
-        int64_t best_load = load(replicas_[lo]);
-        for (int i = lo + 1; i < hi; ++i) {
-          const int64_t l = load(replicas_[i]);
-          if (l < best_load) {
-            best = i;
-            best_load = l;
-          }
-        }
-        return best;
-      }
-    }
-    return 0;
+            for (int w : queue) pending += r.kv.BlocksFor(reqs_[w].target);
+          return r.kv.used() + pending;
+        });
   }
 
   // The tenant whose queue head is admitted next, or -1.
@@ -225,23 +201,8 @@ class ServingModelSim : public EventHandler, public FlowObserver {
     return best;
   }
 
-  int64_t BlocksFor(int tokens) const { return (tokens + c_.block_tokens - 1) / c_.block_tokens; }
-
-  void Release(Replica& r, Req& q) {
-    r.free_blocks += q.blocks;
-    r.used_blocks -= q.blocks;
-    q.blocks = 0;
-  }
-
-  bool Grow(Replica& r, Req& q, int tokens) {
-    const int64_t need = BlocksFor(tokens) - q.blocks;
-    if (need <= 0) return true;
-    if (need > r.free_blocks) return false;
-    r.free_blocks -= need;
-    r.used_blocks += need;
-    q.blocks += static_cast<int>(need);
-    return true;
-  }
+  void Release(Replica& r, Req& q) { r.kv.Release(&q.blocks); }
+  bool Grow(Replica& r, Req& q, int tokens) { return r.kv.Grow(&q.blocks, tokens); }
 
   // Preempts the most recently admitted running request (recompute).
   int Preempt(Replica& r) {
@@ -362,7 +323,7 @@ class ServingModelSim : public EventHandler, public FlowObserver {
       int prefill_tokens = 0;
       for (const auto& ch : r.chunks) prefill_tokens += ch.second;
       out_->spans.push_back({rep, r.t, r.t + t, prefill_tokens, static_cast<int>(r.decodes.size()),
-                             static_cast<double>(r.used_blocks) / std::max<int64_t>(blocks_, 1)});
+                             r.kv.utilization()});
     }
     sim_.ScheduleAt(SecondsToTimeCeil(r.t + t), target_, kIterationEnd, static_cast<uint64_t>(rep));
   }
@@ -384,9 +345,9 @@ class ServingModelSim : public EventHandler, public FlowObserver {
     const double te = r.t + r.iter;
     ++out_->iterations;
     busy_time_ += r.iter;
-    kv_area_ += static_cast<double>(r.used_blocks) * r.iter;
+    kv_area_ += static_cast<double>(r.kv.used()) * r.iter;
     out_->kv_utilization_max =
-        std::max(out_->kv_utilization_max, static_cast<double>(r.used_blocks) / std::max<int64_t>(blocks_, 1));
+        std::max(out_->kv_utilization_max, r.kv.utilization());
     const double util = std::min(1.0, r.iter_flops / (peak_ / c_.efficiency * r.iter));
     energy_busy_ += AcceleratorPowerW(c_.hardware.tdp_w, util) * c_.tp * r.iter;
     for (int i : r.decodes) Emit(reqs_[i], te);
@@ -464,7 +425,7 @@ class ServingModelSim : public EventHandler, public FlowObserver {
   int64_t done_ = 0;                   // finished requests, for progress
   std::vector<double> contexts_;
   int64_t blocks_ = 0, admit_seq_ = 0;
-  uint64_t rr_[2] = {0, 0};  // round-robin counters: prefill/colocated, decode
+  Router router_;
   double busy_time_ = 0, kv_area_ = 0, energy_busy_ = 0;
   double swap_bw_ = 64e9, swap_s_ = 0;  // host link; swap time of the iteration being planned
 };

@@ -29,12 +29,11 @@
 
 #include "absl/status/statusor.h"
 #include "analytic/specs.h"
+#include "sim/serving/router.h"
 #include "workloads/request_stream.h"
 
 namespace mlsysim {
 
-enum class RouterPolicy { kRoundRobin, kLeastOutstanding, kJoinShortestKv };
-absl::StatusOr<RouterPolicy> ParseRouter(const std::string& name);
 
 // A tenant's share of the fleet: higher priority is admitted first; at most
 // `max_running` of its requests run on a replica at once (0: no limit).
