@@ -9,6 +9,7 @@
 #define MLSYSIM_SIM_SCENARIO_RUN_CONTEXT_H_
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -22,6 +23,11 @@ struct RunContext {
   std::shared_ptr<const Registry> registry;
   std::ostream* diagnostics = nullptr;  // may be null: nothing is said
   bool progress = false;                // progress lines (a terminal, not JSON, not --quiet)
+  // When set, the per-record tables of replication 0 ("requests",
+  // "iterations" for serving; "events" for training) are also kept here as
+  // CSV text (the same columns as the files; traces/README.md), whether or
+  // not a file was asked for (the Python module's DataFrames).
+  std::map<std::string, std::string>* tables = nullptr;
 };
 
 // Says `line` (newline added) on the diagnostics stream, if any.

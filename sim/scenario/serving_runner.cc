@@ -156,9 +156,11 @@ absl::Status RunServingPart(const scenario::Scenario& s, const std::string& dir,
       }
       reqs = MergeStreams(std::move(parts));
     }
-    c.record_requests = rep == 0 && (!outputs.requests_csv().empty() || !outputs.trace_json().empty());
-    c.record_iterations = rep == 0 && (!outputs.trace_json().empty() || !outputs.iterations_csv().empty());
-    c.max_trace_iterations = outputs.iterations_csv().empty() ? max_events / 4 : std::numeric_limits<int64_t>::max();
+    const bool tables = rc.tables != nullptr;
+    c.record_requests = rep == 0 && (tables || !outputs.requests_csv().empty() || !outputs.trace_json().empty());
+    c.record_iterations = rep == 0 && (tables || !outputs.trace_json().empty() || !outputs.iterations_csv().empty());
+    c.max_trace_iterations = outputs.iterations_csv().empty() && !tables ? max_events / 4
+                                                                         : std::numeric_limits<int64_t>::max();
     auto r = SimulateServing(c, reqs);
     if (!r.ok()) return r.status();
     runs.push_back(*std::move(r));

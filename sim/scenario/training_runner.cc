@@ -60,20 +60,24 @@ absl::Status WriteTrace(const std::string& path, const TrainingStepResult& step,
   return t.Write(path);
 }
 
+constexpr const char* kEventsHeader = "time_s,kind,component,cause,downtime_s,lost_work_s";
+
+std::string EventRow(const RunLogRow& r) {
+  return absl::StrFormat("%.6f,%s,%s,\"%s\",%.6f,%.6f", r.time_s, r.kind, r.component, r.cause, r.downtime_s,
+                         r.lost_work_s);
+}
+
 absl::Status WriteEventsCsv(const std::string& path, const TrainingRunResult& run) {
-  CsvFile f(path, "time_s,kind,component,cause,downtime_s,lost_work_s");
-  for (const RunLogRow& r : run.log) {
-    f.Row(absl::StrFormat("%.6f,%s,%s,\"%s\",%.6f,%.6f", r.time_s, r.kind, r.component,
-                                  r.cause, r.downtime_s, r.lost_work_s));
-  }
+  CsvFile f(path, kEventsHeader);
+  for (const RunLogRow& r : run.log) f.Row(EventRow(r));
   return f.Commit();
 }
 
 }  // namespace
 
-absl::StatusOr<result::Result> RunTrainingJob(const TrainingJob& job, const RunContext& rc) {
+absl::StatusOr<result::Result> RunTrainingJob(const TrainingJob& job, const RunContext& run_ctx) {
   auto bad = [](const std::string& why) { return absl::InvalidArgumentError(why); };
-  const Registry& reg = *rc.registry;
+  const Registry& reg = *run_ctx.registry;
   auto model = reg.FindModel(job.model);
   if (job.model.empty()) return bad("training.model: required (a registry model)");
   if (!model.ok()) return bad(std::string(model.status().message()));
@@ -161,7 +165,7 @@ absl::StatusOr<result::Result> RunTrainingJob(const TrainingJob& job, const RunC
   const int n = fleet.TotalAccelerators();
   const Accelerator& hw = fleet.node.accelerator;
   if (step->representative_replica && step->dp_rings_share_links) {
-    Say(rc, absl::StrCat("note: gradient rings share fabric links under ", RoutingName(sc.routing),
+    Say(run_ctx, absl::StrCat("note: gradient rings share fabric links under ", RoutingName(sc.routing),
                          " routing; replica detail simulates one ring per stage and drops that contention "
                          "(training.detail: full simulates it)"));
   }
@@ -204,7 +208,7 @@ absl::StatusOr<result::Result> RunTrainingJob(const TrainingJob& job, const RunC
   TrainingRunResult first;
   uint64_t run_events = 0;
   if (duration > 0) {
-    Progress progress(rc, "replication", job.replications);
+    Progress progress(run_ctx, "replication", job.replications);
     for (int rep = 0; rep < job.replications; ++rep) {
       TrainingRunConfig rc;
       rc.step_time_s = step->step_time_s;
@@ -222,7 +226,7 @@ absl::StatusOr<result::Result> RunTrainingJob(const TrainingJob& job, const RunC
       rc.spare_nodes = job.spare_nodes;
       rc.seed = job.seed;
       rc.replication = static_cast<uint64_t>(rep);
-      rc.record_log = rep == 0 && (!job.events_csv.empty() || !job.trace_file.empty());
+      rc.record_log = rep == 0 && (run_ctx.tables != nullptr || !job.events_csv.empty() || !job.trace_file.empty());
       auto run = SimulateTrainingRun(rc);
       if (!run.ok()) return bad(std::string(run.status().message()));
       interruptions.push_back(run->interruptions);
@@ -377,25 +381,30 @@ absl::StatusOr<result::Result> RunTrainingJob(const TrainingJob& job, const RunC
     if (auto s = WriteTrace(job.trace_file, *step, first, job.pp, job.trace_max_events, &events, &dropped); !s.ok()) {
       return bad(std::string(s.message()));
     }
-    AnnounceFile(rc, &out, job.trace_file, absl::StrCat(events, " trace events: one step, and the run"));
+    AnnounceFile(run_ctx, &out, job.trace_file, absl::StrCat(events, " trace events: one step, and the run"));
     if (dropped > 0) {
       const std::string w = absl::StrFormat("trace %s capped at %d events (outputs.trace_max_events, --trace-max-events): %d left out",
                                             job.trace_file, job.trace_max_events, dropped);
-      Warn(rc, &out, w);
+      Warn(run_ctx, &out, w);
     }
   }
   if (!job.export_chakra.empty()) {
     auto files = WriteChakraExport(TrainingStepToChakra(step->plan), job.export_chakra, "step");
     if (!files.ok()) return bad(std::string(files.status().message()));
     for (const std::string& f : *files) out.add_files(f);
-    Say(rc, absl::StrCat("wrote ", files->size() - 2, " Chakra traces ", job.export_chakra,
+    Say(run_ctx, absl::StrCat("wrote ", files->size() - 2, " Chakra traces ", job.export_chakra,
                          "/step.<rank>.et with network.yml and system.json (re-run: mlsysim simulate chakra "
                          "--workload ", job.export_chakra, "/step --network ", job.export_chakra,
                          "/network.yml --system ", job.export_chakra, "/system.json --backend flow)"));
   }
+  if (run_ctx.tables != nullptr) {
+    std::string& text = (*run_ctx.tables)["events"];
+    text = std::string(kEventsHeader) + "\n";
+    for (const RunLogRow& r : first.log) absl::StrAppend(&text, EventRow(r), "\n");
+  }
   if (!job.events_csv.empty()) {
     if (auto s = WriteEventsCsv(job.events_csv, first); !s.ok()) return bad(std::string(s.message()));
-    AnnounceFile(rc, &out, job.events_csv, absl::StrCat(first.log.size(), " failure and checkpoint events, replication 0"));
+    AnnounceFile(run_ctx, &out, job.events_csv, absl::StrCat(first.log.size(), " failure and checkpoint events, replication 0"));
   }
   return out;
 
