@@ -78,6 +78,14 @@ std::vector<std::string> SolverNames() {
   return names;
 }
 
+std::vector<std::string> SolverParams(const std::string& solver) {
+  if (solver == "PlacementOptimizer") return {"fleet", "duration_days", "regions", "carbon_tax_per_ton", "mfu"};
+  const auto& table = SolverTable();
+  auto it = table.find(solver);
+  if (it == table.end()) return {};
+  return std::vector<std::string>(it->second.accepted.begin(), it->second.accepted.end());
+}
+
 SolveOutcome SolveRequest(const Registry& registry, const json& request) {
   SolveOutcome out;
   out.exit_code = 1;

@@ -31,6 +31,8 @@ bool SolveJsonLine(const Registry& registry, const std::string& line, long long 
 
 // The solver names `solve` accepts, in a stable order.
 std::vector<std::string> SolverNames();
+// A solver's keyword arguments in mlsysim's signature order (empty if unknown).
+std::vector<std::string> SolverParams(const std::string& solver);
 
 }  // namespace mlsysim
 

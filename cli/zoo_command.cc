@@ -94,6 +94,7 @@ int ZooModels(const CommandContext& ctx) {
         r.Null("parameters").Num("model_size", m->model_size_bytes);
       }
       r.Int("layers", m->layers).Num("inference_flops", Lower(*m, 2.0).ops);
+      if (!m->group.empty()) r.Str("group", m->group);
       rows.push_back(std::move(r));
     }
     Record out;
@@ -145,8 +146,18 @@ int ZooSystems(const CommandContext& ctx) {
           .Str("topology", f.topology).Num("oversubscription", f.oversubscription);
       fabrics.push_back(std::move(r));
     }
+    std::vector<Record> nodes;
+    for (const auto& n : ctx.registry->nodes()) {
+      auto spec = ctx.registry->FindNode(n.key());
+      if (!spec.ok()) continue;
+      Record r;
+      r.Str("name", spec->key).Str("accelerator", spec->accelerator.key)
+          .Int("accelerators_per_node", spec->accelerators_per_node)
+          .Num("intra_node_bandwidth", spec->intra_node_bw.si);
+      nodes.push_back(std::move(r));
+    }
     Record out;
-    out.List("clusters", std::move(rows)).List("fabrics", std::move(fabrics));
+    out.List("clusters", std::move(rows)).List("fabrics", std::move(fabrics)).List("nodes", std::move(nodes));
     *ctx.out << out.ToJson() << "\n";
     return kExitOk;
   }
