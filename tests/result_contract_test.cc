@@ -175,7 +175,7 @@ TEST(ResultContractTest, TrainingAndServingTracesPassAFormatCheck) {
                             "--pp", "2", "--batch-size", "32", "--days", "20", "--failures", "registry", "--trace",
                             train});
   ASSERT_EQ(t.code, 0) << t.err;
-  CheckTrace(train, {"compute", "tp", "pp", "dp", "failure", "checkpoint"});
+  CheckTrace(train, {"compute", "tp", "pp", "dp", "bubble", "failure", "checkpoint"});
   EXPECT_EQ(ParsedResult(t.out).r.files(0), train);
   const std::string serve = ::testing::TempDir() + "/serve_trace.json";
   const std::string iters = ::testing::TempDir() + "/iterations.csv";

@@ -3,6 +3,8 @@
 // checkpoints over replications, with the closed forms of the same scenario
 // beside every simulated figure, and the trace / CSV / Chakra outputs.
 #include <cmath>
+#include <algorithm>
+#include <map>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -45,6 +47,20 @@ absl::Status WriteTrace(const std::string& path, const TrainingStepResult& step,
   t.ThreadName(run_pid, 1, "checkpoints");
   for (const TraceSpan& s : step.spans) {
     t.Span(s.name, s.category, s.stage, s.replica * 3 + s.stream, s.start_s, s.end_s);
+  }
+  // Pipeline bubbles: the idle gaps between a device's compute ops, from the
+  // step's start to its last op.
+  std::map<std::pair<int, int>, std::vector<std::pair<double, double>>> ops;
+  for (const TraceSpan& s : step.spans) {
+    if (s.category == "compute") ops[{s.stage, s.replica}].push_back({s.start_s, s.end_s});
+  }
+  for (auto& [track, spans] : ops) {
+    std::sort(spans.begin(), spans.end());
+    double idle_from = 0;
+    for (const auto& [start, end] : spans) {
+      if (start > idle_from + 1e-12) t.Span("bubble", "bubble", track.first, track.second * 3, idle_from, start);
+      idle_from = std::max(idle_from, end);
+    }
   }
   for (const RunLogRow& r : run.log) {
     const bool failure = r.kind == "failure";
