@@ -50,6 +50,24 @@ class RegistryEntry:
         return self._fields.get("display_name", self._registry_name)
 
 
+class _Group:
+    """A nested group of fields, as mlsysim's HardwareNode has
+    (`hardware.compute.peak_flops`, `hardware.memory.bandwidth`)."""
+
+    def __init__(self, **fields):
+        self.__dict__.update(fields)
+
+    def __repr__(self):
+        return "(" + ", ".join(f"{k}={v}" for k, v in self.__dict__.items()) + ")"
+
+
+def _hardware_groups(entry):
+    entry.compute = _Group(peak_flops=getattr(entry, "flops", None),
+                           precision_flops=getattr(entry, "precision_flops", {}))
+    entry.memory = _Group(bandwidth=getattr(entry, "bandwidth", None), capacity=getattr(entry, "capacity", None))
+    return entry
+
+
 class Namespace:
     """Attribute access to registry entries (and sub-namespaces); iterable."""
 
@@ -81,7 +99,7 @@ def _zoo(kind):
 def _build():
     hardware = Namespace("Hardware")
     for h in _zoo("hardware")["hardware"]:
-        entry = RegistryEntry("Hardware", h)
+        entry = _hardware_groups(RegistryEntry("Hardware", h))
         hardware._add(h["name"], entry)
         tier = h.get("tier") or "Other"
         if not hasattr(hardware, tier):

@@ -150,6 +150,9 @@ def test_every_registry_entry_is_reachable_by_attribute(cli_binary):
     for g in zoo["grids"]["grids"]:
         assert getattr(Infra, g["name"]).pue == g["pue"]
     assert str(Hardware.Tiny.nRF52840).startswith("Nordic")
+    # mlsysim's nested hardware fields (contract §0, §2).
+    assert Hardware.H100.compute.peak_flops.to("TFLOP/s").magnitude == pytest.approx(989)
+    assert Hardware.H100.memory.bandwidth.to("TB/s").magnitude == pytest.approx(3.35)
     assert Models.Tiny.DS_CNN.architecture == "CNN"
 
 
