@@ -27,6 +27,7 @@ constexpr const char kHelp[] =
     "  optimize parallelism|batching|placement PLAN     search a design space\n"
     "  simulate SCENARIO.textproto | default | collective | training | serving | queue | jobs | chakra\n"
     "                                                   event-driven simulation (simulate --help)\n"
+    "  sweep SWEEP.textproto [--jobs N] [--output F.csv] [--resume]   a design-space sweep\n"
     "  solve [FILE]                                     JSON-lines solver requests\n"
     "  walls                                            the 22-wall taxonomy\n"
     "  schema [--type scenario|result|registry]         print the protobuf schemas\n"
@@ -196,9 +197,10 @@ int RunMlsysim(const std::vector<std::string>& argv, std::ostream& out, std::ost
   if (command == "serve") return RunServe(ctx, args);
   if (command == "optimize") return RunOptimize(ctx, args);
   if (command == "simulate") return RunSimulate(ctx, args);
+  if (command == "sweep") return RunSweep(ctx, args);
   return ReportError(ctx, kExitBadInput, "Bad input",
                      absl::StrCat("unknown command '", command,
-                                  "'; accepted: zoo, eval, serve, optimize, simulate, solve, walls, schema"));
+                                  "'; accepted: zoo, eval, serve, optimize, simulate, sweep, solve, walls, schema"));
 }
 
 }  // namespace mlsysim

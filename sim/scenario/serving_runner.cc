@@ -172,6 +172,8 @@ absl::Status RunServingPart(const scenario::Scenario& s, const std::string& dir,
   AddFact(out, "hardware", hw->key);
   AddFact(out, "tp", c.tp);
   AddFact(out, "replicas", c.replicas);
+  AddFact(out, "gpus", static_cast<double>(c.replicas) * c.tp);
+  if (hw->unit_cost_usd > 0) AddFact(out, "fleet_capex_usd", static_cast<double>(c.replicas) * c.tp * hw->unit_cost_usd, "USD");
   if (c.prefill_replicas > 0) AddFact(out, "prefill_replicas", c.prefill_replicas);
   AddFact(out, "arrival", arrival);
   if (!from_trace && streams.empty()) AddFact(out, "qps", qps, "1/s");

@@ -1,0 +1,287 @@
+// sweep_command.cc — `mlsysim sweep SWEEP.textproto`: every point of a sweep
+// (proto/sweep.proto) on a thread pool, one row per point in a CSV (and JSON
+// lines), in point order whatever the number of workers; the feasible Pareto
+// front and the best point. The output is rewritten whole (temporary file +
+// rename) after each batch, so a kill never leaves a torn row, and --resume
+// skips the points already in it.
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <set>
+#include <thread>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "cli/simulate_common.h"
+#include "google/protobuf/text_format.h"
+#include "proto/sweep.pb.h"
+#include "sim/scenario/sweep_runner.h"
+#include "traces/atomic_file.h"
+#include "traces/json_writer.h"
+
+namespace mlsysim {
+namespace {
+
+constexpr const char kHelp[] =
+    "usage: mlsysim [-o text|json] sweep SWEEP.textproto [--jobs N] [--output FILE.csv] [--jsonl FILE]\n"
+    "         [--resume]\n"
+    "  Runs every point of the sweep (proto/sweep.proto: a base scenario, axes over its fields,\n"
+    "  constraints, objectives) with N worker threads (default: all cores). One row per point,\n"
+    "  in point order: the axis values, status (ok | infeasible | error), whether the constraints\n"
+    "  hold, the error, and every metric of the point's Result. Prints the best point and the\n"
+    "  Pareto front of the feasible points. --resume keeps the rows already in --output.\n";
+
+std::atomic<bool> g_stop{false};
+extern "C" void StopSweep(int) { g_stop.store(true); }
+
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c == '\n' ? ' ' : c);
+  return out + "\"";
+}
+
+std::vector<std::string> SplitCsv(const std::string& line) {
+  std::vector<std::string> out(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        out.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        out.back() += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      out.emplace_back();
+    } else {
+      out.back() += c;
+    }
+  }
+  return out;
+}
+
+// The metric columns: every name, in order of first appearance by point index.
+std::vector<std::string> MetricColumns(const std::map<int64_t, SweepRow>& rows) {
+  std::vector<std::string> names;
+  std::set<std::string> seen;
+  for (const auto& [i, row] : rows) {
+    for (const auto& [name, v] : row.metrics) {
+      if (seen.insert(name).second) names.push_back(name);
+    }
+  }
+  return names;
+}
+
+absl::Status WriteOutputs(const sweep::Sweep& s, const std::map<int64_t, SweepRow>& rows, const std::string& csv,
+                          const std::string& jsonl) {
+  const std::vector<std::string> names = MetricColumns(rows);
+  if (!csv.empty()) {
+    AtomicFile f(csv);
+    std::vector<std::string> header = {"index"};
+    for (const auto& a : s.axes()) header.push_back(CsvField(a.field()));
+    header.insert(header.end(), {"status", "feasible", "error"});
+    for (const auto& n : names) header.push_back(CsvField(n));
+    f.stream() << absl::StrJoin(header, ",") << "\n";
+    for (const auto& [i, row] : rows) {
+      std::vector<std::string> cells = {absl::StrCat(i)};
+      for (const auto& v : row.point) cells.push_back(CsvField(v));
+      cells.insert(cells.end(), {row.status, row.feasible ? "1" : "0", CsvField(row.error)});
+      std::map<std::string, double> m(row.metrics.begin(), row.metrics.end());
+      for (const auto& n : names) {
+        auto it = m.find(n);
+        cells.push_back(it == m.end() ? "" : ExactNumber(it->second));
+      }
+      f.stream() << absl::StrJoin(cells, ",") << "\n";
+    }
+    if (auto st = f.Commit(); !st.ok()) return st;
+  }
+  if (!jsonl.empty()) {
+    AtomicFile f(jsonl);
+    for (const auto& [i, row] : rows) {
+      Record point, metrics;
+      for (int a = 0; a < s.axes_size(); ++a) point.Str(s.axes(a).field(), row.point[a]);
+      for (const auto& [name, v] : row.metrics) metrics.Num(name, v);
+      Record r;
+      r.Int("index", i).Obj("point", std::move(point)).Str("status", row.status).Bool("feasible", row.feasible);
+      if (!row.error.empty()) r.Str("error", row.error);
+      r.Obj("metrics", std::move(metrics));
+      f.stream() << r.ToJson() << "\n";
+    }
+    if (auto st = f.Commit(); !st.ok()) return st;
+  }
+  return absl::OkStatus();
+}
+
+// Rows already in a previous run's CSV (--resume); they must be this sweep's.
+absl::Status ReadDone(const sweep::Sweep& s, const std::vector<SweepPoint>& points, const std::string& csv,
+                      std::map<int64_t, SweepRow>* rows) {
+  std::ifstream in(csv);
+  if (!in) return absl::OkStatus();  // nothing yet
+  std::string line;
+  if (!std::getline(in, line)) return absl::OkStatus();
+  const std::vector<std::string> header = SplitCsv(line);
+  const size_t axes = static_cast<size_t>(s.axes_size());
+  if (header.size() < axes + 4 || header[0] != "index") {
+    return absl::InvalidArgumentError(absl::StrCat(csv, ": not a sweep output (header '", line.substr(0, 80), "')"));
+  }
+  long line_no = 1;
+  while (std::getline(in, line)) {
+    ++line_no;
+    const std::vector<std::string> cells = SplitCsv(line);
+    int64_t index;
+    if (cells.size() != header.size() || !absl::SimpleAtoi(cells[0], &index) || index < 0 ||
+        index >= static_cast<int64_t>(points.size())) {
+      return absl::InvalidArgumentError(absl::StrCat(csv, ":", line_no, ": not a row of this sweep"));
+    }
+    SweepRow row;
+    row.index = index;
+    row.point.assign(cells.begin() + 1, cells.begin() + 1 + axes);
+    if (row.point != points[index]) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(csv, ":", line_no, ": point #", index, " has other axis values than this sweep's"));
+    }
+    row.status = cells[axes + 1];
+    row.feasible = cells[axes + 2] == "1";
+    row.error = cells[axes + 3];
+    for (size_t c = axes + 4; c < cells.size(); ++c) {
+      double v;
+      if (!cells[c].empty() && absl::SimpleAtod(cells[c], &v)) row.metrics.push_back({header[c], v});
+    }
+    (*rows)[index] = std::move(row);
+  }
+  return absl::OkStatus();
+}
+
+std::string PointText(const sweep::Sweep& s, const SweepRow& row) {
+  std::vector<std::string> parts;
+  for (int a = 0; a < s.axes_size(); ++a) parts.push_back(absl::StrCat(s.axes(a).field(), "=", row.point[a]));
+  return absl::StrCat("#", row.index, " ", absl::StrJoin(parts, " "));
+}
+
+}  // namespace
+
+int RunSweep(const CommandContext& ctx, const CommandArgs& args) {
+  ParsedOptions o;
+  const std::string perr = ParseOptions(
+      args, {{"--jobs", "-j", true}, {"--output", "", true}, {"--jsonl", "", true}, {"--resume", "", false},
+             {"--help", "-h", false}},
+      "sweep", &o);
+  auto bad = [&](const std::string& why) { return ReportError(ctx, kExitBadInput, "Bad input", why); };
+  if (!perr.empty()) return bad(perr);
+  if (o.Has("--help")) {
+    *ctx.out << kHelp;
+    return kExitOk;
+  }
+  if (o.positional.size() != 1) return bad("sweep: give one SWEEP.textproto");
+  const std::string path = o.positional[0];
+  int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (auto e = GetInt(o, "--jobs", 1, 4096, &jobs); !e.empty()) return bad(e);
+  const std::string csv = o.Get("--output", ""), jsonl = o.Get("--jsonl", "");
+  if (o.Has("--resume") && csv.empty()) return bad("--resume needs --output FILE.csv (the rows to keep)");
+
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return bad(absl::StrCat("cannot read '", path, "'"));
+  std::stringstream text;
+  text << in.rdbuf();
+  sweep::Sweep s;
+  if (!google::protobuf::TextFormat::ParseFromString(text.str(), &s)) {
+    return bad(absl::StrCat(path, ": not a valid sweep (proto/sweep.proto)"));
+  }
+  if (const std::string e = CheckScenarioRanges(s.base()); !e.empty()) return bad(absl::StrCat(path, ": base.", e));
+  auto points = SweepPoints(s);
+  if (!points.ok()) return bad(absl::StrCat(path, ": ", points.status().message()));
+  for (int64_t i = 0; i < std::min<int64_t>(1, points->size()); ++i) {  // axes must fit the base
+    if (auto sc = PointScenario(s, (*points)[i], i); !sc.ok()) return bad(absl::StrCat(path, ": ", sc.status().message()));
+  }
+  std::map<int64_t, SweepRow> rows;
+  if (o.Has("--resume")) {
+    if (auto st = ReadDone(s, *points, csv, &rows); !st.ok()) return bad(std::string(st.message()));
+  }
+  std::vector<int64_t> todo;
+  for (int64_t i = 0; i < static_cast<int64_t>(points->size()); ++i) {
+    if (!rows.count(i)) todo.push_back(i);
+  }
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+  RunContext rc = RunContextOf(ctx);
+  const auto start = std::chrono::steady_clock::now();
+  auto last_write = start;
+  Progress progress(rc, "sweep: points", static_cast<long long>(points->size()));
+  absl::Status write_status;
+  g_stop.store(false);
+  auto old_int = std::signal(SIGINT, StopSweep);
+  RunSweepPoints(s, *points, todo, jobs, dir, rc,
+                 [&](SweepRow row) {
+                   rows[row.index] = std::move(row);
+                   const auto now = std::chrono::steady_clock::now();
+                   const double secs = std::chrono::duration<double>(now - start).count();
+                   const long long done = static_cast<long long>(rows.size());
+                   progress.Step(done, absl::StrFormat("%.1f/s", done / std::max(secs, 1e-9)));
+                   if (now - last_write > std::chrono::seconds(1) && write_status.ok()) {
+                     write_status = WriteOutputs(s, rows, csv, jsonl);
+                     last_write = now;
+                   }
+                 },
+                 &g_stop);
+  std::signal(SIGINT, old_int);
+  progress.Done();
+  if (write_status.ok()) write_status = WriteOutputs(s, rows, csv, jsonl);
+  if (!write_status.ok()) return ReportError(ctx, kExitBadInput, "Bad output", std::string(write_status.message()));
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::vector<SweepRow> all;
+  for (auto& [i, row] : rows) all.push_back(row);
+  const SweepSummary sum = Summarize(s, all);
+  const bool interrupted = rows.size() < points->size();
+  if (!csv.empty()) *ctx.err << "wrote " << csv << " (" << rows.size() << " rows)\n";
+  if (!jsonl.empty()) *ctx.err << "wrote " << jsonl << " (" << rows.size() << " rows)\n";
+  auto objectives = [&](const SweepRow& row) {
+    std::vector<std::string> parts;
+    for (const auto& ob : s.objectives()) {
+      parts.push_back(absl::StrCat(ob.maximize() ? "max " : "min ", ob.metric(), ob.per().empty() ? "" : "/",
+                                   ob.per(), " = ", ExactNumber(ObjectiveValue(ob, row))));
+    }
+    return absl::StrJoin(parts, ", ");
+  };
+  if (ctx.format == OutputFormat::kJson) {
+    Record out;
+    out.Str("sweep", s.name()).Int("points", static_cast<long long>(points->size()))
+        .Int("done", static_cast<long long>(rows.size())).Bool("interrupted", interrupted)
+        .Int("ok", sum.ok).Int("feasible", sum.feasible).Int("infeasible", sum.infeasible).Int("errors", sum.errors)
+        .Int("jobs", jobs);
+    if (sum.best >= 0) out.Int("best", sum.best);
+    std::vector<Record> front;
+    for (int64_t i : sum.pareto) {
+      Record r;
+      r.Int("index", i).Str("point", PointText(s, rows[i]));
+      front.push_back(std::move(r));
+    }
+    out.List("pareto", std::move(front));
+    *ctx.out << out.ToJson() << "\n";
+  } else {
+    *ctx.out << absl::StrFormat(
+        "sweep %s: %d of %d points%s (ok %d, feasible %d, infeasible %d, errors %d), %.3g s with %d workers "
+        "(%.3g points/s)\n",
+        s.name(), rows.size(), points->size(), interrupted ? " (interrupted)" : "", sum.ok, sum.feasible,
+        sum.infeasible, sum.errors, secs, jobs, todo.empty() ? 0.0 : (rows.size() - (points->size() - todo.size())) / secs);
+    if (sum.best >= 0) *ctx.out << "best: " << PointText(s, rows[sum.best]) << " (" << objectives(rows[sum.best]) << ")\n";
+    if (!sum.pareto.empty()) {
+      *ctx.out << "Pareto front (" << sum.pareto.size() << " points):\n";
+      for (int64_t i : sum.pareto) *ctx.out << "  " << PointText(s, rows[i]) << " (" << objectives(rows[i]) << ")\n";
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace mlsysim

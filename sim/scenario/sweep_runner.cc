@@ -1,0 +1,168 @@
+// sweep_runner.cc — see sweep_runner.h.
+#include "sim/scenario/sweep_runner.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <mutex>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "sim/scenario/runners.h"
+
+namespace mlsysim {
+namespace {
+
+void Flatten(const result::Result& r, const std::string& prefix, std::vector<std::pair<std::string, double>>* out) {
+  auto metric = [&](const result::Metric& m) {
+    if (m.has_simulated()) {
+      out->push_back({prefix + m.name(), m.simulated()});
+    } else if (m.has_analytic()) {
+      out->push_back({prefix + m.name(), m.analytic()});
+    }
+  };
+  auto fact = [&](const result::Fact& f) {
+    if (f.value_case() == result::Fact::kNumber) out->push_back({prefix + f.name(), f.number()});
+  };
+  for (const auto& m : r.metrics()) metric(m);
+  for (const auto& f : r.facts()) fact(f);
+  for (const auto& s : r.sections()) {
+    for (const auto& m : s.metrics()) metric(m);
+    for (const auto& f : s.facts()) fact(f);
+  }
+  for (const auto& p : r.parts()) Flatten(p, prefix + p.form() + ".", out);
+}
+
+double Lookup(const SweepRow& row, const std::string& name) {
+  for (const auto& [k, v] : row.metrics) {
+    if (k == name) return v;
+  }
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, double>> FlattenResult(const result::Result& r) {
+  std::vector<std::pair<std::string, double>> out;
+  Flatten(r, "", &out);
+  return out;
+}
+
+void JudgeRow(const sweep::Sweep& s, SweepRow* row) {
+  row->feasible = row->status == "ok";
+  for (const auto& c : s.constraints()) {
+    if (!row->feasible) return;
+    const double v = Lookup(*row, c.metric());
+    const std::string& op = c.op();
+    const bool holds = op == "<=" ? v <= c.value()
+                       : op == "<" ? v < c.value()
+                       : op == ">=" ? v >= c.value()
+                       : op == ">" ? v > c.value()
+                       : op == "==" ? v == c.value()
+                                    : false;
+    row->feasible = holds;  // NaN (a missing metric) fails every constraint
+  }
+}
+
+double ObjectiveValue(const sweep::Objective& o, const SweepRow& row) {
+  double v = Lookup(row, o.metric());
+  if (!o.per().empty()) v /= Lookup(row, o.per());
+  return v;
+}
+
+SweepRow RunSweepPoint(const sweep::Sweep& s, const SweepPoint& point, int64_t index, const std::string& dir,
+                       const RunContext& rc) {
+  SweepRow row;
+  row.index = index;
+  row.point = point;
+  auto scenario = PointScenario(s, point, index);
+  absl::StatusOr<result::Result> r = scenario.ok() ? RunScenario(*scenario, dir, rc)
+                                                   : absl::StatusOr<result::Result>(scenario.status());
+  if (!r.ok()) {
+    row.status = absl::IsFailedPrecondition(r.status()) ? "infeasible" : "error";
+    row.error = std::string(r.status().message());
+    return row;
+  }
+  row.status = "ok";
+  row.metrics = FlattenResult(*r);
+  JudgeRow(s, &row);
+  return row;
+}
+
+void RunSweepPoints(const sweep::Sweep& s, const std::vector<SweepPoint>& points, const std::vector<int64_t>& todo,
+                    int jobs, const std::string& dir, const RunContext& rc,
+                    const std::function<void(SweepRow)>& on_done, const std::atomic<bool>* stop) {
+  std::atomic<size_t> next{0};
+  std::mutex done_mu;
+  RunContext quiet = rc;
+  quiet.diagnostics = nullptr;  // per-point warnings would interleave; the rows carry the status
+  quiet.progress = false;
+  auto worker = [&] {
+    while (stop == nullptr || !stop->load()) {
+      const size_t k = next.fetch_add(1);
+      if (k >= todo.size()) return;
+      SweepRow row = RunSweepPoint(s, points[todo[k]], todo[k], dir, quiet);
+      std::lock_guard<std::mutex> lock(done_mu);
+      on_done(std::move(row));
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int j = 1; j < jobs; ++j) threads.emplace_back(worker);
+  worker();
+  for (std::thread& t : threads) t.join();
+}
+
+SweepSummary Summarize(const sweep::Sweep& s, const std::vector<SweepRow>& rows) {
+  SweepSummary sum;
+  std::vector<const SweepRow*> feasible;
+  for (const SweepRow& r : rows) {
+    if (r.status == "ok") ++sum.ok;
+    if (r.status == "infeasible") ++sum.infeasible;
+    if (r.status == "error") ++sum.errors;
+    if (r.feasible) {
+      ++sum.feasible;
+      feasible.push_back(&r);
+    }
+  }
+  if (s.objectives_size() == 0) return sum;
+  // Minimization vectors (maximized objectives negated); NaN rows are skipped.
+  std::vector<std::vector<double>> v;
+  std::vector<const SweepRow*> cand;
+  for (const SweepRow* r : feasible) {
+    std::vector<double> x;
+    bool ok = true;
+    for (const auto& o : s.objectives()) {
+      const double y = ObjectiveValue(o, *r);
+      if (!std::isfinite(y)) ok = false;
+      x.push_back(o.maximize() ? -y : y);
+    }
+    if (ok) {
+      v.push_back(std::move(x));
+      cand.push_back(r);
+    }
+  }
+  size_t best_pos = cand.size();
+  for (size_t i = 0; i < cand.size(); ++i) {
+    bool dominated = false;
+    for (size_t j = 0; j < cand.size() && !dominated; ++j) {
+      if (i == j) continue;
+      bool no_worse = true, better = false;
+      for (size_t k = 0; k < v[i].size(); ++k) {
+        no_worse = no_worse && v[j][k] <= v[i][k];
+        better = better || v[j][k] < v[i][k];
+      }
+      dominated = no_worse && better;
+    }
+    if (!dominated) sum.pareto.push_back(cand[i]->index);
+    // Ties on the first objective go to the lower index (rows are in index order).
+    if (best_pos == cand.size() || v[i][0] < v[best_pos][0] ||
+        (v[i][0] == v[best_pos][0] && cand[i]->index < cand[best_pos]->index)) {
+      best_pos = i;
+    }
+  }
+  if (best_pos < cand.size()) sum.best = cand[best_pos]->index;
+  std::sort(sum.pareto.begin(), sum.pareto.end());
+  return sum;
+}
+
+}  // namespace mlsysim

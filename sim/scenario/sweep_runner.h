@@ -1,0 +1,64 @@
+// sweep_runner.h — runs a sweep's points on a thread pool and judges them:
+// each point's Result flattened to numbers (metrics: simulated, else the
+// closed form; numeric facts), its constraints, the Pareto front of the
+// feasible points over the objectives, and the best point (first objective).
+// A point that fails is recorded with its error (infeasible: exit-2 kind;
+// error: bad input) and the sweep goes on.
+// Usage: RunSweepPoints(sweep, points, todo, /*jobs=*/2, dir, rc, on_done, &stop);
+#ifndef MLSYSIM_SIM_SCENARIO_SWEEP_RUNNER_H_
+#define MLSYSIM_SIM_SCENARIO_SWEEP_RUNNER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "proto/result.pb.h"
+#include "proto/sweep.pb.h"
+#include "sim/scenario/run_context.h"
+#include "sim/scenario/sweep_points.h"
+
+namespace mlsysim {
+
+struct SweepRow {
+  int64_t index = 0;
+  SweepPoint point;
+  std::string status;    // ok | infeasible | error
+  std::string error;     // the message, for infeasible and error
+  bool feasible = false; // ok and every constraint holds
+  std::vector<std::pair<std::string, double>> metrics;  // in the Result's order
+};
+
+// The numbers of a Result by name: each metric (simulated, else analytic),
+// then numeric facts; sections and parts included (a part's names are
+// prefixed with its form, "jobs.wait_mean_h").
+std::vector<std::pair<std::string, double>> FlattenResult(const result::Result& r);
+
+// Sets row.feasible from the sweep's constraints ("ok" rows only).
+void JudgeRow(const sweep::Sweep& s, SweepRow* row);
+
+SweepRow RunSweepPoint(const sweep::Sweep& s, const SweepPoint& point, int64_t index, const std::string& dir,
+                       const RunContext& rc);
+
+// Runs the points listed in `todo` with `jobs` worker threads; `on_done` is
+// called (serialized) as each finishes; `stop` (may be null) ends the sweep
+// after the points in flight.
+void RunSweepPoints(const sweep::Sweep& s, const std::vector<SweepPoint>& points, const std::vector<int64_t>& todo,
+                    int jobs, const std::string& dir, const RunContext& rc,
+                    const std::function<void(SweepRow)>& on_done, const std::atomic<bool>* stop);
+
+struct SweepSummary {
+  int64_t ok = 0, feasible = 0, infeasible = 0, errors = 0;
+  std::vector<int64_t> pareto;  // indices of the non-dominated feasible points
+  int64_t best = -1;            // the feasible point best on the first objective
+};
+SweepSummary Summarize(const sweep::Sweep& s, const std::vector<SweepRow>& rows);
+
+// The objective's value of a row (NaN when a metric is missing).
+double ObjectiveValue(const sweep::Objective& o, const SweepRow& row);
+
+}  // namespace mlsysim
+
+#endif  // MLSYSIM_SIM_SCENARIO_SWEEP_RUNNER_H_

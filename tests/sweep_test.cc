@@ -1,0 +1,166 @@
+// sweep_test.cc — `mlsysim sweep`: the points (grid order, linear/log/integer
+// ranges, Latin-hypercube strata), field paths, byte-identical output for any
+// number of workers, --resume after a partial run, and the Pareto front and
+// best point against a hand-checked set.
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "google/protobuf/text_format.h"
+#include "sim/scenario/sweep_points.h"
+#include "sim/scenario/sweep_runner.h"
+#include "tests/cli_runner.h"
+
+namespace mlsysim {
+namespace {
+
+sweep::Sweep Parse(const std::string& text) {
+  sweep::Sweep s;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &s)) << text;
+  return s;
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream b;
+  b << in.rdbuf();
+  return b.str();
+}
+
+TEST(SweepPointsTest, GridRangesAndOrder) {
+  auto s = Parse(R"pb(
+    base { queue { servers: 1 arrival_rate: 0.5 service_time: 1 requests: 1000 } }
+    axes { field: "queue.servers" values: ["1", "2"] }
+    axes { field: "queue.service_time" range { from: 0.1 to: 10 points: 3 log: true } }
+  )pb");
+  auto p = SweepPoints(s);
+  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_EQ(p->size(), 6u);  // row-major: the first axis varies slowest
+  EXPECT_EQ((*p)[0], (SweepPoint{"1", "0.1"}));
+  EXPECT_EQ((*p)[1][1], "1");  // geometric midpoint of 0.1 and 10
+  EXPECT_EQ((*p)[3], (SweepPoint{"2", "0.1"}));
+  auto q = Parse(R"pb(
+    base { training { model: "Llama3_8B" global_batch_size: 8 } }
+    axes { field: "checkpoint.interval" range { from: 10 to: 40 points: 4 integer: true } unit: "min" }
+  )pb");
+  auto qp = SweepPoints(q);
+  ASSERT_TRUE(qp.ok());
+  EXPECT_EQ((*qp)[3][0], "40 min");
+  auto sc = PointScenario(q, (*qp)[1], 1);
+  ASSERT_TRUE(sc.ok());
+  EXPECT_EQ(sc->checkpoint().interval(), "20 min");
+}
+
+TEST(SweepPointsTest, LatinHypercubeHitsEveryStratumOnce) {
+  auto s = Parse(R"pb(
+    base { queue { servers: 1 arrival_rate: 0.5 service_time: 1 requests: 1000 } }
+    axes { field: "queue.arrival_rate" range { from: 0 to: 1 points: 2 } }
+    axes { field: "queue.service_time" range { from: 0 to: 1 points: 2 } }
+    sample { method: "latin_hypercube" points: 50 }
+    seed: 9
+  )pb");
+  auto p = SweepPoints(s);
+  ASSERT_TRUE(p.ok());
+  for (int axis = 0; axis < 2; ++axis) {
+    std::vector<int> hits(50, 0);
+    for (const SweepPoint& pt : *p) ++hits[static_cast<int>(std::stod(pt[axis]) * 50)];
+    for (int k = 0; k < 50; ++k) EXPECT_EQ(hits[k], 1) << "axis " << axis << " stratum " << k;
+  }
+}
+
+TEST(SweepPointsTest, FieldPathsAreChecked) {
+  scenario::Scenario s;
+  s.mutable_serving()->set_qps(1);
+  EXPECT_TRUE(SetFieldByPath(&s, "serving.qps", "250").ok());
+  EXPECT_EQ(s.serving().qps(), 250);
+  EXPECT_TRUE(SetFieldByPath(&s, "cluster.nodes", "4").ok());
+  EXPECT_NE(SetFieldByPath(&s, "training.tp", "8").message().find("another workload"), std::string::npos);
+  EXPECT_NE(SetFieldByPath(&s, "serving.qpz", "8").message().find("no field 'qpz'"), std::string::npos);
+  EXPECT_NE(SetFieldByPath(&s, "serving.replicas", "eight").message().find("not an integer"), std::string::npos);
+}
+
+TEST(SweepSummaryTest, ParetoFrontAndBestByHand) {
+  auto s = Parse(R"pb(
+    objectives { metric: "cost" maximize: false }
+    objectives { metric: "speed" maximize: true }
+    constraints { metric: "latency" op: "<=" value: 1 }
+  )pb");
+  // (cost, speed, latency): #0 (1, 1, .5), #1 (2, 3, .5), #2 (2, 2, .5) dominated by #1,
+  // #3 (3, 3, .5) dominated by #1, #4 (0.5, 9, 2) infeasible, #5 error.
+  std::vector<SweepRow> rows;
+  const double v[][3] = {{1, 1, .5}, {2, 3, .5}, {2, 2, .5}, {3, 3, .5}, {0.5, 9, 2}};
+  for (int i = 0; i < 5; ++i) {
+    SweepRow r;
+    r.index = i;
+    r.status = "ok";
+    r.metrics = {{"cost", v[i][0]}, {"speed", v[i][1]}, {"latency", v[i][2]}};
+    JudgeRow(s, &r);
+    rows.push_back(r);
+  }
+  SweepRow err;
+  err.index = 5;
+  err.status = "error";
+  rows.push_back(err);
+  const SweepSummary sum = Summarize(s, rows);
+  EXPECT_EQ(sum.feasible, 4);
+  EXPECT_EQ(sum.errors, 1);
+  EXPECT_EQ(sum.pareto, (std::vector<int64_t>{0, 1}));
+  EXPECT_EQ(sum.best, 0);  // cheapest
+}
+
+constexpr const char kQueueSweep[] = R"pb(
+name: "mm-c"
+seed: 4
+base { replications: 2 queue { servers: 2 arrival_rate: 1 service_time: 1 requests: 2000 } }
+axes { field: "queue.servers" values: ["1", "2", "4"] }
+axes { field: "queue.arrival_rate" values: ["0.5", "0.9", "1.5"] }
+constraints { metric: "sojourn_p99" op: "<=" value: 8 }
+objectives { metric: "sojourn_p99" maximize: false }
+objectives { metric: "servers" maximize: false }
+)pb";
+
+TEST(SweepCliTest, SameOutputForAnyWorkersAndAfterResume) {
+  const std::string dir = ::testing::TempDir();
+  const std::string file = dir + "/q.sweep.textproto";
+  std::ofstream(file) << kQueueSweep;
+  const CliRun one = Mlsysim({"sweep", file, "--jobs", "1", "--output", dir + "/q1.csv", "--jsonl", dir + "/q1.jsonl"});
+  const CliRun two = Mlsysim({"sweep", file, "--jobs", "2", "--output", dir + "/q2.csv", "--jsonl", dir + "/q2.jsonl"});
+  ASSERT_EQ(one.code, 0) << one.err;
+  ASSERT_EQ(two.code, 0) << two.err;
+  const std::string csv = Slurp(dir + "/q1.csv");
+  EXPECT_EQ(csv, Slurp(dir + "/q2.csv"));
+  EXPECT_EQ(Slurp(dir + "/q1.jsonl"), Slurp(dir + "/q2.jsonl"));
+  // 9 points; ρ = λ/c ≥ 1 (1 server at 0.9 is fine, at 1.5 not) is bad input, recorded.
+  EXPECT_NE(csv.find("\n2,1,1.5,error,0,"), std::string::npos) << csv;
+  EXPECT_NE(one.out.find("9 of 9 points"), std::string::npos) << one.out;
+  // Resume from the header and the first four rows: the same bytes.
+  std::istringstream lines(csv);
+  std::string partial, line;
+  for (int k = 0; k < 5 && std::getline(lines, line); ++k) partial += line + "\n";
+  std::ofstream(dir + "/q3.csv", std::ios::binary) << partial;
+  const CliRun resumed = Mlsysim({"sweep", file, "--jobs", "2", "--output", dir + "/q3.csv", "--resume"});
+  ASSERT_EQ(resumed.code, 0) << resumed.err;
+  EXPECT_EQ(Slurp(dir + "/q3.csv"), csv);
+  // A CSV of another sweep is refused, not overwritten.
+  std::ofstream(dir + "/q4.csv") << "index,queue.servers,queue.arrival_rate,status,feasible,error\n0,7,7,ok,1,\n";
+  EXPECT_EQ(Mlsysim({"sweep", file, "--output", dir + "/q4.csv", "--resume"}).code, 1);
+}
+
+TEST(SweepCliTest, BadSweepsNameTheProblem) {
+  const std::string dir = ::testing::TempDir();
+  std::ofstream(dir + "/bad.textproto") << "base { queue { servers: 1 } } axes { field: \"training.tp\" values: [\"8\"] }";
+  const CliRun r = Mlsysim({"sweep", dir + "/bad.textproto"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("training.tp"), std::string::npos) << r.err;
+  std::ofstream(dir + "/huge.textproto")
+      << "base { queue { servers: 1 } } axes { field: \"queue.servers\" range { from: 1 to: 2 points: 100000 } }"
+         " axes { field: \"queue.requests\" range { from: 100 to: 200 points: 100 } }";
+  const CliRun h = Mlsysim({"sweep", dir + "/huge.textproto"});
+  EXPECT_EQ(h.code, 1);
+  EXPECT_NE(h.err.find("more than 1000000 points"), std::string::npos) << h.err;
+}
+
+}  // namespace
+}  // namespace mlsysim
