@@ -164,3 +164,43 @@ TEST(SweepCliTest, BadSweepsNameTheProblem) {
 
 }  // namespace
 }  // namespace mlsysim
+
+namespace mlsysim {
+namespace {
+
+uint64_t Fnv1a(const std::string& s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+// The shipped sweeps run with their output pinned (FNV-1a of the CSV; a
+// deliberate model change updates the pin, saying why). The fleet sweep
+// (60 serving runs of 20,000 requests, minutes) only has its points checked.
+TEST(SweepCliTest, ShippedSweepsRunWithPinnedOutput) {
+  const std::string dir = ::testing::TempDir();
+  const struct {
+    const char* file;
+    uint64_t hash;
+  } pins[] = {{"tp_pp_microbatches_70b_research256.textproto", 0x13010aa20dc32b0eull},
+              {"checkpoint_interval_spares_16k.textproto", 0x6b14f84d983a1291ull}};
+  for (const auto& p : pins) {
+    const std::string out = dir + "/" + p.file + ".csv";
+    const CliRun r = Mlsysim({"sweep", std::string(MLSYSIM_SOURCE_DIR) + "/scenarios/sweeps/" + p.file, "--jobs", "2",
+                              "--output", out});
+    ASSERT_EQ(r.code, 0) << r.err;
+    std::printf("sweep pin %s 0x%016llxull\n", p.file, static_cast<unsigned long long>(Fnv1a(Slurp(out))));
+    if (p.hash != 0) EXPECT_EQ(Fnv1a(Slurp(out)), p.hash) << p.file;
+    EXPECT_NE(r.out.find("best: #"), std::string::npos) << r.out;
+  }
+  sweep::Sweep fleet;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
+      Slurp(std::string(MLSYSIM_SOURCE_DIR) + "/scenarios/sweeps/cheapest_fleet_70b_1000qps.textproto"), &fleet));
+  auto points = SweepPoints(fleet);
+  ASSERT_TRUE(points.ok());
+  EXPECT_EQ(points->size(), 60u);
+  for (size_t i = 0; i < points->size(); ++i) EXPECT_TRUE(PointScenario(fleet, (*points)[i], i).ok()) << i;
+}
+
+}  // namespace
+}  // namespace mlsysim
