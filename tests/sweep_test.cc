@@ -108,6 +108,9 @@ TEST(SweepSummaryTest, ParetoFrontAndBestByHand) {
   EXPECT_EQ(sum.errors, 1);
   EXPECT_EQ(sum.pareto, (std::vector<int64_t>{0, 1}));
   EXPECT_EQ(sum.best, 0);  // cheapest
+  // A tie on the first objective goes to the next one: (1, 1) vs (1, 5 maximized).
+  rows[1].metrics[0].second = 1;
+  EXPECT_EQ(Summarize(s, rows).best, 1);
 }
 
 constexpr const char kQueueSweep[] = R"pb(
@@ -176,14 +179,15 @@ uint64_t Fnv1a(const std::string& s) {
 
 // The shipped sweeps run with their output pinned (FNV-1a of the CSV; a
 // deliberate model change updates the pin, saying why). The fleet sweep
-// (60 serving runs of 20,000 requests, minutes) only has its points checked.
+// runs too (60 serving runs of 20,000 requests: ~10 s on two workers).
 TEST(SweepCliTest, ShippedSweepsRunWithPinnedOutput) {
   const std::string dir = ::testing::TempDir();
   const struct {
     const char* file;
     uint64_t hash;
   } pins[] = {{"tp_pp_microbatches_70b_research256.textproto", 0x13010aa20dc32b0eull},
-              {"checkpoint_interval_spares_16k.textproto", 0x6b14f84d983a1291ull}};
+              {"checkpoint_interval_spares_16k.textproto", 0x6b14f84d983a1291ull},
+              {"cheapest_fleet_70b_1000qps.textproto", 0x7cc7099a05ba0696ull}};
   for (const auto& p : pins) {
     const std::string out = dir + "/" + p.file + ".csv";
     const CliRun r = Mlsysim({"sweep", std::string(MLSYSIM_SOURCE_DIR) + "/scenarios/sweeps/" + p.file, "--jobs", "2",

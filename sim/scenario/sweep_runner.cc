@@ -154,9 +154,9 @@ SweepSummary Summarize(const sweep::Sweep& s, const std::vector<SweepRow>& rows)
       dominated = no_worse && better;
     }
     if (!dominated) sum.pareto.push_back(cand[i]->index);
-    // Ties on the first objective go to the lower index (rows are in index order).
-    if (best_pos == cand.size() || v[i][0] < v[best_pos][0] ||
-        (v[i][0] == v[best_pos][0] && cand[i]->index < cand[best_pos]->index)) {
+    // Best: the first objective, ties broken by the next ones, then the lower index.
+    if (best_pos == cand.size() || v[i] < v[best_pos] ||
+        (v[i] == v[best_pos] && cand[i]->index < cand[best_pos]->index)) {
       best_pos = i;
     }
   }

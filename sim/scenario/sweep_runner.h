@@ -52,7 +52,7 @@ void RunSweepPoints(const sweep::Sweep& s, const std::vector<SweepPoint>& points
 struct SweepSummary {
   int64_t ok = 0, feasible = 0, infeasible = 0, errors = 0;
   std::vector<int64_t> pareto;  // indices of the non-dominated feasible points
-  int64_t best = -1;            // the feasible point best on the first objective
+  int64_t best = -1;            // best on the first objective (ties: the next ones), always on the front
 };
 SweepSummary Summarize(const sweep::Sweep& s, const std::vector<SweepRow>& rows);
 
