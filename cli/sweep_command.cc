@@ -19,6 +19,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "cli/simulate_common.h"
+#include "cli/sweep_mpi.h"
 #include "google/protobuf/text_format.h"
 #include "proto/sweep.pb.h"
 #include "sim/scenario/sweep_runner.h"
@@ -31,6 +32,7 @@ namespace {
 constexpr const char kHelp[] =
     "usage: mlsysim [-o text|json] sweep SWEEP.textproto [--jobs N] [--output FILE.csv] [--jsonl FILE]\n"
     "         [--resume]\n"
+    "       mpirun -np N mlsysim sweep SWEEP.textproto ...   (rank 0 coordinates, N-1 ranks run points)\n"
     "  Runs every point of the sweep (proto/sweep.proto: a base scenario, axes over its fields,\n"
     "  constraints, objectives) with N worker threads (default: all cores). One row per point,\n"
     "  in point order: the axis values, status (ok | infeasible | error), whether the constraints\n"
@@ -222,19 +224,32 @@ int RunSweep(const CommandContext& ctx, const CommandArgs& args) {
   absl::Status write_status;
   g_stop.store(false);
   auto old_int = std::signal(SIGINT, StopSweep);
-  RunSweepPoints(s, *points, todo, jobs, dir, rc,
-                 [&](SweepRow row) {
-                   rows[row.index] = std::move(row);
-                   const auto now = std::chrono::steady_clock::now();
-                   const double secs = std::chrono::duration<double>(now - start).count();
-                   const long long done = static_cast<long long>(rows.size());
-                   progress.Step(done, absl::StrFormat("%.1f/s", done / std::max(secs, 1e-9)));
-                   if (now - last_write > std::chrono::seconds(1) && write_status.ok()) {
-                     write_status = WriteOutputs(s, rows, csv, jsonl);
-                     last_write = now;
-                   }
-                 },
-                 &g_stop);
+  auto on_done = [&](SweepRow row) {
+    rows[row.index] = std::move(row);
+    const auto now = std::chrono::steady_clock::now();
+    const double secs = std::chrono::duration<double>(now - start).count();
+    const long long done = static_cast<long long>(rows.size());
+    progress.Step(done, absl::StrFormat("%.1f/s", done / std::max(secs, 1e-9)));
+    if (now - last_write > std::chrono::seconds(1) && write_status.ok()) {
+      write_status = WriteOutputs(s, rows, csv, jsonl);
+      last_write = now;
+    }
+  };
+  std::string workers = absl::StrCat(jobs, jobs == 1 ? " worker" : " workers");
+  if (LaunchedByMpi()) {
+    int ranks = 0;
+    auto coordinator = RunSweepOverMpi(s, *points, todo, dir, rc, on_done, &ranks);
+    std::signal(SIGINT, old_int);
+    if (!coordinator.ok()) {
+      const bool infeasible = absl::IsFailedPrecondition(coordinator.status());
+      return ReportError(ctx, kExitBadInput, infeasible ? "No MPI" : "Bad input",
+                         std::string(coordinator.status().message()));
+    }
+    if (!*coordinator) return kExitOk;  // a worker rank: rank 0 reports
+    workers = absl::StrCat(ranks - 1, " MPI worker ranks");
+  } else {
+    RunSweepPoints(s, *points, todo, jobs, dir, rc, on_done, &g_stop);
+  }
   std::signal(SIGINT, old_int);
   progress.Done();
   if (write_status.ok()) write_status = WriteOutputs(s, rows, csv, jsonl);
@@ -271,10 +286,10 @@ int RunSweep(const CommandContext& ctx, const CommandArgs& args) {
     *ctx.out << out.ToJson() << "\n";
   } else {
     *ctx.out << absl::StrFormat(
-        "sweep %s: %d of %d points%s (ok %d, feasible %d, infeasible %d, errors %d), %.3g s with %d workers "
+        "sweep %s: %d of %d points%s (ok %d, feasible %d, infeasible %d, errors %d), %.3g s with %s "
         "(%.3g points/s)\n",
         s.name(), rows.size(), points->size(), interrupted ? " (interrupted)" : "", sum.ok, sum.feasible,
-        sum.infeasible, sum.errors, secs, jobs, todo.empty() ? 0.0 : (rows.size() - (points->size() - todo.size())) / secs);
+        sum.infeasible, sum.errors, secs, workers, todo.empty() ? 0.0 : (rows.size() - (points->size() - todo.size())) / secs);
     if (sum.best >= 0) *ctx.out << "best: " << PointText(s, rows[sum.best]) << " (" << objectives(rows[sum.best]) << ")\n";
     if (!sum.pareto.empty()) {
       *ctx.out << "Pareto front (" << sum.pareto.size() << " points):\n";

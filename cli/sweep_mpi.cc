@@ -1,0 +1,135 @@
+// sweep_mpi.cc — see sweep_mpi.h.
+#include "cli/sweep_mpi.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "sim/scenario/scenario_check.h"
+
+#ifdef MLSYSIM_HAVE_MPI
+#include <mpi.h>
+#endif
+
+namespace mlsysim {
+
+bool LaunchedByMpi() {
+  for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "MPI_LOCALNRANKS"}) {
+    if (std::getenv(var) != nullptr) return true;
+  }
+  return false;
+}
+
+#ifndef MLSYSIM_HAVE_MPI
+
+absl::StatusOr<bool> RunSweepOverMpi(const sweep::Sweep&, const std::vector<SweepPoint>&, const std::vector<int64_t>&,
+                                     const std::string&, const RunContext&, const std::function<void(SweepRow)>&,
+                                     int*) {
+  return absl::FailedPreconditionError(
+      "this mlsysim was built without MPI: install Open MPI (libopenmpi-dev, openmpi-bin) and rebuild, or run "
+      "the sweep on one machine with --jobs N");
+}
+
+#else
+
+namespace {
+
+constexpr int kTagResult = 1;  // worker -> coordinator: a row (empty: "ready")
+constexpr int kTagWork = 2;    // coordinator -> worker: an index, or -1 to stop
+
+// A row as text: index, status, feasible, error, then name\tvalue lines
+// (17 significant digits read back exactly).
+std::string Encode(const SweepRow& r) {
+  std::string error = r.error;
+  for (char& c : error) {
+    if (c == '\n') c = ' ';
+  }
+  std::string out = absl::StrCat(r.index, "\n", r.status, "\n", r.feasible ? 1 : 0, "\n", error, "\n");
+  for (const auto& [name, v] : r.metrics) absl::StrAppend(&out, name, "\t", ExactNumber(v), "\n");
+  return out;
+}
+
+SweepRow Decode(const std::string& text, const std::vector<SweepPoint>& points) {
+  std::vector<std::string> lines = absl::StrSplit(text, '\n');
+  SweepRow r;
+  (void)absl::SimpleAtoi(lines[0], &r.index);
+  r.point = points[r.index];
+  r.status = lines[1];
+  r.feasible = lines[2] == "1";
+  r.error = lines[3];
+  for (size_t i = 4; i < lines.size(); ++i) {
+    const size_t tab = lines[i].find('\t');
+    if (tab == std::string::npos) continue;
+    double v = 0;
+    (void)absl::SimpleAtod(lines[i].substr(tab + 1), &v);
+    r.metrics.push_back({lines[i].substr(0, tab), v});
+  }
+  return r;
+}
+
+}  // namespace
+
+absl::StatusOr<bool> RunSweepOverMpi(const sweep::Sweep& s, const std::vector<SweepPoint>& points,
+                                     const std::vector<int64_t>& todo, const std::string& dir, const RunContext& rc,
+                                     const std::function<void(SweepRow)>& on_done, int* ranks) {
+  int initialized = 0;
+  MPI_Initialized(&initialized);
+  if (!initialized) MPI_Init(nullptr, nullptr);
+  int rank = 0, size = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  *ranks = size;
+  if (size < 2) {
+    MPI_Finalize();
+    return absl::InvalidArgumentError("mpirun: give at least 2 ranks (rank 0 coordinates, the others run points)");
+  }
+  if (rank == 0) {
+    size_t next = 0;
+    int active = size - 1;
+    while (active > 0) {
+      // Poll with short sleeps: a blocking probe busy-waits in Open MPI and
+      // would take a core from the workers.
+      MPI_Status st;
+      int ready = 0;
+      while (true) {
+        MPI_Iprobe(MPI_ANY_SOURCE, kTagResult, MPI_COMM_WORLD, &ready, &st);
+        if (ready) break;
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+      }
+      int length = 0;
+      MPI_Get_count(&st, MPI_CHAR, &length);
+      std::string buf(static_cast<size_t>(length), '\0');
+      MPI_Recv(buf.data(), length, MPI_CHAR, st.MPI_SOURCE, kTagResult, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      if (length > 0) on_done(Decode(buf, points));
+      long long index = -1;
+      if (next < todo.size()) {
+        index = todo[next++];
+      } else {
+        --active;
+      }
+      MPI_Send(&index, 1, MPI_LONG_LONG, st.MPI_SOURCE, kTagWork, MPI_COMM_WORLD);
+    }
+  } else {
+    RunContext quiet = rc;
+    quiet.diagnostics = nullptr;
+    quiet.progress = false;
+    std::string result;  // empty: ready for the first point
+    while (true) {
+      MPI_Send(result.data(), static_cast<int>(result.size()), MPI_CHAR, 0, kTagResult, MPI_COMM_WORLD);
+      long long index = -1;
+      MPI_Recv(&index, 1, MPI_LONG_LONG, 0, kTagWork, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      if (index < 0) break;
+      result = Encode(RunSweepPoint(s, points[index], index, dir, quiet));
+    }
+  }
+  MPI_Finalize();
+  return rank == 0;
+}
+
+#endif  // MLSYSIM_HAVE_MPI
+
+}  // namespace mlsysim
