@@ -6,6 +6,7 @@
 // skips the points already in it.
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <set>
 #include <thread>
@@ -19,7 +20,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "cli/simulate_common.h"
+#include "cli/solve_dispatch.h"
 #include "cli/sweep_mpi.h"
+#include "nlohmann/json.hpp"
 #include "google/protobuf/text_format.h"
 #include "proto/sweep.pb.h"
 #include "sim/scenario/sweep_runner.h"
@@ -93,7 +96,7 @@ absl::Status WriteOutputs(const sweep::Sweep& s, const std::map<int64_t, SweepRo
     AtomicFile f(csv);
     std::vector<std::string> header = {"index"};
     for (const auto& a : s.axes()) header.push_back(CsvField(a.field()));
-    header.insert(header.end(), {"status", "feasible", "error"});
+    header.insert(header.end(), {"status", "meets_constraints", "error"});
     for (const auto& n : names) header.push_back(CsvField(n));
     f.stream() << absl::StrJoin(header, ",") << "\n";
     for (const auto& [i, row] : rows) {
@@ -116,7 +119,7 @@ absl::Status WriteOutputs(const sweep::Sweep& s, const std::map<int64_t, SweepRo
       for (int a = 0; a < s.axes_size(); ++a) point.Str(s.axes(a).field(), row.point[a]);
       for (const auto& [name, v] : row.metrics) metrics.Num(name, v);
       Record r;
-      r.Int("index", i).Obj("point", std::move(point)).Str("status", row.status).Bool("feasible", row.feasible);
+      r.Int("index", i).Obj("point", std::move(point)).Str("status", row.status).Bool("meets_constraints", row.feasible);
       if (!row.error.empty()) r.Str("error", row.error);
       r.Obj("metrics", std::move(metrics));
       f.stream() << r.ToJson() << "\n";
@@ -166,6 +169,53 @@ absl::Status ReadDone(const sweep::Sweep& s, const std::vector<SweepPoint>& poin
   return absl::OkStatus();
 }
 
+void FlattenJson(const nlohmann::json& j, const std::string& prefix, std::vector<std::pair<std::string, double>>* out) {
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string name = prefix + it.key();
+    if (it->is_number()) {
+      out->push_back({name, it->get<double>()});
+    } else if (it->is_boolean()) {
+      out->push_back({name, it->get<bool>() ? 1.0 : 0.0});
+    } else if (it->is_string() && (*it == "inf" || *it == "-inf")) {
+      out->push_back({name, *it == "inf" ? HUGE_VAL : -HUGE_VAL});
+    } else if (it->is_object()) {
+      FlattenJson(*it, name + ".", out);
+    }
+  }
+}
+
+// One point of an analytic sweep: the solve request with the axes' values
+// set as its arguments (numbers, booleans or text), through `solve`.
+SweepRow RunSolvePoint(const sweep::Sweep& s, const nlohmann::json& base, const SweepPoint& point, int64_t index,
+                       const Registry& registry) {
+  SweepRow row;
+  row.index = index;
+  row.point = point;
+  nlohmann::json request = base;
+  for (int a = 0; a < s.axes_size(); ++a) {
+    const std::string key = s.axes(a).field().substr(5);
+    double number;
+    bool flag;
+    if (absl::SimpleAtod(point[a], &number)) {
+      request["args"][key] = number;
+    } else if (absl::SimpleAtob(point[a], &flag)) {
+      request["args"][key] = flag;
+    } else {
+      request["args"][key] = point[a];
+    }
+  }
+  const SolveOutcome out = SolveRequest(registry, request);
+  if (!out.ok) {
+    row.status = out.exit_code == kExitInfeasible ? "infeasible" : "error";
+    row.error = out.error_field.empty() ? out.error_message : out.error_field + ": " + out.error_message;
+    return row;
+  }
+  row.status = "ok";
+  FlattenJson(nlohmann::json::parse(out.result.ToJson()), "", &row.metrics);
+  JudgeRow(s, &row);
+  return row;
+}
+
 std::string PointText(const sweep::Sweep& s, const SweepRow& row) {
   std::vector<std::string> parts;
   for (int a = 0; a < s.axes_size(); ++a) parts.push_back(absl::StrCat(s.axes(a).field(), "=", row.point[a]));
@@ -202,9 +252,14 @@ int RunSweep(const CommandContext& ctx, const CommandArgs& args) {
     return bad(absl::StrCat(path, ": not a valid sweep (proto/sweep.proto)"));
   }
   if (const std::string e = CheckScenarioRanges(s.base()); !e.empty()) return bad(absl::StrCat(path, ": base.", e));
+  for (const auto& a : s.axes()) {
+    if (!s.solve().empty() && a.field().rfind("args.", 0) != 0) {
+      return bad(absl::StrCat(path, ": axis '", a.field(), "': an analytic sweep's axes set args.NAME"));
+    }
+  }
   auto points = SweepPoints(s);
   if (!points.ok()) return bad(absl::StrCat(path, ": ", points.status().message()));
-  for (int64_t i = 0; i < std::min<int64_t>(1, points->size()); ++i) {  // axes must fit the base
+  for (int64_t i = 0; s.solve().empty() && i < std::min<int64_t>(1, points->size()); ++i) {  // axes fit the base
     if (auto sc = PointScenario(s, (*points)[i], i); !sc.ok()) return bad(absl::StrCat(path, ": ", sc.status().message()));
   }
   std::map<int64_t, SweepRow> rows;
@@ -218,18 +273,36 @@ int RunSweep(const CommandContext& ctx, const CommandArgs& args) {
   const size_t slash = path.rfind('/');
   const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
   RunContext rc = RunContextOf(ctx);
+  const long long resumed = static_cast<long long>(rows.size());
   const auto start = std::chrono::steady_clock::now();
   auto last_write = start;
   Progress progress(rc, "sweep: points", static_cast<long long>(points->size()));
   absl::Status write_status;
   g_stop.store(false);
   auto old_int = std::signal(SIGINT, StopSweep);
+  RunContext quiet = rc;  // per-point diagnostics would interleave; rows carry the status
+  quiet.diagnostics = nullptr;
+  quiet.progress = false;
+  std::optional<nlohmann::json> solve_base;
+  if (!s.solve().empty()) {
+    try {
+      solve_base = nlohmann::json::parse(s.solve());
+    } catch (const std::exception& e) {
+      return bad(absl::StrCat(path, ": solve: not JSON (", e.what(), ")"));
+    }
+  }
+  const std::function<SweepRow(int64_t)> run_point = [&](int64_t i) {
+    return solve_base ? RunSolvePoint(s, *solve_base, (*points)[i], i, *ctx.registry)
+                      : RunSweepPoint(s, (*points)[i], i, dir, quiet);
+  };
   auto on_done = [&](SweepRow row) {
     rows[row.index] = std::move(row);
     const auto now = std::chrono::steady_clock::now();
     const double secs = std::chrono::duration<double>(now - start).count();
     const long long done = static_cast<long long>(rows.size());
-    progress.Step(done, absl::StrFormat("%.1f/s", done / std::max(secs, 1e-9)));
+    const double rate = static_cast<double>(done - resumed) / std::max(secs, 1e-9);
+    const double eta = rate > 0 ? static_cast<double>(points->size() - rows.size()) / rate : 0;
+    progress.Step(done, absl::StrFormat("%.1f points/s, ETA %.0f s", rate, eta));
     if (now - last_write > std::chrono::seconds(1) && write_status.ok()) {
       write_status = WriteOutputs(s, rows, csv, jsonl);
       last_write = now;
@@ -238,7 +311,7 @@ int RunSweep(const CommandContext& ctx, const CommandArgs& args) {
   std::string workers = absl::StrCat(jobs, jobs == 1 ? " worker" : " workers");
   if (LaunchedByMpi()) {
     int ranks = 0;
-    auto coordinator = RunSweepOverMpi(s, *points, todo, dir, rc, on_done, &ranks);
+    auto coordinator = RunSweepOverMpi(*points, todo, run_point, on_done, &ranks);
     std::signal(SIGINT, old_int);
     if (!coordinator.ok()) {
       const bool infeasible = absl::IsFailedPrecondition(coordinator.status());
@@ -248,7 +321,7 @@ int RunSweep(const CommandContext& ctx, const CommandArgs& args) {
     if (!*coordinator) return kExitOk;  // a worker rank: rank 0 reports
     workers = absl::StrCat(ranks - 1, " MPI worker ranks");
   } else {
-    RunSweepPoints(s, *points, todo, jobs, dir, rc, on_done, &g_stop);
+    RunSweepPoints(todo, jobs, run_point, on_done, &g_stop);
   }
   std::signal(SIGINT, old_int);
   progress.Done();

@@ -26,8 +26,8 @@ bool LaunchedByMpi() {
 
 #ifndef MLSYSIM_HAVE_MPI
 
-absl::StatusOr<bool> RunSweepOverMpi(const sweep::Sweep&, const std::vector<SweepPoint>&, const std::vector<int64_t>&,
-                                     const std::string&, const RunContext&, const std::function<void(SweepRow)>&,
+absl::StatusOr<bool> RunSweepOverMpi(const std::vector<SweepPoint>&, const std::vector<int64_t>&,
+                                     const std::function<SweepRow(int64_t)>&, const std::function<void(SweepRow)>&,
                                      int*) {
   return absl::FailedPreconditionError(
       "this mlsysim was built without MPI: install Open MPI (libopenmpi-dev, openmpi-bin) and rebuild, or run "
@@ -73,8 +73,8 @@ SweepRow Decode(const std::string& text, const std::vector<SweepPoint>& points) 
 
 }  // namespace
 
-absl::StatusOr<bool> RunSweepOverMpi(const sweep::Sweep& s, const std::vector<SweepPoint>& points,
-                                     const std::vector<int64_t>& todo, const std::string& dir, const RunContext& rc,
+absl::StatusOr<bool> RunSweepOverMpi(const std::vector<SweepPoint>& points, const std::vector<int64_t>& todo,
+                                     const std::function<SweepRow(int64_t)>& run_point,
                                      const std::function<void(SweepRow)>& on_done, int* ranks) {
   int initialized = 0;
   MPI_Initialized(&initialized);
@@ -114,16 +114,13 @@ absl::StatusOr<bool> RunSweepOverMpi(const sweep::Sweep& s, const std::vector<Sw
       MPI_Send(&index, 1, MPI_LONG_LONG, st.MPI_SOURCE, kTagWork, MPI_COMM_WORLD);
     }
   } else {
-    RunContext quiet = rc;
-    quiet.diagnostics = nullptr;
-    quiet.progress = false;
     std::string result;  // empty: ready for the first point
     while (true) {
       MPI_Send(result.data(), static_cast<int>(result.size()), MPI_CHAR, 0, kTagResult, MPI_COMM_WORLD);
       long long index = -1;
       MPI_Recv(&index, 1, MPI_LONG_LONG, 0, kTagWork, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
       if (index < 0) break;
-      result = Encode(RunSweepPoint(s, points[index], index, dir, quiet));
+      result = Encode(run_point(index));
     }
   }
   MPI_Finalize();

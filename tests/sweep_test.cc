@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "google/protobuf/text_format.h"
 #include "sim/scenario/sweep_points.h"
 #include "sim/scenario/sweep_runner.h"
@@ -147,7 +148,7 @@ TEST(SweepCliTest, SameOutputForAnyWorkersAndAfterResume) {
   ASSERT_EQ(resumed.code, 0) << resumed.err;
   EXPECT_EQ(Slurp(dir + "/q3.csv"), csv);
   // A CSV of another sweep is refused, not overwritten.
-  std::ofstream(dir + "/q4.csv") << "index,queue.servers,queue.arrival_rate,status,feasible,error\n0,7,7,ok,1,\n";
+  std::ofstream(dir + "/q4.csv") << "index,queue.servers,queue.arrival_rate,status,meets_constraints,error\n0,7,7,ok,1,\n";
   EXPECT_EQ(Mlsysim({"sweep", file, "--output", dir + "/q4.csv", "--resume"}).code, 1);
 }
 
@@ -185,9 +186,10 @@ TEST(SweepCliTest, ShippedSweepsRunWithPinnedOutput) {
   const struct {
     const char* file;
     uint64_t hash;
-  } pins[] = {{"tp_pp_microbatches_70b_research256.textproto", 0x13010aa20dc32b0eull},
-              {"checkpoint_interval_spares_16k.textproto", 0x6b14f84d983a1291ull},
-              {"cheapest_fleet_70b_1000qps.textproto", 0x7cc7099a05ba0696ull}};
+  } pins[] = {{"tp_pp_microbatches_70b_research256.textproto", 0x0ad3b6240e7c8252ull},
+              {"checkpoint_interval_spares_16k.textproto", 0x0e3add83053cbc65ull},
+              {"cheapest_fleet_70b_1000qps.textproto", 0xa266913bf30d8cf0ull},
+              {"engine_batch_seq_precision_10k.textproto", 0x4011025d8362ce02ull}};
   for (const auto& p : pins) {
     const std::string out = dir + "/" + p.file + ".csv";
     const CliRun r = Mlsysim({"sweep", std::string(MLSYSIM_SOURCE_DIR) + "/scenarios/sweeps/" + p.file, "--jobs", "2",
@@ -204,6 +206,43 @@ TEST(SweepCliTest, ShippedSweepsRunWithPinnedOutput) {
   ASSERT_TRUE(points.ok());
   EXPECT_EQ(points->size(), 60u);
   for (size_t i = 0; i < points->size(); ++i) EXPECT_TRUE(PointScenario(fleet, (*points)[i], i).ok()) << i;
+}
+
+}  // namespace
+}  // namespace mlsysim
+
+namespace mlsysim {
+namespace {
+
+// An analytic sweep: every row equals the same `solve` request made directly.
+TEST(SweepCliTest, AnalyticSweepEqualsSolve) {
+  const std::string dir = ::testing::TempDir();
+  std::ofstream(dir + "/engine.textproto")
+      << "solve: '{\"solver\": \"Engine\", \"args\": {\"model\": \"Llama3_8B\", \"hardware\": \"H100\"}}'\n"
+         "axes { field: \"args.batch_size\" values: [\"1\", \"64\"] }\n"
+         "axes { field: \"args.precision\" values: [\"fp16\", \"int8\"] }\n"
+         "objectives { metric: \"throughput\" maximize: true }\n";
+  const CliRun r = Mlsysim({"sweep", dir + "/engine.textproto", "--jsonl", dir + "/engine.jsonl"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::ofstream(dir + "/req.jsonl") << "{\"id\": 1, \"request\": {\"solver\": \"Engine\", \"args\": "
+                                       "{\"model\": \"Llama3_8B\", \"hardware\": \"H100\", \"batch_size\": 64, "
+                                       "\"precision\": \"int8\"}}}\n";
+  const CliRun direct = Mlsysim({"solve", dir + "/req.jsonl"});
+  ASSERT_EQ(direct.code, 0) << direct.out;
+  const auto expected = nlohmann::json::parse(direct.out)["result"];
+  std::istringstream lines(Slurp(dir + "/engine.jsonl"));
+  std::string line;
+  std::vector<nlohmann::json> rows;
+  while (std::getline(lines, line)) rows.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[3]["point"]["args.batch_size"], "64");
+  for (const char* field : {"latency", "throughput", "memory_footprint", "mfu"}) {
+    EXPECT_EQ(rows[3]["metrics"][field].get<double>(), expected[field].get<double>()) << field;
+  }
+  EXPECT_NE(r.out.find("best: #3 args.batch_size=64 args.precision=int8"), std::string::npos) << r.out;
+  std::ofstream(dir + "/bad.textproto") << "solve: '{\"solver\": \"Engine\", \"args\": {}}'\n"
+                                          "axes { field: \"batch_size\" values: [\"1\"] }\n";
+  EXPECT_EQ(Mlsysim({"sweep", dir + "/bad.textproto"}).code, 1);
 }
 
 }  // namespace

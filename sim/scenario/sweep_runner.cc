@@ -89,19 +89,15 @@ SweepRow RunSweepPoint(const sweep::Sweep& s, const SweepPoint& point, int64_t i
   return row;
 }
 
-void RunSweepPoints(const sweep::Sweep& s, const std::vector<SweepPoint>& points, const std::vector<int64_t>& todo,
-                    int jobs, const std::string& dir, const RunContext& rc,
+void RunSweepPoints(const std::vector<int64_t>& todo, int jobs, const std::function<SweepRow(int64_t)>& run_point,
                     const std::function<void(SweepRow)>& on_done, const std::atomic<bool>* stop) {
   std::atomic<size_t> next{0};
   std::mutex done_mu;
-  RunContext quiet = rc;
-  quiet.diagnostics = nullptr;  // per-point warnings would interleave; the rows carry the status
-  quiet.progress = false;
   auto worker = [&] {
     while (stop == nullptr || !stop->load()) {
       const size_t k = next.fetch_add(1);
       if (k >= todo.size()) return;
-      SweepRow row = RunSweepPoint(s, points[todo[k]], todo[k], dir, quiet);
+      SweepRow row = run_point(todo[k]);
       std::lock_guard<std::mutex> lock(done_mu);
       on_done(std::move(row));
     }

@@ -42,11 +42,10 @@ void JudgeRow(const sweep::Sweep& s, SweepRow* row);
 SweepRow RunSweepPoint(const sweep::Sweep& s, const SweepPoint& point, int64_t index, const std::string& dir,
                        const RunContext& rc);
 
-// Runs the points listed in `todo` with `jobs` worker threads; `on_done` is
-// called (serialized) as each finishes; `stop` (may be null) ends the sweep
-// after the points in flight.
-void RunSweepPoints(const sweep::Sweep& s, const std::vector<SweepPoint>& points, const std::vector<int64_t>& todo,
-                    int jobs, const std::string& dir, const RunContext& rc,
+// Runs the points listed in `todo` with `jobs` worker threads, each with
+// `run_point(index)`; `on_done` is called (serialized) as each finishes;
+// `stop` (may be null) ends the sweep after the points in flight.
+void RunSweepPoints(const std::vector<int64_t>& todo, int jobs, const std::function<SweepRow(int64_t)>& run_point,
                     const std::function<void(SweepRow)>& on_done, const std::atomic<bool>* stop);
 
 struct SweepSummary {
