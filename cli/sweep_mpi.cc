@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <thread>
+#include <algorithm>
 #include <sstream>
 
 #include "absl/strings/numbers.h"
@@ -38,8 +39,8 @@ absl::StatusOr<bool> RunSweepOverMpi(const std::vector<SweepPoint>&, const std::
 
 namespace {
 
-constexpr int kTagResult = 1;  // worker -> coordinator: a row (empty: "ready")
-constexpr int kTagWork = 2;    // coordinator -> worker: an index, or -1 to stop
+constexpr int kTagResult = 1;  // worker -> coordinator: rows, each ending in \x1e (empty: "ready")
+constexpr int kTagWork = 2;    // coordinator -> worker: a chunk of indices (empty: stop)
 
 // A row as text: index, status, feasible, error, then name\tvalue lines
 // (17 significant digits read back exactly).
@@ -88,14 +89,16 @@ absl::StatusOr<bool> RunSweepOverMpi(const std::vector<SweepPoint>& points, cons
     return absl::InvalidArgumentError("mpirun: give at least 2 ranks (rank 0 coordinates, the others run points)");
   }
   if (rank == 0) {
+    // Guided self-scheduling: a worker gets a chunk of the remaining points,
+    // a quarter of its share (at least 1, at most 256), so cheap points do not
+    // pay one round trip each and the last chunks stay small.
     size_t next = 0;
     int active = size - 1;
+    const int workers = size - 1;
     while (active > 0) {
-      // Poll with short sleeps: a blocking probe busy-waits in Open MPI and
-      // would take a core from the workers.
       MPI_Status st;
       int ready = 0;
-      while (true) {
+      while (true) {  // poll with short sleeps: a blocking probe spins a core in Open MPI
         MPI_Iprobe(MPI_ANY_SOURCE, kTagResult, MPI_COMM_WORLD, &ready, &st);
         if (ready) break;
         std::this_thread::sleep_for(std::chrono::microseconds(200));
@@ -104,23 +107,32 @@ absl::StatusOr<bool> RunSweepOverMpi(const std::vector<SweepPoint>& points, cons
       MPI_Get_count(&st, MPI_CHAR, &length);
       std::string buf(static_cast<size_t>(length), '\0');
       MPI_Recv(buf.data(), length, MPI_CHAR, st.MPI_SOURCE, kTagResult, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-      if (length > 0) on_done(Decode(buf, points));
-      long long index = -1;
-      if (next < todo.size()) {
-        index = todo[next++];
-      } else {
-        --active;
+      if (length > 0) {
+        for (absl::string_view one : absl::StrSplit(buf, '\x1e', absl::SkipEmpty())) {
+          on_done(Decode(std::string(one), points));
+        }
       }
-      MPI_Send(&index, 1, MPI_LONG_LONG, st.MPI_SOURCE, kTagWork, MPI_COMM_WORLD);
+      const size_t remaining = todo.size() - next;
+      const size_t chunk = std::min<size_t>(remaining, std::clamp<size_t>(remaining / (4 * workers), 1, 256));
+      std::vector<long long> indices(todo.begin() + next, todo.begin() + next + chunk);
+      next += chunk;
+      if (indices.empty()) --active;
+      MPI_Send(indices.data(), static_cast<int>(indices.size()), MPI_LONG_LONG, st.MPI_SOURCE, kTagWork,
+               MPI_COMM_WORLD);
     }
   } else {
-    std::string result;  // empty: ready for the first point
+    std::string result;  // empty: ready for the first chunk
     while (true) {
       MPI_Send(result.data(), static_cast<int>(result.size()), MPI_CHAR, 0, kTagResult, MPI_COMM_WORLD);
-      long long index = -1;
-      MPI_Recv(&index, 1, MPI_LONG_LONG, 0, kTagWork, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-      if (index < 0) break;
-      result = Encode(run_point(index));
+      MPI_Status st;
+      MPI_Probe(0, kTagWork, MPI_COMM_WORLD, &st);
+      int count = 0;
+      MPI_Get_count(&st, MPI_LONG_LONG, &count);
+      std::vector<long long> indices(static_cast<size_t>(count));
+      MPI_Recv(indices.data(), count, MPI_LONG_LONG, 0, kTagWork, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      if (indices.empty()) break;
+      result.clear();
+      for (long long index : indices) absl::StrAppend(&result, Encode(run_point(index)), "\x1e");
     }
   }
   MPI_Finalize();

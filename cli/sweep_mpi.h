@@ -1,7 +1,8 @@
 // sweep_mpi.h — a sweep across machines with MPI (`mpirun -np N mlsysim sweep
-// ...`): rank 0 coordinates — it hands out one point at a time to whichever
-// worker asks (dynamic distribution: point costs differ by orders of
-// magnitude) and gathers the rows; ranks 1…N−1 run points. Every rank reads
+// ...`): rank 0 coordinates — it hands out chunks of points to whichever
+// worker asks (dynamic, guided self-scheduling: a quarter of the worker's
+// share of what remains, so point costs that differ by orders of magnitude
+// still balance) and gathers the rows; ranks 1…N−1 run points. Every rank reads
 // the same sweep file, so only point indices and result rows travel. Built
 // when CMake finds MPI (MLSYSIM_HAVE_MPI); otherwise a run under mpirun
 // fails with a message saying so.
