@@ -279,6 +279,7 @@ int RunSweep(const CommandContext& ctx, const CommandArgs& args) {
   Progress progress(rc, "sweep: points", static_cast<long long>(points->size()));
   absl::Status write_status;
   g_stop.store(false);
+  InstallAtomicFileSignalHandlers();  // first, so that ours is the one SIGINT reaches
   auto old_int = std::signal(SIGINT, StopSweep);
   RunContext quiet = rc;  // per-point diagnostics would interleave; rows carry the status
   quiet.diagnostics = nullptr;

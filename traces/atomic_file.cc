@@ -51,6 +51,12 @@ void InstallHandlersOnce() {
   });
 }
 
+}  // namespace
+
+void InstallAtomicFileSignalHandlers() { InstallHandlersOnce(); }
+
+namespace {
+
 int Register(const char* path) {
   for (size_t i = 0; i < kMaxOpen; ++i) {
     const char* expected = nullptr;

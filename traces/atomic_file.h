@@ -13,6 +13,12 @@
 
 namespace mlsysim {
 
+// Installs (once) the SIGINT/SIGTERM/SIGHUP handlers that remove unfinished
+// temporary files before dying. AtomicFile does this itself; a command that
+// handles SIGINT on its own (a sweep stopping cleanly) calls it first, then
+// sets its handler over it.
+void InstallAtomicFileSignalHandlers();
+
 class AtomicFile {
  public:
   explicit AtomicFile(std::string path);
