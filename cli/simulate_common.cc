@@ -21,16 +21,10 @@ namespace mlsysim {
 
 std::string GetInt(const ParsedOptions& o, const std::string& name, long long lo, long long hi,
                    int* out) {
-  if (!o.Has(name)) return "";
-  const std::string v = o.Get(name, "");
-  char* end = nullptr;
-  const double d = std::strtod(v.c_str(), &end);
-  if (v.empty() || *end != '\0' || std::trunc(d) != d) {
-    return absl::StrCat(name, ": '", v, "' is not an integer");
-  }
-  if (d < lo || d > hi) return absl::StrCat(name, " must lie in [", lo, ", ", hi, "]; got ", v);
-  *out = static_cast<int>(d);
-  return "";
+  long long v = *out;
+  const std::string e = GetInt64(o, name, lo, hi, &v);
+  if (e.empty()) *out = static_cast<int>(v);  // within [lo, hi], which callers keep inside int
+  return e;
 }
 
 std::string GetInt64(const ParsedOptions& o, const std::string& name, long long lo, long long hi,

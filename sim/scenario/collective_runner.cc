@@ -34,14 +34,10 @@ absl::StatusOr<result::Result> RunCollective(const scenario::Scenario& s, const 
   const int ranks = w.ranks(), gpn = std::max(1, w.gpus_per_node());
   const double over = s.cluster().oversubscription() > 0 ? s.cluster().oversubscription() : 1.0;
   if (ranks < 1) return bad("collective.ranks: must lie in [1, 1048576]");
-  auto quantity = [&](const std::string& text, const char* field, const Dimension& dim, bool positive,
-                      double* v) -> std::string {
+  auto quantity = [](const std::string& text, const char* field, const Dimension& dim, bool positive,
+                     double* v) -> std::string {
     if (text.empty()) return absl::StrCat(field, " is required");
-    auto q = ParseQuantityAs(text, dim, field);
-    if (!q.ok()) return std::string(q.status().message());
-    if (positive ? !(q->si > 0) : q->si < 0) return absl::StrCat(field, positive ? ": must be > 0" : ": must be >= 0");
-    *v = q->si;
-    return "";
+    return ParseScenarioQuantity(text, field, dim, positive, v);
   };
   double message = 0, bw = 0, lat = 0, ibw = 0, ilat = 0;
   std::string e = quantity(w.message(), "collective.message", dims::kBytes, false, &message);

@@ -24,11 +24,11 @@ namespace {
 double Quantile(std::vector<double> v, double p) { return NearestRankQuantile(v, p); }
 
 absl::StatusOr<double> Hours(const std::string& text, const char* field, double def) {
-  if (text.empty()) return def;
-  auto q = ParseQuantityAs(text, dims::kTime, field);
-  if (!q.ok()) return q.status();
-  if (q->si < 0) return absl::InvalidArgumentError(absl::StrCat(field, ": must be >= 0"));
-  return q->si / 3600.0;
+  double seconds = def * 3600.0;
+  if (auto e = ParseScenarioQuantity(text, field, dims::kTime, /*positive=*/false, &seconds); !e.empty()) {
+    return absl::InvalidArgumentError(e);
+  }
+  return seconds / 3600.0;
 }
 
 }  // namespace

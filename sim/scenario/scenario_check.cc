@@ -20,6 +20,16 @@ std::string ExactNumber(double v) {
   return absl::StrFormat("%.17g", v);
 }
 
+std::string ParseScenarioQuantity(const std::string& text, const char* field, const Dimension& dim, bool positive,
+                                  double* out) {
+  if (text.empty()) return "";
+  auto q = ParseQuantityAs(text, dim, field);
+  if (!q.ok()) return std::string(q.status().message());
+  if (positive ? !(q->si > 0) : q->si < 0) return absl::StrCat(field, positive ? ": must be > 0" : ": must be >= 0");
+  *out = q->si;
+  return "";
+}
+
 namespace {
 
 // Keeps the first syntax error with its line and column.

@@ -66,13 +66,8 @@ absl::Status RunServingPart(const scenario::Scenario& s, const std::string& dir,
     return bad("serving.qps and serving.requests are required (or serving.trace_file, or serving.tenants "
                "with serving.requests)");
   }
-  auto quantity = [&](const std::string& text, const char* field, const Dimension& dim, double* v) -> std::string {
-    if (text.empty()) return "";
-    auto q = ParseQuantityAs(text, dim, field);
-    if (!q.ok()) return std::string(q.status().message());
-    if (!(q->si > 0)) return absl::StrCat(field, ": must be > 0");
-    *v = q->si;
-    return "";
+  auto quantity = [](const std::string& text, const char* field, const Dimension& dim, double* v) {
+    return ParseScenarioQuantity(text, field, dim, /*positive=*/true, v);
   };
   std::string e = quantity(w.slo_ttft(), "serving.slo_ttft", dims::kTime, &c.slo_ttft_s);
   if (e.empty()) e = quantity(w.slo_itl(), "serving.slo_itl", dims::kTime, &c.slo_itl_s);

@@ -11,12 +11,7 @@ namespace mlsysim {
 namespace {
 
 std::string Seconds(const std::string& text, const char* field, double* out) {
-  if (text.empty()) return "";
-  auto q = ParseQuantityAs(text, dims::kTime, field);
-  if (!q.ok()) return std::string(q.status().message());
-  if (q->si < 0) return absl::StrCat(field, ": must be >= 0");
-  *out = q->si;
-  return "";
+  return ParseScenarioQuantity(text, field, dims::kTime, /*positive=*/false, out);
 }
 
 }  // namespace
