@@ -57,6 +57,12 @@ double DalyInterval(double delta, double mtbf) {
   return std::sqrt(2.0 * delta * mtbf) * (1.0 + std::sqrt(x) / 3.0 + x / 9.0) - delta;
 }
 
+double ExponentialCheckpointEttr(double tau, double delta, double restart, double mtbf) {
+  if (!(tau > 0)) return 0.0;
+  if (!std::isfinite(mtbf)) return tau / (tau + delta);
+  return tau / (mtbf * std::exp(restart / mtbf) * std::expm1((tau + delta) / mtbf));
+}
+
 double ClusterMtbf(double component_mtbf, int n, double correlation) {
   return component_mtbf / n * correlation;
 }

@@ -40,6 +40,11 @@ inline double AcceleratorIdlePowerW(double tdp_w) { return AcceleratorPowerW(tdp
 double CheckpointSizeBytes(double params);  // 14 B/param (mixed-precision Adam)
 double YoungInterval(double checkpoint_s, double mtbf_s);  // √(2δM)
 double DalyInterval(double checkpoint_s, double mtbf_s);   // Daly's higher-order optimum
+// The expected share of wall time spent on useful work with checkpoints every
+// τ of work, each write δ (0 for asynchronous writes), restart R and exponential
+// failures of mean M, which may strike during work, writes and restarts
+// (Daly 2006's exact renewal-reward form): τ / (M·e^{R/M}·(e^{(τ+δ)/M} − 1)).
+double ExponentialCheckpointEttr(double interval_s, double write_s, double restart_s, double mtbf_s);
 double ClusterMtbf(double component_mtbf, int n_components, double correlation = 1.0);
 double FailureProbability(double duration, double mtbf);  // 1 − exp(−T/MTBF)
 double StackedAvailability(double a, int k);               // 1 − (1−A)^k

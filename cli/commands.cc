@@ -3,10 +3,14 @@
 
 #include <ostream>
 
+#include <sstream>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "cli/report.h"
 #include "cli/simulate_common.h"
 #include "traces/json_writer.h"
+#include "traces/result_report.h"
 
 namespace mlsysim {
 namespace {
@@ -31,6 +35,8 @@ constexpr const char kHelp[] =
     "  solve [FILE]                                     JSON-lines solver requests\n"
     "  walls                                            the 22-wall taxonomy\n"
     "  schema [--type scenario|result|registry]         print the protobuf schemas\n"
+    "  report RESULT.json -o REPORT.html                an HTML report with figures (also\n"
+    "                                                   --report FILE.html on simulate, eval, serve, sweep)\n"
     "\n"
     "global options:\n"
     "  -o, --output text|json|markdown   output format (default text; simulate: a report)\n"
@@ -108,6 +114,58 @@ int ReportError(const CommandContext& ctx, int code, const std::string& title,
   *ctx.err << "error: " << reason << "\n";
   return code;
 }
+
+namespace {
+
+int RunCommand(const CommandContext& ctx, const std::string& command, const CommandArgs& args) {
+  if (command == "eval") return RunEval(ctx, args);
+  if (command == "serve") return RunServe(ctx, args);
+  if (command == "simulate") return RunSimulate(ctx, args);
+  return RunSweep(ctx, args);
+}
+
+// `COMMAND ... --report FILE.html`: the command as asked, then the report of
+// its result (its text output and its JSON).
+int RunWithReport(const CommandContext& ctx, const std::string& command, const CommandArgs& args,
+                  const std::string& path) {
+  if (const std::string e = CheckReportPath(path); !e.empty()) return ReportError(ctx, kExitBadInput, "Bad input", e);
+  std::string held_json;
+  std::ostringstream shown;
+  CommandContext first = ctx;
+  first.out = &shown;
+  first.report_json = &held_json;
+  const int rc = RunCommand(first, command, args);
+  *ctx.out << shown.str();
+  if (rc != kExitOk) return rc;
+  std::ostringstream quiet_err, other;
+  CommandContext again = ctx;
+  again.err = &quiet_err;
+  again.quiet = true;
+  again.out = &other;
+  std::string text, json;
+  if (ctx.format == OutputFormat::kText) text = shown.str();
+  if (ctx.format == OutputFormat::kJson) json = shown.str();
+  if (!held_json.empty()) {
+    json = held_json;
+    if (text.empty() && command == "simulate") {
+      result::Result r;
+      if (ParseResultJson(held_json, &r).ok()) text = ResultText(r);
+    }
+  }
+  // eval and serve are analytic: run again for the form not yet shown.
+  if (json.empty() && (command == "eval" || command == "serve")) {
+    again.format = OutputFormat::kJson;
+    if (RunCommand(again, command, args) == kExitOk) json = other.str();
+  }
+  if (text.empty() && (command == "eval" || command == "serve")) {
+    other.str("");
+    again.format = OutputFormat::kText;
+    if (RunCommand(again, command, args) == kExitOk) text = other.str();
+  }
+  return WriteHtmlReport(ctx, command, args, text, json, path);
+}
+
+}  // namespace
 
 int RunMlsysim(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
   CommandContext ctx;
@@ -189,6 +247,21 @@ int RunMlsysim(const std::vector<std::string>& argv, std::ostream& out, std::ost
     *ctx.err << "note: " << registry_file << " overrides the built-in " << entry << "\n";
   }
 
+  if (command == "report") return RunReport(ctx, args);
+  if (command == "simulate" || command == "eval" || command == "serve" || command == "sweep") {
+    std::string report_path;
+    bool wants_report = false;
+    CommandArgs rest;
+    for (size_t j = 0; j < args.size(); ++j) {
+      if (args[j] == "--report" || args[j].rfind("--report=", 0) == 0) {
+        wants_report = true;
+        report_path = args[j] == "--report" ? (j + 1 < args.size() ? args[++j] : "") : args[j].substr(9);
+      } else {
+        rest.push_back(args[j]);
+      }
+    }
+    if (wants_report) return RunWithReport(ctx, command, rest, report_path);
+  }
   if (command == "zoo") return RunZoo(ctx, args);
   if (command == "schema") return RunSchema(ctx, args);
   if (command == "walls") return RunWalls(ctx, args);
@@ -200,7 +273,7 @@ int RunMlsysim(const std::vector<std::string>& argv, std::ostream& out, std::ost
   if (command == "sweep") return RunSweep(ctx, args);
   return ReportError(ctx, kExitBadInput, "Bad input",
                      absl::StrCat("unknown command '", command,
-                                  "'; accepted: zoo, eval, serve, optimize, simulate, sweep, solve, walls, schema"));
+                                  "'; accepted: zoo, eval, serve, optimize, simulate, sweep, solve, walls, schema, report"));
 }
 
 }  // namespace mlsysim

@@ -30,6 +30,9 @@ struct CommandContext {
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   bool reproducible = false;
   bool quiet = false;             // --quiet: no progress on stderr
+  // --report FILE.html: commands that hold their result as JSON put it here
+  // (simulate: the Result; sweep: its rows); eval and serve are rerun.
+  std::string* report_json = nullptr;
 };
 
 using CommandArgs = std::vector<std::string>;

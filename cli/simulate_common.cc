@@ -115,6 +115,7 @@ int PrintRun(const CommandContext& ctx, absl::StatusOr<result::Result> run, cons
   if (!ctx.reproducible) {
     r.set_wall_seconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.start).count());
   }
+  if (ctx.report_json != nullptr) *ctx.report_json = ResultJson(r);
   switch (ctx.format) {
     case OutputFormat::kJson:
       *ctx.out << ResultJson(r);

@@ -89,6 +89,18 @@ std::vector<std::string> MetricColumns(const std::map<int64_t, SweepRow>& rows) 
   return names;
 }
 
+// One row as a JSON object (the --jsonl line).
+std::string RowJson(const sweep::Sweep& s, int64_t i, const SweepRow& row) {
+  Record point, metrics;
+  for (int a = 0; a < s.axes_size(); ++a) point.Str(s.axes(a).field(), row.point[a]);
+  for (const auto& [name, v] : row.metrics) metrics.Num(name, v);
+  Record r;
+  r.Int("index", i).Obj("point", std::move(point)).Str("status", row.status).Bool("meets_constraints", row.feasible);
+  if (!row.error.empty()) r.Str("error", row.error);
+  r.Obj("metrics", std::move(metrics));
+  return r.ToJson();
+}
+
 absl::Status WriteOutputs(const sweep::Sweep& s, const std::map<int64_t, SweepRow>& rows, const std::string& csv,
                           const std::string& jsonl) {
   const std::vector<std::string> names = MetricColumns(rows);
@@ -114,16 +126,7 @@ absl::Status WriteOutputs(const sweep::Sweep& s, const std::map<int64_t, SweepRo
   }
   if (!jsonl.empty()) {
     AtomicFile f(jsonl);
-    for (const auto& [i, row] : rows) {
-      Record point, metrics;
-      for (int a = 0; a < s.axes_size(); ++a) point.Str(s.axes(a).field(), row.point[a]);
-      for (const auto& [name, v] : row.metrics) metrics.Num(name, v);
-      Record r;
-      r.Int("index", i).Obj("point", std::move(point)).Str("status", row.status).Bool("meets_constraints", row.feasible);
-      if (!row.error.empty()) r.Str("error", row.error);
-      r.Obj("metrics", std::move(metrics));
-      f.stream() << r.ToJson() << "\n";
-    }
+    for (const auto& [i, row] : rows) f.stream() << RowJson(s, i, row) << "\n";
     if (auto st = f.Commit(); !st.ok()) return st;
   }
   return absl::OkStatus();
@@ -332,6 +335,24 @@ int RunSweep(const CommandContext& ctx, const CommandArgs& args) {
   std::vector<SweepRow> all;
   for (auto& [i, row] : rows) all.push_back(row);
   const SweepSummary sum = Summarize(s, all);
+  if (ctx.report_json != nullptr) {  // --report: the sweep, its objectives and rows
+    std::string& j = *ctx.report_json;
+    j = "{\"sweep\": ";
+    AppendJsonString(j, s.name());
+    j += ", \"objectives\": [";
+    for (int k = 0; k < s.objectives_size(); ++k) {
+      if (k > 0) j += ", ";
+      AppendJsonString(j, s.objectives(k).metric());
+    }
+    j += "], \"rows\": [";
+    bool first_row = true;
+    for (const auto& [i, row] : rows) {
+      if (!first_row) j += ",\n";
+      first_row = false;
+      j += RowJson(s, i, row);
+    }
+    j += "]}";
+  }
   const bool interrupted = rows.size() < points->size();
   if (!csv.empty()) *ctx.err << "wrote " << csv << " (" << rows.size() << " rows)\n";
   if (!jsonl.empty()) *ctx.err << "wrote " << jsonl << " (" << rows.size() << " rows)\n";

@@ -186,9 +186,9 @@ TEST(SweepCliTest, ShippedSweepsRunWithPinnedOutput) {
   const struct {
     const char* file;
     uint64_t hash;
-  } pins[] = {{"tp_pp_microbatches_70b_research256.textproto", 0x0ad3b6240e7c8252ull},
-              {"checkpoint_interval_spares_16k.textproto", 0x0e3add83053cbc65ull},
-              {"cheapest_fleet_70b_1000qps.textproto", 0xa266913bf30d8cf0ull},
+  } pins[] = {{"tp_pp_microbatches_70b_research256.textproto", 0x4d57df9b6ad5966full},
+              {"checkpoint_interval_spares_16k.textproto", 0x7543bf44392d5985ull},
+              {"cheapest_fleet_70b_1000qps.textproto", 0xb7d34514c7184d50ull},
               {"engine_batch_seq_precision_10k.textproto", 0x4011025d8362ce02ull}};
   for (const auto& p : pins) {
     const std::string out = dir + "/" + p.file + ".csv";

@@ -104,6 +104,20 @@ class SimulationResult:
         """The text report, as `mlsysim simulate` prints it."""
         return _core.report(json.dumps(self.raw))
 
+    @property
+    def plot(self):
+        """The report's figures as matplotlib figures: r.plot.ttft_cdf(),
+        r.plot.latency_cdfs(), r.plot.over_time(), r.plot.sojourn_cdf(),
+        r.plot.pipeline(), r.plot.step_breakdown(), r.plot.failures(),
+        r.plot.ettr(), r.plot.collective(); r.plot.all() lists them all."""
+        from ._plot import Plots  # deferred: matplotlib only when plotting
+        return Plots(self.raw)
+
+    def save_report(self, path):
+        """Writes the self-contained HTML report (as `mlsysim report`); returns its size in bytes."""
+        from . import report
+        return report.write(self.raw, path)
+
     def __repr__(self):
         return f"<SimulationResult {self.form} '{self.name}': {len(self.metrics)} metrics>"
 

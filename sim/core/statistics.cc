@@ -14,6 +14,30 @@ double NearestRankQuantile(std::vector<double>& v, double p) {
   return v[k];
 }
 
+const std::vector<double>& CdfGridProbabilities() {
+  static const std::vector<double> grid = [] {
+    std::vector<double> g;
+    for (int i = 0; i < 99; ++i) g.push_back(i / 100.0);
+    for (int i = 0; i < 9; ++i) g.push_back(0.99 + i / 1000.0);
+    for (int i = 0; i < 10; ++i) g.push_back(0.999 + i / 10000.0);
+    g.push_back(1.0);
+    return g;
+  }();
+  return grid;
+}
+
+std::vector<double> SortedQuantileGrid(const std::vector<double>& sorted) {
+  std::vector<double> q;
+  if (sorted.empty()) return q;
+  const size_t n = sorted.size();
+  for (double p : CdfGridProbabilities()) {
+    size_t k = static_cast<size_t>(std::ceil(p * n));
+    k = std::min(n - 1, k == 0 ? 0 : k - 1);
+    q.push_back(sorted[k]);
+  }
+  return q;
+}
+
 std::pair<double, double> MeanCi95(const std::vector<double>& x) {
   const size_t n = x.size();
   if (n == 0) return {0.0, 0.0};

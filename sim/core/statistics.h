@@ -18,6 +18,14 @@ namespace mlsysim {
 // Reorders `v` (nth_element); pass a copy to keep the order.
 double NearestRankQuantile(std::vector<double>& v, double p);
 
+// The probabilities a plotted CDF is sampled at (proto/result.proto Series):
+// 0, every 1 %, then finer in the tail: every 0.1 % above 0.99, every 0.01 %
+// above 0.999, and 1 (the maximum). 119 points.
+const std::vector<double>& CdfGridProbabilities();
+// Nearest-rank quantiles of `sorted` (ascending) at CdfGridProbabilities();
+// empty for no samples.
+std::vector<double> SortedQuantileGrid(const std::vector<double>& sorted);
+
 // Mean and 95 % confidence half-width (Student t, n − 1 degrees of freedom)
 // of independent replications; the half-width is 0 for fewer than two.
 std::pair<double, double> MeanCi95(const std::vector<double>& x);

@@ -36,6 +36,8 @@ struct QueueRunResult {
   double prob_wait = 0;           // share of requests that waited
   double mean_in_system = 0;      // time-average L over the window
   double arrival_rate = 0;        // observed λ over the window
+  // Sojourn quantiles at CdfGridProbabilities() (sim/core/statistics.h).
+  std::vector<double> sojourn_cdf;
   uint64_t events = 0;
   uint64_t fingerprint = 0;
 };

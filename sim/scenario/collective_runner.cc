@@ -10,6 +10,7 @@
 #include "analytic/units.h"
 #include "sim/network/collective.h"
 #include "sim/network/flow_network.h"
+#include "sim/scenario/plot_data.h"
 #include "sim/scenario/result_builder.h"
 #include "sim/scenario/runners.h"
 #include "sim/scenario/scenario_check.h"
@@ -18,6 +19,9 @@
 #include "topology/cluster_graph.h"
 
 namespace mlsysim {
+
+// The plot data reruns a collective of at most this many flows at smaller messages.
+constexpr uint64_t kMaxPlotFlows = 100000;
 
 absl::StatusOr<result::Result> RunCollective(const scenario::Scenario& s, const RunContext& rc) {
   (void)rc;
@@ -90,21 +94,37 @@ absl::StatusOr<result::Result> RunCollective(const scenario::Scenario& s, const 
 
   spec.ranks.resize(ranks);
   std::iota(spec.ranks.begin(), spec.ranks.end(), 0);
-  spec.message_bytes = message;
-  Simulator sim;
-  FlowNetwork net(sim, graph->LinkCapacities());
-  Collective c(sim, net, *graph, spec, nullptr, 1);
-  if (auto st = c.Validate(); !st.ok()) return bad(std::string(st.message()));
-  c.Start();
-  sim.Run();
+  // One simulation of the collective at `bytes`: its time (s), events and fingerprint.
+  struct CollectiveRun {
+    double seconds;
+    uint64_t events, fingerprint, flows;
+    int steps;
+    double ecmp_factor;
+  };
+  auto run_at = [&](double bytes) -> absl::StatusOr<CollectiveRun> {
+    CollectiveSpec at = spec;
+    at.message_bytes = bytes;
+    Simulator sim;
+    FlowNetwork net(sim, graph->LinkCapacities());
+    Collective c(sim, net, *graph, at, nullptr, 1);
+    if (auto st = c.Validate(); !st.ok()) return absl::InvalidArgumentError(st.message());
+    c.Start();
+    sim.Run();
+    return CollectiveRun{TimeToSeconds(c.end_time() - c.start_time()), sim.dispatched(), sim.fingerprint(),
+                         static_cast<uint64_t>(net.flows_started()), c.total_steps(),
+                         shape.routing == Routing::kEcmp ? c.ExpectedEcmpSlowdown() : 0.0};
+  };
+  auto main_run = run_at(message);
+  if (!main_run.ok()) return main_run.status();
 
   // The closed form of the same collective: the slowest link class bounds each step.
   const bool crosses = nodes > 1;
   const double beta = crosses ? shape.nic_bandwidth : shape.nvlink_bandwidth;
   const double alpha = crosses ? shape.nic_latency : shape.nvlink_latency;
   const int n = ranks;
-  double analytic = 0, mlsysim_quirk = -1;
   std::string source;
+  auto closed_form = [&](double message, double* mlsysim_quirk) {
+  double analytic = 0;
   switch (spec.op) {
     case CollectiveOp::kAllToAll:
       analytic = AllToAllTime(message, n, beta, alpha);
@@ -133,14 +153,18 @@ absl::StatusOr<result::Result> RunCollective(const scenario::Scenario& s, const 
       } else {
         analytic = RingAllReduceTime(message, gpn, shape.nvlink_bandwidth, shape.nvlink_latency) +
                    RingAllReduceTime(message / gpn, nodes, shape.nic_bandwidth, shape.nic_latency);
-        mlsysim_quirk = HierarchicalAllReduceTime(message, nodes, gpn, shape.nvlink_bandwidth,
+        *mlsysim_quirk = HierarchicalAllReduceTime(message, nodes, gpn, shape.nvlink_bandwidth,
                                                   shape.nic_bandwidth, shape.nvlink_latency,
                                                   shape.nic_latency);
         source = "hierarchical: ring(M,G) + ring(M/G,K)";
       }
       break;
   }
-  const double simulated = TimeToSeconds(c.end_time() - c.start_time());
+  return analytic;
+  };
+  double mlsysim_quirk = -1;
+  const double analytic = closed_form(message, &mlsysim_quirk);
+  const double simulated = main_run->seconds;
   const std::string op = w.op().empty() ? "allreduce" : w.op();
   const std::string algorithm = w.algorithm().empty() ? "ring" : w.algorithm();
   result::Result out = NewResult("collective", s.name().empty() ? absl::StrCat(op, "/", algorithm, ", ", ranks, " ranks, ", w.message()) : s.name());
@@ -151,18 +175,39 @@ absl::StatusOr<result::Result> RunCollective(const scenario::Scenario& s, const 
   AddFact(&out, "message_bytes", message, "B");
   AddFact(&out, "topology", topology);
   AddFact(&out, "routing", RoutingName(shape.routing));
-  AddFact(&out, "steps", c.total_steps());
-  AddFact(&out, "flows", static_cast<double>(net.flows_started()));
+  AddFact(&out, "steps", main_run->steps);
+  AddFact(&out, "flows", static_cast<double>(main_run->flows));
   SetAnalytic(AddMetric(&out, "simulated_time_s", "s", simulated), analytic, source);
   if (shape.routing == Routing::kEcmp) {
-    AddFact(&out, "ecmp_expected_uplink_collision_factor", c.ExpectedEcmpSlowdown());
+    AddFact(&out, "ecmp_expected_uplink_collision_factor", main_run->ecmp_factor);
   }
   if (mlsysim_quirk >= 0) {
     SetAnalytic(AddMetric(&out, "mlsysim_v011_time_s", "s", simulated), mlsysim_quirk,
                 "mlsysim v0.1.1 HierarchicalAllReduce", "v0.1.1 counts the intra-node phase twice");
   }
-  out.set_events(sim.dispatched());
-  out.set_fingerprint(absl::StrFormat("%016x", sim.fingerprint()));
+  // Plot data: simulated against the closed form by message size, from
+  // 1/1024 of the message up (collectives of at most kMaxPlotFlows flows).
+  std::vector<double> sizes, sim_s, closed_s;
+  if (main_run->flows <= kMaxPlotFlows) {
+    for (int k = 5; k >= 1; --k) {
+      const double bytes = std::floor(message / std::pow(4.0, k));
+      if (bytes < 1) continue;
+      auto r = run_at(bytes);
+      if (!r.ok()) return r.status();
+      double unused = -1;
+      sizes.push_back(bytes);
+      sim_s.push_back(r->seconds);
+      closed_s.push_back(closed_form(bytes, &unused));
+    }
+  }
+  sizes.push_back(message);
+  sim_s.push_back(simulated);
+  closed_s.push_back(analytic);
+  AddCurve(&out, "time_by_message", "curve", "simulated", "B", "s", sizes, sim_s)
+      ->set_note(sizes.size() > 1 ? "the same collective rerun at smaller messages" : "the run's message only");
+  AddCurve(&out, "time_by_message", "curve", source, "B", "s", sizes, closed_s);
+  out.set_events(main_run->events);
+  out.set_fingerprint(absl::StrFormat("%016x", main_run->fingerprint));
   SetEcho(&out, s);
   return out;
 }

@@ -9,6 +9,8 @@
 #include "analytic/queueing.h"
 #include "analytic/serving.h"
 #include "sim/queueing/queue_sim.h"
+#include "sim/core/statistics.h"
+#include "sim/scenario/plot_data.h"
 #include "sim/scenario/result_builder.h"
 #include "sim/scenario/runners.h"
 #include "sim/scenario/scenario_check.h"
@@ -139,6 +141,22 @@ absl::StatusOr<result::Result> RunQueue(const scenario::Scenario& s, const RunCo
     const double cv2 = qc.service.Variance() / (service * service);
     SetAnalytic(wait_mean, Mg1WaitMean(lambda, service, cv2), "M/G/1 (Pollaczek-Khinchine mean)");
     SetAnalytic(sojourn_mean, Mg1WaitMean(lambda, service, cv2) + service, "M/G/1 (Pollaczek-Khinchine mean)");
+  }
+  // Plot data: the sojourn-time CDF (each quantile averaged over the
+  // replications) beside the exact distribution where there is one.
+  std::vector<double> cdf(CdfGridProbabilities().size(), 0.0);
+  for (const QueueRunResult& r : runs) {
+    for (size_t i = 0; i < cdf.size() && i < r.sojourn_cdf.size(); ++i) cdf[i] += r.sojourn_cdf[i] / runs.size();
+  }
+  AddQuantileCdf(&out, "sojourn_s", "s", cdf, "",
+                 absl::StrCat("each quantile averaged over ", reps, " replications (warm-up excluded)"));
+  const double x_hi = std::max(cdf.size() > 1 ? cdf[cdf.size() - 2] : service, 4 * service);
+  if (poisson && qc.service.kind == DurationDistribution::kExponential) {
+    AddFunctionCurve(&out, "sojourn_s", "cdf", servers == 1 ? "M/M/1 exact" : "M/M/c exact", "s", "1", 0, x_hi,
+                     241, false, [&](double t) { return 1 - MmcSojournTail(lambda, mu, servers, t); });
+  } else if (poisson && qc.service.kind == DurationDistribution::kDeterministic && servers == 1) {
+    AddFunctionCurve(&out, "sojourn_s", "cdf", "M/D/1 exact", "s", "1", 0, x_hi, 241, false,
+                     [&](double t) { return t < service ? 0.0 : Md1WaitCdf(lambda, service, t - service); });
   }
   // mlsysim v0.1.1's TailLatencyModel on the same queue (its p99 adds a wait
   // quantile to the mean service time).

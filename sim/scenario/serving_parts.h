@@ -27,6 +27,9 @@ void TenantStatistics(const std::vector<ServingRunResult>& runs, int tenant, res
 // the simulated figures (mean input/output lengths, arrival rate λ).
 void ServingClosedForms(const ServingConfig& c, double mean_in, double mean_out, double lambda,
                         const GridSpec& grid, result::Result* out);
+// Plot data (proto/result.proto Series): latency CDFs, and replication 0's
+// queue, batch, KV use and throughput over time (serving_plot.cc).
+void AddServingPlotData(const std::vector<ServingRunResult>& runs, const ServingConfig& c, result::Result* out);
 // Writes outputs.trace_json / requests_csv / iterations_csv from replication 0.
 absl::Status WriteServingOutputs(const RunContext& rc, const scenario::Outputs& outputs, const ServingRunResult& run,
                         const ServingConfig& c, int64_t max_events, result::Result* out);

@@ -152,8 +152,9 @@ absl::Status RunServingPart(const scenario::Scenario& s, const std::string& dir,
       reqs = MergeStreams(std::move(parts));
     }
     const bool tables = rc.tables != nullptr;
-    c.record_requests = rep == 0 && (tables || !outputs.requests_csv().empty() || !outputs.trace_json().empty());
-    c.record_iterations = rep == 0 && (tables || !outputs.trace_json().empty() || !outputs.iterations_csv().empty());
+    // Replication 0 keeps its records: the plot data's time series.
+    c.record_requests = rep == 0;
+    c.record_iterations = rep == 0;
     c.max_trace_iterations = outputs.iterations_csv().empty() && !tables ? max_events / 4
                                                                          : std::numeric_limits<int64_t>::max();
     auto r = SimulateServing(c, reqs);
@@ -218,6 +219,7 @@ absl::Status RunServingPart(const scenario::Scenario& s, const std::string& dir,
   for (const auto& r : runs) events += r.events;
   out->set_events(events);
   out->set_fingerprint(absl::StrFormat("%016x", runs[0].fingerprint));
+  AddServingPlotData(runs, c, out);
   return WriteServingOutputs(rc, outputs, runs[0], c, max_events, out);
 }
 

@@ -17,6 +17,9 @@ void Flatten(const result::Result& r, const std::string& prefix, std::vector<std
   auto metric = [&](const result::Metric& m) {
     if (m.has_simulated()) {
       out->push_back({prefix + m.name(), m.simulated()});
+      // Beside a simulated figure: its 95 % half-width and its closed form.
+      if (m.has_ci95()) out->push_back({prefix + m.name() + ".ci95", m.ci95()});
+      if (m.has_analytic()) out->push_back({prefix + m.name() + ".closed_form", m.analytic()});
     } else if (m.has_analytic()) {
       out->push_back({prefix + m.name(), m.analytic()});
     }

@@ -19,6 +19,7 @@
 #include "sim/scenario/result_builder.h"
 #include "sim/scenario/run_context.h"
 #include "sim/scenario/training_job.h"
+#include "sim/scenario/training_plot.h"
 #include "sim/training/training_chakra.h"
 #include "sim/training/training_run.h"
 #include "sim/training/training_step.h"
@@ -48,19 +49,9 @@ absl::Status WriteTrace(const std::string& path, const TrainingStepResult& step,
   for (const TraceSpan& s : step.spans) {
     t.Span(s.name, s.category, s.stage, s.replica * 3 + s.stream, s.start_s, s.end_s);
   }
-  // Pipeline bubbles: the idle gaps between a device's compute ops, from the
-  // step's start to its last op.
-  std::map<std::pair<int, int>, std::vector<std::pair<double, double>>> ops;
-  for (const TraceSpan& s : step.spans) {
-    if (s.category == "compute") ops[{s.stage, s.replica}].push_back({s.start_s, s.end_s});
-  }
-  for (auto& [track, spans] : ops) {
-    std::sort(spans.begin(), spans.end());
-    double idle_from = 0;
-    for (const auto& [start, end] : spans) {
-      if (start > idle_from + 1e-12) t.Span("bubble", "bubble", track.first, track.second * 3, idle_from, start);
-      idle_from = std::max(idle_from, end);
-    }
+  // Pipeline bubbles: the idle gaps between a device's compute ops.
+  for (const BubbleInterval& b : FindPipelineBubbles(step.spans)) {
+    t.Span("bubble", "bubble", b.stage, b.replica * 3, b.start_s, b.end_s);
   }
   for (const RunLogRow& r : run.log) {
     const bool failure = r.kind == "failure";
@@ -163,7 +154,7 @@ absl::StatusOr<result::Result> RunTrainingJob(const TrainingJob& job, const RunC
   sc.bucket_bytes = job.bucket_bytes;
   sc.straggler_cv = job.straggler_cv;
   sc.seed = job.seed;
-  sc.record_spans = !job.trace_file.empty();
+  sc.record_spans = true;  // the result's pipeline schedule (plot data)
   sc.record_plan = !job.export_chakra.empty();
   sc.activation_recompute = job.activation_recompute;
   if (job.detail == "replica") {
@@ -242,7 +233,7 @@ absl::StatusOr<result::Result> RunTrainingJob(const TrainingJob& job, const RunC
       rc.spare_nodes = job.spare_nodes;
       rc.seed = job.seed;
       rc.replication = static_cast<uint64_t>(rep);
-      rc.record_log = rep == 0 && (run_ctx.tables != nullptr || !job.events_csv.empty() || !job.trace_file.empty());
+      rc.record_log = rep == 0;  // the result's timeline (plot data)
       auto run = SimulateTrainingRun(rc);
       if (!run.ok()) return bad(std::string(run.status().message()));
       interruptions.push_back(run->interruptions);
@@ -392,6 +383,16 @@ absl::StatusOr<result::Result> RunTrainingJob(const TrainingJob& job, const RunC
   out.set_events(step->events + run_events);
   out.set_fingerprint(absl::StrFormat("%016x", step->fingerprint));
 
+  CheckpointModel ck_model;
+  ck_model.interval_s = interval;
+  ck_model.write_s = write_s;
+  ck_model.restart_s = restart_total;
+  ck_model.mtbf_s = mtbf_s;
+  ck_model.young_s = young;
+  ck_model.daly_s = daly;
+  ck_model.async = job.async_checkpoint;
+  ck_model.duration_s = duration;
+  AddTrainingPlotData(*step, first, ck_model, ettr, &out);
   if (!job.trace_file.empty()) {
     int64_t events = 0, dropped = 0;
     if (auto s = WriteTrace(job.trace_file, *step, first, job.pp, job.trace_max_events, &events, &dropped); !s.ok()) {

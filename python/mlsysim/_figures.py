@@ -1,0 +1,452 @@
+"""_figures.py — the figures of a result, drawn with matplotlib from the plot
+data the C++ core puts in every Result (proto/result.proto Series and Span),
+and from the JSON of `eval`, `serve` and `sweep`.
+
+Each builder takes the parsed JSON and returns a list of Figure objects
+(matplotlib figure, title, caption) or [] when the result has nothing to draw
+for it. `figures_for(doc, kind)` picks the builders of a result's kind.
+"""
+
+import math
+
+from ._figstyle import COLORS, KIND_COLORS, new_figure, scale_for
+
+# ------------------------------------------------------------------ helpers
+
+
+class Figure:
+    def __init__(self, fig, title, caption):
+        self.fig, self.title, self.caption = fig, title, caption
+
+
+def series(doc, name, kind=None):
+    return [s for s in doc.get("series", []) if s.get("name") == name and (kind is None or s.get("kind") == kind)]
+
+
+def metric(doc, name):
+    for m in doc.get("metrics", []):
+        if m.get("name") == name:
+            return m
+    for sec in doc.get("sections", []):
+        for m in sec.get("metrics", []):
+            if m.get("name") == name:
+                return m
+    return None
+
+
+def fact(doc, name):
+    for f in doc.get("facts", []):
+        if f.get("name") == name:
+            return f.get("text", f.get("number", f.get("flag")))
+    return None
+
+
+def _label(s):
+    src = s.get("source", "simulated")
+    return f"{s['group']}: {src}" if s.get("group") else src
+
+
+def _closed_form_marks(ax, doc, prefix, scale):
+    """Vertical dashed lines at the closed-form values of metrics named prefix_p*_s."""
+    drawn = []
+    for m in doc.get("metrics", []):
+        if m.get("name", "").startswith(prefix) and "analytic" in m:
+            x = m["analytic"] * scale
+            ax.axvline(x, color=COLORS["closed"], linestyle="--", linewidth=1)
+            drawn.append(f"{m['name']} = {m['analytic']:.4g} s ({m.get('analytic_source', 'closed form')})")
+    return drawn
+
+
+# ------------------------------------------------------------------ serving
+
+
+def serving_cdfs(doc):
+    panels = [("ttft_s", "time to first token", "ttft_"), ("tpot_s", "time per output token", "itl_"),
+              ("e2e_s", "end-to-end latency", "e2e_")]
+    present = [p for p in panels if series(doc, p[0], "cdf")]
+    if not present:
+        return []
+    fig, axes = new_figure(1, len(present), width=11, height=3.6)
+    marks = []
+    for ax, (name, title, prefix) in zip(axes, present):
+        ss = series(doc, name, "cdf")
+        hi = max(max(s["x"]) for s in ss if s.get("x"))
+        scale, unit = scale_for(hi)
+        for s in ss:
+            ax.plot([v * scale for v in s["x"]], s["y"], label=_label(s), linewidth=1.6)
+        marks += _closed_form_marks(ax, doc, prefix, scale)
+        ax.set_xlabel(f"{title} ({unit})")
+        ax.set_ylabel("P[X ≤ x]")
+        ax.set_ylim(0, 1.01)
+        ax.grid(alpha=0.3)
+        if len(ss) > 1:
+            ax.legend(fontsize=7)
+    note = series(doc, present[0][0], "cdf")[0].get("note", "")
+    caption = (f"Simulated latency CDFs ({note}; time per output token: each request's mean inter-token gap, "
+               "replication 0). Dashed lines: the closed forms of the same deployment"
+               + (": " + "; ".join(marks) if marks else " (none for these percentiles)") + ".")
+    return [Figure(fig, "Latency distributions", caption)]
+
+
+def serving_over_time(doc):
+    names = [("queue_length", "waiting requests"), ("batch_size", "decode batch per replica"),
+             ("kv_utilization", "KV-cache use"), ("output_tokens_per_s", "output tokens/s")]
+    present = [(n, t) for n, t in names if series(doc, n, "time")]
+    if not present:
+        return []
+    fig, axes = new_figure(len(present), 1, width=11, height=1.9 * len(present), sharex=True)
+    for ax, (name, title) in zip(axes, present):
+        s = series(doc, name, "time")[0]
+        ax.plot(s["x"], s["y"], color=COLORS["sim"], linewidth=1.2)
+        ax.fill_between(s["x"], s["y"], alpha=0.15, color=COLORS["sim"])
+        ax.set_ylabel(title, fontsize=8)
+        ax.grid(alpha=0.3)
+    thr = metric(doc, "throughput_tokens_per_s")
+    if thr and "analytic" in thr and any(n == "output_tokens_per_s" for n, _ in present):
+        ax = axes[[n for n, _ in present].index("output_tokens_per_s")]
+        ax.axhline(thr["analytic"], color=COLORS["closed"], linestyle="--", linewidth=1)
+    axes[-1].set_xlabel("simulated time (s)")
+    notes = "; ".join(f"{t}: {series(doc, n, 'time')[0].get('note', '')}" for n, t in present)
+    caption = ("Replication 0 over simulated time. " + notes +
+               (f". Dashed: the closed-form throughput ({thr.get('analytic_source', '')})." if thr and "analytic" in thr
+                else "."))
+    return [Figure(fig, "Queue, batch, KV cache and throughput over time", caption)]
+
+
+# ------------------------------------------------------------------ queue
+
+
+def queue_cdf(doc):
+    ss = series(doc, "sojourn_s", "cdf")
+    if not ss:
+        return []
+    fig, (ax, tail) = new_figure(1, 2, width=11, height=3.8)
+    for s in ss:
+        style = "-" if s.get("source") == "simulated" else "--"
+        color = COLORS["sim"] if s.get("source") == "simulated" else COLORS["closed"]
+        ax.plot(s["x"], s["y"], style, color=color, label=s.get("source"), linewidth=1.6)
+        pairs = [(x, 1 - y) for x, y in zip(s["x"], s["y"]) if 1 - y > 1e-5]
+        tail.semilogy([p[0] for p in pairs], [p[1] for p in pairs], style, color=color, label=s.get("source"))
+    ax.set_xlabel("sojourn time (s)")
+    ax.set_ylabel("P[T ≤ t]")
+    tail.set_xlabel("sojourn time (s)")
+    tail.set_ylabel("P[T > t] (log)")
+    for a in (ax, tail):
+        a.grid(alpha=0.3)
+        a.legend(fontsize=8)
+    exact = [s for s in ss if s.get("source") != "simulated"]
+    caption = (f"Sojourn time of {fact(doc, 'servers')} server(s), ρ = {fact(doc, 'rho'):.3g}: simulated "
+               f"({ss[0].get('note', '')}) against " +
+               (f"the exact distribution ({exact[0]['source']})." if exact else
+                "no exact distribution (queueing theory has one for M/M/c and M/D/1 only).") +
+               " Right: the tail on a log scale.")
+    return [Figure(fig, "Sojourn-time distribution", caption)]
+
+
+# ------------------------------------------------------------------ training
+
+
+def training_gantt(doc):
+    spans = [s for s in doc.get("spans", []) if s.get("kind") not in ("failure", "checkpoint")]
+    if not spans:
+        return []
+    lanes = sorted({s["lane"] for s in spans}, key=lambda l: (int(l.split()[1]), l))
+    height = min(9.0, 1.2 + 0.22 * len(lanes))
+    fig, (ax,) = new_figure(1, 1, width=11, height=height)
+    index = {l: i for i, l in enumerate(lanes)}
+    for kind in ["compute", "tp", "ep", "pp", "dp", "bubble"]:
+        bars = [(s.get("start_s", 0.0), s.get("end_s", 0.0) - s.get("start_s", 0.0), index[s["lane"]])
+                for s in spans if s["kind"] == kind]
+        if not bars:
+            continue
+        for start, width, y in bars:
+            ax.broken_barh([(start, width)], (y - 0.4, 0.8), color=KIND_COLORS[kind])
+        ax.plot([], [], color=KIND_COLORS[kind], linewidth=6, label=kind)
+    ax.set_yticks(range(len(lanes)))
+    ax.set_yticklabels(lanes, fontsize=6)
+    ax.invert_yaxis()
+    ax.set_xlabel("time in the step (s)")
+    ax.legend(fontsize=7, ncol=6, loc="upper center", bbox_to_anchor=(0.5, 1.12))
+    step = metric(doc, "step_time_s")
+    if step and "simulated" in step:
+        ax.axvline(step["simulated"], color="black", linewidth=0.8)
+    caption = ("One training step of data-parallel replica 0 at flow level: per pipeline stage, its compute "
+               "(TP/EP collectives nested), pipeline receives and DP all-reduce; bubbles are the idle gaps "
+               f"between a stage's compute. Bubble share simulated {metric(doc, 'bubble_fraction').get('simulated', 0):.3f} "
+               f"against (P-1)/(V*M+P-1) = {metric(doc, 'bubble_fraction').get('analytic', 0):.3f}.")
+    return [Figure(fig, "Pipeline schedule of one step", caption)]
+
+
+def training_breakdown(doc):
+    step = metric(doc, "step_time_s")
+    if not step or "simulated" not in step:
+        return []
+    parts = [("compute_s", "compute"), ("tp_communication_s", "TP comm"), ("ep_communication_s", "EP comm"),
+             ("pipeline_bubble_s", "bubble"), ("exposed_dp_communication_s", "exposed DP comm")]
+    fig, (ax,) = new_figure(1, 1, width=11, height=2.6)
+    left = 0.0
+    for (name, label), color in zip(parts, ["compute", "tp", "ep", "bubble", "dp"]):
+        m = metric(doc, name)
+        v = m.get("simulated", 0.0) if m else 0.0
+        if v > 0:
+            ax.barh(1, v, left=left, color=KIND_COLORS[color], label=f"{label} {v:.3g} s")
+            left += v
+    ax.barh(0, step["analytic"], color=COLORS["closed"], label=f"Iron Law {step['analytic']:.3g} s")
+    mls = metric(doc, "step_time_mlsysim")
+    rows = ["Iron Law 6PD/(N·peak·η)", "simulated step"]
+    if mls and "analytic" in mls:
+        ax.barh(2, mls["analytic"], color=COLORS["other"], label=f"mlsysim v0.1.1 {mls['analytic']:.3g} s")
+        rows.append("mlsysim DistributedModel")
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels(rows, fontsize=8)
+    ax.set_xlabel("seconds per step")
+    ax.legend(fontsize=7, loc="lower right")
+    ax.grid(alpha=0.3, axis="x")
+    caption = (f"Where a step's {step['simulated']:.3g} s go on the critical path (stage 0, replica 0), beside "
+               f"the Iron Law's compute-only time ({step['analytic']:.3g} s, gap {step.get('relative_gap', 0):+.1%})"
+               + (" and mlsysim v0.1.1's DistributedModel." if len(rows) > 2 else "."))
+    return [Figure(fig, "Step-time breakdown", caption)]
+
+
+def training_timeline(doc):
+    fails = [s for s in doc.get("spans", []) if s.get("kind") == "failure"]
+    shares = [series(doc, n, "time") for n in ("checkpoint_share", "restart_share")]
+    days = fact(doc, "days")
+    if not days or not (fails or any(shares)):
+        return []
+    lanes = sorted({s["lane"] for s in fails})
+    fig, (ax, share) = new_figure(2, 1, width=11, height=2.2 + 0.3 * len(lanes), sharex=True)
+    for i, lane in enumerate(lanes):
+        pts = [s for s in fails if s["lane"] == lane]
+        sizes = [12 + 60 * min(1.0, s.get("value", 0.0) / 3600) for s in pts]
+        ax.scatter([s.get("start_s", 0.0) / 86400 for s in pts], [i] * len(pts), s=sizes, color=COLORS["fail"],
+                   alpha=0.7)
+        for s in pts:
+            ax.plot([s.get("start_s", 0.0) / 86400, s.get("end_s", 0.0) / 86400], [i, i], color="black", lw=1)
+    ax.set_yticks(range(len(lanes)))
+    ax.set_yticklabels(lanes, fontsize=7)
+    ax.set_ylim(-0.7, max(0.7, len(lanes) - 0.3))
+    ax.grid(alpha=0.3, axis="x")
+    ax.set_title("failures by cause", fontsize=8, loc="left")
+    for ss, label, color in zip(shares, ["writing checkpoints", "down after failures"],
+                                [COLORS["other"], COLORS["fail"]]):
+        if ss:
+            share.plot([x / 86400 for x in ss[0]["x"]], ss[0]["y"], color=color, label=label, linewidth=1.2)
+    share.set_ylabel("share of wall time", fontsize=8)
+    share.legend(fontsize=7)
+    share.grid(alpha=0.3)
+    share.set_xlim(0, days)
+    share.set_xlabel("day of the run")
+    inter = metric(doc, "interruptions")
+    caption = (f"Replication 0 over {days:g} days: {len(fails)} failures by cause (dot size: work lost since "
+               "the last checkpoint, up to 1 h; line: the downtime), and the share of wall time spent writing "
+               "checkpoints and restarting (200 bins). "
+               + (f"Expected interruptions {inter['analytic']:.3g} ({inter.get('analytic_source', '')}); simulated "
+                  f"{inter.get('simulated', 0):.3g} (mean over replications)." if inter and "analytic" in inter
+                  else ""))
+    return [Figure(fig, "Failures, checkpoints and restarts over the run", caption)]
+
+
+def training_ettr(doc):
+    ss = series(doc, "ettr", "curve")
+    if not ss:
+        return []
+    fig, (ax,) = new_figure(1, 1, width=11, height=3.8)
+    for s in ss:
+        x = [v / 60 for v in s["x"]]
+        if s.get("source") == "simulated":
+            ax.errorbar(x, s["y"], yerr=s.get("y_ci95") or None, fmt="o", color=COLORS["sim"], capsize=4,
+                        label="simulated (95 % CI)")
+        else:
+            style = "--" if s["source"].startswith("first") else "-"
+            ax.plot(x, s["y"], style, color=COLORS["closed"] if style == "-" else COLORS["other"], label=s["source"])
+    for name, label, color in [("young_interval_s", "Young", "#6a3d9a"), ("daly_interval_s", "Daly", "#b15928")]:
+        m = metric(doc, name)
+        if m and "analytic" in m:
+            ax.axvline(m["analytic"] / 60, color=color, linestyle=":", label=f"{label} {m['analytic'] / 60:.3g} min")
+    ax.set_xscale("log")
+    exact = [s for s in ss if s.get("source", "").startswith("exact")]
+    if exact:
+        ys = [y for s in ss for y in s["y"]]
+        top, bottom = max(ys), max(0.0, min(exact[0]["y"]))
+        pad = max(1e-4, 0.08 * (top - bottom))
+        ax.set_ylim(bottom - pad, min(1.0 + pad, top + pad))
+    ax.set_xlabel("checkpoint interval (min, log)")
+    ax.set_ylabel("ETTR (useful share of wall time)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    caption = ("Effective training time ratio against the checkpoint interval: the exact renewal-reward curve "
+               "for exponential failures (Daly 2006) and the first-order approximation, with Young's and Daly's "
+               "intervals marked and the simulated run at its interval (mean over replications, 95 % CI). "
+               "Simulated failures follow the run's failure model (by cause; Weibull where asked).")
+    return [Figure(fig, "ETTR against checkpoint interval", caption)]
+
+
+# ------------------------------------------------------------------ collective
+
+
+def collective_sizes(doc):
+    ss = series(doc, "time_by_message", "curve")
+    if not ss:
+        return []
+    fig, (ax,) = new_figure(1, 1, width=9, height=3.8)
+    for s in ss:
+        sim = s.get("source") == "simulated"
+        ax.loglog(s["x"], s["y"], "o-" if sim else "--", color=COLORS["sim"] if sim else COLORS["closed"],
+                  label="simulated" if sim else f"α-β: {s['source']}")
+    ax.set_xlabel("message (B)")
+    ax.set_ylabel("time (s)")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=7)
+    caption = (f"{fact(doc, 'op')}/{fact(doc, 'algorithm')} over {fact(doc, 'ranks')} ranks on "
+               f"{fact(doc, 'topology')} ({fact(doc, 'routing')} routing): the flow-level simulation "
+               f"({ss[0].get('note', '')}) against its α-β closed form.")
+    return [Figure(fig, "Collective time by message size", caption)]
+
+
+# ------------------------------------------------------------------ eval / serve / sweep
+
+
+def roofline(doc, hw):
+    """The roofline of `hw` (peak FLOP/s, bandwidth B/s) with the workload's point."""
+    ai = doc.get("p_arithmetic_intensity")
+    if hw is None or ai is None:
+        return []
+    peak, bw = hw["flops"], hw["bandwidth"]
+    ridge = peak / bw
+    fig, (ax,) = new_figure(1, 1, width=9, height=4.2)
+    xs = [10 ** (k / 20) for k in range(-40, 101)]
+    ax.loglog(xs, [min(peak, bw * x) for x in xs], color=COLORS["closed"], label="roofline min(peak, I·BW)")
+    ax.axvline(ridge, color=COLORS["other"], linestyle=":", label=f"ridge {ridge:.3g} FLOP/B")
+    attained = min(peak, bw * ai)
+    if doc.get("p_mfu") is not None:
+        attained = doc["p_mfu"] * peak
+    ax.loglog([ai], [attained], "o", color=COLORS["sim"], markersize=9,
+              label=f"workload: I = {ai:.3g} FLOP/B, {attained:.3g} FLOP/s")
+    ax.set_xlabel("arithmetic intensity (FLOP/B)")
+    ax.set_ylabel("FLOP/s")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=7)
+    caption = (f"Roofline of {hw['name']} ({peak:.3g} FLOP/s peak at the run's precision, {bw:.3g} B/s memory "
+               f"bandwidth): the workload ({doc.get('scenario', '')}) is {doc.get('p_bottleneck', '?')}-bound; "
+               "its point is drawn at the throughput the model reaches (MFU × peak).")
+    return [Figure(fig, "Roofline", caption)]
+
+
+def serve_memory(doc, hw):
+    if hw is None or doc.get("memory_utilization") is None:
+        return []
+    cap = hw["capacity"] / 1e9
+    used = doc["memory_utilization"] * cap
+    kv = doc.get("kv_cache_gb", 0.0)
+    fig, (ax,) = new_figure(1, 1, width=9, height=2.2)
+    ax.barh(0, used - kv, color=KIND_COLORS["compute"], label=f"weights and activations {used - kv:.3g} GB")
+    ax.barh(0, kv, left=used - kv, color=KIND_COLORS["pp"], label=f"KV cache {kv:.3g} GB")
+    ax.barh(0, max(0.0, cap - used), left=used, color="#dddddd", label=f"free {max(0.0, cap - used):.3g} GB")
+    ax.set_yticks([])
+    ax.set_xlabel("GB per accelerator")
+    ax.legend(fontsize=7, ncol=3, loc="upper center", bbox_to_anchor=(0.5, 1.45))
+    caption = (f"Memory of one {hw['name']} ({cap:.3g} GB) serving {doc.get('model')} at sequence "
+               f"{doc.get('seq_len')} and batch {doc.get('batch_size')} (mlsysim ServingModel): TTFT "
+               f"{doc.get('ttft_ms', 0):.3g} ms, ITL {doc.get('itl_ms', 0):.3g} ms.")
+    return [Figure(fig, "Memory per accelerator", caption)]
+
+
+_TIME_UNITS = {"s": 1.0, "ms": 1e-3, "min": 60.0, "h": 3600.0, "hour": 3600.0, "d": 86400.0, "day": 86400.0}
+
+
+def _axis_value(v):
+    """(number, unit) of a sweep point's value ("12 min" -> (12.0, "min")), or (None, "")."""
+    parts = str(v).split()
+    try:
+        return float(parts[0]), (parts[1] if len(parts) > 1 else "")
+    except (ValueError, IndexError):
+        return None, ""
+
+
+def exponential_checkpoint_ettr(tau, write, restart, mtbf):
+    """Daly's exact ETTR for exponential failures (the C++ core's
+    ExponentialCheckpointEttr, analytic/formulas.h)."""
+    if tau <= 0:
+        return 0.0
+    return tau / (mtbf * math.exp(restart / mtbf) * math.expm1((tau + write) / mtbf))
+
+
+def sweep_figures(rows, objectives):
+    """Each objective against the first numeric axis, one line per value of the
+    others; over checkpoint intervals also the exact ETTR curve and Young's
+    and Daly's intervals of each line."""
+    ok = [r for r in rows if r.get("status") == "ok"]
+    if not ok:
+        return []
+    axes_names = list(ok[0]["point"].keys())
+    numeric = [a for a in axes_names if all(_axis_value(r["point"][a])[0] is not None for r in ok)]
+    if not numeric:
+        return []
+    xa = numeric[0]
+    unit = _axis_value(ok[0]["point"][xa])[1]
+    factor = _TIME_UNITS.get(unit, 1.0)
+    others = [a for a in axes_names if a != xa]
+    xs_all = [_axis_value(r["point"][xa])[0] for r in ok]
+    out = []
+    for obj in objectives or [k for k in ok[0]["metrics"] if "." not in k][:1]:
+        fig, (ax,) = new_figure(1, 1, width=10, height=4)
+        groups = {}
+        for r in ok:
+            groups.setdefault(", ".join(f"{a}={r['point'][a]}" for a in others), []).append(r)
+        drew_exact = False
+        for key, rs in sorted(groups.items()):
+            rs.sort(key=lambda r: _axis_value(r["point"][xa])[0])
+            x = [_axis_value(r["point"][xa])[0] for r in rs]
+            y = [r["metrics"].get(obj, math.nan) for r in rs]
+            ci = [r["metrics"].get(obj + ".ci95", 0.0) for r in rs]
+            line = ax.errorbar(x, y, yerr=ci, fmt="o-", capsize=3, label=f"{key or 'simulated'} (95 % CI)")
+            color = line[0].get_color()
+            m = rs[0]["metrics"]
+            interval_axis = xa == "checkpoint.interval" and unit in _TIME_UNITS
+            if interval_axis and obj == "ettr" and all(k in m for k in ("checkpoint_write_s", "restart_time_s",
+                                                                          "cluster_mtbf_s")):
+                lo, hi = min(xs_all) / 2, max(xs_all) * 2
+                grid = [lo * (hi / lo) ** (i / 120) for i in range(121)]
+                ax.plot(grid, [exponential_checkpoint_ettr(g * factor, m["checkpoint_write_s"], m["restart_time_s"],
+                                                           m["cluster_mtbf_s"]) for g in grid],
+                        "-", color=color, alpha=0.45, linewidth=1)
+                drew_exact = True
+            elif all(r["metrics"].get(obj + ".closed_form") is not None for r in rs):
+                ax.plot(x, [r["metrics"][obj + ".closed_form"] for r in rs], "--", color=color, alpha=0.6)
+            if interval_axis:
+                for name, style in [("young_interval_s", ":"), ("daly_interval_s", "-.")]:
+                    if name in m:
+                        ax.axvline(m[name] / factor, linestyle=style, color=color, alpha=0.6)
+        if max(xs_all) / max(1e-300, min(xs_all)) > 20:
+            ax.set_xscale("log")
+        ax.set_xlabel(f"{xa} ({unit})" if unit else xa)
+        ax.set_ylabel(obj)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+        caption = (f"{obj} at each of the {len(ok)} simulated points against {xa}"
+                   + (f", one line per {', '.join(others)}" if others else "")
+                   + "; error bars: 95 % CI over replications where there are several; "
+                   + ("thin line: the exact renewal ETTR for exponential failures (Daly 2006) of that line's write, "
+                      "restart and MTBF; dotted / dash-dotted: its Young / Daly interval."
+                      if drew_exact else "dashed: each point's closed form, where its result has one."))
+        out.append(Figure(fig, f"{obj} across the sweep", caption))
+    return out
+
+
+BUILDERS = {
+    "serving": [serving_cdfs, serving_over_time],
+    "queue": [queue_cdf],
+    "training": [training_breakdown, training_gantt, training_timeline, training_ettr],
+    "collective": [collective_sizes],
+}
+
+
+def figures_for(doc):
+    """The figures of a simulate Result (parts drawn in turn)."""
+    out = []
+    for build in BUILDERS.get(doc.get("form", ""), []):
+        out += build(doc)
+    for part in doc.get("parts", []):
+        out += figures_for(part)
+    return out

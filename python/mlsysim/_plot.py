@@ -1,0 +1,65 @@
+"""_plot.py — `SimulationResult.plot`: each figure of the HTML report as a
+matplotlib figure for notebooks (displayed inline by Jupyter).
+
+    r = mlsysim.simulate("scenarios/llama3_8b_8xh100_bursty.textproto")
+    fig = r.plot.ttft_cdf()          # matplotlib.figure.Figure
+    fig.savefig("ttft.png")
+"""
+
+from . import _figures
+
+
+class Plots:
+    def __init__(self, raw):
+        self._raw = raw
+
+    def _one(self, builder, doc=None, what=""):
+        figs = builder(doc if doc is not None else self._raw)
+        if not figs:
+            raise ValueError(f"this {self._raw.get('form', '')} result has no {what or builder.__name__} data")
+        return figs[0].fig
+
+    def _only(self, *names):
+        doc = dict(self._raw)
+        doc["series"] = [s for s in self._raw.get("series", []) if s.get("name") in names]
+        return doc
+
+    def ttft_cdf(self):
+        """Time to first token: simulated CDF (per tenant), closed forms marked."""
+        return self._one(_figures.serving_cdfs, self._only("ttft_s"), "TTFT")
+
+    def latency_cdfs(self):
+        """TTFT, time per output token and end-to-end latency CDFs."""
+        return self._one(_figures.serving_cdfs, None, "latency")
+
+    def over_time(self):
+        """Queue length, batch size, KV-cache use and throughput over time."""
+        return self._one(_figures.serving_over_time, None, "time-series")
+
+    def sojourn_cdf(self):
+        """Queue: simulated sojourn-time CDF against the exact distribution."""
+        return self._one(_figures.queue_cdf, None, "sojourn")
+
+    def pipeline(self):
+        """Training: one step's pipeline schedule per stage (Gantt)."""
+        return self._one(_figures.training_gantt, None, "pipeline schedule")
+
+    def step_breakdown(self):
+        """Training: compute, bubble and exposed communication beside the Iron Law."""
+        return self._one(_figures.training_breakdown, None, "step breakdown")
+
+    def failures(self):
+        """Training: failures by cause and checkpoints over the run."""
+        return self._one(_figures.training_timeline, None, "failure timeline")
+
+    def ettr(self):
+        """Training: ETTR against checkpoint interval (exact, first order, simulated, Young, Daly)."""
+        return self._one(_figures.training_ettr, None, "ETTR")
+
+    def collective(self):
+        """Collective: simulated against alpha-beta by message size."""
+        return self._one(_figures.collective_sizes, None, "collective")
+
+    def all(self):
+        """Every figure the report would draw: [(title, caption, figure)]."""
+        return [(f.title, f.caption, f.fig) for f in _figures.figures_for(self._raw)]
