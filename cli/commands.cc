@@ -135,7 +135,7 @@ int RunWithReport(const CommandContext& ctx, const std::string& command, const C
   first.out = &shown;
   first.report_json = &held_json;
   const int rc = RunCommand(first, command, args);
-  *ctx.out << shown.str();
+  *ctx.out << shown.str() << std::flush;
   if (rc != kExitOk) return rc;
   std::ostringstream quiet_err, other;
   CommandContext again = ctx;

@@ -50,7 +50,7 @@ constexpr Pin kPins[] = {
     {"llama3_8b_8xh100_bursty.textproto", "05891351aa033520", 0x7f2cac40acfc37f6ull},
     {"mixtral_ep8_frontier.textproto", "6dce399c769085e9", 0xe870b71982aa83e0ull},
     {"mm8_tail_latency.textproto", "ca203467c8e87e3b", 0x6042e37645594341ull},
-    {"two_tenants_and_training_queue.textproto", "d0347090d5da33ac", 0xd5e329798d4c3eddull},
+    {"two_tenants_and_training_queue.textproto", "d0347090d5da33ac", 0xbfd78701505344c1ull},
 };
 
 TEST(ResultContractTest, EveryShippedScenarioRunsWithPinnedFingerprints) {

@@ -96,9 +96,14 @@ def serving_over_time(doc):
         return []
     fig, axes = new_figure(len(present), 1, width=11, height=1.9 * len(present), sharex=True)
     for ax, (name, title) in zip(axes, present):
-        s = series(doc, name, "time")[0]
-        ax.plot(s["x"], s["y"], color=COLORS["sim"], linewidth=1.2)
+        ss = series(doc, name, "time")
+        s = ss[0]
+        ax.plot(s["x"], s["y"], color=COLORS["sim"], linewidth=1.2, label="all" if len(ss) > 1 else None)
         ax.fill_between(s["x"], s["y"], alpha=0.15, color=COLORS["sim"])
+        for t in ss[1:]:  # per tenant
+            ax.plot(t["x"], t["y"], linewidth=1, label=t.get("group", ""))
+        if len(ss) > 1:
+            ax.legend(fontsize=7)
         ax.set_ylabel(title, fontsize=8)
         ax.grid(alpha=0.3)
     thr = metric(doc, "throughput_tokens_per_s")
@@ -107,6 +112,8 @@ def serving_over_time(doc):
         ax.axhline(thr["analytic"], color=COLORS["closed"], linestyle="--", linewidth=1)
     axes[-1].set_xlabel("simulated time (s)")
     notes = "; ".join(f"{t}: {series(doc, n, 'time')[0].get('note', '')}" for n, t in present)
+    if len(series(doc, "queue_length", "time")) > 1:
+        notes += "; waiting requests also per tenant"
     caption = ("Replication 0 over simulated time. " + notes +
                (f". Dashed: the closed-form throughput ({thr.get('analytic_source', '')})." if thr and "analytic" in thr
                 else "."))
@@ -333,6 +340,42 @@ def roofline(doc, hw):
     return [Figure(fig, "Roofline", caption)]
 
 
+def plan_walls(doc):
+    """A plan's figures by wall: where a step's time goes (walls 1-2 compute
+    and memory on the node, 14 communication) and where the money goes (17
+    capital, 18 sustainability's energy)."""
+    step, comm = doc.get("p_step_latency"), doc.get("p_comm_overhead")
+    capex, energy = doc.get("m_capex"), doc.get("m_energy_cost")
+    if step is None and capex is None:
+        return []
+    fig, axes = new_figure(1, 2, width=11, height=2.8)
+    if step is not None and comm is not None:
+        node = max(0.0, step - comm)
+        axes[0].barh(0, node, color=KIND_COLORS["compute"],
+                     label=f"walls 1-2 node ({doc.get('p_bottleneck', '?')}-bound) {node:.4g} ms")
+        axes[0].barh(0, comm, left=node, color=KIND_COLORS["dp"], label=f"wall 14 communication {comm:.4g} ms")
+        axes[0].set_xlabel("ms per step (DistributedModel)")
+        axes[0].set_yticks([])
+        axes[0].set_ylim(-0.6, 2.2)
+        axes[0].legend(fontsize=7, loc="upper left")
+    if capex is not None and energy is not None:
+        axes[1].barh(0, capex, color=COLORS["other"], label=f"wall 17 capital (amortized) {capex:,.0f} USD")
+        axes[1].barh(0, energy, left=capex, color=COLORS["fail"], label=f"wall 18 energy {energy:,.0f} USD")
+        rest = (doc.get("m_tco_usd") or 0.0) - capex - energy
+        if rest > 0:
+            axes[1].barh(0, rest, left=capex + energy, color=KIND_COLORS["pp"], label=f"other opex {rest:,.0f} USD")
+        axes[1].set_xlabel("USD over the plan's duration (EconomicsModel)")
+        axes[1].set_yticks([])
+        axes[1].set_ylim(-0.6, 2.2)
+        axes[1].legend(fontsize=7, loc="upper left")
+    caption = (f"The plan '{doc.get('scenario', '')}' by wall (mlsysim v0.1.1's solvers): a step's time on the node "
+               "and in communication, and the cost of ownership (TCO) split into amortized capital, energy and other "
+               "operating cost"
+               + (f"; carbon {doc['m_carbon_footprint']:.4g} t CO2e." if doc.get("m_carbon_footprint") is not None
+                  else "."))
+    return [Figure(fig, "The plan by wall", caption)]
+
+
 def serve_memory(doc, hw):
     if hw is None or doc.get("memory_utilization") is None:
         return []
@@ -345,7 +388,8 @@ def serve_memory(doc, hw):
     ax.barh(0, max(0.0, cap - used), left=used, color="#dddddd", label=f"free {max(0.0, cap - used):.3g} GB")
     ax.set_yticks([])
     ax.set_xlabel("GB per accelerator")
-    ax.legend(fontsize=7, ncol=3, loc="upper center", bbox_to_anchor=(0.5, 1.45))
+    ax.set_ylim(-0.6, 1.6)
+    ax.legend(fontsize=7, ncol=3, loc="upper left")
     caption = (f"Memory of one {hw['name']} ({cap:.3g} GB) serving {doc.get('model')} at sequence "
                f"{doc.get('seq_len')} and batch {doc.get('batch_size')} (mlsysim ServingModel): TTFT "
                f"{doc.get('ttft_ms', 0):.3g} ms, ITL {doc.get('itl_ms', 0):.3g} ms.")

@@ -14,6 +14,7 @@ JSON, a sweep's --jsonl rows, or the payload the CLI's --report hands over
 import html
 import json
 import os
+import re
 import sys
 import tempfile
 
@@ -113,8 +114,15 @@ def _figures_of(kind, result, args):
         return _figures.sweep_figures(result.get("rows", []), result.get("objectives", []))
     pos = _positional(args)
     hw = _hardware(pos[1], _option(args, "-p", "--precision") or "fp16") if len(pos) >= 2 else None
+    if kind == "eval" and len(pos) == 1 and os.path.isfile(pos[0]):
+        # A plan: its hardware and precision from the YAML (flow or block style).
+        with open(pos[0], encoding="utf-8", errors="replace") as f:
+            plan = f.read()
+        name = re.search(r"hardware:\s*\{?\s*(?:\n\s*)?name:\s*['\"]?([A-Za-z0-9_]+)", plan)
+        prec = re.search(r"precision:\s*['\"]?([A-Za-z0-9]+)", plan)
+        hw = _hardware(name.group(1), prec.group(1) if prec else "fp16") if name else None
     if kind == "eval":
-        return _figures.roofline(result, hw)
+        return _figures.roofline(result, hw) + _figures.plan_walls(result)
     if kind == "serve":
         return _figures.serve_memory(result, hw)
     return []

@@ -129,6 +129,9 @@ def test_eval_serve_and_sweep_reports(cli_binary, source_dir, tmp_path):
     page = ev.read_text()
     assert _figures(page) == ["Roofline"]
     assert "Memory-bound" in page or "Memory" in page
+    plan = tmp_path / "plan.html"
+    _run(cli_binary, "eval", os.path.join(source_dir, "tests", "data", "test_fleet_plan.yaml"), "--report", str(plan))
+    assert _figures(plan.read_text()) == ["Roofline", "The plan by wall"]
     sv = tmp_path / "serve.html"
     _run(cli_binary, "serve", "Llama3_8B", "H100", "--report", str(sv))
     assert _figures(sv.read_text()) == ["Memory per accelerator"]

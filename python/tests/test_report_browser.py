@@ -117,6 +117,8 @@ def test_collective_eval_serve_and_sweep_reports_render(cli_binary, source_dir, 
     _check(coll, shots, "collective_report", 1, 1200)
     _check(_report(cli_binary, str(tmp_path / "eval.html"), "eval", "Llama3_8B", "H100", "-b", "32"),
            shots, "eval_report", 1, 1200)
+    _check(_report(cli_binary, str(tmp_path / "plan.html"), "eval",
+                   os.path.join(source_dir, "tests", "data", "test_fleet_plan.yaml")), shots, "plan_report", 2, 1600)
     _check(_report(cli_binary, str(tmp_path / "serve.html"), "serve", "Llama3_8B", "H100", "-b", "16"),
            shots, "serve_report", 1, 1000)
     base = open(os.path.join(source_dir, "scenarios", "llama3_70b_research256.textproto")).read()

@@ -68,6 +68,17 @@ void AddServingPlotData(const std::vector<ServingRunResult>& runs, const Serving
   const std::string rep0 = "replication 0, time-averaged over 200 bins";
   AddCurve(out, "queue_length", "time", "simulated", "s", "requests", t, waiting.PerSecond())
       ->set_note(absl::StrCat("requests arrived and not yet admitted to a batch (all replicas); ", rep0));
+  if (c.tenants.size() > 1) {  // the same, per tenant
+    std::vector<TimeBins> per(groups, TimeBins(horizon, kTimeBins));
+    for (const RequestRecord& q : run.records) {
+      per[static_cast<size_t>(std::clamp(q.tenant, 0, static_cast<int>(groups) - 1))].Add(q.arrival_s, q.start_s, 1);
+    }
+    for (size_t g = 0; g < groups; ++g) {
+      result::Series* s = AddCurve(out, "queue_length", "time", "simulated", "s", "requests", t, per[g].PerSecond());
+      s->set_group(TenantName(c, static_cast<int>(g)));
+      s->set_note(absl::StrCat("waiting requests of tenant ", TenantName(c, static_cast<int>(g)), "; ", rep0));
+    }
+  }
   AddCurve(out, "requests_finished_per_s", "time", "simulated", "s", "1/s", t, finished.PerSecond())
       ->set_note(absl::StrCat("finished requests per second; ", rep0));
   if (run.spans.empty()) return;
