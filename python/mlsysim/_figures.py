@@ -61,12 +61,13 @@ def _closed_form_marks(ax, doc, prefix, scale):
 
 
 def serving_cdfs(doc):
-    panels = [("ttft_s", "time to first token", "ttft_"), ("tpot_s", "time per output token", "itl_"),
-              ("e2e_s", "end-to-end latency", "e2e_")]
+    panels = [("ttft_s", "time to first token", "ttft_"), ("itl_s", "inter-token gap", "itl_"),
+              ("tpot_s", "time per output token", None), ("e2e_s", "end-to-end latency", "e2e_")]
     present = [p for p in panels if series(doc, p[0], "cdf")]
     if not present:
         return []
-    fig, axes = new_figure(1, len(present), width=11, height=3.6)
+    rows = 2 if len(present) > 3 else 1
+    fig, axes = new_figure(rows, (len(present) + rows - 1) // rows, width=11, height=3.4 * rows)
     marks = []
     for ax, (name, title, prefix) in zip(axes, present):
         ss = series(doc, name, "cdf")
@@ -74,7 +75,8 @@ def serving_cdfs(doc):
         scale, unit = scale_for(hi)
         for s in ss:
             ax.plot([v * scale for v in s["x"]], s["y"], label=_label(s), linewidth=1.6)
-        marks += _closed_form_marks(ax, doc, prefix, scale)
+        if prefix:
+            marks += _closed_form_marks(ax, doc, prefix, scale)
         ax.set_xlabel(f"{title} ({unit})")
         ax.set_ylabel("P[X ≤ x]")
         ax.set_ylim(0, 1.01)
@@ -82,8 +84,11 @@ def serving_cdfs(doc):
         if len(ss) > 1:
             ax.legend(fontsize=7)
     note = series(doc, present[0][0], "cdf")[0].get("note", "")
-    caption = (f"Simulated latency CDFs ({note}; time per output token: each request's mean inter-token gap, "
-               "replication 0). Dashed lines: the closed forms of the same deployment"
+    itl = series(doc, "itl_s", "cdf")
+    caption = (f"Simulated latency CDFs (TTFT and end-to-end: {note}"
+               + (f"; inter-token gaps: {itl[0].get('note', '')}" if itl else "")
+               + "; time per output token: each request's mean gap, replication 0). "
+               "Dashed lines: the closed forms of the same deployment"
                + (": " + "; ".join(marks) if marks else " (none for these percentiles)") + ".")
     return [Figure(fig, "Latency distributions", caption)]
 

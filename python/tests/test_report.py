@@ -88,6 +88,27 @@ def test_serving_report_time_series_agree_with_the_run_csvs(cli_binary, tmp_path
     assert sum(series["output_tokens_per_s"]["y"]) * width == pytest.approx(tokens, rel=1e-6)
     # Finished requests per second integrate to the requests.
     assert sum(series["requests_finished_per_s"]["y"]) * width == pytest.approx(len(rows), rel=1e-9)
+    # Inter-token gaps, computed another way: on each replica, the time from
+    # one iteration's end to the next's is the gap of every sequence decoding
+    # in the later one (weight decode_sequences). The core's series comes
+    # from a histogram with 1 % bins.
+    prev, gaps = {}, []
+    for row in sorted(iters, key=lambda r: (int(r["replica"]), float(r["start_s"]))):
+        rep, end = int(row["replica"]), float(row["end_s"])
+        if rep in prev and int(row["decode_sequences"]) > 0:
+            gaps.append((end - prev[rep], int(row["decode_sequences"])))
+        prev[rep] = end
+    gaps.sort()
+    total = sum(w for _, w in gaps)
+    itl = series["itl_s"]
+    for p in (0.1, 0.5, 0.9, 0.99):
+        acc, want = 0, None
+        for g, w in gaps:
+            acc += w
+            if acc >= p * total:
+                want = g
+                break
+        assert itl["x"][itl["y"].index(p)] == pytest.approx(want, rel=0.015), p
     # The TTFT CDF's median is the ttft_p50 metric (one replication: the same sample).
     ttft = series["ttft_s"]
     assert ttft["x"][ttft["y"].index(0.5)] == pytest.approx(result["metrics"][0]["simulated"], rel=1e-12)

@@ -37,6 +37,17 @@ void AddServingPlotData(const std::vector<ServingRunResult>& runs, const Serving
     AddSampleCdf(out, "ttft_s", "s", std::move(ttft), group, pooled);
     AddSampleCdf(out, "e2e_s", "s", std::move(e2e), group, pooled);
   }
+  // Inter-token gaps over all tokens (each quantile averaged over the
+  // replications; the gap histogram's 1 % bins).
+  if (!runs[0].itl_cdf.empty()) {
+    std::vector<double> itl(runs[0].itl_cdf.size(), 0.0);
+    for (const ServingRunResult& r : runs) {
+      for (size_t i = 0; i < itl.size() && i < r.itl_cdf.size(); ++i) itl[i] += r.itl_cdf[i] / runs.size();
+    }
+    AddQuantileCdf(out, "itl_s", "s", itl, "",
+                   absl::StrCat("every inter-token gap; each quantile averaged over ", runs.size(),
+                                " replication(s); 1 % histogram bins"));
+  }
   const ServingRunResult& run = runs[0];
   if (run.records.empty()) return;
   // Time per output token of each request (its mean inter-token gap).

@@ -115,6 +115,7 @@ class ServingModelSim : public EventHandler, public FlowObserver {
     out_->itl_p99_s = gaps_.Quantile(0.99);
     out_->itl_p999_s = gaps_.Quantile(0.999);
     out_->itl_mean_s = gaps_.Mean();
+    for (double p : CdfGridProbabilities()) out_->itl_cdf.push_back(gaps_.Quantile(p));
     for (size_t i = 0; i < reqs_.size(); ++i) {
       const Req& q = reqs_[i];
       if (q.finish < 0) continue;

@@ -109,6 +109,7 @@ struct ServingRunResult {
   std::vector<double> first_itl_s;             // each request's first inter-token gap
   double itl_p50_s = 0, itl_p90_s = 0, itl_p99_s = 0, itl_p999_s = 0;  // over all token gaps
   double itl_mean_s = 0;
+  std::vector<double> itl_cdf;  // gap quantiles at CdfGridProbabilities() (1 % bins)
   int64_t split_prompts = 0;  // prompts longer than the token budget, prefilled in pieces
   int64_t finished = 0, preemptions = 0, tokens_out = 0, tokens_in = 0, iterations = 0;
   double makespan_s = 0;          // first arrival to last finish
