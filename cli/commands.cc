@@ -3,6 +3,7 @@
 
 #include <ostream>
 
+#include <algorithm>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -137,6 +138,10 @@ int RunWithReport(const CommandContext& ctx, const std::string& command, const C
   const int rc = RunCommand(first, command, args);
   *ctx.out << shown.str() << std::flush;
   if (rc != kExitOk) return rc;
+  if ((command == "sweep" || command == "simulate") && held_json.empty()) {
+    // An MPI worker rank (rank 0 reports), or nothing was run (--help, --dump-scenario).
+    return rc;
+  }
   std::ostringstream quiet_err, other;
   CommandContext again = ctx;
   again.err = &quiet_err;
@@ -260,7 +265,10 @@ int RunMlsysim(const std::vector<std::string>& argv, std::ostream& out, std::ost
         rest.push_back(args[j]);
       }
     }
-    if (wants_report) return RunWithReport(ctx, command, rest, report_path);
+    const bool help = std::find(rest.begin(), rest.end(), "--help") != rest.end() ||
+                      std::find(rest.begin(), rest.end(), "-h") != rest.end();
+    if (wants_report && !help) return RunWithReport(ctx, command, rest, report_path);
+    if (wants_report) return RunCommand(ctx, command, rest);
   }
   if (command == "zoo") return RunZoo(ctx, args);
   if (command == "schema") return RunSchema(ctx, args);

@@ -247,7 +247,8 @@ constexpr const char kEvalHelp[] =
     "usage: mlsysim [-o json] eval MODEL HARDWARE [-b N] [-p PREC] [-e EFF] [-s SEQ]\n"
     "       mlsysim [-o json] eval PLAN.yaml\n"
     "  Feasibility, performance and macro (cost, carbon) levels of one system.\n"
-    "  Exit 2 when the model does not fit; 3 when a plan's constraint fails.\n";
+    "  Exit 2 when the model does not fit; 3 when a plan's constraint fails.\n"
+    "  --report FILE.html also writes an HTML report (roofline; a plan by wall).\n";
 
 }  // namespace
 
@@ -341,7 +342,8 @@ int RunServe(const CommandContext& ctx, const CommandArgs& args) {
   if (!err.empty()) return ReportError(ctx, kExitBadInput, "Bad input", err);
   if (o.Has("--help")) {
     *ctx.out << "usage: mlsysim [-o json] serve MODEL HARDWARE [-s SEQ] [-b N] [-p PREC] [-e EFF]\n"
-                "  LLM serving: time to first token, inter-token latency, KV cache.\n";
+                "  LLM serving: time to first token, inter-token latency, KV cache.\n"
+                "  --report FILE.html also writes an HTML report (memory per accelerator).\n";
     return kExitOk;
   }
   if (o.positional.size() != 2) {

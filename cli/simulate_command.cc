@@ -36,13 +36,15 @@ constexpr const char kHelp[] =
     "  (save it as FILE.textproto and `simulate FILE.textproto` gives the same result).\n"
     "  Results: a report (text), -o markdown, or -o json (proto/result.proto; mlsysim schema --type result).\n"
     "  Outputs on every form that has them: --trace FILE.json (Perfetto), --events-csv, --requests-csv,\n"
-    "  --iterations-csv; each file written is announced on stderr and listed in the result.\n";
+    "  --iterations-csv; each file written is announced on stderr and listed in the result.\n"
+    "  --report FILE.html (any form): also an HTML report with figures (needs python3-matplotlib).\n";
 
 constexpr const char kFileHelp[] =
     "usage: mlsysim [-o text|json|markdown] simulate (SCENARIO.textproto | default) [--seed N]\n"
     "         [--replications R] [--trace FILE.json] [--events-csv FILE] [--requests-csv FILE]\n"
     "         [--iterations-csv FILE] [--trace-max-events N] [--dump-scenario]\n"
-    "  The flags override the scenario's seed, replications and outputs {} block.\n";
+    "  The flags override the scenario's seed, replications and outputs {} block.\n"
+    "  --report FILE.html also writes an HTML report with figures (needs python3-matplotlib).\n";
 
 // Flags after a scenario file (or `default`): seed, replications and outputs.
 struct ScenarioOverrides {

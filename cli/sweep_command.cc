@@ -40,7 +40,8 @@ constexpr const char kHelp[] =
     "  constraints, objectives) with N worker threads (default: all cores). One row per point,\n"
     "  in point order: the axis values, status (ok | infeasible | error), whether the constraints\n"
     "  hold, the error, and every metric of the point's Result. Prints the best point and the\n"
-    "  Pareto front of the feasible points. --resume keeps the rows already in --output.\n";
+    "  Pareto front of the feasible points. --resume keeps the rows already in --output.\n"
+    "  --report FILE.html draws each objective across the sweep (an HTML report).\n";
 
 std::atomic<bool> g_stop{false};
 extern "C" void StopSweep(int) { g_stop.store(true); }
