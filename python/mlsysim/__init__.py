@@ -10,6 +10,7 @@ API and numbers) and an event-driven cluster simulator, on a C++ core.
     r = mlsysim.simulate.serving(model="Llama3_8B", hardware="H100", replicas=8, qps=200,
                                  requests=20000)
     r.ttft_p99_s.simulated, r.requests       # a pint quantity, a pandas DataFrame
+    r.plot.ttft_cdf(); r.save_report("r.html")  # matplotlib figures, the HTML report
 
 Quantities are pint quantities (`mlsysim.ureg`); registries are attribute
 namespaces (Hardware, Models, Systems, Infra); every solver of the 22 walls,
