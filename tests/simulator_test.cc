@@ -2,10 +2,14 @@
 // stop, time formatting, and fingerprint determinism.
 #include "sim/core/simulator.h"
 
+#include <algorithm>
+#include <cmath>
+#include <random>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "sim/core/random.h"
+#include "sim/core/statistics.h"
 #include "sim/core/time.h"
 
 namespace mlsysim {
@@ -161,6 +165,30 @@ TEST(TimeTest, ConversionsAndFormatting) {
   EXPECT_EQ(FormatTime(2 * kDay + 3 * kHour + 4 * kMinute + 5 * kSecond + 123),
             "2d 03:04:05.000000123");
   EXPECT_EQ(FormatTime(kTimeNever), "never");
+}
+
+// The plot grid's quantiles by nested selection equal nearest-rank
+// quantiles read off a fully sorted copy, with ties and odd sizes.
+TEST(StatisticsTest, QuantileGridEqualsNearestRankOnASortedCopy) {
+  std::mt19937_64 rng(7);
+  for (size_t n : {1u, 2u, 7u, 100u, 1001u, 54321u}) {
+    std::vector<double> v(n);
+    for (double& x : v) x = std::floor(std::exponential_distribution<double>(1.0)(rng) * 50) / 50;  // ties
+    std::vector<double> sorted = v;
+    std::sort(sorted.begin(), sorted.end());
+    const std::vector<double> grid = QuantileGrid(v);
+    const std::vector<double>& ps = CdfGridProbabilities();
+    ASSERT_EQ(grid.size(), ps.size());
+    for (size_t i = 0; i < ps.size(); ++i) {
+      const double rank = std::ceil(ps[i] * n);
+      const size_t k = rank < 1 ? 0 : std::min(n - 1, static_cast<size_t>(rank) - 1);
+      EXPECT_EQ(grid[i], sorted[k]) << "n " << n << " p " << ps[i];
+    }
+    EXPECT_EQ(grid.front(), sorted.front());
+    EXPECT_EQ(grid.back(), sorted.back());
+  }
+  std::vector<double> none;
+  EXPECT_TRUE(QuantileGrid(none).empty());
 }
 
 }  // namespace

@@ -167,12 +167,15 @@ def training_gantt(doc):
     fig, (ax,) = new_figure(1, 1, width=11, height=height)
     index = {l: i for i, l in enumerate(lanes)}
     for kind in ["compute", "tp", "ep", "pp", "dp", "bubble"]:
-        bars = [(s.get("start_s", 0.0), s.get("end_s", 0.0) - s.get("start_s", 0.0), index[s["lane"]])
-                for s in spans if s["kind"] == kind]
-        if not bars:
+        by_lane = {}
+        for s in spans:
+            if s["kind"] == kind:
+                start = s.get("start_s", 0.0)
+                by_lane.setdefault(index[s["lane"]], []).append((start, s.get("end_s", 0.0) - start))
+        if not by_lane:
             continue
-        for start, width, y in bars:
-            ax.broken_barh([(start, width)], (y - 0.4, 0.8), color=KIND_COLORS[kind])
+        for y, bars in by_lane.items():  # one collection per lane and kind
+            ax.broken_barh(bars, (y - 0.4, 0.8), color=KIND_COLORS[kind])
         ax.plot([], [], color=KIND_COLORS[kind], linewidth=6, label=kind)
     ax.set_yticks(range(len(lanes)))
     ax.set_yticklabels(lanes, fontsize=6)

@@ -26,15 +26,36 @@ const std::vector<double>& CdfGridProbabilities() {
   return grid;
 }
 
-std::vector<double> SortedQuantileGrid(const std::vector<double>& sorted) {
+namespace {
+
+// Puts the order statistics `ks` (ascending, within [lo, hi)) in place:
+// nth_element on the middle one, then each side with its own.
+void SelectRanks(std::vector<double>& v, size_t lo, size_t hi, const size_t* ks, size_t n) {
+  if (n == 0 || hi <= lo) return;
+  const size_t mid = n / 2;
+  const size_t k = ks[mid];
+  std::nth_element(v.begin() + static_cast<long>(lo), v.begin() + static_cast<long>(k),
+                   v.begin() + static_cast<long>(hi));
+  SelectRanks(v, lo, k, ks, mid);
+  SelectRanks(v, k + 1, hi, ks + mid + 1, n - mid - 1);
+}
+
+size_t NearestRank(double p, size_t n) {
+  size_t k = static_cast<size_t>(std::ceil(p * n));
+  return std::min(n - 1, k == 0 ? 0 : k - 1);
+}
+
+}  // namespace
+
+std::vector<double> QuantileGrid(std::vector<double>& v) {
   std::vector<double> q;
-  if (sorted.empty()) return q;
-  const size_t n = sorted.size();
-  for (double p : CdfGridProbabilities()) {
-    size_t k = static_cast<size_t>(std::ceil(p * n));
-    k = std::min(n - 1, k == 0 ? 0 : k - 1);
-    q.push_back(sorted[k]);
-  }
+  if (v.empty()) return q;
+  std::vector<size_t> ks;
+  for (double p : CdfGridProbabilities()) ks.push_back(NearestRank(p, v.size()));
+  std::vector<size_t> unique = ks;
+  unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
+  SelectRanks(v, 0, v.size(), unique.data(), unique.size());
+  for (size_t k : ks) q.push_back(v[k]);
   return q;
 }
 

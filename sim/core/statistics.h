@@ -22,9 +22,10 @@ double NearestRankQuantile(std::vector<double>& v, double p);
 // 0, every 1 %, then finer in the tail: every 0.1 % above 0.99, every 0.01 %
 // above 0.999, and 1 (the maximum). 119 points.
 const std::vector<double>& CdfGridProbabilities();
-// Nearest-rank quantiles of `sorted` (ascending) at CdfGridProbabilities();
-// empty for no samples.
-std::vector<double> SortedQuantileGrid(const std::vector<double>& sorted);
+// Nearest-rank quantiles of `v` at CdfGridProbabilities() (empty for no
+// samples), without sorting it all: nested nth_element selections
+// (reorders `v`).
+std::vector<double> QuantileGrid(std::vector<double>& v);
 
 // Mean and 95 % confidence half-width (Student t, n − 1 degrees of freedom)
 // of independent replications; the half-width is 0 for fewer than two.

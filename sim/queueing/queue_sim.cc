@@ -45,8 +45,7 @@ class QueueModel : public EventHandler {
     r.utilization = busy_ / (c_.servers * window);
     r.mean_in_system = area_ / window;
     r.arrival_rate = (measured_arrivals_ - 1) / window;
-    std::sort(sojourn_.begin(), sojourn_.end());
-    r.sojourn_cdf = SortedQuantileGrid(sojourn_);
+    r.sojourn_cdf = QuantileGrid(sojourn_);
     r.sojourn_p50 = Quantile(sojourn_, 0.5);
     r.sojourn_p90 = Quantile(sojourn_, 0.9);
     r.sojourn_p99 = Quantile(sojourn_, 0.99);

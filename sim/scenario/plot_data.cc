@@ -10,8 +10,7 @@ namespace mlsysim {
 
 void AddSampleCdf(result::Result* r, const std::string& name, const std::string& unit,
                   std::vector<double> samples, const std::string& group, const std::string& note) {
-  std::sort(samples.begin(), samples.end());
-  AddQuantileCdf(r, name, unit, SortedQuantileGrid(samples), group, note);
+  AddQuantileCdf(r, name, unit, QuantileGrid(samples), group, note);
 }
 
 void AddQuantileCdf(result::Result* r, const std::string& name, const std::string& unit,
