@@ -50,7 +50,7 @@ constexpr Pin kPins[] = {
     {"llama3_8b_8xh100_bursty.textproto", "05891351aa033520", 0xced7252f4c7de527ull},
     {"mixtral_ep8_frontier.textproto", "6dce399c769085e9", 0xe870b71982aa83e0ull},
     {"mm8_tail_latency.textproto", "ca203467c8e87e3b", 0x6042e37645594341ull},
-    {"two_tenants_and_training_queue.textproto", "d0347090d5da33ac", 0x4fc5b3c5294b7908ull},
+    {"two_tenants_and_training_queue.textproto", "d0347090d5da33ac", 0x88bf3c6dc309a846ull},
 };
 
 TEST(ResultContractTest, EveryShippedScenarioRunsWithPinnedFingerprints) {

@@ -56,6 +56,10 @@ class Plots:
         """Training: ETTR against checkpoint interval (exact, first order, simulated, Young, Daly)."""
         return self._one(_figures.training_ettr, None, "ETTR")
 
+    def job_waits(self):
+        """Job queue: the wait CDF per class, with the M/G/1 mean where it holds."""
+        return self._one(_figures.jobs_wait_cdf, None, "job wait")
+
     def collective(self):
         """Collective: simulated against alpha-beta by message size."""
         return self._one(_figures.collective_sizes, None, "collective")

@@ -109,7 +109,7 @@ class SimulationResult:
         """The report's figures as matplotlib figures: r.plot.ttft_cdf(),
         r.plot.latency_cdfs(), r.plot.over_time(), r.plot.sojourn_cdf(),
         r.plot.pipeline(), r.plot.step_breakdown(), r.plot.failures(),
-        r.plot.ettr(), r.plot.collective(); r.plot.all() lists them all."""
+        r.plot.ettr(), r.plot.job_waits(), r.plot.collective(); r.plot.all() lists them all."""
         from ._plot import Plots  # deferred: matplotlib only when plotting
         return Plots(self.raw)
 
