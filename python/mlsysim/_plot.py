@@ -13,56 +13,56 @@ class Plots:
     def __init__(self, raw):
         self._raw = raw
 
-    def _one(self, builder, doc=None, what=""):
-        figs = builder(doc if doc is not None else self._raw)
-        if not figs:
-            raise ValueError(f"this {self._raw.get('form', '')} result has no {what or builder.__name__} data")
-        return figs[0].fig
-
-    def _only(self, *names):
-        doc = dict(self._raw)
-        doc["series"] = [s for s in self._raw.get("series", []) if s.get("name") in names]
-        return doc
+    def _one(self, builder, what, names=None):
+        """The first figure `builder` draws from the result, or from one of its
+        parts (serving + job queue); `names` keeps only those series."""
+        for doc in [self._raw] + list(self._raw.get("parts", [])):
+            if names is not None:
+                doc = dict(doc, series=[s for s in doc.get("series", []) if s.get("name") in names])
+            figs = builder(doc)
+            if figs:
+                return figs[0].fig
+        raise ValueError(f"this {self._raw.get('form', '')} result has no {what} data")
 
     def ttft_cdf(self):
         """Time to first token: simulated CDF (per tenant), closed forms marked."""
-        return self._one(_figures.serving_cdfs, self._only("ttft_s"), "TTFT")
+        return self._one(_figures.serving_cdfs, "TTFT", {"ttft_s"})
 
     def latency_cdfs(self):
         """TTFT, time per output token and end-to-end latency CDFs."""
-        return self._one(_figures.serving_cdfs, None, "latency")
+        return self._one(_figures.serving_cdfs, "latency")
 
     def over_time(self):
         """Queue length, batch size, KV-cache use and throughput over time."""
-        return self._one(_figures.serving_over_time, None, "time-series")
+        return self._one(_figures.serving_over_time, "time-series")
 
     def sojourn_cdf(self):
         """Queue: simulated sojourn-time CDF against the exact distribution."""
-        return self._one(_figures.queue_cdf, None, "sojourn")
+        return self._one(_figures.queue_cdf, "sojourn")
 
     def pipeline(self):
         """Training: one step's pipeline schedule per stage (Gantt)."""
-        return self._one(_figures.training_gantt, None, "pipeline schedule")
+        return self._one(_figures.training_gantt, "pipeline schedule")
 
     def step_breakdown(self):
         """Training: compute, bubble and exposed communication beside the Iron Law."""
-        return self._one(_figures.training_breakdown, None, "step breakdown")
+        return self._one(_figures.training_breakdown, "step breakdown")
 
     def failures(self):
         """Training: failures by cause and checkpoints over the run."""
-        return self._one(_figures.training_timeline, None, "failure timeline")
+        return self._one(_figures.training_timeline, "failure timeline")
 
     def ettr(self):
         """Training: ETTR against checkpoint interval (exact, first order, simulated, Young, Daly)."""
-        return self._one(_figures.training_ettr, None, "ETTR")
+        return self._one(_figures.training_ettr, "ETTR")
 
     def job_waits(self):
         """Job queue: the wait CDF per class, with the M/G/1 mean where it holds."""
-        return self._one(_figures.jobs_wait_cdf, None, "job wait")
+        return self._one(_figures.jobs_wait_cdf, "job wait")
 
     def collective(self):
         """Collective: simulated against alpha-beta by message size."""
-        return self._one(_figures.collective_sizes, None, "collective")
+        return self._one(_figures.collective_sizes, "collective")
 
     def all(self):
         """Every figure the report would draw: [(title, caption, figure)]."""

@@ -218,7 +218,7 @@ def test_missing_python_parts_and_bad_paths_are_named(cli_binary, tmp_path):
         assert p.stdout == ""
 
 
-def test_result_plot_methods_return_figures():
+def test_result_plot_methods_return_figures(source_dir):
     import matplotlib.figure
     r = mlsysim.simulate.queue(servers=2, arrival_rate=1.5, service_time=1, requests=20000, seed=3)
     fig = r.plot.sojourn_cdf()
@@ -227,6 +227,11 @@ def test_result_plot_methods_return_figures():
     with pytest.raises(ValueError, match="no TTFT data"):
         r.plot.ttft_cdf()
     assert [t for t, _, _ in r.plot.all()] == ["Sojourn-time distribution"]
+    # A combined result (serving + job queue) plots from its parts.
+    both = mlsysim.simulate(os.path.join(source_dir, "scenarios", "two_tenants_and_training_queue.textproto"))
+    ttft = both.plot.ttft_cdf()
+    assert len(ttft.axes) == 1 and len(ttft.axes[0].lines) >= 2  # one line per tenant
+    assert isinstance(both.plot.job_waits(), matplotlib.figure.Figure)
 
 
 def test_job_queue_report_and_wait_cdf_match_the_mm1_law(cli_binary, tmp_path):
