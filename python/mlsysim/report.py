@@ -18,7 +18,7 @@ import re
 import sys
 import tempfile
 
-from . import _figures
+from . import _figures, _figures_analytic
 from ._figstyle import to_svg
 
 _CSS = """
@@ -111,7 +111,7 @@ def _figures_of(kind, result, args):
     if kind == "simulate":
         return _figures.figures_for(result)
     if kind == "sweep":
-        return _figures.sweep_figures(result.get("rows", []), result.get("objectives", []))
+        return _figures_analytic.sweep_figures(result.get("rows", []), result.get("objectives", []))
     pos = _positional(args)
     hw = _hardware(pos[1], _option(args, "-p", "--precision") or "fp16") if len(pos) >= 2 else None
     if kind == "eval" and len(pos) == 1 and os.path.isfile(pos[0]):
@@ -122,9 +122,9 @@ def _figures_of(kind, result, args):
         prec = re.search(r"precision:\s*['\"]?([A-Za-z0-9]+)", plan)
         hw = _hardware(name.group(1), prec.group(1) if prec else "fp16") if name else None
     if kind == "eval":
-        return _figures.roofline(result, hw) + _figures.plan_walls(result)
+        return _figures_analytic.roofline(result, hw) + _figures_analytic.plan_walls(result)
     if kind == "serve":
-        return _figures.serve_memory(result, hw)
+        return _figures_analytic.serve_memory(result, hw)
     return []
 
 

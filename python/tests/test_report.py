@@ -136,7 +136,7 @@ def test_training_report_has_the_schedule_breakdown_timeline_and_ettr(cli_binary
     young = [m for sec in result["sections"] for m in sec.get("metrics", []) if m["name"] == "young_interval_s"][0]
     assert best == pytest.approx(young["analytic"], rel=0.04)  # 121 log points over a 64x range: 3.5 % apart
     # The sweep report's Python copy of the exact ETTR equals the core's curve.
-    from mlsysim._figures import exponential_checkpoint_ettr
+    from mlsysim._figures_analytic import exponential_checkpoint_ettr
     ck = {m["name"]: m for sec in result["sections"] if sec["name"] == "checkpoint" for m in sec["metrics"]}
     exact = [s for s in result["series"] if s["name"] == "ettr" and s["source"].startswith("exact")][0]
     for x, y in zip(exact["x"], exact["y"]):
