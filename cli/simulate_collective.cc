@@ -10,7 +10,7 @@ namespace {
 
 constexpr const char kHelp[] =
     "usage: mlsysim [-o text|json|markdown] simulate collective --op allreduce|allgather|reducescatter|alltoall\n"
-    "         --algorithm ring|tree|hierarchical --ranks N [--gpus-per-node G]\n"
+    "         --algorithm ring|tree|hierarchical|direct --ranks N [--gpus-per-node G]\n"
     "         --message SIZE --bandwidth BW --latency LAT\n"
     "         [--inter-bandwidth BW --inter-latency LAT] [--topology single_switch|fat_tree_2|\n"
     "          fat_tree_3|rail_optimized] [--oversubscription X] [--routing dmodk|ecmp|spray]\n"

@@ -102,6 +102,7 @@ RunContext RunContextOf(const CommandContext& ctx) {
   rc.diagnostics = ctx.err;
   rc.progress = !ctx.quiet && ctx.format != OutputFormat::kJson && ctx.err == &std::cerr &&
                 isatty(STDERR_FILENO) != 0;
+  rc.plot_series = ctx.format == OutputFormat::kJson || ctx.report_json != nullptr;
   return rc;
 }
 

@@ -288,6 +288,7 @@ int RunSweep(const CommandContext& ctx, const CommandArgs& args) {
   RunContext quiet = rc;  // per-point diagnostics would interleave; rows carry the status
   quiet.diagnostics = nullptr;
   quiet.progress = false;
+  quiet.plot_series = false;  // rows keep metrics only
   std::optional<nlohmann::json> solve_base;
   if (!s.solve().empty()) {
     try {

@@ -163,6 +163,33 @@ TEST(CollectiveValidationTest, IdleNetworkEqualsAlphaBeta) {
   }
 }
 
+TEST(CollectiveValidationTest, DirectEqualsOnePortAlphaBeta) {
+  // Every rank sends M/N to each of the N−1 others at once: its one link
+  // carries (N−1)·M/N at β, one α per phase; all-reduce is two phases. With 8
+  // GPUs a node the NVLink carries the 7 in-node shares and the NIC the rest,
+  // on disjoint links: the slower one sets the phase.
+  const double beta = 50e9, alpha = 5e-6, bi = 900e9, ai = 500e-9;
+  for (int n : {2, 3, 8, 64, 256}) {
+    for (double m : {1e3, 1e6, 1e9}) {
+      const double phase = (n - 1.0) / n * m / beta + alpha;
+      for (CollectiveOp op : {CollectiveOp::kAllToAll, CollectiveOp::kReduceScatter, CollectiveOp::kAllGather}) {
+        auto r = RunCollective(op, CollectiveAlgorithm::kDirect, n, 1, m, beta, alpha, beta, alpha);
+        EXPECT_EQ(r.steps, 1);
+        ExpectMatches(r, phase, m);
+      }
+      auto ar = RunCollective(CollectiveOp::kAllReduce, CollectiveAlgorithm::kDirect, n, 1, m, beta, alpha,
+                              beta, alpha);
+      EXPECT_EQ(ar.steps, 2);
+      ExpectMatches(ar, 2 * phase, m);
+      if (n % 8 == 0 && n > 8) {
+        auto h = RunCollective(CollectiveOp::kAllToAll, CollectiveAlgorithm::kDirect, n, 8, m, bi, ai, beta,
+                               alpha);
+        ExpectMatches(h, std::max(7.0 / n * m / bi + ai, (n - 8.0) / n * m / beta + alpha), m);
+      }
+    }
+  }
+}
+
 TEST(CollectiveValidationTest, HierarchicalEqualsItsTwoRings) {
   const double bi = 900e9, ai = 500e-9, be = 50e9, ae = 5e-6;
   for (int nodes : {2, 4, 16, 128}) {

@@ -6,6 +6,8 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "google/protobuf/text_format.h"
+#include "sim/scenario/runners.h"
 #include "tests/cli_runner.h"
 #include "tests/result_testing.h"
 #include "gtest/gtest.h"
@@ -29,6 +31,41 @@ TEST(SimulateCliTest, CollectiveQuickForm) {
   EXPECT_NEAR(j.Sim("simulated_time_s"), 0.035007, 1e-9);
   EXPECT_LT(std::abs(j.Gap("simulated_time_s")), 1e-6);
   EXPECT_GT(j.r.events(), 0u);
+}
+
+TEST(SimulateCliTest, DirectAllToAllOnAFatTreeAndSeriesOnlyWhenWanted) {
+  // 256 ranks, one 50 GB/s NIC each, non-blocking fat-tree under D-mod-k:
+  // (N-1)/N * M/beta + alpha = 255/256 * 256 MB / 50 GB/s + 1 us = 5.1010 ms.
+  const std::vector<std::string> args = {"simulate", "collective", "--op", "alltoall", "--algorithm", "direct",
+                                         "--ranks", "256", "--topology", "fat_tree_2", "--message", "256MB",
+                                         "--bandwidth", "50GB/s", "--latency", "1us"};
+  std::vector<std::string> json = {"-o", "json"};
+  json.insert(json.end(), args.begin(), args.end());
+  const CliRun r = Mlsysim(json);
+  ASSERT_EQ(r.code, 0) << r.err;
+  ParsedResult j(r.out);
+  EXPECT_NEAR(j.Ana("simulated_time_s"), 255.0 / 256 * 256e6 / 50e9 + 1e-6, 1e-12);
+  EXPECT_LT(std::abs(j.Gap("simulated_time_s")), 1e-6);
+  EXPECT_EQ(j.Num("steps"), 1);
+  // JSON keeps the message sweep (the collective rerun at 1/4 ... 1/1024);
+  // a run whose caller wants no series (text output, sweeps) runs it once.
+  auto points = [](const result::Result& res) {
+    for (const auto& s : res.series())
+      if (s.name() == "time_by_message" && s.source() == "simulated") return s.x_size();
+    return -1;
+  };
+  EXPECT_EQ(points(j.r), 6);
+  scenario::Scenario sc;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
+      "cluster { topology: \"fat_tree_2\" } collective { op: \"alltoall\" algorithm: \"direct\" ranks: 256 "
+      "message: \"256MB\" bandwidth: \"50GB/s\" latency: \"1us\" }", &sc));
+  RunContext rc;
+  rc.plot_series = false;
+  auto lean = RunCollective(sc, rc);
+  ASSERT_TRUE(lean.ok()) << lean.status();
+  EXPECT_EQ(points(*lean), 1);
+  EXPECT_EQ(lean->fingerprint(), j.r.fingerprint());
+  EXPECT_EQ(lean->events(), j.r.events());
 }
 
 TEST(SimulateCliTest, HierarchicalReportsTheMlsysimQuirk) {
@@ -295,6 +332,16 @@ TEST(SimulateCliTest, ChakraFormAndScenarioAndExport) {
                      d + "network.yml", "--system", d + "system.json"}).code, 1);
   EXPECT_EQ(Mlsysim({"simulate", "chakra", "--workload", d + "workload/all_reduce", "--network",
                      d + "network.yml", "--system", d + "system.json", "--backend", "ns3"}).code, 1);
+  // An implementation name the backends do not model is refused, never replaced.
+  const std::string bad_sys = ::testing::TempDir() + "/halving.json";
+  std::ofstream(bad_sys) << "{\"all-reduce-implementation\": [\"halvingDoubling\"]}";
+  const CliRun h = Mlsysim({"simulate", "chakra", "--workload", d + "workload/all_reduce", "--network",
+                            d + "network.yml", "--system", bad_sys});
+  EXPECT_EQ(h.code, 1);
+  EXPECT_NE(h.err.find(bad_sys + ": all-reduce-implementation: 'halvingDoubling' is not modelled; accepted: "
+                                 "ring, direct, directK"),
+            std::string::npos)
+      << h.err;
   // The same from a scenario file (paths relative to it).
   const std::string scen = ::testing::TempDir() + "/chakra.textproto";
   std::ofstream(scen) << "chakra { workload: \"" << d << "workload/all_reduce\" network: \"" << d

@@ -9,8 +9,11 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
+#include "proto/chakra.pb.h"
 #include "yaml-cpp/yaml.h"
 
 namespace mlsysim {
@@ -120,6 +123,38 @@ absl::StatusOr<AstraNetwork> ReadAstraNetwork(const std::string& path) {
   return net;
 }
 
+absl::StatusOr<AstraImplementation> ParseAstraImplementation(const std::string& name) {
+  constexpr const char* kAccepted =
+      "accepted: ring, direct, directK (K >= 1 messages in flight, e.g. direct4)";
+  AstraImplementation impl;
+  impl.name = name;
+  if (name == "ring") return impl;
+  impl.kind = AstraImplementation::kDirect;
+  if (name == "direct") return impl;
+  if (absl::StartsWith(name, "direct")) {
+    int window = 0;
+    // ASTRA-sim reads up to five digits after "direct".
+    const std::string digits = name.substr(6);
+    if (digits.size() <= 5 && absl::SimpleAtoi(digits, &window) && window >= 1 &&
+        digits.find_first_not_of("0123456789") == std::string::npos) {
+      impl.window = window;
+      return impl;
+    }
+  }
+  return absl::InvalidArgumentError(absl::StrCat("'", name, "' is not modelled; ", kAccepted));
+}
+
+AstraImplementation AstraSystem::ImplementationFor(int comm_type) const {
+  const std::vector<AstraImplementation>* list = &all_reduce;
+  switch (comm_type) {
+    case chakra::ALL_GATHER: list = &all_gather; break;
+    case chakra::REDUCE_SCATTER: case chakra::REDUCE_SCATTER_BLOCK: list = &reduce_scatter; break;
+    case chakra::ALL_TO_ALL: list = &all_to_all; break;
+    default: break;
+  }
+  return list->empty() ? AstraImplementation{} : list->front();
+}
+
 absl::StatusOr<AstraSystem> ReadAstraSystem(const std::string& path) {
   if (auto s = CheckRegularFile(path); !s.ok()) return s;
   std::ifstream in(path);
@@ -155,13 +190,15 @@ absl::StatusOr<AstraSystem> ReadAstraSystem(const std::string& path) {
   s.splits = static_cast<int>(splits);
   s.active_chunks = static_cast<int>(active);
   s.roofline_enabled = roofline != 0;
-  auto impls = [&](const char* key, std::vector<std::string>* out) -> absl::Status {
+  auto impls = [&](const char* key, std::vector<AstraImplementation>* out) -> absl::Status {
     if (!j.contains(key)) return absl::OkStatus();
     const auto& v = j.at(key);
     if (!v.is_array()) return Bad(path, absl::StrCat(key, ": expected a list of names, one per dimension"));
     for (const auto& x : v) {
       if (!x.is_string()) return Bad(path, absl::StrCat(key, ": expected strings"));
-      out->push_back(x.get<std::string>());
+      auto impl = ParseAstraImplementation(x.get<std::string>());
+      if (!impl.ok()) return Bad(path, absl::StrCat(key, ": ", impl.status().message()));
+      out->push_back(*impl);
     }
     return absl::OkStatus();
   };

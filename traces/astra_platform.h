@@ -40,12 +40,27 @@ struct AstraNetwork {
   int64_t npus() const;
 };
 
+// One `*-implementation` entry of the system JSON. Modelled: "ring" and
+// "direct" / "directK" (ASTRA-sim's AllToAll algorithm with at most K
+// messages in flight; plain "direct": N−1). Other names ASTRA-sim knows
+// (oneRing, oneDirect, doubleBinaryTree, halvingDoubling, ...) are refused
+// when the file is read, never replaced by another algorithm.
+struct AstraImplementation {
+  enum Kind { kRing, kDirect } kind = kRing;
+  int window = -1;   // direct: messages in flight; -1 = N−1
+  std::string name = "ring";
+};
+absl::StatusOr<AstraImplementation> ParseAstraImplementation(const std::string& name);
+
 struct AstraSystem {
   int splits = 1;                  // preferred-dataset-splits
   int active_chunks = 1;           // active-chunks-per-dimension
   double endpoint_delay = 10;      // cycles
   double local_mem_bw = 1e30;      // bytes per cycle (GB/s)
-  std::vector<std::string> all_reduce, all_gather, reduce_scatter, all_to_all;  // per dimension
+  // Per dimension; an empty list means ring (the dimension's first entry is used).
+  std::vector<AstraImplementation> all_reduce, all_gather, reduce_scatter, all_to_all;
+  // The implementation of dimension 0 for a chakra::CollectiveCommType.
+  AstraImplementation ImplementationFor(int comm_type) const;
   double peak_perf_tflops = 0;     // roofline for COMP nodes without a duration
   bool roofline_enabled = false;
 };

@@ -59,6 +59,17 @@ double RingAlphaBetaNs(int op, int64_t size, int n, double b, double a) {
   }
 }
 
+double DirectAlphaBetaNs(int op, int64_t size, int n, double b, double a) {
+  if (n <= 1) return 0;
+  const double m = static_cast<double>(size);
+  switch (op) {
+    case chakra::ALL_REDUCE: return 2.0 * ((n - 1) * m / n / b + a);
+    case chakra::ALL_GATHER: return (n - 1) * m / b + a;
+    case chakra::BARRIER: return 2.0 * a;
+    default: return (n - 1) * m / n / b + a;  // reduce-scatter, all-to-all
+  }
+}
+
 absl::StatusOr<int64_t> AstraCollectiveCycles(int op, int64_t comm_size, const AstraDimension& dim,
                                               const AstraSystem& sys, bool aware) {
   if (auto s = CheckChakraCollective(op); !s.ok()) return s;

@@ -40,6 +40,12 @@ absl::StatusOr<int64_t> AstraCollectiveCycles(int comm_type, int64_t comm_size,
 // all-to-all (n−1)(M/n/b + a), all-gather (n−1)(share/b + a).
 double RingAlphaBetaNs(int comm_type, int64_t comm_size, int n, double b, double a);
 
+// The direct α-β time (ns): every rank sends its N−1 shares at once through
+// one port of `b` bytes/ns, so one latency per phase: all-to-all and
+// reduce-scatter (n−1)·M/n/b + a, all-gather (n−1)·share/b + a, all-reduce
+// twice the reduce-scatter figure.
+double DirectAlphaBetaNs(int comm_type, int64_t comm_size, int n, double b, double a);
+
 }  // namespace mlsysim
 
 #endif  // MLSYSIM_SIM_ASTRA_TIMING_H_

@@ -10,6 +10,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "sim/network/astra_direct.h"
 #include "sim/network/collective.h"
 #include "sim/network/flow_network.h"
 #include "sim/core/random.h"
@@ -39,6 +40,7 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
           " (use --backend flow)"));
     }
     if (auto s = BuildGraphs(); !s.ok()) return s;
+    if (auto s = PlanCollectives(); !s.ok()) return s;
     if (c_.backend == ChakraBackend::kFlow) {
       if (auto s = BuildNetwork(); !s.ok()) return s;
     }
@@ -106,6 +108,8 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
     std::vector<int> ranks;                    // ascending
     std::vector<std::pair<int, int>> members;  // (rank, node) as they arrive
     double start_s = 0, end_s = 0;
+    int64_t astra_cycles = 0;
+    bool direct = false;  // compatibility backends: the duration, known ahead
     size_t record = 0;
     std::unique_ptr<Collective> collective;
   };
@@ -226,6 +230,42 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
         g.ranks = members;
         groups_.push_back(std::move(g));
       }
+    }
+    return absl::OkStatus();
+  }
+
+  // The implementation each collective runs with (the system JSON's first
+  // dimension; barriers are ring all-reduces of nothing), and for the
+  // compatibility backends its duration, computed once per (type, size, group size).
+  absl::Status PlanCollectives() {
+    std::map<std::tuple<int, int64_t, int>, int64_t> cycles;
+    for (Group& g : groups_) {
+      const AstraImplementation impl =
+          g.op == chakra::BARRIER ? AstraImplementation{} : c_.system.ImplementationFor(g.op);
+      g.direct = impl.kind == AstraImplementation::kDirect;
+      if (c_.backend == ChakraBackend::kFlow) {
+        if (g.direct && impl.window >= 0) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "system: '", impl.name, "': the flow backend runs direct with every peer at once (\"direct\"); "
+              "a window of messages in flight runs on --backend astra-aware or astra-unaware"));
+        }
+        continue;
+      }
+      const int n = static_cast<int>(g.ranks.size());
+      const auto key = std::make_tuple(g.op, g.comm_size, n);
+      auto it = cycles.find(key);
+      if (it == cycles.end()) {
+        AstraDimension dim = c_.network.dims[0];
+        dim.npus = n;
+        const bool aware = c_.backend == ChakraBackend::kAstraAware;
+        auto c = g.direct ? AstraDirectCycles(g.op, g.comm_size, dim, c_.system, impl.window, aware)
+                          : AstraCollectiveCycles(g.op, g.comm_size, dim, c_.system, aware);
+        if (!c.ok()) {
+          return absl::Status(c.status().code(), absl::StrCat("system: ", impl.name, ": ", c.status().message()));
+        }
+        it = cycles.emplace(key, *c).first;
+      }
+      g.astra_cycles = it->second;
     }
     return absl::OkStatus();
   }
@@ -424,18 +464,16 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
     const double a0 = d0.topology == AstraTopology::kSwitch ? 2 * d0.latency_ns : d0.latency_ns;
     g.record = out_->collectives.size();
     out_->collectives.push_back({g.op, g.comm_size, g.start_s * 1e9, 0,
-                                 RingAlphaBetaNs(g.op, g.comm_size, n, d0.bytes_per_ns, a0)});
+                                 g.direct ? DirectAlphaBetaNs(g.op, g.comm_size, n, d0.bytes_per_ns, a0)
+                                          : RingAlphaBetaNs(g.op, g.comm_size, n, d0.bytes_per_ns, a0),
+                                 g.direct});
     if (c_.backend != ChakraBackend::kFlow) {
-      AstraDimension dim = d0;
-      dim.npus = n;
-      const int64_t cycles = *AstraCollectiveCycles(g.op, g.comm_size, dim, c_.system,
-                                                    c_.backend == ChakraBackend::kAstraAware);
-      g.end_s = g.start_s + static_cast<double>(cycles) * 1e-9;
+      g.end_s = g.start_s + static_cast<double>(g.astra_cycles) * 1e-9;
       sim_.ScheduleAt(SecondsToTimeCeil(g.end_s), target_, kCollectiveDone, gi);
       return;
     }
     CollectiveSpec spec;
-    spec.algorithm = CollectiveAlgorithm::kRing;
+    spec.algorithm = g.direct ? CollectiveAlgorithm::kDirect : CollectiveAlgorithm::kRing;
     spec.ranks = g.ranks;
     switch (g.op) {
       case chakra::ALL_REDUCE:

@@ -47,7 +47,8 @@ struct ChakraCollectiveRecord {
   int op = 0;              // chakra::CollectiveCommType
   int64_t comm_size = 0;   // bytes, as in the trace
   double start_ns = 0, end_ns = 0;
-  double alpha_beta_ns = 0;  // ring α-β on dimension 0 (idle, unchunked)
+  double alpha_beta_ns = 0;  // α-β of its implementation on dimension 0 (idle, unchunked)
+  bool direct = false;       // run with the "direct" implementation (else ring)
 };
 
 struct ChakraRunResult {

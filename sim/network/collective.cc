@@ -26,9 +26,10 @@ absl::Status ParseCollectiveAlgorithm(absl::string_view name, CollectiveAlgorith
   if (name == "ring") *a = CollectiveAlgorithm::kRing;
   else if (name == "tree") *a = CollectiveAlgorithm::kTree;
   else if (name == "hierarchical") *a = CollectiveAlgorithm::kHierarchical;
+  else if (name == "direct") *a = CollectiveAlgorithm::kDirect;
   else
     return absl::InvalidArgumentError(absl::StrCat(
-        "unknown algorithm '", name, "'; accepted: ring, tree, hierarchical"));
+        "unknown algorithm '", name, "'; accepted: ring, tree, hierarchical, direct"));
   return absl::OkStatus();
 }
 
@@ -63,8 +64,13 @@ Collective::Collective(Simulator& sim, FlowNetwork& net, const ClusterGraph& gra
     case CollectiveAlgorithm::kHierarchical:
       total_steps_ = 2 * (g_ - 1) + 2 * (k_ - 1);
       break;
+    case CollectiveAlgorithm::kDirect:
+      total_steps_ = spec_.op == CollectiveOp::kAllReduce ? 2 : 1;
+      break;
   }
-  if (spec_.op == CollectiveOp::kAllToAll) total_steps_ = n_ - 1;
+  if (spec_.op == CollectiveOp::kAllToAll && spec_.algorithm == CollectiveAlgorithm::kRing) {
+    total_steps_ = n_ - 1;
+  }
 }
 
 absl::Status Collective::Validate() const {
@@ -73,9 +79,10 @@ absl::Status Collective::Validate() const {
   for (int r : spec_.ranks)
     if (r < 0 || r >= graph_.ranks())
       return absl::InvalidArgumentError(absl::StrCat("rank ", r, " is outside the cluster"));
-  if (spec_.op == CollectiveOp::kAllToAll && spec_.algorithm != CollectiveAlgorithm::kRing) {
+  if (spec_.op == CollectiveOp::kAllToAll && spec_.algorithm != CollectiveAlgorithm::kRing &&
+      spec_.algorithm != CollectiveAlgorithm::kDirect) {
     return absl::InvalidArgumentError(
-        "collective.algorithm: all-to-all runs as pairwise exchange; use algorithm ring");
+        "collective.algorithm: all-to-all runs as pairwise exchange (ring) or direct; accepted: ring, direct");
   }
   if (spec_.algorithm == CollectiveAlgorithm::kTree && spec_.op != CollectiveOp::kAllReduce) {
     return absl::InvalidArgumentError("collective.algorithm: tree supports op allreduce only");
@@ -96,6 +103,11 @@ void Collective::StepTransfers(int step, std::vector<Transfer>& out) const {
   out.clear();
   const double m = spec_.message_bytes;
   const auto& r = spec_.ranks;
+  if (spec_.algorithm == CollectiveAlgorithm::kDirect) {  // every pair at once, M/N each
+    for (int p = 0; p < n_; ++p)
+      for (int k = 1; k < n_; ++k) out.push_back({r[p], r[(p + k) % n_], m / n_});
+    return;
+  }
   if (spec_.op == CollectiveOp::kAllToAll) {
     const int k = step + 1;  // pairwise exchange: partner p + k
     for (int p = 0; p < n_; ++p) out.push_back({r[p], r[(p + k) % n_], m / n_});
@@ -128,6 +140,8 @@ void Collective::StepTransfers(int step, std::vector<Transfer>& out) const {
       }
       return;
     }
+    case CollectiveAlgorithm::kDirect:
+      return;  // handled above
   }
 }
 

@@ -9,6 +9,10 @@
 //   ring reduce-scatter  N−1 steps of M/N;  ring all-gather: the same
 //   tree all-reduce      binomial reduce then broadcast: 2⌈log2 N⌉ steps of M
 //   all-to-all           N−1 pairwise-exchange steps of M/N
+//   direct               every rank sends M/N to every other rank at once:
+//                        one step (all-reduce: two, reduce-scatter then
+//                        all-gather); on a non-blocking fabric
+//                        (N−1)/N·M/β + α per step (ASTRA-sim's "direct")
 //   hierarchical         reduce-scatter in each node (G−1 steps of M/G), ring
 //                        all-reduce of M/G across the K nodes on every rail,
 //                        all-gather in each node: ring(M,G) + ring(M/G,K)
@@ -33,7 +37,7 @@
 namespace mlsysim {
 
 enum class CollectiveOp { kAllReduce, kReduceScatter, kAllGather, kAllToAll };
-enum class CollectiveAlgorithm { kRing, kTree, kHierarchical };
+enum class CollectiveAlgorithm { kRing, kTree, kHierarchical, kDirect };
 
 absl::Status ParseCollectiveOp(absl::string_view name, CollectiveOp* op);
 absl::Status ParseCollectiveAlgorithm(absl::string_view name, CollectiveAlgorithm* algorithm);

@@ -24,7 +24,6 @@ namespace mlsysim {
 constexpr uint64_t kMaxPlotFlows = 100000;
 
 absl::StatusOr<result::Result> RunCollective(const scenario::Scenario& s, const RunContext& rc) {
-  (void)rc;
   auto bad = [](const std::string& why) { return absl::InvalidArgumentError(why); };
   if (const std::string e = CheckScenarioRanges(s); !e.empty()) return bad(e);
   const auto& w = s.collective();
@@ -54,8 +53,9 @@ absl::StatusOr<result::Result> RunCollective(const scenario::Scenario& s, const 
   // at 8,192 ranks (~134 M flows, tens of seconds); tree and hierarchical
   // schedules are cheaper and take up to 1,048,576.
   if (e.empty() && ranks > 8192 &&
-      (spec.algorithm == CollectiveAlgorithm::kRing || spec.op == CollectiveOp::kAllToAll)) {
-    e = absl::StrCat("collective.ranks: a ring or all-to-all schedule takes at most 8192 ranks (N^2 flows); got ",
+      (spec.algorithm == CollectiveAlgorithm::kRing || spec.algorithm == CollectiveAlgorithm::kDirect ||
+       spec.op == CollectiveOp::kAllToAll)) {
+    e = absl::StrCat("collective.ranks: a ring, direct or all-to-all schedule takes at most 8192 ranks (N^2 flows); got ",
                      ranks, " (use algorithm hierarchical or tree for larger groups)");
   }
   const int nodes = ranks / gpn;
@@ -125,6 +125,19 @@ absl::StatusOr<result::Result> RunCollective(const scenario::Scenario& s, const 
   std::string source;
   auto closed_form = [&](double message, double* mlsysim_quirk) {
   double analytic = 0;
+  if (spec.algorithm == CollectiveAlgorithm::kDirect) {
+    // Every rank sends M/N to each peer at once: its NVLink carries the G−1
+    // in-node shares and its NIC the N−G others (disjoint links, so the
+    // slower class sets the step); two steps for all-reduce.
+    const int g = crosses ? gpn : n;
+    const double in_node = g > 1 ? (g - 1.0) / n * message / shape.nvlink_bandwidth + shape.nvlink_latency : 0.0;
+    const double across = crosses ? (n - g + 0.0) / n * message / shape.nic_bandwidth + shape.nic_latency : 0.0;
+    analytic = n > 1 ? std::max(in_node, across) : 0.0;
+    if (spec.op == CollectiveOp::kAllReduce) analytic *= 2;
+    source = spec.op == CollectiveOp::kAllReduce ? "direct: 2*((N-1)/N*M/beta + alpha)"
+                                                  : "direct: (N-1)/N*M/beta + alpha";
+    return analytic;
+  }
   switch (spec.op) {
     case CollectiveOp::kAllToAll:
       analytic = AllToAllTime(message, n, beta, alpha);
@@ -187,8 +200,9 @@ absl::StatusOr<result::Result> RunCollective(const scenario::Scenario& s, const 
   }
   // Plot data: simulated against the closed form by message size, from
   // 1/1024 of the message up (collectives of at most kMaxPlotFlows flows).
+  // Reruns happen only when the series will be used (JSON, a report, Python).
   std::vector<double> sizes, sim_s, closed_s;
-  if (main_run->flows <= kMaxPlotFlows) {
+  if (rc.plot_series && main_run->flows <= kMaxPlotFlows) {
     for (int k = 5; k >= 1; --k) {
       const double bytes = std::floor(message / std::pow(4.0, k));
       if (bytes < 1) continue;

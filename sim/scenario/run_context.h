@@ -23,6 +23,10 @@ struct RunContext {
   std::shared_ptr<const Registry> registry;
   std::ostream* diagnostics = nullptr;  // may be null: nothing is said
   bool progress = false;                // progress lines (a terminal, not JSON, not --quiet)
+  // Whether plot series that cost extra simulation (the collective form's
+  // rerun at smaller messages) are wanted: JSON output, --report, Python.
+  // Series computed from the run itself are always kept.
+  bool plot_series = true;
   // When set, the per-record tables of replication 0 ("requests",
   // "iterations" for serving; "events" for training) are also kept here as
   // CSV text (the same columns as the files; traces/README.md), whether or
