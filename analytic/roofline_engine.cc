@@ -12,6 +12,12 @@
 
 namespace mlsysim {
 
+bool IsKnownPrecision(absl::string_view p) {
+  for (absl::string_view k : {"fp32", "tf32", "bf16", "fp16", "fp8", "int8", "int4", "fp4"})
+    if (p == k) return true;
+  return false;
+}
+
 double BytesPerParam(absl::string_view p) {
   if (p == "fp32" || p == "tf32") return 4.0;
   if (p == "bf16" || p == "fp16") return 2.0;

@@ -141,6 +141,9 @@ struct FleetSpec {
   int TotalAccelerators() const { return count * node.accelerators_per_node; }
 };
 
+// The precisions mlsysim v0.1.1 knows (contract §0), as accepted lists name them.
+inline constexpr const char kKnownPrecisions[] = "fp32, tf32, bf16, fp16, fp8, int8, int4, fp4";
+bool IsKnownPrecision(absl::string_view precision);
 // Bytes per element for a precision string (contract §0); unknown -> 2.
 double BytesPerParam(absl::string_view precision);
 // TransformerWorkload.training_memory's own map: fp32 4, fp16 2, int8 1, int4 0.5, else 2.

@@ -8,6 +8,7 @@
 #include "sim/queueing/queue_sim.h"
 #include "sim/serving/serving_sim.h"
 #include "topology/registry.h"
+#include "sim/core/sampling.h"
 #include "workloads/request_stream.h"
 
 namespace mlsysim {

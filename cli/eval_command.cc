@@ -43,12 +43,6 @@ bool IsYaml(const std::string& s) {
   return absl::EndsWith(s, ".yaml") || absl::EndsWith(s, ".yml");
 }
 
-bool KnownPrecision(const std::string& p) {
-  for (const char* k : {"fp32", "tf32", "bf16", "fp16", "fp8", "int8", "int4", "fp4"})
-    if (p == k) return true;
-  return false;
-}
-
 // One level of the evaluation: a status and its metrics.
 struct Level {
   std::string status = "SKIPPED";
@@ -304,10 +298,10 @@ int RunEval(const CommandContext& ctx, const CommandArgs& args) {
     in.efficiency = *e;
   }
   in.precision = o.Get("--precision", in.precision);
-  if (!KnownPrecision(in.precision)) {
+  if (!IsKnownPrecision(in.precision)) {
     return ReportError(ctx, kExitBadInput, "Bad input",
                        absl::StrCat("--precision: unknown precision '", in.precision,
-                                    "'; accepted: fp32, tf32, bf16, fp16, fp8, int8, int4, fp4"));
+                                    "'; accepted: ", kKnownPrecisions));
   }
   if (in.batch_size < 1) {
     return ReportError(ctx, kExitBadInput, "Bad input",
@@ -363,9 +357,10 @@ int RunServe(const CommandContext& ctx, const CommandArgs& args) {
   so.batch_size = *b;
   so.efficiency = *eta;
   so.precision = o.Get("--precision", "fp16");
-  if (!KnownPrecision(so.precision)) {
+  if (!IsKnownPrecision(so.precision)) {
     return ReportError(ctx, kExitBadInput, "Bad input",
-                       absl::StrCat("--precision: unknown precision '", so.precision, "'"));
+                       absl::StrCat("--precision: unknown precision '", so.precision, "'; accepted: ",
+                                    kKnownPrecisions));
   }
   auto r = SolveServing(*model, *hw, so);
   if (!r.ok()) return ReportError(ctx, kExitBadInput, "Bad input", std::string(r.status().message()));

@@ -3,7 +3,7 @@
 // name, quantities as SI numbers or unit strings; the first error is kept with
 // the field it names. The solver tables (one file per wall family) register
 // their entries through SolverTable.
-// Usage: SolveArgs a(registry, args, "Engine", {"model", ...}); a.Model(); a.ok();
+// Usage: Args a(registry, args, "Engine", {"model", ...}); auto m = a.Model("model"); if (!a.ok()) ...
 #ifndef MLSYSIM_CLI_SOLVE_ARGS_H_
 #define MLSYSIM_CLI_SOLVE_ARGS_H_
 
@@ -118,12 +118,8 @@ class Args {
   }
   std::string Precision(const char* key = "precision") {
     std::string p = Str(key, "fp16");
-    static constexpr absl::string_view kKnown[] = {"fp32", "tf32", "bf16", "fp16", "fp8",
-                                                  "int8", "int4", "fp4"};
-    for (absl::string_view k : kKnown)
-      if (p == k) return p;
-    Fail(key, absl::StrCat("unknown precision '", p,
-                           "'; accepted: fp32, tf32, bf16, fp16, fp8, int8, int4, fp4"));
+    if (IsKnownPrecision(p)) return p;
+    Fail(key, absl::StrCat("unknown precision '", p, "'; accepted: ", kKnownPrecisions));
     return "fp16";
   }
   // A quantity given as a unit string or as an SI number.

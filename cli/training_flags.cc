@@ -1,6 +1,6 @@
 // training_flags.cc — `mlsysim simulate training`: its flags only fill a
 // Scenario (cluster, training, failures, checkpoint, outputs), which
-// sim/scenario/ runs (training_job.h).
+// sim/scenario/ runs (training_config.h).
 #include "absl/strings/str_cat.h"
 #include "cli/simulate_common.h"
 #include "sim/scenario/runners.h"

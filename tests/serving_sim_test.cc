@@ -12,6 +12,7 @@
 #include "sim/serving/serving_iteration.h"
 #include "sim/serving/serving_sim.h"
 #include "topology/registry.h"
+#include "sim/core/sampling.h"
 #include "workloads/request_stream.h"
 
 namespace mlsysim {
@@ -211,7 +212,7 @@ TEST(RequestStreamTest, EmpiricalLengths) {
   EXPECT_DOUBLE_EQ(d->Mean(), 700.0 / 3);
   RandomStream rng = RandomStreams(1, 0).Stream(0, "x");
   for (int i = 0; i < 100; ++i) {
-    const int v = d->Draw(rng);
+    const int v = Draw(*d, rng);
     EXPECT_TRUE(v == 100 || v == 200 || v == 400);
   }
   EXPECT_FALSE(ParseTokenDistribution("empirical:1,x", "in").ok());
@@ -225,7 +226,7 @@ TEST(RequestStreamTest, ArrivalProcessesHaveTheirMeanRate) {
     RandomStream rng = RandomStreams(9, 0).Stream(0, kind);
     double t = 0;
     const int n = 200000;
-    for (int i = 0; i < n; ++i) t = a->Next(t, rng);
+    for (int i = 0; i < n; ++i) t = NextArrival(*a, t, rng);
     EXPECT_NEAR(n / t, 10.0, 0.2) << kind;
   }
 }

@@ -11,18 +11,6 @@
 
 namespace mlsysim {
 
-double DurationDistribution::Draw(RandomStream& rng) const {
-  switch (kind) {
-    case kDeterministic: return mean;
-    case kGamma: {
-      const double shape = 1.0 / (cv * cv);
-      return rng.Gamma(shape, mean / shape);
-    }
-    case kExponential: break;
-  }
-  return rng.Exponential(1.0 / mean);
-}
-
 double DurationDistribution::Variance() const {
   switch (kind) {
     case kDeterministic: return 0;
@@ -50,17 +38,6 @@ absl::StatusOr<DurationDistribution> MakeDuration(absl::string_view kind, double
         absl::StrCat(field, ": unknown distribution '", kind, "'; accepted: exp, det, gamma"));
   }
   return d;
-}
-
-int TokenDistribution::Draw(RandomStream& rng) const {
-  double v = a;
-  switch (kind) {
-    case kFixed: v = a; break;
-    case kUniform: v = std::floor(rng.Uniform(a, b + 1)); break;
-    case kLognormal: v = std::round(rng.Lognormal(a, b)); break;
-    case kEmpirical: v = rng.Empirical(values); break;
-  }
-  return static_cast<int>(std::max(1.0, std::min(v, 1e7)));
 }
 
 double TokenDistribution::Mean() const {
@@ -121,38 +98,6 @@ absl::StatusOr<TokenDistribution> ParseTokenDistribution(absl::string_view spec,
     return bad("is not a known distribution");
   }
   return d;
-}
-
-double ArrivalProcess::Next(double t, RandomStream& rng) const {
-  switch (kind) {
-    case kDeterministic: return t + 1.0 / rate;
-    case kGamma: {
-      const double shape = 1.0 / (cv * cv);
-      return t + rng.Gamma(shape, 1.0 / (rate * shape));
-    }
-    case kOnOff: {
-      // Poisson at rate/on_fraction during the first on_fraction of each
-      // period, silent otherwise: run an "on-clock" that only ticks when on.
-      const double on_len = period_s * on_fraction;
-      const double cycle = std::floor(t / period_s);
-      const double u = cycle * on_len + std::min(t - cycle * period_s, on_len);
-      const double next_u = u + rng.Exponential(rate / on_fraction);
-      const double next_cycle = std::floor(next_u / on_len);
-      return next_cycle * period_s + (next_u - next_cycle * on_len);
-    }
-    case kDiurnal: {
-      // Thinning of a Poisson process at the peak rate.
-      const double peak = rate * (1 + amplitude);
-      double x = t;
-      for (;;) {
-        x += rng.Exponential(peak);
-        const double r = rate * (1 + amplitude * std::sin(2 * M_PI * x / period_s));
-        if (rng.Uniform() * peak <= r) return x;
-      }
-    }
-    case kPoisson: break;
-  }
-  return t + rng.Exponential(rate);
 }
 
 absl::StatusOr<ArrivalProcess> MakeArrivals(absl::string_view kind, double rate, double cv) {

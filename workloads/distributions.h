@@ -3,7 +3,7 @@
 // deterministic, on/off bursts, diurnal), service times, and token counts
 // (fixed, uniform, lognormal, empirical). Parsed from short specs such as
 // "fixed:128", "uniform:64:512", "lognormal:6.0:0.8", "gamma:2.0".
-// Usage: auto d = ParseTokenDistribution("uniform:64:512"); int n = d->Draw(rng);
+// Usage: auto d = ParseTokenDistribution("uniform:64:512", "tokens"); (draws: sim/core/sampling.h)
 #ifndef MLSYSIM_WORKLOADS_DISTRIBUTIONS_H_
 #define MLSYSIM_WORKLOADS_DISTRIBUTIONS_H_
 
@@ -12,7 +12,6 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "sim/core/random.h"
 
 namespace mlsysim {
 
@@ -21,7 +20,6 @@ struct DurationDistribution {
   enum Kind { kExponential, kDeterministic, kGamma } kind = kExponential;
   double mean = 1.0;
   double cv = 1.0;  // gamma: coefficient of variation
-  double Draw(RandomStream& rng) const;
   double Variance() const;
 };
 
@@ -34,7 +32,6 @@ struct TokenDistribution {
   enum Kind { kFixed, kUniform, kLognormal, kEmpirical } kind = kFixed;
   double a = 1, b = 1;
   std::vector<double> values;  // empirical
-  int Draw(RandomStream& rng) const;
   double Mean() const;
 };
 
@@ -51,8 +48,6 @@ struct ArrivalProcess {
   double on_fraction = 0.5;   // on/off: share of time on; period below
   double period_s = 60.0;     // on/off cycle, or diurnal period
   double amplitude = 0.5;     // diurnal: rate·(1 + A·sin(2πt/period))
-  // Next arrival after `t` (seconds).
-  double Next(double t, RandomStream& rng) const;
 };
 
 absl::StatusOr<ArrivalProcess> MakeArrivals(absl::string_view kind, double rate, double cv);

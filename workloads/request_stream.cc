@@ -12,24 +12,6 @@
 
 namespace mlsysim {
 
-std::vector<Request> GenerateRequests(const ArrivalProcess& arrivals,
-                                      const TokenDistribution& input,
-                                      const TokenDistribution& output, int64_t count,
-                                      uint64_t seed, uint64_t replication) {
-  RandomStreams streams(seed, replication);
-  RandomStream a = streams.Stream(0, "arrivals"), in = streams.Stream(1, "input_tokens"),
-               out = streams.Stream(2, "output_tokens");
-  std::vector<Request> reqs(static_cast<size_t>(count));
-  double t = 0;
-  for (Request& r : reqs) {
-    t = arrivals.Next(t, a);
-    r.arrival_s = t;
-    r.input_tokens = input.Draw(in);
-    r.output_tokens = output.Draw(out);
-  }
-  return reqs;
-}
-
 std::vector<Request> MergeStreams(std::vector<std::vector<Request>> streams) {
   std::vector<Request> all;
   for (size_t t = 0; t < streams.size(); ++t) {

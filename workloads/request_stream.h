@@ -4,7 +4,7 @@
 // (TIMESTAMP, ContextTokens, GeneratedTokens; a header row; timestamps as
 // seconds or as "YYYY-MM-DD HH:MM:SS[.ffffff]"). A trace with any bad row is
 // rejected whole, naming the line.
-// Usage: auto reqs = GenerateRequests(arrivals, in_dist, out_dist, 100000, /*seed=*/1, 0);
+// Usage: auto reqs = LoadTrace("azure_sample.csv"); auto merged = MergeStreams({*reqs});
 #ifndef MLSYSIM_WORKLOADS_REQUEST_STREAM_H_
 #define MLSYSIM_WORKLOADS_REQUEST_STREAM_H_
 
@@ -27,11 +27,7 @@ struct Request {
 // Merges per-tenant streams by arrival time (stable: ties keep tenant order).
 std::vector<Request> MergeStreams(std::vector<std::vector<Request>> streams);
 
-std::vector<Request> GenerateRequests(const ArrivalProcess& arrivals,
-                                      const TokenDistribution& input,
-                                      const TokenDistribution& output, int64_t count,
-                                      uint64_t seed, uint64_t replication);
-
+// Synthetic streams are drawn by GenerateRequests (sim/core/sampling.h).
 // Reads a trace; arrival times are made relative to the first row and scaled
 // by `time_scale` (< 1 replays faster). At most `limit` rows (0: all).
 // The same from text already in memory; `origin` names it in messages.

@@ -7,8 +7,8 @@
 // heap, kept for the benchmark (bench/engine_bench.cc) that compares them.
 // Neither allocates per event once the vector has grown.
 // Usage: FourAryHeap q; q.Push(ev); Event e = q.Top(); q.Pop();
-#ifndef MLSYSIM_SIM_EVENT_QUEUE_H_
-#define MLSYSIM_SIM_EVENT_QUEUE_H_
+#ifndef MLSYSIM_SIM_CORE_EVENT_QUEUE_H_
+#define MLSYSIM_SIM_CORE_EVENT_QUEUE_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -176,4 +176,4 @@ using BinaryHeap = DaryHeap<2>;
 
 }  // namespace mlsysim
 
-#endif  // MLSYSIM_SIM_EVENT_QUEUE_H_
+#endif  // MLSYSIM_SIM_CORE_EVENT_QUEUE_H_

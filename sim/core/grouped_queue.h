@@ -12,8 +12,8 @@
 //   GroupedQueue<double, uint32_t> q;
 //   q.Push(1.5, 7); q.Push(1.5, 9);
 //   while (!q.Empty() && q.TopKey() <= now) for (uint32_t x : q.PopGroup()) ...;
-#ifndef MLSYSIM_SIM_GROUPED_QUEUE_H_
-#define MLSYSIM_SIM_GROUPED_QUEUE_H_
+#ifndef MLSYSIM_SIM_CORE_GROUPED_QUEUE_H_
+#define MLSYSIM_SIM_CORE_GROUPED_QUEUE_H_
 
 #include <algorithm>
 #include <cstdint>
@@ -86,4 +86,4 @@ class GroupedQueue {
 
 }  // namespace mlsysim
 
-#endif  // MLSYSIM_SIM_GROUPED_QUEUE_H_
+#endif  // MLSYSIM_SIM_CORE_GROUPED_QUEUE_H_

@@ -11,8 +11,8 @@
 //   RandomStreams streams(/*seed=*/42, /*replication=*/0);
 //   RandomStream gpu_failures = streams.Stream(/*entity=*/7, "failures");
 //   double dt = gpu_failures.Exponential(/*rate=*/1.0 / 50000.0);
-#ifndef MLSYSIM_SIM_RANDOM_H_
-#define MLSYSIM_SIM_RANDOM_H_
+#ifndef MLSYSIM_SIM_CORE_RANDOM_H_
+#define MLSYSIM_SIM_CORE_RANDOM_H_
 
 #include <cstdint>
 #include "absl/strings/string_view.h"
@@ -59,4 +59,4 @@ class RandomStreams {
 
 }  // namespace mlsysim
 
-#endif  // MLSYSIM_SIM_RANDOM_H_
+#endif  // MLSYSIM_SIM_CORE_RANDOM_H_

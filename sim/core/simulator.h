@@ -15,8 +15,8 @@
 //   uint32_t id = sim.Register(&my_handler);
 //   sim.ScheduleAfter(5 * kMicrosecond, id, /*kind=*/0);
 //   sim.Run();
-#ifndef MLSYSIM_SIM_SIMULATOR_H_
-#define MLSYSIM_SIM_SIMULATOR_H_
+#ifndef MLSYSIM_SIM_CORE_SIMULATOR_H_
+#define MLSYSIM_SIM_CORE_SIMULATOR_H_
 
 #include <cstdint>
 #include <vector>
@@ -146,4 +146,4 @@ class Simulator {
 
 }  // namespace mlsysim
 
-#endif  // MLSYSIM_SIM_SIMULATOR_H_
+#endif  // MLSYSIM_SIM_CORE_SIMULATOR_H_

@@ -3,8 +3,8 @@
 // independent replications.
 // Usage: double p99 = NearestRankQuantile(samples, 0.99);
 //        auto [mean, half] = MeanCi95(per_replication_values);
-#ifndef MLSYSIM_SIM_STATISTICS_H_
-#define MLSYSIM_SIM_STATISTICS_H_
+#ifndef MLSYSIM_SIM_CORE_STATISTICS_H_
+#define MLSYSIM_SIM_CORE_STATISTICS_H_
 
 #include <algorithm>
 #include <cmath>
@@ -64,4 +64,4 @@ class GapHistogram {
 
 }  // namespace mlsysim
 
-#endif  // MLSYSIM_SIM_STATISTICS_H_
+#endif  // MLSYSIM_SIM_CORE_STATISTICS_H_

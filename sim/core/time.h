@@ -3,8 +3,8 @@
 // The clock is never a double: rates and sizes are doubles, but every event time
 // is an integer so that equal times compare equal on every machine.
 // Usage: SimTime t = SecondsToTime(1.5); std::string s = FormatTime(t);  // "1.500000000 s"
-#ifndef MLSYSIM_SIM_TIME_H_
-#define MLSYSIM_SIM_TIME_H_
+#ifndef MLSYSIM_SIM_CORE_TIME_H_
+#define MLSYSIM_SIM_CORE_TIME_H_
 
 #include <cstdint>
 #include <limits>
@@ -44,4 +44,4 @@ std::string FormatTime(SimTime t);
 
 }  // namespace mlsysim
 
-#endif  // MLSYSIM_SIM_TIME_H_
+#endif  // MLSYSIM_SIM_CORE_TIME_H_

@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "proto/chakra.pb.h"
+#include "sim/network/astra_timing.h"
 
 namespace mlsysim {
 
@@ -338,6 +339,24 @@ absl::StatusOr<int64_t> AstraDirectCycles(int op, int64_t comm_size, const Astra
   }
   DirectSimulation sim(op, comm_size, dim, sys, window, aware);
   return sim.Run();
+}
+
+AstraImplementation AstraCollectiveTimer::ImplementationFor(int op) const {
+  return op == chakra::BARRIER ? AstraImplementation{} : system_.ImplementationFor(op);
+}
+
+absl::StatusOr<int64_t> AstraCollectiveTimer::Cycles(int op, int64_t size, int group) {
+  const auto key = std::make_tuple(op, size, group);
+  if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+  const AstraImplementation impl = ImplementationFor(op);
+  AstraDimension dim = dim_;
+  dim.npus = group;
+  auto c = impl.kind == AstraImplementation::kDirect
+               ? AstraDirectCycles(op, size, dim, system_, impl.window, aware_)
+               : AstraCollectiveCycles(op, size, dim, system_, aware_);
+  if (!c.ok()) return absl::Status(c.status().code(), absl::StrCat("system: ", impl.name, ": ", c.status().message()));
+  cache_.emplace(key, *c);
+  return *c;
 }
 
 }  // namespace mlsysim

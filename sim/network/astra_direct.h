@@ -28,6 +28,8 @@
 #define MLSYSIM_SIM_NETWORK_ASTRA_DIRECT_H_
 
 #include <cstdint>
+#include <map>
+#include <tuple>
 
 #include "absl/status/statusor.h"
 #include "traces/astra_platform.h"
@@ -42,6 +44,26 @@ constexpr double kMaxAstraDirectHops = 4e8;
 // N−1 (ASTRA-sim's "direct"), k > 0 "directK".
 absl::StatusOr<int64_t> AstraDirectCycles(int comm_type, int64_t comm_size, const AstraDimension& dim,
                                           const AstraSystem& system, int window, bool congestion_aware);
+
+// The compatibility backends' collective durations for one workload: each
+// collective type runs with the system JSON's implementation for dimension 0
+// (ring: AstraCollectiveCycles; direct: AstraDirectCycles; barriers are ring
+// all-reduces of nothing), and each distinct (type, size, group size) is
+// computed once.
+class AstraCollectiveTimer {
+ public:
+  AstraCollectiveTimer(const AstraDimension& dim, const AstraSystem& system, bool congestion_aware)
+      : dim_(dim), system_(system), aware_(congestion_aware) {}
+  AstraImplementation ImplementationFor(int comm_type) const;
+  // Errors start with "system: IMPLEMENTATION: ".
+  absl::StatusOr<int64_t> Cycles(int comm_type, int64_t comm_size, int group_size);
+
+ private:
+  AstraDimension dim_;
+  const AstraSystem& system_;
+  bool aware_;
+  std::map<std::tuple<int, int64_t, int>, int64_t> cache_;
+};
 
 }  // namespace mlsysim
 

@@ -104,4 +104,45 @@ absl::StatusOr<int64_t> AstraCollectiveCycles(int op, int64_t comm_size, const A
   return static_cast<int64_t>(total);
 }
 
+absl::StatusOr<ClusterShape> FlowShapeOf(const AstraNetwork& network, Routing routing) {
+  const auto& dims = network.dims;
+  if (dims.size() > 2) {
+    return absl::UnimplementedError(absl::StrCat(
+        "backend flow: networks of up to two dimensions (inside a node, across nodes); this one has ",
+        dims.size()));
+  }
+  auto alpha = [](const AstraDimension& d) {
+    return (d.topology == AstraTopology::kSwitch ? 2 : 1) * d.latency_ns * 1e-9;
+  };
+  ClusterShape s;
+  s.fabric = FabricKind::kSingleSwitch;
+  s.routing = routing;
+  if (!network.mlsysim_fabric.empty()) {
+    auto kind = ParseFabricKind(network.mlsysim_fabric);
+    if (!kind.ok()) return kind.status();
+    s.fabric = *kind;
+    s.oversubscription = network.mlsysim_oversubscription;
+    s.leaf_ports = network.mlsysim_leaf_ports;
+  }
+  if (!network.mlsysim_routing.empty()) {
+    auto parsed = ParseRouting(network.mlsysim_routing);
+    if (!parsed.ok()) return parsed.status();
+    s.routing = *parsed;
+  }
+  if (dims.size() == 1) {
+    s.nodes = dims[0].npus;
+    s.gpus_per_node = 1;
+    s.nic_bandwidth = dims[0].bytes_per_ns * 1e9;
+    s.nic_latency = alpha(dims[0]);
+  } else {
+    s.gpus_per_node = dims[0].npus;
+    s.nodes = dims[1].npus;
+    s.nvlink_bandwidth = dims[0].bytes_per_ns * 1e9;
+    s.nvlink_latency = alpha(dims[0]);
+    s.nic_bandwidth = dims[1].bytes_per_ns * 1e9;
+    s.nic_latency = alpha(dims[1]);
+  }
+  return s;
+}
+
 }  // namespace mlsysim

@@ -234,14 +234,12 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
     return absl::OkStatus();
   }
 
-  // The implementation each collective runs with (the system JSON's first
-  // dimension; barriers are ring all-reduces of nothing), and for the
-  // compatibility backends its duration, computed once per (type, size, group size).
+  // The implementation each collective runs with and, for the compatibility
+  // backends, its duration (AstraCollectiveTimer: once per type, size, group).
   absl::Status PlanCollectives() {
-    std::map<std::tuple<int, int64_t, int>, int64_t> cycles;
+    AstraCollectiveTimer timer(c_.network.dims[0], c_.system, c_.backend == ChakraBackend::kAstraAware);
     for (Group& g : groups_) {
-      const AstraImplementation impl =
-          g.op == chakra::BARRIER ? AstraImplementation{} : c_.system.ImplementationFor(g.op);
+      const AstraImplementation impl = timer.ImplementationFor(g.op);
       g.direct = impl.kind == AstraImplementation::kDirect;
       if (c_.backend == ChakraBackend::kFlow) {
         if (g.direct && impl.window >= 0) {
@@ -251,21 +249,9 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
         }
         continue;
       }
-      const int n = static_cast<int>(g.ranks.size());
-      const auto key = std::make_tuple(g.op, g.comm_size, n);
-      auto it = cycles.find(key);
-      if (it == cycles.end()) {
-        AstraDimension dim = c_.network.dims[0];
-        dim.npus = n;
-        const bool aware = c_.backend == ChakraBackend::kAstraAware;
-        auto c = g.direct ? AstraDirectCycles(g.op, g.comm_size, dim, c_.system, impl.window, aware)
-                          : AstraCollectiveCycles(g.op, g.comm_size, dim, c_.system, aware);
-        if (!c.ok()) {
-          return absl::Status(c.status().code(), absl::StrCat("system: ", impl.name, ": ", c.status().message()));
-        }
-        it = cycles.emplace(key, *c).first;
-      }
-      g.astra_cycles = it->second;
+      auto cycles = timer.Cycles(g.op, g.comm_size, static_cast<int>(g.ranks.size()));
+      if (!cycles.ok()) return cycles.status();
+      g.astra_cycles = *cycles;
     }
     return absl::OkStatus();
   }
@@ -275,44 +261,9 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
   }
 
   absl::Status BuildNetwork() {
-    const auto& dims = c_.network.dims;
-    if (dims.size() > 2) {
-      return absl::UnimplementedError(absl::StrCat(
-          "backend flow: networks of up to two dimensions (inside a node, across nodes); this one has ",
-          dims.size()));
-    }
-    auto alpha = [](const AstraDimension& d) {
-      return (d.topology == AstraTopology::kSwitch ? 2 : 1) * d.latency_ns * 1e-9;
-    };
-    ClusterShape s;
-    s.fabric = FabricKind::kSingleSwitch;
-    s.routing = c_.routing;
-    if (!c_.network.mlsysim_fabric.empty()) {
-      auto kind = ParseFabricKind(c_.network.mlsysim_fabric);
-      if (!kind.ok()) return kind.status();
-      s.fabric = *kind;
-      s.oversubscription = c_.network.mlsysim_oversubscription;
-      s.leaf_ports = c_.network.mlsysim_leaf_ports;
-    }
-    if (!c_.network.mlsysim_routing.empty()) {
-      auto routing = ParseRouting(c_.network.mlsysim_routing);
-      if (!routing.ok()) return routing.status();
-      s.routing = *routing;
-    }
-    if (dims.size() == 1) {
-      s.nodes = dims[0].npus;
-      s.gpus_per_node = 1;
-      s.nic_bandwidth = dims[0].bytes_per_ns * 1e9;
-      s.nic_latency = alpha(dims[0]);
-    } else {
-      s.gpus_per_node = dims[0].npus;
-      s.nodes = dims[1].npus;
-      s.nvlink_bandwidth = dims[0].bytes_per_ns * 1e9;
-      s.nvlink_latency = alpha(dims[0]);
-      s.nic_bandwidth = dims[1].bytes_per_ns * 1e9;
-      s.nic_latency = alpha(dims[1]);
-    }
-    auto g = ClusterGraph::Build(s);
+    auto shape = FlowShapeOf(c_.network, c_.routing);
+    if (!shape.ok()) return shape.status();
+    auto g = ClusterGraph::Build(*shape);
     if (!g.ok()) return g.status();
     graph_ = std::make_unique<ClusterGraph>(*std::move(g));
     net_ = std::make_unique<FlowNetwork>(sim_, graph_->LinkCapacities());

@@ -21,8 +21,8 @@
 //   auto ranks = ReadChakraWorkload("dir/all_reduce");
 //   auto r = RunChakraWorkload(*ranks, {.network = net, .system = sys});
 //   r->finish_ns  // the last rank's finish (= ASTRA-sim's cycles)
-#ifndef MLSYSIM_SIM_CHAKRA_RUNNER_H_
-#define MLSYSIM_SIM_CHAKRA_RUNNER_H_
+#ifndef MLSYSIM_SIM_NETWORK_CHAKRA_RUNNER_H_
+#define MLSYSIM_SIM_NETWORK_CHAKRA_RUNNER_H_
 
 #include <cstdint>
 #include <string>
@@ -64,4 +64,4 @@ absl::StatusOr<ChakraRunResult> RunChakraWorkload(const std::vector<ChakraTrace>
 
 }  // namespace mlsysim
 
-#endif  // MLSYSIM_SIM_CHAKRA_RUNNER_H_
+#endif  // MLSYSIM_SIM_NETWORK_CHAKRA_RUNNER_H_

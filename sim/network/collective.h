@@ -21,8 +21,8 @@
 //   Collective c(sim, net, graph, {.op = CollectiveOp::kAllReduce, .ranks = {0..7},
 //                                  .message_bytes = 1e9}, &done_observer, /*tag=*/1);
 //   c.Start(); sim.Run();  // done_observer.OnCollectiveComplete(1, t)
-#ifndef MLSYSIM_SIM_COLLECTIVE_H_
-#define MLSYSIM_SIM_COLLECTIVE_H_
+#ifndef MLSYSIM_SIM_NETWORK_COLLECTIVE_H_
+#define MLSYSIM_SIM_NETWORK_COLLECTIVE_H_
 
 #include <cstdint>
 #include <string>
@@ -113,4 +113,4 @@ class Collective : public FlowObserver {
 
 }  // namespace mlsysim
 
-#endif  // MLSYSIM_SIM_COLLECTIVE_H_
+#endif  // MLSYSIM_SIM_NETWORK_COLLECTIVE_H_

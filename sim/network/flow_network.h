@@ -15,8 +15,8 @@
 //   FlowNetwork net(sim, graph.LinkCapacities());
 //   net.Start(graph.Route(0, 9, h), /*bytes=*/1e9, /*latency_s=*/5e-6, &observer, /*tag=*/7);
 //   sim.Run();  // observer.OnFlowComplete(7, t) is called when the bytes arrive
-#ifndef MLSYSIM_SIM_FLOW_NETWORK_H_
-#define MLSYSIM_SIM_FLOW_NETWORK_H_
+#ifndef MLSYSIM_SIM_NETWORK_FLOW_NETWORK_H_
+#define MLSYSIM_SIM_NETWORK_FLOW_NETWORK_H_
 
 #include <cstdint>
 #include <functional>
@@ -119,4 +119,4 @@ class FlowNetwork : public EventHandler {
 
 }  // namespace mlsysim
 
-#endif  // MLSYSIM_SIM_FLOW_NETWORK_H_
+#endif  // MLSYSIM_SIM_NETWORK_FLOW_NETWORK_H_

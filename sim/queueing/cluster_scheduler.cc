@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "sim/core/random.h"
+#include "sim/core/sampling.h"
 #include "sim/core/simulator.h"
 
 namespace mlsysim {
@@ -84,7 +85,7 @@ class Scheduler : public EventHandler {
       j.gpus = k.gpu_sizes[static_cast<size_t>(rng_.Uniform(0, static_cast<double>(k.gpu_sizes.size())))];
       j.priority = k.priority;
       j.arrival = t;
-      j.remaining = k.duration.Draw(rng_);
+      j.remaining = Draw(k.duration, rng_);
       if (j.index == warmup_) start_window_ = t;
       jobs_.push_back(j);
       queue_.push_back(jobs_.size() - 1);

@@ -8,8 +8,8 @@
 // set beside mlsysim's OrchestrationModel (which treats the cluster as one
 // server: Wq = ρ / (2μ(1 − ρ)), the M/D/1 mean).
 // Usage: absl::StatusOr<ClusterJobsResult> r = SimulateClusterJobs(config);
-#ifndef MLSYSIM_SIM_CLUSTER_SCHEDULER_H_
-#define MLSYSIM_SIM_CLUSTER_SCHEDULER_H_
+#ifndef MLSYSIM_SIM_QUEUEING_CLUSTER_SCHEDULER_H_
+#define MLSYSIM_SIM_QUEUEING_CLUSTER_SCHEDULER_H_
 
 #include <cstdint>
 #include <string>
@@ -54,4 +54,4 @@ absl::StatusOr<ClusterJobsResult> SimulateClusterJobs(const ClusterJobsConfig& c
 
 }  // namespace mlsysim
 
-#endif  // MLSYSIM_SIM_CLUSTER_SCHEDULER_H_
+#endif  // MLSYSIM_SIM_QUEUEING_CLUSTER_SCHEDULER_H_

@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "sim/core/random.h"
+#include "sim/core/sampling.h"
 #include "sim/core/simulator.h"
 #include "sim/core/statistics.h"
 
@@ -31,7 +32,7 @@ class QueueModel : public EventHandler {
   }
 
   QueueRunResult Run() {
-    ScheduleArrival(c_.arrivals.Next(0.0, arrivals_rng_));
+    ScheduleArrival(NextArrival(c_.arrivals, 0.0, arrivals_rng_));
     sim_.Run();
     QueueRunResult r;
     const double n = static_cast<double>(sojourn_.size());
@@ -76,7 +77,7 @@ class QueueModel : public EventHandler {
       } else {
         waiting_.push_back({t, index});
       }
-      if (arrived_ < c_.requests) ScheduleArrival(c_.arrivals.Next(t, arrivals_rng_));
+      if (arrived_ < c_.requests) ScheduleArrival(NextArrival(c_.arrivals, t, arrivals_rng_));
     } else {
       const double t = departures_[e.payload];
       Account(t);
@@ -98,7 +99,7 @@ class QueueModel : public EventHandler {
   }
 
   void StartService(double now, double arrival, int64_t index) {
-    const double service = c_.service.Draw(service_rng_);
+    const double service = Draw(c_.service, service_rng_);
     ++busy_servers_;
     uint32_t slot;
     if (!free_slots_.empty()) {

@@ -7,8 +7,8 @@
 // of requests; the time-average number in system is integrated over the
 // measured window so that Little's law L = λW can be checked.
 // Usage: absl::StatusOr<QueueRunResult> r = SimulateQueue(config);
-#ifndef MLSYSIM_SIM_QUEUE_SIM_H_
-#define MLSYSIM_SIM_QUEUE_SIM_H_
+#ifndef MLSYSIM_SIM_QUEUEING_QUEUE_SIM_H_
+#define MLSYSIM_SIM_QUEUEING_QUEUE_SIM_H_
 
 #include <cstdint>
 #include <vector>
@@ -46,4 +46,4 @@ absl::StatusOr<QueueRunResult> SimulateQueue(const QueueConfig& config);
 
 }  // namespace mlsysim
 
-#endif  // MLSYSIM_SIM_QUEUE_SIM_H_
+#endif  // MLSYSIM_SIM_QUEUEING_QUEUE_SIM_H_

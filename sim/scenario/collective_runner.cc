@@ -23,43 +23,46 @@ namespace mlsysim {
 // The plot data reruns a collective of at most this many flows at smaller messages.
 constexpr uint64_t kMaxPlotFlows = 100000;
 
-absl::StatusOr<result::Result> RunCollective(const scenario::Scenario& s, const RunContext& rc) {
-  auto bad = [](const std::string& why) { return absl::InvalidArgumentError(why); };
-  if (const std::string e = CheckScenarioRanges(s); !e.empty()) return bad(e);
-  const auto& w = s.collective();
+namespace {
+
+absl::Status Bad(const std::string& why) { return absl::InvalidArgumentError(why); }
+
+// A `collective {}` workload with its vocabularies, quantities and fabric resolved.
+struct ResolvedCollective {
   CollectiveSpec spec;
-  if (auto st = ParseCollectiveOp(w.op().empty() ? "allreduce" : w.op(), &spec.op); !st.ok()) {
-    return bad(absl::StrCat("collective.op: ", st.message()));
-  }
-  if (auto st = ParseCollectiveAlgorithm(w.algorithm().empty() ? "ring" : w.algorithm(), &spec.algorithm); !st.ok()) {
-    return bad(absl::StrCat("collective.algorithm: ", st.message()));
-  }
-  const int ranks = w.ranks(), gpn = std::max(1, w.gpus_per_node());
-  const double over = s.cluster().oversubscription() > 0 ? s.cluster().oversubscription() : 1.0;
-  if (ranks < 1) return bad("collective.ranks: must lie in [1, 1048576]");
+  ClusterShape shape;
+  std::string op, algorithm, topology;
+  int ranks = 1, gpn = 1, nodes = 1;
+  double message = 0;
+};
+
+// Message, link figures and the rank layout; "" or a message naming the field.
+std::string ResolveQuantities(const scenario::CollectiveWorkload& w, ResolvedCollective* c) {
   auto quantity = [](const std::string& text, const char* field, const Dimension& dim, bool positive,
                      double* v) -> std::string {
     if (text.empty()) return absl::StrCat(field, " is required");
     return ParseScenarioQuantity(text, field, dim, positive, v);
   };
-  double message = 0, bw = 0, lat = 0, ibw = 0, ilat = 0;
-  std::string e = quantity(w.message(), "collective.message", dims::kBytes, false, &message);
+  double bw = 0, lat = 0, ibw = 0, ilat = 0;
+  std::string e = quantity(w.message(), "collective.message", dims::kBytes, false, &c->message);
   if (e.empty()) e = quantity(w.bandwidth(), "collective.bandwidth", dims::kByteRate, true, &bw);
   if (e.empty()) e = quantity(w.latency(), "collective.latency", dims::kTime, false, &lat);
-  if (e.empty() && ranks % gpn != 0) {
-    e = absl::StrCat("collective.ranks (", ranks, ") must be a multiple of collective.gpus_per_node (", gpn, ")");
+  if (e.empty() && c->ranks % c->gpn != 0) {
+    e = absl::StrCat("collective.ranks (", c->ranks, ") must be a multiple of collective.gpus_per_node (", c->gpn,
+                     ")");
   }
-  // Flat schedules (ring, pairwise all-to-all) move about N² flows: bounded
-  // at 8,192 ranks (~134 M flows, tens of seconds); tree and hierarchical
-  // schedules are cheaper and take up to 1,048,576.
-  if (e.empty() && ranks > 8192 &&
+  // Flat schedules (ring, direct, pairwise all-to-all) move about N² flows:
+  // bounded at 8,192 ranks (~134 M flows, tens of seconds); tree and
+  // hierarchical schedules are cheaper and take up to 1,048,576.
+  const CollectiveSpec& spec = c->spec;
+  if (e.empty() && c->ranks > 8192 &&
       (spec.algorithm == CollectiveAlgorithm::kRing || spec.algorithm == CollectiveAlgorithm::kDirect ||
        spec.op == CollectiveOp::kAllToAll)) {
-    e = absl::StrCat("collective.ranks: a ring, direct or all-to-all schedule takes at most 8192 ranks (N^2 flows); got ",
-                     ranks, " (use algorithm hierarchical or tree for larger groups)");
+    e = absl::StrCat("collective.ranks: a ring, direct or all-to-all schedule takes at most 8192 ranks (N^2 flows); "
+                     "got ", c->ranks, " (use algorithm hierarchical or tree for larger groups)");
   }
-  const int nodes = ranks / gpn;
-  if (e.empty() && gpn > 1 && nodes > 1) {
+  c->nodes = c->ranks / c->gpn;
+  if (e.empty() && c->gpn > 1 && c->nodes > 1) {
     if (w.inter_bandwidth().empty() || w.inter_latency().empty()) {
       e = "collective.inter_bandwidth and collective.inter_latency are required when ranks span several nodes";
     } else {
@@ -67,159 +70,190 @@ absl::StatusOr<result::Result> RunCollective(const scenario::Scenario& s, const 
       if (e.empty()) e = quantity(w.inter_latency(), "collective.inter_latency", dims::kTime, false, &ilat);
     }
   }
-  if (!e.empty()) return bad(e);
-
-  ClusterShape shape;
-  shape.nodes = nodes;
-  shape.gpus_per_node = gpn;
-  if (gpn == 1) {
+  if (!e.empty()) return e;
+  ClusterShape& shape = c->shape;
+  shape.nodes = c->nodes;
+  shape.gpus_per_node = c->gpn;
+  if (c->gpn == 1) {
     shape.nic_bandwidth = bw;
     shape.nic_latency = lat;
   } else {
     shape.nvlink_bandwidth = bw;
     shape.nvlink_latency = lat;
-    shape.nic_bandwidth = nodes > 1 ? ibw : bw;
-    shape.nic_latency = nodes > 1 ? ilat : lat;
+    shape.nic_bandwidth = c->nodes > 1 ? ibw : bw;
+    shape.nic_latency = c->nodes > 1 ? ilat : lat;
   }
-  shape.oversubscription = over;
-  const std::string topology = s.cluster().topology().empty() ? "single_switch" : s.cluster().topology();
-  auto kind = ParseFabricKind(topology);
-  if (!kind.ok()) return bad(absl::StrCat("cluster.topology: ", kind.status().message()));
-  shape.fabric = *kind;
+  return "";
+}
+
+absl::StatusOr<ResolvedCollective> ResolveCollective(const scenario::Scenario& s) {
+  if (const std::string e = CheckScenarioRanges(s); !e.empty()) return Bad(e);
+  const auto& w = s.collective();
+  ResolvedCollective c;
+  c.op = w.op().empty() ? "allreduce" : w.op();
+  c.algorithm = w.algorithm().empty() ? "ring" : w.algorithm();
+  if (auto st = ParseCollectiveOp(c.op, &c.spec.op); !st.ok()) return Bad(absl::StrCat("collective.op: ", st.message()));
+  if (auto st = ParseCollectiveAlgorithm(c.algorithm, &c.spec.algorithm); !st.ok()) {
+    return Bad(absl::StrCat("collective.algorithm: ", st.message()));
+  }
+  c.ranks = w.ranks();
+  c.gpn = std::max(1, w.gpus_per_node());
+  if (c.ranks < 1) return Bad("collective.ranks: must lie in [1, 1048576]");
+  if (const std::string e = ResolveQuantities(w, &c); !e.empty()) return Bad(e);
+  c.shape.oversubscription = s.cluster().oversubscription() > 0 ? s.cluster().oversubscription() : 1.0;
+  c.topology = s.cluster().topology().empty() ? "single_switch" : s.cluster().topology();
+  auto kind = ParseFabricKind(c.topology);
+  if (!kind.ok()) return Bad(absl::StrCat("cluster.topology: ", kind.status().message()));
+  c.shape.fabric = *kind;
   auto routing = ParseRouting(s.cluster().routing().empty() ? "dmodk" : s.cluster().routing());
-  if (!routing.ok()) return bad(absl::StrCat("cluster.", routing.status().message()));
-  shape.routing = *routing;
-  auto graph = ClusterGraph::Build(shape);
-  if (!graph.ok()) return bad(std::string(graph.status().message()));
+  if (!routing.ok()) return Bad(absl::StrCat("cluster.", routing.status().message()));
+  c.shape.routing = *routing;
+  c.spec.ranks.resize(c.ranks);
+  std::iota(c.spec.ranks.begin(), c.spec.ranks.end(), 0);
+  return c;
+}
 
-  spec.ranks.resize(ranks);
-  std::iota(spec.ranks.begin(), spec.ranks.end(), 0);
-  // One simulation of the collective at `bytes`: its time (s), events and fingerprint.
-  struct CollectiveRun {
-    double seconds;
-    uint64_t events, fingerprint, flows;
-    int steps;
-    double ecmp_factor;
-  };
-  auto run_at = [&](double bytes) -> absl::StatusOr<CollectiveRun> {
-    CollectiveSpec at = spec;
-    at.message_bytes = bytes;
-    Simulator sim;
-    FlowNetwork net(sim, graph->LinkCapacities());
-    Collective c(sim, net, *graph, at, nullptr, 1);
-    if (auto st = c.Validate(); !st.ok()) return absl::InvalidArgumentError(st.message());
-    c.Start();
-    sim.Run();
-    return CollectiveRun{TimeToSeconds(c.end_time() - c.start_time()), sim.dispatched(), sim.fingerprint(),
-                         static_cast<uint64_t>(net.flows_started()), c.total_steps(),
-                         shape.routing == Routing::kEcmp ? c.ExpectedEcmpSlowdown() : 0.0};
-  };
-  auto main_run = run_at(message);
-  if (!main_run.ok()) return main_run.status();
+// One simulation of the collective at `bytes`: its time (s), events and fingerprint.
+struct CollectiveRun {
+  double seconds;
+  uint64_t events, fingerprint, flows;
+  int steps;
+  double ecmp_factor;
+};
 
-  // The closed form of the same collective: the slowest link class bounds each step.
+absl::StatusOr<CollectiveRun> SimulateAt(const ResolvedCollective& c, const ClusterGraph& graph, double bytes) {
+  CollectiveSpec at = c.spec;
+  at.message_bytes = bytes;
+  Simulator sim;
+  FlowNetwork net(sim, graph.LinkCapacities());
+  Collective col(sim, net, graph, at, nullptr, 1);
+  if (auto st = col.Validate(); !st.ok()) return Bad(std::string(st.message()));
+  col.Start();
+  sim.Run();
+  return CollectiveRun{TimeToSeconds(col.end_time() - col.start_time()), sim.dispatched(), sim.fingerprint(),
+                       static_cast<uint64_t>(net.flows_started()), col.total_steps(),
+                       c.shape.routing == Routing::kEcmp ? col.ExpectedEcmpSlowdown() : 0.0};
+}
+
+// The closed form of the same collective at `message`: the slowest link class
+// bounds each step. Sets its source; mlsysim's hierarchical figure (which
+// counts the intra-node phase twice) goes to *mlsysim_quirk.
+double ClosedForm(const ResolvedCollective& c, double message, std::string* source, double* mlsysim_quirk) {
+  const ClusterShape& shape = c.shape;
+  const int n = c.ranks, gpn = c.gpn, nodes = c.nodes;
   const bool crosses = nodes > 1;
   const double beta = crosses ? shape.nic_bandwidth : shape.nvlink_bandwidth;
   const double alpha = crosses ? shape.nic_latency : shape.nvlink_latency;
-  const int n = ranks;
-  std::string source;
-  auto closed_form = [&](double message, double* mlsysim_quirk) {
-  double analytic = 0;
-  if (spec.algorithm == CollectiveAlgorithm::kDirect) {
+  if (c.spec.algorithm == CollectiveAlgorithm::kDirect) {
     // Every rank sends M/N to each peer at once: its NVLink carries the G−1
     // in-node shares and its NIC the N−G others (disjoint links, so the
     // slower class sets the step); two steps for all-reduce.
     const int g = crosses ? gpn : n;
     const double in_node = g > 1 ? (g - 1.0) / n * message / shape.nvlink_bandwidth + shape.nvlink_latency : 0.0;
     const double across = crosses ? (n - g + 0.0) / n * message / shape.nic_bandwidth + shape.nic_latency : 0.0;
-    analytic = n > 1 ? std::max(in_node, across) : 0.0;
-    if (spec.op == CollectiveOp::kAllReduce) analytic *= 2;
-    source = spec.op == CollectiveOp::kAllReduce ? "direct: 2*((N-1)/N*M/beta + alpha)"
-                                                  : "direct: (N-1)/N*M/beta + alpha";
-    return analytic;
+    const double phase = n > 1 ? std::max(in_node, across) : 0.0;
+    const bool all_reduce = c.spec.op == CollectiveOp::kAllReduce;
+    *source = all_reduce ? "direct: 2*((N-1)/N*M/beta + alpha)" : "direct: (N-1)/N*M/beta + alpha";
+    return all_reduce ? 2 * phase : phase;
   }
-  switch (spec.op) {
+  switch (c.spec.op) {
     case CollectiveOp::kAllToAll:
-      analytic = AllToAllTime(message, n, beta, alpha);
-      source = "(N-1)/N*M/beta + (N-1)*alpha";
-      break;
+      *source = "(N-1)/N*M/beta + (N-1)*alpha";
+      return AllToAllTime(message, n, beta, alpha);
     case CollectiveOp::kReduceScatter:
     case CollectiveOp::kAllGather:
-      analytic = n > 1 ? (n - 1.0) / n * message / beta + (n - 1) * alpha : 0.0;
-      source = "(N-1)/N*M/beta + (N-1)*alpha";
-      break;
+      *source = "(N-1)/N*M/beta + (N-1)*alpha";
+      return n > 1 ? (n - 1.0) / n * message / beta + (n - 1) * alpha : 0.0;
     case CollectiveOp::kAllReduce:
-      if (spec.algorithm == CollectiveAlgorithm::kRing) {
-        analytic = RingAllReduceTime(message, n, beta, alpha);
-        source = "ring: 2(N-1)/N*M/beta + 2(N-1)*alpha";
-      } else if (spec.algorithm == CollectiveAlgorithm::kTree) {
-        // Per level of the binomial tree: NVLink when every pair of the level
-        // stays inside a node, else the NIC.
-        analytic = 0;
-        for (int s = 1; s < n; s *= 2) {
-          bool nic = false;
-          for (int p = s; p < n && !nic; p += 2 * s) nic = p / gpn != (p - s) / gpn;
-          analytic += 2 * (message / (nic ? shape.nic_bandwidth : shape.nvlink_bandwidth) +
-                           (nic ? shape.nic_latency : shape.nvlink_latency));
-        }
-        source = "tree: sum over 2*ceil(log2 N) levels of (M/beta + alpha), beta/alpha of the level's links";
-      } else {
-        analytic = RingAllReduceTime(message, gpn, shape.nvlink_bandwidth, shape.nvlink_latency) +
-                   RingAllReduceTime(message / gpn, nodes, shape.nic_bandwidth, shape.nic_latency);
-        *mlsysim_quirk = HierarchicalAllReduceTime(message, nodes, gpn, shape.nvlink_bandwidth,
-                                                  shape.nic_bandwidth, shape.nvlink_latency,
-                                                  shape.nic_latency);
-        source = "hierarchical: ring(M,G) + ring(M/G,K)";
-      }
       break;
   }
-  return analytic;
-  };
+  if (c.spec.algorithm == CollectiveAlgorithm::kRing) {
+    *source = "ring: 2(N-1)/N*M/beta + 2(N-1)*alpha";
+    return RingAllReduceTime(message, n, beta, alpha);
+  }
+  if (c.spec.algorithm == CollectiveAlgorithm::kTree) {
+    // Per level of the binomial tree: NVLink when every pair of the level
+    // stays inside a node, else the NIC.
+    double t = 0;
+    for (int s = 1; s < n; s *= 2) {
+      bool nic = false;
+      for (int p = s; p < n && !nic; p += 2 * s) nic = p / gpn != (p - s) / gpn;
+      t += 2 * (message / (nic ? shape.nic_bandwidth : shape.nvlink_bandwidth) +
+                (nic ? shape.nic_latency : shape.nvlink_latency));
+    }
+    *source = "tree: sum over 2*ceil(log2 N) levels of (M/beta + alpha), beta/alpha of the level's links";
+    return t;
+  }
+  *mlsysim_quirk = HierarchicalAllReduceTime(message, nodes, gpn, shape.nvlink_bandwidth, shape.nic_bandwidth,
+                                             shape.nvlink_latency, shape.nic_latency);
+  *source = "hierarchical: ring(M,G) + ring(M/G,K)";
+  return RingAllReduceTime(message, gpn, shape.nvlink_bandwidth, shape.nvlink_latency) +
+         RingAllReduceTime(message / gpn, nodes, shape.nic_bandwidth, shape.nic_latency);
+}
+
+// Plot data: simulated against the closed form by message size, from 1/1024
+// of the message up — the reruns only when the series will be used and the
+// collective has at most kMaxPlotFlows flows.
+absl::Status AddMessageSweep(const ResolvedCollective& c, const ClusterGraph& graph, const CollectiveRun& main,
+                             double analytic, const std::string& source, bool rerun, result::Result* out) {
+  std::vector<double> sizes, sim_s, closed_s;
+  if (rerun && main.flows <= kMaxPlotFlows) {
+    for (int k = 5; k >= 1; --k) {
+      const double bytes = std::floor(c.message / std::pow(4.0, k));
+      if (bytes < 1) continue;
+      auto r = SimulateAt(c, graph, bytes);
+      if (!r.ok()) return r.status();
+      double unused = -1;
+      std::string unused_source;
+      sizes.push_back(bytes);
+      sim_s.push_back(r->seconds);
+      closed_s.push_back(ClosedForm(c, bytes, &unused_source, &unused));
+    }
+  }
+  sizes.push_back(c.message);
+  sim_s.push_back(main.seconds);
+  closed_s.push_back(analytic);
+  AddCurve(out, "time_by_message", "curve", "simulated", "B", "s", sizes, sim_s)
+      ->set_note(sizes.size() > 1 ? "the same collective rerun at smaller messages" : "the run's message only");
+  AddCurve(out, "time_by_message", "curve", source, "B", "s", sizes, closed_s);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<result::Result> RunCollective(const scenario::Scenario& s, const RunContext& rc) {
+  auto c = ResolveCollective(s);
+  if (!c.ok()) return c.status();
+  auto graph = ClusterGraph::Build(c->shape);
+  if (!graph.ok()) return Bad(std::string(graph.status().message()));
+  auto main_run = SimulateAt(*c, *graph, c->message);
+  if (!main_run.ok()) return main_run.status();
   double mlsysim_quirk = -1;
-  const double analytic = closed_form(message, &mlsysim_quirk);
+  std::string source;
+  const double analytic = ClosedForm(*c, c->message, &source, &mlsysim_quirk);
   const double simulated = main_run->seconds;
-  const std::string op = w.op().empty() ? "allreduce" : w.op();
-  const std::string algorithm = w.algorithm().empty() ? "ring" : w.algorithm();
-  result::Result out = NewResult("collective", s.name().empty() ? absl::StrCat(op, "/", algorithm, ", ", ranks, " ranks, ", w.message()) : s.name());
-  AddFact(&out, "op", op);
-  AddFact(&out, "algorithm", algorithm);
-  AddFact(&out, "ranks", ranks);
-  AddFact(&out, "gpus_per_node", gpn);
-  AddFact(&out, "message_bytes", message, "B");
-  AddFact(&out, "topology", topology);
-  AddFact(&out, "routing", RoutingName(shape.routing));
+  const auto& w = s.collective();
+  result::Result out = NewResult("collective", s.name().empty() ? absl::StrCat(c->op, "/", c->algorithm, ", ",
+                                                                               c->ranks, " ranks, ", w.message())
+                                                                : s.name());
+  AddFact(&out, "op", c->op);
+  AddFact(&out, "algorithm", c->algorithm);
+  AddFact(&out, "ranks", c->ranks);
+  AddFact(&out, "gpus_per_node", c->gpn);
+  AddFact(&out, "message_bytes", c->message, "B");
+  AddFact(&out, "topology", c->topology);
+  AddFact(&out, "routing", RoutingName(c->shape.routing));
   AddFact(&out, "steps", main_run->steps);
   AddFact(&out, "flows", static_cast<double>(main_run->flows));
   SetAnalytic(AddMetric(&out, "simulated_time_s", "s", simulated), analytic, source);
-  if (shape.routing == Routing::kEcmp) {
+  if (c->shape.routing == Routing::kEcmp) {
     AddFact(&out, "ecmp_expected_uplink_collision_factor", main_run->ecmp_factor);
   }
   if (mlsysim_quirk >= 0) {
     SetAnalytic(AddMetric(&out, "mlsysim_v011_time_s", "s", simulated), mlsysim_quirk,
                 "mlsysim v0.1.1 HierarchicalAllReduce", "v0.1.1 counts the intra-node phase twice");
   }
-  // Plot data: simulated against the closed form by message size, from
-  // 1/1024 of the message up (collectives of at most kMaxPlotFlows flows).
-  // Reruns happen only when the series will be used (JSON, a report, Python).
-  std::vector<double> sizes, sim_s, closed_s;
-  if (rc.plot_series && main_run->flows <= kMaxPlotFlows) {
-    for (int k = 5; k >= 1; --k) {
-      const double bytes = std::floor(message / std::pow(4.0, k));
-      if (bytes < 1) continue;
-      auto r = run_at(bytes);
-      if (!r.ok()) return r.status();
-      double unused = -1;
-      sizes.push_back(bytes);
-      sim_s.push_back(r->seconds);
-      closed_s.push_back(closed_form(bytes, &unused));
-    }
-  }
-  sizes.push_back(message);
-  sim_s.push_back(simulated);
-  closed_s.push_back(analytic);
-  AddCurve(&out, "time_by_message", "curve", "simulated", "B", "s", sizes, sim_s)
-      ->set_note(sizes.size() > 1 ? "the same collective rerun at smaller messages" : "the run's message only");
-  AddCurve(&out, "time_by_message", "curve", source, "B", "s", sizes, closed_s);
+  if (auto st = AddMessageSweep(*c, *graph, *main_run, analytic, source, rc.plot_series, &out); !st.ok()) return st;
   out.set_events(main_run->events);
   out.set_fingerprint(absl::StrFormat("%016x", main_run->fingerprint));
   SetEcho(&out, s);

@@ -13,6 +13,7 @@
 #include "analytic/units.h"
 #include "sim/queueing/cluster_scheduler.h"
 #include "sim/scenario/plot_data.h"
+#include "sim/scenario/resolve.h"
 #include "sim/scenario/result_builder.h"
 #include "sim/scenario/runners.h"
 #include "sim/scenario/scenario_check.h"
@@ -44,7 +45,7 @@ absl::Status RunJobQueue(const scenario::Scenario& s, int gpus, const RunContext
   const int jobs = q.jobs() > 0 ? static_cast<int>(q.jobs()) : 20000;
   if (jobs < 10) return bad(absl::StrCat("job_queue.jobs: must lie in [10, 10000000]; got ", jobs));
   const uint64_t seed = s.seed() > 0 ? s.seed() : 1;
-  const int reps = s.replications() > 0 ? static_cast<int>(s.replications()) : 5;
+  const int reps = s.replications() > 0 ? static_cast<int>(s.replications()) : ScenarioDefaults::kJobReplications;
   if (reps > 10000) return bad(absl::StrCat("replications: at most 10000 for a job queue; got ", reps));
   const double per_day = q.arrival_rate_per_day();
   if (!(per_day > 0)) return bad("job_queue.arrival_rate_per_day: must be > 0 (jobs per day)");
@@ -149,16 +150,21 @@ absl::Status RunJobQueue(const scenario::Scenario& s, int gpus, const RunContext
 }
 
 absl::StatusOr<result::Result> RunJobs(const scenario::Scenario& s, const RunContext& rc) {
-  const int64_t gpus = s.job_queue().gpus() > 0 ? s.job_queue().gpus()
-                                                : int64_t{s.cluster().nodes()} * 8;
+  int64_t gpus = s.job_queue().gpus();
+  if (gpus <= 0) {  // the cluster's: nodes × the node type's GPUs
+    auto cluster = ResolveCluster(s.cluster(), rc.registry.get());
+    if (!cluster.ok()) return cluster.status();
+    gpus = cluster->gpus;
+  }
   if (gpus < 1 || gpus > kMaxAccelerators) {
-    return absl::InvalidArgumentError("job_queue.gpus: set it, or cluster.nodes (8 GPUs each), to 1…2^24 GPUs");
+    return absl::InvalidArgumentError(
+        "job_queue.gpus: set it, or cluster.nodes (times the node type's GPUs), to 1…2^24 GPUs");
   }
   result::Result out;
   if (auto st = RunJobQueue(s, static_cast<int>(gpus), rc, &out); !st.ok()) return st;
   scenario::Scenario echo = s;
   echo.set_seed(s.seed() > 0 ? s.seed() : 1);
-  echo.set_replications(s.replications() > 0 ? s.replications() : 5);
+  echo.set_replications(s.replications() > 0 ? s.replications() : ScenarioDefaults::kJobReplications);
   SetEcho(&out, std::move(echo));
   return out;
 }

@@ -49,6 +49,31 @@ result::Metric* AddReplicated(Owner* o, const std::string& name, const std::stri
   return m;
 }
 
+// One row of a form's metric table: a figure read from each replication's
+// run, its unit, and (optionally) how it is summed up — the replication
+// mean ± 95 % CI via AddReplicatedTable.
+template <class Run>
+struct ReplicatedMetric {
+  const char* name;
+  const char* unit;
+  double Run::*field;
+};
+
+// Every row of `table` as a replicated metric over `runs`, in table order;
+// returns the metrics by row.
+template <class Owner, class Run, size_t N>
+std::vector<result::Metric*> AddReplicatedTable(Owner* o, const ReplicatedMetric<Run> (&table)[N],
+                                                const std::vector<Run>& runs) {
+  std::vector<result::Metric*> out;
+  for (const ReplicatedMetric<Run>& row : table) {
+    std::vector<double> x;
+    x.reserve(runs.size());
+    for (const Run& r : runs) x.push_back(r.*(row.field));
+    out.push_back(AddReplicated(o, row.name, row.unit, x));
+  }
+  return out;
+}
+
 // A closed form with no simulated counterpart (e.g. Young's interval).
 template <class Owner>
 result::Metric* AddClosedForm(Owner* o, const std::string& name, const std::string& unit, double analytic,

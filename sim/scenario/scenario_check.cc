@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "sim/scenario/scenario_check.h"
+#include "sim/scenario/resolve.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "topology/registry.h"
@@ -58,6 +59,8 @@ std::string CheckScenarioRanges(const scenario::Scenario& s) {
       {"cluster.oversubscription", s.cluster().oversubscription(), 0, 1024},
       {"failures.weibull_shape", s.failures().weibull_shape(), 0, 100},
   };
+  if (const std::string e = CheckPrecision(s.training().precision(), "training.precision"); !e.empty()) return e;
+  if (const std::string e = CheckPrecision(s.serving().precision(), "serving.precision"); !e.empty()) return e;
   if (s.cluster().oversubscription() != 0 && s.cluster().oversubscription() < 1) {
     return "cluster.oversubscription: must be >= 1 (or 0 for the fabric's)";
   }

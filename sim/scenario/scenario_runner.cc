@@ -5,20 +5,23 @@
 #include "sim/scenario/result_builder.h"
 #include "sim/scenario/runners.h"
 #include "sim/scenario/scenario_check.h"
-#include "sim/scenario/training_job.h"
+#include "sim/scenario/training_config.h"
 #include "topology/registry.h"
 
 namespace mlsysim {
 
 absl::StatusOr<result::Result> RunTraining(const scenario::Scenario& s, const std::string& name,
                                            const RunContext& rc) {
-  TrainingJob j;
-  if (std::string e = TrainingJobFromScenario(s, name, &j); !e.empty()) return absl::InvalidArgumentError(e);
-  auto r = RunTrainingJob(j, rc);
+  auto registry = rc.registry != nullptr ? absl::StatusOr<std::shared_ptr<const Registry>>(rc.registry)
+                                         : Registry::Builtin();
+  if (!registry.ok()) return registry.status();
+  auto t = ResolveTraining(s, name, **registry);
+  if (!t.ok()) return t.status();
+  auto r = RunResolvedTraining(*t, rc);
   if (!r.ok()) return r.status();
   scenario::Scenario echo = s;
-  echo.set_seed(j.seed);
-  echo.set_replications(static_cast<uint32_t>(j.replications));
+  echo.set_seed(t->seed);
+  echo.set_replications(static_cast<uint32_t>(t->replications));
   SetEcho(&*r, std::move(echo));
   return r;
 }

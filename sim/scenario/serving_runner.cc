@@ -11,12 +11,14 @@
 #include "absl/strings/str_format.h"
 #include "analytic/serving.h"
 #include "analytic/units.h"
+#include "sim/scenario/resolve.h"
 #include "sim/scenario/result_builder.h"
 #include "sim/scenario/runners.h"
 #include "sim/scenario/scenario_check.h"
 #include "sim/scenario/serving_parts.h"
 #include "topology/registry.h"
 #include "sim/core/random.h"
+#include "sim/core/sampling.h"
 #include "sim/scenario/result_builder.h"
 #include "sim/serving/serving_sim.h"
 #include "workloads/request_stream.h"
@@ -48,7 +50,7 @@ absl::Status RunServingPart(const scenario::Scenario& s, const std::string& dir,
   ServingConfig c;
   c.model = *model;
   c.hardware = *hw;
-  c.precision = w.precision().empty() ? "fp16" : w.precision();
+  c.precision = w.precision().empty() ? ScenarioDefaults::kServingPrecision : w.precision();
   c.tp = std::max(1, w.tp());
   c.replicas = std::max(1, w.replicas());
   if (w.max_batch() > 0) c.max_batch = w.max_batch();
@@ -60,7 +62,7 @@ absl::Status RunServingPart(const scenario::Scenario& s, const std::string& dir,
   const double qps = w.qps();
   const int64_t requests = w.requests();
   const uint64_t seed = s.seed() > 0 ? s.seed() : 1;
-  int reps = s.replications() > 0 ? static_cast<int>(s.replications()) : 1;
+  int reps = s.replications() > 0 ? static_cast<int>(s.replications()) : ScenarioDefaults::kServingReplications;
   if (reps > 10000) return bad(absl::StrCat("replications: at most 10000 for serving; got ", reps));
   if (!from_trace && (requests < 1 || (!(qps > 0) && w.tenants().empty()))) {
     return bad("serving.qps and serving.requests are required (or serving.trace_file, or serving.tenants "
@@ -230,15 +232,19 @@ absl::StatusOr<result::Result> RunServing(const scenario::Scenario& s, const std
   if (!s.has_job_queue()) {
     result::Result out;
     if (auto st = RunServingPart(s, dir, rc, &out); !st.ok()) return st;
-    echo.set_replications(s.serving().trace_file().empty() && s.replications() > 0 ? s.replications() : 1);
+    echo.set_replications(s.serving().trace_file().empty() && s.replications() > 0 ? s.replications()
+                                                                                  : ScenarioDefaults::kServingReplications);
     SetEcho(&out, std::move(echo));
     return out;
   }
   // Serving and the job queue share the cluster: run both, report both.
-  const int64_t total = std::min<int64_t>(int64_t{s.cluster().nodes()} * 8, kMaxAccelerators);
+  auto cluster = ResolveCluster(s.cluster(), rc.registry.get());
+  if (!cluster.ok()) return cluster.status();
+  const int64_t total = cluster->gpus;
   const int64_t serving_gpus = int64_t{std::max(1, s.serving().replicas())} * std::max(1, s.serving().tp());
   if (total <= serving_gpus) {
-    return absl::InvalidArgumentError(absl::StrCat("cluster.nodes x 8 = ", total,
+    return absl::InvalidArgumentError(absl::StrCat("cluster.nodes x ", cluster->gpus_per_node, " GPUs per ",
+                                                   cluster->node_key, " = ", total,
                                                    " GPUs leave none for the job queue after ", serving_gpus,
                                                    " serving GPUs"));
   }

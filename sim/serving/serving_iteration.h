@@ -6,8 +6,8 @@
 // TTFT, one decode its ITL (tests/serving_sim_test.cc).
 // Usage: IterationModel m = IterationModel::For(model, hw, "fp16", 0.5, 1, 900e9, true);
 //        IterationCost c = CostOfIteration(m, {{0, 2048}}, {});
-#ifndef MLSYSIM_SIM_SERVING_ITERATION_H_
-#define MLSYSIM_SIM_SERVING_ITERATION_H_
+#ifndef MLSYSIM_SIM_SERVING_SERVING_ITERATION_H_
+#define MLSYSIM_SIM_SERVING_SERVING_ITERATION_H_
 
 #include <string>
 #include <vector>
@@ -51,4 +51,4 @@ IterationCost CostOfIteration(const IterationModel& m, const std::vector<Prefill
 
 }  // namespace mlsysim
 
-#endif  // MLSYSIM_SIM_SERVING_ITERATION_H_
+#endif  // MLSYSIM_SIM_SERVING_SERVING_ITERATION_H_

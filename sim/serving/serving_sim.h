@@ -19,8 +19,8 @@
 // ServingModel's TTFT and ITL.
 //
 // Usage: absl::StatusOr<ServingRunResult> r = SimulateServing(config, requests);
-#ifndef MLSYSIM_SIM_SERVING_SIM_H_
-#define MLSYSIM_SIM_SERVING_SIM_H_
+#ifndef MLSYSIM_SIM_SERVING_SERVING_SIM_H_
+#define MLSYSIM_SIM_SERVING_SERVING_SIM_H_
 
 #include <cstdint>
 #include <functional>
@@ -131,4 +131,4 @@ absl::StatusOr<ServingRunResult> SimulateServing(const ServingConfig& config,
 
 }  // namespace mlsysim
 
-#endif  // MLSYSIM_SIM_SERVING_SIM_H_
+#endif  // MLSYSIM_SIM_SERVING_SERVING_SIM_H_

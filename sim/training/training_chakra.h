@@ -13,8 +13,8 @@
 //   TrainingStepConfig c = ...; c.record_plan = true;
 //   auto step = SimulateTrainingStep(c);
 //   ChakraExport e = TrainingStepToChakra(step->plan);
-#ifndef MLSYSIM_SIM_TRAINING_CHAKRA_H_
-#define MLSYSIM_SIM_TRAINING_CHAKRA_H_
+#ifndef MLSYSIM_SIM_TRAINING_TRAINING_CHAKRA_H_
+#define MLSYSIM_SIM_TRAINING_TRAINING_CHAKRA_H_
 
 #include <string>
 #include <vector>
@@ -41,4 +41,4 @@ absl::StatusOr<std::vector<std::string>> WriteChakraExport(const ChakraExport& e
 
 }  // namespace mlsysim
 
-#endif  // MLSYSIM_SIM_TRAINING_CHAKRA_H_
+#endif  // MLSYSIM_SIM_TRAINING_TRAINING_CHAKRA_H_

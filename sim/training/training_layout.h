@@ -4,8 +4,8 @@
 // real contention), and the default microbatch count.
 //
 // Usage: bool shared = GradientRingsShareLinks(graph, /*tp=*/8, /*pp=*/4, /*dp=*/8);
-#ifndef MLSYSIM_SIM_TRAINING_LAYOUT_H_
-#define MLSYSIM_SIM_TRAINING_LAYOUT_H_
+#ifndef MLSYSIM_SIM_TRAINING_TRAINING_LAYOUT_H_
+#define MLSYSIM_SIM_TRAINING_TRAINING_LAYOUT_H_
 
 #include "topology/cluster_graph.h"
 
@@ -47,4 +47,4 @@ double EpAllToAllSeconds(const ClusterGraph& graph, int ep, int tp, double bytes
 
 }  // namespace mlsysim
 
-#endif  // MLSYSIM_SIM_TRAINING_LAYOUT_H_
+#endif  // MLSYSIM_SIM_TRAINING_TRAINING_LAYOUT_H_

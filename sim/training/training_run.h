@@ -11,8 +11,8 @@
 // spare pool after `repair_s`). Failures during a restart extend it.
 //
 // Usage: absl::StatusOr<TrainingRunResult> r = SimulateTrainingRun(config);
-#ifndef MLSYSIM_SIM_TRAINING_RUN_H_
-#define MLSYSIM_SIM_TRAINING_RUN_H_
+#ifndef MLSYSIM_SIM_TRAINING_TRAINING_RUN_H_
+#define MLSYSIM_SIM_TRAINING_TRAINING_RUN_H_
 
 #include <cstdint>
 #include <string>
@@ -74,4 +74,4 @@ absl::StatusOr<TrainingRunResult> SimulateTrainingRun(const TrainingRunConfig& c
 
 }  // namespace mlsysim
 
-#endif  // MLSYSIM_SIM_TRAINING_RUN_H_
+#endif  // MLSYSIM_SIM_TRAINING_TRAINING_RUN_H_

@@ -23,8 +23,8 @@
 // Ranks follow Megatron's order: rank = (stage·DP + replica)·TP + tp_rank.
 //
 // Usage: absl::StatusOr<TrainingStepResult> r = SimulateTrainingStep(config);
-#ifndef MLSYSIM_SIM_TRAINING_STEP_H_
-#define MLSYSIM_SIM_TRAINING_STEP_H_
+#ifndef MLSYSIM_SIM_TRAINING_TRAINING_STEP_H_
+#define MLSYSIM_SIM_TRAINING_TRAINING_STEP_H_
 
 #include <cstdint>
 #include <string>
@@ -136,4 +136,4 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
 
 }  // namespace mlsysim
 
-#endif  // MLSYSIM_SIM_TRAINING_STEP_H_
+#endif  // MLSYSIM_SIM_TRAINING_TRAINING_STEP_H_

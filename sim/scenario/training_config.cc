@@ -1,0 +1,214 @@
+// training_config.cc — ResolveTraining (see training_config.h): the cluster
+// and model, the detailed step's configuration, failures, and checkpoints.
+#include "sim/scenario/training_config.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "analytic/formulas.h"
+#include "analytic/units.h"
+#include "sim/core/time.h"
+#include "sim/scenario/resolve.h"
+#include "sim/scenario/scenario_check.h"
+#include "sim/training/training_layout.h"
+
+namespace mlsysim {
+namespace {
+
+absl::Status Bad(const std::string& why) { return absl::InvalidArgumentError(why); }
+
+absl::Status Seconds(const std::string& text, const char* field, double* out) {
+  const std::string e = ParseScenarioQuantity(text, field, dims::kTime, /*positive=*/false, out);
+  return e.empty() ? absl::OkStatus() : Bad(e);
+}
+
+// The model, the fleet (a registry cluster, or nodes of a node type on a
+// fabric) and the grid.
+absl::Status ResolveFleet(const scenario::Scenario& s, const Registry& reg, ResolvedTraining* t) {
+  const auto& c = s.cluster();
+  if (s.training().model().empty()) return Bad("training.model: required (a registry model)");
+  auto model = reg.FindModel(s.training().model());
+  if (!model.ok()) return Bad(std::string(model.status().message()));
+  t->model = *model;
+  if (!c.registry_name().empty()) {
+    auto f = reg.FindFleet(c.registry_name());
+    if (!f.ok()) return Bad(std::string(f.status().message()));
+    t->fleet = *f;
+  } else {
+    const int nodes = c.nodes();
+    if (nodes < 1) return Bad("cluster.registry_name or cluster.nodes (>= 1) is required");
+    const std::string node_key = c.node().empty() ? ScenarioDefaults::kNode : c.node();
+    const std::string fabric_key = c.fabric().empty() ? ScenarioDefaults::kFabric : c.fabric();
+    auto node = reg.FindNode(node_key);
+    if (!node.ok()) return Bad(std::string(node.status().message()));
+    auto fabric = reg.FindFabric(fabric_key);
+    if (!fabric.ok()) return Bad(std::string(fabric.status().message()));
+    if (static_cast<int64_t>(nodes) * node->accelerators_per_node > kMaxAccelerators) {
+      return Bad(absl::StrCat("cluster.nodes x ", node->accelerators_per_node, " accelerators = ",
+                              static_cast<int64_t>(nodes) * node->accelerators_per_node, "; at most ",
+                              kMaxAccelerators, " are accepted"));
+    }
+    t->fleet.key = t->fleet.name = absl::StrCat(nodes, "x", node_key);
+    t->fleet.node = *node;
+    t->fleet.count = nodes;
+    t->fleet.fabric = *fabric;
+  }
+  if (!c.region().empty()) t->fleet.region = c.region();
+  auto grid = reg.FindGrid(t->fleet.region.empty() ? "US_Avg" : t->fleet.region);
+  if (!grid.ok()) return Bad(std::string(grid.status().message()));
+  t->grid = *grid;
+  return absl::OkStatus();
+}
+
+// The detailed step: parallelism, schedule, shapes, fabric and detail.
+absl::Status ResolveStep(const scenario::Scenario& s, ResolvedTraining* t) {
+  const auto& w = s.training();
+  const auto& c = s.cluster();
+  TrainingStepConfig& sc = t->step;
+  sc.model = t->model;
+  sc.node = t->fleet.node;
+  sc.fabric = t->fleet.fabric;
+  sc.nodes = t->fleet.count;
+  auto topology = ParseFabricKind(c.topology().empty() ? "fat_tree_2" : c.topology());
+  if (!topology.ok()) return Bad(std::string(topology.status().message()));
+  sc.topology = *topology;
+  sc.oversubscription = c.oversubscription() > 0 ? c.oversubscription() : 1.0;
+  auto routing = ParseRouting(c.routing().empty() ? t->fleet.fabric.routing : c.routing());
+  if (!routing.ok()) return Bad(std::string(routing.status().message()));
+  sc.routing = *routing;
+  if (!w.schedule().empty() && w.schedule() != "1f1b" && w.schedule() != "interleaved") {
+    return Bad("training.schedule: accepted 1f1b, interleaved");
+  }
+  sc.tp = std::max(1, w.tp());
+  sc.pp = std::max(1, w.pp());
+  sc.ep = std::max(1, w.ep());
+  sc.virtual_stages = std::max(1, w.virtual_stages());
+  if (w.schedule() == "interleaved" && sc.virtual_stages == 1) sc.virtual_stages = 2;
+  if (w.global_batch_size() < 1) return Bad("training.global_batch_size: required (>= 1)");
+  sc.global_batch = w.global_batch_size();
+  sc.microbatches = w.microbatches() > 0 ? w.microbatches()
+                                         : DefaultMicrobatches(sc.global_batch, t->gpus(), sc.tp, sc.pp);
+  if (w.seq_len() > 0) sc.seq_len = w.seq_len();
+  sc.precision = w.precision().empty() ? ScenarioDefaults::kTrainingPrecision : w.precision();
+  if (w.efficiency() > 0) sc.efficiency = w.efficiency();
+  sc.overlap_gradients = w.overlap_gradients();
+  sc.straggler_cv = w.straggler_cv();
+  sc.bucket_bytes = 500e6;
+  if (!w.bucket_size().empty()) {
+    auto q = ParseQuantityAs(w.bucket_size(), dims::kBytes, "training.bucket_size");
+    if (!q.ok()) return Bad(std::string(q.status().message()));
+    sc.bucket_bytes = q->si;
+  }
+  if (!w.activation_recompute().empty()) sc.activation_recompute = w.activation_recompute();
+  sc.seed = t->seed;
+  sc.record_spans = true;  // the result's pipeline schedule (plot data)
+  sc.record_plan = !t->export_chakra.empty();
+  const std::string detail = w.detail().empty() ? "auto" : w.detail();
+  if (detail == "replica") {
+    sc.representative_replica = true;
+  } else if (detail == "auto") {
+    sc.representative_replica = t->gpus() > 2048;
+  } else if (detail != "full") {
+    return Bad(absl::StrCat("training.detail: unknown '", detail, "'; accepted: full, replica, auto"));
+  }
+  if (sc.record_plan && sc.representative_replica) {
+    return Bad("outputs.chakra_dir: the step must be simulated in full detail (training.detail: full)");
+  }
+  return absl::OkStatus();
+}
+
+// The failure causes, their rate, and the restart path's times.
+absl::Status ResolveFailures(const scenario::Scenario& s, ResolvedTraining* t) {
+  const auto& f = s.failures();
+  if (!f.preset().empty()) t->failures = f.preset();
+  t->fresh_fleet = f.fresh_fleet();
+  if (f.distribution() == "weibull") {
+    t->weibull_shape = f.weibull_shape() > 0 ? f.weibull_shape() : 0.7;
+  } else if (!f.distribution().empty() && f.distribution() != "exponential") {
+    return Bad("failures.distribution: accepted: exponential, weibull");
+  }
+  for (auto st : {Seconds(f.detection_time(), "failures.detection_time", &t->detection_s),
+                  Seconds(f.restart_time(), "failures.restart_time", &t->restart_s),
+                  Seconds(f.reschedule_time(), "failures.reschedule_time", &t->reschedule_s)}) {
+    if (!st.ok()) return st;
+  }
+  t->spare_nodes = s.cluster().spare_nodes();
+  auto causes = FailurePreset(t->failures, t->fleet.count, t->fleet.node.accelerators_per_node, t->weibull_shape);
+  if (!causes.ok()) return Bad(std::string(causes.status().message()));
+  t->causes = *causes;
+  t->failure_rate_per_hour = TotalRatePerHour(t->causes);
+  if (t->failure_rate_per_hour > 0) t->mtbf_s = 3600.0 / t->failure_rate_per_hour;
+  return absl::OkStatus();
+}
+
+// Checkpoint size, where it is written, and the interval policy.
+absl::Status ResolveCheckpoints(const scenario::Scenario& s, ResolvedTraining* t) {
+  const auto& c = s.checkpoint();
+  TrainingCheckpointPlan& ck = t->checkpoint;
+  ck.async = c.asynchronous();
+  ck.bytes = CheckpointSizeBytes(t->model.parameters);
+  const std::string storage = c.storage().empty() ? "node_nvme" : c.storage();
+  double shared_bw = 0, storage_bw = 0;
+  if (!c.storage_bandwidth().empty()) {
+    auto q = ParseQuantityAs(c.storage_bandwidth(), dims::kByteRate, "checkpoint.storage_bandwidth");
+    if (!q.ok()) return Bad(std::string(q.status().message()));
+    shared_bw = q->si;
+  }
+  if (storage == "shared") {
+    storage_bw = shared_bw;
+    if (!(storage_bw > 0)) return Bad("checkpoint.storage_bandwidth (> 0) is required with shared storage");
+  } else if (storage == "node_nvme") {
+    const Accelerator& hw = t->fleet.node.accelerator;
+    storage_bw = t->gpus() * (hw.storage.bandwidth.si > 0 ? hw.storage.bandwidth.si : 1e9);
+  } else {
+    return Bad(absl::StrCat("checkpoint.storage: unknown '", storage, "'; accepted: node_nvme, shared"));
+  }
+  ck.write_s = ck.bytes / storage_bw;
+  ck.young_s = YoungInterval(ck.write_s, t->mtbf_s);
+  ck.daly_s = DalyInterval(ck.write_s, t->mtbf_s);
+  ck.policy = c.interval().empty() ? (t->failure_rate_per_hour > 0 ? "young" : "none") : c.interval();
+  if (ck.policy == "young") {
+    ck.interval_s = std::isfinite(ck.young_s) ? ck.young_s : 0;
+  } else if (ck.policy == "daly") {
+    ck.interval_s = std::isfinite(ck.daly_s) ? ck.daly_s : 0;
+  } else if (ck.policy != "none") {
+    auto q = ParseQuantityAs(ck.policy, dims::kTime, "checkpoint.interval");
+    if (!q.ok()) return Bad(absl::StrCat(q.status().message(), " (or young, daly, none)"));
+    if (!(q->si > 0)) return Bad("checkpoint.interval: must be > 0");
+    ck.interval_s = q->si;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<ResolvedTraining> ResolveTraining(const scenario::Scenario& s, const std::string& name,
+                                                 const Registry& registry) {
+  if (const std::string e = CheckScenarioRanges(s); !e.empty()) return Bad(e);
+  ResolvedTraining t;
+  t.name = s.name().empty() ? name : s.name();
+  t.seed = s.seed() > 0 ? s.seed() : 1;
+  t.replications = s.replications() > 0 ? static_cast<int>(s.replications())
+                                        : ScenarioDefaults::kTrainingReplications;
+  t.trace_file = s.outputs().trace_json();
+  t.events_csv = s.outputs().events_csv();
+  t.export_chakra = s.outputs().chakra_dir();
+  if (s.outputs().trace_max_events() > 0) t.trace_max_events = s.outputs().trace_max_events();
+  double run_s = 0;
+  if (auto st = Seconds(s.training().duration(), "training.duration", &run_s); !st.ok()) return st;
+  t.days = run_s / 86400.0;
+  if (t.days < 0) return Bad("training.duration: must be >= 0");
+  if (t.days * 86400.0 > kMaxSimSeconds) {
+    return Bad(absl::StrCat("training.duration: ", t.days, " days is past the clock's range of ",
+                            static_cast<long long>(kMaxSimSeconds / 86400), " days (292 years)"));
+  }
+  if (t.replications < 1) return Bad("replications: must be >= 1");
+  if (auto st = ResolveFleet(s, registry, &t); !st.ok()) return st;
+  for (auto step : {&ResolveStep, &ResolveFailures, &ResolveCheckpoints}) {
+    if (auto st = step(s, &t); !st.ok()) return st;
+  }
+  return t;
+}
+
+}  // namespace mlsysim
