@@ -34,20 +34,40 @@ struct TenantStream {
 
 std::string Rel(const std::string& dir, const std::string& p) { return p.empty() || p[0] == '/' ? p : dir + p; }
 
-}  // namespace
+absl::Status Bad(const std::string& why) { return absl::InvalidArgumentError(why); }
 
-absl::Status RunServingPart(const scenario::Scenario& s, const std::string& dir, const RunContext& rc,
-                            result::Result* out) {
-  auto bad = [](const std::string& why) { return absl::InvalidArgumentError(why); };
-  if (const std::string e = CheckScenarioRanges(s); !e.empty()) return bad(e);
-  const auto& w = s.serving();
-  auto model = rc.registry->FindModel(w.model());
-  if (w.model().empty()) return bad("serving.model: required (a registry model, e.g. Llama3_8B)");
-  if (!model.ok()) return bad(absl::StrCat("serving.model: ", model.status().message()));
-  if (w.hardware().empty()) return bad("serving.hardware: required (a registry accelerator, e.g. H100)");
-  auto hw = rc.registry->FindAccelerator(w.hardware());
-  if (!hw.ok()) return bad(absl::StrCat("serving.hardware: ", hw.status().message()));
+// A serving workload resolved: registry entries, the replica configuration,
+// the request stream (synthetic, trace, or per tenant), the grid.
+struct ResolvedServing {
   ServingConfig c;
+  ModelSpec model;
+  Accelerator hw;
+  GridSpec grid;
+  bool from_trace = false;
+  double qps = 0;
+  int64_t requests = 0;
+  uint64_t seed = 1;
+  int reps = 1;
+  std::string attention, arrival;
+  TokenDistribution in, out;
+  ArrivalProcess arrivals;
+  std::vector<Request> trace;
+  std::vector<TenantStream> streams;
+  int64_t max_events = 2000000;
+};
+
+// Model, accelerator, replica shape and batching; the SLOs and the KV link.
+absl::Status ResolveFleet(const scenario::Scenario& s, const Registry& reg, ResolvedServing* r) {
+  const auto& w = s.serving();
+  if (w.model().empty()) return Bad("serving.model: required (a registry model, e.g. Llama3_8B)");
+  auto model = reg.FindModel(w.model());
+  if (!model.ok()) return Bad(absl::StrCat("serving.model: ", model.status().message()));
+  if (w.hardware().empty()) return Bad("serving.hardware: required (a registry accelerator, e.g. H100)");
+  auto hw = reg.FindAccelerator(w.hardware());
+  if (!hw.ok()) return Bad(absl::StrCat("serving.hardware: ", hw.status().message()));
+  r->model = *model;
+  r->hw = *hw;
+  ServingConfig& c = r->c;
   c.model = *model;
   c.hardware = *hw;
   c.precision = w.precision().empty() ? ScenarioDefaults::kServingPrecision : w.precision();
@@ -58,16 +78,6 @@ absl::Status RunServingPart(const scenario::Scenario& s, const std::string& dir,
   c.chunked_prefill_tokens = w.chunked_prefill_tokens();
   if (w.efficiency() > 0) c.efficiency = w.efficiency();
   c.prefill_replicas = w.prefill_replicas();
-  const bool from_trace = !w.trace_file().empty();
-  const double qps = w.qps();
-  const int64_t requests = w.requests();
-  const uint64_t seed = s.seed() > 0 ? s.seed() : 1;
-  int reps = s.replications() > 0 ? static_cast<int>(s.replications()) : ScenarioDefaults::kServingReplications;
-  if (reps > 10000) return bad(absl::StrCat("replications: at most 10000 for serving; got ", reps));
-  if (!from_trace && (requests < 1 || (!(qps > 0) && w.tenants().empty()))) {
-    return bad("serving.qps and serving.requests are required (or serving.trace_file, or serving.tenants "
-               "with serving.requests)");
-  }
   auto quantity = [](const std::string& text, const char* field, const Dimension& dim, double* v) {
     return ParseScenarioQuantity(text, field, dim, /*positive=*/true, v);
   };
@@ -75,136 +85,176 @@ absl::Status RunServingPart(const scenario::Scenario& s, const std::string& dir,
   if (e.empty()) e = quantity(w.slo_itl(), "serving.slo_itl", dims::kTime, &c.slo_itl_s);
   if (e.empty()) e = quantity(w.kv_bandwidth(), "serving.kv_bandwidth", dims::kByteRate, &c.kv_link_bandwidth);
   if (e.empty()) e = quantity(w.kv_latency(), "serving.kv_latency", dims::kTime, &c.kv_link_latency);
-  if (!e.empty()) return bad(e);
-  const std::string attention = w.attention().empty() ? "causal" : w.attention();
-  if (attention != "causal" && attention != "square") {
-    return bad(absl::StrCat("serving.attention: unknown '", attention,
+  if (!e.empty()) return Bad(e);
+  auto grid = reg.FindGrid(s.cluster().region().empty() ? "US_Avg" : s.cluster().region());
+  if (!grid.ok()) return Bad(absl::StrCat("cluster.region: ", grid.status().message()));
+  r->grid = *grid;
+  return absl::OkStatus();
+}
+
+// Attention accounting, preemption mode and router.
+absl::Status ResolvePolicies(const scenario::ServingWorkload& w, ResolvedServing* r) {
+  r->attention = w.attention().empty() ? "causal" : w.attention();
+  if (r->attention != "causal" && r->attention != "square") {
+    return Bad(absl::StrCat("serving.attention: unknown '", r->attention,
                             "'; accepted: causal (default), square (mlsysim ServingModel's S^2)"));
   }
-  c.causal_attention = attention == "causal";
+  r->c.causal_attention = r->attention == "causal";
   const std::string preemption = w.preemption().empty() ? "recompute" : w.preemption();
   if (preemption != "recompute" && preemption != "swap") {
-    return bad(absl::StrCat("serving.preemption: unknown mode '", preemption, "'; accepted: recompute, swap"));
+    return Bad(absl::StrCat("serving.preemption: unknown mode '", preemption, "'; accepted: recompute, swap"));
   }
-  c.swap_preemption = preemption == "swap";
+  r->c.swap_preemption = preemption == "swap";
   auto router = ParseRouter(w.router().empty() ? "rr" : w.router());
-  if (!router.ok()) return bad(absl::StrCat("serving.router: ", router.status().message()));
-  c.router = *router;
-  auto in_dist = ParseTokenDistribution(w.input_tokens().empty() ? "fixed:512" : w.input_tokens(), "serving.input_tokens");
-  if (!in_dist.ok()) return bad(std::string(in_dist.status().message()));
-  auto out_dist = ParseTokenDistribution(w.output_tokens().empty() ? "fixed:128" : w.output_tokens(), "serving.output_tokens");
-  if (!out_dist.ok()) return bad(std::string(out_dist.status().message()));
-  const std::string arrival = from_trace ? "trace" : w.arrival().empty() ? "poisson" : w.arrival();
-  auto arrivals = MakeArrivals(from_trace ? "poisson" : arrival, from_trace || !w.tenants().empty() ? 1.0 : qps,
+  if (!router.ok()) return Bad(absl::StrCat("serving.router: ", router.status().message()));
+  r->c.router = *router;
+  return absl::OkStatus();
+}
+
+// The requests: length distributions, the arrival process, a trace, tenants.
+absl::Status ResolveRequests(const scenario::ServingWorkload& w, const std::string& dir, ResolvedServing* r) {
+  auto in = ParseTokenDistribution(w.input_tokens().empty() ? "fixed:512" : w.input_tokens(), "serving.input_tokens");
+  if (!in.ok()) return Bad(std::string(in.status().message()));
+  auto out = ParseTokenDistribution(w.output_tokens().empty() ? "fixed:128" : w.output_tokens(),
+                                    "serving.output_tokens");
+  if (!out.ok()) return Bad(std::string(out.status().message()));
+  r->in = *in;
+  r->out = *out;
+  r->arrival = r->from_trace ? "trace" : w.arrival().empty() ? "poisson" : w.arrival();
+  auto arrivals = MakeArrivals(r->from_trace ? "poisson" : r->arrival,
+                               r->from_trace || !w.tenants().empty() ? 1.0 : r->qps,
                                w.arrival_cv() > 0 ? w.arrival_cv() : 1.0);
-  if (!arrivals.ok()) return bad(absl::StrCat("serving.arrival: ", arrivals.status().message()));
-  std::vector<Request> trace;
-  if (from_trace) {
-    auto t = LoadTrace(Rel(dir, w.trace_file()), w.trace_time_scale() > 0 ? w.trace_time_scale() : 1.0, requests);
-    if (!t.ok()) return bad(std::string(t.status().message()));
-    trace = *std::move(t);
-    reps = 1;
+  if (!arrivals.ok()) return Bad(absl::StrCat("serving.arrival: ", arrivals.status().message()));
+  r->arrivals = *arrivals;
+  if (r->from_trace) {
+    auto t = LoadTrace(Rel(dir, w.trace_file()), w.trace_time_scale() > 0 ? w.trace_time_scale() : 1.0,
+                       r->requests);
+    if (!t.ok()) return Bad(std::string(t.status().message()));
+    r->trace = *std::move(t);
+    r->reps = 1;
   }
-  std::vector<TenantStream> streams;
   for (const auto& t : w.tenants()) {
-    if (!(t.qps() > 0)) return bad(absl::StrCat("serving.tenants '", t.name(), "': qps must be > 0"));
-    if (t.max_running() < 0) return bad(absl::StrCat("serving.tenants '", t.name(), "': max_running must be >= 0"));
-    TenantStream ts{t.qps(), *in_dist, *out_dist};
+    if (!(t.qps() > 0)) return Bad(absl::StrCat("serving.tenants '", t.name(), "': qps must be > 0"));
+    if (t.max_running() < 0) return Bad(absl::StrCat("serving.tenants '", t.name(), "': max_running must be >= 0"));
+    TenantStream ts{t.qps(), r->in, r->out};
     if (!t.input_tokens().empty()) {
       auto d = ParseTokenDistribution(t.input_tokens(), "serving.tenants.input_tokens");
-      if (!d.ok()) return bad(std::string(d.status().message()));
+      if (!d.ok()) return Bad(std::string(d.status().message()));
       ts.in = *d;
     }
     if (!t.output_tokens().empty()) {
       auto d = ParseTokenDistribution(t.output_tokens(), "serving.tenants.output_tokens");
-      if (!d.ok()) return bad(std::string(d.status().message()));
+      if (!d.ok()) return Bad(std::string(d.status().message()));
       ts.out = *d;
     }
-    c.tenants.push_back({t.name(), t.priority(), t.max_running()});
-    streams.push_back(ts);
+    r->c.tenants.push_back({t.name(), t.priority(), t.max_running()});
+    r->streams.push_back(ts);
   }
-  const std::string region = s.cluster().region().empty() ? "US_Avg" : s.cluster().region();
-  auto grid = rc.registry->FindGrid(region);
-  if (!grid.ok()) return bad(absl::StrCat("cluster.region: ", grid.status().message()));
-  const auto& outputs = s.outputs();
-  const int64_t max_events = outputs.trace_max_events() > 0 ? outputs.trace_max_events() : 2000000;
+  return absl::OkStatus();
+}
 
+absl::StatusOr<ResolvedServing> ResolveServing(const scenario::Scenario& s, const std::string& dir,
+                                               const Registry& reg) {
+  if (const std::string e = CheckScenarioRanges(s); !e.empty()) return Bad(e);
+  const auto& w = s.serving();
+  ResolvedServing r;
+  if (auto st = ResolveFleet(s, reg, &r); !st.ok()) return st;
+  r.from_trace = !w.trace_file().empty();
+  r.qps = w.qps();
+  r.requests = w.requests();
+  r.seed = s.seed() > 0 ? s.seed() : 1;
+  r.reps = s.replications() > 0 ? static_cast<int>(s.replications()) : ScenarioDefaults::kServingReplications;
+  if (r.reps > 10000) return Bad(absl::StrCat("replications: at most 10000 for serving; got ", r.reps));
+  if (!r.from_trace && (r.requests < 1 || (!(r.qps > 0) && w.tenants().empty()))) {
+    return Bad("serving.qps and serving.requests are required (or serving.trace_file, or serving.tenants "
+               "with serving.requests)");
+  }
+  if (auto st = ResolvePolicies(w, &r); !st.ok()) return st;
+  if (auto st = ResolveRequests(w, dir, &r); !st.ok()) return st;
+  if (s.outputs().trace_max_events() > 0) r.max_events = s.outputs().trace_max_events();
+  return r;
+}
+
+// Replication `rep`'s requests: the trace, one synthetic stream, or each
+// tenant's share of the requests in proportion to its rate, merged.
+std::vector<Request> RequestsFor(const ResolvedServing& r, int rep) {
+  if (r.from_trace) return r.trace;
+  if (r.streams.empty()) {
+    return GenerateRequests(r.arrivals, r.in, r.out, r.requests, r.seed, static_cast<uint64_t>(rep));
+  }
+  double total_qps = 0;
+  for (const TenantStream& ts : r.streams) total_qps += ts.qps;
+  std::vector<std::vector<Request>> parts;
+  for (size_t t = 0; t < r.streams.size(); ++t) {
+    const auto count = static_cast<int64_t>(std::llround(r.requests * r.streams[t].qps / total_qps));
+    parts.push_back(GenerateRequests(*MakeArrivals("poisson", r.streams[t].qps, 1), r.streams[t].in,
+                                     r.streams[t].out, std::max<int64_t>(1, count), MixHash(r.seed, t + 1),
+                                     static_cast<uint64_t>(rep)));
+  }
+  return MergeStreams(std::move(parts));
+}
+
+absl::StatusOr<std::vector<ServingRunResult>> SimulateReplications(ResolvedServing& r, const scenario::Outputs& outputs,
+                                                                   const RunContext& rc) {
   std::vector<ServingRunResult> runs;
   Progress progress(rc, "serving: requests", 0);
+  const int reps = r.reps;
   for (int rep = 0; rep < reps; ++rep) {
-    c.progress = [&progress, rep, reps](int64_t done, int64_t total) {
+    r.c.progress = [&progress, rep, reps](int64_t done, int64_t total) {
       progress.Step(done, absl::StrCat("of ", total, ", replication ", rep + 1, "/", reps));
     };
-    std::vector<Request> reqs;
-    if (from_trace) {
-      reqs = trace;
-    } else if (streams.empty()) {
-      reqs = GenerateRequests(*arrivals, *in_dist, *out_dist, requests, seed, static_cast<uint64_t>(rep));
-    } else {
-      // Each tenant gets its share of the requests in proportion to its rate.
-      double total_qps = 0;
-      for (const TenantStream& ts : streams) total_qps += ts.qps;
-      std::vector<std::vector<Request>> parts;
-      for (size_t t = 0; t < streams.size(); ++t) {
-        const auto count = static_cast<int64_t>(std::llround(requests * streams[t].qps / total_qps));
-        parts.push_back(GenerateRequests(*MakeArrivals("poisson", streams[t].qps, 1), streams[t].in,
-                                         streams[t].out, std::max<int64_t>(1, count), MixHash(seed, t + 1),
-                                         static_cast<uint64_t>(rep)));
-      }
-      reqs = MergeStreams(std::move(parts));
-    }
-    const bool tables = rc.tables != nullptr;
+    const std::vector<Request> reqs = RequestsFor(r, rep);
     // Replication 0 keeps its records: the plot data's time series.
-    c.record_requests = rep == 0;
-    c.record_iterations = rep == 0;
-    c.max_trace_iterations = outputs.iterations_csv().empty() && !tables ? max_events / 4
-                                                                         : std::numeric_limits<int64_t>::max();
-    auto r = SimulateServing(c, reqs);
-    if (!r.ok()) return r.status();
-    runs.push_back(*std::move(r));
+    r.c.record_requests = rep == 0;
+    r.c.record_iterations = rep == 0;
+    r.c.max_trace_iterations = outputs.iterations_csv().empty() && rc.tables == nullptr
+                                   ? r.max_events / 4
+                                   : std::numeric_limits<int64_t>::max();
+    auto run = SimulateServing(r.c, reqs);
+    if (!run.ok()) return run.status();
+    runs.push_back(*std::move(run));
   }
   progress.Done();
+  return runs;
+}
 
-  *out = NewResult("serving", s.name().empty() ? absl::StrCat(model->key, " on ", c.replicas, " x ", hw->key) : s.name());
-  AddFact(out, "model", model->key);
-  AddFact(out, "hardware", hw->key);
+void AddServingFacts(const ResolvedServing& r, const scenario::ServingWorkload& w,
+                     const std::vector<ServingRunResult>& runs, result::Result* out) {
+  const ServingConfig& c = r.c;
+  AddFact(out, "model", r.model.key);
+  AddFact(out, "hardware", r.hw.key);
   AddFact(out, "tp", c.tp);
   AddFact(out, "replicas", c.replicas);
   AddFact(out, "gpus", static_cast<double>(c.replicas) * c.tp);
-  if (hw->unit_cost_usd > 0) AddFact(out, "fleet_capex_usd", static_cast<double>(c.replicas) * c.tp * hw->unit_cost_usd, "USD");
+  if (r.hw.unit_cost_usd > 0) {
+    AddFact(out, "fleet_capex_usd", static_cast<double>(c.replicas) * c.tp * r.hw.unit_cost_usd, "USD");
+  }
   if (c.prefill_replicas > 0) AddFact(out, "prefill_replicas", c.prefill_replicas);
-  AddFact(out, "arrival", arrival);
-  if (!from_trace && streams.empty()) AddFact(out, "qps", qps, "1/s");
+  AddFact(out, "arrival", r.arrival);
+  if (!r.from_trace && r.streams.empty()) AddFact(out, "qps", r.qps, "1/s");
   AddFact(out, "requests", static_cast<double>(runs[0].ttft_s.size()));
   AddFact(out, "router", w.router().empty() ? "rr" : w.router());
-  AddFact(out, "attention", attention);
+  AddFact(out, "attention", r.attention);
   AddFact(out, "kv_blocks_per_replica", static_cast<double>(runs[0].kv_blocks_per_replica));
   AddFact(out, "split_prompts_replication0", static_cast<double>(runs[0].split_prompts));
   AddFact(out, "iterations", static_cast<double>(runs[0].iterations));
-  AddFact(out, "region", grid->key);
-  ExtractServingStability(rc, runs[0], from_trace ? 0 : qps, out);
-  ServingStatistics(runs, c, streams.size(), out);
-  for (size_t t = 0; t < c.tenants.size(); ++t) {
-    result::Section* sec = AddSection(out, absl::StrCat("tenant.", c.tenants[t].name),
-                                      absl::StrCat("tenant ", c.tenants[t].name));
-    AddFact(sec, "priority", c.tenants[t].priority);
-    AddFact(sec, "max_running", c.tenants[t].max_running);
-    AddFact(sec, "qps", streams[t].qps, "1/s");
-    TenantStatistics(runs, static_cast<int>(t), sec);
-  }
-  // The analytic figures of the same deployment.
-  double s_in = from_trace ? 0 : in_dist->Mean(), s_out = from_trace ? 0 : out_dist->Mean();
-  if (from_trace) {
-    for (const Request& q : trace) {
+  AddFact(out, "region", r.grid.key);
+}
+
+// The analytic figures of the same deployment: mean lengths (the trace's, or
+// the tenants' rate-weighted ones) and the arrival rate.
+void AddClosedForms(const ResolvedServing& r, const std::vector<ServingRunResult>& runs, result::Result* out) {
+  double s_in = r.from_trace ? 0 : r.in.Mean(), s_out = r.from_trace ? 0 : r.out.Mean();
+  if (r.from_trace) {
+    for (const Request& q : r.trace) {
       s_in += q.input_tokens;
       s_out += q.output_tokens;
     }
-    s_in /= trace.size();
-    s_out /= trace.size();
+    s_in /= r.trace.size();
+    s_out /= r.trace.size();
   }
-  // With tenants: the rate-weighted mean lengths of their streams.
   double tenant_qps = 0, tenant_in = 0, tenant_out = 0;
-  for (const TenantStream& ts : streams) {
+  for (const TenantStream& ts : r.streams) {
     tenant_qps += ts.qps;
     tenant_in += ts.qps * ts.in.Mean();
     tenant_out += ts.qps * ts.out.Mean();
@@ -213,16 +263,42 @@ absl::Status RunServingPart(const scenario::Scenario& s, const std::string& dir,
     s_in = tenant_in / tenant_qps;
     s_out = tenant_out / tenant_qps;
   }
-  const double lambda = from_trace        ? runs[0].finished / std::max(runs[0].makespan_s, 1e-9)
-                        : !streams.empty() ? tenant_qps
-                                           : qps;
-  ServingClosedForms(c, s_in, s_out, lambda, *grid, out);
+  const double lambda = r.from_trace         ? runs[0].finished / std::max(runs[0].makespan_s, 1e-9)
+                        : !r.streams.empty() ? tenant_qps
+                                             : r.qps;
+  ServingClosedForms(r.c, s_in, s_out, lambda, r.grid, out);
+}
+
+}  // namespace
+
+absl::Status RunServingPart(const scenario::Scenario& s, const std::string& dir, const RunContext& rc,
+                            result::Result* out) {
+  auto resolved = ResolveServing(s, dir, *rc.registry);
+  if (!resolved.ok()) return resolved.status();
+  ResolvedServing& r = *resolved;
+  auto runs = SimulateReplications(r, s.outputs(), rc);
+  if (!runs.ok()) return runs.status();
+  const ServingConfig& c = r.c;
+  *out = NewResult("serving", s.name().empty() ? absl::StrCat(r.model.key, " on ", c.replicas, " x ", r.hw.key)
+                                               : s.name());
+  AddServingFacts(r, s.serving(), *runs, out);
+  ExtractServingStability(rc, (*runs)[0], r.from_trace ? 0 : r.qps, out);
+  ServingStatistics(*runs, c, r.streams.size(), out);
+  for (size_t t = 0; t < c.tenants.size(); ++t) {
+    result::Section* sec = AddSection(out, absl::StrCat("tenant.", c.tenants[t].name),
+                                      absl::StrCat("tenant ", c.tenants[t].name));
+    AddFact(sec, "priority", c.tenants[t].priority);
+    AddFact(sec, "max_running", c.tenants[t].max_running);
+    AddFact(sec, "qps", r.streams[t].qps, "1/s");
+    TenantStatistics(*runs, static_cast<int>(t), sec);
+  }
+  AddClosedForms(r, *runs, out);
   uint64_t events = 0;
-  for (const auto& r : runs) events += r.events;
+  for (const auto& run : *runs) events += run.events;
   out->set_events(events);
-  out->set_fingerprint(absl::StrFormat("%016x", runs[0].fingerprint));
-  AddServingPlotData(runs, c, out);
-  return WriteServingOutputs(rc, outputs, runs[0], c, max_events, out);
+  out->set_fingerprint(absl::StrFormat("%016x", (*runs)[0].fingerprint));
+  AddServingPlotData(*runs, c, out);
+  return WriteServingOutputs(rc, s.outputs(), (*runs)[0], c, r.max_events, out);
 }
 
 absl::StatusOr<result::Result> RunServing(const scenario::Scenario& s, const std::string& dir,
