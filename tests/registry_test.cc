@@ -22,7 +22,7 @@ const Registry& Reg() {
 
 constexpr double kGiB = 1024.0 * 1024 * 1024;
 
-// The reference table (tests/data/SOURCES.md §4, tests/data/mlsysim_v0.1.1_contract.md §4.1): key, peak flop/s, bandwidth B/s, capacity B.
+// The reference table (tests/data/SOURCES.md §4, docs/mlsysim_v0.1.1_contract.md §4.1): key, peak flop/s, bandwidth B/s, capacity B.
 struct HwRow {
   const char* key;
   double peak, bw, cap;

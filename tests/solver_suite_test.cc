@@ -1,6 +1,6 @@
 // solver_suite_test.cc — the qualitative checks of mlsysim's own test suite
 // (test_solver_suite, test_engine, test_walls, test_sota, test_evaluation
-// invariants; tests/data/mlsysim_v0.1.1_contract.md §6), plus argument validation.
+// invariants; docs/mlsysim_v0.1.1_contract.md §6), plus argument validation.
 #include <cmath>
 
 #include "analytic/analysis.h"

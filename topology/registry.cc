@@ -143,7 +143,7 @@ absl::StatusOr<std::shared_ptr<const Registry>> Registry::Builtin() {
     auto reg = std::make_shared<Registry>();
     const std::pair<const char*, const char*> files[] = {
         {kBuiltinHardwareTextproto, "topology/data/hardware.textproto"},
-        {kBuiltinModelsTextproto, "workloads/data/models.textproto"},
+        {kBuiltinModelsTextproto, "topology/data/models.textproto"},
         {kBuiltinSystemsTextproto, "topology/data/systems.textproto"},
         {kBuiltinInfraTextproto, "topology/data/infra.textproto"}};
     for (const auto& [text, origin] : files) {

@@ -1,7 +1,7 @@
 // registry.h — the hardware, model, node, fabric, cluster and grid registries.
 //
 // The mlsysim v0.1.1 entries are protobuf text files compiled into the binary
-// (topology/data/*.textproto, workloads/data/models.textproto); users add or
+// (topology/data/*.textproto, models included); users add or
 // override entries at run time with `--registry FILE`. Names resolve the way
 // mlsysim users type them: "H100", "Hardware.H100", "Hardware.Cloud.H100",
 // "Models.Language.Llama3_8B", "Systems.Clusters.Research_256", "Infra.Quebec",
