@@ -136,8 +136,7 @@ absl::StatusOr<TransformationResult> SolveTransformation(int batch, double sampl
         absl::StrCat("cpu_throughput must be > 0; got ", cpu_throughput));
   }
   if (sample_bytes < 0 || step_s < 0) {
-    return absl::InvalidArgumentError(
-        "sample_size_bytes and accelerator_step_time must be >= 0");
+    return absl::InvalidArgumentError("sample_size_bytes and accelerator_step_time must be >= 0");
   }
   TransformationResult r;
   r.transform_time_s = batch * sample_bytes / cpu_throughput;
@@ -162,8 +161,7 @@ absl::StatusOr<ScalingResult> SolveScaling(const Quantity& budget, double target
     r.optimal_parameters = target;
     r.optimal_tokens = c / (6.0 * target);
   }
-  r.tokens_per_parameter =
-      r.optimal_parameters > 0 ? r.optimal_tokens / r.optimal_parameters : 0.0;
+  r.tokens_per_parameter = r.optimal_parameters > 0 ? r.optimal_tokens / r.optimal_parameters : 0.0;
   return r;
 }
 

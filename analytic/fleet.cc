@@ -26,10 +26,13 @@ absl::StatusOr<DistributedResult> SolveDistributed(const ModelSpec& m, const Fle
   const struct {
     const char* name;
     int value;
-  } positive[] = {{"tp_size", o.tp_size},     {"pp_size", o.pp_size},
-                  {"ep_size", o.ep_size},     {"batch_size", o.batch_size},
+  } positive[] = {{"tp_size", o.tp_size},
+                  {"pp_size", o.pp_size},
+                  {"ep_size", o.ep_size},
+                  {"batch_size", o.batch_size},
                   {"gradient_accumulation_steps", o.gradient_accumulation_steps},
-                  {"v_stages", o.v_stages},   {"microbatch_count", o.microbatch_count},
+                  {"v_stages", o.v_stages},
+                  {"microbatch_count", o.microbatch_count},
                   {"seq_len", o.seq_len}};
   for (const auto& p : positive) {
     if (p.value < 1)
@@ -47,8 +50,8 @@ absl::StatusOr<DistributedResult> SolveDistributed(const ModelSpec& m, const Fle
   const int dp = n / (o.tp_size * o.pp_size * o.ep_size);
   if (dp < 1) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "Infeasible 4D Parallelism: tp_size*pp_size*ep_size = ",
-        o.tp_size * o.pp_size * o.ep_size, " exceeds the fleet's ", n, " accelerators"));
+        "Infeasible 4D Parallelism: tp_size*pp_size*ep_size = ", o.tp_size * o.pp_size * o.ep_size,
+        " exceeds the fleet's ", n, " accelerators"));
   }
   const int local_batch = std::max(1, o.batch_size / dp);
   EngineOptions eo;
@@ -90,8 +93,8 @@ absl::StatusOr<DistributedResult> SolveDistributed(const ModelSpec& m, const Fle
   }
   double t_ep = 0.0;
   if (o.ep_size > 1) {
-    t_ep = AllToAllTime(static_cast<double>(local_batch) * o.seq_len * h * bpp, o.ep_size,
-                        inter_bw, inter_lat);
+    t_ep = AllToAllTime(static_cast<double>(local_batch) * o.seq_len * h * bpp, o.ep_size, inter_bw,
+                        inter_lat);
   }
   const double node_s = node->latency_ms / 1000.0;
   DistributedResult r;
@@ -122,9 +125,8 @@ absl::StatusOr<DistributedResult> SolveDistributed(const ModelSpec& m, const Fle
 absl::StatusOr<EngineResult> SolveNetworkRoofline(const ModelSpec& m, const FleetSpec& fleet,
                                                   const std::string& precision, double eta) {
   if (m.parameters <= 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("model: NetworkRooflineModel needs a parameter count; '", m.key,
-                     "' has none"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "model: NetworkRooflineModel needs a parameter count; '", m.key, "' has none"));
   }
   if (!(eta >= 1e-9 && eta <= 1.0))
     return absl::InvalidArgumentError(absl::StrCat("efficiency must lie in [1e-9, 1]; got ", eta));

@@ -67,8 +67,8 @@ struct TopologyResult {
   std::string topology;
   int num_nodes = 0;
 };
-absl::StatusOr<TopologyResult> SolveTopology(const FabricSpec& fabric,
-                                             const std::string& topology, int num_nodes);
+absl::StatusOr<TopologyResult> SolveTopology(const FabricSpec& fabric, const std::string& topology,
+                                             int num_nodes);
 
 struct ParallelismCandidate {
   int tp = 1, pp = 1, dp = 1;

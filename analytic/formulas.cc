@@ -35,8 +35,7 @@ double PipelineBubble(int p, int m, int v) {
   return static_cast<double>(p - 1) / (static_cast<double>(v) * m + p - 1);
 }
 
-double KvCacheBytes(int layers, int kv_heads, int head_dim, int seq_len, int batch,
-                    double bytes) {
+double KvCacheBytes(int layers, int kv_heads, int head_dim, int seq_len, int batch, double bytes) {
   return 2.0 * layers * kv_heads * head_dim * static_cast<double>(seq_len) * batch * bytes;
 }
 
@@ -77,8 +76,8 @@ double TrainingFlops(double params, double tokens) { return 6.0 * params * token
 
 double NetworkRoundTrip(double km) { return 2.0 * km / 200000.0; }
 
-double ActivationMemoryBytes(int layers, int seq_len, int batch, int hidden,
-                             const char* strategy, double precision_bytes) {
+double ActivationMemoryBytes(int layers, int seq_len, int batch, int hidden, const char* strategy,
+                             double precision_bytes) {
   double c = 34.0;
   if (std::strcmp(strategy, "selective") == 0) c = 10.0;
   if (std::strcmp(strategy, "full") == 0) c = 2.0;

@@ -35,22 +35,25 @@ PagedKv PagedKvCacheBytes(int layers, int kv_heads, int head_dim, int seq_len, i
 // mlsysim's accelerator power model: an idle floor of 30 % of TDP plus 70 %
 // scaled by utilisation (MFU or busy share), in W. The one copy of the formula
 // (SustainabilityModel, Engine energy, the serving and training simulations).
-inline double AcceleratorPowerW(double tdp_w, double utilization) { return tdp_w * (0.3 + 0.7 * utilization); }
+inline double AcceleratorPowerW(double tdp_w, double utilization) {
+  return tdp_w * (0.3 + 0.7 * utilization);
+}
 inline double AcceleratorIdlePowerW(double tdp_w) { return AcceleratorPowerW(tdp_w, 0.0); }
-double CheckpointSizeBytes(double params);  // 14 B/param (mixed-precision Adam)
+double CheckpointSizeBytes(double params);                 // 14 B/param (mixed-precision Adam)
 double YoungInterval(double checkpoint_s, double mtbf_s);  // √(2δM)
 double DalyInterval(double checkpoint_s, double mtbf_s);   // Daly's higher-order optimum
 // The expected share of wall time spent on useful work with checkpoints every
 // τ of work, each write δ (0 for asynchronous writes), restart R and exponential
 // failures of mean M, which may strike during work, writes and restarts
 // (Daly 2006's exact renewal-reward form): τ / (M·e^{R/M}·(e^{(τ+δ)/M} − 1)).
-double ExponentialCheckpointEttr(double interval_s, double write_s, double restart_s, double mtbf_s);
+double ExponentialCheckpointEttr(double interval_s, double write_s, double restart_s,
+                                 double mtbf_s);
 double ClusterMtbf(double component_mtbf, int n_components, double correlation = 1.0);
 double FailureProbability(double duration, double mtbf);  // 1 − exp(−T/MTBF)
-double StackedAvailability(double a, int k);               // 1 − (1−A)^k
+double StackedAvailability(double a, int k);              // 1 − (1−A)^k
 double AmdahlSpeedup(double parallel_fraction, double speedup);
-double TrainingFlops(double params, double tokens);        // 6·P·D
-double NetworkRoundTrip(double distance_km);               // 2·d / 200,000 km/s
+double TrainingFlops(double params, double tokens);  // 6·P·D
+double NetworkRoundTrip(double distance_km);         // 2·d / 200,000 km/s
 double ActivationMemoryBytes(int layers, int seq_len, int batch, int hidden,
                              const char* strategy = "none", double precision_bytes = 1.0);
 double DistributedTrainingTime(double ops, int n, double peak, double eta);

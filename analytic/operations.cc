@@ -1,6 +1,6 @@
 // operations.cc — operations walls (see operations.h).
-#include "analytic/formulas.h"
 #include "analytic/operations.h"
+#include "analytic/formulas.h"
 
 #include <algorithm>
 #include <cmath>
@@ -43,8 +43,8 @@ absl::StatusOr<EconomicsResult> SolveEconomics(const FleetSpec& fleet, double da
         absl::StrCat("amortization_years must be > 0; got ", o.amortization_years));
   }
   if (o.infrastructure_multiplier < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "infrastructure_multiplier must be >= 0; got ", o.infrastructure_multiplier));
+    return absl::InvalidArgumentError(
+        absl::StrCat("infrastructure_multiplier must be >= 0; got ", o.infrastructure_multiplier));
   }
   if (o.kwh_price.has_value() && *o.kwh_price < 0) {
     return absl::InvalidArgumentError(absl::StrCat("kwh_price must be >= 0; got ", *o.kwh_price));
@@ -67,8 +67,8 @@ absl::StatusOr<EconomicsResult> SolveEconomics(const FleetSpec& fleet, double da
 }
 
 absl::StatusOr<PlacementResult> OptimizePlacement(const FleetSpec& fleet, double days,
-                                                  const std::vector<GridSpec>& regions,
-                                                  double tax, double mfu) {
+                                                  const std::vector<GridSpec>& regions, double tax,
+                                                  double mfu) {
   PlacementResult r;
   bool found = false;
   for (const GridSpec& g : regions) {
@@ -118,8 +118,7 @@ absl::StatusOr<CheckpointResult> SolveCheckpoint(const ModelSpec& m, const Accel
   r.max_bandwidth_required = storage_bw;
   const double write_bw = std::min(storage_bw * n_writers, fs_limit_gbs * 1e9);
   r.write_time_seconds = r.checkpoint_size / write_bw;
-  r.mfu_penalty_pct =
-      interval_hours <= 0 ? 1.0 : r.write_time_seconds / (interval_hours * 3600.0);
+  r.mfu_penalty_pct = interval_hours <= 0 ? 1.0 : r.write_time_seconds / (interval_hours * 3600.0);
   r.storage_bottleneck = r.write_time_seconds > 60.0;
   return r;
 }

@@ -26,8 +26,8 @@ struct SustainabilityResult {
 // `grid` is the resolved region: the datacenter/grid argument, else the fleet's
 // region, else US_Avg.
 absl::StatusOr<SustainabilityResult> SolveSustainability(const FleetSpec& fleet,
-                                                         double duration_days,
-                                                         const GridSpec& grid, double mfu = 1.0,
+                                                         double duration_days, const GridSpec& grid,
+                                                         double mfu = 1.0,
                                                          double embodied_carbon_per_device = 0.0);
 
 struct EconomicsOptions {

@@ -65,10 +65,9 @@ double Md1TailRate(double rho) {
 }
 
 double Md1WaitCdf(double lambda, double d, double t) {
-  // Work in units of d: ρ = λd, τ = t/d. P(Wq <= τ) = (1−ρ) Σ_{k=0}^{⌊τ⌋} [ρ(k−τ)]^k/k! e^{−ρ(k−τ)}.
-  // Erlang's series alternates and loses about 0.43·ρτ digits to cancellation,
-  // so it is used up to τ = 16 (≤ 7 of long double's 19 digits lost) and the
-  // exponential tail beyond.
+  // Work in units of d: ρ = λd, τ = t/d. P(Wq <= τ) = (1−ρ) Σ_{k=0}^{⌊τ⌋} [ρ(k−τ)]^k/k!
+  // e^{−ρ(k−τ)}. Erlang's series alternates and loses about 0.43·ρτ digits to cancellation, so it
+  // is used up to τ = 16 (≤ 7 of long double's 19 digits lost) and the exponential tail beyond.
   const long double rho = lambda * d, tau = t / d;
   if (tau < 0) return 0;
   if (tau > 16 && rho > 0 && rho < 1) {

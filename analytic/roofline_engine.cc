@@ -1,7 +1,7 @@
 // roofline_engine.cc — see roofline_engine.h (named apart from the event engine in sim/).
-#include "analytic/formulas.h"
-#include "absl/strings/string_view.h"
 #include "analytic/roofline_engine.h"
+#include "absl/strings/string_view.h"
+#include "analytic/formulas.h"
 
 #include <algorithm>
 #include <cmath>
@@ -88,8 +88,8 @@ TrainingMemory TransformerTrainingMemory(const ModelSpec& m, int batch_size, int
   if (zero_stage >= 2) mem.gradients /= dp;
   if (zero_stage >= 3) mem.weights /= dp;
   const double coeff = selective_recompute ? 10.0 : 34.0;
-  mem.activations = static_cast<double>(m.layers) * coeff * seq_len * batch_size *
-                    m.hidden_dim * bpp;
+  mem.activations =
+      static_cast<double>(m.layers) * coeff * seq_len * batch_size * m.hidden_dim * bpp;
   return mem;
 }
 

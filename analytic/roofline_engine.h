@@ -7,8 +7,8 @@
 #ifndef MLSYSIM_ANALYTIC_ROOFLINE_ENGINE_H_
 #define MLSYSIM_ANALYTIC_ROOFLINE_ENGINE_H_
 
-#include "absl/strings/string_view.h"
 #include <string>
+#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
 #include "analytic/specs.h"
@@ -21,9 +21,9 @@ inline constexpr double kOffloadDefaultGBs = 64.0;
 
 // The lowered compute graph of a workload at a precision.
 struct LoweredModel {
-  double ops = 0.0;           // flop per inference (per token for Transformers)
+  double ops = 0.0;  // flop per inference (per token for Transformers)
   double weight_bytes = 0.0;
-  int layers = 1;             // for the layer tax
+  int layers = 1;  // for the layer tax
 };
 LoweredModel Lower(const ModelSpec& model, double bpp);
 
@@ -48,7 +48,7 @@ struct EngineResult {
   std::string bottleneck;
   double arithmetic_intensity = 0.0;  // flop/B
   double energy_j = 0.0;
-  double memory_footprint = 0.0;  // bytes
+  double memory_footprint = 0.0;   // bytes
   double peak_flops_actual = 0.0;  // flop/s
   double peak_bw_actual = 0.0;     // B/s
   double mfu = 0.0;

@@ -7,8 +7,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "analytic/roofline_engine.h"
 #include "analytic/formulas.h"
+#include "analytic/roofline_engine.h"
 
 namespace mlsysim {
 namespace {
@@ -59,8 +59,8 @@ absl::StatusOr<ServingResult> SolveServing(const ModelSpec& m, const Accelerator
   if (auto s = CheckPositive("seq_len", o.seq_len); !s.ok()) return s;
   if (auto s = CheckPositive("batch_size", o.batch_size); !s.ok()) return s;
   if (o.cached_prefix_len < 0 || o.cached_prefix_len >= o.seq_len) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "cached_prefix_len must lie in [0, seq_len); got ", o.cached_prefix_len));
+    return absl::InvalidArgumentError(
+        absl::StrCat("cached_prefix_len must lie in [0, seq_len); got ", o.cached_prefix_len));
   }
   if (o.draft_model != nullptr) {
     if (auto s = RequireTransformer(*o.draft_model, "speculative decoding"); !s.ok()) return s;
@@ -78,8 +78,8 @@ absl::StatusOr<ServingResult> SolveServing(const ModelSpec& m, const Accelerator
   if (o.decode_hardware != nullptr) {
     r.ttft_ms += r.kv_cache_size / o.network_bandwidth * 1000.0;
   }
-  r.itl_ms = decode.memory_bw.TimeMs(r.model_weights_size + r.kv_cache_size) +
-             g.layers * kLayerTaxMs;
+  r.itl_ms =
+      decode.memory_bw.TimeMs(r.model_weights_size + r.kv_cache_size) + g.layers * kLayerTaxMs;
   r.total_memory_required = r.model_weights_size + r.kv_cache_size;
   if (o.draft_model != nullptr) {
     const ModelSpec& d = *o.draft_model;
@@ -112,15 +112,15 @@ absl::StatusOr<ContinuousBatchingResult> SolveContinuousBatching(
   const AttentionGeometry g = GeometryOf(m);
   const double w = m.parameters * bpp;
   ContinuousBatchingResult r;
-  r.ttft_ms = PrefillMs(m, g, hw, o.precision, o.efficiency, o.seq_len, o.seq_len,
-                        o.max_batch_size);
+  r.ttft_ms =
+      PrefillMs(m, g, hw, o.precision, o.efficiency, o.seq_len, o.seq_len, o.max_batch_size);
   const double budget = hw.capacity - w;
   if (budget <= 0.0) {
     r.itl_ms = 1e6;
     return r;
   }
-  const PagedKv kv = PagedKvCacheBytes(g.layers, g.kv_heads, g.head_dim, o.seq_len, 1, bpp,
-                                       o.page_size);
+  const PagedKv kv =
+      PagedKvCacheBytes(g.layers, g.kv_heads, g.head_dim, o.seq_len, 1, bpp, o.page_size);
   const long long max_requests = static_cast<long long>(std::trunc(budget / kv.bytes));
   const long long active = std::min<long long>(max_requests, o.max_batch_size);
   r.max_active_requests = active;
@@ -162,8 +162,8 @@ absl::StatusOr<WeightStreamingResult> SolveWeightStreaming(const ModelSpec& m,
   }
   const double p_layer = m.parameters / g.layers;
   const double w_layer = p_layer * bpp;
-  const Rate inject = hw.interconnect_bw.set() ? hw.interconnect_bw
-                                               : Rate{100.0, 100e9, (1.0 / 1e9) * 1000.0};
+  const Rate inject =
+      hw.interconnect_bw.set() ? hw.interconnect_bw : Rate{100.0, 100e9, (1.0 / 1e9) * 1000.0};
   const double t_inj = inject.TimeMs(w_layer);
   double flops = 2.0 * p_layer * b;
   if (o.phase == "prefill") {
@@ -190,8 +190,7 @@ absl::StatusOr<TailLatencyResult> SolveTailLatency(double lambda, double service
     return absl::InvalidArgumentError(absl::StrCat("service_time_cv must be >= 0; got ", cv));
   }
   if (lambda < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("arrival_rate_qps must be >= 0; got ", lambda));
+    return absl::InvalidArgumentError(absl::StrCat("arrival_rate_qps must be >= 0; got ", lambda));
   }
   const double mu = service_ms > 0 ? 1000.0 / service_ms : 0.0;
   const int c = std::max(1, static_cast<int>(std::trunc(replicas)));

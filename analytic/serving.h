@@ -1,7 +1,8 @@
 // serving.h — inference-side walls: ServingModel (4), ContinuousBatchingModel (5),
 // WeightStreamingModel (6), TailLatencyModel (7), InferenceScalingModel (12).
 // mlsysim v0.1.1 formulas (contract §2, §11.3–11.5, §11.12, §11.22).
-// Usage: absl::StatusOr<ServingResult> r = SolveServing(model, hw, ServingOptions{.seq_len = 2048});
+// Usage: absl::StatusOr<ServingResult> r = SolveServing(model, hw, ServingOptions{.seq_len =
+// 2048});
 #ifndef MLSYSIM_ANALYTIC_SERVING_H_
 #define MLSYSIM_ANALYTIC_SERVING_H_
 
@@ -94,12 +95,9 @@ struct InferenceScalingResult {
   double energy_per_query_j = 0;
   bool feasible = false;
 };
-absl::StatusOr<InferenceScalingResult> SolveInferenceScaling(const ModelSpec& model,
-                                                             const Accelerator& hw,
-                                                             int reasoning_steps,
-                                                             int context_length,
-                                                             const std::string& precision,
-                                                             double efficiency);
+absl::StatusOr<InferenceScalingResult> SolveInferenceScaling(
+    const ModelSpec& model, const Accelerator& hw, int reasoning_steps, int context_length,
+    const std::string& precision, double efficiency);
 
 }  // namespace mlsysim
 

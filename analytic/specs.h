@@ -9,9 +9,9 @@
 #define MLSYSIM_ANALYTIC_SPECS_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <utility>
 #include <vector>
+#include "absl/strings/string_view.h"
 
 namespace mlsysim {
 
@@ -42,8 +42,8 @@ struct Accelerator {
   int year = 0;
   Rate peak;
   std::vector<std::pair<std::string, Rate>> precision_flops;
-  double capacity = 0.0;          // bytes
-  double capacity_number = 0.0;   // as declared (WeightStreaming quirk, §11.5)
+  double capacity = 0.0;         // bytes
+  double capacity_number = 0.0;  // as declared (WeightStreaming quirk, §11.5)
   Rate memory_bw;
   MemoryTierSpec sram;
   MemoryTierSpec flash;

@@ -1,6 +1,6 @@
 // units.cc — the quantity parser (see units.h).
-#include "absl/strings/string_view.h"
 #include "analytic/units.h"
+#include "absl/strings/string_view.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -25,58 +25,112 @@ constexpr double kKi = 1024.0;
 // Simple (non-compound) units. Case-sensitive: "Mb" is megabit, "MB" megabyte.
 constexpr UnitEntry kUnits[] = {
     // bytes
-    {"B", 1, dims::kBytes}, {"byte", 1, dims::kBytes}, {"bytes", 1, dims::kBytes},
-    {"kB", 1e3, dims::kBytes}, {"KB", 1e3, dims::kBytes}, {"MB", 1e6, dims::kBytes},
-    {"GB", 1e9, dims::kBytes}, {"TB", 1e12, dims::kBytes}, {"PB", 1e15, dims::kBytes},
+    {"B", 1, dims::kBytes},
+    {"byte", 1, dims::kBytes},
+    {"bytes", 1, dims::kBytes},
+    {"kB", 1e3, dims::kBytes},
+    {"KB", 1e3, dims::kBytes},
+    {"MB", 1e6, dims::kBytes},
+    {"GB", 1e9, dims::kBytes},
+    {"TB", 1e12, dims::kBytes},
+    {"PB", 1e15, dims::kBytes},
     {"EB", 1e18, dims::kBytes},
-    {"KiB", kKi, dims::kBytes}, {"MiB", kKi * kKi, dims::kBytes},
-    {"GiB", kKi * kKi * kKi, dims::kBytes}, {"TiB", kKi * kKi * kKi * kKi, dims::kBytes},
-    {"PiB", kKi * kKi * kKi * kKi * kKi, dims::kBytes},
+    {"KiB", kKi, dims::kBytes},
+    {"MiB", kKi* kKi, dims::kBytes},
+    {"GiB", kKi* kKi* kKi, dims::kBytes},
+    {"TiB", kKi* kKi* kKi* kKi, dims::kBytes},
+    {"PiB", kKi* kKi* kKi* kKi* kKi, dims::kBytes},
     // bits
-    {"bit", 0.125, dims::kBytes}, {"bits", 0.125, dims::kBytes},
-    {"Kbit", 125, dims::kBytes}, {"Mbit", 1.25e5, dims::kBytes},
-    {"Gbit", 1.25e8, dims::kBytes}, {"Tbit", 1.25e11, dims::kBytes},
-    {"Kb", 125, dims::kBytes}, {"Mb", 1.25e5, dims::kBytes},
-    {"Gb", 1.25e8, dims::kBytes}, {"Tb", 1.25e11, dims::kBytes},
+    {"bit", 0.125, dims::kBytes},
+    {"bits", 0.125, dims::kBytes},
+    {"Kbit", 125, dims::kBytes},
+    {"Mbit", 1.25e5, dims::kBytes},
+    {"Gbit", 1.25e8, dims::kBytes},
+    {"Tbit", 1.25e11, dims::kBytes},
+    {"Kb", 125, dims::kBytes},
+    {"Mb", 1.25e5, dims::kBytes},
+    {"Gb", 1.25e8, dims::kBytes},
+    {"Tb", 1.25e11, dims::kBytes},
     // flop (mlsysim: TFLOPs = 1e12 flop; "TF" only before "/s")
-    {"flop", 1, dims::kFlop}, {"FLOP", 1, dims::kFlop}, {"flops", 1, dims::kFlop},
+    {"flop", 1, dims::kFlop},
+    {"FLOP", 1, dims::kFlop},
+    {"flops", 1, dims::kFlop},
     {"FLOPs", 1, dims::kFlop},
-    {"kflop", 1e3, dims::kFlop}, {"KFLOP", 1e3, dims::kFlop}, {"KFLOPs", 1e3, dims::kFlop},
-    {"Mflop", 1e6, dims::kFlop}, {"MFLOP", 1e6, dims::kFlop}, {"MFLOPs", 1e6, dims::kFlop},
-    {"Gflop", 1e9, dims::kFlop}, {"GFLOP", 1e9, dims::kFlop}, {"GFLOPs", 1e9, dims::kFlop},
-    {"Tflop", 1e12, dims::kFlop}, {"TFLOP", 1e12, dims::kFlop}, {"TFLOPs", 1e12, dims::kFlop},
-    {"Pflop", 1e15, dims::kFlop}, {"PFLOP", 1e15, dims::kFlop}, {"PFLOPs", 1e15, dims::kFlop},
-    {"Eflop", 1e18, dims::kFlop}, {"EFLOP", 1e18, dims::kFlop}, {"EFLOPs", 1e18, dims::kFlop},
-    {"GF", 1e9, dims::kFlop}, {"TF", 1e12, dims::kFlop}, {"PF", 1e15, dims::kFlop},
+    {"kflop", 1e3, dims::kFlop},
+    {"KFLOP", 1e3, dims::kFlop},
+    {"KFLOPs", 1e3, dims::kFlop},
+    {"Mflop", 1e6, dims::kFlop},
+    {"MFLOP", 1e6, dims::kFlop},
+    {"MFLOPs", 1e6, dims::kFlop},
+    {"Gflop", 1e9, dims::kFlop},
+    {"GFLOP", 1e9, dims::kFlop},
+    {"GFLOPs", 1e9, dims::kFlop},
+    {"Tflop", 1e12, dims::kFlop},
+    {"TFLOP", 1e12, dims::kFlop},
+    {"TFLOPs", 1e12, dims::kFlop},
+    {"Pflop", 1e15, dims::kFlop},
+    {"PFLOP", 1e15, dims::kFlop},
+    {"PFLOPs", 1e15, dims::kFlop},
+    {"Eflop", 1e18, dims::kFlop},
+    {"EFLOP", 1e18, dims::kFlop},
+    {"EFLOPs", 1e18, dims::kFlop},
+    {"GF", 1e9, dims::kFlop},
+    {"TF", 1e12, dims::kFlop},
+    {"PF", 1e15, dims::kFlop},
     // counts (dimensionless)
-    {"count", 1, dims::kNone}, {"param", 1, dims::kNone}, {"params", 1, dims::kNone},
-    {"dollar", 1, dims::kNone}, {"USD", 1, dims::kNone}, {"1", 1, dims::kNone},
+    {"count", 1, dims::kNone},
+    {"param", 1, dims::kNone},
+    {"params", 1, dims::kNone},
+    {"dollar", 1, dims::kNone},
+    {"USD", 1, dims::kNone},
+    {"1", 1, dims::kNone},
     // time
-    {"ns", 1e-9, dims::kTime}, {"us", 1e-6, dims::kTime}, {"\xC2\xB5s", 1e-6, dims::kTime},
-    {"\xCE\xBCs", 1e-6, dims::kTime}, {"ms", 1e-3, dims::kTime}, {"s", 1, dims::kTime},
-    {"sec", 1, dims::kTime}, {"second", 1, dims::kTime}, {"seconds", 1, dims::kTime},
-    {"min", 60, dims::kTime}, {"minute", 60, dims::kTime}, {"minutes", 60, dims::kTime},
-    {"h", 3600, dims::kTime}, {"hr", 3600, dims::kTime}, {"hour", 3600, dims::kTime},
-    {"hours", 3600, dims::kTime}, {"day", 86400, dims::kTime}, {"days", 86400, dims::kTime},
-    {"week", 604800, dims::kTime}, {"weeks", 604800, dims::kTime},
-    {"year", 365 * 86400.0, dims::kTime}, {"years", 365 * 86400.0, dims::kTime},
+    {"ns", 1e-9, dims::kTime},
+    {"us", 1e-6, dims::kTime},
+    {"\xC2\xB5s", 1e-6, dims::kTime},
+    {"\xCE\xBCs", 1e-6, dims::kTime},
+    {"ms", 1e-3, dims::kTime},
+    {"s", 1, dims::kTime},
+    {"sec", 1, dims::kTime},
+    {"second", 1, dims::kTime},
+    {"seconds", 1, dims::kTime},
+    {"min", 60, dims::kTime},
+    {"minute", 60, dims::kTime},
+    {"minutes", 60, dims::kTime},
+    {"h", 3600, dims::kTime},
+    {"hr", 3600, dims::kTime},
+    {"hour", 3600, dims::kTime},
+    {"hours", 3600, dims::kTime},
+    {"day", 86400, dims::kTime},
+    {"days", 86400, dims::kTime},
+    {"week", 604800, dims::kTime},
+    {"weeks", 604800, dims::kTime},
+    {"year", 365 * 86400.0, dims::kTime},
+    {"years", 365 * 86400.0, dims::kTime},
     // energy and power
-    {"J", 1, dims::kEnergy}, {"kJ", 1e3, dims::kEnergy}, {"MJ", 1e6, dims::kEnergy},
-    {"Wh", 3600, dims::kEnergy}, {"kWh", 3.6e6, dims::kEnergy}, {"MWh", 3.6e9, dims::kEnergy},
+    {"J", 1, dims::kEnergy},
+    {"kJ", 1e3, dims::kEnergy},
+    {"MJ", 1e6, dims::kEnergy},
+    {"Wh", 3600, dims::kEnergy},
+    {"kWh", 3.6e6, dims::kEnergy},
+    {"MWh", 3.6e9, dims::kEnergy},
     {"GWh", 3.6e12, dims::kEnergy},
-    {"mW", 1e-3, dims::kPower}, {"W", 1, dims::kPower}, {"kW", 1e3, dims::kPower},
-    {"MW", 1e6, dims::kPower}, {"GW", 1e9, dims::kPower},
-    {"Hz", 1, dims::kFrequency}, {"qps", 1, dims::kFrequency},
+    {"mW", 1e-3, dims::kPower},
+    {"W", 1, dims::kPower},
+    {"kW", 1e3, dims::kPower},
+    {"MW", 1e6, dims::kPower},
+    {"GW", 1e9, dims::kPower},
+    {"Hz", 1, dims::kFrequency},
+    {"qps", 1, dims::kFrequency},
 };
 
 // Rate spellings written as one token.
 constexpr UnitEntry kRateWords[] = {
-    {"bps", 0.125, dims::kByteRate}, {"Kbps", 125, dims::kByteRate},
-    {"Mbps", 1.25e5, dims::kByteRate}, {"Gbps", 1.25e8, dims::kByteRate},
-    {"Tbps", 1.25e11, dims::kByteRate},
-    {"GFLOPS", 1e9, dims::kFlopRate}, {"TFLOPS", 1e12, dims::kFlopRate},
-    {"PFLOPS", 1e15, dims::kFlopRate}, {"EFLOPS", 1e18, dims::kFlopRate},
-    {"TOPS", 1e12, dims::kFlopRate},
+    {"bps", 0.125, dims::kByteRate},    {"Kbps", 125, dims::kByteRate},
+    {"Mbps", 1.25e5, dims::kByteRate},  {"Gbps", 1.25e8, dims::kByteRate},
+    {"Tbps", 1.25e11, dims::kByteRate}, {"GFLOPS", 1e9, dims::kFlopRate},
+    {"TFLOPS", 1e12, dims::kFlopRate},  {"PFLOPS", 1e15, dims::kFlopRate},
+    {"EFLOPS", 1e18, dims::kFlopRate},  {"TOPS", 1e12, dims::kFlopRate},
 };
 
 const UnitEntry* FindUnit(absl::string_view name) {
@@ -105,8 +159,8 @@ std::string DimensionName(const Dimension& d) {
   if (d == dims::kByteRate) return "a bandwidth (e.g. 50 GB/s, 400 Gbps, 19 TB/hour)";
   if (d == dims::kFlopRate) return "a compute rate (e.g. 989 TFLOP/s)";
   if (d == dims::kFrequency) return "a rate (e.g. 5 /s)";
-  return absl::StrCat("a quantity of dimension [B^", d.byte, " flop^", d.flop, " s^",
-                      d.time, " J^", d.energy, "]");
+  return absl::StrCat("a quantity of dimension [B^", d.byte, " flop^", d.flop, " s^", d.time, " J^",
+                      d.energy, "]");
 }
 
 std::string AcceptedUnits() {
@@ -119,20 +173,19 @@ absl::StatusOr<Quantity> ParseQuantity(absl::string_view text) {
   absl::string_view s = absl::StripAsciiWhitespace(text);
   if (s.empty()) return absl::InvalidArgumentError("empty quantity");
   if (s.size() > 256) {
-    return absl::InvalidArgumentError(absl::StrCat("quantity longer than 256 characters ('",
-                                                   s.substr(0, 32), "...')"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("quantity longer than 256 characters ('", s.substr(0, 32), "...')"));
   }
   std::string buf(s);
   char* end = nullptr;
   double number = std::strtod(buf.c_str(), &end);
   if (end == buf.c_str() || !std::isfinite(number) ||
-      (*end != '\0' && !absl::ascii_isspace(*end) && *end != '/' &&
-       !absl::ascii_isalpha(*end) && static_cast<unsigned char>(*end) < 0x80)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("'", text, "' does not start with a number"));
+      (*end != '\0' && !absl::ascii_isspace(*end) && *end != '/' && !absl::ascii_isalpha(*end) &&
+       static_cast<unsigned char>(*end) < 0x80)) {
+    return absl::InvalidArgumentError(absl::StrCat("'", text, "' does not start with a number"));
   }
-  absl::string_view unit = absl::StripAsciiWhitespace(
-      absl::string_view(end, buf.c_str() + buf.size() - end));
+  absl::string_view unit =
+      absl::StripAsciiWhitespace(absl::string_view(end, buf.c_str() + buf.size() - end));
   Quantity q;
   q.number = number;
   if (unit.empty()) {
@@ -157,8 +210,8 @@ absl::StatusOr<Quantity> ParseQuantity(absl::string_view text) {
   if (num_name.empty()) num_name = "1";
   const UnitEntry* num = FindUnit(num_name);
   if (num == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat("unknown unit '", num_name, "' in '", text,
-                                                   "'; accepted: ", AcceptedUnits()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown unit '", num_name, "' in '", text, "'; accepted: ", AcceptedUnits()));
   }
   q.unit_scale = num->scale;
   q.dim = num->dim;
@@ -166,8 +219,8 @@ absl::StatusOr<Quantity> ParseQuantity(absl::string_view text) {
     absl::string_view den_name = absl::StripAsciiWhitespace(parts[1]);
     const UnitEntry* den = FindUnit(den_name);
     if (den == nullptr || den_name == "1") {
-      return absl::InvalidArgumentError(absl::StrCat("unknown unit '", den_name, "' in '",
-                                                     text, "'; accepted: ", AcceptedUnits()));
+      return absl::InvalidArgumentError(absl::StrCat("unknown unit '", den_name, "' in '", text,
+                                                     "'; accepted: ", AcceptedUnits()));
     }
     q.unit_scale = num->scale / den->scale;
     q.dim = Subtract(num->dim, den->dim);

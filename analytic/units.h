@@ -62,8 +62,7 @@ struct Quantity {
 absl::StatusOr<Quantity> ParseQuantity(absl::string_view text);
 
 // Parses and checks the dimension; the error names `field`.
-absl::StatusOr<Quantity> ParseQuantityAs(absl::string_view text,
-                                         const Dimension& expected,
+absl::StatusOr<Quantity> ParseQuantityAs(absl::string_view text, const Dimension& expected,
                                          absl::string_view field);
 
 // The accepted unit spellings, for error messages and --help.

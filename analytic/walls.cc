@@ -1,6 +1,6 @@
 // walls.cc — the wall table (see walls.h).
-#include "absl/strings/string_view.h"
 #include "analytic/walls.h"
+#include "absl/strings/string_view.h"
 
 namespace mlsysim {
 namespace {

@@ -4,8 +4,8 @@
 #define MLSYSIM_ANALYTIC_WALLS_H_
 
 #include <span>
-#include "absl/strings/string_view.h"
 #include <vector>
+#include "absl/strings/string_view.h"
 
 namespace mlsysim {
 

@@ -49,7 +49,8 @@ ChakraRunConfig Config(ChakraBackend b) {
 
 void BM_Chakra1024AllReduce(benchmark::State& state) {
   const auto ranks = Workload();
-  const ChakraRunConfig c = Config(state.range(0) == 0 ? ChakraBackend::kAstraAware : ChakraBackend::kFlow);
+  const ChakraRunConfig c =
+      Config(state.range(0) == 0 ? ChakraBackend::kAstraAware : ChakraBackend::kFlow);
   double finish = 0;
   for (auto _ : state) {
     auto r = RunChakraWorkload(ranks, c);
@@ -72,7 +73,8 @@ void BM_Bare1024RingAllReduce(benchmark::State& state) {
   for (auto _ : state) {
     Simulator sim;
     FlowNetwork net(sim, g->LinkCapacities());
-    Collective col(sim, net, *g, {CollectiveOp::kAllReduce, CollectiveAlgorithm::kRing, ranks, 64.0 * (1 << 20)},
+    Collective col(sim, net, *g,
+                   {CollectiveOp::kAllReduce, CollectiveAlgorithm::kRing, ranks, 64.0 * (1 << 20)},
                    nullptr, 0);
     col.Start();
     sim.Run();
@@ -84,7 +86,8 @@ void BM_ChakraWriteRead1024(benchmark::State& state) {
   const auto ranks = Workload();
   const std::string prefix = "/tmp/mlsysim_chakra_bench";
   for (auto _ : state) {
-    for (int r = 0; r < kRanks; ++r) WriteChakraTrace(prefix + "." + std::to_string(r) + ".et", ranks[r]).IgnoreError();
+    for (int r = 0; r < kRanks; ++r)
+      WriteChakraTrace(prefix + "." + std::to_string(r) + ".et", ranks[r]).IgnoreError();
     auto back = ReadChakraWorkload(prefix);
     benchmark::DoNotOptimize(back);
   }
@@ -123,7 +126,8 @@ void BM_BareDirect256AllToAll(benchmark::State& state) {
   for (auto _ : state) {
     Simulator sim;
     FlowNetwork net(sim, g->LinkCapacities());
-    Collective col(sim, net, *g, {CollectiveOp::kAllToAll, CollectiveAlgorithm::kDirect, ranks, 64.0 * (1 << 20)},
+    Collective col(sim, net, *g,
+                   {CollectiveOp::kAllToAll, CollectiveAlgorithm::kDirect, ranks, 64.0 * (1 << 20)},
                    nullptr, 0);
     col.Start();
     sim.Run();

@@ -106,7 +106,7 @@ void BM_StdPriorityQueueKeysOnly(benchmark::State& state) {
   std::vector<Item> storage;
   storage.reserve(static_cast<size_t>(pending) + 1);
   std::priority_queue<Item, std::vector<Item>, std::greater<Item>> q(std::greater<Item>(),
-                                                                       std::move(storage));
+                                                                     std::move(storage));
   const auto& inc = Increments();
   uint64_t seq = 0;
   for (int64_t i = 0; i < pending; ++i) q.push({inc[i & (inc.size() - 1)], seq++});

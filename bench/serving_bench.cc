@@ -5,10 +5,10 @@
 //
 // Run: build/bench/serving_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 #include "benchmark/benchmark.h"
+#include "sim/core/sampling.h"
 #include "sim/queueing/queue_sim.h"
 #include "sim/serving/serving_sim.h"
 #include "topology/registry.h"
-#include "sim/core/sampling.h"
 #include "workloads/request_stream.h"
 
 namespace mlsysim {
@@ -21,9 +21,9 @@ void BM_Serving1MRequests64Replicas(benchmark::State& state) {
   c.hardware = *reg->FindAccelerator("H100");
   c.replicas = 64;
   c.router = RouterPolicy::kLeastOutstanding;
-  const auto reqs = GenerateRequests(*MakeArrivals("poisson", 1600, 1),
-                                     *ParseTokenDistribution("uniform:128:1024", "in"),
-                                     *ParseTokenDistribution("uniform:32:256", "out"), 1000000, 1, 0);
+  const auto reqs = GenerateRequests(
+      *MakeArrivals("poisson", 1600, 1), *ParseTokenDistribution("uniform:128:1024", "in"),
+      *ParseTokenDistribution("uniform:32:256", "out"), 1000000, 1, 0);
   int64_t iterations = 0;
   for (auto _ : state) {
     auto r = SimulateServing(c, reqs);
@@ -49,7 +49,8 @@ void BM_QueueMM8(benchmark::State& state) {
 
 // Baseline: drawing the same 2 exponentials per request, nothing else.
 void BM_QueueDrawsOnly(benchmark::State& state) {
-  RandomStream a = RandomStreams(1, 0).Stream(0, "arrivals"), s = RandomStreams(1, 0).Stream(1, "service");
+  RandomStream a = RandomStreams(1, 0).Stream(0, "arrivals"),
+               s = RandomStreams(1, 0).Stream(1, "service");
   for (auto _ : state) {
     double sum = 0;
     for (int i = 0; i < 1000000; ++i) sum += a.Exponential(6.4) + s.Exponential(1.0);

@@ -89,8 +89,8 @@ const std::string& RequestFile() {
 }
 
 void BM_SolveCommandEndToEnd(benchmark::State& state) {
-  const std::string cmd = std::string(MLSYSIM_BINARY) + " solve " + RequestFile() +
-                          " > /tmp/mlsysim_bench_out.jsonl";
+  const std::string cmd =
+      std::string(MLSYSIM_BINARY) + " solve " + RequestFile() + " > /tmp/mlsysim_bench_out.jsonl";
   for (auto _ : state) {
     if (std::system(cmd.c_str()) != 0) state.SkipWithError("mlsysim solve failed");
   }

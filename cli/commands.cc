@@ -30,14 +30,16 @@ constexpr const char kHelp[] =
     "  eval PLAN.yaml                                   evaluate an mlsys.yaml plan\n"
     "  serve MODEL HARDWARE [-s SEQ] [-b N]             LLM serving latency and memory\n"
     "  optimize parallelism|batching|placement PLAN     search a design space\n"
-    "  simulate SCENARIO.textproto | default | collective | training | serving | queue | jobs | chakra\n"
+    "  simulate SCENARIO.textproto | default | collective | training | serving | queue | jobs | "
+    "chakra\n"
     "                                                   event-driven simulation (simulate --help)\n"
     "  sweep SWEEP.textproto [--jobs N] [--output F.csv] [--resume]   a design-space sweep\n"
     "  solve [FILE]                                     JSON-lines solver requests\n"
     "  walls                                            the 22-wall taxonomy\n"
     "  schema [--type scenario|result|registry]         print the protobuf schemas\n"
     "  report RESULT.json -o REPORT.html                an HTML report with figures (also\n"
-    "                                                   --report FILE.html on simulate, eval, serve, sweep)\n"
+    "                                                   --report FILE.html on simulate, eval, "
+    "serve, sweep)\n"
     "\n"
     "global options:\n"
     "  -o, --output text|json|markdown   output format (default text; simulate: a report)\n"
@@ -129,7 +131,8 @@ int RunCommand(const CommandContext& ctx, const std::string& command, const Comm
 // its result (its text output and its JSON).
 int RunWithReport(const CommandContext& ctx, const std::string& command, const CommandArgs& args,
                   const std::string& path) {
-  if (const std::string e = CheckReportPath(path); !e.empty()) return ReportError(ctx, kExitBadInput, "Bad input", e);
+  if (const std::string e = CheckReportPath(path); !e.empty())
+    return ReportError(ctx, kExitBadInput, "Bad input", e);
   std::string held_json;
   std::ostringstream shown;
   CommandContext first = ctx;
@@ -186,7 +189,8 @@ int RunMlsysim(const std::vector<std::string>& argv, std::ostream& out, std::ost
         f = a.substr(9);
       } else {
         if (i + 1 >= argv.size()) {
-          return ReportError(ctx, kExitBadInput, "Bad input", "--output needs text, json or markdown");
+          return ReportError(ctx, kExitBadInput, "Bad input",
+                             "--output needs text, json or markdown");
         }
         f = argv[++i];
       }
@@ -197,15 +201,17 @@ int RunMlsysim(const std::vector<std::string>& argv, std::ostream& out, std::ost
       } else if (f == "markdown" || f == "md") {
         ctx.format = OutputFormat::kMarkdown;
       } else {
-        return ReportError(ctx, kExitBadInput, "Bad input",
-                           absl::StrCat("--output: unknown format '", f, "'; accepted: text, json, markdown"));
+        return ReportError(
+            ctx, kExitBadInput, "Bad input",
+            absl::StrCat("--output: unknown format '", f, "'; accepted: text, json, markdown"));
       }
     } else if (a == "--reproducible") {
       ctx.reproducible = true;
     } else if (a == "--quiet" || a == "-q") {
       ctx.quiet = true;
     } else if (a == "--registry") {
-      if (i + 1 >= argv.size()) return ReportError(ctx, kExitBadInput, "Bad input", "--registry needs a FILE");
+      if (i + 1 >= argv.size())
+        return ReportError(ctx, kExitBadInput, "Bad input", "--registry needs a FILE");
       registry_file = argv[++i];
     } else if (a == "--version") {
       out << kVersion << "\n";
@@ -214,9 +220,11 @@ int RunMlsysim(const std::vector<std::string>& argv, std::ostream& out, std::ost
       out << kHelp;
       return kExitOk;
     } else if (!a.empty() && a[0] == '-') {
-      return ReportError(ctx, kExitBadInput, "Bad input",
-                         absl::StrCat("unknown global option '", a,
-                                      "'; accepted: -o/--output, --registry, --reproducible, --quiet, --version, --help"));
+      return ReportError(
+          ctx, kExitBadInput, "Bad input",
+          absl::StrCat(
+              "unknown global option '", a,
+              "'; accepted: -o/--output, --registry, --reproducible, --quiet, --version, --help"));
     } else {
       break;
     }
@@ -231,7 +239,7 @@ int RunMlsysim(const std::vector<std::string>& argv, std::ostream& out, std::ost
   for (size_t j = i + 1; j < argv.size(); ++j) {
     if ((argv[j] == "-o" || argv[j] == "--output") && j + 1 < argv.size() &&
         (argv[j + 1] == "json" || argv[j + 1] == "text" || argv[j + 1] == "markdown")) {
-      ctx.format = argv[j + 1] == "json"     ? OutputFormat::kJson
+      ctx.format = argv[j + 1] == "json"       ? OutputFormat::kJson
                    : argv[j + 1] == "markdown" ? OutputFormat::kMarkdown
                                                : OutputFormat::kText;
       ++j;
@@ -246,7 +254,8 @@ int RunMlsysim(const std::vector<std::string>& argv, std::ostream& out, std::ost
     }
   }
   auto reg = registry_file.empty() ? Registry::Builtin() : Registry::WithFile(registry_file);
-  if (!reg.ok()) return ReportError(ctx, kExitBadInput, "Bad registry", std::string(reg.status().message()));
+  if (!reg.ok())
+    return ReportError(ctx, kExitBadInput, "Bad registry", std::string(reg.status().message()));
   ctx.registry = *reg;
   for (const std::string& entry : (*reg)->overridden()) {
     *ctx.err << "note: " << registry_file << " overrides the built-in " << entry << "\n";
@@ -260,7 +269,8 @@ int RunMlsysim(const std::vector<std::string>& argv, std::ostream& out, std::ost
     for (size_t j = 0; j < args.size(); ++j) {
       if (args[j] == "--report" || args[j].rfind("--report=", 0) == 0) {
         wants_report = true;
-        report_path = args[j] == "--report" ? (j + 1 < args.size() ? args[++j] : "") : args[j].substr(9);
+        report_path =
+            args[j] == "--report" ? (j + 1 < args.size() ? args[++j] : "") : args[j].substr(9);
       } else {
         rest.push_back(args[j]);
       }
@@ -281,7 +291,8 @@ int RunMlsysim(const std::vector<std::string>& argv, std::ostream& out, std::ost
   if (command == "sweep") return RunSweep(ctx, args);
   return ReportError(ctx, kExitBadInput, "Bad input",
                      absl::StrCat("unknown command '", command,
-                                  "'; accepted: zoo, eval, serve, optimize, simulate, sweep, solve, walls, schema, report"));
+                                  "'; accepted: zoo, eval, serve, optimize, simulate, sweep, "
+                                  "solve, walls, schema, report"));
 }
 
 }  // namespace mlsysim

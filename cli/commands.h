@@ -29,7 +29,7 @@ struct CommandContext {
   // wall time out so that output is byte-identical (--reproducible).
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   bool reproducible = false;
-  bool quiet = false;             // --quiet: no progress on stderr
+  bool quiet = false;  // --quiet: no progress on stderr
   // --report FILE.html: commands that hold their result as JSON put it here
   // (simulate: the Result; sweep: its rows); eval and serve are rerun.
   std::string* report_json = nullptr;

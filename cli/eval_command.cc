@@ -9,9 +9,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "analytic/analysis.h"
-#include "analytic/roofline_engine.h"
 #include "analytic/fleet.h"
 #include "analytic/operations.h"
+#include "analytic/roofline_engine.h"
 #include "analytic/serving.h"
 #include "cli/commands.h"
 #include "cli/output.h"
@@ -77,9 +77,8 @@ std::string EvaluationText(const Evaluation& e) {
   const struct {
     const char* name;
     const Level* level;
-  } levels[] = {{"Feasibility", &e.feasibility},
-                {"Performance", &e.performance},
-                {"Macro", &e.macro}};
+  } levels[] = {
+      {"Feasibility", &e.feasibility}, {"Performance", &e.performance}, {"Macro", &e.macro}};
   for (const auto& l : levels) {
     absl::StrAppend(&out, absl::StrFormat("\n%-12s %s", l.name, l.level->status));
     if (!l.level->note.empty()) absl::StrAppend(&out, "  (", l.level->note, ")");
@@ -114,9 +113,9 @@ int Evaluate(const CommandContext& ctx, const EvalInputs& in, Evaluation* e) {
   e->feasibility.metrics.Num("memory_used_gb", prof->memory_footprint / 1e9)
       .Num("memory_capacity_gb", in.hw.capacity / 1e9)
       .Num("memory_utilization", prof->memory_footprint / in.hw.capacity);
-  e->feasibility.lines.push_back(absl::StrFormat(
-      "memory      %.2f GB of %.2f GB (%.1f %%)", prof->memory_footprint / 1e9,
-      in.hw.capacity / 1e9, 100.0 * prof->memory_footprint / in.hw.capacity));
+  e->feasibility.lines.push_back(absl::StrFormat("memory      %.2f GB of %.2f GB (%.1f %%)",
+                                                 prof->memory_footprint / 1e9, in.hw.capacity / 1e9,
+                                                 100.0 * prof->memory_footprint / in.hw.capacity));
   if (!prof->feasible) e->feasibility.note = "the weights do not fit in accelerator memory";
   e->performance.status = prof->feasible ? "PASS" : "FAIL";
   e->performance.metrics.Num("latency", prof->latency_ms)
@@ -125,13 +124,12 @@ int Evaluate(const CommandContext& ctx, const EvalInputs& in, Evaluation* e) {
       .Str("bottleneck", prof->bottleneck)
       .Num("arithmetic_intensity", prof->arithmetic_intensity)
       .Num("energy_j", prof->energy_j);
-  e->performance.lines = {
-      absl::StrFormat("latency     %.3f ms", prof->latency_ms),
-      absl::StrFormat("throughput  %.2f/s", prof->throughput),
-      absl::StrFormat("bottleneck  %s", prof->bottleneck),
-      absl::StrFormat("mfu         %.4f", prof->mfu),
-      absl::StrFormat("intensity   %.4g flop/B", prof->arithmetic_intensity),
-      absl::StrFormat("energy      %.4g J per batch", prof->energy_j)};
+  e->performance.lines = {absl::StrFormat("latency     %.3f ms", prof->latency_ms),
+                          absl::StrFormat("throughput  %.2f/s", prof->throughput),
+                          absl::StrFormat("bottleneck  %s", prof->bottleneck),
+                          absl::StrFormat("mfu         %.4f", prof->mfu),
+                          absl::StrFormat("intensity   %.4g flop/B", prof->arithmetic_intensity),
+                          absl::StrFormat("energy      %.4g J per batch", prof->energy_j)};
   e->bottleneck = prof->bottleneck;
   e->latency_ms = prof->latency_ms;
   e->throughput = prof->throughput;
@@ -140,8 +138,9 @@ int Evaluate(const CommandContext& ctx, const EvalInputs& in, Evaluation* e) {
 
   const Plan& plan = *in.plan;
   if (plan.nodes < 8) {
-    return ReportError(ctx, kExitBadInput, "Bad input",
-                       "hardware.nodes: a fleet needs at least 8 accelerators (nodes // 8 servers)");
+    return ReportError(
+        ctx, kExitBadInput, "Bad input",
+        "hardware.nodes: a fleet needs at least 8 accelerators (nodes // 8 servers)");
   }
   const FleetSpec fleet = PlanFleet(plan, in.hw);
   DistributedOptions d;
@@ -166,7 +165,8 @@ int Evaluate(const CommandContext& ctx, const EvalInputs& in, Evaluation* e) {
   if (!plan.has_ops) return kExitOk;
   // ops.region is parsed but not passed on in v0.1.1: US_Avg is used.
   auto grid = ctx.registry->FindGrid("US_Avg");
-  if (!grid.ok()) return ReportError(ctx, kExitBadInput, "Bad registry", std::string(grid.status().message()));
+  if (!grid.ok())
+    return ReportError(ctx, kExitBadInput, "Bad registry", std::string(grid.status().message()));
   auto econ = SolveEconomics(fleet, plan.duration_days, *grid, EconomicsOptions{});
   if (!econ.ok()) {
     return ReportError(ctx, kExitBadInput, "Bad input", std::string(econ.status().message()));
@@ -193,7 +193,7 @@ int PrintEvaluation(const CommandContext& ctx, const Evaluation& e, const Plan* 
     for (const PlanAssertion& a : plan->assertions) {
       const size_t dot = a.metric.find('.');
       const std::string level = a.metric.substr(0, dot), key = a.metric.substr(dot + 1);
-      const Level& l = level == "feasibility" ? e.feasibility
+      const Level& l = level == "feasibility"   ? e.feasibility
                        : level == "performance" ? e.performance
                                                 : e.macro;
       const double v = l.metrics.GetNum(key);
@@ -213,9 +213,9 @@ int PrintEvaluation(const CommandContext& ctx, const Evaluation& e, const Plan* 
       }
     }
   }
-  const int code = !violations.empty()                       ? kExitSlaFailed
-                   : e.feasibility.status == "FAIL"          ? kExitInfeasible
-                                                             : kExitOk;
+  const int code = !violations.empty()              ? kExitSlaFailed
+                   : e.feasibility.status == "FAIL" ? kExitInfeasible
+                                                    : kExitOk;
   if (ctx.format == OutputFormat::kJson) {
     if (!violations.empty()) {
       Record front;
@@ -264,7 +264,8 @@ int RunEval(const CommandContext& ctx, const CommandArgs& args) {
   Plan plan;
   if (o.positional.size() == 1 && IsYaml(o.positional[0])) {
     auto p = LoadPlan(o.positional[0]);
-    if (!p.ok()) return ReportError(ctx, kExitBadInput, "Bad plan", std::string(p.status().message()));
+    if (!p.ok())
+      return ReportError(ctx, kExitBadInput, "Bad plan", std::string(p.status().message()));
     plan = *p;
     in.plan = &plan;
     in.batch_size = plan.batch_size;
@@ -277,24 +278,29 @@ int RunEval(const CommandContext& ctx, const CommandArgs& args) {
                        "eval needs MODEL HARDWARE or a PLAN.yaml (see `mlsysim eval --help`)");
   }
   auto model = ctx.registry->FindModel(o.positional[0]);
-  if (!model.ok()) return ReportError(ctx, kExitBadInput, "Unknown model", std::string(model.status().message()));
+  if (!model.ok())
+    return ReportError(ctx, kExitBadInput, "Unknown model", std::string(model.status().message()));
   auto hw = ctx.registry->FindAccelerator(o.positional[1]);
-  if (!hw.ok()) return ReportError(ctx, kExitBadInput, "Unknown hardware", std::string(hw.status().message()));
+  if (!hw.ok())
+    return ReportError(ctx, kExitBadInput, "Unknown hardware", std::string(hw.status().message()));
   in.model = *model;
   in.hw = *hw;
   if (o.Has("--batch-size")) {
     auto b = ParseInt("--batch-size", o.Get("--batch-size", ""));
-    if (!b.ok()) return ReportError(ctx, kExitBadInput, "Bad input", std::string(b.status().message()));
+    if (!b.ok())
+      return ReportError(ctx, kExitBadInput, "Bad input", std::string(b.status().message()));
     in.batch_size = *b;
   }
   if (o.Has("--seq-len")) {
     auto s = ParseInt("--seq-len", o.Get("--seq-len", ""));
-    if (!s.ok()) return ReportError(ctx, kExitBadInput, "Bad input", std::string(s.status().message()));
+    if (!s.ok())
+      return ReportError(ctx, kExitBadInput, "Bad input", std::string(s.status().message()));
     in.seq_len = *s;
   }
   if (o.Has("--efficiency")) {
     auto e = ParseNumber("--efficiency", o.Get("--efficiency", ""));
-    if (!e.ok()) return ReportError(ctx, kExitBadInput, "Bad input", std::string(e.status().message()));
+    if (!e.ok())
+      return ReportError(ctx, kExitBadInput, "Bad input", std::string(e.status().message()));
     in.efficiency = *e;
   }
   in.precision = o.Get("--precision", in.precision);
@@ -344,9 +350,11 @@ int RunServe(const CommandContext& ctx, const CommandArgs& args) {
     return ReportError(ctx, kExitBadInput, "Bad input", "serve needs MODEL HARDWARE");
   }
   auto model = ctx.registry->FindModel(o.positional[0]);
-  if (!model.ok()) return ReportError(ctx, kExitBadInput, "Unknown model", std::string(model.status().message()));
+  if (!model.ok())
+    return ReportError(ctx, kExitBadInput, "Unknown model", std::string(model.status().message()));
   auto hw = ctx.registry->FindAccelerator(o.positional[1]);
-  if (!hw.ok()) return ReportError(ctx, kExitBadInput, "Unknown hardware", std::string(hw.status().message()));
+  if (!hw.ok())
+    return ReportError(ctx, kExitBadInput, "Unknown hardware", std::string(hw.status().message()));
   ServingOptions so;
   auto seq = ParseInt("--seq-len", o.Get("--seq-len", "2048"));
   auto b = ParseInt("--batch-size", o.Get("--batch-size", "1"));
@@ -359,20 +367,28 @@ int RunServe(const CommandContext& ctx, const CommandArgs& args) {
   so.precision = o.Get("--precision", "fp16");
   if (!IsKnownPrecision(so.precision)) {
     return ReportError(ctx, kExitBadInput, "Bad input",
-                       absl::StrCat("--precision: unknown precision '", so.precision, "'; accepted: ",
-                                    kKnownPrecisions));
+                       absl::StrCat("--precision: unknown precision '", so.precision,
+                                    "'; accepted: ", kKnownPrecisions));
   }
   auto r = SolveServing(*model, *hw, so);
-  if (!r.ok()) return ReportError(ctx, kExitBadInput, "Bad input", std::string(r.status().message()));
+  if (!r.ok())
+    return ReportError(ctx, kExitBadInput, "Bad input", std::string(r.status().message()));
   const double tokens_per_s = std::round(so.batch_size / (r->itl_ms / 1000.0) * 10.0) / 10.0;
   const double util = std::round(r->memory_utilization * 1000.0) / 1000.0;
   if (ctx.format == OutputFormat::kJson) {
     Record out;
-    out.Str("model", model->key).Str("hardware", hw->key).Int("seq_len", so.seq_len)
-        .Int("batch_size", so.batch_size).Str("precision", so.precision)
-        .Num("efficiency", so.efficiency).Bool("feasible", r->feasible)
-        .Num("ttft_ms", r->ttft_ms).Num("itl_ms", r->itl_ms).Num("tokens_per_sec", tokens_per_s)
-        .Num("kv_cache_gb", r->kv_cache_size / 1e9).Num("memory_utilization", util);
+    out.Str("model", model->key)
+        .Str("hardware", hw->key)
+        .Int("seq_len", so.seq_len)
+        .Int("batch_size", so.batch_size)
+        .Str("precision", so.precision)
+        .Num("efficiency", so.efficiency)
+        .Bool("feasible", r->feasible)
+        .Num("ttft_ms", r->ttft_ms)
+        .Num("itl_ms", r->itl_ms)
+        .Num("tokens_per_sec", tokens_per_s)
+        .Num("kv_cache_gb", r->kv_cache_size / 1e9)
+        .Num("memory_utilization", util);
     *ctx.out << out.ToJson() << "\n";
   } else {
     *ctx.out << absl::StrFormat(
@@ -412,16 +428,19 @@ int RunOptimize(const CommandContext& ctx, const CommandArgs& args) {
   }
   const std::string& what = o.positional[0];
   if (what != "parallelism" && what != "batching" && what != "placement") {
-    return ReportError(ctx, kExitBadInput, "Bad input",
-                       absl::StrCat("unknown optimizer '", what,
-                                    "'; accepted: parallelism, batching, placement"));
+    return ReportError(
+        ctx, kExitBadInput, "Bad input",
+        absl::StrCat("unknown optimizer '", what, "'; accepted: parallelism, batching, placement"));
   }
   auto plan = LoadPlan(o.positional[1]);
-  if (!plan.ok()) return ReportError(ctx, kExitBadInput, "Bad plan", std::string(plan.status().message()));
+  if (!plan.ok())
+    return ReportError(ctx, kExitBadInput, "Bad plan", std::string(plan.status().message()));
   auto model = ctx.registry->FindModel(plan->model);
-  if (!model.ok()) return ReportError(ctx, kExitBadInput, "Unknown model", std::string(model.status().message()));
+  if (!model.ok())
+    return ReportError(ctx, kExitBadInput, "Unknown model", std::string(model.status().message()));
   auto hw = ctx.registry->FindAccelerator(plan->hardware);
-  if (!hw.ok()) return ReportError(ctx, kExitBadInput, "Unknown hardware", std::string(hw.status().message()));
+  if (!hw.ok())
+    return ReportError(ctx, kExitBadInput, "Unknown hardware", std::string(hw.status().message()));
   Record result;
   if (what == "batching") {
     BatchingSearch s;
@@ -435,7 +454,8 @@ int RunOptimize(const CommandContext& ctx, const CommandArgs& args) {
     s.sla_latency_ms = *sla;
     s.arrival_rate_qps = *qps;
     auto r = OptimizeBatching(*model, *hw, s);
-    if (!r.ok()) return ReportError(ctx, kExitBadInput, "Bad input", std::string(r.status().message()));
+    if (!r.ok())
+      return ReportError(ctx, kExitBadInput, "Bad input", std::string(r.status().message()));
     result = BatchingRecord(*r);
   } else {
     if (plan->nodes <= 1 || plan->nodes < 8) {
@@ -450,18 +470,21 @@ int RunOptimize(const CommandContext& ctx, const CommandArgs& args) {
       s.precision = plan->precision;
       s.efficiency = plan->efficiency;
       auto r = OptimizeParallelism(*model, fleet, s);
-      if (!r.ok()) return ReportError(ctx, kExitInfeasible, "Infeasible", std::string(r.status().message()));
+      if (!r.ok())
+        return ReportError(ctx, kExitInfeasible, "Infeasible", std::string(r.status().message()));
       result = ParallelismRecord(*r);
     } else {
       auto tax = ParseNumber("--carbon-tax", o.Get("--carbon-tax", "100"));
-      if (!tax.ok()) return ReportError(ctx, kExitBadInput, "Bad input", std::string(tax.status().message()));
+      if (!tax.ok())
+        return ReportError(ctx, kExitBadInput, "Bad input", std::string(tax.status().message()));
       std::vector<GridSpec> regions;
       for (const char* n : {"US_Avg", "Quebec", "Iowa"}) {
         auto g = ctx.registry->FindGrid(n);
         if (g.ok()) regions.push_back(*g);
       }
       auto r = OptimizePlacement(fleet, plan->duration_days, regions, *tax, 1.0);
-      if (!r.ok()) return ReportError(ctx, kExitBadInput, "Bad input", std::string(r.status().message()));
+      if (!r.ok())
+        return ReportError(ctx, kExitBadInput, "Bad input", std::string(r.status().message()));
       result = PlacementRecord(*r);
     }
   }
@@ -471,7 +494,8 @@ int RunOptimize(const CommandContext& ctx, const CommandArgs& args) {
     std::string text;
     result.AppendText(text);
     *ctx.out << "mlsysim optimize " << what << ": " << plan->model << " on " << plan->hardware
-             << "\n" << text;
+             << "\n"
+             << text;
   }
   return kExitOk;
 }

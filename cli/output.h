@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "analytic/analysis.h"
-#include "analytic/roofline_engine.h"
 #include "analytic/fleet.h"
 #include "analytic/operations.h"
+#include "analytic/roofline_engine.h"
 #include "analytic/serving.h"
 #include "traces/json_writer.h"
 

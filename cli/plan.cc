@@ -70,8 +70,9 @@ absl::StatusOr<Plan> LoadPlan(const std::string& path) {
   try {
     return PlanFromRoot(root);
   } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ":", e.mark.line + 1, ":", e.mark.column + 1,
-                                                   ": ", e.msg, " (a section or value of the wrong shape)"));
+    return absl::InvalidArgumentError(absl::StrCat(path, ":", e.mark.line + 1, ":",
+                                                   e.mark.column + 1, ": ", e.msg,
+                                                   " (a section or value of the wrong shape)"));
   }
 }
 
@@ -79,8 +80,8 @@ absl::StatusOr<Plan> ParsePlan(const std::string& text, const std::string& origi
   try {
     return PlanFromRoot(YAML::Load(text));
   } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat(origin, ":", e.mark.line + 1, ":", e.mark.column + 1,
-                                                   ": ", e.msg));
+    return absl::InvalidArgumentError(
+        absl::StrCat(origin, ":", e.mark.line + 1, ":", e.mark.column + 1, ": ", e.msg));
   }
 }
 
@@ -88,15 +89,16 @@ namespace {
 
 absl::StatusOr<Plan> PlanFromRoot(const YAML::Node& root) {
   if (!root.IsMap()) {
-    return absl::InvalidArgumentError("plan: expected a mapping with workload, hardware, ops, constraints");
+    return absl::InvalidArgumentError(
+        "plan: expected a mapping with workload, hardware, ops, constraints");
   }
   for (auto it = root.begin(); it != root.end(); ++it) {
     const std::string key = it->first.as<std::string>();
     if (key != "version" && key != "name" && key != "workload" && key != "hardware" &&
         key != "ops" && key != "constraints" && key != "description") {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "plan: unknown section '", key,
-          "'; accepted: version, name, workload, hardware, ops, constraints"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("plan: unknown section '", key,
+                       "'; accepted: version, name, workload, hardware, ops, constraints"));
     }
   }
   Plan p;
@@ -141,14 +143,14 @@ absl::StatusOr<Plan> PlanFromRoot(const YAML::Node& root) {
       pa.max = Numeric(a["max"]);
       for (const char* bound : {"min", "max"}) {
         if (a[bound] && !(bound[1] == 'i' ? pa.min : pa.max)) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "constraints.assert[].", bound, ": '", YAML::Dump(a[bound]), "' is not a number (metric ",
-              pa.metric, ")"));
+          return absl::InvalidArgumentError(
+              absl::StrCat("constraints.assert[].", bound, ": '", YAML::Dump(a[bound]),
+                           "' is not a number (metric ", pa.metric, ")"));
         }
       }
       if (!pa.min && !pa.max) {
-        return absl::InvalidArgumentError(absl::StrCat("constraints.assert[]: metric ", pa.metric,
-                                                       " has neither min nor max"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("constraints.assert[]: metric ", pa.metric, " has neither min nor max"));
       }
       const size_t dot = pa.metric.find('.');
       const std::string level = pa.metric.substr(0, dot);

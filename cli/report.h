@@ -19,7 +19,8 @@ std::string CheckReportPath(const std::string& path);
 // returns an exit code (1 with the missing package named when Python,
 // matplotlib or the mlsysim package is not there).
 int WriteHtmlReport(const CommandContext& ctx, const std::string& command, const CommandArgs& args,
-                    const std::string& text, const std::string& result_json, const std::string& html_path);
+                    const std::string& text, const std::string& result_json,
+                    const std::string& html_path);
 
 int RunReport(const CommandContext& ctx, const CommandArgs& args);
 

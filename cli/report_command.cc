@@ -51,7 +51,8 @@ sys.exit(report.main(sys.argv[1:]))
 // Runs the report module on `input` (a file) writing `html`; its stderr goes to `err`.
 int RunPythonReport(const std::string& input, const std::string& html, std::ostream& err) {
   const char* env_python = std::getenv("MLSYSIM_PYTHON");
-  const std::string python = env_python != nullptr && *env_python != '\0' ? env_python : MLSYSIM_REPORT_PYTHON;
+  const std::string python =
+      env_python != nullptr && *env_python != '\0' ? env_python : MLSYSIM_REPORT_PYTHON;
   std::vector<std::string> env_strings;
   std::string path = MLSYSIM_REPORT_PYTHONPATH;
   for (char** e = environ; *e != nullptr; ++e) {
@@ -83,13 +84,15 @@ int RunPythonReport(const std::string& input, const std::string& html, std::ostr
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
   posix_spawn_file_actions_addclose(&actions, pipe_fds[1]);
   pid_t pid = 0;
-  const int spawned = posix_spawnp(&pid, python.c_str(), &actions, nullptr, argv.data(), envp.data());
+  const int spawned =
+      posix_spawnp(&pid, python.c_str(), &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   close(pipe_fds[1]);
   if (spawned != 0) {
     close(pipe_fds[0]);
     err << "error: report: cannot run " << python << " (" << std::strerror(spawned)
-        << "): reports need Python 3 with matplotlib (Debian packages python3, python3-matplotlib); "
+        << "): reports need Python 3 with matplotlib (Debian packages python3, "
+           "python3-matplotlib); "
            "MLSYSIM_PYTHON names another interpreter\n";
     return kExitBadInput;
   }
@@ -107,7 +110,8 @@ int RunPythonReport(const std::string& input, const std::string& html, std::ostr
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (WIFEXITED(status)) return WEXITSTATUS(status) == 0 ? kExitOk : kExitBadInput;
-  err << "error: report: " << python << " ended by signal " << (WIFSIGNALED(status) ? WTERMSIG(status) : 0) << "\n";
+  err << "error: report: " << python << " ended by signal "
+      << (WIFSIGNALED(status) ? WTERMSIG(status) : 0) << "\n";
   return kExitBadInput;
 }
 
@@ -117,10 +121,12 @@ std::string CheckReportPath(const std::string& path) {
   if (path.empty()) return "--report needs a FILE.html";
   struct stat st;
   if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-    return absl::StrCat("--report: '", path, "' is a directory; give a file name (e.g. report.html)");
+    return absl::StrCat("--report: '", path,
+                        "' is a directory; give a file name (e.g. report.html)");
   }
   const size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  const std::string dir =
+      slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
   if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return absl::StrCat("--report: the directory '", dir, "' of '", path, "' does not exist");
   }
@@ -129,7 +135,8 @@ std::string CheckReportPath(const std::string& path) {
 }
 
 int WriteHtmlReport(const CommandContext& ctx, const std::string& command, const CommandArgs& args,
-                    const std::string& text, const std::string& result_json, const std::string& html_path) {
+                    const std::string& text, const std::string& result_json,
+                    const std::string& html_path) {
   // The payload: which command, its arguments, its text output and its JSON result.
   std::string payload = "{\"mlsysim_report\": 1, \"command\": ";
   AppendJsonString(payload, command);
@@ -144,17 +151,21 @@ int WriteHtmlReport(const CommandContext& ctx, const std::string& command, const
   payload += result_json.empty() ? "null" : result_json;
   payload += "}\n";
   const char* tmpdir = std::getenv("TMPDIR");
-  std::string tmpl = absl::StrCat(tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp", "/mlsysim-report-XXXXXX");
+  std::string tmpl = absl::StrCat(tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp",
+                                  "/mlsysim-report-XXXXXX");
   const int fd = mkstemp(tmpl.data());
   if (fd < 0) {
-    *ctx.err << "error: report: cannot create a temporary file in " << tmpl << ": " << std::strerror(errno) << "\n";
+    *ctx.err << "error: report: cannot create a temporary file in " << tmpl << ": "
+             << std::strerror(errno) << "\n";
     return kExitBadInput;
   }
   bool written = true;
   for (size_t off = 0; off < payload.size() && written;) {
     const ssize_t n = write(fd, payload.data() + off, payload.size() - off);
-    if (n > 0) off += static_cast<size_t>(n);
-    else written = errno == EINTR;
+    if (n > 0)
+      off += static_cast<size_t>(n);
+    else
+      written = errno == EINTR;
   }
   close(fd);
   int rc = kExitBadInput;
@@ -172,7 +183,8 @@ int RunReport(const CommandContext& ctx, const CommandArgs& args) {
   static const char kUsage[] =
       "usage: mlsysim report RESULT.json -o REPORT.html\n"
       "  A self-contained HTML report (tables and figures; opens offline) of a saved result:\n"
-      "  `mlsysim -o json simulate ...`, `eval ... -o json`, `serve ... -o json` or a sweep's --jsonl rows.\n"
+      "  `mlsysim -o json simulate ...`, `eval ... -o json`, `serve ... -o json` or a sweep's "
+      "--jsonl rows.\n"
       "  Needs the mlsysim Python package and matplotlib (Debian python3-matplotlib).\n";
   std::string input, html;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -183,12 +195,15 @@ int RunReport(const CommandContext& ctx, const CommandArgs& args) {
     if ((args[i] == "-o" || args[i] == "--output") && i + 1 < args.size()) {
       html = args[++i];
     } else if (!args[i].empty() && args[i][0] == '-') {
-      *ctx.err << "error: report: unknown option '" << args[i] << "'; accepted: -o/--output FILE.html\n" << kUsage;
+      *ctx.err << "error: report: unknown option '" << args[i]
+               << "'; accepted: -o/--output FILE.html\n"
+               << kUsage;
       return kExitBadInput;
     } else if (input.empty()) {
       input = args[i];
     } else {
-      *ctx.err << "error: report: one RESULT.json at a time; got '" << input << "' and '" << args[i] << "'\n";
+      *ctx.err << "error: report: one RESULT.json at a time; got '" << input << "' and '" << args[i]
+               << "'\n";
       return kExitBadInput;
     }
   }

@@ -11,19 +11,26 @@ namespace mlsysim {
 namespace {
 
 constexpr const char kHelp[] =
-    "usage: mlsysim [-o text|json|markdown] simulate serving --model M --hardware H [--tp T] --replicas R\n"
+    "usage: mlsysim [-o text|json|markdown] simulate serving --model M --hardware H [--tp T] "
+    "--replicas R\n"
     "         --qps Q --requests N [--arrival poisson|gamma|onoff|diurnal] [--cv V]\n"
-    "         [--input-tokens DIST] [--output-tokens DIST]   (fixed:N, uniform:A:B, lognormal:MU:SIGMA)\n"
-    "         [--request-trace FILE.csv [--trace-time-scale X]] [--max-batch B] [--max-batched-tokens N]\n"
-    "         [--router rr|lor|jsq-kv] [--chunked-prefill TOKENS] [--precision P] [--efficiency E]\n"
+    "         [--input-tokens DIST] [--output-tokens DIST]   (fixed:N, uniform:A:B, "
+    "lognormal:MU:SIGMA)\n"
+    "         [--request-trace FILE.csv [--trace-time-scale X]] [--max-batch B] "
+    "[--max-batched-tokens N]\n"
+    "         [--router rr|lor|jsq-kv] [--chunked-prefill TOKENS] [--precision P] [--efficiency "
+    "E]\n"
     "         [--attention causal|square]\n"
-    "         [--slo-ttft DURATION] [--slo-itl DURATION] [--region GRID] [--seed N] [--replications R]\n"
+    "         [--slo-ttft DURATION] [--slo-itl DURATION] [--region GRID] [--seed N] "
+    "[--replications R]\n"
     "         [--tenant NAME/QPS/PRIORITY[/MAX_RUNNING[/INPUT_DIST[/OUTPUT_DIST]]] ...]\n"
     "         [--prefill-replicas P [--kv-bandwidth 50GB/s] [--kv-latency 5us]]\n"
     "         [--preemption recompute|swap]\n"
-    "         [--trace FILE.json] [--requests-csv FILE] [--iterations-csv FILE] [--trace-max-events N]\n"
+    "         [--trace FILE.json] [--requests-csv FILE] [--iterations-csv FILE] "
+    "[--trace-max-events N]\n"
     "         [--dump-scenario]\n"
-    "  --request-trace replays an Azure-layout CSV (timestamp,input_tokens,output_tokens) as the arrivals.\n"
+    "  --request-trace replays an Azure-layout CSV (timestamp,input_tokens,output_tokens) as the "
+    "arrivals.\n"
     "  With --tenant (repeatable) each tenant has its own Poisson stream; higher\n"
     "  priority is admitted first, MAX_RUNNING caps its running requests per replica.\n"
     "  Outputs: --trace (Perfetto: per-replica iterations, KV use, queue and batch counters),\n"
@@ -34,39 +41,84 @@ constexpr const char kHelp[] =
 }  // namespace
 
 namespace {
-const FieldFlags kServingFlags = {
-    {"serving.model", "--model"}, {"serving.hardware", "--hardware"}, {"serving.tp", "--tp"},
-    {"serving.replicas", "--replicas"}, {"serving.qps", "--qps"}, {"serving.requests", "--requests"},
-    {"serving.arrival_cv", "--cv"}, {"serving.arrival", "--arrival"},
-    {"serving.input_tokens", "--input-tokens"}, {"serving.output_tokens", "--output-tokens"},
-    {"serving.trace_file", "--request-trace"}, {"serving.trace_time_scale", "--trace-time-scale"},
-    {"serving.max_batched_tokens", "--max-batched-tokens"}, {"serving.max_batch", "--max-batch"},
-    {"serving.router", "--router"}, {"serving.chunked_prefill_tokens", "--chunked-prefill"},
-    {"serving.precision", "--precision"}, {"serving.efficiency", "--efficiency"},
-    {"serving.slo_ttft", "--slo-ttft"}, {"serving.slo_itl", "--slo-itl"}, {"cluster.region", "--region"},
-    {"serving.tenants", "--tenant"}, {"serving.prefill_replicas", "--prefill-replicas"},
-    {"serving.kv_bandwidth", "--kv-bandwidth"}, {"serving.kv_latency", "--kv-latency"},
-    {"serving.preemption", "--preemption"}, {"serving.attention", "--attention"},
-    {"outputs.trace_json", "--trace"}, {"outputs.requests_csv", "--requests-csv"},
-    {"outputs.iterations_csv", "--iterations-csv"}, {"outputs.trace_max_events", "--trace-max-events"},
-    {"replications", "--replications"}, {"seed", "--seed"}};
+const FieldFlags kServingFlags = {{"serving.model", "--model"},
+                                  {"serving.hardware", "--hardware"},
+                                  {"serving.tp", "--tp"},
+                                  {"serving.replicas", "--replicas"},
+                                  {"serving.qps", "--qps"},
+                                  {"serving.requests", "--requests"},
+                                  {"serving.arrival_cv", "--cv"},
+                                  {"serving.arrival", "--arrival"},
+                                  {"serving.input_tokens", "--input-tokens"},
+                                  {"serving.output_tokens", "--output-tokens"},
+                                  {"serving.trace_file", "--request-trace"},
+                                  {"serving.trace_time_scale", "--trace-time-scale"},
+                                  {"serving.max_batched_tokens", "--max-batched-tokens"},
+                                  {"serving.max_batch", "--max-batch"},
+                                  {"serving.router", "--router"},
+                                  {"serving.chunked_prefill_tokens", "--chunked-prefill"},
+                                  {"serving.precision", "--precision"},
+                                  {"serving.efficiency", "--efficiency"},
+                                  {"serving.slo_ttft", "--slo-ttft"},
+                                  {"serving.slo_itl", "--slo-itl"},
+                                  {"cluster.region", "--region"},
+                                  {"serving.tenants", "--tenant"},
+                                  {"serving.prefill_replicas", "--prefill-replicas"},
+                                  {"serving.kv_bandwidth", "--kv-bandwidth"},
+                                  {"serving.kv_latency", "--kv-latency"},
+                                  {"serving.preemption", "--preemption"},
+                                  {"serving.attention", "--attention"},
+                                  {"outputs.trace_json", "--trace"},
+                                  {"outputs.requests_csv", "--requests-csv"},
+                                  {"outputs.iterations_csv", "--iterations-csv"},
+                                  {"outputs.trace_max_events", "--trace-max-events"},
+                                  {"replications", "--replications"},
+                                  {"seed", "--seed"}};
 }  // namespace
 
 int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
   ParsedOptions o;
   std::vector<OptionSpec> specs;
-  for (const char* n : {"--model", "--hardware", "--tp", "--replicas", "--qps", "--requests",
-                        "--arrival", "--cv", "--input-tokens", "--output-tokens", "--request-trace",
-                        "--trace-time-scale", "--max-batch", "--max-batched-tokens", "--router",
-                        "--chunked-prefill", "--precision", "--efficiency", "--slo-ttft",
-                        "--slo-itl", "--region", "--seed", "--replications", "--requests-csv",
-                        "--iterations-csv", "--trace", "--trace-max-events", "--tenant", "--prefill-replicas",
-                        "--kv-bandwidth", "--kv-latency", "--preemption", "--attention"})
+  for (const char* n : {"--model",
+                        "--hardware",
+                        "--tp",
+                        "--replicas",
+                        "--qps",
+                        "--requests",
+                        "--arrival",
+                        "--cv",
+                        "--input-tokens",
+                        "--output-tokens",
+                        "--request-trace",
+                        "--trace-time-scale",
+                        "--max-batch",
+                        "--max-batched-tokens",
+                        "--router",
+                        "--chunked-prefill",
+                        "--precision",
+                        "--efficiency",
+                        "--slo-ttft",
+                        "--slo-itl",
+                        "--region",
+                        "--seed",
+                        "--replications",
+                        "--requests-csv",
+                        "--iterations-csv",
+                        "--trace",
+                        "--trace-max-events",
+                        "--tenant",
+                        "--prefill-replicas",
+                        "--kv-bandwidth",
+                        "--kv-latency",
+                        "--preemption",
+                        "--attention"})
     specs.push_back({n, "", true});
   specs.push_back({"--help", "-h", false});
   specs.push_back({"--dump-scenario", "", false});
   const std::string perr = ParseOptions(args, specs, "simulate serving", &o);
-  auto bad = [&](const std::string& why) { return ReportError(ctx, kExitBadInput, "Bad input", why); };
+  auto bad = [&](const std::string& why) {
+    return ReportError(ctx, kExitBadInput, "Bad input", why);
+  };
   if (!perr.empty()) return bad(perr);
   if (o.Has("--help")) {
     *ctx.out << kHelp;
@@ -78,11 +130,14 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
   const bool from_trace = o.Has("--request-trace");
   const bool tenants = o.Has("--tenant");
   if (!from_trace && ((!o.Has("--qps") && !tenants) || !o.Has("--requests"))) {
-    return bad("--qps and --requests are required (or --request-trace FILE, or --tenant ... with --requests)");
+    return bad(
+        "--qps and --requests are required (or --request-trace FILE, or --tenant ... with "
+        "--requests)");
   }
   scenario::Scenario s;
   auto* w = s.mutable_serving();
-  int tp = 0, replicas = 0, max_batch = 0, max_tokens = 0, chunk = 0, seed = 0, reps = 0, prefill = 0;
+  int tp = 0, replicas = 0, max_batch = 0, max_tokens = 0, chunk = 0, seed = 0, reps = 0,
+      prefill = 0;
   long long requests = 0, max_events = 0;
   double qps = 0, cv = 0, efficiency = 0, time_scale = 0;
   std::string e = GetInt(o, "--tp", 1, 1024, &tp);
@@ -100,7 +155,8 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
   if (e.empty()) e = GetNumber(o, "--efficiency", &efficiency);
   if (e.empty()) e = GetNumber(o, "--trace-time-scale", &time_scale);
   if (e.empty() && o.Has("--qps") && !(qps > 0)) e = "serving.qps (--qps): must be > 0";
-  if (e.empty() && o.Has("--efficiency") && !(efficiency > 0)) e = "serving.efficiency (--efficiency): must lie in (0, 1]";
+  if (e.empty() && o.Has("--efficiency") && !(efficiency > 0))
+    e = "serving.efficiency (--efficiency): must lie in (0, 1]";
   if (e.empty() && o.Has("--cv") && !(cv > 0)) e = "serving.arrival_cv (--cv): must be > 0";
   if (e.empty() && o.Has("--trace-time-scale") && !(time_scale > 0)) {
     e = "serving.trace_time_scale (--trace-time-scale): must be > 0";
@@ -145,7 +201,8 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
     if (f.size() < 3 || f.size() > 6) return fail("wrong number of fields");
     if (!absl::SimpleAtod(f[1], &tq) || !(tq > 0)) return fail("QPS must be a number > 0");
     if (!absl::SimpleAtoi(f[2], &prio)) return fail("PRIORITY must be an integer");
-    if (f.size() > 3 && (!absl::SimpleAtoi(f[3], &limit) || limit < 0)) return fail("MAX_RUNNING must be >= 0");
+    if (f.size() > 3 && (!absl::SimpleAtoi(f[3], &limit) || limit < 0))
+      return fail("MAX_RUNNING must be >= 0");
     auto* t = w->add_tenants();
     t->set_name(f[0]);
     t->set_qps(tq);

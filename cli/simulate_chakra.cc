@@ -7,9 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "cli/simulate_common.h"
-#include "sim/scenario/runners.h"
-#include "sim/scenario/result_builder.h"
 #include "sim/network/chakra_runner.h"
+#include "sim/scenario/result_builder.h"
+#include "sim/scenario/runners.h"
 #include "traces/astra_platform.h"
 #include "traces/chakra_trace.h"
 #include "traces/json_writer.h"
@@ -18,7 +18,8 @@ namespace mlsysim {
 namespace {
 
 constexpr const char kHelp[] =
-    "usage: mlsysim [-o text|json|markdown] simulate chakra --workload DIR/PREFIX --network NETWORK.yml\n"
+    "usage: mlsysim [-o text|json|markdown] simulate chakra --workload DIR/PREFIX --network "
+    "NETWORK.yml\n"
     "         --system SYSTEM.json [--backend astra-aware|astra-unaware|flow] [--dump-scenario]\n"
     "  Runs ASTRA-sim's inputs: Chakra execution traces PREFIX.<rank>.et (one per NPU), its\n"
     "  network YAML and system JSON. astra-aware / astra-unaware reproduce ASTRA-sim's\n"

@@ -9,7 +9,8 @@ namespace mlsysim {
 namespace {
 
 constexpr const char kHelp[] =
-    "usage: mlsysim [-o text|json|markdown] simulate collective --op allreduce|allgather|reducescatter|alltoall\n"
+    "usage: mlsysim [-o text|json|markdown] simulate collective --op "
+    "allreduce|allgather|reducescatter|alltoall\n"
     "         --algorithm ring|tree|hierarchical|direct --ranks N [--gpus-per-node G]\n"
     "         --message SIZE --bandwidth BW --latency LAT\n"
     "         [--inter-bandwidth BW --inter-latency LAT] [--topology single_switch|fat_tree_2|\n"
@@ -20,13 +21,18 @@ constexpr const char kHelp[] =
     "  ecmp (per-flow hash, Ethernet/RoCE) or spray (adaptive routing).\n"
     "  --dump-scenario prints the equivalent scenario (textproto) instead of running it.\n";
 
-const FieldFlags kCollectiveFlags = {
-    {"collective.op", "--op"}, {"collective.algorithm", "--algorithm"}, {"collective.ranks", "--ranks"},
-    {"collective.gpus_per_node", "--gpus-per-node"}, {"collective.message", "--message"},
-    {"collective.bandwidth", "--bandwidth"}, {"collective.latency", "--latency"},
-    {"collective.inter_bandwidth", "--inter-bandwidth"}, {"collective.inter_latency", "--inter-latency"},
-    {"cluster.topology", "--topology"}, {"cluster.oversubscription", "--oversubscription"},
-    {"cluster.routing", "--routing"}};
+const FieldFlags kCollectiveFlags = {{"collective.op", "--op"},
+                                     {"collective.algorithm", "--algorithm"},
+                                     {"collective.ranks", "--ranks"},
+                                     {"collective.gpus_per_node", "--gpus-per-node"},
+                                     {"collective.message", "--message"},
+                                     {"collective.bandwidth", "--bandwidth"},
+                                     {"collective.latency", "--latency"},
+                                     {"collective.inter_bandwidth", "--inter-bandwidth"},
+                                     {"collective.inter_latency", "--inter-latency"},
+                                     {"cluster.topology", "--topology"},
+                                     {"cluster.oversubscription", "--oversubscription"},
+                                     {"cluster.routing", "--routing"}};
 
 }  // namespace
 
@@ -67,7 +73,8 @@ int RunSimulateCollective(const CommandContext& ctx, const CommandArgs& args) {
   std::string e = GetInt(o, "--ranks", 1, 1 << 20, &ranks);
   if (e.empty()) e = GetInt(o, "--gpus-per-node", 1, 1024, &gpn);
   if (e.empty()) e = GetNumber(o, "--oversubscription", &over);
-  if (e.empty() && o.Has("--oversubscription") && !(over >= 1)) e = "--oversubscription must be >= 1";
+  if (e.empty() && o.Has("--oversubscription") && !(over >= 1))
+    e = "--oversubscription must be >= 1";
   if (!e.empty()) return ReportError(ctx, kExitBadInput, "Bad input", e);
   scenario::Scenario s;
   auto* w = s.mutable_collective();

@@ -9,10 +9,10 @@
 #include "absl/strings/str_format.h"
 #include "analytic/units.h"
 #include "cli/simulate_common.h"
-#include "sim/scenario/runners.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "proto/scenario.pb.h"
+#include "sim/scenario/runners.h"
 #include "topology/registry.h"
 #include "traces/json_writer.h"
 
@@ -26,18 +26,23 @@ constexpr const char kHelp[] =
     "usage: mlsysim [-o text|json|markdown] [--reproducible] [--quiet] simulate FORM ...\n"
     "  simulate SCENARIO.textproto   run a scenario file (proto/scenario.proto; mlsysim schema)\n"
     "  simulate default              the embedded default scenario (llama3_70b_research256)\n"
-    "  simulate training ...         one training job: a detailed step, then failures and checkpoints\n"
+    "  simulate training ...         one training job: a detailed step, then failures and "
+    "checkpoints\n"
     "  simulate serving ...          LLM serving replicas with continuous batching\n"
     "  simulate queue ...            a plain c-server queue\n"
     "  simulate jobs ...             jobs queueing for a shared cluster\n"
     "  simulate collective ...       one collective on a cluster fabric\n"
     "  simulate chakra ...           ASTRA-sim workloads (Chakra traces)\n"
-    "  Each form's --help lists its flags; flags only fill a scenario, and --dump-scenario prints it\n"
+    "  Each form's --help lists its flags; flags only fill a scenario, and --dump-scenario prints "
+    "it\n"
     "  (save it as FILE.textproto and `simulate FILE.textproto` gives the same result).\n"
-    "  Results: a report (text), -o markdown, or -o json (proto/result.proto; mlsysim schema --type result).\n"
-    "  Outputs on every form that has them: --trace FILE.json (Perfetto), --events-csv, --requests-csv,\n"
+    "  Results: a report (text), -o markdown, or -o json (proto/result.proto; mlsysim schema "
+    "--type result).\n"
+    "  Outputs on every form that has them: --trace FILE.json (Perfetto), --events-csv, "
+    "--requests-csv,\n"
     "  --iterations-csv; each file written is announced on stderr and listed in the result.\n"
-    "  --report FILE.html (any form): also an HTML report with figures (needs python3-matplotlib).\n";
+    "  --report FILE.html (any form): also an HTML report with figures (needs "
+    "python3-matplotlib).\n";
 
 constexpr const char kFileHelp[] =
     "usage: mlsysim [-o text|json|markdown] simulate (SCENARIO.textproto | default) [--seed N]\n"
@@ -88,9 +93,11 @@ int RunScenarioText(const CommandContext& ctx, const std::string& text, const st
   return PrintRun(ctx, RunScenario(s, dir, RunContextOf(ctx)));
 }
 
-int RunScenarioFile(const CommandContext& ctx, const std::string& path, const ScenarioOverrides& overrides) {
+int RunScenarioFile(const CommandContext& ctx, const std::string& path,
+                    const ScenarioOverrides& overrides) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return ReportError(ctx, kExitBadInput, "Bad input", absl::StrCat("cannot read '", path, "'"));
+  if (!in)
+    return ReportError(ctx, kExitBadInput, "Bad input", absl::StrCat("cannot read '", path, "'"));
   std::stringstream buf;
   buf << in.rdbuf();
   return RunScenarioText(ctx, buf.str(), path, overrides);
@@ -114,11 +121,13 @@ int RunSimulate(const CommandContext& ctx, const CommandArgs& args) {
       specs.push_back({n, "", true});
     specs.push_back({"--help", "-h", false});
     specs.push_back({"--dump-scenario", "", false});
-    const std::string e = ParseOptions(rest, specs, absl::StrCat("simulate ", args[0]), &overrides.o);
+    const std::string e =
+        ParseOptions(rest, specs, absl::StrCat("simulate ", args[0]), &overrides.o);
     if (!e.empty()) return ReportError(ctx, kExitBadInput, "Bad input", e);
     if (!overrides.o.positional.empty()) {
-      return ReportError(ctx, kExitBadInput, "Bad input",
-                         absl::StrCat("unexpected argument '", overrides.o.positional[0], "' after ", args[0]));
+      return ReportError(
+          ctx, kExitBadInput, "Bad input",
+          absl::StrCat("unexpected argument '", overrides.o.positional[0], "' after ", args[0]));
     }
     if (overrides.o.Has("--help")) {
       *ctx.out << kFileHelp;
@@ -128,7 +137,8 @@ int RunSimulate(const CommandContext& ctx, const CommandArgs& args) {
   }
   if (args[0] == "default") {
     // The main job: the embedded copy of scenarios/llama3_70b_research256.textproto.
-    return RunScenarioText(ctx, kDefaultScenarioText, "default scenario (llama3_70b_research256)", overrides);
+    return RunScenarioText(ctx, kDefaultScenarioText, "default scenario (llama3_70b_research256)",
+                           overrides);
   }
   if (args[0] == "collective") return RunSimulateCollective(ctx, rest);
   if (args[0] == "training") return RunSimulateTraining(ctx, rest);
@@ -137,10 +147,11 @@ int RunSimulate(const CommandContext& ctx, const CommandArgs& args) {
   if (args[0] == "jobs") return RunSimulateJobs(ctx, rest);
   if (args[0] == "chakra") return RunSimulateChakra(ctx, rest);
   if (is_file) return RunScenarioFile(ctx, args[0], overrides);
-  return ReportError(ctx, kExitBadInput, "Bad input",
-                     absl::StrCat("simulate: unknown form '", args[0],
-                                  "'; accepted: collective, training, queue, serving, jobs, chakra, or a "
-                                  "SCENARIO.textproto"));
+  return ReportError(
+      ctx, kExitBadInput, "Bad input",
+      absl::StrCat("simulate: unknown form '", args[0],
+                   "'; accepted: collective, training, queue, serving, jobs, chakra, or a "
+                   "SCENARIO.textproto"));
 }
 
 }  // namespace mlsysim

@@ -1,8 +1,8 @@
 // simulate_common.cc — option helpers and `mlsysim simulate` routing.
 #include "cli/simulate_common.h"
 
-#include <cmath>
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <string>
 
@@ -76,7 +76,9 @@ int PrintResult(const CommandContext& ctx, const std::string& title, const Recor
 
 std::string NameFlags(const std::string& msg, const FieldFlags& flags) {
   std::string out = msg;
-  auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; };
+  auto ident = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
+  };
   for (const auto& [field, flag] : flags) {
     for (size_t pos = out.find(field); pos != std::string::npos; pos = out.find(field, pos + 1)) {
       const size_t end = pos + field.size();
@@ -106,27 +108,24 @@ RunContext RunContextOf(const CommandContext& ctx) {
   return rc;
 }
 
-int PrintRun(const CommandContext& ctx, absl::StatusOr<result::Result> run, const FieldFlags& flags) {
+int PrintRun(const CommandContext& ctx, absl::StatusOr<result::Result> run,
+             const FieldFlags& flags) {
   if (!run.ok()) {
     const bool infeasible = absl::IsFailedPrecondition(run.status());
-    return ReportError(ctx, infeasible ? kExitInfeasible : kExitBadInput, infeasible ? "Infeasible" : "Bad input",
+    return ReportError(ctx, infeasible ? kExitInfeasible : kExitBadInput,
+                       infeasible ? "Infeasible" : "Bad input",
                        NameFlags(std::string(run.status().message()), flags));
   }
   result::Result& r = *run;
   if (!ctx.reproducible) {
-    r.set_wall_seconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.start).count());
+    r.set_wall_seconds(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.start).count());
   }
   if (ctx.report_json != nullptr) *ctx.report_json = ResultJson(r);
   switch (ctx.format) {
-    case OutputFormat::kJson:
-      *ctx.out << ResultJson(r);
-      break;
-    case OutputFormat::kMarkdown:
-      *ctx.out << ResultMarkdown(r);
-      break;
-    case OutputFormat::kText:
-      *ctx.out << ResultText(r);
-      break;
+    case OutputFormat::kJson: *ctx.out << ResultJson(r); break;
+    case OutputFormat::kMarkdown: *ctx.out << ResultMarkdown(r); break;
+    case OutputFormat::kText: *ctx.out << ResultText(r); break;
   }
   return kExitOk;
 }

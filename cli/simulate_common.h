@@ -41,7 +41,8 @@ RunContext RunContextOf(const CommandContext& ctx);
 // Prints a simulation's Result as JSON, Markdown or the text report, with the
 // wall time (unless --reproducible), or reports its error (exit 1 for bad
 // input, 2 infeasible) with the flag beside each field it names. Returns the exit code.
-int PrintRun(const CommandContext& ctx, absl::StatusOr<result::Result> r, const FieldFlags& flags = {});
+int PrintRun(const CommandContext& ctx, absl::StatusOr<result::Result> r,
+             const FieldFlags& flags = {});
 
 int RunSimulateCollective(const CommandContext& ctx, const CommandArgs& args);
 int RunSimulateTraining(const CommandContext& ctx, const CommandArgs& args);

@@ -10,25 +10,27 @@ namespace mlsysim {
 namespace {
 
 constexpr const char kHelp[] =
-    "usage: mlsysim [-o text|json|markdown] simulate jobs --gpus N --arrival-rate JOBS_PER_DAY --duration HOURS\n"
-    "         [--duration-dist exp|det|gamma] [--cv V] [--job-gpus 8,64,256] [--policy fifo|backfill|priority]\n"
-    "         [--high-priority-share X] [--restart-penalty HOURS] [--jobs N] [--seed N] [--replications R]\n"
+    "usage: mlsysim [-o text|json|markdown] simulate jobs --gpus N --arrival-rate JOBS_PER_DAY "
+    "--duration HOURS\n"
+    "         [--duration-dist exp|det|gamma] [--cv V] [--job-gpus 8,64,256] [--policy "
+    "fifo|backfill|priority]\n"
+    "         [--high-priority-share X] [--restart-penalty HOURS] [--jobs N] [--seed N] "
+    "[--replications R]\n"
     "         [--dump-scenario]\n"
     "  Times are reported in hours (metrics named _h).\n";
 
-const FieldFlags kJobsFlags = {
-    {"job_queue.gpus", "--gpus"},
-    {"job_queue.arrival_rate_per_day", "--arrival-rate"},
-    {"job_queue.duration_distribution", "--duration-dist"},
-    {"job_queue.duration_cv", "--cv"},
-    {"job_queue.duration", "--duration"},
-    {"job_queue.job_gpus", "--job-gpus"},
-    {"job_queue.policy", "--policy"},
-    {"job_queue.high_priority_share", "--high-priority-share"},
-    {"job_queue.restart_penalty", "--restart-penalty"},
-    {"job_queue.jobs", "--jobs"},
-    {"replications", "--replications"},
-    {"seed", "--seed"}};
+const FieldFlags kJobsFlags = {{"job_queue.gpus", "--gpus"},
+                               {"job_queue.arrival_rate_per_day", "--arrival-rate"},
+                               {"job_queue.duration_distribution", "--duration-dist"},
+                               {"job_queue.duration_cv", "--cv"},
+                               {"job_queue.duration", "--duration"},
+                               {"job_queue.job_gpus", "--job-gpus"},
+                               {"job_queue.policy", "--policy"},
+                               {"job_queue.high_priority_share", "--high-priority-share"},
+                               {"job_queue.restart_penalty", "--restart-penalty"},
+                               {"job_queue.jobs", "--jobs"},
+                               {"replications", "--replications"},
+                               {"seed", "--seed"}};
 
 }  // namespace
 
@@ -42,7 +44,9 @@ int RunSimulateJobs(const CommandContext& ctx, const CommandArgs& args) {
   specs.push_back({"--help", "-h", false});
   specs.push_back({"--dump-scenario", "", false});
   const std::string perr = ParseOptions(args, specs, "simulate jobs", &o);
-  auto bad = [&](const std::string& why) { return ReportError(ctx, kExitBadInput, "Bad input", why); };
+  auto bad = [&](const std::string& why) {
+    return ReportError(ctx, kExitBadInput, "Bad input", why);
+  };
   if (!perr.empty()) return bad(perr);
   if (o.Has("--help")) {
     *ctx.out << kHelp;

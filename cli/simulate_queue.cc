@@ -8,29 +8,36 @@ namespace mlsysim {
 namespace {
 
 constexpr const char kHelp[] =
-    "usage: mlsysim [-o text|json|markdown] simulate queue --servers C --arrival-rate L --service-time S\n"
+    "usage: mlsysim [-o text|json|markdown] simulate queue --servers C --arrival-rate L "
+    "--service-time S\n"
     "         [--service-dist exp|det|gamma] [--cv V] [--arrival poisson|gamma|det|onoff|diurnal]\n"
-    "         [--arrival-cv V] --requests N [--warmup F] [--seed N] [--replications R] [--dump-scenario]\n"
-    "  Rates and times share one unit, reported as seconds (e.g. --arrival-rate 0.8 --service-time 1).\n"
+    "         [--arrival-cv V] --requests N [--warmup F] [--seed N] [--replications R] "
+    "[--dump-scenario]\n"
+    "  Rates and times share one unit, reported as seconds (e.g. --arrival-rate 0.8 --service-time "
+    "1).\n"
     "  --dump-scenario prints the equivalent scenario (textproto) instead of running it.\n";
 
 // Which flag fills which scenario field (for messages about flag input).
-const FieldFlags kQueueFlags = {
-    {"queue.servers", "--servers"},           {"queue.arrival_rate", "--arrival-rate"},
-    {"queue.service_time", "--service-time"}, {"queue.service_distribution", "--service-dist"},
-    {"queue.service_cv", "--cv"},             {"queue.arrival_cv", "--arrival-cv"},
-    {"queue.arrival", "--arrival"},           {"queue.requests", "--requests"},
-    {"queue.warmup_fraction", "--warmup"},    {"replications", "--replications"},
-    {"seed", "--seed"}};
+const FieldFlags kQueueFlags = {{"queue.servers", "--servers"},
+                                {"queue.arrival_rate", "--arrival-rate"},
+                                {"queue.service_time", "--service-time"},
+                                {"queue.service_distribution", "--service-dist"},
+                                {"queue.service_cv", "--cv"},
+                                {"queue.arrival_cv", "--arrival-cv"},
+                                {"queue.arrival", "--arrival"},
+                                {"queue.requests", "--requests"},
+                                {"queue.warmup_fraction", "--warmup"},
+                                {"replications", "--replications"},
+                                {"seed", "--seed"}};
 
 }  // namespace
 
 int RunSimulateQueue(const CommandContext& ctx, const CommandArgs& args) {
   ParsedOptions o;
   std::vector<OptionSpec> specs;
-  for (const char* n : {"--servers", "--arrival-rate", "--service-time", "--service-dist", "--cv",
-                        "--arrival", "--arrival-cv", "--requests", "--warmup", "--seed",
-                        "--replications"})
+  for (const char* n :
+       {"--servers", "--arrival-rate", "--service-time", "--service-dist", "--cv", "--arrival",
+        "--arrival-cv", "--requests", "--warmup", "--seed", "--replications"})
     specs.push_back({n, "", true});
   specs.push_back({"--help", "-h", false});
   specs.push_back({"--dump-scenario", "", false});
@@ -41,7 +48,8 @@ int RunSimulateQueue(const CommandContext& ctx, const CommandArgs& args) {
     return kExitOk;
   }
   for (const char* required : {"--servers", "--arrival-rate", "--service-time", "--requests"}) {
-    if (!o.Has(required)) return ReportError(ctx, kExitBadInput, "Bad input", absl::StrCat(required, " is required"));
+    if (!o.Has(required))
+      return ReportError(ctx, kExitBadInput, "Bad input", absl::StrCat(required, " is required"));
   }
   scenario::Scenario s;
   auto* q = s.mutable_queue();
@@ -58,7 +66,8 @@ int RunSimulateQueue(const CommandContext& ctx, const CommandArgs& args) {
   if (e.empty()) e = GetNumber(o, "--arrival-cv", &arrival_cv);
   if (e.empty()) e = GetNumber(o, "--warmup", &warmup);
   if (!e.empty()) return ReportError(ctx, kExitBadInput, "Bad input", e);
-  if (o.Has("--cv") && !(cv > 0)) return ReportError(ctx, kExitBadInput, "Bad input", "queue.service_cv (--cv): must be > 0");
+  if (o.Has("--cv") && !(cv > 0))
+    return ReportError(ctx, kExitBadInput, "Bad input", "queue.service_cv (--cv): must be > 0");
   q->set_servers(servers);
   q->set_requests(requests);
   q->set_arrival_rate(lambda);

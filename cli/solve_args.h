@@ -3,7 +3,8 @@
 // name, quantities as SI numbers or unit strings; the first error is kept with
 // the field it names. The solver tables (one file per wall family) register
 // their entries through SolverTable.
-// Usage: Args a(registry, args, "Engine", {"model", ...}); auto m = a.Model("model"); if (!a.ok()) ...
+// Usage: Args a(registry, args, "Engine", {"model", ...}); auto m = a.Model("model"); if (!a.ok())
+// ...
 #ifndef MLSYSIM_CLI_SOLVE_ARGS_H_
 #define MLSYSIM_CLI_SOLVE_ARGS_H_
 
@@ -214,10 +215,10 @@ class Args {
 // Region resolution of mlsysim's Sustainability/Economics: the explicit
 // argument, else the fleet's region, else US_Avg.
 inline const GridSpec* RegionOf(Args& a, const FleetSpec* fleet, const GridSpec* given,
-                         GridSpec& storage) {
+                                GridSpec& storage) {
   if (given != nullptr) return given;
-  auto g = a.registry().FindGrid(fleet != nullptr && !fleet->region.empty() ? fleet->region
-                                                                             : "US_Avg");
+  auto g =
+      a.registry().FindGrid(fleet != nullptr && !fleet->region.empty() ? fleet->region : "US_Avg");
   if (!g.ok()) {
     a.Fail("datacenter", g.status().message());
     return nullptr;

@@ -1,7 +1,7 @@
 // solve_command.cc — `mlsysim solve [FILE]`: one JSON request per line in, one
 // JSON result per line out (the golden-file format; `expect` is ignored).
-#include <cstdio>
 #include <sys/stat.h>
+#include <cstdio>
 
 #include <algorithm>
 #include <fstream>
@@ -26,21 +26,28 @@ int JsonNestingDepth(const std::string& s) {
   bool in_string = false, escaped = false;
   for (char c : s) {
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
-    if (c == '"') in_string = true;
-    else if (c == '[' || c == '{') deepest = std::max(deepest, ++depth);
-    else if (c == ']' || c == '}') --depth;
+    if (c == '"')
+      in_string = true;
+    else if (c == '[' || c == '{')
+      deepest = std::max(deepest, ++depth);
+    else if (c == ']' || c == '}')
+      --depth;
   }
   return deepest;
 }
 
 }  // namespace
 
-bool SolveJsonLine(const Registry& reg, const std::string& line, long long line_no, std::string* out_ptr) {
+bool SolveJsonLine(const Registry& reg, const std::string& line, long long line_no,
+                   std::string* out_ptr) {
   std::string& out = *out_ptr;
   bool ok = true;
   std::string id_json = "null";
@@ -48,8 +55,8 @@ bool SolveJsonLine(const Registry& reg, const std::string& line, long long line_
   const int depth = JsonNestingDepth(line);
   nlohmann::json doc;
   if (depth > kMaxJsonDepth) {
-    o.error_message = absl::StrCat("line ", line_no, ": JSON nested deeper than ", kMaxJsonDepth,
-                                   " levels");
+    o.error_message =
+        absl::StrCat("line ", line_no, ": JSON nested deeper than ", kMaxJsonDepth, " levels");
   } else if (line.size() > kMaxLineBytes) {
     o.error_message = absl::StrCat("line ", line_no, ": longer than 1 MiB");
   } else {
@@ -116,8 +123,9 @@ int RunSolve(const CommandContext& ctx, const CommandArgs& args) {
       return kExitOk;
     }
     if (a.size() > 1 && a[0] == '-') {
-      return ReportError(ctx, kExitBadInput, "Bad input",
-                         absl::StrCat("unknown option '", a, "' for solve; accepted: --list, --help"));
+      return ReportError(
+          ctx, kExitBadInput, "Bad input",
+          absl::StrCat("unknown option '", a, "' for solve; accepted: --list, --help"));
     }
     path = a;
   }

@@ -11,10 +11,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "analytic/analysis.h"
-#include "analytic/roofline_engine.h"
 #include "analytic/fleet.h"
 #include "analytic/formulas.h"
 #include "analytic/operations.h"
+#include "analytic/roofline_engine.h"
 #include "analytic/serving.h"
 #include "analytic/units.h"
 #include "cli/output.h"
@@ -79,7 +79,8 @@ std::vector<std::string> SolverNames() {
 }
 
 std::vector<std::string> SolverParams(const std::string& solver) {
-  if (solver == "PlacementOptimizer") return {"fleet", "duration_days", "regions", "carbon_tax_per_ton", "mfu"};
+  if (solver == "PlacementOptimizer")
+    return {"fleet", "duration_days", "regions", "carbon_tax_per_ton", "mfu"};
   const auto& table = SolverTable();
   auto it = table.find(solver);
   if (it == table.end()) return {};
@@ -107,7 +108,7 @@ SolveOutcome SolveRequest(const Registry& registry, const json& request) {
   if (solver == "PlacementOptimizer") {
     a = std::make_unique<Args>(registry, args, solver,
                                std::vector<absl::string_view>{"fleet", "duration_days", "regions",
-                                                             "carbon_tax_per_ton", "mfu"});
+                                                              "carbon_tax_per_ton", "mfu"});
     if (a->ok()) result = SolvePlacementWithArgs(*a, args);
   } else {
     const auto& table = SolverTable();

@@ -27,7 +27,8 @@ SolveOutcome SolveRequest(const Registry& registry, const nlohmann::json& reques
 
 // One `solve` input line -> one output line appended to *out (with its
 // newline). False when the line is an error. Never throws, whatever the line.
-bool SolveJsonLine(const Registry& registry, const std::string& line, long long line_no, std::string* out);
+bool SolveJsonLine(const Registry& registry, const std::string& line, long long line_no,
+                   std::string* out);
 
 // The solver names `solve` accepts, in a stable order.
 std::vector<std::string> SolverNames();

@@ -1,5 +1,6 @@
-// solve_table_fleet.cc — `solve` entries for the fleet walls (topology, scaling, distributed, reliability, orchestration, sustainability, economics, checkpoints, parallelism): each decodes its
-// arguments (solve_args.h), calls the analytic layer and returns mlsysim's fields.
+// solve_table_fleet.cc — `solve` entries for the fleet walls (topology, scaling, distributed,
+// reliability, orchestration, sustainability, economics, checkpoints, parallelism): each decodes
+// its arguments (solve_args.h), calls the analytic layer and returns mlsysim's fields.
 #include <cmath>
 #include <functional>
 #include <optional>
@@ -220,42 +221,56 @@ Record SolveParallelismReq(Args& a) {
 }  // namespace
 
 void AddFleetSolvers(SolverTable* table) {
-  table->insert({
-      {"TopologyModel", {{"fabric", "topology", "num_nodes"}, SolveTopologyReq}},
-      {"ScalingModel", {{"compute_budget", "target_model_size"}, SolveScalingReq}},
-      {"DistributedModel",
-       {{"model", "fleet", "batch_size", "precision", "efficiency", "tp_size", "pp_size",
-         "ep_size", "v_stages", "microbatch_count", "topology_override", "zero_stage", "is_lora",
-         "activation_recomputation", "overlap_comm", "overlap_efficiency", "congestion_factor",
-         "straggler_factor", "gradient_accumulation_steps", "seq_len"},
-        SolveDistributedReq}},
-      {"NetworkRooflineModel",
-       {{"model", "fleet", "precision", "efficiency"}, SolveNetworkRooflineReq}},
-      {"ReliabilityModel",
-       {{"fleet", "job_duration_hours", "checkpoint_time_s", "avg_recovery_time_s"},
-        SolveReliabilityReq}},
-      {"OrchestrationModel",
-       {{"fleet", "arrival_rate_jobs_per_day", "avg_job_duration_days"},
-        SolveOrchestrationReq}},
-      {"SustainabilityModel",
-       {{"fleet", "duration_days", "datacenter", "mfu", "embodied_carbon_per_device"},
-        SolveSustainabilityReq}},
-      {"EconomicsModel",
-       {{"fleet", "duration_days", "kwh_price", "datacenter", "grid", "mfu",
-         "amortization_years", "infrastructure_multiplier"},
-        SolveEconomicsReq}},
-      {"CheckpointModel",
-       {{"model", "hardware", "optimizer", "checkpoint_interval_hours", "n_writers",
-         "filesystem_limit_gbs"},
-        SolveCheckpointReq}},
-      {"ResponsibleEngineeringModel",
-       {{"base_training_time", "epsilon", "delta", "min_subgroup_prevalence"},
-        SolveResponsibleReq}},
-      {"ParallelismOptimizer",
-       {{"model", "fleet", "batch_size", "precision", "efficiency", "max_tp", "max_pp",
-         "overlap_comm"},
-        SolveParallelismReq}}
-  });
+  table->insert(
+      {{"TopologyModel", {{"fabric", "topology", "num_nodes"}, SolveTopologyReq}},
+       {"ScalingModel", {{"compute_budget", "target_model_size"}, SolveScalingReq}},
+       {"DistributedModel",
+        {{"model",
+          "fleet",
+          "batch_size",
+          "precision",
+          "efficiency",
+          "tp_size",
+          "pp_size",
+          "ep_size",
+          "v_stages",
+          "microbatch_count",
+          "topology_override",
+          "zero_stage",
+          "is_lora",
+          "activation_recomputation",
+          "overlap_comm",
+          "overlap_efficiency",
+          "congestion_factor",
+          "straggler_factor",
+          "gradient_accumulation_steps",
+          "seq_len"},
+         SolveDistributedReq}},
+       {"NetworkRooflineModel",
+        {{"model", "fleet", "precision", "efficiency"}, SolveNetworkRooflineReq}},
+       {"ReliabilityModel",
+        {{"fleet", "job_duration_hours", "checkpoint_time_s", "avg_recovery_time_s"},
+         SolveReliabilityReq}},
+       {"OrchestrationModel",
+        {{"fleet", "arrival_rate_jobs_per_day", "avg_job_duration_days"}, SolveOrchestrationReq}},
+       {"SustainabilityModel",
+        {{"fleet", "duration_days", "datacenter", "mfu", "embodied_carbon_per_device"},
+         SolveSustainabilityReq}},
+       {"EconomicsModel",
+        {{"fleet", "duration_days", "kwh_price", "datacenter", "grid", "mfu", "amortization_years",
+          "infrastructure_multiplier"},
+         SolveEconomicsReq}},
+       {"CheckpointModel",
+        {{"model", "hardware", "optimizer", "checkpoint_interval_hours", "n_writers",
+          "filesystem_limit_gbs"},
+         SolveCheckpointReq}},
+       {"ResponsibleEngineeringModel",
+        {{"base_training_time", "epsilon", "delta", "min_subgroup_prevalence"},
+         SolveResponsibleReq}},
+       {"ParallelismOptimizer",
+        {{"model", "fleet", "batch_size", "precision", "efficiency", "max_tp", "max_pp",
+          "overlap_comm"},
+         SolveParallelismReq}}});
 }
 
 }  // namespace solve

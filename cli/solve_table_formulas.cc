@@ -18,11 +18,7 @@
 
 namespace mlsysim {
 namespace solve {
-namespace {
-
-
-
-}  // namespace
+namespace {}  // namespace
 
 void AddFormulaSolvers(SolverTable* table) {
   table->insert({
@@ -70,8 +66,10 @@ void AddFormulaSolvers(SolverTable* table) {
           const double inter = a.Qty("inter_node_bw", dims::kByteRate, 0, true);
           const double il = Time1(a, "intra_node_lat", kLatencyNvlinkS);
           const double xl = Time1(a, "inter_node_lat", kLatencyInfinibandS);
-          if (a.ok() && (nodes < 1 || g < 1)) a.Fail("n_nodes", "n_nodes and gpus_per_node must be >= 1");
-          if (a.ok() && !(intra > 0 && inter > 0)) a.Fail("intra_node_bw", "bandwidths must be > 0");
+          if (a.ok() && (nodes < 1 || g < 1))
+            a.Fail("n_nodes", "n_nodes and gpus_per_node must be >= 1");
+          if (a.ok() && !(intra > 0 && inter > 0))
+            a.Fail("intra_node_bw", "bandwidths must be > 0");
           return a.ok() ? FormulaTime(HierarchicalAllReduceTime(m, nodes, g, intra, inter, il, xl))
                         : Record();
         }}},

@@ -1,5 +1,6 @@
-// solve_table_node.cc — `solve` entries for the single-node and serving walls (Engine, serving, batching, compression, efficiency, sensitivity, synthesis): each decodes its
-// arguments (solve_args.h), calls the analytic layer and returns mlsysim's fields.
+// solve_table_node.cc — `solve` entries for the single-node and serving walls (Engine, serving,
+// batching, compression, efficiency, sensitivity, synthesis): each decodes its arguments
+// (solve_args.h), calls the analytic layer and returns mlsysim's fields.
 #include <cmath>
 #include <functional>
 #include <optional>
@@ -38,8 +39,9 @@ Record SolveEngineReq(Args& a) {
   auto r = SolveEngine(*m, *hw, o);
   if (!Check(a, r)) return {};
   if (raise && !r->feasible) {
-    a.Fail("model", absl::StrCat("OOMError: ", m->key, " needs ", r->memory_footprint / 1e9,
-                                 " GB but ", hw->key, " has ", hw->capacity / 1e9, " GB"),
+    a.Fail("model",
+           absl::StrCat("OOMError: ", m->key, " needs ", r->memory_footprint / 1e9, " GB but ",
+                        hw->key, " has ", hw->capacity / 1e9, " GB"),
            2);
     return {};
   }
@@ -296,51 +298,47 @@ Record SolveBatchingReq(Args& a) {
 }  // namespace
 
 void AddNodeSolvers(SolverTable* table) {
-  table->insert({
-      {"Engine",
-       {{"model", "hardware", "batch_size", "precision", "efficiency", "raise_errors",
-         "is_training", "seq_len", "zero_stage", "dp_size", "is_lora",
-         "activation_recomputation"},
-        SolveEngineReq}},
-      {"ServingModel",
-       {{"model", "hardware", "seq_len", "batch_size", "precision", "efficiency",
-         "decode_hardware", "network_bandwidth", "draft_model", "draft_acceptance_rate",
-         "cached_prefix_len"},
-        SolveServingReq}},
-      {"ContinuousBatchingModel",
-       {{"model", "hardware", "seq_len", "max_batch_size", "page_size", "precision",
-         "efficiency"},
-        SolveContinuousBatchingReq}},
-      {"WeightStreamingModel",
-       {{"model", "hardware", "seq_len", "batch_size", "precision", "efficiency", "phase"},
-        SolveWeightStreamingReq}},
-      {"TailLatencyModel",
-       {{"arrival_rate_qps", "service_latency_ms", "num_replicas", "service_time_cv"},
-        SolveTailLatencyReq}},
-      {"DataModel", {{"workload_data_rate", "hardware"}, SolveDataReq}},
-      {"TransformationModel",
-       {{"batch_size", "sample_size_bytes", "cpu_throughput", "accelerator_step_time"},
-        SolveTransformationReq}},
-      {"InferenceScalingModel",
-       {{"model", "hardware", "reasoning_steps", "context_length", "precision", "efficiency"},
-        SolveInferenceScalingReq}},
-      {"CompressionModel",
-       {{"model", "hardware", "method", "target_bitwidth", "sparsity", "sparsity_type"},
-        SolveCompressionReq}},
-      {"SensitivitySolver",
-       {{"model", "hardware", "precision", "perturbation_pct", "efficiency"},
-        SolveSensitivityReq}},
-      {"SynthesisSolver",
-       {{"model", "target_latency", "precision", "efficiency"}, SolveSynthesisReq}},
-      {"EfficiencyModel",
-       {{"model", "hardware", "workload_type", "use_flash_attention", "precision",
-         "efficiency"},
-        SolveEfficiencyReq}},
-      {"BatchingOptimizer",
-       {{"model", "hardware", "seq_len", "sla_latency_ms", "arrival_rate_qps", "num_replicas",
-         "precision", "efficiency", "max_search_batch"},
-        SolveBatchingReq}}
-  });
+  table->insert(
+      {{"Engine",
+        {{"model", "hardware", "batch_size", "precision", "efficiency", "raise_errors",
+          "is_training", "seq_len", "zero_stage", "dp_size", "is_lora", "activation_recomputation"},
+         SolveEngineReq}},
+       {"ServingModel",
+        {{"model", "hardware", "seq_len", "batch_size", "precision", "efficiency",
+          "decode_hardware", "network_bandwidth", "draft_model", "draft_acceptance_rate",
+          "cached_prefix_len"},
+         SolveServingReq}},
+       {"ContinuousBatchingModel",
+        {{"model", "hardware", "seq_len", "max_batch_size", "page_size", "precision", "efficiency"},
+         SolveContinuousBatchingReq}},
+       {"WeightStreamingModel",
+        {{"model", "hardware", "seq_len", "batch_size", "precision", "efficiency", "phase"},
+         SolveWeightStreamingReq}},
+       {"TailLatencyModel",
+        {{"arrival_rate_qps", "service_latency_ms", "num_replicas", "service_time_cv"},
+         SolveTailLatencyReq}},
+       {"DataModel", {{"workload_data_rate", "hardware"}, SolveDataReq}},
+       {"TransformationModel",
+        {{"batch_size", "sample_size_bytes", "cpu_throughput", "accelerator_step_time"},
+         SolveTransformationReq}},
+       {"InferenceScalingModel",
+        {{"model", "hardware", "reasoning_steps", "context_length", "precision", "efficiency"},
+         SolveInferenceScalingReq}},
+       {"CompressionModel",
+        {{"model", "hardware", "method", "target_bitwidth", "sparsity", "sparsity_type"},
+         SolveCompressionReq}},
+       {"SensitivitySolver",
+        {{"model", "hardware", "precision", "perturbation_pct", "efficiency"},
+         SolveSensitivityReq}},
+       {"SynthesisSolver",
+        {{"model", "target_latency", "precision", "efficiency"}, SolveSynthesisReq}},
+       {"EfficiencyModel",
+        {{"model", "hardware", "workload_type", "use_flash_attention", "precision", "efficiency"},
+         SolveEfficiencyReq}},
+       {"BatchingOptimizer",
+        {{"model", "hardware", "seq_len", "sla_latency_ms", "arrival_rate_qps", "num_replicas",
+          "precision", "efficiency", "max_search_batch"},
+         SolveBatchingReq}}});
 }
 
 }  // namespace solve

@@ -8,12 +8,12 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
-#include <set>
-#include <thread>
 #include <fstream>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -22,8 +22,8 @@
 #include "cli/simulate_common.h"
 #include "cli/solve_dispatch.h"
 #include "cli/sweep_mpi.h"
-#include "nlohmann/json.hpp"
 #include "google/protobuf/text_format.h"
+#include "nlohmann/json.hpp"
 #include "proto/sweep.pb.h"
 #include "sim/scenario/sweep_runner.h"
 #include "traces/atomic_file.h"
@@ -33,9 +33,11 @@ namespace mlsysim {
 namespace {
 
 constexpr const char kHelp[] =
-    "usage: mlsysim [-o text|json] sweep SWEEP.textproto [--jobs N] [--output FILE.csv] [--jsonl FILE]\n"
+    "usage: mlsysim [-o text|json] sweep SWEEP.textproto [--jobs N] [--output FILE.csv] [--jsonl "
+    "FILE]\n"
     "         [--resume]\n"
-    "       mpirun -np N mlsysim sweep SWEEP.textproto ...   (rank 0 coordinates, N-1 ranks run points)\n"
+    "       mpirun -np N mlsysim sweep SWEEP.textproto ...   (rank 0 coordinates, N-1 ranks run "
+    "points)\n"
     "  Runs every point of the sweep (proto/sweep.proto: a base scenario, axes over its fields,\n"
     "  constraints, objectives) with N worker threads (default: all cores). One row per point,\n"
     "  in point order: the axis values, status (ok | infeasible | error), whether the constraints\n"
@@ -96,14 +98,17 @@ std::string RowJson(const sweep::Sweep& s, int64_t i, const SweepRow& row) {
   for (int a = 0; a < s.axes_size(); ++a) point.Str(s.axes(a).field(), row.point[a]);
   for (const auto& [name, v] : row.metrics) metrics.Num(name, v);
   Record r;
-  r.Int("index", i).Obj("point", std::move(point)).Str("status", row.status).Bool("meets_constraints", row.feasible);
+  r.Int("index", i)
+      .Obj("point", std::move(point))
+      .Str("status", row.status)
+      .Bool("meets_constraints", row.feasible);
   if (!row.error.empty()) r.Str("error", row.error);
   r.Obj("metrics", std::move(metrics));
   return r.ToJson();
 }
 
-absl::Status WriteOutputs(const sweep::Sweep& s, const std::map<int64_t, SweepRow>& rows, const std::string& csv,
-                          const std::string& jsonl) {
+absl::Status WriteOutputs(const sweep::Sweep& s, const std::map<int64_t, SweepRow>& rows,
+                          const std::string& csv, const std::string& jsonl) {
   const std::vector<std::string> names = MetricColumns(rows);
   if (!csv.empty()) {
     AtomicFile f(csv);
@@ -134,8 +139,8 @@ absl::Status WriteOutputs(const sweep::Sweep& s, const std::map<int64_t, SweepRo
 }
 
 // Rows already in a previous run's CSV (--resume); they must be this sweep's.
-absl::Status ReadDone(const sweep::Sweep& s, const std::vector<SweepPoint>& points, const std::string& csv,
-                      std::map<int64_t, SweepRow>* rows) {
+absl::Status ReadDone(const sweep::Sweep& s, const std::vector<SweepPoint>& points,
+                      const std::string& csv, std::map<int64_t, SweepRow>* rows) {
   std::ifstream in(csv);
   if (!in) return absl::OkStatus();  // nothing yet
   std::string line;
@@ -143,7 +148,8 @@ absl::Status ReadDone(const sweep::Sweep& s, const std::vector<SweepPoint>& poin
   const std::vector<std::string> header = SplitCsv(line);
   const size_t axes = static_cast<size_t>(s.axes_size());
   if (header.size() < axes + 4 || header[0] != "index") {
-    return absl::InvalidArgumentError(absl::StrCat(csv, ": not a sweep output (header '", line.substr(0, 80), "')"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(csv, ": not a sweep output (header '", line.substr(0, 80), "')"));
   }
   long line_no = 1;
   while (std::getline(in, line)) {
@@ -152,28 +158,31 @@ absl::Status ReadDone(const sweep::Sweep& s, const std::vector<SweepPoint>& poin
     int64_t index;
     if (cells.size() != header.size() || !absl::SimpleAtoi(cells[0], &index) || index < 0 ||
         index >= static_cast<int64_t>(points.size())) {
-      return absl::InvalidArgumentError(absl::StrCat(csv, ":", line_no, ": not a row of this sweep"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(csv, ":", line_no, ": not a row of this sweep"));
     }
     SweepRow row;
     row.index = index;
     row.point.assign(cells.begin() + 1, cells.begin() + 1 + axes);
     if (row.point != points[index]) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(csv, ":", line_no, ": point #", index, " has other axis values than this sweep's"));
+      return absl::InvalidArgumentError(absl::StrCat(csv, ":", line_no, ": point #", index,
+                                                     " has other axis values than this sweep's"));
     }
     row.status = cells[axes + 1];
     row.feasible = cells[axes + 2] == "1";
     row.error = cells[axes + 3];
     for (size_t c = axes + 4; c < cells.size(); ++c) {
       double v;
-      if (!cells[c].empty() && absl::SimpleAtod(cells[c], &v)) row.metrics.push_back({header[c], v});
+      if (!cells[c].empty() && absl::SimpleAtod(cells[c], &v))
+        row.metrics.push_back({header[c], v});
     }
     (*rows)[index] = std::move(row);
   }
   return absl::OkStatus();
 }
 
-void FlattenJson(const nlohmann::json& j, const std::string& prefix, std::vector<std::pair<std::string, double>>* out) {
+void FlattenJson(const nlohmann::json& j, const std::string& prefix,
+                 std::vector<std::pair<std::string, double>>* out) {
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string name = prefix + it.key();
     if (it->is_number()) {
@@ -190,8 +199,8 @@ void FlattenJson(const nlohmann::json& j, const std::string& prefix, std::vector
 
 // One point of an analytic sweep: the solve request with the axes' values
 // set as its arguments (numbers, booleans or text), through `solve`.
-SweepRow RunSolvePoint(const sweep::Sweep& s, const nlohmann::json& base, const SweepPoint& point, int64_t index,
-                       const Registry& registry) {
+SweepRow RunSolvePoint(const sweep::Sweep& s, const nlohmann::json& base, const SweepPoint& point,
+                       int64_t index, const Registry& registry) {
   SweepRow row;
   row.index = index;
   row.point = point;
@@ -211,7 +220,8 @@ SweepRow RunSolvePoint(const sweep::Sweep& s, const nlohmann::json& base, const 
   const SolveOutcome out = SolveRequest(registry, request);
   if (!out.ok) {
     row.status = out.exit_code == kExitInfeasible ? "infeasible" : "error";
-    row.error = out.error_field.empty() ? out.error_message : out.error_field + ": " + out.error_message;
+    row.error =
+        out.error_field.empty() ? out.error_message : out.error_field + ": " + out.error_message;
     return row;
   }
   row.status = "ok";
@@ -222,7 +232,8 @@ SweepRow RunSolvePoint(const sweep::Sweep& s, const nlohmann::json& base, const 
 
 std::string PointText(const sweep::Sweep& s, const SweepRow& row) {
   std::vector<std::string> parts;
-  for (int a = 0; a < s.axes_size(); ++a) parts.push_back(absl::StrCat(s.axes(a).field(), "=", row.point[a]));
+  for (int a = 0; a < s.axes_size(); ++a)
+    parts.push_back(absl::StrCat(s.axes(a).field(), "=", row.point[a]));
   return absl::StrCat("#", row.index, " ", absl::StrJoin(parts, " "));
 }
 
@@ -230,11 +241,16 @@ std::string PointText(const sweep::Sweep& s, const SweepRow& row) {
 
 int RunSweep(const CommandContext& ctx, const CommandArgs& args) {
   ParsedOptions o;
-  const std::string perr = ParseOptions(
-      args, {{"--jobs", "-j", true}, {"--output", "", true}, {"--jsonl", "", true}, {"--resume", "", false},
-             {"--help", "-h", false}},
-      "sweep", &o);
-  auto bad = [&](const std::string& why) { return ReportError(ctx, kExitBadInput, "Bad input", why); };
+  const std::string perr = ParseOptions(args,
+                                        {{"--jobs", "-j", true},
+                                         {"--output", "", true},
+                                         {"--jsonl", "", true},
+                                         {"--resume", "", false},
+                                         {"--help", "-h", false}},
+                                        "sweep", &o);
+  auto bad = [&](const std::string& why) {
+    return ReportError(ctx, kExitBadInput, "Bad input", why);
+  };
   if (!perr.empty()) return bad(perr);
   if (o.Has("--help")) {
     *ctx.out << kHelp;
@@ -245,7 +261,8 @@ int RunSweep(const CommandContext& ctx, const CommandArgs& args) {
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (auto e = GetInt(o, "--jobs", 1, 4096, &jobs); !e.empty()) return bad(e);
   const std::string csv = o.Get("--output", ""), jsonl = o.Get("--jsonl", "");
-  if (o.Has("--resume") && csv.empty()) return bad("--resume needs --output FILE.csv (the rows to keep)");
+  if (o.Has("--resume") && csv.empty())
+    return bad("--resume needs --output FILE.csv (the rows to keep)");
 
   std::ifstream in(path, std::ios::binary);
   if (!in) return bad(absl::StrCat("cannot read '", path, "'"));
@@ -255,16 +272,20 @@ int RunSweep(const CommandContext& ctx, const CommandArgs& args) {
   if (!google::protobuf::TextFormat::ParseFromString(text.str(), &s)) {
     return bad(absl::StrCat(path, ": not a valid sweep (proto/sweep.proto)"));
   }
-  if (const std::string e = CheckScenarioRanges(s.base()); !e.empty()) return bad(absl::StrCat(path, ": base.", e));
+  if (const std::string e = CheckScenarioRanges(s.base()); !e.empty())
+    return bad(absl::StrCat(path, ": base.", e));
   for (const auto& a : s.axes()) {
     if (!s.solve().empty() && a.field().rfind("args.", 0) != 0) {
-      return bad(absl::StrCat(path, ": axis '", a.field(), "': an analytic sweep's axes set args.NAME"));
+      return bad(
+          absl::StrCat(path, ": axis '", a.field(), "': an analytic sweep's axes set args.NAME"));
     }
   }
   auto points = SweepPoints(s);
   if (!points.ok()) return bad(absl::StrCat(path, ": ", points.status().message()));
-  for (int64_t i = 0; s.solve().empty() && i < std::min<int64_t>(1, points->size()); ++i) {  // axes fit the base
-    if (auto sc = PointScenario(s, (*points)[i], i); !sc.ok()) return bad(absl::StrCat(path, ": ", sc.status().message()));
+  for (int64_t i = 0; s.solve().empty() && i < std::min<int64_t>(1, points->size());
+       ++i) {  // axes fit the base
+    if (auto sc = PointScenario(s, (*points)[i], i); !sc.ok())
+      return bad(absl::StrCat(path, ": ", sc.status().message()));
   }
   std::map<int64_t, SweepRow> rows;
   if (o.Has("--resume")) {
@@ -332,8 +353,10 @@ int RunSweep(const CommandContext& ctx, const CommandArgs& args) {
   std::signal(SIGINT, old_int);
   progress.Done();
   if (write_status.ok()) write_status = WriteOutputs(s, rows, csv, jsonl);
-  if (!write_status.ok()) return ReportError(ctx, kExitBadInput, "Bad output", std::string(write_status.message()));
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!write_status.ok())
+    return ReportError(ctx, kExitBadInput, "Bad output", std::string(write_status.message()));
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::vector<SweepRow> all;
   for (auto& [i, row] : rows) all.push_back(row);
   const SweepSummary sum = Summarize(s, all);
@@ -361,16 +384,22 @@ int RunSweep(const CommandContext& ctx, const CommandArgs& args) {
   auto objectives = [&](const SweepRow& row) {
     std::vector<std::string> parts;
     for (const auto& ob : s.objectives()) {
-      parts.push_back(absl::StrCat(ob.maximize() ? "max " : "min ", ob.metric(), ob.per().empty() ? "" : "/",
-                                   ob.per(), " = ", ExactNumber(ObjectiveValue(ob, row))));
+      parts.push_back(absl::StrCat(ob.maximize() ? "max " : "min ", ob.metric(),
+                                   ob.per().empty() ? "" : "/", ob.per(), " = ",
+                                   ExactNumber(ObjectiveValue(ob, row))));
     }
     return absl::StrJoin(parts, ", ");
   };
   if (ctx.format == OutputFormat::kJson) {
     Record out;
-    out.Str("sweep", s.name()).Int("points", static_cast<long long>(points->size()))
-        .Int("done", static_cast<long long>(rows.size())).Bool("interrupted", interrupted)
-        .Int("ok", sum.ok).Int("feasible", sum.feasible).Int("infeasible", sum.infeasible).Int("errors", sum.errors)
+    out.Str("sweep", s.name())
+        .Int("points", static_cast<long long>(points->size()))
+        .Int("done", static_cast<long long>(rows.size()))
+        .Bool("interrupted", interrupted)
+        .Int("ok", sum.ok)
+        .Int("feasible", sum.feasible)
+        .Int("infeasible", sum.infeasible)
+        .Int("errors", sum.errors)
         .Int("jobs", jobs);
     if (sum.best >= 0) out.Int("best", sum.best);
     std::vector<Record> front;
@@ -383,14 +412,19 @@ int RunSweep(const CommandContext& ctx, const CommandArgs& args) {
     *ctx.out << out.ToJson() << "\n";
   } else {
     *ctx.out << absl::StrFormat(
-        "sweep %s: %d of %d points%s (ok %d, feasible %d, infeasible %d, errors %d), %.3g s with %s "
+        "sweep %s: %d of %d points%s (ok %d, feasible %d, infeasible %d, errors %d), %.3g s with "
+        "%s "
         "(%.3g points/s)\n",
-        s.name(), rows.size(), points->size(), interrupted ? " (interrupted)" : "", sum.ok, sum.feasible,
-        sum.infeasible, sum.errors, secs, workers, todo.empty() ? 0.0 : (rows.size() - (points->size() - todo.size())) / secs);
-    if (sum.best >= 0) *ctx.out << "best: " << PointText(s, rows[sum.best]) << " (" << objectives(rows[sum.best]) << ")\n";
+        s.name(), rows.size(), points->size(), interrupted ? " (interrupted)" : "", sum.ok,
+        sum.feasible, sum.infeasible, sum.errors, secs, workers,
+        todo.empty() ? 0.0 : (rows.size() - (points->size() - todo.size())) / secs);
+    if (sum.best >= 0)
+      *ctx.out << "best: " << PointText(s, rows[sum.best]) << " (" << objectives(rows[sum.best])
+               << ")\n";
     if (!sum.pareto.empty()) {
       *ctx.out << "Pareto front (" << sum.pareto.size() << " points):\n";
-      for (int64_t i : sum.pareto) *ctx.out << "  " << PointText(s, rows[i]) << " (" << objectives(rows[i]) << ")\n";
+      for (int64_t i : sum.pareto)
+        *ctx.out << "  " << PointText(s, rows[i]) << " (" << objectives(rows[i]) << ")\n";
     }
   }
   return kExitOk;

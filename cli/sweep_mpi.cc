@@ -1,11 +1,11 @@
 // sweep_mpi.cc — see sweep_mpi.h.
 #include "cli/sweep_mpi.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <thread>
-#include <algorithm>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -28,10 +28,11 @@ bool LaunchedByMpi() {
 #ifndef MLSYSIM_HAVE_MPI
 
 absl::StatusOr<bool> RunSweepOverMpi(const std::vector<SweepPoint>&, const std::vector<int64_t>&,
-                                     const std::function<SweepRow(int64_t)>&, const std::function<void(SweepRow)>&,
-                                     int*) {
+                                     const std::function<SweepRow(int64_t)>&,
+                                     const std::function<void(SweepRow)>&, int*) {
   return absl::FailedPreconditionError(
-      "this mlsysim was built without MPI: install Open MPI (libopenmpi-dev, openmpi-bin) and rebuild, or run "
+      "this mlsysim was built without MPI: install Open MPI (libopenmpi-dev, openmpi-bin) and "
+      "rebuild, or run "
       "the sweep on one machine with --jobs N");
 }
 
@@ -49,7 +50,8 @@ std::string Encode(const SweepRow& r) {
   for (char& c : error) {
     if (c == '\n') c = ' ';
   }
-  std::string out = absl::StrCat(r.index, "\n", r.status, "\n", r.feasible ? 1 : 0, "\n", error, "\n");
+  std::string out =
+      absl::StrCat(r.index, "\n", r.status, "\n", r.feasible ? 1 : 0, "\n", error, "\n");
   for (const auto& [name, v] : r.metrics) absl::StrAppend(&out, name, "\t", ExactNumber(v), "\n");
   return out;
 }
@@ -74,7 +76,8 @@ SweepRow Decode(const std::string& text, const std::vector<SweepPoint>& points) 
 
 }  // namespace
 
-absl::StatusOr<bool> RunSweepOverMpi(const std::vector<SweepPoint>& points, const std::vector<int64_t>& todo,
+absl::StatusOr<bool> RunSweepOverMpi(const std::vector<SweepPoint>& points,
+                                     const std::vector<int64_t>& todo,
                                      const std::function<SweepRow(int64_t)>& run_point,
                                      const std::function<void(SweepRow)>& on_done, int* ranks) {
   int initialized = 0;
@@ -86,7 +89,8 @@ absl::StatusOr<bool> RunSweepOverMpi(const std::vector<SweepPoint>& points, cons
   *ranks = size;
   if (size < 2) {
     MPI_Finalize();
-    return absl::InvalidArgumentError("mpirun: give at least 2 ranks (rank 0 coordinates, the others run points)");
+    return absl::InvalidArgumentError(
+        "mpirun: give at least 2 ranks (rank 0 coordinates, the others run points)");
   }
   if (rank == 0) {
     // Guided self-scheduling: a worker gets a chunk of the remaining points,
@@ -106,30 +110,34 @@ absl::StatusOr<bool> RunSweepOverMpi(const std::vector<SweepPoint>& points, cons
       int length = 0;
       MPI_Get_count(&st, MPI_CHAR, &length);
       std::string buf(static_cast<size_t>(length), '\0');
-      MPI_Recv(buf.data(), length, MPI_CHAR, st.MPI_SOURCE, kTagResult, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      MPI_Recv(buf.data(), length, MPI_CHAR, st.MPI_SOURCE, kTagResult, MPI_COMM_WORLD,
+               MPI_STATUS_IGNORE);
       if (length > 0) {
         for (absl::string_view one : absl::StrSplit(buf, '\x1e', absl::SkipEmpty())) {
           on_done(Decode(std::string(one), points));
         }
       }
       const size_t remaining = todo.size() - next;
-      const size_t chunk = std::min<size_t>(remaining, std::clamp<size_t>(remaining / (4 * workers), 1, 256));
+      const size_t chunk =
+          std::min<size_t>(remaining, std::clamp<size_t>(remaining / (4 * workers), 1, 256));
       std::vector<long long> indices(todo.begin() + next, todo.begin() + next + chunk);
       next += chunk;
       if (indices.empty()) --active;
-      MPI_Send(indices.data(), static_cast<int>(indices.size()), MPI_LONG_LONG, st.MPI_SOURCE, kTagWork,
-               MPI_COMM_WORLD);
+      MPI_Send(indices.data(), static_cast<int>(indices.size()), MPI_LONG_LONG, st.MPI_SOURCE,
+               kTagWork, MPI_COMM_WORLD);
     }
   } else {
     std::string result;  // empty: ready for the first chunk
     while (true) {
-      MPI_Send(result.data(), static_cast<int>(result.size()), MPI_CHAR, 0, kTagResult, MPI_COMM_WORLD);
+      MPI_Send(result.data(), static_cast<int>(result.size()), MPI_CHAR, 0, kTagResult,
+               MPI_COMM_WORLD);
       MPI_Status st;
       MPI_Probe(0, kTagWork, MPI_COMM_WORLD, &st);
       int count = 0;
       MPI_Get_count(&st, MPI_LONG_LONG, &count);
       std::vector<long long> indices(static_cast<size_t>(count));
-      MPI_Recv(indices.data(), count, MPI_LONG_LONG, 0, kTagWork, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      MPI_Recv(indices.data(), count, MPI_LONG_LONG, 0, kTagWork, MPI_COMM_WORLD,
+               MPI_STATUS_IGNORE);
       if (indices.empty()) break;
       result.clear();
       for (long long index : indices) absl::StrAppend(&result, Encode(run_point(index)), "\x1e");

@@ -25,7 +25,8 @@ bool LaunchedByMpi();
 // Runs `todo` over the MPI ranks. On rank 0 calls on_done for every row and
 // returns true; on the other ranks returns false once the work is done (they
 // print nothing). An error if this build has no MPI.
-absl::StatusOr<bool> RunSweepOverMpi(const std::vector<SweepPoint>& points, const std::vector<int64_t>& todo,
+absl::StatusOr<bool> RunSweepOverMpi(const std::vector<SweepPoint>& points,
+                                     const std::vector<int64_t>& todo,
                                      const std::function<SweepRow(int64_t)>& run_point,
                                      const std::function<void(SweepRow)>& on_done, int* ranks);
 

@@ -86,8 +86,9 @@ int ZooModels(const CommandContext& ctx) {
     std::vector<Record> rows;
     for (const ModelSpec* m : models) {
       Record r;
-      r.Str("name", m->key).Str("display_name", m->name).Str("architecture",
-                                                              ArchName(m->architecture));
+      r.Str("name", m->key)
+          .Str("display_name", m->name)
+          .Str("architecture", ArchName(m->architecture));
       if (m->parameters > 0) {
         r.Num("parameters", m->parameters);
       } else {
@@ -110,9 +111,9 @@ int ZooModels(const CommandContext& ctx) {
                     m->hidden_dim > 0 ? absl::StrCat(m->hidden_dim) : "-",
                     Fmt(Lower(*m, 2.0).ops / 1e9)});
   }
-  *ctx.out << FormatTable({"Name", "Model", "Class", "Params (B)", "Layers", "Hidden",
-                           "Flops/inference (GFLOP)"},
-                          rows);
+  *ctx.out << FormatTable(
+      {"Name", "Model", "Class", "Params (B)", "Layers", "Hidden", "Flops/inference (GFLOP)"},
+      rows);
   return kExitOk;
 }
 
@@ -121,7 +122,8 @@ int ZooSystems(const CommandContext& ctx) {
   std::vector<std::vector<std::string>> table;
   for (const auto& c : ctx.registry->clusters()) {
     auto f = ctx.registry->FindFleet(c.key());
-    if (!f.ok()) return ReportError(ctx, kExitBadInput, "Bad registry", std::string(f.status().message()));
+    if (!f.ok())
+      return ReportError(ctx, kExitBadInput, "Bad registry", std::string(f.status().message()));
     Record r;
     r.Str("name", f->key)
         .Str("node", f->node.key)
@@ -142,8 +144,11 @@ int ZooSystems(const CommandContext& ctx) {
     std::vector<Record> fabrics;
     for (const FabricSpec& f : ctx.registry->fabrics()) {
       Record r;
-      r.Str("name", f.key).Num("bandwidth", f.bandwidth.si).Num("latency", f.latency_s)
-          .Str("topology", f.topology).Num("oversubscription", f.oversubscription);
+      r.Str("name", f.key)
+          .Num("bandwidth", f.bandwidth.si)
+          .Num("latency", f.latency_s)
+          .Str("topology", f.topology)
+          .Num("oversubscription", f.oversubscription);
       fabrics.push_back(std::move(r));
     }
     std::vector<Record> nodes;
@@ -151,13 +156,16 @@ int ZooSystems(const CommandContext& ctx) {
       auto spec = ctx.registry->FindNode(n.key());
       if (!spec.ok()) continue;
       Record r;
-      r.Str("name", spec->key).Str("accelerator", spec->accelerator.key)
+      r.Str("name", spec->key)
+          .Str("accelerator", spec->accelerator.key)
           .Int("accelerators_per_node", spec->accelerators_per_node)
           .Num("intra_node_bandwidth", spec->intra_node_bw.si);
       nodes.push_back(std::move(r));
     }
     Record out;
-    out.List("clusters", std::move(rows)).List("fabrics", std::move(fabrics)).List("nodes", std::move(nodes));
+    out.List("clusters", std::move(rows))
+        .List("fabrics", std::move(fabrics))
+        .List("nodes", std::move(nodes));
     *ctx.out << out.ToJson() << "\n";
     return kExitOk;
   }
@@ -172,8 +180,12 @@ int ZooGrids(const CommandContext& ctx) {
     std::vector<Record> rows;
     for (const GridSpec& g : ctx.registry->grids()) {
       Record r;
-      r.Str("name", g.key).Str("display_name", g.name).Num("carbon_intensity_g_kwh", g.carbon_g_kwh)
-          .Num("pue", g.pue).Num("wue_l_kwh", g.wue_l_kwh).Str("primary_source", g.primary_source)
+      r.Str("name", g.key)
+          .Str("display_name", g.name)
+          .Num("carbon_intensity_g_kwh", g.carbon_g_kwh)
+          .Num("pue", g.pue)
+          .Num("wue_l_kwh", g.wue_l_kwh)
+          .Str("primary_source", g.primary_source)
           .Num("renewable_pct", g.renewable_pct);
       rows.push_back(std::move(r));
     }
@@ -187,9 +199,8 @@ int ZooGrids(const CommandContext& ctx) {
     rows.push_back({g.key, g.name, Fmt(g.carbon_g_kwh), Fmt(g.pue), Fmt(g.wue_l_kwh),
                     g.primary_source, Fmt(g.renewable_pct)});
   }
-  *ctx.out << FormatTable({"Grid", "Name", "Carbon (gCO2/kWh)", "PUE", "WUE (L/kWh)", "Source",
-                           "Renewable (%)"},
-                          rows);
+  *ctx.out << FormatTable(
+      {"Grid", "Name", "Carbon (gCO2/kWh)", "PUE", "WUE (L/kWh)", "Source", "Renewable (%)"}, rows);
   return kExitOk;
 }
 
@@ -247,8 +258,9 @@ int RunSchema(const CommandContext& ctx, const CommandArgs& args) {
     } else if (args[i].rfind("--type=", 0) == 0) {
       type = args[i].substr(7);
     } else {
-      return ReportError(ctx, kExitBadInput, "Bad input",
-                         absl::StrCat("unknown argument '", args[i], "' for schema; accepted: --type"));
+      return ReportError(
+          ctx, kExitBadInput, "Bad input",
+          absl::StrCat("unknown argument '", args[i], "' for schema; accepted: --type"));
     }
   }
   if (type == "scenario" || type == "plan") {
@@ -280,8 +292,11 @@ int RunWalls(const CommandContext& ctx, const CommandArgs& args) {
     std::vector<Record> rows;
     for (const Wall& w : AllWalls()) {
       Record r;
-      r.Int("number", w.number).Str("name", w.name).Str("domain", w.domain)
-          .Str("solver", w.resolver).Str("equation", w.equation);
+      r.Int("number", w.number)
+          .Str("name", w.name)
+          .Str("domain", w.domain)
+          .Str("solver", w.resolver)
+          .Str("equation", w.equation);
       rows.push_back(std::move(r));
     }
     Record out;

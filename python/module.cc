@@ -50,8 +50,8 @@ std::string Solve(const std::string& request) {
 
 // Engine.solve without JSON: the tutorial's first call, ~1 µs in C++.
 py::tuple Engine(const std::string& model, const std::string& hardware, int batch_size,
-                 const std::string& precision, double efficiency, bool is_training, int seq_len, int zero_stage,
-                 int dp_size, bool is_lora, bool activation_recomputation) {
+                 const std::string& precision, double efficiency, bool is_training, int seq_len,
+                 int zero_stage, int dp_size, bool is_lora, bool activation_recomputation) {
   const Registry& reg = *Builtin();
   auto m = reg.FindModel(model);
   if (!m.ok()) throw py::value_error("model: " + std::string(m.status().message()));
@@ -69,11 +69,12 @@ py::tuple Engine(const std::string& model, const std::string& hardware, int batc
   o.activation_recomputation = activation_recomputation;
   auto r = SolveEngine(*m, *hw, o);
   if (!r.ok()) throw py::value_error(std::string(r.status().message()));
-  return py::make_tuple(r->latency_ms / 1000.0, r->latency_compute_ms / 1000.0, r->latency_memory_ms / 1000.0,
-                        r->latency_overhead_ms / 1000.0, r->throughput, r->bottleneck, r->arithmetic_intensity,
-                        r->energy_j, r->memory_footprint, r->peak_flops_actual, r->peak_bw_actual, r->mfu, r->hfu,
-                        r->feasible, r->offloaded ? py::cast(r->offload_spill_bytes) : py::none(),
-                        r->offloaded ? py::cast(r->offload_effective_bw) : py::none());
+  return py::make_tuple(
+      r->latency_ms / 1000.0, r->latency_compute_ms / 1000.0, r->latency_memory_ms / 1000.0,
+      r->latency_overhead_ms / 1000.0, r->throughput, r->bottleneck, r->arithmetic_intensity,
+      r->energy_j, r->memory_footprint, r->peak_flops_actual, r->peak_bw_actual, r->mfu, r->hfu,
+      r->feasible, r->offloaded ? py::cast(r->offload_spill_bytes) : py::none(),
+      r->offloaded ? py::cast(r->offload_effective_bw) : py::none());
 }
 
 // `mlsysim ARGS...` in process: (exit code, stdout, stderr).
@@ -93,7 +94,8 @@ py::tuple Cli(const std::vector<std::string>& args) {
 // raises ValueError naming the field; the simulation runs without the GIL.
 py::tuple Simulate(const std::string& text, const std::string& dir, const std::string& origin) {
   scenario::Scenario s;
-  if (auto st = ParseScenarioText(text, origin, &s); !st.ok()) throw py::value_error(std::string(st.message()));
+  if (auto st = ParseScenarioText(text, origin, &s); !st.ok())
+    throw py::value_error(std::string(st.message()));
   std::map<std::string, std::string> tables;
   RunContext rc;
   rc.registry = Builtin();
@@ -115,7 +117,8 @@ py::tuple Simulate(const std::string& text, const std::string& dir, const std::s
 // A Result (JSON) as the text report.
 std::string Report(const std::string& json) {
   result::Result r;
-  if (auto st = ParseResultJson(json, &r); !st.ok()) throw py::value_error(std::string(st.message()));
+  if (auto st = ParseResultJson(json, &r); !st.ok())
+    throw py::value_error(std::string(st.message()));
   return ResultText(r);
 }
 
@@ -127,7 +130,8 @@ PYBIND11_MODULE(_core, m) {
   m.def("solve", &mlsysim::Solve, py::arg("request_json"));
   m.def("engine", &mlsysim::Engine);
   m.def("cli", &mlsysim::Cli, py::arg("args"));
-  m.def("simulate", &mlsysim::Simulate, py::arg("text"), py::arg("dir") = "", py::arg("origin") = "scenario");
+  m.def("simulate", &mlsysim::Simulate, py::arg("text"), py::arg("dir") = "",
+        py::arg("origin") = "scenario");
   m.def("report", &mlsysim::Report, py::arg("result_json"));
   m.def("solver_names", &mlsysim::SolverNames);
   m.def("solver_params", &mlsysim::SolverParams, py::arg("solver"));

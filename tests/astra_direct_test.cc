@@ -66,8 +66,10 @@ int64_t Floor(double x) { return static_cast<int64_t>(std::floor(x)); }
 int64_t RingLinkFinish(int n, int64_t t0, int64_t delta, int64_t sigma) {
   std::vector<int> clockwise, anticlockwise;  // hop counts in send order j = 1..N−1
   for (int j = 1; j < n; ++j) {
-    if (n - j < j) anticlockwise.push_back(n - j);
-    else clockwise.push_back(j);
+    if (n - j < j)
+      anticlockwise.push_back(n - j);
+    else
+      clockwise.push_back(j);
   }
   int64_t finish = 0;
   for (const auto* local : {&clockwise, &anticlockwise}) {
@@ -86,8 +88,10 @@ int64_t RingLinkFinish(int n, int64_t t0, int64_t delta, int64_t sigma) {
       }
       const int hops = queue.front();
       queue.pop_front();
-      if (hops == 1) finish = std::max(finish, free_at + delta);
-      else arrivals.push({free_at + delta, hops - 1});
+      if (hops == 1)
+        finish = std::max(finish, free_at + delta);
+      else
+        arrivals.push({free_at + delta, hops - 1});
       free_at += sigma;
     }
   }
@@ -189,10 +193,11 @@ std::string Write(const std::string& name, const std::string& text) {
 TEST(AstraDirectTest, ChakraWorkloadsRunDirectInEveryBackend) {
   const int n = 64;
   const int64_t bytes = 16 << 20;
-  auto sys = ReadAstraSystem(Write("direct.json",
-                                   "{\"preferred-dataset-splits\": 1, \"active-chunks-per-dimension\": 1,"
-                                   " \"endpoint-delay\": 10, \"local-mem-bw\": 1600,"
-                                   " \"all-to-all-implementation\": [\"direct\"]}"));
+  auto sys =
+      ReadAstraSystem(Write("direct.json",
+                            "{\"preferred-dataset-splits\": 1, \"active-chunks-per-dimension\": 1,"
+                            " \"endpoint-delay\": 10, \"local-mem-bw\": 1600,"
+                            " \"all-to-all-implementation\": [\"direct\"]}"));
   ASSERT_TRUE(sys.ok()) << sys.status();
   AstraNetwork net;
   net.dims.push_back(Dim(AstraTopology::kSwitch, n, 50, 500));
@@ -200,7 +205,8 @@ TEST(AstraDirectTest, ChakraWorkloadsRunDirectInEveryBackend) {
   auto aware = RunChakraWorkload(ranks, {net, *sys, ChakraBackend::kAstraAware});
   auto unaware = RunChakraWorkload(ranks, {net, *sys, ChakraBackend::kAstraUnaware});
   auto flow = RunChakraWorkload(ranks, {net, *sys, ChakraBackend::kFlow});
-  ASSERT_TRUE(aware.ok() && unaware.ok() && flow.ok()) << aware.status() << unaware.status() << flow.status();
+  ASSERT_TRUE(aware.ok() && unaware.ok() && flow.ok())
+      << aware.status() << unaware.status() << flow.status();
   const double b = net.dims[0].bytes_per_ns, s = static_cast<double>(bytes) / n;
   EXPECT_EQ(aware->finish_ns, 20.0 + 2 * Floor(500 + s / b) + (n - 2) * Floor(s / b));
   EXPECT_EQ(unaware->finish_ns, 20.0 + Floor(1000 + s / b));
@@ -214,8 +220,10 @@ TEST(AstraDirectTest, ChakraWorkloadsRunDirectInEveryBackend) {
 }
 
 TEST(AstraDirectTest, UnmodelledImplementationsAreRefusedByName) {
-  for (const char* name : {"halvingDoubling", "doubleBinaryTree", "oneRing", "oneDirect", "direct0", "directx"}) {
-    const std::string path = Write("impl.json", std::string("{\"all-to-all-implementation\": [\"") + name + "\"]}");
+  for (const char* name :
+       {"halvingDoubling", "doubleBinaryTree", "oneRing", "oneDirect", "direct0", "directx"}) {
+    const std::string path =
+        Write("impl.json", std::string("{\"all-to-all-implementation\": [\"") + name + "\"]}");
     auto sys = ReadAstraSystem(path);
     ASSERT_FALSE(sys.ok()) << name;
     const std::string msg(sys.status().message());
@@ -232,7 +240,8 @@ TEST(AstraDirectTest, UnmodelledImplementationsAreRefusedByName) {
   sys.all_to_all.push_back(*w);
   AstraNetwork net;
   net.dims.push_back(Dim(AstraTopology::kSwitch, 8, 50, 500));
-  auto flow = RunChakraWorkload(OneCollective(8, chakra::ALL_TO_ALL, 1 << 20), {net, sys, ChakraBackend::kFlow});
+  auto flow = RunChakraWorkload(OneCollective(8, chakra::ALL_TO_ALL, 1 << 20),
+                                {net, sys, ChakraBackend::kFlow});
   ASSERT_FALSE(flow.ok());
   EXPECT_NE(flow.status().message().find("'direct16'"), std::string::npos) << flow.status();
 }

@@ -64,7 +64,8 @@ TEST(ChakraTest, HandComputedCycles) {
   s.active_chunks = 1;
   s.endpoint_delay = 10;
   s.local_mem_bw = 50;
-  EXPECT_EQ(*AstraCollectiveCycles(chakra::ALL_REDUCE, 1 << 20, d, s, true), 4 * (14 * 1120 + 7 * 1965 + 10));
+  EXPECT_EQ(*AstraCollectiveCycles(chakra::ALL_REDUCE, 1 << 20, d, s, true),
+            4 * (14 * 1120 + 7 * 1965 + 10));
 }
 
 TEST(ChakraTest, FlowBackendEqualsTheRingAlphaBeta) {
@@ -193,7 +194,8 @@ TEST(ChakraTest, MalformedInputsAreRefusedWithTheFileNodeAndField) {
   net.dims.push_back({AstraTopology::kRing, 4, 50, 53.6870912, 500});
   auto three = RunChakraWorkload(OneCollective(3, 0, 1024), {net, {}, ChakraBackend::kAstraAware});
   ASSERT_FALSE(three.ok());
-  EXPECT_NE(three.status().message().find("3 trace files but the network has 4"), std::string::npos);
+  EXPECT_NE(three.status().message().find("3 trace files but the network has 4"),
+            std::string::npos);
   auto mixed = OneCollective(4, 0, 1024);
   mixed[2] = OneCollective(1, 0, 2048)[0];
   auto m = RunChakraWorkload(mixed, {net, {}, ChakraBackend::kAstraAware});
@@ -210,10 +212,12 @@ TEST(ChakraTest, MalformedInputsAreRefusedWithTheFileNodeAndField) {
   ASSERT_FALSE(dl.ok());
   EXPECT_NE(dl.status().message().find("deadlock"), std::string::npos) << dl.status();
   // Platform files.
-  auto y = ReadAstraNetwork(WriteBytes("bad.yml", "topology: [ Torus ]\nnpus_count: [ 4 ]\n"
-                                                  "bandwidth: [ 50 ]\nlatency: [ 500 ]\n"));
+  auto y = ReadAstraNetwork(WriteBytes("bad.yml",
+                                       "topology: [ Torus ]\nnpus_count: [ 4 ]\n"
+                                       "bandwidth: [ 50 ]\nlatency: [ 500 ]\n"));
   ASSERT_FALSE(y.ok());
-  EXPECT_NE(y.status().message().find("topology[0]: unknown 'Torus'"), std::string::npos) << y.status();
+  EXPECT_NE(y.status().message().find("topology[0]: unknown 'Torus'"), std::string::npos)
+      << y.status();
   auto y2 = ReadAstraNetwork(WriteBytes("bad2.yml", "topology: Ring\n"));
   ASSERT_FALSE(y2.ok());
   auto j = ReadAstraSystem(WriteBytes("bad.json", "{\"preferred-dataset-splits\": -1}"));

@@ -6,13 +6,12 @@
 #include <string>
 
 #include "cli/commands.h"
-#include "tests/cli_runner.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/cli_runner.h"
 
 namespace mlsysim {
 namespace {
-
 
 std::string Data(const char* name) { return std::string(MLSYSIM_TEST_DATA_DIR) + "/" + name; }
 
@@ -50,7 +49,8 @@ TEST(CliTest, ZooHardwareJsonListsAll28) {
   ASSERT_EQ(j["hardware"].size(), 28u);
   // Sorted by peak, descending.
   for (size_t i = 1; i < j["hardware"].size(); ++i)
-    EXPECT_GE(j["hardware"][i - 1]["flops"].template get<double>(), j["hardware"][i]["flops"].template get<double>());
+    EXPECT_GE(j["hardware"][i - 1]["flops"].template get<double>(),
+              j["hardware"][i]["flops"].template get<double>());
   for (const char* cat : {"models", "systems", "grids", "constants"})
     EXPECT_EQ(Mlsysim({"zoo", cat}).code, 0) << cat;
 }
@@ -87,9 +87,11 @@ TEST(CliTest, MalformedRegistryFileExitsOne) {
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("bad_registry.textproto"), std::string::npos);
   EXPECT_NE(r.err.find("memory_bandwidth"), std::string::npos);
-  const CliRun ok = Mlsysim({"--registry", Data("user_registry.textproto"), "eval", "MyChip24", "Llama3_8B"});
+  const CliRun ok =
+      Mlsysim({"--registry", Data("user_registry.textproto"), "eval", "MyChip24", "Llama3_8B"});
   EXPECT_EQ(ok.code, 1);  // arguments swapped: MODEL first
-  const CliRun good = Mlsysim({"--registry", Data("user_registry.textproto"), "eval", "Llama3_8B", "MyChip24"});
+  const CliRun good =
+      Mlsysim({"--registry", Data("user_registry.textproto"), "eval", "Llama3_8B", "MyChip24"});
   EXPECT_EQ(good.code, 0) << good.err;
 }
 
@@ -121,7 +123,7 @@ TEST(CliTest, OptimizeParallelismPlan) {
   ASSERT_EQ(p.code, 0) << p.err;
   EXPECT_EQ(nlohmann::json::parse(p.out)["best_region"], "Quebec");
   const CliRun b = Mlsysim({"-o", "json", "optimize", "batching", Data("test_fleet_plan.yaml"),
-                         "--sla-ms", "100000", "--qps", "1"});
+                            "--sla-ms", "100000", "--qps", "1"});
   ASSERT_EQ(b.code, 0) << b.err;
 }
 
@@ -138,13 +140,19 @@ TEST(CliTest, ServeJson) {
 TEST(CliTest, SolveKeepsGoingAfterABadLine) {
   const std::string path = ::testing::TempDir() + "solve_in.jsonl";
   std::ofstream(path)
-      << R"({"id": 1, "request": {"solver": "TailLatencyModel", "args": {"arrival_rate_qps": 5, "service_latency_ms": 100}}})" "\n"
-      << R"({"id": "two", "request": {"solver": "Engine", "args": {"model": "Llama3_8B", "hardware": "H100", "efficiency": 50}}})" "\n"
+      << R"({"id": 1, "request": {"solver": "TailLatencyModel", "args": {"arrival_rate_qps": 5, "service_latency_ms": 100}}})"
+         "\n"
+      << R"({"id": "two", "request": {"solver": "Engine", "args": {"model": "Llama3_8B", "hardware": "H100", "efficiency": 50}}})"
+         "\n"
       << "not json\n"
-      << R"({"id": 4, "request": {"solver": "NoSuchSolver", "args": {}}})" "\n"
-      << R"({"id": 5, "request": {"solver": "Engine", "args": {"model": "Llama3_8B", "hardware": "H100", "batchsize": 2}}})" "\n"
-      << R"({"id": 6, "request": {"solver": "DataModel", "args": {"workload_data_rate": "19 TB/hrs", "hardware": "H100"}}})" "\n"
-      << R"({"id": 7, "request": {"solver": "calc_pipeline_bubble", "args": {"n_stages": 4, "n_microbatches": 8}}})" "\n";
+      << R"({"id": 4, "request": {"solver": "NoSuchSolver", "args": {}}})"
+         "\n"
+      << R"({"id": 5, "request": {"solver": "Engine", "args": {"model": "Llama3_8B", "hardware": "H100", "batchsize": 2}}})"
+         "\n"
+      << R"({"id": 6, "request": {"solver": "DataModel", "args": {"workload_data_rate": "19 TB/hrs", "hardware": "H100"}}})"
+         "\n"
+      << R"({"id": 7, "request": {"solver": "calc_pipeline_bubble", "args": {"n_stages": 4, "n_microbatches": 8}}})"
+         "\n";
   const CliRun r = Mlsysim({"solve", path});
   EXPECT_EQ(r.code, 1);
   std::istringstream lines(r.out);

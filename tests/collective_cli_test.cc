@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "sim/scenario/runners.h"
 #include "tests/cli_runner.h"
 #include "tests/result_testing.h"
-#include "google/protobuf/text_format.h"
-#include "sim/scenario/runners.h"
 
 namespace mlsysim {
 namespace {
@@ -27,25 +27,40 @@ TEST(CollectiveCliTest, CollectiveQuickForm) {
   EXPECT_GT(j.r.events(), 0u);
 }
 
-
 TEST(CollectiveCliTest, HierarchicalReportsTheMlsysimQuirk) {
-  const CliRun r = Mlsysim({"-o", "json", "simulate", "collective", "--algorithm", "hierarchical",
-                            "--ranks", "64", "--gpus-per-node", "8", "--message", "4 GB",
-                            "--bandwidth", "900 GB/s", "--latency", "0.5 us",
-                            "--inter-bandwidth", "400 Gbps", "--inter-latency", "5 us"});
+  const CliRun r = Mlsysim({"-o",
+                            "json",
+                            "simulate",
+                            "collective",
+                            "--algorithm",
+                            "hierarchical",
+                            "--ranks",
+                            "64",
+                            "--gpus-per-node",
+                            "8",
+                            "--message",
+                            "4 GB",
+                            "--bandwidth",
+                            "900 GB/s",
+                            "--latency",
+                            "0.5 us",
+                            "--inter-bandwidth",
+                            "400 Gbps",
+                            "--inter-latency",
+                            "5 us"});
   ASSERT_EQ(r.code, 0) << r.err;
   ParsedResult j(r.out);
   EXPECT_LT(std::abs(j.Gap("simulated_time_s")), 1e-6);
   EXPECT_LT(j.Gap("mlsysim_v011_time_s"), 0);
 }
 
-
 TEST(CollectiveCliTest, DirectAllToAllOnAFatTreeAndSeriesOnlyWhenWanted) {
   // 256 ranks, one 50 GB/s NIC each, non-blocking fat-tree under D-mod-k:
   // (N-1)/N * M/beta + alpha = 255/256 * 256 MB / 50 GB/s + 1 us = 5.1010 ms.
-  const std::vector<std::string> args = {"simulate", "collective", "--op", "alltoall", "--algorithm", "direct",
-                                         "--ranks", "256", "--topology", "fat_tree_2", "--message", "256MB",
-                                         "--bandwidth", "50GB/s", "--latency", "1us"};
+  const std::vector<std::string> args = {"simulate",    "collective", "--op",      "alltoall",
+                                         "--algorithm", "direct",     "--ranks",   "256",
+                                         "--topology",  "fat_tree_2", "--message", "256MB",
+                                         "--bandwidth", "50GB/s",     "--latency", "1us"};
   std::vector<std::string> json = {"-o", "json"};
   json.insert(json.end(), args.begin(), args.end());
   const CliRun r = Mlsysim(json);
@@ -64,8 +79,10 @@ TEST(CollectiveCliTest, DirectAllToAllOnAFatTreeAndSeriesOnlyWhenWanted) {
   EXPECT_EQ(points(j.r), 6);
   scenario::Scenario sc;
   ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
-      "cluster { topology: \"fat_tree_2\" } collective { op: \"alltoall\" algorithm: \"direct\" ranks: 256 "
-      "message: \"256MB\" bandwidth: \"50GB/s\" latency: \"1us\" }", &sc));
+      "cluster { topology: \"fat_tree_2\" } collective { op: \"alltoall\" algorithm: \"direct\" "
+      "ranks: 256 "
+      "message: \"256MB\" bandwidth: \"50GB/s\" latency: \"1us\" }",
+      &sc));
   RunContext rc;
   rc.plot_series = false;
   auto lean = RunCollective(sc, rc);
@@ -75,22 +92,24 @@ TEST(CollectiveCliTest, DirectAllToAllOnAFatTreeAndSeriesOnlyWhenWanted) {
   EXPECT_EQ(lean->events(), j.r.events());
 }
 
-
 TEST(CollectiveCliTest, CollectiveBadInput) {
-  EXPECT_EQ(Mlsysim({"simulate", "collective", "--ranks", "8", "--message", "1 GB",
-                     "--bandwidth", "0 GB/s", "--latency", "1 us"}).code, 1);
-  CliRun r = Mlsysim({"simulate", "collective", "--ranks", "8", "--message", "1 GB",
-                      "--bandwidth", "50 GB", "--latency", "1 us"});
+  EXPECT_EQ(Mlsysim({"simulate", "collective", "--ranks", "8", "--message", "1 GB", "--bandwidth",
+                     "0 GB/s", "--latency", "1 us"})
+                .code,
+            1);
+  CliRun r = Mlsysim({"simulate", "collective", "--ranks", "8", "--message", "1 GB", "--bandwidth",
+                      "50 GB", "--latency", "1 us"});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("--bandwidth"), std::string::npos);
   r = Mlsysim({"simulate", "collective", "--op", "alltoall", "--algorithm", "tree", "--ranks", "8",
                "--message", "1 GB", "--bandwidth", "50 GB/s", "--latency", "1 us"});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("pairwise"), std::string::npos);
-  EXPECT_EQ(Mlsysim({"simulate", "collective", "--ranks", "8", "--message", "-1 GB",
-                     "--bandwidth", "5 GB/s", "--latency", "1 us"}).code, 1);
+  EXPECT_EQ(Mlsysim({"simulate", "collective", "--ranks", "8", "--message", "-1 GB", "--bandwidth",
+                     "5 GB/s", "--latency", "1 us"})
+                .code,
+            1);
 }
-
 
 }  // namespace
 }  // namespace mlsysim

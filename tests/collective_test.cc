@@ -147,14 +147,14 @@ TEST(CollectiveValidationTest, IdleNetworkEqualsAlphaBeta) {
   for (int n : {2, 3, 8, 64, 1024}) {
     for (double m : {1e3, 1e6, 1e9, 16e9}) {
       // One rank per node: every rank has one NIC link of β, α per message.
-      auto ring = RunCollective(CollectiveOp::kAllReduce, CollectiveAlgorithm::kRing, n, 1, m,
-                                beta, alpha, beta, alpha);
+      auto ring = RunCollective(CollectiveOp::kAllReduce, CollectiveAlgorithm::kRing, n, 1, m, beta,
+                                alpha, beta, alpha);
       ExpectMatches(ring, RingAllReduceTime(m, n, beta, alpha), m);
-      auto tree = RunCollective(CollectiveOp::kAllReduce, CollectiveAlgorithm::kTree, n, 1, m,
-                                beta, alpha, beta, alpha);
+      auto tree = RunCollective(CollectiveOp::kAllReduce, CollectiveAlgorithm::kTree, n, 1, m, beta,
+                                alpha, beta, alpha);
       ExpectMatches(tree, TreeAllReduceTime(m, n, beta, alpha), m);
-      auto a2a = RunCollective(CollectiveOp::kAllToAll, CollectiveAlgorithm::kRing, n, 1, m,
-                               beta, alpha, beta, alpha);
+      auto a2a = RunCollective(CollectiveOp::kAllToAll, CollectiveAlgorithm::kRing, n, 1, m, beta,
+                               alpha, beta, alpha);
       ExpectMatches(a2a, AllToAllTime(m, n, beta, alpha), m);
       auto rs = RunCollective(CollectiveOp::kReduceScatter, CollectiveAlgorithm::kRing, n, 1, m,
                               beta, alpha, beta, alpha);
@@ -172,18 +172,19 @@ TEST(CollectiveValidationTest, DirectEqualsOnePortAlphaBeta) {
   for (int n : {2, 3, 8, 64, 256}) {
     for (double m : {1e3, 1e6, 1e9}) {
       const double phase = (n - 1.0) / n * m / beta + alpha;
-      for (CollectiveOp op : {CollectiveOp::kAllToAll, CollectiveOp::kReduceScatter, CollectiveOp::kAllGather}) {
+      for (CollectiveOp op :
+           {CollectiveOp::kAllToAll, CollectiveOp::kReduceScatter, CollectiveOp::kAllGather}) {
         auto r = RunCollective(op, CollectiveAlgorithm::kDirect, n, 1, m, beta, alpha, beta, alpha);
         EXPECT_EQ(r.steps, 1);
         ExpectMatches(r, phase, m);
       }
-      auto ar = RunCollective(CollectiveOp::kAllReduce, CollectiveAlgorithm::kDirect, n, 1, m, beta, alpha,
-                              beta, alpha);
+      auto ar = RunCollective(CollectiveOp::kAllReduce, CollectiveAlgorithm::kDirect, n, 1, m, beta,
+                              alpha, beta, alpha);
       EXPECT_EQ(ar.steps, 2);
       ExpectMatches(ar, 2 * phase, m);
       if (n % 8 == 0 && n > 8) {
-        auto h = RunCollective(CollectiveOp::kAllToAll, CollectiveAlgorithm::kDirect, n, 8, m, bi, ai, beta,
-                               alpha);
+        auto h = RunCollective(CollectiveOp::kAllToAll, CollectiveAlgorithm::kDirect, n, 8, m, bi,
+                               ai, beta, alpha);
         ExpectMatches(h, std::max(7.0 / n * m / bi + ai, (n - 8.0) / n * m / beta + alpha), m);
       }
     }
@@ -197,7 +198,8 @@ TEST(CollectiveValidationTest, HierarchicalEqualsItsTwoRings) {
       const int g = 8, n = nodes * g;
       auto h = RunCollective(CollectiveOp::kAllReduce, CollectiveAlgorithm::kHierarchical, n, g, m,
                              bi, ai, be, ae);
-      const double formula = RingAllReduceTime(m, g, bi, ai) + RingAllReduceTime(m / g, nodes, be, ae);
+      const double formula =
+          RingAllReduceTime(m, g, bi, ai) + RingAllReduceTime(m / g, nodes, be, ae);
       ExpectMatches(h, formula, m);
       // mlsysim v0.1.1 counts the intra-node phase twice; the simulator does not.
       EXPECT_LT(h.seconds, HierarchicalAllReduceTime(m, nodes, g, bi, be, ai, ae));
@@ -217,8 +219,9 @@ TEST(CollectiveValidationTest, ContentionShowsUpAsTheGap) {
   ASSERT_TRUE(g.ok());
   Simulator sim;
   FlowNetwork net(sim, g->LinkCapacities());
-  Collective c(sim, net, *g, {CollectiveOp::kAllToAll, CollectiveAlgorithm::kRing,
-                              {0, 1, 2, 3, 4, 5, 6, 7}, 8e9}, nullptr, 1);
+  Collective c(sim, net, *g,
+               {CollectiveOp::kAllToAll, CollectiveAlgorithm::kRing, {0, 1, 2, 3, 4, 5, 6, 7}, 8e9},
+               nullptr, 1);
   c.Start();
   sim.Run();
   // One spine (2 ports per leaf / oversubscription 2): in step k of the

@@ -23,10 +23,10 @@
 #include "analytic/renewal.h"
 #include "analytic/serving.h"
 #include "gtest/gtest.h"
-#include "sim/queueing/cluster_scheduler.h"
+#include "sim/core/random.h"
 #include "sim/network/collective.h"
 #include "sim/network/flow_network.h"
-#include "sim/core/random.h"
+#include "sim/queueing/cluster_scheduler.h"
 #include "sim/serving/serving_sim.h"
 #include "sim/training/training_run.h"
 #include "sim/training/training_step.h"
@@ -86,25 +86,29 @@ double TreeAlphaBeta(int n, double m) {
 TEST(RoutingTest, IdleNonBlockingFabricsEqualAlphaBetaUnderDmodkAndSpray) {
   const double m = 1e9;
   for (Routing routing : {Routing::kDmodk, Routing::kSpray}) {
-    for (FabricKind fabric : {FabricKind::kFatTree2, FabricKind::kFatTree3, FabricKind::kRailOptimized}) {
+    for (FabricKind fabric :
+         {FabricKind::kFatTree2, FabricKind::kFatTree3, FabricKind::kRailOptimized}) {
       for (int n : {8, 64, 256, 1024}) {
         auto g = ClusterGraph::Build(Shape(n, fabric, routing));
         ASSERT_TRUE(g.ok());
-        const std::string where = absl::StrCat(RoutingName(routing), " fabric ",
-                                               static_cast<int>(fabric), " ranks ", n);
+        const std::string where =
+            absl::StrCat(RoutingName(routing), " fabric ", static_cast<int>(fabric), " ranks ", n);
         // Ring over all ranks: every step is bound by the NIC (or NVLink on one node).
         const bool one_node = n == 8;
         if (n <= 256 || fabric == FabricKind::kFatTree3) {
-          const double ring = Simulate(*g, CollectiveOp::kAllReduce, CollectiveAlgorithm::kRing, n, m);
+          const double ring =
+              Simulate(*g, CollectiveOp::kAllReduce, CollectiveAlgorithm::kRing, n, m);
           const double ring_ab = one_node ? RingAllReduceTime(m, n, kNvlBw, kNvlLat)
                                           : RingAllReduceTime(m, n, kNicBw, kNicLat);
           EXPECT_NEAR(ring, ring_ab, 1e-6 * ring_ab) << "ring " << where;
         }
-        const double hier = Simulate(*g, CollectiveOp::kAllReduce, CollectiveAlgorithm::kHierarchical, n, m);
+        const double hier =
+            Simulate(*g, CollectiveOp::kAllReduce, CollectiveAlgorithm::kHierarchical, n, m);
         const double hier_ab = RingAllReduceTime(m, 8, kNvlBw, kNvlLat) +
                                (one_node ? 0.0 : RingAllReduceTime(m / 8, n / 8, kNicBw, kNicLat));
         EXPECT_NEAR(hier, hier_ab, 1e-6 * hier_ab) << "hierarchical " << where;
-        const double tree = Simulate(*g, CollectiveOp::kAllReduce, CollectiveAlgorithm::kTree, n, m);
+        const double tree =
+            Simulate(*g, CollectiveOp::kAllReduce, CollectiveAlgorithm::kTree, n, m);
         EXPECT_NEAR(tree, TreeAlphaBeta(n, m), 1e-6 * tree) << "tree " << where;
       }
     }
@@ -113,7 +117,8 @@ TEST(RoutingTest, IdleNonBlockingFabricsEqualAlphaBetaUnderDmodkAndSpray) {
 
 TEST(RoutingTest, RoutesAreShortestPathsUnderEveryPolicy) {
   for (Routing routing : {Routing::kDmodk, Routing::kEcmp, Routing::kSpray}) {
-    for (FabricKind kind : {FabricKind::kFatTree2, FabricKind::kFatTree3, FabricKind::kRailOptimized}) {
+    for (FabricKind kind :
+         {FabricKind::kFatTree2, FabricKind::kFatTree3, FabricKind::kRailOptimized}) {
       ClusterShape s = Shape(64, kind, routing);
       s.gpus_per_node = 4;
       s.nodes = 16;
@@ -157,8 +162,8 @@ TEST(RoutingTest, SprayedAllToAllOnAnOversubscribedFabricIsFluid) {
 }
 
 TEST(BallsInBinsTest, ExactSmallCases) {
-  EXPECT_NEAR(ExpectedMaxBinLoad(2, 2), 1.5, 1e-12);           // max 2 w.p. 1/2
-  EXPECT_NEAR(ExpectedMaxBinLoad(3, 3), 51.0 / 27.0, 1e-12);   // 6·1 + 18·2 + 3·3 over 27
+  EXPECT_NEAR(ExpectedMaxBinLoad(2, 2), 1.5, 1e-12);          // max 2 w.p. 1/2
+  EXPECT_NEAR(ExpectedMaxBinLoad(3, 3), 51.0 / 27.0, 1e-12);  // 6·1 + 18·2 + 3·3 over 27
   EXPECT_NEAR(ExpectedMaxBinLoad(4, 1), 4.0, 1e-12);
   EXPECT_NEAR(ExpectedMaxBinLoad(1, 7), 1.0, 1e-12);
 }
@@ -249,7 +254,8 @@ TEST(RenewalTest, ExponentialRenewalIsLinear) {
 }
 
 // Failures of one Weibull cause over `days`, pooled over seeds.
-double PooledFailures(double shape, bool fresh, int components, double mtbf_h, double days, int seeds) {
+double PooledFailures(double shape, bool fresh, int components, double mtbf_h, double days,
+                      int seeds) {
   double total = 0;
   for (int s = 1; s <= seeds; ++s) {
     TrainingRunConfig c;
@@ -313,7 +319,8 @@ TEST(TrainingRunFidelityTest, EttrMatchesDalysExactRenewalFormula) {
     mean /= reps;
     for (double x : e) ss += (x - mean) * (x - mean);
     const double ci99 = 2.756 * std::sqrt(ss / (reps - 1) / reps);  // t(29) 99 %
-    const double exact = tau / (std::exp(lambda * restart) / lambda * std::expm1(lambda * (tau + write)));
+    const double exact =
+        tau / (std::exp(lambda * restart) / lambda * std::expm1(lambda * (tau + write)));
     EXPECT_NEAR(mean, exact, ci99) << "tau " << tau;
     EXPECT_LT(ci99, 0.01) << "the check must have power";
   }

@@ -20,9 +20,9 @@ TEST(FormulasTest, Collectives) {
   EXPECT_EQ(TreeAllReduceTime(1e9, 1, 50e9, 500e-9), 0.0);
   // Hierarchical = 2·ring(intra) + ring(inter of M/G).
   const double h = HierarchicalAllReduceTime(1e9, 4, 8, 900e9, 50e9);
-  EXPECT_NEAR(h, 2 * RingAllReduceTime(1e9, 8, 900e9, 500e-9) +
-                     RingAllReduceTime(1e9 / 8, 4, 50e9, 5e-6),
-              1e-15);
+  EXPECT_NEAR(
+      h, 2 * RingAllReduceTime(1e9, 8, 900e9, 500e-9) + RingAllReduceTime(1e9 / 8, 4, 50e9, 5e-6),
+      1e-15);
 }
 
 TEST(FormulasTest, PipelineKvCheckpointReliability) {
@@ -123,8 +123,9 @@ TEST(FormulasTest, ExponentialCheckpointEttrMatchesMonteCarlo) {
   // standard error of the ratio is below 0.002 relative; 4 sigma.
   EXPECT_NEAR(simulated, exact, 0.008 * exact);
   // No failures: the writes alone.
-  EXPECT_DOUBLE_EQ(ExponentialCheckpointEttr(tau, delta, restart, std::numeric_limits<double>::infinity()),
-                   tau / (tau + delta));
+  EXPECT_DOUBLE_EQ(
+      ExponentialCheckpointEttr(tau, delta, restart, std::numeric_limits<double>::infinity()),
+      tau / (tau + delta));
   // Daly's interval is (to his stated accuracy) where the exact curve peaks.
   const double daly = DalyInterval(delta, mtbf);
   const double at_daly = ExponentialCheckpointEttr(daly, delta, restart, mtbf);

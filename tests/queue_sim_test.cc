@@ -43,7 +43,8 @@ std::vector<QueueRunResult> Replicate(int servers, double lambda, DurationDistri
   return out;
 }
 
-Interval Ci(const std::vector<QueueRunResult>& runs, std::function<double(const QueueRunResult&)> f) {
+Interval Ci(const std::vector<QueueRunResult>& runs,
+            std::function<double(const QueueRunResult&)> f) {
   double m = 0, ss = 0;
   for (const auto& r : runs) m += f(r);
   m /= runs.size();
@@ -54,8 +55,8 @@ Interval Ci(const std::vector<QueueRunResult>& runs, std::function<double(const 
 #define EXPECT_IN_CI(runs, field, target)                                             \
   do {                                                                                \
     const Interval ci = Ci(runs, [](const QueueRunResult& r) { return r.field; });    \
-    EXPECT_TRUE(ci.Contains(target)) << #field << " = " << ci.mean << " ± " << ci.half \
-                                     << ", target " << (target);                      \
+    EXPECT_TRUE(ci.Contains(target))                                                  \
+        << #field << " = " << ci.mean << " ± " << ci.half << ", target " << (target); \
   } while (0)
 
 void ExpectLittle(const std::vector<QueueRunResult>& runs) {

@@ -79,7 +79,9 @@ TEST(RandomTest, DrawMomentsMatchClosedForms) {
       {"gamma", 3.0 * 0.5, [&] { return r.Gamma(3.0, 0.5); }},
       {"uniform", 2.5, [&] { return r.Uniform(2.0, 3.0); }},
       {"empirical", (1 * 1 + 2 * 3 + 10 * 6) / 10.0,
-       [&] { return r.Empirical({1, 2, 10}, {1, 3, 6}); }},
+       [&] {
+         return r.Empirical({1, 2, 10}, {1, 3, 6});
+       }},
   };
   for (const Case& c : cases) {
     auto [mean, se] = MeanAndError(n, c.draw);

@@ -55,9 +55,11 @@ TEST(ReadmeTest, EveryCommandRuns) {
   const std::string scratch = ::testing::TempDir() + "/readme_scratch";
   for (const std::string& c : commands) {
     // Reports need the Python package; a build without it checks the rest.
-    if (!MLSYSIM_HAVE_REPORTS && (absl::StrContains(c, "--report") || absl::StrContains(c, "mlsysim report"))) continue;
-    const std::string run = absl::StrReplaceAll(c, {{"build/mlsysim", MLSYSIM_BINARY},
-                                                    {"/tmp/", scratch + "_"}});
+    if (!MLSYSIM_HAVE_REPORTS &&
+        (absl::StrContains(c, "--report") || absl::StrContains(c, "mlsysim report")))
+      continue;
+    const std::string run =
+        absl::StrReplaceAll(c, {{"build/mlsysim", MLSYSIM_BINARY}, {"/tmp/", scratch + "_"}});
     const std::string shell =
         absl::StrCat("cd '", MLSYSIM_SOURCE_DIR, "' && ", run, " > /dev/null 2> /dev/null");
     EXPECT_EQ(std::system(shell.c_str()), 0) << c;

@@ -5,10 +5,10 @@
 #include <cstdio>
 #include <fstream>
 
-#include "analytic/roofline_engine.h"
+#include <map>
 #include "analytic/fleet.h"
 #include "analytic/operations.h"
-#include <map>
+#include "analytic/roofline_engine.h"
 #include "gtest/gtest.h"
 
 namespace mlsysim {
@@ -22,26 +22,41 @@ const Registry& Reg() {
 
 constexpr double kGiB = 1024.0 * 1024 * 1024;
 
-// The reference table (tests/data/SOURCES.md §4, docs/mlsysim_v0.1.1_contract.md §4.1): key, peak flop/s, bandwidth B/s, capacity B.
+// The reference table (tests/data/SOURCES.md §4, docs/mlsysim_v0.1.1_contract.md §4.1): key, peak
+// flop/s, bandwidth B/s, capacity B.
 struct HwRow {
   const char* key;
   double peak, bw, cap;
 };
 constexpr HwRow kHardware[] = {
-    {"V100", 125e12, 900e9, 32 * kGiB},        {"A100", 312e12, 2039e9, 80 * kGiB},
-    {"H100", 989e12, 3.35e12, 80 * kGiB},      {"H200", 989e12, 4.8e12, 141e9},
-    {"B200", 2250e12, 8e12, 192 * kGiB},       {"NVL72", 162e15, 576e12, 13.8e12},
-    {"MI300X", 1307e12, 5.3e12, 192 * kGiB},   {"MI250X", 383e12, 3.2e12, 128 * kGiB},
-    {"Gaudi2", 432e12, 2.45e12, 96 * kGiB},    {"Gaudi3", 1835e12, 3.7e12, 128 * kGiB},
-    {"Trainium2", 380e12, 2.4e12, 96 * kGiB},  {"TPUv6", 2150e12, 4.5e12, 128 * kGiB},
-    {"TPUv5p", 459e12, 2.76e12, 95 * kGiB},    {"TPUv4", 275e12, 1200e9, 32 * kGiB},
-    {"T4", 65e12, 320e9, 16 * kGiB},           {"CerebrasCS3", 125e15, 21e15, 44e9},
-    {"DGXSpark", 250e12, 500e9, 128e9},        {"MacBook", 14.2e12, 400e9, 128e9},
-    {"iPhone", 35e12, 100e9, 8e9},             {"Pixel8", 15e12, 60e9, 8e9},
-    {"Snapdragon", 45e12, 77e9, 12e9},         {"Jetson", 25e12, 102e9, 16e9},
-    {"Coral", 4e12, 8e9, 1e9},                 {"NUC_Movidius", 1e12, 25e9, 16e9},
-    {"GenericServer", 1e12, 100e9, 128e9},     {"ESP32", 0.5e9, 0.08e9, 8e6},
-    {"nRF52840", 64e6, 0.064e9, 1e6},          {"Himax", 0.2e9, 0.1e9, 2e6},
+    {"V100", 125e12, 900e9, 32 * kGiB},
+    {"A100", 312e12, 2039e9, 80 * kGiB},
+    {"H100", 989e12, 3.35e12, 80 * kGiB},
+    {"H200", 989e12, 4.8e12, 141e9},
+    {"B200", 2250e12, 8e12, 192 * kGiB},
+    {"NVL72", 162e15, 576e12, 13.8e12},
+    {"MI300X", 1307e12, 5.3e12, 192 * kGiB},
+    {"MI250X", 383e12, 3.2e12, 128 * kGiB},
+    {"Gaudi2", 432e12, 2.45e12, 96 * kGiB},
+    {"Gaudi3", 1835e12, 3.7e12, 128 * kGiB},
+    {"Trainium2", 380e12, 2.4e12, 96 * kGiB},
+    {"TPUv6", 2150e12, 4.5e12, 128 * kGiB},
+    {"TPUv5p", 459e12, 2.76e12, 95 * kGiB},
+    {"TPUv4", 275e12, 1200e9, 32 * kGiB},
+    {"T4", 65e12, 320e9, 16 * kGiB},
+    {"CerebrasCS3", 125e15, 21e15, 44e9},
+    {"DGXSpark", 250e12, 500e9, 128e9},
+    {"MacBook", 14.2e12, 400e9, 128e9},
+    {"iPhone", 35e12, 100e9, 8e9},
+    {"Pixel8", 15e12, 60e9, 8e9},
+    {"Snapdragon", 45e12, 77e9, 12e9},
+    {"Jetson", 25e12, 102e9, 16e9},
+    {"Coral", 4e12, 8e9, 1e9},
+    {"NUC_Movidius", 1e12, 25e9, 16e9},
+    {"GenericServer", 1e12, 100e9, 128e9},
+    {"ESP32", 0.5e9, 0.08e9, 8e6},
+    {"nRF52840", 64e6, 0.064e9, 1e6},
+    {"Himax", 0.2e9, 0.1e9, 2e6},
 };
 
 TEST(RegistryTest, All28AcceleratorsMatchTheReferenceTable) {
@@ -145,11 +160,23 @@ std::string WriteTemp(const std::string& name, const std::string& text) {
 
 TEST(RegistryTest, UserFileAddsAndOverrides) {
   const std::string path = WriteTemp("user_registry.textproto", R"pb(
-accelerator { key: "MyChip" name: "My Chip" peak_flops: "100 TFLOP/s"
-  memory_capacity: "24 GB" memory_bandwidth: "1 TB/s" tdp: "150 W" }
-accelerator { key: "H100" name: "NVIDIA H100 (overclocked)" peak_flops: "1000 TFLOP/s"
-  memory_capacity: "80 GiB" memory_bandwidth: "3.35 TB/s" tdp: "700 W" }
-)pb");
+    accelerator {
+      key: "MyChip"
+      name: "My Chip"
+      peak_flops: "100 TFLOP/s"
+      memory_capacity: "24 GB"
+      memory_bandwidth: "1 TB/s"
+      tdp: "150 W"
+    }
+    accelerator {
+      key: "H100"
+      name: "NVIDIA H100 (overclocked)"
+      peak_flops: "1000 TFLOP/s"
+      memory_capacity: "80 GiB"
+      memory_bandwidth: "3.35 TB/s"
+      tdp: "700 W"
+    }
+  )pb");
   auto reg = Registry::WithFile(path);
   ASSERT_TRUE(reg.ok()) << reg.status();
   EXPECT_EQ((*reg)->accelerators().size(), 29u);
@@ -160,7 +187,8 @@ accelerator { key: "H100" name: "NVIDIA H100 (overclocked)" peak_flops: "1000 TF
 }
 
 TEST(RegistryTest, MalformedFilesFailWithTheReason) {
-  auto syntax = Registry::WithFile(WriteTemp("bad1.textproto", "accelerator { key: \"X\" peak_flops: }"));
+  auto syntax =
+      Registry::WithFile(WriteTemp("bad1.textproto", "accelerator { key: \"X\" peak_flops: }"));
   ASSERT_FALSE(syntax.ok());
   EXPECT_NE(syntax.status().message().find("line 1"), std::string::npos);
   auto unit = Registry::WithFile(WriteTemp("bad2.textproto", R"(accelerator { key: "X"

@@ -57,7 +57,8 @@ TEST(ResultContractTest, EveryShippedScenarioRunsWithPinnedFingerprints) {
   std::set<std::string> pinned;
   for (const Pin& p : kPins) {
     pinned.insert(p.scenario);
-    const CliRun r = Mlsysim({"-o", "json", "--reproducible", "simulate", Source(std::string("scenarios/") + p.scenario)});
+    const CliRun r = Mlsysim({"-o", "json", "--reproducible", "simulate",
+                              Source(std::string("scenarios/") + p.scenario)});
     ASSERT_EQ(r.code, 0) << p.scenario << ": " << r.err;
     ParsedResult j(r.out);
     EXPECT_EQ(j.r.fingerprint(), p.fingerprint) << p.scenario;
@@ -67,9 +68,10 @@ TEST(ResultContractTest, EveryShippedScenarioRunsWithPinnedFingerprints) {
     if (p.json_hash != 0) EXPECT_EQ(Fnv1a(r.out), p.json_hash) << p.scenario;
   }
   // Every scenario file in scenarios/ is pinned here.
-  for (const char* name : {"llama3_405b_16k_54d", "llama3_70b_fp16_1000qps", "llama3_70b_int4_1000qps",
-                           "llama3_70b_research256", "llama3_8b_8xh100_bursty", "mixtral_ep8_frontier",
-                           "mm8_tail_latency", "two_tenants_and_training_queue"}) {
+  for (const char* name :
+       {"llama3_405b_16k_54d", "llama3_70b_fp16_1000qps", "llama3_70b_int4_1000qps",
+        "llama3_70b_research256", "llama3_8b_8xh100_bursty", "mixtral_ep8_frontier",
+        "mm8_tail_latency", "two_tenants_and_training_queue"}) {
     EXPECT_TRUE(pinned.count(std::string(name) + ".textproto")) << name;
   }
 }
@@ -97,23 +99,81 @@ void ExpectRoundTrip(std::vector<std::string> form) {
 
 TEST(ResultContractTest, DumpScenarioRoundTripsEveryQuickForm) {
   const std::string d = std::string(MLSYSIM_TEST_DATA_DIR) + "/astra-sim/hgx_h100_allreduce_8/";
-  ExpectRoundTrip({"queue", "--servers", "4", "--arrival-rate", "3.2", "--service-time", "1", "--service-dist",
-                   "gamma", "--cv", "0.5", "--requests", "20000", "--seed", "12345678", "--replications", "3"});
-  ExpectRoundTrip({"jobs", "--gpus", "256", "--arrival-rate", "4", "--duration", "12", "--job-gpus", "8,64",
-                   "--policy", "backfill", "--jobs", "2000", "--seed", "5"});
-  ExpectRoundTrip({"serving", "--model", "Llama3_8B", "--hardware", "H100", "--replicas", "2", "--qps", "20",
-                   "--requests", "1500", "--input-tokens", "uniform:64:512", "--router", "jsq-kv", "--seed", "9",
-                   "--replications", "2", "--slo-ttft", "200 ms"});
-  ExpectRoundTrip({"serving", "--model", "Llama3_8B", "--hardware", "H100", "--replicas", "2", "--requests", "1000",
-                   "--tenant", "chat/30/1/0", "--tenant", "batch/10/0/8/fixed:1024/fixed:64"});
-  ExpectRoundTrip({"training", "--model", "Llama3_70B", "--cluster", "Research_256", "--tp", "8", "--pp", "4",
-                   "--batch-size", "256", "--days", "3", "--failures", "registry", "--checkpoint-interval", "daly",
-                   "--seed", "3", "--replications", "2", "--weibull-shape", "0.8"});
-  ExpectRoundTrip({"collective", "--op", "allreduce", "--algorithm", "hierarchical", "--ranks", "64",
-                   "--gpus-per-node", "8", "--message", "1 GB", "--bandwidth", "900 GB/s", "--latency", "0.5 us",
-                   "--inter-bandwidth", "50 GB/s", "--inter-latency", "5 us", "--topology", "fat_tree_2"});
-  ExpectRoundTrip({"chakra", "--workload", d + "workload/all_reduce", "--network", d + "network.yml", "--system",
-                   d + "system.json", "--backend", "astra-unaware"});
+  ExpectRoundTrip({"queue", "--servers", "4", "--arrival-rate", "3.2", "--service-time", "1",
+                   "--service-dist", "gamma", "--cv", "0.5", "--requests", "20000", "--seed",
+                   "12345678", "--replications", "3"});
+  ExpectRoundTrip({"jobs", "--gpus", "256", "--arrival-rate", "4", "--duration", "12", "--job-gpus",
+                   "8,64", "--policy", "backfill", "--jobs", "2000", "--seed", "5"});
+  ExpectRoundTrip({"serving",
+                   "--model",
+                   "Llama3_8B",
+                   "--hardware",
+                   "H100",
+                   "--replicas",
+                   "2",
+                   "--qps",
+                   "20",
+                   "--requests",
+                   "1500",
+                   "--input-tokens",
+                   "uniform:64:512",
+                   "--router",
+                   "jsq-kv",
+                   "--seed",
+                   "9",
+                   "--replications",
+                   "2",
+                   "--slo-ttft",
+                   "200 ms"});
+  ExpectRoundTrip({"serving", "--model", "Llama3_8B", "--hardware", "H100", "--replicas", "2",
+                   "--requests", "1000", "--tenant", "chat/30/1/0", "--tenant",
+                   "batch/10/0/8/fixed:1024/fixed:64"});
+  ExpectRoundTrip({"training",
+                   "--model",
+                   "Llama3_70B",
+                   "--cluster",
+                   "Research_256",
+                   "--tp",
+                   "8",
+                   "--pp",
+                   "4",
+                   "--batch-size",
+                   "256",
+                   "--days",
+                   "3",
+                   "--failures",
+                   "registry",
+                   "--checkpoint-interval",
+                   "daly",
+                   "--seed",
+                   "3",
+                   "--replications",
+                   "2",
+                   "--weibull-shape",
+                   "0.8"});
+  ExpectRoundTrip({"collective",
+                   "--op",
+                   "allreduce",
+                   "--algorithm",
+                   "hierarchical",
+                   "--ranks",
+                   "64",
+                   "--gpus-per-node",
+                   "8",
+                   "--message",
+                   "1 GB",
+                   "--bandwidth",
+                   "900 GB/s",
+                   "--latency",
+                   "0.5 us",
+                   "--inter-bandwidth",
+                   "50 GB/s",
+                   "--inter-latency",
+                   "5 us",
+                   "--topology",
+                   "fat_tree_2"});
+  ExpectRoundTrip({"chakra", "--workload", d + "workload/all_reduce", "--network",
+                   d + "network.yml", "--system", d + "system.json", "--backend", "astra-unaware"});
 }
 
 TEST(ResultContractTest, SchemaResultIsTheProtoFile) {
@@ -125,15 +185,18 @@ TEST(ResultContractTest, SchemaResultIsTheProtoFile) {
 TEST(ResultContractTest, ReportsAreReadable) {
   const CliRun text = Mlsysim({"--reproducible", "simulate", "default"});
   ASSERT_EQ(text.code, 0) << text.err;
-  EXPECT_NE(text.out.find("mlsysim simulate training · llama3-70b-research256"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("mlsysim simulate training · llama3-70b-research256"), std::string::npos)
+      << text.out;
   EXPECT_NE(text.out.find("figure"), std::string::npos);
   EXPECT_NE(text.out.find("step_time_s            3.519 s"), std::string::npos) << text.out;
-  const CliRun serving = Mlsysim({"simulate", "serving", "--model", "Llama3_8B", "--hardware", "H100", "--replicas",
-                                  "2", "--qps", "10", "--requests", "2000", "--replications", "3"});
+  const CliRun serving =
+      Mlsysim({"simulate", "serving", "--model", "Llama3_8B", "--hardware", "H100", "--replicas",
+               "2", "--qps", "10", "--requests", "2000", "--replications", "3"});
   ASSERT_EQ(serving.code, 0) << serving.err;
   const CliRun md = Mlsysim({"-o", "markdown", "simulate", "default"});
   ASSERT_EQ(md.code, 0);
-  EXPECT_NE(md.out.find("| figure | simulated | closed form | gap | source |"), std::string::npos) << md.out;
+  EXPECT_NE(md.out.find("| figure | simulated | closed form | gap | source |"), std::string::npos)
+      << md.out;
   for (const std::string* out : {&text.out, &serving.out, &md.out}) {
     for (const char* bad : {"nan", "inf", "e+", "± 0 s", "± 0\n"}) {
       EXPECT_EQ(out->find(bad), std::string::npos) << bad << " in\n" << *out;
@@ -150,11 +213,13 @@ void CheckTrace(const std::string& path, const std::set<std::string>& categories
   std::set<std::pair<int, int>> named_threads, used_threads;
   std::set<std::string> categories;
   for (const auto& e : j["traceEvents"]) {
-    for (const char* key : {"name", "ph", "pid", "tid"}) ASSERT_TRUE(e.contains(key)) << key << " in " << e.dump();
+    for (const char* key : {"name", "ph", "pid", "tid"})
+      ASSERT_TRUE(e.contains(key)) << key << " in " << e.dump();
     const std::string ph = e["ph"];
     if (ph == "M") {
       if (e["name"] == "process_name") named_pids.insert(e["pid"].get<int>());
-      if (e["name"] == "thread_name") named_threads.insert({e["pid"].get<int>(), e["tid"].get<int>()});
+      if (e["name"] == "thread_name")
+        named_threads.insert({e["pid"].get<int>(), e["tid"].get<int>()});
       ASSERT_TRUE(e["args"].contains("name"));
       continue;
     }
@@ -165,48 +230,55 @@ void CheckTrace(const std::string& path, const std::set<std::string>& categories
     EXPECT_TRUE(named_pids.count(e["pid"].get<int>())) << "unnamed process in " << e.dump();
     if (ph == "X") used_threads.insert({e["pid"].get<int>(), e["tid"].get<int>()});
   }
-  for (const auto& t : used_threads) EXPECT_TRUE(named_threads.count(t)) << t.first << "/" << t.second;
-  for (const std::string& c : categories_needed) EXPECT_TRUE(categories.count(c)) << "no '" << c << "' spans";
+  for (const auto& t : used_threads)
+    EXPECT_TRUE(named_threads.count(t)) << t.first << "/" << t.second;
+  for (const std::string& c : categories_needed)
+    EXPECT_TRUE(categories.count(c)) << "no '" << c << "' spans";
 }
 
 TEST(ResultContractTest, TrainingAndServingTracesPassAFormatCheck) {
   const std::string train = ::testing::TempDir() + "/train_trace.json";
-  const CliRun t = Mlsysim({"-o", "json", "simulate", "training", "--model", "Llama3_8B", "--nodes", "4", "--tp", "4",
-                            "--pp", "2", "--batch-size", "32", "--days", "20", "--failures", "registry", "--trace",
-                            train});
+  const CliRun t =
+      Mlsysim({"-o",     "json", "simulate",   "training", "--model", "Llama3_8B",    "--nodes",
+               "4",      "--tp", "4",          "--pp",     "2",       "--batch-size", "32",
+               "--days", "20",   "--failures", "registry", "--trace", train});
   ASSERT_EQ(t.code, 0) << t.err;
   CheckTrace(train, {"compute", "tp", "pp", "dp", "bubble", "failure", "checkpoint"});
   EXPECT_EQ(ParsedResult(t.out).r.files(0), train);
   const std::string serve = ::testing::TempDir() + "/serve_trace.json";
   const std::string iters = ::testing::TempDir() + "/iterations.csv";
-  const CliRun s = Mlsysim({"-o", "json", "simulate", "serving", "--model", "Llama3_8B", "--hardware", "H100",
-                            "--replicas", "2", "--qps", "20", "--requests", "500", "--trace", serve,
-                            "--iterations-csv", iters});
+  const CliRun s = Mlsysim({"-o", "json", "simulate", "serving", "--model", "Llama3_8B",
+                            "--hardware", "H100", "--replicas", "2", "--qps", "20", "--requests",
+                            "500", "--trace", serve, "--iterations-csv", iters});
   ASSERT_EQ(s.code, 0) << s.err;
   CheckTrace(serve, {"iteration", "request"});
   const std::string csv = Slurp(iters);
-  EXPECT_EQ(csv.substr(0, csv.find('\n')), "replica,start_s,end_s,prefill_tokens,decode_sequences,kv_utilization");
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "replica,start_s,end_s,prefill_tokens,decode_sequences,kv_utilization");
   EXPECT_EQ(ParsedResult(s.out).r.files_size(), 2);
   // A cap that is hit is reported, not silent.
-  const CliRun capped = Mlsysim({"-o", "json", "simulate", "serving", "--model", "Llama3_8B", "--hardware", "H100",
-                                 "--replicas", "2", "--qps", "20", "--requests", "500", "--trace", serve,
-                                 "--trace-max-events", "100"});
+  const CliRun capped =
+      Mlsysim({"-o", "json", "simulate", "serving", "--model", "Llama3_8B", "--hardware", "H100",
+               "--replicas", "2", "--qps", "20", "--requests", "500", "--trace", serve,
+               "--trace-max-events", "100"});
   ASSERT_EQ(capped.code, 0) << capped.err;
   EXPECT_NE(capped.err.find("capped at 100 events"), std::string::npos) << capped.err;
   EXPECT_EQ(ParsedResult(capped.out).r.warnings_size(), 1);
 }
 
 TEST(ResultContractTest, ErrorsNameTheFieldAndTheFlag) {
-  const CliRun q = Mlsysim({"simulate", "queue", "--servers", "2", "--arrival-rate", "3", "--service-time", "1",
-                            "--requests", "1000"});
+  const CliRun q = Mlsysim({"simulate", "queue", "--servers", "2", "--arrival-rate", "3",
+                            "--service-time", "1", "--requests", "1000"});
   EXPECT_EQ(q.code, 1);
   EXPECT_NE(q.err.find("queue.arrival_rate (--arrival-rate)"), std::string::npos) << q.err;
   const std::string f = ::testing::TempDir() + "/bad_preset.textproto";
-  std::ofstream(f) << "training { model: \"Llama3_8B\" global_batch_size: 16 tp: 8 duration: \"1 day\" }\n"
-                      "cluster { nodes: 2 }\nfailures { preset: \"often\" }\n";
+  std::ofstream(f)
+      << "training { model: \"Llama3_8B\" global_batch_size: 16 tp: 8 duration: \"1 day\" }\n"
+         "cluster { nodes: 2 }\nfailures { preset: \"often\" }\n";
   const CliRun s = Mlsysim({"simulate", f});
   EXPECT_EQ(s.code, 1);
-  EXPECT_EQ(s.err.find("--failures"), std::string::npos) << "a scenario names fields, not flags: " << s.err;
+  EXPECT_EQ(s.err.find("--failures"), std::string::npos)
+      << "a scenario names fields, not flags: " << s.err;
 }
 
 }  // namespace

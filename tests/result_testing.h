@@ -35,12 +35,14 @@ struct ParsedResult {
   double Gap(const std::string& metric) const {
     const result::Metric* m = FindMetric(r, metric);
     EXPECT_TRUE(m && m->has_relative_gap()) << metric;
-    return m && m->has_relative_gap() ? m->relative_gap() : std::numeric_limits<double>::quiet_NaN();
+    return m && m->has_relative_gap() ? m->relative_gap()
+                                      : std::numeric_limits<double>::quiet_NaN();
   }
   double Num(const std::string& fact) const {
     const result::Fact* f = FindFact(r, fact);
     EXPECT_TRUE(f && f->value_case() == result::Fact::kNumber) << fact;
-    return f && f->value_case() == result::Fact::kNumber ? f->number() : std::numeric_limits<double>::quiet_NaN();
+    return f && f->value_case() == result::Fact::kNumber ? f->number()
+                                                         : std::numeric_limits<double>::quiet_NaN();
   }
   std::string Text(const std::string& fact) const {
     const result::Fact* f = FindFact(r, fact);

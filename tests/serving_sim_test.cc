@@ -7,12 +7,12 @@
 
 #include "analytic/serving.h"
 #include "gtest/gtest.h"
+#include "sim/core/sampling.h"
 #include "sim/serving/kv_block_pool.h"
 #include "sim/serving/router.h"
 #include "sim/serving/serving_iteration.h"
 #include "sim/serving/serving_sim.h"
 #include "topology/registry.h"
-#include "sim/core/sampling.h"
 #include "workloads/request_stream.h"
 
 namespace mlsysim {
@@ -51,7 +51,8 @@ TEST(ServingSimTest, OneRequestReproducesServingModel) {
       ASSERT_TRUE(a.ok());
       EXPECT_NEAR(r->ttft_s[0], a->ttft_ms / 1000, 1e-6 * a->ttft_ms / 1000) << model << " S=" << s;
       ASSERT_EQ(r->first_itl_s.size(), 1u);
-      EXPECT_NEAR(r->first_itl_s[0], a->itl_ms / 1000, 1e-6 * a->itl_ms / 1000) << model << " S=" << s;
+      EXPECT_NEAR(r->first_itl_s[0], a->itl_ms / 1000, 1e-6 * a->itl_ms / 1000)
+          << model << " S=" << s;
     }
   }
 }
@@ -248,7 +249,8 @@ TEST(ServingIterationTest, OnePromptAndOneDecodeAreServingModel) {
       for (int s : {128, 2048, 8192}) {
         const ModelSpec m = *reg.FindModel(model);
         const Accelerator hw = *reg.FindAccelerator("H200");
-        const IterationModel im = IterationModel::For(m, hw, precision, 0.5, 1, 900e9, /*causal=*/false);
+        const IterationModel im =
+            IterationModel::For(m, hw, precision, 0.5, 1, 900e9, /*causal=*/false);
         ServingOptions so;
         so.seq_len = s;
         so.precision = precision;
@@ -256,8 +258,10 @@ TEST(ServingIterationTest, OnePromptAndOneDecodeAreServingModel) {
         ASSERT_TRUE(a.ok());
         const double ttft = CostOfIteration(im, {{0, static_cast<double>(s)}}, {}).seconds;
         const double itl = CostOfIteration(im, {}, {static_cast<double>(s)}).seconds;
-        EXPECT_NEAR(ttft, a->ttft_ms / 1000, 1e-9 * a->ttft_ms / 1000) << model << " " << precision << " S=" << s;
-        EXPECT_NEAR(itl, a->itl_ms / 1000, 1e-9 * a->itl_ms / 1000) << model << " " << precision << " S=" << s;
+        EXPECT_NEAR(ttft, a->ttft_ms / 1000, 1e-9 * a->ttft_ms / 1000)
+            << model << " " << precision << " S=" << s;
+        EXPECT_NEAR(itl, a->itl_ms / 1000, 1e-9 * a->itl_ms / 1000)
+            << model << " " << precision << " S=" << s;
       }
     }
   }
@@ -267,8 +271,8 @@ TEST(ServingIterationTest, OnePromptAndOneDecodeAreServingModel) {
 // prompt: sum over pieces of (c·p + c(c+1)/2) = S(S+1)/2.
 TEST(ServingIterationTest, CausalPiecesAddUpToTheWholePrompt) {
   const Registry& reg = *Registry::Builtin().value();
-  const IterationModel im =
-      IterationModel::For(*reg.FindModel("Llama3_8B"), *reg.FindAccelerator("H100"), "fp16", 0.5, 1, 900e9, true);
+  const IterationModel im = IterationModel::For(
+      *reg.FindModel("Llama3_8B"), *reg.FindAccelerator("H100"), "fp16", 0.5, 1, 900e9, true);
   const double whole = CostOfIteration(im, {{0, 4096}}, {}).flops;
   double pieces = 0;
   for (int k = 0; k < 4; ++k) pieces += CostOfIteration(im, {{1024.0 * k, 1024}}, {}).flops;
@@ -309,7 +313,8 @@ TEST(RouterTest, PoliciesPickAsDocumented) {
   EXPECT_EQ(rr.Pick(0, 4, 0, out, load), 1);
   EXPECT_EQ(rr.Pick(2, 4, 1, out, load), 2);  // its own counter
   EXPECT_EQ(rr.Pick(0, 4, 0, out, load), 2);
-  EXPECT_EQ(Router(RouterPolicy::kLeastOutstanding).Pick(0, 4, 0, out, load), 1);  // lowest index of the tie
+  EXPECT_EQ(Router(RouterPolicy::kLeastOutstanding).Pick(0, 4, 0, out, load),
+            1);  // lowest index of the tie
   EXPECT_EQ(Router(RouterPolicy::kJoinShortestKv).Pick(0, 4, 0, out, load), 2);
   EXPECT_FALSE(ParseRouter("random").ok());
 }

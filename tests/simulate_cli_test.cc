@@ -6,28 +6,46 @@
 #include <string>
 
 #include "cli/commands.h"
-#include "tests/cli_runner.h"
-#include "tests/result_testing.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/cli_runner.h"
+#include "tests/result_testing.h"
 
 namespace mlsysim {
 namespace {
-
 
 std::string Scenario(const char* name) {
   return std::string(MLSYSIM_SOURCE_DIR) + "/scenarios/" + name;
 }
 
 TEST(SimulateCliTest, TrainingQuickForm) {
-  const CliRun r = Mlsysim({"-o", "json", "simulate", "training", "--model", "Llama3_70B",
-                            "--cluster", "Research_256", "--tp", "8", "--pp", "4",
-                            "--batch-size", "256", "--days", "7", "--failures", "registry",
-                            "--checkpoint-interval", "daly", "--seed", "3"});
+  const CliRun r = Mlsysim({"-o",
+                            "json",
+                            "simulate",
+                            "training",
+                            "--model",
+                            "Llama3_70B",
+                            "--cluster",
+                            "Research_256",
+                            "--tp",
+                            "8",
+                            "--pp",
+                            "4",
+                            "--batch-size",
+                            "256",
+                            "--days",
+                            "7",
+                            "--failures",
+                            "registry",
+                            "--checkpoint-interval",
+                            "daly",
+                            "--seed",
+                            "3"});
   ASSERT_EQ(r.code, 0) << r.err;
   ParsedResult j(r.out);
-  for (const char* key : {"step_time_s", "interruptions", "ettr", "checkpoint_interval_s",
-                          "checkpoint_write_s", "restart_time_s", "cluster_mtbf_s", "step_time_mlsysim"}) {
+  for (const char* key :
+       {"step_time_s", "interruptions", "ettr", "checkpoint_interval_s", "checkpoint_write_s",
+        "restart_time_s", "cluster_mtbf_s", "step_time_mlsysim"}) {
     EXPECT_TRUE(j.Has(key)) << key;
   }
   EXPECT_EQ(j.Num("dp"), 8);
@@ -46,13 +64,12 @@ TEST(SimulateCliTest, TrainingBadInput) {
                "--batch-size", "8"});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("does not fit"), std::string::npos);
-  r = Mlsysim({"simulate", "training", "--model", "Llama3_70B", "--cluster", "Research_256",
-               "--tp", "8", "--pp", "4", "--batch-size", "256", "--days", "1",
-               "--restart-time", "-5 min"});
+  r = Mlsysim({"simulate", "training", "--model", "Llama3_70B", "--cluster", "Research_256", "--tp",
+               "8", "--pp", "4", "--batch-size", "256", "--days", "1", "--restart-time", "-5 min"});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("--restart-time"), std::string::npos);
-  r = Mlsysim({"simulate", "training", "--model", "Llama3_70B", "--cluster", "Research_256",
-               "--tp", "8", "--pp", "4", "--batch-size", "256", "--failures", "often"});
+  r = Mlsysim({"simulate", "training", "--model", "Llama3_70B", "--cluster", "Research_256", "--tp",
+               "8", "--pp", "4", "--batch-size", "256", "--failures", "often"});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("llama3"), std::string::npos);
 }
@@ -70,7 +87,8 @@ TEST(SimulateCliTest, DefaultScenarioIsTheEmbeddedResearch256Week) {
   const CliRun embedded = Mlsysim({"-o", "json", "simulate", "default"});
   ASSERT_EQ(embedded.code, 0) << embedded.err;
   ParsedResult a(embedded.out);
-  ParsedResult b(Mlsysim({"-o", "json", "simulate", Scenario("llama3_70b_research256.textproto")}).out);
+  ParsedResult b(
+      Mlsysim({"-o", "json", "simulate", Scenario("llama3_70b_research256.textproto")}).out);
   EXPECT_EQ(a.r.name(), "llama3-70b-research256");
   EXPECT_EQ(a.Sim("step_time_s"), b.Sim("step_time_s"));
   EXPECT_EQ(a.Sim("interruptions"), b.Sim("interruptions"));
@@ -79,7 +97,8 @@ TEST(SimulateCliTest, DefaultScenarioIsTheEmbeddedResearch256Week) {
 TEST(SimulateCliTest, Llama3ScenarioReproducesTheFleetFigures) {
   // The failure log goes where --events-csv says (scratch directory), announced.
   const std::string log = ::testing::TempDir() + "/llama3_405b_failures.csv";
-  const CliRun r = Mlsysim({"-o", "json", "simulate", Scenario("llama3_405b_16k_54d.textproto"), "--events-csv", log});
+  const CliRun r = Mlsysim(
+      {"-o", "json", "simulate", Scenario("llama3_405b_16k_54d.textproto"), "--events-csv", log});
   ASSERT_EQ(r.code, 0) << r.err;
   ParsedResult j(r.out);
   EXPECT_NEAR(j.Sim("interruptions"), 419, 41);
@@ -99,10 +118,11 @@ TEST(SimulateCliTest, Llama3ScenarioReproducesTheFleetFigures) {
 TEST(SimulateCliTest, TraceAndCsvAreWrittenWhole) {
   const std::string trace = ::testing::TempDir() + "step_trace.json";
   const std::string csv = ::testing::TempDir() + "events.csv";
-  const CliRun r = Mlsysim({"-o", "json", "simulate", "training", "--model", "Llama3_8B",
-                            "--nodes", "4", "--tp", "8", "--pp", "2", "--batch-size", "32",
-                            "--days", "30", "--failures", "registry", "--trace", trace,
-                            "--events-csv", csv});
+  const CliRun r =
+      Mlsysim({"-o",           "json", "simulate",     "training", "--model",    "Llama3_8B",
+               "--nodes",      "4",    "--tp",         "8",        "--pp",       "2",
+               "--batch-size", "32",   "--days",       "30",       "--failures", "registry",
+               "--trace",      trace,  "--events-csv", csv});
   ASSERT_EQ(r.code, 0) << r.err;
   std::ifstream t(trace);
   std::stringstream buf;
@@ -147,11 +167,32 @@ TEST(SimulateCliTest, QueueBadInput) {
 TEST(SimulateCliTest, ServingQuickForm) {
   const std::string csv = ::testing::TempDir() + "requests.csv";
   const std::string trace = ::testing::TempDir() + "iterations.json";
-  const CliRun r = Mlsysim({"-o", "json", "simulate", "serving", "--model", "Llama3_8B",
-                            "--hardware", "H100", "--replicas", "2", "--qps", "40", "--requests",
-                            "2000", "--input-tokens", "uniform:64:512", "--output-tokens",
-                            "uniform:16:128", "--router", "jsq-kv", "--replications", "3",
-                            "--requests-csv", csv, "--trace", trace});
+  const CliRun r = Mlsysim({"-o",
+                            "json",
+                            "simulate",
+                            "serving",
+                            "--model",
+                            "Llama3_8B",
+                            "--hardware",
+                            "H100",
+                            "--replicas",
+                            "2",
+                            "--qps",
+                            "40",
+                            "--requests",
+                            "2000",
+                            "--input-tokens",
+                            "uniform:64:512",
+                            "--output-tokens",
+                            "uniform:16:128",
+                            "--router",
+                            "jsq-kv",
+                            "--replications",
+                            "3",
+                            "--requests-csv",
+                            csv,
+                            "--trace",
+                            trace});
   ASSERT_EQ(r.code, 0) << r.err;
   ParsedResult j(r.out);
   for (const char* key : {"ttft_p50_s", "ttft_p99_s", "itl_p50_s", "itl_p99_s", "e2e_p99_s",
@@ -164,7 +205,9 @@ TEST(SimulateCliTest, ServingQuickForm) {
   std::ifstream c(csv);
   std::string header;
   std::getline(c, header);
-  EXPECT_EQ(header, "arrival_s,start_s,first_token_s,finish_s,input_tokens,output_tokens,replica,preemptions,tenant");
+  EXPECT_EQ(header,
+            "arrival_s,start_s,first_token_s,finish_s,input_tokens,output_tokens,replica,"
+            "preemptions,tenant");
   std::ifstream t(trace);
   std::stringstream buf;
   buf << t.rdbuf();
@@ -201,8 +244,8 @@ TEST(SimulateCliTest, ServingAndQueueScenarios) {
 TEST(SimulateCliTest, TenantsWithPrioritiesAndLimits) {
   const CliRun r = Mlsysim({"-o", "json", "simulate", "serving", "--model", "Llama3_8B",
                             "--hardware", "H100", "--replicas", "2", "--requests", "6000",
-                            "--tenant", "chat/60/1/0/uniform:64:512/uniform:16:256",
-                            "--tenant", "batch/100/0/16/fixed:2000/fixed:256"});
+                            "--tenant", "chat/60/1/0/uniform:64:512/uniform:16:256", "--tenant",
+                            "batch/100/0/16/fixed:2000/fixed:256"});
   ASSERT_EQ(r.code, 0) << r.err;
   ParsedResult j(r.out);
   const result::Section* chat = j.Section("tenant.chat");
@@ -214,11 +257,14 @@ TEST(SimulateCliTest, TenantsWithPrioritiesAndLimits) {
   EXPECT_EQ(batch->metrics(0).name(), "ttft_p50_s");
   EXPECT_GT(batch->metrics(0).simulated(), 10.0);
   EXPECT_EQ(Mlsysim({"simulate", "serving", "--model", "Llama3_8B", "--hardware", "H100",
-                     "--replicas", "1", "--requests", "10", "--tenant", "x/abc/1"}).code, 1);
+                     "--replicas", "1", "--requests", "10", "--tenant", "x/abc/1"})
+                .code,
+            1);
 }
 
 TEST(SimulateCliTest, SharedClusterScenario) {
-  const CliRun r = Mlsysim({"-o", "json", "simulate", Scenario("two_tenants_and_training_queue.textproto")});
+  const CliRun r =
+      Mlsysim({"-o", "json", "simulate", Scenario("two_tenants_and_training_queue.textproto")});
   ASSERT_EQ(r.code, 0) << r.err;
   ParsedResult j(r.out);
   EXPECT_EQ(j.Num("serving_gpus"), 16);
@@ -227,61 +273,72 @@ TEST(SimulateCliTest, SharedClusterScenario) {
   const result::Result& serving = j.r.parts(0);
   const result::Result& jobs = j.r.parts(1);
   EXPECT_EQ(serving.sections_size(), 2);  // one per tenant
-  EXPECT_NEAR(FindMetric(jobs, "utilization")->simulated(), FindFact(jobs, "offered_load")->number(), 0.05);
+  EXPECT_NEAR(FindMetric(jobs, "utilization")->simulated(),
+              FindFact(jobs, "offered_load")->number(), 0.05);
   EXPECT_FALSE(FindFact(jobs, "is_stable")->flag());  // mlsysim's one-server view
 }
 
 TEST(SimulateCliTest, JobsQuickForm) {
-  const CliRun r = Mlsysim({"-o", "json", "simulate", "jobs", "--gpus", "256", "--arrival-rate",
-                            "0.35", "--duration", "48", "--duration-dist", "det", "--jobs", "5000"});
+  const CliRun r =
+      Mlsysim({"-o", "json", "simulate", "jobs", "--gpus", "256", "--arrival-rate", "0.35",
+               "--duration", "48", "--duration-dist", "det", "--jobs", "5000"});
   ASSERT_EQ(r.code, 0) << r.err;
   ParsedResult j(r.out);
   EXPECT_NEAR(j.Ana("wait_mean_h"), j.Ana("avg_wait_time_h"), 1e-9);
   EXPECT_EQ(Mlsysim({"simulate", "jobs", "--gpus", "8", "--arrival-rate", "1", "--duration", "2",
-                     "--job-gpus", "16"}).code, 1);
+                     "--job-gpus", "16"})
+                .code,
+            1);
 }
 
 TEST(SimulateCliTest, ChakraFormAndScenarioAndExport) {
   const std::string d = std::string(MLSYSIM_TEST_DATA_DIR) + "/astra-sim/hgx_h100_allreduce_8/";
-  for (const auto& [backend, cycles] : {std::pair<std::string, long long>{"astra-aware", 57426},
-                                        {"astra-unaware", 55222}}) {
-    const CliRun r = Mlsysim({"-o", "json", "simulate", "chakra", "--workload", d + "workload/all_reduce",
-                              "--network", d + "network.yml", "--system", d + "system.json",
-                              "--backend", backend});
+  for (const auto& [backend, cycles] :
+       {std::pair<std::string, long long>{"astra-aware", 57426}, {"astra-unaware", 55222}}) {
+    const CliRun r = Mlsysim({"-o", "json", "simulate", "chakra", "--workload",
+                              d + "workload/all_reduce", "--network", d + "network.yml", "--system",
+                              d + "system.json", "--backend", backend});
     ASSERT_EQ(r.code, 0) << r.err;
     ParsedResult j(r.out);
     EXPECT_EQ(j.Num("finish_cycles"), cycles);
     EXPECT_EQ(j.Section("rank_finish")->metrics_size(), 8);
   }
   EXPECT_EQ(Mlsysim({"simulate", "chakra", "--workload", d + "workload/nothing", "--network",
-                     d + "network.yml", "--system", d + "system.json"}).code, 1);
+                     d + "network.yml", "--system", d + "system.json"})
+                .code,
+            1);
   EXPECT_EQ(Mlsysim({"simulate", "chakra", "--workload", d + "workload/all_reduce", "--network",
-                     d + "network.yml", "--system", d + "system.json", "--backend", "ns3"}).code, 1);
+                     d + "network.yml", "--system", d + "system.json", "--backend", "ns3"})
+                .code,
+            1);
   // An implementation name the backends do not model is refused, never replaced.
   const std::string bad_sys = ::testing::TempDir() + "/halving.json";
   std::ofstream(bad_sys) << "{\"all-reduce-implementation\": [\"halvingDoubling\"]}";
-  const CliRun h = Mlsysim({"simulate", "chakra", "--workload", d + "workload/all_reduce", "--network",
-                            d + "network.yml", "--system", bad_sys});
+  const CliRun h = Mlsysim({"simulate", "chakra", "--workload", d + "workload/all_reduce",
+                            "--network", d + "network.yml", "--system", bad_sys});
   EXPECT_EQ(h.code, 1);
-  EXPECT_NE(h.err.find(bad_sys + ": all-reduce-implementation: 'halvingDoubling' is not modelled; accepted: "
-                                 "ring, direct, directK"),
+  EXPECT_NE(h.err.find(bad_sys +
+                       ": all-reduce-implementation: 'halvingDoubling' is not modelled; accepted: "
+                       "ring, direct, directK"),
             std::string::npos)
       << h.err;
   // The same from a scenario file (paths relative to it).
   const std::string scen = ::testing::TempDir() + "/chakra.textproto";
   std::ofstream(scen) << "chakra { workload: \"" << d << "workload/all_reduce\" network: \"" << d
-                      << "network.yml\" system: \"" << d << "system.json\" backend: \"astra-unaware\" }\n";
+                      << "network.yml\" system: \"" << d
+                      << "system.json\" backend: \"astra-unaware\" }\n";
   const CliRun s = Mlsysim({"-o", "json", "simulate", scen});
   ASSERT_EQ(s.code, 0) << s.err;
   EXPECT_EQ(ParsedResult(s.out).Num("finish_cycles"), 55222);
   // Export a step and run it again.
   const std::string dir = ::testing::TempDir() + "/cli_export";
-  const CliRun t = Mlsysim({"-o", "json", "simulate", "training", "--model", "Llama3_70B", "--nodes", "8",
-                            "--tp", "8", "--pp", "4", "--microbatches", "8", "--batch-size", "16",
-                            "--export-chakra", dir});
+  const CliRun t = Mlsysim({"-o", "json", "simulate", "training", "--model", "Llama3_70B",
+                            "--nodes", "8", "--tp", "8", "--pp", "4", "--microbatches", "8",
+                            "--batch-size", "16", "--export-chakra", dir});
   ASSERT_EQ(t.code, 0) << t.err;
-  const CliRun back = Mlsysim({"-o", "json", "simulate", "chakra", "--workload", dir + "/step", "--network",
-                               dir + "/network.yml", "--system", dir + "/system.json", "--backend", "flow"});
+  const CliRun back =
+      Mlsysim({"-o", "json", "simulate", "chakra", "--workload", dir + "/step", "--network",
+               dir + "/network.yml", "--system", dir + "/system.json", "--backend", "flow"});
   ASSERT_EQ(back.code, 0) << back.err;
   const double step = ParsedResult(t.out).Sim("step_time_s");
   EXPECT_NEAR(ParsedResult(back.out).Sim("simulated_time_s"), step, 1e-9 * step);
@@ -320,22 +377,27 @@ TEST(HostileInputTest, ParsersDoNotCrashAndNameTheField) {
   // A directory where a file belongs.
   EXPECT_EQ(Mlsysim({"solve", ::testing::TempDir()}).code, 1);
   // YAML plans of the wrong shape: file:line:col, exit 1 (was an abort).
-  const CliRun p = Mlsysim({"eval", WriteFile("shape.yaml", "workload: 5\nhardware: {name: H100}\n")});
+  const CliRun p =
+      Mlsysim({"eval", WriteFile("shape.yaml", "workload: 5\nhardware: {name: H100}\n")});
   EXPECT_EQ(p.code, 1);
   EXPECT_NE(p.err.find("shape.yaml:1:"), std::string::npos) << p.err;
   EXPECT_EQ(Mlsysim({"eval", WriteFile("key.yaml", "? [a, b]\n: 1\n")}).code, 1);
   // A non-numeric bound is an error, not a dropped assertion.
-  const CliRun b = Mlsysim({"eval", WriteFile("bound.yaml", "workload: {name: Llama3_8B}\nhardware: {name: H100}\n"
-                                                            "constraints:\n  assert:\n"
-                                                            "    - {metric: performance.latency, max: fast}\n")});
+  const CliRun b =
+      Mlsysim({"eval", WriteFile("bound.yaml",
+                                 "workload: {name: Llama3_8B}\nhardware: {name: H100}\n"
+                                 "constraints:\n  assert:\n"
+                                 "    - {metric: performance.latency, max: fast}\n")});
   EXPECT_EQ(b.code, 1);
   EXPECT_NE(b.err.find("constraints.assert[].max"), std::string::npos) << b.err;
 }
 
 TEST(HostileInputTest, RegistryFilesAreCheckedWhole) {
-  const std::string chip = "tier: \"Cloud\" peak_flops: \"200 TFLOP/s\" memory_bandwidth: \"1 TB/s\" ";
-  const CliRun neg = Mlsysim({"--registry", WriteFile("neg.textproto", "accelerator { key: \"X1\" " + chip +
-                                                                       "memory_capacity: \"-80 GB\" }\n"),
+  const std::string chip =
+      "tier: \"Cloud\" peak_flops: \"200 TFLOP/s\" memory_bandwidth: \"1 TB/s\" ";
+  const CliRun neg = Mlsysim({"--registry",
+                              WriteFile("neg.textproto", "accelerator { key: \"X1\" " + chip +
+                                                             "memory_capacity: \"-80 GB\" }\n"),
                               "zoo", "hardware"});
   EXPECT_EQ(neg.code, 1);  // bad input, not "infeasible"
   EXPECT_NE(neg.err.find("memory_capacity must be > 0"), std::string::npos) << neg.err;
@@ -343,52 +405,65 @@ TEST(HostileInputTest, RegistryFilesAreCheckedWhole) {
   const CliRun dup = Mlsysim({"--registry", WriteFile("dup.textproto", x + x), "zoo", "hardware"});
   EXPECT_EQ(dup.code, 1);
   EXPECT_NE(dup.err.find("'X1' is defined twice"), std::string::npos) << dup.err;
-  const CliRun over = Mlsysim({"--registry", WriteFile("over.textproto", "accelerator { key: \"H100\" " + chip +
-                                                                         "memory_capacity: \"80 GB\" }\n"),
+  const CliRun over = Mlsysim({"--registry",
+                               WriteFile("over.textproto", "accelerator { key: \"H100\" " + chip +
+                                                               "memory_capacity: \"80 GB\" }\n"),
                                "zoo", "hardware"});
   EXPECT_EQ(over.code, 0);
   EXPECT_NE(over.err.find("overrides the built-in hardware 'H100'"), std::string::npos) << over.err;
   EXPECT_EQ(Mlsysim({"--registry", ::testing::TempDir(), "zoo"}).code, 1);
   // Sizes past the documented limits are refused up front, naming the option.
-  const CliRun days = Mlsysim({"simulate", "training", "--model", "Llama3_8B", "--nodes", "2", "--tp", "8",
-                               "--batch-size", "16", "--days", "1e12"});
+  const CliRun days = Mlsysim({"simulate", "training", "--model", "Llama3_8B", "--nodes", "2",
+                               "--tp", "8", "--batch-size", "16", "--days", "1e12"});
   EXPECT_EQ(days.code, 1);
   EXPECT_NE(days.err.find("clock's range"), std::string::npos) << days.err;
-  EXPECT_EQ(Mlsysim({"simulate", "collective", "--op", "allreduce", "--ranks", "100000", "--message", "1GB",
-                     "--bandwidth", "50GB/s", "--latency", "5us"}).code, 1);
+  EXPECT_EQ(Mlsysim({"simulate", "collective", "--op", "allreduce", "--ranks", "100000",
+                     "--message", "1GB", "--bandwidth", "50GB/s", "--latency", "5us"})
+                .code,
+            1);
 }
 
 TEST(HostileInputTest, RequestTracesNeedTheirHeader) {
-  const CliRun no_header = Mlsysim({"simulate", "serving", "--model", "Llama3_8B", "--hardware", "H100",
-                                    "--replicas", "1", "--request-trace", WriteFile("nh.csv", "0,100,10\n1,100,10\n")});
+  const CliRun no_header =
+      Mlsysim({"simulate", "serving", "--model", "Llama3_8B", "--hardware", "H100", "--replicas",
+               "1", "--request-trace", WriteFile("nh.csv", "0,100,10\n1,100,10\n")});
   EXPECT_EQ(no_header.code, 1);
-  EXPECT_NE(no_header.err.find("nh.csv:1: expected the header"), std::string::npos) << no_header.err;
-  const CliRun negative = Mlsysim({"simulate", "serving", "--model", "Llama3_8B", "--hardware", "H100",
-                                   "--replicas", "1", "--request-trace",
-                                   WriteFile("neg.csv", "TIMESTAMP,ContextTokens,GeneratedTokens\r\n0,100,10\r\n"
-                                                        "-1,100,10\r\n")});
+  EXPECT_NE(no_header.err.find("nh.csv:1: expected the header"), std::string::npos)
+      << no_header.err;
+  const CliRun negative =
+      Mlsysim({"simulate", "serving", "--model", "Llama3_8B", "--hardware", "H100", "--replicas",
+               "1", "--request-trace",
+               WriteFile("neg.csv",
+                         "TIMESTAMP,ContextTokens,GeneratedTokens\r\n0,100,10\r\n"
+                         "-1,100,10\r\n")});
   EXPECT_EQ(negative.code, 1);
-  EXPECT_NE(negative.err.find("neg.csv:3: timestamps must be >= 0"), std::string::npos) << negative.err;
+  EXPECT_NE(negative.err.find("neg.csv:3: timestamps must be >= 0"), std::string::npos)
+      << negative.err;
 }
 
 TEST(HostileInputTest, ScenarioFieldsAreRangeCheckedAndNumbersKeepTheirDigits) {
-  const CliRun tp = Mlsysim({"simulate", WriteFile("tp.textproto", "training { model: \"Llama3_8B\" tp: -8 "
-                                                                   "global_batch_size: 8 }\ncluster { nodes: 1 }\n")});
+  const CliRun tp =
+      Mlsysim({"simulate", WriteFile("tp.textproto",
+                                     "training { model: \"Llama3_8B\" tp: -8 "
+                                     "global_batch_size: 8 }\ncluster { nodes: 1 }\n")});
   EXPECT_EQ(tp.code, 1);
   EXPECT_NE(tp.err.find("training.tp: must lie in [0, 1024]"), std::string::npos) << tp.err;
-  const CliRun big = Mlsysim({"simulate", WriteFile("big.textproto", "training { model: \"Llama3_8B\" "
-                                                                     "global_batch_size: 8 }\ncluster { nodes: 2000000000 }\n")});
+  const CliRun big =
+      Mlsysim({"simulate", WriteFile("big.textproto",
+                                     "training { model: \"Llama3_8B\" "
+                                     "global_batch_size: 8 }\ncluster { nodes: 2000000000 }\n")});
   EXPECT_EQ(big.code, 1);
   EXPECT_NE(big.err.find("cluster.nodes"), std::string::npos) << big.err;
   EXPECT_EQ(big.err.find("-"), std::string::npos) << "no wrapped (negative) number: " << big.err;
   EXPECT_EQ(Mlsysim({"simulate", WriteFile("utf8.textproto", "name: \"\xff\xfe\"\n")}).code, 1);
   // seed 12345678 and 1234567 requests run exactly so (they went through a
   // six-digit formatter before).
-  const CliRun r = Mlsysim({"-o", "json", "simulate",
-                            WriteFile("exact.textproto",
-                                      "seed: 12345678\nreplications: 1\nserving { model: \"Llama3_8B\" hardware: "
-                                      "\"H100\" replicas: 2 qps: 10 requests: 1234567 input_tokens: \"fixed:16\" "
-                                      "output_tokens: \"fixed:2\" }\n")});
+  const CliRun r = Mlsysim(
+      {"-o", "json", "simulate",
+       WriteFile("exact.textproto",
+                 "seed: 12345678\nreplications: 1\nserving { model: \"Llama3_8B\" hardware: "
+                 "\"H100\" replicas: 2 qps: 10 requests: 1234567 input_tokens: \"fixed:16\" "
+                 "output_tokens: \"fixed:2\" }\n")});
   ASSERT_EQ(r.code, 0) << r.err;
   ParsedResult j(r.out);
   EXPECT_EQ(j.r.seed(), 12345678u);

@@ -173,7 +173,8 @@ TEST(StatisticsTest, QuantileGridEqualsNearestRankOnASortedCopy) {
   std::mt19937_64 rng(7);
   for (size_t n : {1u, 2u, 7u, 100u, 1001u, 54321u}) {
     std::vector<double> v(n);
-    for (double& x : v) x = std::floor(std::exponential_distribution<double>(1.0)(rng) * 50) / 50;  // ties
+    for (double& x : v)
+      x = std::floor(std::exponential_distribution<double>(1.0)(rng) * 50) / 50;  // ties
     std::vector<double> sorted = v;
     std::sort(sorted.begin(), sorted.end());
     const std::vector<double> grid = QuantileGrid(v);

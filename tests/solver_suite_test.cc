@@ -4,9 +4,9 @@
 #include <cmath>
 
 #include "analytic/analysis.h"
-#include "analytic/roofline_engine.h"
 #include "analytic/fleet.h"
 #include "analytic/operations.h"
+#include "analytic/roofline_engine.h"
 #include "analytic/serving.h"
 #include "analytic/walls.h"
 #include "gtest/gtest.h"
@@ -244,7 +244,11 @@ TEST(OperationsTest, SustainabilityIdentities) {
 }
 
 TEST(OperationsTest, EconomicsIdentities) {
-  auto r = SolveEconomics(F("Research_256"), 1, G("US_Avg"), [] { EconomicsOptions e; e.mfu = 0.45; return e; }());
+  auto r = SolveEconomics(F("Research_256"), 1, G("US_Avg"), [] {
+    EconomicsOptions e;
+    e.mfu = 0.45;
+    return e;
+  }());
   ASSERT_TRUE(r.ok());
   EXPECT_NEAR(r->capex_usd, 7013.70, 0.01);
   EXPECT_NEAR(r->opex_energy_usd, 355.487, 1e-3);

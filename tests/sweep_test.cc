@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "google/protobuf/text_format.h"
 #include "sim/scenario/sweep_points.h"
 #include "sim/scenario/sweep_runner.h"
 #include "tests/cli_runner.h"
@@ -33,8 +33,14 @@ std::string Slurp(const std::string& path) {
 TEST(SweepPointsTest, GridRangesAndOrder) {
   auto s = Parse(R"pb(
     base { queue { servers: 1 arrival_rate: 0.5 service_time: 1 requests: 1000 } }
-    axes { field: "queue.servers" values: ["1", "2"] }
-    axes { field: "queue.service_time" range { from: 0.1 to: 10 points: 3 log: true } }
+    axes {
+      field: "queue.servers"
+      values: [ "1", "2" ]
+    }
+    axes {
+      field: "queue.service_time"
+      range { from: 0.1 to: 10 points: 3 log: true }
+    }
   )pb");
   auto p = SweepPoints(s);
   ASSERT_TRUE(p.ok()) << p.status();
@@ -44,7 +50,11 @@ TEST(SweepPointsTest, GridRangesAndOrder) {
   EXPECT_EQ((*p)[3], (SweepPoint{"2", "0.1"}));
   auto q = Parse(R"pb(
     base { training { model: "Llama3_8B" global_batch_size: 8 } }
-    axes { field: "checkpoint.interval" range { from: 10 to: 40 points: 4 integer: true } unit: "min" }
+    axes {
+      field: "checkpoint.interval"
+      range { from: 10 to: 40 points: 4 integer: true }
+      unit: "min"
+    }
   )pb");
   auto qp = SweepPoints(q);
   ASSERT_TRUE(qp.ok());
@@ -57,8 +67,14 @@ TEST(SweepPointsTest, GridRangesAndOrder) {
 TEST(SweepPointsTest, LatinHypercubeHitsEveryStratumOnce) {
   auto s = Parse(R"pb(
     base { queue { servers: 1 arrival_rate: 0.5 service_time: 1 requests: 1000 } }
-    axes { field: "queue.arrival_rate" range { from: 0 to: 1 points: 2 } }
-    axes { field: "queue.service_time" range { from: 0 to: 1 points: 2 } }
+    axes {
+      field: "queue.arrival_rate"
+      range { from: 0 to: 1 points: 2 }
+    }
+    axes {
+      field: "queue.service_time"
+      range { from: 0 to: 1 points: 2 }
+    }
     sample { method: "latin_hypercube" points: 50 }
     seed: 9
   )pb");
@@ -77,9 +93,12 @@ TEST(SweepPointsTest, FieldPathsAreChecked) {
   EXPECT_TRUE(SetFieldByPath(&s, "serving.qps", "250").ok());
   EXPECT_EQ(s.serving().qps(), 250);
   EXPECT_TRUE(SetFieldByPath(&s, "cluster.nodes", "4").ok());
-  EXPECT_NE(SetFieldByPath(&s, "training.tp", "8").message().find("another workload"), std::string::npos);
-  EXPECT_NE(SetFieldByPath(&s, "serving.qpz", "8").message().find("no field 'qpz'"), std::string::npos);
-  EXPECT_NE(SetFieldByPath(&s, "serving.replicas", "eight").message().find("not an integer"), std::string::npos);
+  EXPECT_NE(SetFieldByPath(&s, "training.tp", "8").message().find("another workload"),
+            std::string::npos);
+  EXPECT_NE(SetFieldByPath(&s, "serving.qpz", "8").message().find("no field 'qpz'"),
+            std::string::npos);
+  EXPECT_NE(SetFieldByPath(&s, "serving.replicas", "eight").message().find("not an integer"),
+            std::string::npos);
 }
 
 TEST(SweepSummaryTest, ParetoFrontAndBestByHand) {
@@ -115,22 +134,33 @@ TEST(SweepSummaryTest, ParetoFrontAndBestByHand) {
 }
 
 constexpr const char kQueueSweep[] = R"pb(
-name: "mm-c"
-seed: 4
-base { replications: 2 queue { servers: 2 arrival_rate: 1 service_time: 1 requests: 2000 } }
-axes { field: "queue.servers" values: ["1", "2", "4"] }
-axes { field: "queue.arrival_rate" values: ["0.5", "0.9", "1.5"] }
-constraints { metric: "sojourn_p99" op: "<=" value: 8 }
-objectives { metric: "sojourn_p99" maximize: false }
-objectives { metric: "servers" maximize: false }
+  name: "mm-c"
+  seed: 4
+  base {
+    replications: 2
+    queue { servers: 2 arrival_rate: 1 service_time: 1 requests: 2000 }
+  }
+  axes {
+    field: "queue.servers"
+    values: [ "1", "2", "4" ]
+  }
+  axes {
+    field: "queue.arrival_rate"
+    values: [ "0.5", "0.9", "1.5" ]
+  }
+  constraints { metric: "sojourn_p99" op: "<=" value: 8 }
+  objectives { metric: "sojourn_p99" maximize: false }
+  objectives { metric: "servers" maximize: false }
 )pb";
 
 TEST(SweepCliTest, SameOutputForAnyWorkersAndAfterResume) {
   const std::string dir = ::testing::TempDir();
   const std::string file = dir + "/q.sweep.textproto";
   std::ofstream(file) << kQueueSweep;
-  const CliRun one = Mlsysim({"sweep", file, "--jobs", "1", "--output", dir + "/q1.csv", "--jsonl", dir + "/q1.jsonl"});
-  const CliRun two = Mlsysim({"sweep", file, "--jobs", "2", "--output", dir + "/q2.csv", "--jsonl", dir + "/q2.jsonl"});
+  const CliRun one = Mlsysim(
+      {"sweep", file, "--jobs", "1", "--output", dir + "/q1.csv", "--jsonl", dir + "/q1.jsonl"});
+  const CliRun two = Mlsysim(
+      {"sweep", file, "--jobs", "2", "--output", dir + "/q2.csv", "--jsonl", dir + "/q2.jsonl"});
   ASSERT_EQ(one.code, 0) << one.err;
   ASSERT_EQ(two.code, 0) << two.err;
   const std::string csv = Slurp(dir + "/q1.csv");
@@ -144,22 +174,26 @@ TEST(SweepCliTest, SameOutputForAnyWorkersAndAfterResume) {
   std::string partial, line;
   for (int k = 0; k < 5 && std::getline(lines, line); ++k) partial += line + "\n";
   std::ofstream(dir + "/q3.csv", std::ios::binary) << partial;
-  const CliRun resumed = Mlsysim({"sweep", file, "--jobs", "2", "--output", dir + "/q3.csv", "--resume"});
+  const CliRun resumed =
+      Mlsysim({"sweep", file, "--jobs", "2", "--output", dir + "/q3.csv", "--resume"});
   ASSERT_EQ(resumed.code, 0) << resumed.err;
   EXPECT_EQ(Slurp(dir + "/q3.csv"), csv);
   // A CSV of another sweep is refused, not overwritten.
-  std::ofstream(dir + "/q4.csv") << "index,queue.servers,queue.arrival_rate,status,meets_constraints,error\n0,7,7,ok,1,\n";
+  std::ofstream(dir + "/q4.csv")
+      << "index,queue.servers,queue.arrival_rate,status,meets_constraints,error\n0,7,7,ok,1,\n";
   EXPECT_EQ(Mlsysim({"sweep", file, "--output", dir + "/q4.csv", "--resume"}).code, 1);
 }
 
 TEST(SweepCliTest, BadSweepsNameTheProblem) {
   const std::string dir = ::testing::TempDir();
-  std::ofstream(dir + "/bad.textproto") << "base { queue { servers: 1 } } axes { field: \"training.tp\" values: [\"8\"] }";
+  std::ofstream(dir + "/bad.textproto")
+      << "base { queue { servers: 1 } } axes { field: \"training.tp\" values: [\"8\"] }";
   const CliRun r = Mlsysim({"sweep", dir + "/bad.textproto"});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("training.tp"), std::string::npos) << r.err;
   std::ofstream(dir + "/huge.textproto")
-      << "base { queue { servers: 1 } } axes { field: \"queue.servers\" range { from: 1 to: 2 points: 100000 } }"
+      << "base { queue { servers: 1 } } axes { field: \"queue.servers\" range { from: 1 to: 2 "
+         "points: 100000 } }"
          " axes { field: \"queue.requests\" range { from: 100 to: 200 points: 100 } }";
   const CliRun h = Mlsysim({"sweep", dir + "/huge.textproto"});
   EXPECT_EQ(h.code, 1);
@@ -192,20 +226,25 @@ TEST(SweepCliTest, ShippedSweepsRunWithPinnedOutput) {
               {"engine_batch_seq_precision_10k.textproto", 0x4011025d8362ce02ull}};
   for (const auto& p : pins) {
     const std::string out = dir + "/" + p.file + ".csv";
-    const CliRun r = Mlsysim({"sweep", std::string(MLSYSIM_SOURCE_DIR) + "/scenarios/sweeps/" + p.file, "--jobs", "2",
-                              "--output", out});
+    const CliRun r =
+        Mlsysim({"sweep", std::string(MLSYSIM_SOURCE_DIR) + "/scenarios/sweeps/" + p.file, "--jobs",
+                 "2", "--output", out});
     ASSERT_EQ(r.code, 0) << r.err;
-    std::printf("sweep pin %s 0x%016llxull\n", p.file, static_cast<unsigned long long>(Fnv1a(Slurp(out))));
+    std::printf("sweep pin %s 0x%016llxull\n", p.file,
+                static_cast<unsigned long long>(Fnv1a(Slurp(out))));
     if (p.hash != 0) EXPECT_EQ(Fnv1a(Slurp(out)), p.hash) << p.file;
     EXPECT_NE(r.out.find("best: #"), std::string::npos) << r.out;
   }
   sweep::Sweep fleet;
   ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
-      Slurp(std::string(MLSYSIM_SOURCE_DIR) + "/scenarios/sweeps/cheapest_fleet_70b_1000qps.textproto"), &fleet));
+      Slurp(std::string(MLSYSIM_SOURCE_DIR) +
+            "/scenarios/sweeps/cheapest_fleet_70b_1000qps.textproto"),
+      &fleet));
   auto points = SweepPoints(fleet);
   ASSERT_TRUE(points.ok());
   EXPECT_EQ(points->size(), 60u);
-  for (size_t i = 0; i < points->size(); ++i) EXPECT_TRUE(PointScenario(fleet, (*points)[i], i).ok()) << i;
+  for (size_t i = 0; i < points->size(); ++i)
+    EXPECT_TRUE(PointScenario(fleet, (*points)[i], i).ok()) << i;
 }
 
 }  // namespace
@@ -218,15 +257,17 @@ namespace {
 TEST(SweepCliTest, AnalyticSweepEqualsSolve) {
   const std::string dir = ::testing::TempDir();
   std::ofstream(dir + "/engine.textproto")
-      << "solve: '{\"solver\": \"Engine\", \"args\": {\"model\": \"Llama3_8B\", \"hardware\": \"H100\"}}'\n"
+      << "solve: '{\"solver\": \"Engine\", \"args\": {\"model\": \"Llama3_8B\", \"hardware\": "
+         "\"H100\"}}'\n"
          "axes { field: \"args.batch_size\" values: [\"1\", \"64\"] }\n"
          "axes { field: \"args.precision\" values: [\"fp16\", \"int8\"] }\n"
          "objectives { metric: \"throughput\" maximize: true }\n";
   const CliRun r = Mlsysim({"sweep", dir + "/engine.textproto", "--jsonl", dir + "/engine.jsonl"});
   ASSERT_EQ(r.code, 0) << r.err;
-  std::ofstream(dir + "/req.jsonl") << "{\"id\": 1, \"request\": {\"solver\": \"Engine\", \"args\": "
-                                       "{\"model\": \"Llama3_8B\", \"hardware\": \"H100\", \"batch_size\": 64, "
-                                       "\"precision\": \"int8\"}}}\n";
+  std::ofstream(dir + "/req.jsonl")
+      << "{\"id\": 1, \"request\": {\"solver\": \"Engine\", \"args\": "
+         "{\"model\": \"Llama3_8B\", \"hardware\": \"H100\", \"batch_size\": 64, "
+         "\"precision\": \"int8\"}}}\n";
   const CliRun direct = Mlsysim({"solve", dir + "/req.jsonl"});
   ASSERT_EQ(direct.code, 0) << direct.out;
   const auto expected = nlohmann::json::parse(direct.out)["result"];
@@ -239,9 +280,10 @@ TEST(SweepCliTest, AnalyticSweepEqualsSolve) {
   for (const char* field : {"latency", "throughput", "memory_footprint", "mfu"}) {
     EXPECT_EQ(rows[3]["metrics"][field].get<double>(), expected[field].get<double>()) << field;
   }
-  EXPECT_NE(r.out.find("best: #3 args.batch_size=64 args.precision=int8"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("best: #3 args.batch_size=64 args.precision=int8"), std::string::npos)
+      << r.out;
   std::ofstream(dir + "/bad.textproto") << "solve: '{\"solver\": \"Engine\", \"args\": {}}'\n"
-                                          "axes { field: \"batch_size\" values: [\"1\"] }\n";
+                                           "axes { field: \"batch_size\" values: [\"1\"] }\n";
   EXPECT_EQ(Mlsysim({"sweep", dir + "/bad.textproto"}).code, 1);
 }
 

@@ -56,7 +56,8 @@ TEST(TrainingStepTest, ShardedComputeEqualsTheIronLawStretchedByTheBubble) {
   auto r = SimulateTrainingStep(c);
   ASSERT_TRUE(r.ok()) << r.status();
   const double d = 8.0 * 2048;  // tokens per step
-  const double iron = 6 * c.model.parameters * d / (32 * c.node.accelerator.PeakFor("bf16").si * 0.5);
+  const double iron =
+      6 * c.model.parameters * d / (32 * c.node.accelerator.PeakFor("bf16").si * 0.5);
   const double expected = iron * (8 + 4 - 1) / 8.0;
   EXPECT_NEAR(r->step_time_s, expected, 1e-6 * expected);
 }

@@ -19,7 +19,8 @@ namespace mlsysim {
 
 absl::StatusOr<FabricKind> ParseFabricKind(absl::string_view name) {
   if (name == "single_switch") return FabricKind::kSingleSwitch;
-  if (name == "fat_tree" || name == "fat_tree_2" || name == "fat-tree") return FabricKind::kFatTree2;
+  if (name == "fat_tree" || name == "fat_tree_2" || name == "fat-tree")
+    return FabricKind::kFatTree2;
   if (name == "fat_tree_3") return FabricKind::kFatTree3;
   if (name == "rail_optimized") return FabricKind::kRailOptimized;
   return absl::InvalidArgumentError(
@@ -70,9 +71,9 @@ absl::StatusOr<ClusterGraph> ClusterGraph::Build(const ClusterShape& s) {
     return absl::InvalidArgumentError("nodes and gpus_per_node must be >= 1");
   }
   if (static_cast<int64_t>(s.nodes) * s.gpus_per_node > (int64_t{1} << 26)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "nodes x gpus_per_node = ", static_cast<int64_t>(s.nodes) * s.gpus_per_node,
-        " accelerators; the cluster graph accepts at most 67,108,864"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("nodes x gpus_per_node = ", static_cast<int64_t>(s.nodes) * s.gpus_per_node,
+                     " accelerators; the cluster graph accepts at most 67,108,864"));
   }
   if (!(s.nvlink_bandwidth > 0) || !(s.nic_bandwidth > 0)) {
     return absl::InvalidArgumentError("link bandwidths must be > 0");
@@ -108,8 +109,7 @@ absl::StatusOr<ClusterGraph> ClusterGraph::Build(const ClusterShape& s) {
     int leaves = 1;
     g.gpu_leaf_.assign(ranks, 0);
     switch (s.fabric) {
-      case FabricKind::kSingleSwitch:
-        break;
+      case FabricKind::kSingleSwitch: break;
       case FabricKind::kRailOptimized:
         leaves = s.gpus_per_node;
         for (int r = 0; r < ranks; ++r) g.gpu_leaf_[r] = r % s.gpus_per_node;
@@ -148,7 +148,8 @@ absl::StatusOr<ClusterGraph> ClusterGraph::Build(const ClusterShape& s) {
       // Pods of pod_leaves leaves; aggregation switch a of every pod joins core group a.
       const int pods = (leaves + s.pod_leaves - 1) / s.pod_leaves;
       const int aggs = width;
-      const int cores = std::max(1, static_cast<int>(std::lround(s.pod_leaves / s.oversubscription)));
+      const int cores =
+          std::max(1, static_cast<int>(std::lround(s.pod_leaves / s.oversubscription)));
       g.spines_total_ = cores;
       g.leaf_up_.assign(static_cast<size_t>(leaves) * aggs, -1);
       g.leaf_down_.assign(static_cast<size_t>(leaves) * aggs, -1);
@@ -278,10 +279,9 @@ void ClusterGraph::RouteInto(int src, int dst, uint64_t h, std::vector<int>& pat
 int ClusterGraph::ShortestHops(int src, int dst) const {
   std::vector<int> dist(boost::num_vertices(graph_), -1);
   dist[gpu_vertex_[src]] = 0;
-  boost::breadth_first_search(
-      graph_, boost::vertex(gpu_vertex_[src], graph_),
-      boost::visitor(boost::make_bfs_visitor(
-          boost::record_distances(dist.data(), boost::on_tree_edge()))));
+  boost::breadth_first_search(graph_, boost::vertex(gpu_vertex_[src], graph_),
+                              boost::visitor(boost::make_bfs_visitor(
+                                  boost::record_distances(dist.data(), boost::on_tree_edge()))));
   return dist[gpu_vertex_[dst]];
 }
 

@@ -63,9 +63,9 @@ struct ClusterShape {
   double nic_bandwidth = 50e9;      // B/s per NIC port
   double nic_latency = 5e-6;        // s, per message across the fabric
   FabricKind fabric = FabricKind::kFatTree2;
-  double oversubscription = 1.0;    // >= 1: leaf downlink / uplink capacity
-  int leaf_ports = 32;              // NIC ports per leaf switch
-  int pod_leaves = 8;               // leaves per pod (fat_tree_3)
+  double oversubscription = 1.0;  // >= 1: leaf downlink / uplink capacity
+  int leaf_ports = 32;            // NIC ports per leaf switch
+  int pod_leaves = 8;             // leaves per pod (fat_tree_3)
   Routing routing = Routing::kDmodk;
 };
 
@@ -83,8 +83,8 @@ struct LinkInfo {
 
 class ClusterGraph {
  public:
-  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, VertexInfo,
-                                      LinkInfo>;
+  using Graph =
+      boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, VertexInfo, LinkInfo>;
 
   static absl::StatusOr<ClusterGraph> Build(const ClusterShape& shape);
 
@@ -110,9 +110,7 @@ class ClusterGraph {
   // Hop count of the shortest path by breadth-first search over the graph
   // (used to check Route against the graph).
   int ShortestHops(int src, int dst) const;
-  bool SameNode(int a, int b) const {
-    return a / shape_.gpus_per_node == b / shape_.gpus_per_node;
-  }
+  bool SameNode(int a, int b) const { return a / shape_.gpus_per_node == b / shape_.gpus_per_node; }
   int NodeOf(int rank) const { return rank / shape_.gpus_per_node; }
   // The leaf switch of a rank's NIC (0 on a single node).
   int LeafOf(int rank) const { return gpu_leaf_.empty() ? 0 : gpu_leaf_[rank]; }
@@ -136,14 +134,15 @@ class ClusterGraph {
   std::vector<int> gpu_vertex_, nvswitch_vertex_, leaf_vertex_, spine_vertex_, core_vertex_;
   std::vector<int> gpu_leaf_;  // leaf switch index of each rank's NIC
   int spines_per_group_ = 0;   // spines reachable from one leaf (or per pod)
-  int spines_total_ = 0;        // fat_tree_3: cores per aggregation group
+  int spines_total_ = 0;       // fat_tree_3: cores per aggregation group
   // Sorted (from << 32 | to) -> link id, for LinkBetween.
   std::vector<std::pair<uint64_t, int>> link_index_;
   // Direct link-id tables for routing (no search per flow).
   std::vector<int> nvl_up_, nvl_down_;    // rank -> NVSwitch, NVSwitch -> rank
   std::vector<int> nic_up_, nic_down_;    // rank -> leaf, leaf -> rank
   std::vector<int> leaf_up_, leaf_down_;  // [leaf * width + spine/agg]: leaf -> it, it -> leaf
-  std::vector<int> core_up_, core_down_;  // [(pod * aggs + a) * cores + c]: agg -> core, core -> agg
+  std::vector<int> core_up_,
+      core_down_;  // [(pod * aggs + a) * cores + c]: agg -> core, core -> agg
   std::vector<int> leaf_trunk_up_, leaf_trunk_down_, pod_trunk_up_, pod_trunk_down_;  // spray
 };
 

@@ -1,6 +1,6 @@
 // registry.cc — registry loading, validation and name lookup (see registry.h).
-#include "absl/strings/string_view.h"
 #include "topology/registry.h"
+#include "absl/strings/string_view.h"
 
 #include <sys/stat.h>
 
@@ -9,13 +9,13 @@
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/match.h"
-#include "topology/cluster_graph.h"
 #include "analytic/units.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
+#include "topology/cluster_graph.h"
 
 namespace mlsysim {
 
@@ -104,12 +104,13 @@ absl::StatusOr<size_t> Lookup(const absl::flat_hash_map<std::string, size_t>& in
   keys.reserve(entries.size());
   for (const T& e : entries) keys.push_back(key_of(e));
   if (name.size() > 256) {
-    return absl::NotFoundError(absl::StrCat("unknown ", kind, " '", name.substr(0, 64),
-                                            "...' (names are at most 256 characters; `mlsysim zoo` lists all)"));
+    return absl::NotFoundError(
+        absl::StrCat("unknown ", kind, " '", name.substr(0, 64),
+                     "...' (names are at most 256 characters; `mlsysim zoo` lists all)"));
   }
   std::vector<std::string> close = ClosestNames(StripNamespace(name), keys);
-  return absl::NotFoundError(absl::StrCat("unknown ", kind, " '", name, "'; closest: ",
-                                          absl::StrJoin(close, ", "),
+  return absl::NotFoundError(absl::StrCat("unknown ", kind, " '", name,
+                                          "'; closest: ", absl::StrJoin(close, ", "),
                                           " (`mlsysim zoo` lists all)"));
 }
 
@@ -163,13 +164,16 @@ absl::StatusOr<std::shared_ptr<const Registry>> Registry::WithFile(const std::st
     return absl::InvalidArgumentError(absl::StrCat("registry file: cannot read '", path, "'"));
   }
   if (!S_ISREG(st.st_mode)) {
-    return absl::InvalidArgumentError(absl::StrCat("registry file: '", path, "' is not a regular file"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("registry file: '", path, "' is not a regular file"));
   }
   if (st.st_size > (16 << 20)) {
-    return absl::InvalidArgumentError(absl::StrCat("registry file: '", path, "' is larger than 16 MiB"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("registry file: '", path, "' is larger than 16 MiB"));
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat("registry file: cannot read '", path, "'"));
+  if (!in)
+    return absl::InvalidArgumentError(absl::StrCat("registry file: cannot read '", path, "'"));
   std::stringstream buf;
   buf << in.rdbuf();
   auto reg = std::make_shared<Registry>(**base);
@@ -225,9 +229,9 @@ absl::Status Registry::AddText(absl::string_view text, absl::string_view origin)
   for (const auto& n : file.node()) {
     if (n.key().empty()) return prefix(absl::InvalidArgumentError("node: key is empty"));
     if (n.accelerators_per_node() < 1 || n.accelerators_per_node() > 1024)
-      return prefix(absl::InvalidArgumentError(absl::StrCat(
-          "node '", n.key(), "': accelerators_per_node must lie in [1, 1024]; got ",
-          n.accelerators_per_node())));
+      return prefix(absl::InvalidArgumentError(
+          absl::StrCat("node '", n.key(), "': accelerators_per_node must lie in [1, 1024]; got ",
+                       n.accelerators_per_node())));
     if (n.nics_per_node() < 0 || n.nics_per_node() > 1024 || n.psus_per_node() < 0 ||
         n.psus_per_node() > 1024)
       return prefix(absl::InvalidArgumentError(absl::StrCat(
@@ -238,8 +242,9 @@ absl::Status Registry::AddText(absl::string_view text, absl::string_view origin)
   for (const auto& c : file.cluster()) {
     if (c.key().empty()) return prefix(absl::InvalidArgumentError("cluster: key is empty"));
     if (c.count() < 1 || c.count() > kMaxClusterNodes)
-      return prefix(absl::InvalidArgumentError(absl::StrCat(
-          "cluster '", c.key(), "': count must lie in [1, ", kMaxClusterNodes, "]; got ", c.count())));
+      return prefix(
+          absl::InvalidArgumentError(absl::StrCat("cluster '", c.key(), "': count must lie in [1, ",
+                                                  kMaxClusterNodes, "]; got ", c.count())));
     Upsert(clusters_, cluster_index_, c.key(), c.aliases(), c);
     if (auto s = ResolveCluster(c); !s.ok())
       return prefix(Annotate(s.status(), "cluster", c.key()));
@@ -269,7 +274,8 @@ absl::Status Registry::AddAccelerator(const registry::Accelerator& a) {
   if (!peak->set()) return fail(absl::InvalidArgumentError("peak_flops must be > 0"));
   hw.peak = *peak;
   for (const auto& p : a.precision_flops()) {
-    auto r = ParseRate(p.rate(), dims::kFlopRate, absl::StrCat("precision_flops[", p.precision(), "]"));
+    auto r =
+        ParseRate(p.rate(), dims::kFlopRate, absl::StrCat("precision_flops[", p.precision(), "]"));
     if (!r.ok()) return fail(r.status());
     hw.precision_flops.emplace_back(p.precision(), *r);
   }
@@ -467,9 +473,10 @@ absl::StatusOr<FleetSpec> Registry::ResolveCluster(const registry::Cluster& c) c
   s.node = *node;
   s.count = c.count();
   if (static_cast<int64_t>(s.count) * s.node.accelerators_per_node > kMaxAccelerators) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "count x accelerators_per_node = ", static_cast<int64_t>(s.count) * s.node.accelerators_per_node,
-        " accelerators; at most ", kMaxAccelerators, " are accepted"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("count x accelerators_per_node = ",
+                     static_cast<int64_t>(s.count) * s.node.accelerators_per_node,
+                     " accelerators; at most ", kMaxAccelerators, " are accepted"));
   }
   auto fabric = FindFabric(c.fabric());
   if (!fabric.ok()) return fabric.status();
@@ -483,39 +490,43 @@ absl::StatusOr<FleetSpec> Registry::ResolveCluster(const registry::Cluster& c) c
 }
 
 absl::StatusOr<Accelerator> Registry::FindAccelerator(absl::string_view name) const {
-  auto pos = Lookup(accelerator_index_, accelerators_, [](const auto& e) { return e.key; },
-                    "hardware", name);
+  auto pos = Lookup(
+      accelerator_index_, accelerators_, [](const auto& e) { return e.key; }, "hardware", name);
   if (!pos.ok()) return pos.status();
   return accelerators_[*pos];
 }
 
 absl::StatusOr<ModelSpec> Registry::FindModel(absl::string_view name) const {
-  auto pos = Lookup(model_index_, models_, [](const auto& e) { return e.key; }, "model", name);
+  auto pos = Lookup(
+      model_index_, models_, [](const auto& e) { return e.key; }, "model", name);
   if (!pos.ok()) return pos.status();
   return models_[*pos];
 }
 
 absl::StatusOr<NodeSpec> Registry::FindNode(absl::string_view name) const {
-  auto pos = Lookup(node_index_, nodes_, [](const auto& e) { return e.key(); }, "node", name);
+  auto pos = Lookup(
+      node_index_, nodes_, [](const auto& e) { return e.key(); }, "node", name);
   if (!pos.ok()) return pos.status();
   return ResolveNode(nodes_[*pos]);
 }
 
 absl::StatusOr<FabricSpec> Registry::FindFabric(absl::string_view name) const {
-  auto pos = Lookup(fabric_index_, fabrics_, [](const auto& e) { return e.key; }, "fabric", name);
+  auto pos = Lookup(
+      fabric_index_, fabrics_, [](const auto& e) { return e.key; }, "fabric", name);
   if (!pos.ok()) return pos.status();
   return fabrics_[*pos];
 }
 
 absl::StatusOr<FleetSpec> Registry::FindFleet(absl::string_view name) const {
-  auto pos = Lookup(cluster_index_, clusters_, [](const auto& e) { return e.key(); }, "cluster",
-                    name);
+  auto pos = Lookup(
+      cluster_index_, clusters_, [](const auto& e) { return e.key(); }, "cluster", name);
   if (!pos.ok()) return pos.status();
   return ResolveCluster(clusters_[*pos]);
 }
 
 absl::StatusOr<GridSpec> Registry::FindGrid(absl::string_view name) const {
-  auto pos = Lookup(grid_index_, grids_, [](const auto& e) { return e.key; }, "grid", name);
+  auto pos = Lookup(
+      grid_index_, grids_, [](const auto& e) { return e.key; }, "grid", name);
   if (!pos.ok()) return pos.status();
   return grids_[*pos];
 }

@@ -13,8 +13,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
+#include "absl/strings/string_view.h"
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
@@ -26,8 +26,8 @@ namespace mlsysim {
 
 // Size limits every input path enforces (a registry file, a scenario, flags):
 // beyond them counts would overflow or a run would not finish.
-inline constexpr int kMaxClusterNodes = 1 << 21;       // 2,097,152 nodes
-inline constexpr int64_t kMaxAccelerators = 1 << 24;   // 16,777,216 accelerators
+inline constexpr int kMaxClusterNodes = 1 << 21;      // 2,097,152 nodes
+inline constexpr int64_t kMaxAccelerators = 1 << 24;  // 16,777,216 accelerators
 
 class Registry {
  public:

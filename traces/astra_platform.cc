@@ -25,7 +25,8 @@ absl::Status Bad(const std::string& path, absl::string_view what) {
 
 absl::Status CheckRegularFile(const std::string& path) {
   struct stat st;
-  if (stat(path.c_str(), &st) != 0) return absl::NotFoundError(absl::StrCat(path, ": no such file"));
+  if (stat(path.c_str(), &st) != 0)
+    return absl::NotFoundError(absl::StrCat(path, ": no such file"));
   if (!S_ISREG(st.st_mode)) return Bad(path, "not a regular file");
   if (st.st_size > (16 << 20)) return Bad(path, "larger than 16 MiB");
   return absl::OkStatus();
@@ -53,7 +54,8 @@ absl::StatusOr<AstraNetwork> ReadAstraNetwork(const std::string& path) {
   AstraNetwork net;
   try {
     const YAML::Node root = YAML::LoadFile(path);
-    if (!root.IsMap()) return Bad(path, "expected a map with topology, npus_count, bandwidth, latency");
+    if (!root.IsMap())
+      return Bad(path, "expected a map with topology, npus_count, bandwidth, latency");
     auto list = [&](const char* key) -> absl::StatusOr<YAML::Node> {
       const YAML::Node n = root[key];
       if (!n) return Bad(path, absl::StrCat(key, ": missing"));
@@ -72,18 +74,24 @@ absl::StatusOr<AstraNetwork> ReadAstraNetwork(const std::string& path) {
     if (!lat.ok()) return lat.status();
     const size_t dims = topo->size();
     if (npus->size() != dims || bw->size() != dims || lat->size() != dims) {
-      return Bad(path, "topology, npus_count, bandwidth and latency must list the same number of dimensions");
+      return Bad(
+          path,
+          "topology, npus_count, bandwidth and latency must list the same number of dimensions");
     }
     if (dims > 8) return Bad(path, "more than 8 dimensions");
     int64_t total = 1;
     for (size_t i = 0; i < dims; ++i) {
       AstraDimension d;
       const std::string t = absl::AsciiStrToLower((*topo)[i].as<std::string>());
-      if (t == "ring") d.topology = AstraTopology::kRing;
-      else if (t == "switch") d.topology = AstraTopology::kSwitch;
-      else if (t == "fullyconnected" || t == "fully_connected") d.topology = AstraTopology::kFullyConnected;
-      else return Bad(path, absl::StrCat("topology[", i, "]: unknown '", (*topo)[i].as<std::string>(),
-                                         "'; accepted: Ring, Switch, FullyConnected"));
+      if (t == "ring")
+        d.topology = AstraTopology::kRing;
+      else if (t == "switch")
+        d.topology = AstraTopology::kSwitch;
+      else if (t == "fullyconnected" || t == "fully_connected")
+        d.topology = AstraTopology::kFullyConnected;
+      else
+        return Bad(path, absl::StrCat("topology[", i, "]: unknown '", (*topo)[i].as<std::string>(),
+                                      "'; accepted: Ring, Switch, FullyConnected"));
       const long long n = (*npus)[i].as<long long>();
       if (n < 2 || n > (1 << 20)) {
         return Bad(path, absl::StrCat("npus_count[", i, "]: must lie in [2, 1048576]; got ", n));
@@ -99,7 +107,8 @@ absl::StatusOr<AstraNetwork> ReadAstraNetwork(const std::string& path) {
       d.bytes_per_ns = d.bandwidth_gb_s * 1073741824.0 / 1e9;
       d.latency_ns = (*lat)[i].as<double>();
       if (!(d.latency_ns >= 0 && d.latency_ns <= 1e12)) {
-        return Bad(path, absl::StrCat("latency[", i, "]: must lie in [0, 1e12] ns; got ", d.latency_ns));
+        return Bad(path,
+                   absl::StrCat("latency[", i, "]: must lie in [0, 1e12] ns; got ", d.latency_ns));
       }
       net.dims.push_back(d);
     }
@@ -148,7 +157,8 @@ AstraImplementation AstraSystem::ImplementationFor(int comm_type) const {
   const std::vector<AstraImplementation>* list = &all_reduce;
   switch (comm_type) {
     case chakra::ALL_GATHER: list = &all_gather; break;
-    case chakra::REDUCE_SCATTER: case chakra::REDUCE_SCATTER_BLOCK: list = &reduce_scatter; break;
+    case chakra::REDUCE_SCATTER:
+    case chakra::REDUCE_SCATTER_BLOCK: list = &reduce_scatter; break;
     case chakra::ALL_TO_ALL: list = &all_to_all; break;
     default: break;
   }
@@ -171,7 +181,8 @@ absl::StatusOr<AstraSystem> ReadAstraSystem(const std::string& path) {
     const auto& v = j.at(key);
     if (!v.is_number()) return Bad(path, absl::StrCat(key, ": expected a number"));
     const double x = v.get<double>();
-    if (!(x >= lo && x <= hi)) return Bad(path, absl::StrCat(key, ": must lie in [", lo, ", ", hi, "]; got ", x));
+    if (!(x >= lo && x <= hi))
+      return Bad(path, absl::StrCat(key, ": must lie in [", lo, ", ", hi, "]; got ", x));
     *out = x;
     return absl::OkStatus();
   };
@@ -193,7 +204,8 @@ absl::StatusOr<AstraSystem> ReadAstraSystem(const std::string& path) {
   auto impls = [&](const char* key, std::vector<AstraImplementation>* out) -> absl::Status {
     if (!j.contains(key)) return absl::OkStatus();
     const auto& v = j.at(key);
-    if (!v.is_array()) return Bad(path, absl::StrCat(key, ": expected a list of names, one per dimension"));
+    if (!v.is_array())
+      return Bad(path, absl::StrCat(key, ": expected a list of names, one per dimension"));
     for (const auto& x : v) {
       if (!x.is_string()) return Bad(path, absl::StrCat(key, ": expected strings"));
       auto impl = ParseAstraImplementation(x.get<std::string>());

@@ -24,8 +24,8 @@ const char* AstraTopologyName(AstraTopology t);
 struct AstraDimension {
   AstraTopology topology = AstraTopology::kRing;
   int npus = 1;
-  double bandwidth_gb_s = 0;   // as written
-  double bytes_per_ns = 0;     // ASTRA-sim's conversion (GiB/s)
+  double bandwidth_gb_s = 0;  // as written
+  double bytes_per_ns = 0;    // ASTRA-sim's conversion (GiB/s)
   double latency_ns = 0;
 };
 
@@ -47,21 +47,21 @@ struct AstraNetwork {
 // when the file is read, never replaced by another algorithm.
 struct AstraImplementation {
   enum Kind { kRing, kDirect } kind = kRing;
-  int window = -1;   // direct: messages in flight; -1 = N−1
+  int window = -1;  // direct: messages in flight; -1 = N−1
   std::string name = "ring";
 };
 absl::StatusOr<AstraImplementation> ParseAstraImplementation(const std::string& name);
 
 struct AstraSystem {
-  int splits = 1;                  // preferred-dataset-splits
-  int active_chunks = 1;           // active-chunks-per-dimension
-  double endpoint_delay = 10;      // cycles
-  double local_mem_bw = 1e30;      // bytes per cycle (GB/s)
+  int splits = 1;              // preferred-dataset-splits
+  int active_chunks = 1;       // active-chunks-per-dimension
+  double endpoint_delay = 10;  // cycles
+  double local_mem_bw = 1e30;  // bytes per cycle (GB/s)
   // Per dimension; an empty list means ring (the dimension's first entry is used).
   std::vector<AstraImplementation> all_reduce, all_gather, reduce_scatter, all_to_all;
   // The implementation of dimension 0 for a chakra::CollectiveCommType.
   AstraImplementation ImplementationFor(int comm_type) const;
-  double peak_perf_tflops = 0;     // roofline for COMP nodes without a duration
+  double peak_perf_tflops = 0;  // roofline for COMP nodes without a duration
   bool roofline_enabled = false;
 };
 

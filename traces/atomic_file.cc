@@ -117,12 +117,14 @@ absl::Status AtomicFile::Commit() {
   }
   if (!good) {
     std::remove(temp_path_.c_str());
-    return absl::InvalidArgumentError(absl::StrCat("cannot write '", path_, "' (its directory must exist "
+    return absl::InvalidArgumentError(absl::StrCat("cannot write '", path_,
+                                                   "' (its directory must exist "
                                                    "and be writable; an existing file is kept)"));
   }
   if (std::rename(temp_path_.c_str(), path_.c_str()) != 0) {
     std::remove(temp_path_.c_str());
-    return absl::InvalidArgumentError(absl::StrCat("cannot replace '", path_, "' (is it a directory?)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot replace '", path_, "' (is it a directory?)"));
   }
   return absl::OkStatus();
 }

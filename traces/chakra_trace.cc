@@ -27,9 +27,11 @@ absl::Status FileError(const std::string& path, absl::string_view what) {
 
 absl::StatusOr<ChakraTrace> ReadChakraTrace(const std::string& path) {
   struct stat st;
-  if (stat(path.c_str(), &st) != 0) return absl::NotFoundError(absl::StrCat(path, ": no such file"));
+  if (stat(path.c_str(), &st) != 0)
+    return absl::NotFoundError(absl::StrCat(path, ": no such file"));
   if (!S_ISREG(st.st_mode)) return FileError(path, "not a regular file");
-  if (static_cast<uint64_t>(st.st_size) > kMaxFileBytes) return FileError(path, "larger than 1 GiB");
+  if (static_cast<uint64_t>(st.st_size) > kMaxFileBytes)
+    return FileError(path, "larger than 1 GiB");
   std::ifstream in(path, std::ios::binary);
   if (!in) return FileError(path, "cannot be read");
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -105,7 +107,8 @@ absl::StatusOr<std::vector<ChakraTrace>> ReadChakraWorkload(const std::string& p
     if (ranks.size() > (1u << 20)) return FileError(prefix, "more than 1,048,576 ranks");
   }
   if (ranks.empty()) {
-    return absl::NotFoundError(absl::StrCat(prefix, ".0.et: no such file (the workload is given "
+    return absl::NotFoundError(absl::StrCat(prefix,
+                                            ".0.et: no such file (the workload is given "
                                             "as PREFIX, read as PREFIX.<rank>.et)"));
   }
   return ranks;
@@ -138,7 +141,8 @@ const chakra::AttributeProto* FindChakraAttr(const chakra::Node& node, absl::str
 absl::StatusOr<int64_t> ChakraIntAttr(const chakra::Node& node, absl::string_view name) {
   const chakra::AttributeProto* a = FindChakraAttr(node, name);
   if (a == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat("node ", node.id(), ": attribute '", name, "' is missing"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("node ", node.id(), ": attribute '", name, "' is missing"));
   }
   using A = chakra::AttributeProto;
   switch (a->value_case()) {

@@ -16,15 +16,16 @@ bool ChromeTrace::Admit(int64_t n) {
   return true;
 }
 
-void ChromeTrace::Begin(const std::string& name, const std::string& cat, const char* ph, int pid, int tid,
-                        double t_s) {
+void ChromeTrace::Begin(const std::string& name, const std::string& cat, const char* ph, int pid,
+                        int tid, double t_s) {
   body_ += body_.empty() ? "\n{\"name\": " : ",\n{\"name\": ";
   AppendJsonString(body_, name);
   if (!cat.empty()) {
     body_ += ", \"cat\": ";
     AppendJsonString(body_, cat);
   }
-  absl::StrAppend(&body_, ", \"ph\": \"", ph, "\", \"pid\": ", pid, ", \"tid\": ", tid, ", \"ts\": ");
+  absl::StrAppend(&body_, ", \"ph\": \"", ph, "\", \"pid\": ", pid, ", \"tid\": ", tid,
+                  ", \"ts\": ");
   AppendJsonNumber(body_, t_s * 1e6);
 }
 
@@ -42,21 +43,22 @@ void ChromeTrace::AppendArgs(const Args& args) {
 
 void ChromeTrace::ProcessName(int pid, const std::string& name) {
   body_ += body_.empty() ? "\n" : ",\n";
-  absl::StrAppend(&body_, "{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": ", pid, ", \"tid\": 0, \"args\": {\"name\": ");
+  absl::StrAppend(&body_, "{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": ", pid,
+                  ", \"tid\": 0, \"args\": {\"name\": ");
   AppendJsonString(body_, name);
   body_ += "}}";
 }
 
 void ChromeTrace::ThreadName(int pid, int tid, const std::string& name) {
   body_ += body_.empty() ? "\n" : ",\n";
-  absl::StrAppend(&body_, "{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": ", pid, ", \"tid\": ", tid,
-                  ", \"args\": {\"name\": ");
+  absl::StrAppend(&body_, "{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": ", pid,
+                  ", \"tid\": ", tid, ", \"args\": {\"name\": ");
   AppendJsonString(body_, name);
   body_ += "}}";
 }
 
-void ChromeTrace::Span(const std::string& name, const std::string& cat, int pid, int tid, double start_s,
-                       double end_s, const Args& args) {
+void ChromeTrace::Span(const std::string& name, const std::string& cat, int pid, int tid,
+                       double start_s, double end_s, const Args& args) {
   if (!Admit(1)) return;
   Begin(name, cat, "X", pid, tid, start_s);
   body_ += ", \"dur\": ";
@@ -65,8 +67,8 @@ void ChromeTrace::Span(const std::string& name, const std::string& cat, int pid,
   body_ += "}";
 }
 
-void ChromeTrace::Instant(const std::string& name, const std::string& cat, int pid, int tid, double t_s,
-                          const Args& args) {
+void ChromeTrace::Instant(const std::string& name, const std::string& cat, int pid, int tid,
+                          double t_s, const Args& args) {
   if (!Admit(1)) return;
   Begin(name, cat, "i", pid, tid, t_s);
   body_ += ", \"s\": \"t\"";

@@ -26,14 +26,14 @@ class ChromeTrace {
   // Track names (metadata; never counted against the cap).
   void ProcessName(int pid, const std::string& name);
   void ThreadName(int pid, int tid, const std::string& name);
-  void Span(const std::string& name, const std::string& cat, int pid, int tid, double start_s, double end_s,
-            const Args& args = {});
+  void Span(const std::string& name, const std::string& cat, int pid, int tid, double start_s,
+            double end_s, const Args& args = {});
   void Instant(const std::string& name, const std::string& cat, int pid, int tid, double t_s,
                const Args& args = {});
   void Counter(const std::string& name, int pid, double t_s, const Args& values);
   // An async span (its own row under `pid`, keyed by `id`).
-  void AsyncSpan(const std::string& name, const std::string& cat, int pid, uint64_t id, double start_s,
-                 double end_s);
+  void AsyncSpan(const std::string& name, const std::string& cat, int pid, uint64_t id,
+                 double start_s, double end_s);
 
   int64_t events() const { return events_; }
   int64_t dropped() const { return dropped_; }
@@ -43,7 +43,8 @@ class ChromeTrace {
 
  private:
   bool Admit(int64_t n);
-  void Begin(const std::string& name, const std::string& cat, const char* ph, int pid, int tid, double t_s);
+  void Begin(const std::string& name, const std::string& cat, const char* ph, int pid, int tid,
+             double t_s);
   void AppendArgs(const Args& args);
 
   int64_t max_events_;

@@ -1,6 +1,6 @@
 // json_writer.cc — JSON emission (see json_writer.h).
-#include "absl/strings/string_view.h"
 #include "traces/json_writer.h"
+#include "absl/strings/string_view.h"
 
 #include <charconv>
 #include <cmath>

@@ -26,7 +26,8 @@ bool ParseTimestamp(absl::string_view text, double* out) {
   double s;
   const std::string str(text);
   if (std::sscanf(str.c_str(), "%d-%d-%d %d:%d:%lf", &y, &mo, &d, &h, &mi, &s) != 6) return false;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s >= 61)
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 ||
+      s >= 61)
     return false;
   tm.tm_year = y - 1900;
   tm.tm_mon = mo - 1;
@@ -40,25 +41,29 @@ bool ParseTimestamp(absl::string_view text, double* out) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<RequestTraceRow>> LoadRequestTrace(const std::string& path, double time_scale,
-                                               int64_t limit) {
+absl::StatusOr<std::vector<RequestTraceRow>> LoadRequestTrace(const std::string& path,
+                                                              double time_scale, int64_t limit) {
   struct stat st;
   if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-    return absl::InvalidArgumentError(absl::StrCat("request trace '", path, "': not a regular file"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("request trace '", path, "': not a regular file"));
   }
   std::ifstream file(path);
-  if (!file) return absl::InvalidArgumentError(absl::StrCat("request trace: cannot read '", path, "'"));
+  if (!file)
+    return absl::InvalidArgumentError(absl::StrCat("request trace: cannot read '", path, "'"));
   return ReadRequestTrace(file, path, time_scale, limit);
 }
 
-absl::StatusOr<std::vector<RequestTraceRow>> ParseRequestTrace(const std::string& text, const std::string& origin,
-                                                double time_scale, int64_t limit) {
+absl::StatusOr<std::vector<RequestTraceRow>> ParseRequestTrace(const std::string& text,
+                                                               const std::string& origin,
+                                                               double time_scale, int64_t limit) {
   std::istringstream in(text);
   return ReadRequestTrace(in, origin, time_scale, limit);
 }
 
-absl::StatusOr<std::vector<RequestTraceRow>> ReadRequestTrace(std::istream& in, const std::string& path,
-                                               double time_scale, int64_t limit) {
+absl::StatusOr<std::vector<RequestTraceRow>> ReadRequestTrace(std::istream& in,
+                                                              const std::string& path,
+                                                              double time_scale, int64_t limit) {
   if (!(time_scale > 0)) return absl::InvalidArgumentError("trace time scale must be > 0");
   std::vector<RequestTraceRow> reqs;
   std::string line;
@@ -82,24 +87,28 @@ absl::StatusOr<std::vector<RequestTraceRow>> ReadRequestTrace(std::istream& in, 
       if (cols.size() != 3 || !has(0, {"time"}) || !has(1, {"context", "input", "prompt"}) ||
           !has(2, {"generated", "output"})) {
         return absl::InvalidArgumentError(absl::StrCat(
-            path, ":1: expected the header TIMESTAMP,ContextTokens,GeneratedTokens (Azure LLM "
-                  "inference trace layout); got '", line.substr(0, 120), line.size() > 120 ? "...'" : "'"));
+            path,
+            ":1: expected the header TIMESTAMP,ContextTokens,GeneratedTokens (Azure LLM "
+            "inference trace layout); got '",
+            line.substr(0, 120), line.size() > 120 ? "...'" : "'"));
       }
       continue;
     }
     auto bad = [&](absl::string_view why) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ":", line_no, ": ", why, " in '",
-                                                     line.substr(0, 120), line.size() > 120 ? "..." : "",
-                                                     "' (the trace is rejected whole)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ":", line_no, ": ", why, " in '", line.substr(0, 120),
+                       line.size() > 120 ? "..." : "", "' (the trace is rejected whole)"));
     };
     if (cols.size() != 3) return bad("expected 3 columns");
     double ts;
     int64_t input, output;
     if (!ParseTimestamp(absl::StripAsciiWhitespace(cols[0]), &ts)) return bad("bad timestamp");
     if (!(ts >= 0)) return bad("timestamps must be >= 0");
-    if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(cols[1]), &input) || input < 1 || input > 10000000)
+    if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(cols[1]), &input) || input < 1 ||
+        input > 10000000)
       return bad("ContextTokens must be an integer >= 1");
-    if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(cols[2]), &output) || output < 1 || output > 10000000)
+    if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(cols[2]), &output) || output < 1 ||
+        output > 10000000)
       return bad("GeneratedTokens must be an integer >= 1");
     if (reqs.empty()) first = ts;
     if (ts < last) return bad("timestamps must not decrease");

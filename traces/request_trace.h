@@ -22,13 +22,18 @@ struct RequestTraceRow {
   int input_tokens, output_tokens;
 };
 
-absl::StatusOr<std::vector<RequestTraceRow>> ReadRequestTrace(std::istream& in, const std::string& origin,
-                                                              double time_scale = 1.0, int64_t limit = 0);
+absl::StatusOr<std::vector<RequestTraceRow>> ReadRequestTrace(std::istream& in,
+                                                              const std::string& origin,
+                                                              double time_scale = 1.0,
+                                                              int64_t limit = 0);
 // The same from text already in memory; `origin` names it in messages.
-absl::StatusOr<std::vector<RequestTraceRow>> ParseRequestTrace(const std::string& text, const std::string& origin,
-                                                               double time_scale = 1.0, int64_t limit = 0);
+absl::StatusOr<std::vector<RequestTraceRow>> ParseRequestTrace(const std::string& text,
+                                                               const std::string& origin,
+                                                               double time_scale = 1.0,
+                                                               int64_t limit = 0);
 // A file; a directory, FIFO or unreadable path is refused by name.
-absl::StatusOr<std::vector<RequestTraceRow>> LoadRequestTrace(const std::string& path, double time_scale = 1.0,
+absl::StatusOr<std::vector<RequestTraceRow>> LoadRequestTrace(const std::string& path,
+                                                              double time_scale = 1.0,
                                                               int64_t limit = 0);
 
 }  // namespace mlsysim

@@ -17,7 +17,11 @@ std::string Sig4(double v) {
   if (v == 0) return "0";
   const double a = std::fabs(v);
   if (a >= 1e4 || a < 1e-4) return absl::StrFormat("%.3e", v);
-  const int digits = a >= 1000 ? 0 : a >= 100 ? 1 : a >= 10 ? 2 : a >= 1 ? 3 : 3 - static_cast<int>(std::floor(std::log10(a)));
+  const int digits = a >= 1000  ? 0
+                     : a >= 100 ? 1
+                     : a >= 10  ? 2
+                     : a >= 1   ? 3
+                                : 3 - static_cast<int>(std::floor(std::log10(a)));
   return absl::StrFormat("%.*f", digits, v);
 }
 
@@ -58,16 +62,14 @@ std::string Duration(double v) {
 
 std::string FactValue(const result::Fact& f) {
   switch (f.value_case()) {
-    case result::Fact::kText:
-      return f.text();
+    case result::Fact::kText: return f.text();
     case result::Fact::kNumber:
-      return f.unit().empty() && std::trunc(f.number()) == f.number() && std::fabs(f.number()) < 1e15
+      return f.unit().empty() && std::trunc(f.number()) == f.number() &&
+                     std::fabs(f.number()) < 1e15
                  ? absl::StrCat(static_cast<long long>(f.number()))
                  : HumaneQuantity(f.number(), f.unit());
-    case result::Fact::kFlag:
-      return f.flag() ? "yes" : "no";
-    default:
-      return "";
+    case result::Fact::kFlag: return f.flag() ? "yes" : "no";
+    default: return "";
   }
 }
 
@@ -83,11 +85,14 @@ std::vector<std::string> MetricRow(const result::Metric& m) {
     sim = HumaneQuantity(m.simulated(), m.unit());
     // A zero half-width (identical replications) is not shown: it would
     // read as filler.
-    if (m.has_ci95() && m.ci95() > 0) absl::StrAppend(&sim, " ± ", HumaneQuantity(m.ci95(), m.unit()));
+    if (m.has_ci95() && m.ci95() > 0)
+      absl::StrAppend(&sim, " ± ", HumaneQuantity(m.ci95(), m.unit()));
   }
   if (m.has_analytic()) closed = HumaneQuantity(m.analytic(), m.unit());
   if (m.has_relative_gap()) {
-    gap = std::fabs(m.relative_gap()) < 5e-5 ? "0.0 %" : absl::StrCat(m.relative_gap() > 0 ? "+" : "", Sig4(100 * m.relative_gap()), " %");
+    gap = std::fabs(m.relative_gap()) < 5e-5
+              ? "0.0 %"
+              : absl::StrCat(m.relative_gap() > 0 ? "+" : "", Sig4(100 * m.relative_gap()), " %");
   }
   if (!m.has_analytic() && source.empty()) closed = "";
   return {m.name(), sim, closed, gap, source};
@@ -137,10 +142,12 @@ Rows MetricRows(const google::protobuf::RepeatedPtrField<result::Metric>& metric
   return rows;
 }
 
-std::string Notes(const google::protobuf::RepeatedPtrField<result::Metric>& metrics, bool markdown) {
+std::string Notes(const google::protobuf::RepeatedPtrField<result::Metric>& metrics,
+                  bool markdown) {
   std::string out;
   for (const auto& m : metrics) {
-    if (!m.note().empty()) absl::StrAppend(&out, markdown ? "- " : "  ", m.name(), ": ", m.note(), "\n");
+    if (!m.note().empty())
+      absl::StrAppend(&out, markdown ? "- " : "  ", m.name(), ": ", m.note(), "\n");
   }
   return out;
 }
@@ -149,17 +156,21 @@ std::string Report(const result::Result& r, bool markdown, int depth) {
   std::string out;
   const std::string h1 = markdown ? std::string(depth + 1, '#') + " " : "";
   const std::string h2 = markdown ? std::string(depth + 2, '#') + " " : "";
-  absl::StrAppend(&out, h1, "mlsysim simulate ", r.form(), r.name().empty() ? "" : " · ", r.name(), "\n");
+  absl::StrAppend(&out, h1, "mlsysim simulate ", r.form(), r.name().empty() ? "" : " · ", r.name(),
+                  "\n");
   std::vector<std::string> head;
   if (r.seed() != 0) head.push_back(absl::StrCat("seed ", r.seed()));
-  if (r.replications() != 0) head.push_back(absl::StrCat(r.replications(), r.replications() == 1 ? " replication" : " replications"));
+  if (r.replications() != 0)
+    head.push_back(
+        absl::StrCat(r.replications(), r.replications() == 1 ? " replication" : " replications"));
   if (r.events() != 0) head.push_back(absl::StrCat(r.events(), " events"));
   if (!r.fingerprint().empty()) head.push_back(absl::StrCat("fingerprint ", r.fingerprint()));
   if (r.wall_seconds() > 0) head.push_back(absl::StrCat("wall ", Duration(r.wall_seconds())));
   if (markdown) out += "\n";
   if (!head.empty()) absl::StrAppend(&out, absl::StrJoin(head, " · "), markdown ? "  \n" : "\n");
   if (r.facts_size() > 0) absl::StrAppend(&out, FactsLine(r.facts()), "\n");
-  for (const auto& w : r.warnings()) absl::StrAppend(&out, markdown ? "\n> " : "warning: ", w, "\n");
+  for (const auto& w : r.warnings())
+    absl::StrAppend(&out, markdown ? "\n> " : "warning: ", w, "\n");
   if (r.metrics_size() > 0) {
     out += "\n";
     out += markdown ? MarkdownTable(MetricRows(r.metrics())) : TextTable(MetricRows(r.metrics()));
@@ -167,7 +178,8 @@ std::string Report(const result::Result& r, bool markdown, int depth) {
     if (!notes.empty()) absl::StrAppend(&out, markdown ? "\n" : "", notes);
   }
   for (const auto& s : r.sections()) {
-    absl::StrAppend(&out, "\n", h2, s.title().empty() ? s.name() : s.title(), markdown ? "\n\n" : "\n");
+    absl::StrAppend(&out, "\n", h2, s.title().empty() ? s.name() : s.title(),
+                    markdown ? "\n\n" : "\n");
     if (s.facts_size() > 0) absl::StrAppend(&out, markdown ? "" : "  ", FactsLine(s.facts()), "\n");
     if (s.metrics_size() > 0) {
       if (markdown && s.facts_size() > 0) out += "\n";
@@ -191,8 +203,8 @@ std::string HumaneQuantity(double v, const std::string& unit) {
   if (unit == "s") return Duration(v);
   if (unit == "h") return Duration(v * 3600);
   if (unit == "1" || unit.empty()) return WithPrefix(v, "", false);
-  if (unit == "B" || unit == "B/s" || unit == "FLOP/s" || unit == "FLOP" || unit == "W" || unit == "J" ||
-      unit == "Hz") {
+  if (unit == "B" || unit == "B/s" || unit == "FLOP/s" || unit == "FLOP" || unit == "W" ||
+      unit == "J" || unit == "Hz") {
     return WithPrefix(v, unit, unit == "J" || unit == "W");
   }
   // Other units (tokens/s, kWh, kg, USD, ...): 4 significant digits with

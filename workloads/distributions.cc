@@ -58,10 +58,11 @@ absl::StatusOr<TokenDistribution> ParseTokenDistribution(absl::string_view spec,
                                                          absl::string_view field) {
   std::vector<std::string> parts = absl::StrSplit(spec, ':');
   auto bad = [&](absl::string_view why) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ": '", spec, "' ", why,
-        "; accepted: fixed:N, uniform:A:B, lognormal:MU:SIGMA (of ln tokens), empirical:V1,V2,..., or "
-        "a plain N"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": '", spec, "' ", why,
+                     "; accepted: fixed:N, uniform:A:B, lognormal:MU:SIGMA (of ln tokens), "
+                     "empirical:V1,V2,..., or "
+                     "a plain N"));
   };
   std::vector<double> nums;
   for (size_t i = parts.size() == 1 ? 0 : 1; i < parts.size() && parts[0] != "empirical"; ++i) {

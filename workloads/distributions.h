@@ -44,10 +44,10 @@ absl::StatusOr<TokenDistribution> ParseTokenDistribution(absl::string_view spec,
 struct ArrivalProcess {
   enum Kind { kPoisson, kGamma, kDeterministic, kOnOff, kDiurnal } kind = kPoisson;
   double rate = 1.0;
-  double cv = 1.0;            // gamma
-  double on_fraction = 0.5;   // on/off: share of time on; period below
-  double period_s = 60.0;     // on/off cycle, or diurnal period
-  double amplitude = 0.5;     // diurnal: rate·(1 + A·sin(2πt/period))
+  double cv = 1.0;           // gamma
+  double on_fraction = 0.5;  // on/off: share of time on; period below
+  double period_s = 60.0;    // on/off cycle, or diurnal period
+  double amplitude = 0.5;    // diurnal: rate·(1 + A·sin(2πt/period))
 };
 
 absl::StatusOr<ArrivalProcess> MakeArrivals(absl::string_view kind, double rate, double cv);

@@ -56,13 +56,13 @@ absl::StatusOr<std::vector<FailureCause>> FailurePreset(absl::string_view name, 
     for (const Llama3Row& row : kLlama3) {
       const double per_component =
           row.count / (kLlama3Hours * (row.per_gpu ? kLlama3Gpus : kLlama3Nodes));
-      causes.push_back({row.cause, row.component, row.per_gpu ? gpus : nodes, per_component, shape,
-                        true});
+      causes.push_back(
+          {row.cause, row.component, row.per_gpu ? gpus : nodes, per_component, shape, true});
     }
     return causes;
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat("failures.preset: unknown preset '", name, "'; accepted: none, registry, llama3"));
+  return absl::InvalidArgumentError(absl::StrCat("failures.preset: unknown preset '", name,
+                                                 "'; accepted: none, registry, llama3"));
 }
 
 double TotalRatePerHour(const std::vector<FailureCause>& causes) {

@@ -15,9 +15,9 @@
 namespace mlsysim {
 
 struct FailureCause {
-  std::string cause;       // e.g. "Faulty GPU"
-  std::string component;   // gpu | hbm | nic | psu | switch | link | host | software
-  int components = 0;      // how many of them in the cluster
+  std::string cause;         // e.g. "Faulty GPU"
+  std::string component;     // gpu | hbm | nic | psu | switch | link | host | software
+  int components = 0;        // how many of them in the cluster
   double rate_per_hour = 0;  // per component
   double weibull_shape = 0;  // 0: exponential; otherwise Weibull with this shape
   bool node_level = true;    // the failure takes its node down

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cmath>
 
-
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
@@ -30,13 +29,15 @@ namespace {
 std::vector<Request> ToRequests(const std::vector<RequestTraceRow>& rows) {
   std::vector<Request> reqs;
   reqs.reserve(rows.size());
-  for (const RequestTraceRow& r : rows) reqs.push_back({r.arrival_s, r.input_tokens, r.output_tokens});
+  for (const RequestTraceRow& r : rows)
+    reqs.push_back({r.arrival_s, r.input_tokens, r.output_tokens});
   return reqs;
 }
 
 }  // namespace
 
-absl::StatusOr<std::vector<Request>> LoadTrace(const std::string& path, double time_scale, int64_t limit) {
+absl::StatusOr<std::vector<Request>> LoadTrace(const std::string& path, double time_scale,
+                                               int64_t limit) {
   auto rows = LoadRequestTrace(path, time_scale, limit);
   if (!rows.ok()) return rows.status();
   return ToRequests(*rows);

@@ -43,11 +43,13 @@ struct CacheAlignedAllocator {
   template <typename U>
   CacheAlignedAllocator(const CacheAlignedAllocator<U>&) {}
   T* allocate(size_t n) {
-    return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{64}));
+    return static_cast<T*>(::operator new (n * sizeof(T), std::align_val_t{64}));
   }
-  void deallocate(T* p, size_t) { ::operator delete(p, std::align_val_t{64}); }
+  void deallocate(T* p, size_t) { ::operator delete (p, std::align_val_t{64}); }
   template <typename U>
-  bool operator==(const CacheAlignedAllocator<U>&) const { return true; }
+  bool operator==(const CacheAlignedAllocator<U>&) const {
+    return true;
+  }
 };
 
 // An implicit d-ary min-heap on (time, seq).
@@ -106,8 +108,7 @@ class DaryHeap {
     const Key k = heap_[kPad];
     const uint64_t seq_slot = static_cast<uint64_t>(k);
     const Body& b = slots_[seq_slot & kSlotMask];
-    return Event{static_cast<SimTime>(k >> 64), seq_slot >> kSlotBits, b.target, b.kind,
-                 b.payload};
+    return Event{static_cast<SimTime>(k >> 64), seq_slot >> kSlotBits, b.target, b.kind, b.payload};
   }
 
   void Pop() {

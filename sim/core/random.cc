@@ -1,6 +1,6 @@
 // random.cc — stream derivation and draws (see random.h).
-#include "absl/strings/string_view.h"
 #include "sim/core/random.h"
+#include "absl/strings/string_view.h"
 
 #include <cassert>
 

@@ -15,8 +15,8 @@
 #define MLSYSIM_SIM_CORE_RANDOM_H_
 
 #include <cstdint>
-#include "absl/strings/string_view.h"
 #include <vector>
+#include "absl/strings/string_view.h"
 
 #include "boost/random/mersenne_twister.hpp"
 
@@ -33,8 +33,8 @@ class RandomStream {
   double Uniform(double lo = 0.0, double hi = 1.0);  // [lo, hi)
   double Exponential(double rate);                   // mean 1/rate
   double Weibull(double shape, double scale);
-  double Lognormal(double mu, double sigma);         // of the underlying normal
-  double Gamma(double shape, double scale);          // mean shape*scale
+  double Lognormal(double mu, double sigma);  // of the underlying normal
+  double Gamma(double shape, double scale);   // mean shape*scale
   double Normal(double mean, double stddev);
   // A draw from `values` with probabilities proportional to `weights`
   // (equal weights when `weights` is empty).

@@ -63,8 +63,8 @@ double NextArrival(const ArrivalProcess& d, double t, RandomStream& rng) {
 
 std::vector<Request> GenerateRequests(const ArrivalProcess& arrivals,
                                       const TokenDistribution& input,
-                                      const TokenDistribution& output, int64_t count,
-                                      uint64_t seed, uint64_t replication) {
+                                      const TokenDistribution& output, int64_t count, uint64_t seed,
+                                      uint64_t replication) {
   RandomStreams streams(seed, replication);
   RandomStream a = streams.Stream(0, "arrivals"), in = streams.Stream(1, "input_tokens"),
                out = streams.Stream(2, "output_tokens");

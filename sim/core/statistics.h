@@ -39,7 +39,8 @@ class GapHistogram {
   void Add(double x) {
     sum_ += x;
     ++count_;
-    const int bin = x <= kMin ? 0 : std::min(kBins - 1, static_cast<int>(std::log(x / kMin) / kLog));
+    const int bin =
+        x <= kMin ? 0 : std::min(kBins - 1, static_cast<int>(std::log(x / kMin) / kLog));
     ++bins_[bin];
   }
   double Quantile(double p) const {

@@ -49,7 +49,11 @@ class DirectSimulation {
  public:
   DirectSimulation(int op, int64_t comm_size, const AstraDimension& dim, const AstraSystem& sys,
                    int window, bool aware)
-      : op_(op), n_(dim.npus), streams_(sys.splits), active_(sys.active_chunks), aware_(aware),
+      : op_(op),
+        n_(dim.npus),
+        streams_(sys.splits),
+        active_(sys.active_chunks),
+        aware_(aware),
         topology_(dim.topology) {
     window_ = window < 0 ? n_ - 1 : std::min(window, n_ - 1);
     const double chunk = static_cast<double>(comm_size) / sys.splits;
@@ -205,8 +209,9 @@ class DirectSimulation {
     const int m = static_cast<int>(messages_.size());
     messages_.push_back({src, dst, stream, src});
     if (!aware_) {
-      Schedule(now_ + static_cast<int64_t>(std::floor(Hops(src, dst) * alpha_ + size_ / bytes_per_ns_)),
-               kArrive, m);
+      Schedule(
+          now_ + static_cast<int64_t>(std::floor(Hops(src, dst) * alpha_ + size_ / bytes_per_ns_)),
+          kArrive, m);
       return;
     }
     LinkSend(NextLink(m), m);
@@ -225,8 +230,7 @@ class DirectSimulation {
   int NextLink(int m) {
     Message& msg = messages_[m];
     switch (topology_) {
-      case AstraTopology::kSwitch:
-        return msg.at == msg.src ? 2 * msg.src : 2 * msg.dst + 1;
+      case AstraTopology::kSwitch: return msg.at == msg.src ? 2 * msg.src : 2 * msg.dst + 1;
       case AstraTopology::kFullyConnected: {
         const int64_t key = static_cast<int64_t>(msg.src) * n_ + msg.dst;
         auto it = pair_link_.find(key);
@@ -258,12 +262,8 @@ class DirectSimulation {
     Message& msg = messages_[m];
     // Where the message is after this link.
     switch (topology_) {
-      case AstraTopology::kSwitch:
-        msg.at = msg.at == msg.src ? -1 : msg.dst;
-        break;
-      case AstraTopology::kFullyConnected:
-        msg.at = msg.dst;
-        break;
+      case AstraTopology::kSwitch: msg.at = msg.at == msg.src ? -1 : msg.dst; break;
+      case AstraTopology::kFullyConnected: msg.at = msg.dst; break;
       case AstraTopology::kRing:
         msg.at = (link % 2 == 0) ? (msg.at + 1) % n_ : (msg.at + n_ - 1) % n_;
         break;
@@ -324,18 +324,21 @@ absl::StatusOr<int64_t> AstraDirectCycles(int op, int64_t comm_size, const Astra
                                           const AstraSystem& sys, int window, bool aware) {
   if (op != chakra::ALL_TO_ALL && op != chakra::ALL_GATHER && op != chakra::REDUCE_SCATTER &&
       op != chakra::REDUCE_SCATTER_BLOCK && op != chakra::ALL_REDUCE) {
-    return absl::UnimplementedError(absl::StrCat(
-        "the direct implementation covers ALL_REDUCE, ALL_GATHER, REDUCE_SCATTER and ALL_TO_ALL; got comm_type ", op));
+    return absl::UnimplementedError(
+        absl::StrCat("the direct implementation covers ALL_REDUCE, ALL_GATHER, REDUCE_SCATTER and "
+                     "ALL_TO_ALL; got comm_type ",
+                     op));
   }
   const int n = dim.npus;
   if (n <= 1 || comm_size <= 0) return 0;
   const double hops = aware && dim.topology == AstraTopology::kRing ? n / 4.0 + 1 : 1;
-  const double work = static_cast<double>(sys.splits) * n * (n - 1.0) * hops * (op == chakra::ALL_REDUCE ? 2 : 1);
+  const double work =
+      static_cast<double>(sys.splits) * n * (n - 1.0) * hops * (op == chakra::ALL_REDUCE ? 2 : 1);
   if (work > kMaxAstraDirectHops || static_cast<double>(sys.splits) * n > 4e6) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "direct collective on ", n, " NPUs with ", sys.splits, " splits: ", work,
-        " message hops to simulate, above the limit of ", kMaxAstraDirectHops,
-        " (fewer preferred-dataset-splits, a Switch topology, or --backend flow)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("direct collective on ", n, " NPUs with ", sys.splits, " splits: ", work,
+                     " message hops to simulate, above the limit of ", kMaxAstraDirectHops,
+                     " (fewer preferred-dataset-splits, a Switch topology, or --backend flow)"));
   }
   DirectSimulation sim(op, comm_size, dim, sys, window, aware);
   return sim.Run();
@@ -354,7 +357,9 @@ absl::StatusOr<int64_t> AstraCollectiveTimer::Cycles(int op, int64_t size, int g
   auto c = impl.kind == AstraImplementation::kDirect
                ? AstraDirectCycles(op, size, dim, system_, impl.window, aware_)
                : AstraCollectiveCycles(op, size, dim, system_, aware_);
-  if (!c.ok()) return absl::Status(c.status().code(), absl::StrCat("system: ", impl.name, ": ", c.status().message()));
+  if (!c.ok())
+    return absl::Status(c.status().code(),
+                        absl::StrCat("system: ", impl.name, ": ", c.status().message()));
   cache_.emplace(key, *c);
   return *c;
 }

@@ -42,8 +42,9 @@ constexpr double kMaxAstraDirectHops = 4e8;
 
 // Cycles of one direct collective over `dim.npus` NPUs; `window` < 0 means
 // N−1 (ASTRA-sim's "direct"), k > 0 "directK".
-absl::StatusOr<int64_t> AstraDirectCycles(int comm_type, int64_t comm_size, const AstraDimension& dim,
-                                          const AstraSystem& system, int window, bool congestion_aware);
+absl::StatusOr<int64_t> AstraDirectCycles(int comm_type, int64_t comm_size,
+                                          const AstraDimension& dim, const AstraSystem& system,
+                                          int window, bool congestion_aware);
 
 // The compatibility backends' collective durations for one workload: each
 // collective type runs with the system JSON's implementation for dimension 0

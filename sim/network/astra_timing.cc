@@ -14,8 +14,8 @@ absl::StatusOr<ChakraBackend> ParseChakraBackend(absl::string_view name) {
   if (name == "astra-aware") return ChakraBackend::kAstraAware;
   if (name == "astra-unaware") return ChakraBackend::kAstraUnaware;
   if (name == "flow") return ChakraBackend::kFlow;
-  return absl::InvalidArgumentError(absl::StrCat(
-      "backend: unknown '", name, "'; accepted: astra-aware, astra-unaware, flow"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("backend: unknown '", name, "'; accepted: astra-aware, astra-unaware, flow"));
 }
 
 const char* ChakraBackendName(ChakraBackend b) {
@@ -38,13 +38,17 @@ bool Reduces(int op) {
 
 absl::Status CheckChakraCollective(int op) {
   switch (op) {
-    case chakra::ALL_REDUCE: case chakra::ALL_GATHER: case chakra::REDUCE_SCATTER:
-    case chakra::REDUCE_SCATTER_BLOCK: case chakra::ALL_TO_ALL: case chakra::BARRIER:
-      return absl::OkStatus();
+    case chakra::ALL_REDUCE:
+    case chakra::ALL_GATHER:
+    case chakra::REDUCE_SCATTER:
+    case chakra::REDUCE_SCATTER_BLOCK:
+    case chakra::ALL_TO_ALL:
+    case chakra::BARRIER: return absl::OkStatus();
     default:
-      return absl::UnimplementedError(absl::StrCat(
-          "comm_type ", op, " (REDUCE, GATHER, SCATTER or BROADCAST) is not supported; accepted: "
-          "ALL_REDUCE 0, ALL_GATHER 2, ALL_TO_ALL 6, REDUCE_SCATTER 7/8, BARRIER 9"));
+      return absl::UnimplementedError(
+          absl::StrCat("comm_type ", op,
+                       " (REDUCE, GATHER, SCATTER or BROADCAST) is not supported; accepted: "
+                       "ALL_REDUCE 0, ALL_GATHER 2, ALL_TO_ALL 6, REDUCE_SCATTER 7/8, BARRIER 9"));
   }
 }
 
@@ -78,7 +82,8 @@ absl::StatusOr<int64_t> AstraCollectiveCycles(int op, int64_t comm_size, const A
   const double step = op == chakra::ALL_GATHER ? chunk : chunk / n;
   int64_t k;
   switch (op) {
-    case chakra::ALL_REDUCE: case chakra::BARRIER: k = 2 * (n - 1); break;
+    case chakra::ALL_REDUCE:
+    case chakra::BARRIER: k = 2 * (n - 1); break;
     case chakra::ALL_TO_ALL: k = static_cast<int64_t>(n) * (n - 1) / 2; break;
     default: k = n - 1; break;
   }
@@ -107,9 +112,10 @@ absl::StatusOr<int64_t> AstraCollectiveCycles(int op, int64_t comm_size, const A
 absl::StatusOr<ClusterShape> FlowShapeOf(const AstraNetwork& network, Routing routing) {
   const auto& dims = network.dims;
   if (dims.size() > 2) {
-    return absl::UnimplementedError(absl::StrCat(
-        "backend flow: networks of up to two dimensions (inside a node, across nodes); this one has ",
-        dims.size()));
+    return absl::UnimplementedError(
+        absl::StrCat("backend flow: networks of up to two dimensions (inside a node, across "
+                     "nodes); this one has ",
+                     dims.size()));
   }
   auto alpha = [](const AstraDimension& d) {
     return (d.topology == AstraTopology::kSwitch ? 2 : 1) * d.latency_ns * 1e-9;

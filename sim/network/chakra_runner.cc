@@ -10,11 +10,11 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "sim/core/random.h"
+#include "sim/core/simulator.h"
 #include "sim/network/astra_direct.h"
 #include "sim/network/collective.h"
 #include "sim/network/flow_network.h"
-#include "sim/core/random.h"
-#include "sim/core/simulator.h"
 
 namespace mlsysim {
 
@@ -34,10 +34,11 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
           "workload: ", n, " trace files but the network has ", c_.network.npus(), " NPUs"));
     }
     if (c_.backend != ChakraBackend::kFlow && c_.network.dims.size() != 1) {
-      return absl::UnimplementedError(absl::StrCat(
-          "backend ", ChakraBackendName(c_.backend), ": the compatibility mode covers "
-          "one-dimensional networks; this one has ", c_.network.dims.size(),
-          " (use --backend flow)"));
+      return absl::UnimplementedError(absl::StrCat("backend ", ChakraBackendName(c_.backend),
+                                                   ": the compatibility mode covers "
+                                                   "one-dimensional networks; this one has ",
+                                                   c_.network.dims.size(),
+                                                   " (use --backend flow)"));
     }
     if (auto s = BuildGraphs(); !s.ok()) return s;
     if (auto s = PlanCollectives(); !s.ok()) return s;
@@ -48,16 +49,18 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
       for (size_t i = 0; i < ranks_[r].pending.size(); ++i)
         if (ranks_[r].pending[i] == 0) Ready(r, static_cast<int>(i));
     sim_.Run();
-    if (sim_.clock_saturated()) return absl::InvalidArgumentError("workload: ran past the clock's range");
+    if (sim_.clock_saturated())
+      return absl::InvalidArgumentError("workload: ran past the clock's range");
     out_->rank_finish_ns.resize(n);
     for (int r = 0; r < n; ++r) {
       const RankState& rs = ranks_[r];
       for (size_t i = 0; i < rs.pending.size(); ++i) {
         if (!rs.finished[i]) {
-          return absl::FailedPreconditionError(absl::StrCat(
-              "workload: rank ", r, " stops at node ", traces_[r].nodes[i].id(), " ('",
-              traces_[r].nodes[i].name(), "'): its dependencies, a peer's matching send/recv or "
-              "its group's collective never complete (deadlock)"));
+          return absl::FailedPreconditionError(
+              absl::StrCat("workload: rank ", r, " stops at node ", traces_[r].nodes[i].id(), " ('",
+                           traces_[r].nodes[i].name(),
+                           "'): its dependencies, a peer's matching send/recv or "
+                           "its group's collective never complete (deadlock)"));
         }
       }
       out_->rank_finish_ns[r] = rs.finish_s * 1e9;
@@ -71,7 +74,8 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
 
   void HandleEvent(Simulator&, const Event& e) override {
     if (e.kind == kNodeDone) {
-      const int r = static_cast<int>(e.payload >> 32), i = static_cast<int>(e.payload & 0xffffffffu);
+      const int r = static_cast<int>(e.payload >> 32),
+                i = static_cast<int>(e.payload & 0xffffffffu);
       Complete(r, i, ranks_[r].end_s[i]);
     } else if (e.kind == kCollectiveDone) {
       FinishCollective(static_cast<size_t>(e.payload), groups_[e.payload].end_s);
@@ -127,12 +131,14 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
 
   static std::string GroupOf(const chakra::Node& nd) {
     const chakra::AttributeProto* a = FindChakraAttr(nd, "pg_name");
-    return a != nullptr && a->value_case() == chakra::AttributeProto::kStringVal ? a->string_val() : "";
+    return a != nullptr && a->value_case() == chakra::AttributeProto::kStringVal ? a->string_val()
+                                                                                 : "";
   }
 
   static double DoubleAttr(const chakra::Node& nd, const char* name, double def) {
     const chakra::AttributeProto* a = FindChakraAttr(nd, name);
-    if (a != nullptr && a->value_case() == chakra::AttributeProto::kDoubleVal && a->double_val() >= 0) {
+    if (a != nullptr && a->value_case() == chakra::AttributeProto::kDoubleVal &&
+        a->double_val() >= 0) {
       return a->double_val();
     }
     return def;
@@ -172,13 +178,15 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
           if (!size.ok() && *op != chakra::BARRIER) return Annotate(r, size.status());
           const int64_t bytes = size.ok() ? *size : 0;
           if (bytes < 0) {
-            return Annotate(r, absl::InvalidArgumentError(absl::StrCat("node ", nd.id(), ": comm_size < 0")));
+            return Annotate(
+                r, absl::InvalidArgumentError(absl::StrCat("node ", nd.id(), ": comm_size < 0")));
           }
           const std::string pg = GroupOf(nd);
           colls[r].push_back({pg, static_cast<int>(*op), bytes,
                               DoubleAttr(nd, "comm_size_bytes", static_cast<double>(bytes))});
           auto& members = pg_ranks[pg];
-          if (members.empty() || members.back() != static_cast<int>(r)) members.push_back(static_cast<int>(r));
+          if (members.empty() || members.back() != static_cast<int>(r))
+            members.push_back(static_cast<int>(r));
         }
         if (nd.type() == chakra::COMM_SEND_NODE || nd.type() == chakra::COMM_RECV_NODE) {
           out_->comm_nodes++;
@@ -186,8 +194,9 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
           auto p = ChakraIntAttr(nd, peer);
           if (!p.ok()) return Annotate(r, p.status());
           if (*p < 0 || *p >= static_cast<int64_t>(n) || *p == static_cast<int64_t>(r)) {
-            return Annotate(r, absl::InvalidArgumentError(
-                                   absl::StrCat("node ", nd.id(), ": ", peer, " = ", *p, " is not another rank")));
+            return Annotate(
+                r, absl::InvalidArgumentError(absl::StrCat("node ", nd.id(), ": ", peer, " = ", *p,
+                                                           " is not another rank")));
           }
         }
       }
@@ -195,11 +204,12 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
     // Per process group (pg_name; none = every rank), the k-th collective of
     // each member rank forms one collective: same type and size everywhere.
     for (const auto& [pg, members] : pg_ranks) {
-      const std::string name = pg.empty() ? "the default group (all ranks)" : absl::StrCat("group '", pg, "'");
+      const std::string name =
+          pg.empty() ? "the default group (all ranks)" : absl::StrCat("group '", pg, "'");
       if (pg.empty() && members.size() != n) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "workload: collectives without pg_name involve every rank, but only ", members.size(),
-            " of ", n, " ranks have them"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("workload: collectives without pg_name involve every rank, but only ",
+                         members.size(), " of ", n, " ranks have them"));
       }
       std::vector<std::vector<const CollSpec*>> seq(members.size());
       for (size_t m = 0; m < members.size(); ++m)
@@ -207,16 +217,16 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
           if (cs.pg == pg) seq[m].push_back(&cs);
       for (size_t m = 0; m < members.size(); ++m) {
         if (seq[m].size() != seq[0].size()) {
-          return absl::InvalidArgumentError(absl::StrCat("workload: in ", name, " rank ", members[m], " has ",
-                                                         seq[m].size(), " collectives, rank ", members[0],
-                                                         " has ", seq[0].size()));
+          return absl::InvalidArgumentError(
+              absl::StrCat("workload: in ", name, " rank ", members[m], " has ", seq[m].size(),
+                           " collectives, rank ", members[0], " has ", seq[0].size()));
         }
         for (size_t k = 0; k < seq[m].size(); ++k) {
           if (seq[m][k]->op != seq[0][k]->op || seq[m][k]->size != seq[0][k]->size) {
             return absl::InvalidArgumentError(absl::StrCat(
-                "workload: in ", name, " collective #", k, " differs between rank ", members[0], " (type ",
-                seq[0][k]->op, ", ", seq[0][k]->size, " B) and rank ", members[m], " (type ",
-                seq[m][k]->op, ", ", seq[m][k]->size, " B)"));
+                "workload: in ", name, " collective #", k, " differs between rank ", members[0],
+                " (type ", seq[0][k]->op, ", ", seq[0][k]->size, " B) and rank ", members[m],
+                " (type ", seq[m][k]->op, ", ", seq[m][k]->size, " B)"));
           }
         }
       }
@@ -237,14 +247,16 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
   // The implementation each collective runs with and, for the compatibility
   // backends, its duration (AstraCollectiveTimer: once per type, size, group).
   absl::Status PlanCollectives() {
-    AstraCollectiveTimer timer(c_.network.dims[0], c_.system, c_.backend == ChakraBackend::kAstraAware);
+    AstraCollectiveTimer timer(c_.network.dims[0], c_.system,
+                               c_.backend == ChakraBackend::kAstraAware);
     for (Group& g : groups_) {
       const AstraImplementation impl = timer.ImplementationFor(g.op);
       g.direct = impl.kind == AstraImplementation::kDirect;
       if (c_.backend == ChakraBackend::kFlow) {
         if (g.direct && impl.window >= 0) {
           return absl::InvalidArgumentError(absl::StrCat(
-              "system: '", impl.name, "': the flow backend runs direct with every peer at once (\"direct\"); "
+              "system: '", impl.name,
+              "': the flow backend runs direct with every peer at once (\"direct\"); "
               "a window of messages in flight runs on --backend astra-aware or astra-unaware"));
         }
         continue;
@@ -271,7 +283,9 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
   }
 
   const chakra::Node& NodeAt(int r, int i) const { return traces_[r].nodes[i]; }
-  uint64_t Pack(int r, int i) const { return (static_cast<uint64_t>(r) << 32) | static_cast<uint32_t>(i); }
+  uint64_t Pack(int r, int i) const {
+    return (static_cast<uint64_t>(r) << 32) | static_cast<uint32_t>(i);
+  }
 
   // Finishes node i of rank r at the exact time `end_s` (event on the next ns).
   void DoneAt(int r, int i, double end_s) {
@@ -301,7 +315,9 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
       case chakra::MEM_LOAD_NODE:
       case chakra::MEM_STORE_NODE: {
         auto bytes = ChakraIntAttr(nd, "tensor_size");
-        DoneAt(r, i, t + (bytes.ok() ? static_cast<double>(*bytes) / c_.system.local_mem_bw * 1e-9 : 0.0));
+        DoneAt(
+            r, i,
+            t + (bytes.ok() ? static_cast<double>(*bytes) / c_.system.local_mem_bw * 1e-9 : 0.0));
         return;
       }
       case chakra::COMM_COLL_NODE: {
@@ -317,8 +333,8 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
       case chakra::COMM_SEND_NODE: {
         const int dst = static_cast<int>(*ChakraIntAttr(nd, "comm_dst"));
         const int64_t tag = ChakraIntAttr(nd, "comm_tag").value_or(0);
-        const double bytes =
-            DoubleAttr(nd, "comm_size_bytes", static_cast<double>(ChakraIntAttr(nd, "comm_size").value_or(0)));
+        const double bytes = DoubleAttr(
+            nd, "comm_size_bytes", static_cast<double>(ChakraIntAttr(nd, "comm_size").value_or(0)));
         const size_t tr = Match(r, dst, tag, /*send=*/true, i);
         StartTransfer(tr, r, dst, bytes, t);
         return;
@@ -330,9 +346,7 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
         if (transfers_[tr].arrived) DoneAt(r, i, std::max(t, transfers_[tr].arrival_s));
         return;
       }
-      default:
-        DoneAt(r, i, t);
-        return;
+      default: DoneAt(r, i, t); return;
     }
   }
 
@@ -415,8 +429,9 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
     const double a0 = d0.topology == AstraTopology::kSwitch ? 2 * d0.latency_ns : d0.latency_ns;
     g.record = out_->collectives.size();
     out_->collectives.push_back({g.op, g.comm_size, g.start_s * 1e9, 0,
-                                 g.direct ? DirectAlphaBetaNs(g.op, g.comm_size, n, d0.bytes_per_ns, a0)
-                                          : RingAlphaBetaNs(g.op, g.comm_size, n, d0.bytes_per_ns, a0),
+                                 g.direct
+                                     ? DirectAlphaBetaNs(g.op, g.comm_size, n, d0.bytes_per_ns, a0)
+                                     : RingAlphaBetaNs(g.op, g.comm_size, n, d0.bytes_per_ns, a0),
                                  g.direct});
     if (c_.backend != ChakraBackend::kFlow) {
       g.end_s = g.start_s + static_cast<double>(g.astra_cycles) * 1e-9;

@@ -44,8 +44,8 @@ struct ChakraRunConfig {
 };
 
 struct ChakraCollectiveRecord {
-  int op = 0;              // chakra::CollectiveCommType
-  int64_t comm_size = 0;   // bytes, as in the trace
+  int op = 0;             // chakra::CollectiveCommType
+  int64_t comm_size = 0;  // bytes, as in the trace
   double start_ns = 0, end_ns = 0;
   double alpha_beta_ns = 0;  // α-β of its implementation on dimension 0 (idle, unchunked)
   bool direct = false;       // run with the "direct" implementation (else ring)
@@ -53,7 +53,7 @@ struct ChakraCollectiveRecord {
 
 struct ChakraRunResult {
   std::vector<double> rank_finish_ns;
-  double finish_ns = 0;                 // the last rank's finish
+  double finish_ns = 0;  // the last rank's finish
   std::vector<ChakraCollectiveRecord> collectives;
   int64_t nodes = 0, comp_nodes = 0, comm_nodes = 0;
   uint64_t events = 0, fingerprint = 0, flows = 0;

@@ -12,24 +12,33 @@
 namespace mlsysim {
 
 absl::Status ParseCollectiveOp(absl::string_view name, CollectiveOp* op) {
-  if (name == "allreduce") *op = CollectiveOp::kAllReduce;
-  else if (name == "reducescatter") *op = CollectiveOp::kReduceScatter;
-  else if (name == "allgather") *op = CollectiveOp::kAllGather;
-  else if (name == "alltoall") *op = CollectiveOp::kAllToAll;
+  if (name == "allreduce")
+    *op = CollectiveOp::kAllReduce;
+  else if (name == "reducescatter")
+    *op = CollectiveOp::kReduceScatter;
+  else if (name == "allgather")
+    *op = CollectiveOp::kAllGather;
+  else if (name == "alltoall")
+    *op = CollectiveOp::kAllToAll;
   else
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unknown collective '", name, "'; accepted: allreduce, allgather, reducescatter, alltoall"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown collective '", name,
+                     "'; accepted: allreduce, allgather, reducescatter, alltoall"));
   return absl::OkStatus();
 }
 
 absl::Status ParseCollectiveAlgorithm(absl::string_view name, CollectiveAlgorithm* a) {
-  if (name == "ring") *a = CollectiveAlgorithm::kRing;
-  else if (name == "tree") *a = CollectiveAlgorithm::kTree;
-  else if (name == "hierarchical") *a = CollectiveAlgorithm::kHierarchical;
-  else if (name == "direct") *a = CollectiveAlgorithm::kDirect;
+  if (name == "ring")
+    *a = CollectiveAlgorithm::kRing;
+  else if (name == "tree")
+    *a = CollectiveAlgorithm::kTree;
+  else if (name == "hierarchical")
+    *a = CollectiveAlgorithm::kHierarchical;
+  else if (name == "direct")
+    *a = CollectiveAlgorithm::kDirect;
   else
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unknown algorithm '", name, "'; accepted: ring, tree, hierarchical, direct"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown algorithm '", name, "'; accepted: ring, tree, hierarchical, direct"));
   return absl::OkStatus();
 }
 
@@ -58,12 +67,8 @@ Collective::Collective(Simulator& sim, FlowNetwork& net, const ClusterGraph& gra
     case CollectiveAlgorithm::kRing:
       total_steps_ = spec_.op == CollectiveOp::kAllReduce ? 2 * (n_ - 1) : n_ - 1;
       break;
-    case CollectiveAlgorithm::kTree:
-      total_steps_ = 2 * CeilLog2(n_);
-      break;
-    case CollectiveAlgorithm::kHierarchical:
-      total_steps_ = 2 * (g_ - 1) + 2 * (k_ - 1);
-      break;
+    case CollectiveAlgorithm::kTree: total_steps_ = 2 * CeilLog2(n_); break;
+    case CollectiveAlgorithm::kHierarchical: total_steps_ = 2 * (g_ - 1) + 2 * (k_ - 1); break;
     case CollectiveAlgorithm::kDirect:
       total_steps_ = spec_.op == CollectiveOp::kAllReduce ? 2 : 1;
       break;
@@ -75,21 +80,24 @@ Collective::Collective(Simulator& sim, FlowNetwork& net, const ClusterGraph& gra
 
 absl::Status Collective::Validate() const {
   if (n_ < 1) return absl::InvalidArgumentError("collective.ranks must be >= 1");
-  if (!(spec_.message_bytes >= 0)) return absl::InvalidArgumentError("collective.message must be >= 0");
+  if (!(spec_.message_bytes >= 0))
+    return absl::InvalidArgumentError("collective.message must be >= 0");
   for (int r : spec_.ranks)
     if (r < 0 || r >= graph_.ranks())
       return absl::InvalidArgumentError(absl::StrCat("rank ", r, " is outside the cluster"));
   if (spec_.op == CollectiveOp::kAllToAll && spec_.algorithm != CollectiveAlgorithm::kRing &&
       spec_.algorithm != CollectiveAlgorithm::kDirect) {
     return absl::InvalidArgumentError(
-        "collective.algorithm: all-to-all runs as pairwise exchange (ring) or direct; accepted: ring, direct");
+        "collective.algorithm: all-to-all runs as pairwise exchange (ring) or direct; accepted: "
+        "ring, direct");
   }
   if (spec_.algorithm == CollectiveAlgorithm::kTree && spec_.op != CollectiveOp::kAllReduce) {
     return absl::InvalidArgumentError("collective.algorithm: tree supports op allreduce only");
   }
   if (spec_.algorithm == CollectiveAlgorithm::kHierarchical) {
     if (spec_.op != CollectiveOp::kAllReduce) {
-      return absl::InvalidArgumentError("collective.algorithm: hierarchical supports op allreduce only");
+      return absl::InvalidArgumentError(
+          "collective.algorithm: hierarchical supports op allreduce only");
     }
     for (const auto& node : by_node_)
       if (static_cast<int>(node.size()) != g_)
@@ -140,8 +148,7 @@ void Collective::StepTransfers(int step, std::vector<Transfer>& out) const {
       }
       return;
     }
-    case CollectiveAlgorithm::kDirect:
-      return;  // handled above
+    case CollectiveAlgorithm::kDirect: return;  // handled above
   }
 }
 
@@ -196,11 +203,11 @@ void Collective::LaunchStep() {
   step_start_s_ = step_end_s_;
   const ClusterShape& shape = graph_.shape();
   for (const Transfer& t : scratch_) {
-    const uint64_t h = MixHash(MixHash(tag_, static_cast<uint64_t>(t.src)), static_cast<uint64_t>(t.dst));
+    const uint64_t h =
+        MixHash(MixHash(tag_, static_cast<uint64_t>(t.src)), static_cast<uint64_t>(t.dst));
     const double alpha = graph_.SameNode(t.src, t.dst) ? shape.nvlink_latency : shape.nic_latency;
     graph_.RouteInto(t.src, t.dst, h, path_);
-    net_.Start(path_, t.bytes, alpha, this, static_cast<uint64_t>(step_),
-               step_start_s_);
+    net_.Start(path_, t.bytes, alpha, this, static_cast<uint64_t>(step_), step_start_s_);
   }
 }
 

@@ -30,8 +30,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "sim/network/flow_network.h"
 #include "sim/core/simulator.h"
+#include "sim/network/flow_network.h"
 #include "topology/cluster_graph.h"
 
 namespace mlsysim {
@@ -45,8 +45,8 @@ absl::Status ParseCollectiveAlgorithm(absl::string_view name, CollectiveAlgorith
 struct CollectiveSpec {
   CollectiveOp op = CollectiveOp::kAllReduce;
   CollectiveAlgorithm algorithm = CollectiveAlgorithm::kRing;
-  std::vector<int> ranks;     // global ranks, in ring order
-  double message_bytes = 0;   // M: the buffer each rank holds
+  std::vector<int> ranks;    // global ranks, in ring order
+  double message_bytes = 0;  // M: the buffer each rank holds
 };
 
 class CollectiveObserver {
@@ -97,8 +97,8 @@ class Collective : public FlowObserver {
   CollectiveSpec spec_;
   CollectiveObserver* observer_;
   uint64_t tag_;
-  int n_ = 0;            // ranks
-  int g_ = 1, k_ = 1;    // hierarchical: GPUs per node, nodes
+  int n_ = 0;                              // ranks
+  int g_ = 1, k_ = 1;                      // hierarchical: GPUs per node, nodes
   std::vector<std::vector<int>> by_node_;  // hierarchical: ranks grouped by node
   int total_steps_ = 0;
   int step_ = 0;

@@ -175,7 +175,8 @@ void FlowNetwork::Reallocate(double now_s) {
   // Integrate the component's flows up to now at their old rates.
   for (uint32_t id : component_flows_) {
     Flow& f = flows_[id];
-    if (f.rate > 0 && now_s > f.t_last) f.remaining = std::max(0.0, f.remaining - f.rate * (now_s - f.t_last));
+    if (f.rate > 0 && now_s > f.t_last)
+      f.remaining = std::max(0.0, f.remaining - f.rate * (now_s - f.t_last));
     if (!f.fresh) f.t_last = std::max(f.t_last, now_s);
     f.fresh = false;
     f.frozen = false;

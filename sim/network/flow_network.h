@@ -7,9 +7,9 @@
 // coalesced into one recomputation, and only the flows connected to a change
 // through shared links are re-allocated (max-min fairness decomposes over
 // those components), so the work follows changes, not bytes or flow counts
-// (SimGrid's approach). Pending completions sit in a heap keyed by finish time. Between events a flow's progress is integrated in
-// continuous time; events land on the next nanosecond (ceil), so an isolated
-// flow finishes exactly ⌈α + bytes/β⌉ after it starts.
+// (SimGrid's approach). Pending completions sit in a heap keyed by finish time. Between events a
+// flow's progress is integrated in continuous time; events land on the next nanosecond (ceil), so
+// an isolated flow finishes exactly ⌈α + bytes/β⌉ after it starts.
 //
 // Usage:
 //   FlowNetwork net(sim, graph.LinkCapacities());
@@ -97,10 +97,10 @@ class FlowNetwork : public EventHandler {
   std::vector<double> link_bytes_;
   std::vector<Flow> flows_;
   std::vector<uint32_t> free_;
-  GroupedQueue<SimTime, uint32_t> activations_;  // flows waiting out their latency
-  std::vector<uint32_t> arrived_;  // latency elapsed, not yet attached
+  GroupedQueue<SimTime, uint32_t> activations_;    // flows waiting out their latency
+  std::vector<uint32_t> arrived_;                  // latency elapsed, not yet attached
   std::vector<std::vector<uint32_t>> link_flows_;  // active flows on each link
-  GroupedQueue<double, PendingFlow> pending_;  // finish times at the current rates
+  GroupedQueue<double, PendingFlow> pending_;      // finish times at the current rates
   EventId update_event_ = 0;
   SimTime update_at_ = -1;
   size_t active_count_ = 0;

@@ -43,7 +43,8 @@ class Scheduler : public EventHandler {
     out_.waits_h.resize(c.classes.size());
     double total = 0;
     for (const JobClass& k : c.classes) total += k.share;
-    for (const JobClass& k : c.classes) cumulative_.push_back((cumulative_.empty() ? 0 : cumulative_.back()) + k.share / total);
+    for (const JobClass& k : c.classes)
+      cumulative_.push_back((cumulative_.empty() ? 0 : cumulative_.back()) + k.share / total);
   }
 
   absl::StatusOr<ClusterJobsResult> Run() {
@@ -51,7 +52,7 @@ class Scheduler : public EventHandler {
     sim_.Run();
     if (sim_.clock_saturated()) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "jobs: the queue grew until the simulated horizon passed the clock's range (", 
+          "jobs: the queue grew until the simulated horizon passed the clock's range (",
           kMaxSimSeconds / 3.15576e7, " years = 2^63 ns) after ", finished_, " of ", c_.jobs,
           " jobs; the load is too high or the run too long to simulate (fewer jobs, a lower "
           "arrival rate or shorter jobs)"));
@@ -63,8 +64,8 @@ class Scheduler : public EventHandler {
     out_.fingerprint = sim_.fingerprint();
     // Invariants a correct run cannot break; a violation is a bug, not input.
     if (out_.utilization > 1 + 1e-9 || out_.utilization < 0) {
-      return absl::InternalError(absl::StrCat("jobs: utilisation ", out_.utilization,
-                                              " outside [0, 1] (please report)"));
+      return absl::InternalError(
+          absl::StrCat("jobs: utilisation ", out_.utilization, " outside [0, 1] (please report)"));
     }
     for (const auto& waits : out_.waits_h)
       for (double w : waits)
@@ -79,10 +80,12 @@ class Scheduler : public EventHandler {
       Job j;
       j.index = arrived_++;
       const double u = rng_.Uniform();
-      j.cls = static_cast<int>(std::lower_bound(cumulative_.begin(), cumulative_.end(), u) - cumulative_.begin());
+      j.cls = static_cast<int>(std::lower_bound(cumulative_.begin(), cumulative_.end(), u) -
+                               cumulative_.begin());
       j.cls = std::min<int>(j.cls, static_cast<int>(c_.classes.size()) - 1);
       const JobClass& k = c_.classes[j.cls];
-      j.gpus = k.gpu_sizes[static_cast<size_t>(rng_.Uniform(0, static_cast<double>(k.gpu_sizes.size())))];
+      j.gpus = k.gpu_sizes[static_cast<size_t>(
+          rng_.Uniform(0, static_cast<double>(k.gpu_sizes.size())))];
       j.priority = k.priority;
       j.arrival = t;
       j.remaining = Draw(k.duration, rng_);
@@ -140,8 +143,8 @@ class Scheduler : public EventHandler {
     j.running = false;
     free_ += j.gpus;
     j.remaining = std::max(0.0, j.end - t);
-    running_.erase(std::find(running_.begin(), running_.end(),
-                             static_cast<size_t>(&j - jobs_.data())));
+    running_.erase(
+        std::find(running_.begin(), running_.end(), static_cast<size_t>(&j - jobs_.data())));
   }
 
   // Earliest time at which `need` GPUs are free if nothing else starts, and
@@ -162,9 +165,8 @@ class Scheduler : public EventHandler {
 
   void Dispatch(double t) {
     if (c_.policy == SchedulerPolicy::kPriority) {
-      std::stable_sort(queue_.begin(), queue_.end(), [&](size_t a, size_t b) {
-        return jobs_[a].priority > jobs_[b].priority;
-      });
+      std::stable_sort(queue_.begin(), queue_.end(),
+                       [&](size_t a, size_t b) { return jobs_[a].priority > jobs_[b].priority; });
     }
     // Head of line first.
     while (!queue_.empty() && jobs_[queue_.front()].gpus <= free_) {
@@ -233,11 +235,13 @@ class Scheduler : public EventHandler {
 
 absl::StatusOr<ClusterJobsResult> SimulateClusterJobs(const ClusterJobsConfig& c) {
   if (c.gpus < 1) return absl::InvalidArgumentError("job_queue.gpus must be >= 1");
-  if (!(c.arrival_rate_per_hour > 0)) return absl::InvalidArgumentError("job arrival rate must be > 0");
+  if (!(c.arrival_rate_per_hour > 0))
+    return absl::InvalidArgumentError("job arrival rate must be > 0");
   if (c.classes.empty()) return absl::InvalidArgumentError("at least one job class is needed");
   if (c.jobs < 10) return absl::InvalidArgumentError("job_queue.jobs must be >= 10");
   for (const JobClass& k : c.classes) {
-    if (k.gpu_sizes.empty()) return absl::InvalidArgumentError(absl::StrCat("job class '", k.name, "' has no GPU sizes"));
+    if (k.gpu_sizes.empty())
+      return absl::InvalidArgumentError(absl::StrCat("job class '", k.name, "' has no GPU sizes"));
     for (int g : k.gpu_sizes)
       if (g < 1 || g > c.gpus)
         return absl::InvalidArgumentError(absl::StrCat("job class '", k.name, "': a job of ", g,
@@ -249,10 +253,10 @@ absl::StatusOr<ClusterJobsResult> SimulateClusterJobs(const ClusterJobsConfig& c
   // when the clock saturates).
   const double span_s = c.jobs / c.arrival_rate_per_hour * 3600.0;
   if (span_s > 0.9 * kMaxSimSeconds) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "jobs / arrival rate: ", c.jobs, " arrivals span about ", span_s / 3.15576e7,
-        " years of simulated time; the clock's range is ", kMaxSimSeconds / 3.15576e7,
-        " years (2^63 ns): use fewer jobs or a higher arrival rate"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("jobs / arrival rate: ", c.jobs, " arrivals span about ", span_s / 3.15576e7,
+                     " years of simulated time; the clock's range is ", kMaxSimSeconds / 3.15576e7,
+                     " years (2^63 ns): use fewer jobs or a higher arrival rate"));
   }
   Scheduler s(c);
   return s.Run();

@@ -25,10 +25,10 @@ absl::StatusOr<SchedulerPolicy> ParseSchedulerPolicy(const std::string& name);
 
 struct JobClass {
   std::string name;
-  double share = 1.0;              // probability that an arriving job is of this class
-  int priority = 0;                // larger runs first (priority policy)
-  std::vector<int> gpu_sizes;      // drawn uniformly
-  DurationDistribution duration;   // hours
+  double share = 1.0;             // probability that an arriving job is of this class
+  int priority = 0;               // larger runs first (priority policy)
+  std::vector<int> gpu_sizes;     // drawn uniformly
+  DurationDistribution duration;  // hours
 };
 
 struct ClusterJobsConfig {
@@ -46,7 +46,7 @@ struct ClusterJobsResult {
   std::vector<std::vector<double>> waits_h;  // per class: first start − arrival
   double utilization = 0;                    // GPU-hours used / (GPUs × window)
   int64_t preemptions = 0;
-  double mean_jobs_waiting = 0;              // time average
+  double mean_jobs_waiting = 0;  // time average
   uint64_t events = 0, fingerprint = 0;
 };
 

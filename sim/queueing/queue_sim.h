@@ -32,10 +32,10 @@ struct QueueRunResult {
   double wait_mean = 0, sojourn_mean = 0;
   double sojourn_p50 = 0, sojourn_p90 = 0, sojourn_p99 = 0, sojourn_p999 = 0;
   double wait_p50 = 0, wait_p99 = 0, wait_p999 = 0;
-  double utilization = 0;         // busy server-time / (c · window)
-  double prob_wait = 0;           // share of requests that waited
-  double mean_in_system = 0;      // time-average L over the window
-  double arrival_rate = 0;        // observed λ over the window
+  double utilization = 0;     // busy server-time / (c · window)
+  double prob_wait = 0;       // share of requests that waited
+  double mean_in_system = 0;  // time-average L over the window
+  double arrival_rate = 0;    // observed λ over the window
   // Sojourn quantiles at CdfGridProbabilities() (sim/core/statistics.h).
   std::vector<double> sojourn_cdf;
   uint64_t events = 0;

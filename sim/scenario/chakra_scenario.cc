@@ -5,9 +5,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "sim/scenario/runners.h"
-#include "sim/scenario/result_builder.h"
 #include "sim/network/chakra_runner.h"
+#include "sim/scenario/result_builder.h"
+#include "sim/scenario/runners.h"
 #include "traces/astra_platform.h"
 #include "traces/chakra_trace.h"
 #include "traces/json_writer.h"
@@ -20,7 +20,8 @@ const char* CommName(int op) {
     case 0: return "all_reduce";
     case 2: return "all_gather";
     case 6: return "all_to_all";
-    case 7: case 8: return "reduce_scatter";
+    case 7:
+    case 8: return "reduce_scatter";
     case 9: return "barrier";
   }
   return "other";
@@ -28,17 +29,20 @@ const char* CommName(int op) {
 
 }  // namespace
 
-absl::StatusOr<result::Result> RunChakra(const scenario::Scenario& s, const std::string& dir, const RunContext& rc) {
+absl::StatusOr<result::Result> RunChakra(const scenario::Scenario& s, const std::string& dir,
+                                         const RunContext& rc) {
   (void)rc;
   auto bad = [](const absl::Status& st) { return st; };
   const auto& w = s.chakra();
-  for (const auto& [field, value] : {std::pair<const char*, const std::string*>{"chakra.workload", &w.workload()},
-                                     {"chakra.network", &w.network()},
-                                     {"chakra.system", &w.system()}}) {
+  for (const auto& [field, value] :
+       {std::pair<const char*, const std::string*>{"chakra.workload", &w.workload()},
+        {"chakra.network", &w.network()},
+        {"chakra.system", &w.system()}}) {
     if (value->empty()) return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
   }
   auto rel = [&](const std::string& p) { return p.empty() || p[0] == '/' ? p : dir + p; };
-  const std::string workload = rel(w.workload()), network = rel(w.network()), system = rel(w.system());
+  const std::string workload = rel(w.workload()), network = rel(w.network()),
+                    system = rel(w.system());
   const std::string backend_name = w.backend().empty() ? "astra-aware" : w.backend();
   const scenario::Scenario& echo = s;
   auto backend = ParseChakraBackend(backend_name);
@@ -78,21 +82,26 @@ absl::StatusOr<result::Result> RunChakra(const scenario::Scenario& s, const std:
   colls.set_name("collectives");
   bool any_direct = false;
   for (const ChakraCollectiveRecord& k : r->collectives) any_direct |= k.direct;
-  colls.set_title(any_direct ? "collectives: simulated duration against the alpha-beta of each one's implementation "
-                               "(ring or direct; dimension 0, unchunked, idle)"
-                             : "collectives: simulated duration against ring alpha-beta (dimension 0, unchunked, idle)");
+  colls.set_title(
+      any_direct
+          ? "collectives: simulated duration against the alpha-beta of each one's implementation "
+            "(ring or direct; dimension 0, unchunked, idle)"
+          : "collectives: simulated duration against ring alpha-beta (dimension 0, unchunked, "
+            "idle)");
   int index = 0;
   for (const ChakraCollectiveRecord& k : r->collectives) {
     alpha_beta_ns += k.alpha_beta_ns;
-    result::Metric* m = AddMetric(&colls, absl::StrCat("collective_", index++, "_", CommName(k.op)), "s",
-                                  (k.end_ns - k.start_ns) * 1e-9);
+    result::Metric* m = AddMetric(&colls, absl::StrCat("collective_", index++, "_", CommName(k.op)),
+                                  "s", (k.end_ns - k.start_ns) * 1e-9);
     SetAnalytic(m, k.alpha_beta_ns * 1e-9, k.direct ? "direct alpha-beta" : "ring alpha-beta");
     m->set_note(absl::StrFormat("%d B, starts at %.0f ns", k.comm_size, k.start_ns));
   }
   const double finish_s = r->finish_ns * 1e-9;
   SetAnalytic(AddMetric(&out, "simulated_time_s", "s", finish_s), alpha_beta_ns * 1e-9,
-              any_direct ? "sum of the collectives' alpha-beta (ring or direct; dimension 0, unchunked, idle; compute excluded)"
-                         : "sum of the collectives' ring alpha-beta (dimension 0, unchunked, idle; compute excluded)");
+              any_direct ? "sum of the collectives' alpha-beta (ring or direct; dimension 0, "
+                           "unchunked, idle; compute excluded)"
+                         : "sum of the collectives' ring alpha-beta (dimension 0, unchunked, idle; "
+                           "compute excluded)");
   *out.add_sections() = std::move(colls);
   result::Section* ranks_sec = AddSection(&out, "rank_finish", "when each rank finishes");
   for (size_t i = 0; i < r->rank_finish_ns.size(); ++i) {

@@ -8,14 +8,14 @@
 #include "absl/strings/str_format.h"
 #include "analytic/formulas.h"
 #include "analytic/units.h"
+#include "sim/core/simulator.h"
+#include "sim/core/time.h"
 #include "sim/network/collective.h"
 #include "sim/network/flow_network.h"
 #include "sim/scenario/plot_data.h"
 #include "sim/scenario/result_builder.h"
 #include "sim/scenario/runners.h"
 #include "sim/scenario/scenario_check.h"
-#include "sim/core/simulator.h"
-#include "sim/core/time.h"
 #include "topology/cluster_graph.h"
 
 namespace mlsysim {
@@ -38,8 +38,8 @@ struct ResolvedCollective {
 
 // Message, link figures and the rank layout; "" or a message naming the field.
 std::string ResolveQuantities(const scenario::CollectiveWorkload& w, ResolvedCollective* c) {
-  auto quantity = [](const std::string& text, const char* field, const Dimension& dim, bool positive,
-                     double* v) -> std::string {
+  auto quantity = [](const std::string& text, const char* field, const Dimension& dim,
+                     bool positive, double* v) -> std::string {
     if (text.empty()) return absl::StrCat(field, " is required");
     return ParseScenarioQuantity(text, field, dim, positive, v);
   };
@@ -48,26 +48,31 @@ std::string ResolveQuantities(const scenario::CollectiveWorkload& w, ResolvedCol
   if (e.empty()) e = quantity(w.bandwidth(), "collective.bandwidth", dims::kByteRate, true, &bw);
   if (e.empty()) e = quantity(w.latency(), "collective.latency", dims::kTime, false, &lat);
   if (e.empty() && c->ranks % c->gpn != 0) {
-    e = absl::StrCat("collective.ranks (", c->ranks, ") must be a multiple of collective.gpus_per_node (", c->gpn,
-                     ")");
+    e = absl::StrCat("collective.ranks (", c->ranks,
+                     ") must be a multiple of collective.gpus_per_node (", c->gpn, ")");
   }
   // Flat schedules (ring, direct, pairwise all-to-all) move about N² flows:
   // bounded at 8,192 ranks (~134 M flows, tens of seconds); tree and
   // hierarchical schedules are cheaper and take up to 1,048,576.
   const CollectiveSpec& spec = c->spec;
   if (e.empty() && c->ranks > 8192 &&
-      (spec.algorithm == CollectiveAlgorithm::kRing || spec.algorithm == CollectiveAlgorithm::kDirect ||
-       spec.op == CollectiveOp::kAllToAll)) {
-    e = absl::StrCat("collective.ranks: a ring, direct or all-to-all schedule takes at most 8192 ranks (N^2 flows); "
-                     "got ", c->ranks, " (use algorithm hierarchical or tree for larger groups)");
+      (spec.algorithm == CollectiveAlgorithm::kRing ||
+       spec.algorithm == CollectiveAlgorithm::kDirect || spec.op == CollectiveOp::kAllToAll)) {
+    e = absl::StrCat(
+        "collective.ranks: a ring, direct or all-to-all schedule takes at most 8192 ranks (N^2 "
+        "flows); "
+        "got ",
+        c->ranks, " (use algorithm hierarchical or tree for larger groups)");
   }
   c->nodes = c->ranks / c->gpn;
   if (e.empty() && c->gpn > 1 && c->nodes > 1) {
     if (w.inter_bandwidth().empty() || w.inter_latency().empty()) {
-      e = "collective.inter_bandwidth and collective.inter_latency are required when ranks span several nodes";
+      e = "collective.inter_bandwidth and collective.inter_latency are required when ranks span "
+          "several nodes";
     } else {
       e = quantity(w.inter_bandwidth(), "collective.inter_bandwidth", dims::kByteRate, true, &ibw);
-      if (e.empty()) e = quantity(w.inter_latency(), "collective.inter_latency", dims::kTime, false, &ilat);
+      if (e.empty())
+        e = quantity(w.inter_latency(), "collective.inter_latency", dims::kTime, false, &ilat);
     }
   }
   if (!e.empty()) return e;
@@ -92,7 +97,8 @@ absl::StatusOr<ResolvedCollective> ResolveCollective(const scenario::Scenario& s
   ResolvedCollective c;
   c.op = w.op().empty() ? "allreduce" : w.op();
   c.algorithm = w.algorithm().empty() ? "ring" : w.algorithm();
-  if (auto st = ParseCollectiveOp(c.op, &c.spec.op); !st.ok()) return Bad(absl::StrCat("collective.op: ", st.message()));
+  if (auto st = ParseCollectiveOp(c.op, &c.spec.op); !st.ok())
+    return Bad(absl::StrCat("collective.op: ", st.message()));
   if (auto st = ParseCollectiveAlgorithm(c.algorithm, &c.spec.algorithm); !st.ok()) {
     return Bad(absl::StrCat("collective.algorithm: ", st.message()));
   }
@@ -100,7 +106,8 @@ absl::StatusOr<ResolvedCollective> ResolveCollective(const scenario::Scenario& s
   c.gpn = std::max(1, w.gpus_per_node());
   if (c.ranks < 1) return Bad("collective.ranks: must lie in [1, 1048576]");
   if (const std::string e = ResolveQuantities(w, &c); !e.empty()) return Bad(e);
-  c.shape.oversubscription = s.cluster().oversubscription() > 0 ? s.cluster().oversubscription() : 1.0;
+  c.shape.oversubscription =
+      s.cluster().oversubscription() > 0 ? s.cluster().oversubscription() : 1.0;
   c.topology = s.cluster().topology().empty() ? "single_switch" : s.cluster().topology();
   auto kind = ParseFabricKind(c.topology);
   if (!kind.ok()) return Bad(absl::StrCat("cluster.topology: ", kind.status().message()));
@@ -121,7 +128,8 @@ struct CollectiveRun {
   double ecmp_factor;
 };
 
-absl::StatusOr<CollectiveRun> SimulateAt(const ResolvedCollective& c, const ClusterGraph& graph, double bytes) {
+absl::StatusOr<CollectiveRun> SimulateAt(const ResolvedCollective& c, const ClusterGraph& graph,
+                                         double bytes) {
   CollectiveSpec at = c.spec;
   at.message_bytes = bytes;
   Simulator sim;
@@ -130,15 +138,19 @@ absl::StatusOr<CollectiveRun> SimulateAt(const ResolvedCollective& c, const Clus
   if (auto st = col.Validate(); !st.ok()) return Bad(std::string(st.message()));
   col.Start();
   sim.Run();
-  return CollectiveRun{TimeToSeconds(col.end_time() - col.start_time()), sim.dispatched(), sim.fingerprint(),
-                       static_cast<uint64_t>(net.flows_started()), col.total_steps(),
+  return CollectiveRun{TimeToSeconds(col.end_time() - col.start_time()),
+                       sim.dispatched(),
+                       sim.fingerprint(),
+                       static_cast<uint64_t>(net.flows_started()),
+                       col.total_steps(),
                        c.shape.routing == Routing::kEcmp ? col.ExpectedEcmpSlowdown() : 0.0};
 }
 
 // The closed form of the same collective at `message`: the slowest link class
 // bounds each step. Sets its source; mlsysim's hierarchical figure (which
 // counts the intra-node phase twice) goes to *mlsysim_quirk.
-double ClosedForm(const ResolvedCollective& c, double message, std::string* source, double* mlsysim_quirk) {
+double ClosedForm(const ResolvedCollective& c, double message, std::string* source,
+                  double* mlsysim_quirk) {
   const ClusterShape& shape = c.shape;
   const int n = c.ranks, gpn = c.gpn, nodes = c.nodes;
   const bool crosses = nodes > 1;
@@ -149,8 +161,10 @@ double ClosedForm(const ResolvedCollective& c, double message, std::string* sour
     // in-node shares and its NIC the N−G others (disjoint links, so the
     // slower class sets the step); two steps for all-reduce.
     const int g = crosses ? gpn : n;
-    const double in_node = g > 1 ? (g - 1.0) / n * message / shape.nvlink_bandwidth + shape.nvlink_latency : 0.0;
-    const double across = crosses ? (n - g + 0.0) / n * message / shape.nic_bandwidth + shape.nic_latency : 0.0;
+    const double in_node =
+        g > 1 ? (g - 1.0) / n * message / shape.nvlink_bandwidth + shape.nvlink_latency : 0.0;
+    const double across =
+        crosses ? (n - g + 0.0) / n * message / shape.nic_bandwidth + shape.nic_latency : 0.0;
     const double phase = n > 1 ? std::max(in_node, across) : 0.0;
     const bool all_reduce = c.spec.op == CollectiveOp::kAllReduce;
     *source = all_reduce ? "direct: 2*((N-1)/N*M/beta + alpha)" : "direct: (N-1)/N*M/beta + alpha";
@@ -164,8 +178,7 @@ double ClosedForm(const ResolvedCollective& c, double message, std::string* sour
     case CollectiveOp::kAllGather:
       *source = "(N-1)/N*M/beta + (N-1)*alpha";
       return n > 1 ? (n - 1.0) / n * message / beta + (n - 1) * alpha : 0.0;
-    case CollectiveOp::kAllReduce:
-      break;
+    case CollectiveOp::kAllReduce: break;
   }
   if (c.spec.algorithm == CollectiveAlgorithm::kRing) {
     *source = "ring: 2(N-1)/N*M/beta + 2(N-1)*alpha";
@@ -181,11 +194,13 @@ double ClosedForm(const ResolvedCollective& c, double message, std::string* sour
       t += 2 * (message / (nic ? shape.nic_bandwidth : shape.nvlink_bandwidth) +
                 (nic ? shape.nic_latency : shape.nvlink_latency));
     }
-    *source = "tree: sum over 2*ceil(log2 N) levels of (M/beta + alpha), beta/alpha of the level's links";
+    *source =
+        "tree: sum over 2*ceil(log2 N) levels of (M/beta + alpha), beta/alpha of the level's links";
     return t;
   }
-  *mlsysim_quirk = HierarchicalAllReduceTime(message, nodes, gpn, shape.nvlink_bandwidth, shape.nic_bandwidth,
-                                             shape.nvlink_latency, shape.nic_latency);
+  *mlsysim_quirk =
+      HierarchicalAllReduceTime(message, nodes, gpn, shape.nvlink_bandwidth, shape.nic_bandwidth,
+                                shape.nvlink_latency, shape.nic_latency);
   *source = "hierarchical: ring(M,G) + ring(M/G,K)";
   return RingAllReduceTime(message, gpn, shape.nvlink_bandwidth, shape.nvlink_latency) +
          RingAllReduceTime(message / gpn, nodes, shape.nic_bandwidth, shape.nic_latency);
@@ -194,8 +209,9 @@ double ClosedForm(const ResolvedCollective& c, double message, std::string* sour
 // Plot data: simulated against the closed form by message size, from 1/1024
 // of the message up — the reruns only when the series will be used and the
 // collective has at most kMaxPlotFlows flows.
-absl::Status AddMessageSweep(const ResolvedCollective& c, const ClusterGraph& graph, const CollectiveRun& main,
-                             double analytic, const std::string& source, bool rerun, result::Result* out) {
+absl::Status AddMessageSweep(const ResolvedCollective& c, const ClusterGraph& graph,
+                             const CollectiveRun& main, double analytic, const std::string& source,
+                             bool rerun, result::Result* out) {
   std::vector<double> sizes, sim_s, closed_s;
   if (rerun && main.flows <= kMaxPlotFlows) {
     for (int k = 5; k >= 1; --k) {
@@ -214,7 +230,8 @@ absl::Status AddMessageSweep(const ResolvedCollective& c, const ClusterGraph& gr
   sim_s.push_back(main.seconds);
   closed_s.push_back(analytic);
   AddCurve(out, "time_by_message", "curve", "simulated", "B", "s", sizes, sim_s)
-      ->set_note(sizes.size() > 1 ? "the same collective rerun at smaller messages" : "the run's message only");
+      ->set_note(sizes.size() > 1 ? "the same collective rerun at smaller messages"
+                                  : "the run's message only");
   AddCurve(out, "time_by_message", "curve", source, "B", "s", sizes, closed_s);
   return absl::OkStatus();
 }
@@ -233,9 +250,10 @@ absl::StatusOr<result::Result> RunCollective(const scenario::Scenario& s, const 
   const double analytic = ClosedForm(*c, c->message, &source, &mlsysim_quirk);
   const double simulated = main_run->seconds;
   const auto& w = s.collective();
-  result::Result out = NewResult("collective", s.name().empty() ? absl::StrCat(c->op, "/", c->algorithm, ", ",
-                                                                               c->ranks, " ranks, ", w.message())
-                                                                : s.name());
+  result::Result out =
+      NewResult("collective", s.name().empty() ? absl::StrCat(c->op, "/", c->algorithm, ", ",
+                                                              c->ranks, " ranks, ", w.message())
+                                               : s.name());
   AddFact(&out, "op", c->op);
   AddFact(&out, "algorithm", c->algorithm);
   AddFact(&out, "ranks", c->ranks);
@@ -253,7 +271,9 @@ absl::StatusOr<result::Result> RunCollective(const scenario::Scenario& s, const 
     SetAnalytic(AddMetric(&out, "mlsysim_v011_time_s", "s", simulated), mlsysim_quirk,
                 "mlsysim v0.1.1 HierarchicalAllReduce", "v0.1.1 counts the intra-node phase twice");
   }
-  if (auto st = AddMessageSweep(*c, *graph, *main_run, analytic, source, rc.plot_series, &out); !st.ok()) return st;
+  if (auto st = AddMessageSweep(*c, *graph, *main_run, analytic, source, rc.plot_series, &out);
+      !st.ok())
+    return st;
   out.set_events(main_run->events);
   out.set_fingerprint(absl::StrFormat("%016x", main_run->fingerprint));
   SetEcho(&out, s);

@@ -27,7 +27,8 @@ double Quantile(std::vector<double> v, double p) { return NearestRankQuantile(v,
 
 absl::StatusOr<double> Hours(const std::string& text, const char* field, double def) {
   double seconds = def * 3600.0;
-  if (auto e = ParseScenarioQuantity(text, field, dims::kTime, /*positive=*/false, &seconds); !e.empty()) {
+  if (auto e = ParseScenarioQuantity(text, field, dims::kTime, /*positive=*/false, &seconds);
+      !e.empty()) {
     return absl::InvalidArgumentError(e);
   }
   return seconds / 3600.0;
@@ -57,16 +58,20 @@ absl::StatusOr<ResolvedJobs> ResolveJobs(const scenario::Scenario& s, int gpus) 
   c.gpus = gpus;
   if (c.gpus < 1) return Bad("job_queue.gpus: must be >= 1");
   c.jobs = q.jobs() > 0 ? static_cast<int>(q.jobs()) : 20000;
-  if (c.jobs < 10) return Bad(absl::StrCat("job_queue.jobs: must lie in [10, 10000000]; got ", c.jobs));
+  if (c.jobs < 10)
+    return Bad(absl::StrCat("job_queue.jobs: must lie in [10, 10000000]; got ", c.jobs));
   c.seed = s.seed() > 0 ? s.seed() : 1;
-  r.reps = s.replications() > 0 ? static_cast<int>(s.replications()) : ScenarioDefaults::kJobReplications;
-  if (r.reps > 10000) return Bad(absl::StrCat("replications: at most 10000 for a job queue; got ", r.reps));
+  r.reps = s.replications() > 0 ? static_cast<int>(s.replications())
+                                : ScenarioDefaults::kJobReplications;
+  if (r.reps > 10000)
+    return Bad(absl::StrCat("replications: at most 10000 for a job queue; got ", r.reps));
   r.per_day = q.arrival_rate_per_day();
   if (!(r.per_day > 0)) return Bad("job_queue.arrival_rate_per_day: must be > 0 (jobs per day)");
   auto hours = Hours(q.duration(), "job_queue.duration", 0);
   if (!hours.ok()) return Bad(std::string(hours.status().message()));
   r.hours = *hours;
-  if (!(r.hours > 0)) return Bad("job_queue.duration: a mean job duration > 0 is required, e.g. \"12 hour\"");
+  if (!(r.hours > 0))
+    return Bad("job_queue.duration: a mean job duration > 0 is required, e.g. \"12 hour\"");
   auto penalty = Hours(q.restart_penalty(), "job_queue.restart_penalty", 0.1);
   if (!penalty.ok()) return Bad(std::string(penalty.status().message()));
   const std::string dist = q.duration_distribution().empty() ? "exp" : q.duration_distribution();
@@ -80,7 +85,8 @@ absl::StatusOr<ResolvedJobs> ResolveJobs(const scenario::Scenario& s, int gpus) 
   r.sizes.assign(q.job_gpus().begin(), q.job_gpus().end());
   if (r.sizes.empty()) r.sizes.push_back(c.gpus);
   for (int g : r.sizes) {
-    if (g < 1 || g > c.gpus) return Bad(absl::StrCat("job_queue.job_gpus: ", g, " must lie in [1, ", c.gpus, "]"));
+    if (g < 1 || g > c.gpus)
+      return Bad(absl::StrCat("job_queue.job_gpus: ", g, " must lie in [1, ", c.gpus, "]"));
   }
   c.arrival_rate_per_hour = r.per_day / 24.0;
   c.policy = *policy;
@@ -103,7 +109,8 @@ double MeanOf(const std::vector<double>& x) {
 
 // Per class: the mean wait and its percentiles, replicated; returns class 0's
 // mean (the whole queue's when there is one class).
-result::Metric* AddWaits(const ResolvedJobs& r, const std::vector<ClusterJobsResult>& runs, result::Result* out) {
+result::Metric* AddWaits(const ResolvedJobs& r, const std::vector<ClusterJobsResult>& runs,
+                         result::Result* out) {
   result::Metric* wait_all = nullptr;
   const auto& classes = r.c.classes;
   for (size_t k = 0; k < classes.size(); ++k) {
@@ -112,7 +119,8 @@ result::Metric* AddWaits(const ResolvedJobs& r, const std::vector<ClusterJobsRes
     for (const auto& run : runs) mean.push_back(MeanOf(run.waits_h[k]));
     result::Metric* w = AddReplicated(out, prefix + "wait_mean_h", "h", mean);
     if (k == 0) wait_all = w;
-    for (const auto& [label, p] : {std::pair<const char*, double>{"p50", 0.5}, {"p90", 0.9}, {"p99", 0.99}}) {
+    for (const auto& [label, p] :
+         {std::pair<const char*, double>{"p50", 0.5}, {"p90", 0.9}, {"p99", 0.99}}) {
       std::vector<double> q;
       for (const auto& run : runs) q.push_back(Quantile(run.waits_h[k], p));
       AddReplicated(out, prefix + "wait_" + label + "_h", "h", q);
@@ -140,18 +148,21 @@ void AddJobClosedForms(const ResolvedJobs& r, result::Metric* wait_all, result::
   }
   auto orch = SolveOrchestration(r.per_day, r.hours / 24.0);
   if (!orch.ok()) return;
-  result::Section* m = AddSection(
-      out, "mlsysim", "mlsysim v0.1.1 OrchestrationModel (one server: every job takes the whole cluster; M/D/1 mean)");
+  result::Section* m = AddSection(out, "mlsysim",
+                                  "mlsysim v0.1.1 OrchestrationModel (one server: every job takes "
+                                  "the whole cluster; M/D/1 mean)");
   AddFact(m, "cluster_utilization", orch->cluster_utilization);
   AddFlag(m, "is_stable", orch->is_stable);
-  SetAnalytic(AddMetric(m, "avg_wait_time_h", "h", wait_all->simulated()),
-              orch->is_stable ? orch->avg_wait_time_days * 24 : std::numeric_limits<double>::infinity(),
-              "mlsysim OrchestrationModel");
+  SetAnalytic(
+      AddMetric(m, "avg_wait_time_h", "h", wait_all->simulated()),
+      orch->is_stable ? orch->avg_wait_time_days * 24 : std::numeric_limits<double>::infinity(),
+      "mlsysim OrchestrationModel");
 }
 
 }  // namespace
 
-absl::Status RunJobQueue(const scenario::Scenario& s, int gpus, const RunContext& rc, result::Result* out) {
+absl::Status RunJobQueue(const scenario::Scenario& s, int gpus, const RunContext& rc,
+                         result::Result* out) {
   auto resolved = ResolveJobs(s, gpus);
   if (!resolved.ok()) return resolved.status();
   ResolvedJobs& r = *resolved;
@@ -165,7 +176,8 @@ absl::Status RunJobQueue(const scenario::Scenario& s, int gpus, const RunContext
     progress.Step(rep + 1);
   }
   progress.Done();
-  *out = NewResult("jobs", s.name().empty() ? absl::StrCat(r.c.gpus, " GPUs, ", r.policy_name) : s.name());
+  *out = NewResult("jobs",
+                   s.name().empty() ? absl::StrCat(r.c.gpus, " GPUs, ", r.policy_name) : s.name());
   AddFact(out, "gpus", r.c.gpus);
   AddFact(out, "arrival_rate_per_day", r.per_day, "1/d");
   AddFact(out, "mean_duration_h", r.hours, "h");
@@ -174,7 +186,8 @@ absl::Status RunJobQueue(const scenario::Scenario& s, int gpus, const RunContext
   AddFact(out, "jobs", r.c.jobs);
   if (r.rho >= 1) {
     out->add_warnings(absl::StrFormat(
-        "offered load %.4g >= 1: the queue grows without bound; waits depend on the number of jobs", r.rho));
+        "offered load %.4g >= 1: the queue grows without bound; waits depend on the number of jobs",
+        r.rho));
   }
   result::Metric* wait_all = AddWaits(r, runs, out);
   const std::vector<result::Metric*> m = AddReplicatedTable(out, kJobMetrics, runs);
@@ -185,8 +198,10 @@ absl::Status RunJobQueue(const scenario::Scenario& s, int gpus, const RunContext
   // Plot data: each class's wait CDF, all replications pooled.
   for (size_t k = 0; k < r.c.classes.size(); ++k) {
     std::vector<double> waits;
-    for (const auto& run : runs) waits.insert(waits.end(), run.waits_h[k].begin(), run.waits_h[k].end());
-    AddSampleCdf(out, "wait_h", "h", std::move(waits), r.c.classes.size() > 1 ? r.c.classes[k].name : "",
+    for (const auto& run : runs)
+      waits.insert(waits.end(), run.waits_h[k].begin(), run.waits_h[k].end());
+    AddSampleCdf(out, "wait_h", "h", std::move(waits),
+                 r.c.classes.size() > 1 ? r.c.classes[k].name : "",
                  absl::StrCat("jobs after the warm-up of ", r.reps, " replication(s), pooled"));
   }
   out->set_fingerprint(absl::StrFormat("%016x", runs[0].fingerprint));
@@ -208,7 +223,8 @@ absl::StatusOr<result::Result> RunJobs(const scenario::Scenario& s, const RunCon
   if (auto st = RunJobQueue(s, static_cast<int>(gpus), rc, &out); !st.ok()) return st;
   scenario::Scenario echo = s;
   echo.set_seed(s.seed() > 0 ? s.seed() : 1);
-  echo.set_replications(s.replications() > 0 ? s.replications() : ScenarioDefaults::kJobReplications);
+  echo.set_replications(s.replications() > 0 ? s.replications()
+                                             : ScenarioDefaults::kJobReplications);
   SetEcho(&out, std::move(echo));
   return out;
 }

@@ -14,16 +14,19 @@ void AddSampleCdf(result::Result* r, const std::string& name, const std::string&
 }
 
 void AddQuantileCdf(result::Result* r, const std::string& name, const std::string& unit,
-                    const std::vector<double>& quantiles, const std::string& group, const std::string& note) {
+                    const std::vector<double>& quantiles, const std::string& group,
+                    const std::string& note) {
   if (quantiles.empty()) return;
-  result::Series* s = AddCurve(r, name, "cdf", "simulated", unit, "1", quantiles, CdfGridProbabilities());
+  result::Series* s =
+      AddCurve(r, name, "cdf", "simulated", unit, "1", quantiles, CdfGridProbabilities());
   s->set_group(group);
   s->set_note(note);
 }
 
 result::Series* AddCurve(result::Result* r, const std::string& name, const std::string& kind,
-                         const std::string& source, const std::string& x_unit, const std::string& y_unit,
-                         const std::vector<double>& x, const std::vector<double>& y) {
+                         const std::string& source, const std::string& x_unit,
+                         const std::string& y_unit, const std::vector<double>& x,
+                         const std::vector<double>& y) {
   result::Series* s = r->add_series();
   s->set_name(name);
   s->set_kind(kind);
@@ -39,9 +42,11 @@ result::Series* AddCurve(result::Result* r, const std::string& name, const std::
   return s;
 }
 
-result::Series* AddFunctionCurve(result::Result* r, const std::string& name, const std::string& kind,
-                                 const std::string& source, const std::string& x_unit, const std::string& y_unit,
-                                 double lo, double hi, int points, bool log, const std::function<double(double)>& f) {
+result::Series* AddFunctionCurve(result::Result* r, const std::string& name,
+                                 const std::string& kind, const std::string& source,
+                                 const std::string& x_unit, const std::string& y_unit, double lo,
+                                 double hi, int points, bool log,
+                                 const std::function<double(double)>& f) {
   std::vector<double> x, y;
   const bool use_log = log && lo > 0 && hi > lo;
   for (int i = 0; i < points; ++i) {
@@ -53,8 +58,8 @@ result::Series* AddFunctionCurve(result::Result* r, const std::string& name, con
   return AddCurve(r, name, kind, source, x_unit, y_unit, x, y);
 }
 
-void AddSpan(result::Result* r, const std::string& lane, const std::string& kind, double start_s, double end_s,
-             double value) {
+void AddSpan(result::Result* r, const std::string& lane, const std::string& kind, double start_s,
+             double end_s, double value) {
   result::Span* s = r->add_spans();
   s->set_lane(lane);
   s->set_kind(kind);
@@ -83,7 +88,8 @@ void TimeBins::Add(double start_s, double end_s, double weight) {
 
 void TimeBins::AddAt(double t_s, double weight) {
   if (!(t_s >= 0) || t_s > horizon_s_) return;
-  const auto b = std::min(static_cast<int64_t>(sum_.size()) - 1, static_cast<int64_t>(t_s / width_s_));
+  const auto b =
+      std::min(static_cast<int64_t>(sum_.size()) - 1, static_cast<int64_t>(t_s / width_s_));
   sum_[static_cast<size_t>(b)] += weight;
 }
 

@@ -20,20 +20,24 @@ void AddSampleCdf(result::Result* r, const std::string& name, const std::string&
 
 // A CDF given as quantiles at CdfGridProbabilities().
 void AddQuantileCdf(result::Result* r, const std::string& name, const std::string& unit,
-                    const std::vector<double>& quantiles, const std::string& group, const std::string& note);
+                    const std::vector<double>& quantiles, const std::string& group,
+                    const std::string& note);
 
 // y(x) drawn from given points; `kind` is "cdf", "time" or "curve".
 result::Series* AddCurve(result::Result* r, const std::string& name, const std::string& kind,
-                         const std::string& source, const std::string& x_unit, const std::string& y_unit,
-                         const std::vector<double>& x, const std::vector<double>& y);
+                         const std::string& source, const std::string& x_unit,
+                         const std::string& y_unit, const std::vector<double>& x,
+                         const std::vector<double>& y);
 
 // `points` evenly spaced x in [lo, hi] (log-spaced when `log` and lo > 0), y = f(x).
-result::Series* AddFunctionCurve(result::Result* r, const std::string& name, const std::string& kind,
-                                 const std::string& source, const std::string& x_unit, const std::string& y_unit,
-                                 double lo, double hi, int points, bool log, const std::function<double(double)>& f);
+result::Series* AddFunctionCurve(result::Result* r, const std::string& name,
+                                 const std::string& kind, const std::string& source,
+                                 const std::string& x_unit, const std::string& y_unit, double lo,
+                                 double hi, int points, bool log,
+                                 const std::function<double(double)>& f);
 
-void AddSpan(result::Result* r, const std::string& lane, const std::string& kind, double start_s, double end_s,
-             double value = 0);
+void AddSpan(result::Result* r, const std::string& lane, const std::string& kind, double start_s,
+             double end_s, double value = 0);
 
 // Time bins: `bins` equal bins over [0, horizon_s). Add(start, end, w) spreads
 // weight w·overlap over the bins [start, end) touches (a time average after

@@ -8,14 +8,14 @@
 #include "absl/strings/str_format.h"
 #include "analytic/queueing.h"
 #include "analytic/serving.h"
-#include "sim/queueing/queue_sim.h"
 #include "sim/core/statistics.h"
+#include "sim/core/time.h"
+#include "sim/queueing/queue_sim.h"
 #include "sim/scenario/plot_data.h"
 #include "sim/scenario/resolve.h"
 #include "sim/scenario/result_builder.h"
 #include "sim/scenario/runners.h"
 #include "sim/scenario/scenario_check.h"
-#include "sim/core/time.h"
 #include "workloads/distributions.h"
 
 namespace mlsysim {
@@ -46,7 +46,8 @@ absl::StatusOr<ResolvedQueue> ResolveQueue(const scenario::Scenario& s) {
   r.lambda = q.arrival_rate();
   r.service = q.service_time();
   r.cv = q.service_cv() > 0 ? q.service_cv() : 1.0;
-  r.reps = s.replications() > 0 ? static_cast<int>(s.replications()) : ScenarioDefaults::kQueueReplications;
+  r.reps = s.replications() > 0 ? static_cast<int>(s.replications())
+                                : ScenarioDefaults::kQueueReplications;
   if (!(r.lambda > 0)) return Bad("queue.arrival_rate: must be > 0");
   if (!(r.service > 0)) return Bad("queue.service_time: must be > 0");
   if (qc.requests < 100) {
@@ -54,15 +55,18 @@ absl::StatusOr<ResolvedQueue> ResolveQueue(const scenario::Scenario& s) {
   }
   r.rho = r.lambda * r.service / qc.servers;
   if (r.rho >= 1) {
-    return Bad(absl::StrFormat(
-        "queue.arrival_rate: unstable load: rho = lambda*S/c = %.4g >= 1, no steady state to measure", r.rho));
+    return Bad(
+        absl::StrFormat("queue.arrival_rate: unstable load: rho = lambda*S/c = %.4g >= 1, no "
+                        "steady state to measure",
+                        r.rho));
   }
   // The clock covers 2^63 ns: refuse a horizon (requests / λ, generously
   // doubled for the last sojourns) that could pass it.
   const double horizon_s = 2.0 * qc.requests / r.lambda + 1000.0 * r.service;
   if (horizon_s > kMaxSimSeconds) {
     return Bad(absl::StrFormat(
-        "queue.requests / queue.arrival_rate: the run would span about %.3g s (%.3g years) of simulated "
+        "queue.requests / queue.arrival_rate: the run would span about %.3g s (%.3g years) of "
+        "simulated "
         "time; the clock's range is %.3g s (292 years): use fewer requests or a faster unit",
         horizon_s / 2, horizon_s / 2 / 3.15576e7, kMaxSimSeconds));
   }
@@ -85,10 +89,11 @@ void WarnIfShort(const ResolvedQueue& q, const RunContext& rc, result::Result* o
   const double warmup = q.config.warmup_fraction;
   const double covered = q.config.requests / q.lambda * (1 - warmup) / relaxation_s;
   if (covered >= 50) return;
-  Warn(rc, out, absl::StrFormat(
-                    "each replication covers %.3g relaxation times (S/(1-sqrt(rho))^2 = %.4g) < 50: tail "
-                    "percentiles are biased low; use queue.requests >= %.3g",
-                    covered, relaxation_s, std::ceil(50 * relaxation_s * q.lambda / (1 - warmup))));
+  Warn(rc, out,
+       absl::StrFormat(
+           "each replication covers %.3g relaxation times (S/(1-sqrt(rho))^2 = %.4g) < 50: tail "
+           "percentiles are biased low; use queue.requests >= %.3g",
+           covered, relaxation_s, std::ceil(50 * relaxation_s * q.lambda / (1 - warmup))));
 }
 
 // The queue's figures, in report order.
@@ -105,7 +110,19 @@ constexpr ReplicatedMetric<QueueRunResult> kQueueMetrics[] = {
     {"mean_in_system", "1", &QueueRunResult::mean_in_system},
     {"observed_arrival_rate", "1/s", &QueueRunResult::arrival_rate},
 };
-enum QueueMetricRow { kWaitMean, kSojournMean, kP50, kP90, kP99, kP999, kWaitP99, kUtil, kProbWait, kL, kLambda };
+enum QueueMetricRow {
+  kWaitMean,
+  kSojournMean,
+  kP50,
+  kP90,
+  kP99,
+  kP999,
+  kWaitP99,
+  kUtil,
+  kProbWait,
+  kL,
+  kLambda
+};
 
 // Exact results where queueing theory has them (M/M/c, M/D/1), the M/G/1
 // mean otherwise for one server, and the checks every queue has.
@@ -123,7 +140,8 @@ void SetQueueClosedForms(const ResolvedQueue& q, const std::vector<result::Metri
     SetAnalytic(m[kSojournMean], MmcWaitMean(lambda, mu, c) + service, model);
     const QueueMetricRow rows[] = {kP50, kP90, kP99, kP999};
     const double ps[] = {0.5, 0.9, 0.99, 0.999};
-    for (int i = 0; i < 4; ++i) SetAnalytic(m[rows[i]], MmcSojournQuantile(lambda, mu, c, ps[i]), model);
+    for (int i = 0; i < 4; ++i)
+      SetAnalytic(m[rows[i]], MmcSojournQuantile(lambda, mu, c, ps[i]), model);
     SetAnalytic(m[kWaitP99], MmcWaitQuantile(lambda, mu, c, 0.99), model);
     SetAnalytic(m[kProbWait], MmcProbWait(lambda, mu, c), model);
   } else if (q.poisson && kind == DurationDistribution::kDeterministic && c == 1) {
@@ -131,51 +149,62 @@ void SetQueueClosedForms(const ResolvedQueue& q, const std::vector<result::Metri
     SetAnalytic(m[kSojournMean], Md1WaitMean(lambda, service) + service, "M/D/1");
     const QueueMetricRow rows[] = {kP50, kP90, kP99, kP999};
     const double ps[] = {0.5, 0.9, 0.99, 0.999};
-    for (int i = 0; i < 4; ++i) SetAnalytic(m[rows[i]], Md1WaitQuantile(lambda, service, ps[i]) + service, "M/D/1");
+    for (int i = 0; i < 4; ++i)
+      SetAnalytic(m[rows[i]], Md1WaitQuantile(lambda, service, ps[i]) + service, "M/D/1");
     SetAnalytic(m[kWaitP99], Md1WaitQuantile(lambda, service, 0.99), "M/D/1");
   } else if (q.poisson && c == 1) {
     const double cv2 = q.config.service.Variance() / (service * service);
-    SetAnalytic(m[kWaitMean], Mg1WaitMean(lambda, service, cv2), "M/G/1 (Pollaczek-Khinchine mean)");
-    SetAnalytic(m[kSojournMean], Mg1WaitMean(lambda, service, cv2) + service, "M/G/1 (Pollaczek-Khinchine mean)");
+    SetAnalytic(m[kWaitMean], Mg1WaitMean(lambda, service, cv2),
+                "M/G/1 (Pollaczek-Khinchine mean)");
+    SetAnalytic(m[kSojournMean], Mg1WaitMean(lambda, service, cv2) + service,
+                "M/G/1 (Pollaczek-Khinchine mean)");
   }
 }
 
 // Plot data: the sojourn-time CDF (each quantile averaged over the
 // replications) beside the exact distribution where there is one.
-void AddSojournCdf(const ResolvedQueue& q, const std::vector<QueueRunResult>& runs, result::Result* out) {
+void AddSojournCdf(const ResolvedQueue& q, const std::vector<QueueRunResult>& runs,
+                   result::Result* out) {
   const int c = q.config.servers;
   const double lambda = q.lambda, service = q.service, mu = 1.0 / service;
   std::vector<double> cdf(CdfGridProbabilities().size(), 0.0);
   for (const QueueRunResult& r : runs) {
-    for (size_t i = 0; i < cdf.size() && i < r.sojourn_cdf.size(); ++i) cdf[i] += r.sojourn_cdf[i] / runs.size();
+    for (size_t i = 0; i < cdf.size() && i < r.sojourn_cdf.size(); ++i)
+      cdf[i] += r.sojourn_cdf[i] / runs.size();
   }
-  AddQuantileCdf(out, "sojourn_s", "s", cdf, "",
-                 absl::StrCat("each quantile averaged over ", q.reps, " replications (warm-up excluded)"));
+  AddQuantileCdf(
+      out, "sojourn_s", "s", cdf, "",
+      absl::StrCat("each quantile averaged over ", q.reps, " replications (warm-up excluded)"));
   const double x_hi = std::max(cdf.size() > 1 ? cdf[cdf.size() - 2] : service, 4 * service);
   const auto kind = q.config.service.kind;
   if (q.poisson && kind == DurationDistribution::kExponential) {
-    AddFunctionCurve(out, "sojourn_s", "cdf", c == 1 ? "M/M/1 exact" : "M/M/c exact", "s", "1", 0, x_hi, 241,
-                     false, [&](double t) { return 1 - MmcSojournTail(lambda, mu, c, t); });
+    AddFunctionCurve(out, "sojourn_s", "cdf", c == 1 ? "M/M/1 exact" : "M/M/c exact", "s", "1", 0,
+                     x_hi, 241, false,
+                     [&](double t) { return 1 - MmcSojournTail(lambda, mu, c, t); });
   } else if (q.poisson && kind == DurationDistribution::kDeterministic && c == 1) {
-    AddFunctionCurve(out, "sojourn_s", "cdf", "M/D/1 exact", "s", "1", 0, x_hi, 241, false,
-                     [&](double t) { return t < service ? 0.0 : Md1WaitCdf(lambda, service, t - service); });
+    AddFunctionCurve(
+        out, "sojourn_s", "cdf", "M/D/1 exact", "s", "1", 0, x_hi, 241, false,
+        [&](double t) { return t < service ? 0.0 : Md1WaitCdf(lambda, service, t - service); });
   }
 }
 
 // mlsysim v0.1.1's TailLatencyModel on the same queue (its p99 adds a wait
 // quantile to the mean service time).
-void AddMlsysimTail(const ResolvedQueue& q, const std::vector<result::Metric*>& m, result::Result* out) {
+void AddMlsysimTail(const ResolvedQueue& q, const std::vector<result::Metric*>& m,
+                    result::Result* out) {
   const auto kind = q.config.service.kind;
   auto tail = SolveTailLatency(q.lambda, q.service * 1000.0, q.config.servers,
                                kind == DurationDistribution::kDeterministic ? 0.0
                                : kind == DurationDistribution::kGamma       ? q.cv
                                                                             : 1.0);
   if (!tail.ok()) return;
-  result::Section* s = AddSection(out, "mlsysim", "mlsysim v0.1.1 TailLatencyModel on the same queue");
+  result::Section* s =
+      AddSection(out, "mlsysim", "mlsysim v0.1.1 TailLatencyModel on the same queue");
   SetAnalytic(AddMetric(s, "p50_latency", "s", m[kP50]->simulated()), tail->p50_latency_ms / 1000.0,
               "mlsysim TailLatencyModel");
   SetAnalytic(AddMetric(s, "p99_latency", "s", m[kP99]->simulated()), tail->p99_latency_ms / 1000.0,
-              "mlsysim TailLatencyModel", "its p99 adds an M/M/c wait quantile to the mean service time");
+              "mlsysim TailLatencyModel",
+              "its p99 adds an M/M/c wait quantile to the mean service time");
 }
 
 }  // namespace
@@ -186,9 +215,10 @@ absl::StatusOr<result::Result> RunQueue(const scenario::Scenario& s, const RunCo
   ResolvedQueue& q = *resolved;
   const int servers = q.config.servers;
   result::Result out = NewResult(
-      "queue", s.name().empty() ? absl::StrCat(servers == 1 ? "1 server" : absl::StrCat(servers, " servers"), ", ",
-                                               q.arrival, " arrivals, ", q.dist, " service")
-                                : s.name());
+      "queue", s.name().empty()
+                   ? absl::StrCat(servers == 1 ? "1 server" : absl::StrCat(servers, " servers"),
+                                  ", ", q.arrival, " arrivals, ", q.dist, " service")
+                   : s.name());
   WarnIfShort(q, rc, &out);
   std::vector<QueueRunResult> runs;
   uint64_t events = 0;

@@ -10,7 +10,8 @@ std::string CheckPrecision(const std::string& text, const char* field) {
   return absl::StrCat(field, ": unknown precision '", text, "'; accepted: ", kKnownPrecisions);
 }
 
-absl::StatusOr<ResolvedCluster> ResolveCluster(const scenario::Cluster& c, const Registry* registry_or_null) {
+absl::StatusOr<ResolvedCluster> ResolveCluster(const scenario::Cluster& c,
+                                               const Registry* registry_or_null) {
   auto builtin = registry_or_null == nullptr ? Registry::Builtin() : nullptr;
   if (registry_or_null == nullptr && !builtin.ok()) return builtin.status();
   const Registry& registry = registry_or_null != nullptr ? *registry_or_null : **builtin;
@@ -18,7 +19,8 @@ absl::StatusOr<ResolvedCluster> ResolveCluster(const scenario::Cluster& c, const
   if (!c.registry_name().empty()) {
     auto fleet = registry.FindFleet(c.registry_name());
     if (!fleet.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("cluster.registry_name: ", fleet.status().message()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("cluster.registry_name: ", fleet.status().message()));
     }
     out.node_key = fleet->node.key;
     out.node = fleet->node;
@@ -26,16 +28,17 @@ absl::StatusOr<ResolvedCluster> ResolveCluster(const scenario::Cluster& c, const
   } else {
     out.node_key = c.node().empty() ? ScenarioDefaults::kNode : c.node();
     auto node = registry.FindNode(out.node_key);
-    if (!node.ok()) return absl::InvalidArgumentError(absl::StrCat("cluster.node: ", node.status().message()));
+    if (!node.ok())
+      return absl::InvalidArgumentError(absl::StrCat("cluster.node: ", node.status().message()));
     out.node = *node;
     out.nodes = c.nodes();
   }
   out.gpus_per_node = out.node.accelerators_per_node;
   out.gpus = out.nodes * out.gpus_per_node;
   if (out.gpus > kMaxAccelerators) {
-    return absl::InvalidArgumentError(absl::StrCat("cluster.nodes x ", out.gpus_per_node, " GPUs per ",
-                                                   out.node_key, " = ", out.gpus, "; at most ",
-                                                   kMaxAccelerators, " are accepted"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("cluster.nodes x ", out.gpus_per_node, " GPUs per ", out.node_key, " = ",
+                     out.gpus, "; at most ", kMaxAccelerators, " are accepted"));
   }
   return out;
 }

@@ -27,7 +27,7 @@ struct ScenarioDefaults {
   static constexpr const char* kTrainingPrecision = "bf16";  // what training runs in
   static constexpr const char* kServingPrecision = "fp16";   // mlsysim's ServingModel default
   static constexpr int kTrainingReplications = 1;
-  static constexpr int kServingReplications = 1;   // a trace replays once
+  static constexpr int kServingReplications = 1;  // a trace replays once
   static constexpr int kQueueReplications = 10;
   static constexpr int kJobReplications = 5;
 };
@@ -38,17 +38,18 @@ std::string CheckPrecision(const std::string& text, const char* field);
 
 // A scenario cluster with its registry entries looked up.
 struct ResolvedCluster {
-  std::string node_key;     // registry node
+  std::string node_key;  // registry node
   NodeSpec node;
-  int gpus_per_node = 1;    // from the node spec
-  int64_t nodes = 0;        // cluster.nodes, or the registry cluster's count
-  int64_t gpus = 0;         // nodes × gpus_per_node (≤ kMaxAccelerators)
+  int gpus_per_node = 1;  // from the node spec
+  int64_t nodes = 0;      // cluster.nodes, or the registry cluster's count
+  int64_t gpus = 0;       // nodes × gpus_per_node (≤ kMaxAccelerators)
 };
 
 // `cluster.registry_name` (a registry cluster: its node and node count) or
 // `cluster.node` (default DGX_H100) × `cluster.nodes`. Errors name the field.
 // A null registry means the built-in one.
-absl::StatusOr<ResolvedCluster> ResolveCluster(const scenario::Cluster& c, const Registry* registry);
+absl::StatusOr<ResolvedCluster> ResolveCluster(const scenario::Cluster& c,
+                                               const Registry* registry);
 
 }  // namespace mlsysim
 

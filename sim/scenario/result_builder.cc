@@ -15,11 +15,13 @@ double RelativeGapOf(double simulated, double analytic) {
   return (simulated - analytic) / analytic;
 }
 
-void SetAnalytic(result::Metric* m, double analytic, const std::string& source, const std::string& note) {
+void SetAnalytic(result::Metric* m, double analytic, const std::string& source,
+                 const std::string& note) {
   m->set_analytic_source(source);
   if (!note.empty()) m->set_note(note);
   if (!std::isfinite(analytic)) {
-    const std::string what = std::isnan(analytic) ? "undefined" : "unbounded (the closed form has no steady state)";
+    const std::string what =
+        std::isnan(analytic) ? "undefined" : "unbounded (the closed form has no steady state)";
     m->set_note(m->note().empty() ? what : m->note() + "; " + what);
     return;
   }

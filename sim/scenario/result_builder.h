@@ -31,7 +31,8 @@ double RelativeGapOf(double simulated, double analytic);
 
 // `Owner` is result::Result or result::Section (both hold metrics and facts).
 template <class Owner>
-result::Metric* AddMetric(Owner* o, const std::string& name, const std::string& unit, double simulated) {
+result::Metric* AddMetric(Owner* o, const std::string& name, const std::string& unit,
+                          double simulated) {
   result::Metric* m = o->add_metrics();
   m->set_name(name);
   m->set_unit(unit);
@@ -76,8 +77,8 @@ std::vector<result::Metric*> AddReplicatedTable(Owner* o, const ReplicatedMetric
 
 // A closed form with no simulated counterpart (e.g. Young's interval).
 template <class Owner>
-result::Metric* AddClosedForm(Owner* o, const std::string& name, const std::string& unit, double analytic,
-                              const std::string& source) {
+result::Metric* AddClosedForm(Owner* o, const std::string& name, const std::string& unit,
+                              double analytic, const std::string& source) {
   result::Metric* m = o->add_metrics();
   m->set_name(name);
   m->set_unit(unit);
@@ -95,8 +96,10 @@ template <class Owner>
 void AddFact(Owner* o, const std::string& name, double number, const std::string& unit = "") {
   result::Fact* f = o->add_facts();
   f->set_name(name);
-  if (std::isfinite(number)) f->set_number(number);
-  else f->set_text(std::isnan(number) ? "undefined" : (number > 0 ? "unbounded" : "-unbounded"));
+  if (std::isfinite(number))
+    f->set_number(number);
+  else
+    f->set_text(std::isnan(number) ? "undefined" : (number > 0 ? "unbounded" : "-unbounded"));
   f->set_unit(unit);
 }
 template <class Owner>

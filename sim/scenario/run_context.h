@@ -37,7 +37,8 @@ struct RunContext {
 // Says `line` (newline added) on the diagnostics stream, if any.
 void Say(const RunContext& rc, const std::string& line);
 // Records a file written in the result and announces it.
-void AnnounceFile(const RunContext& rc, result::Result* r, const std::string& path, const std::string& what);
+void AnnounceFile(const RunContext& rc, result::Result* r, const std::string& path,
+                  const std::string& what);
 // A warning: in the result and on the diagnostics stream.
 void Warn(const RunContext& rc, result::Result* r, const std::string& warning);
 

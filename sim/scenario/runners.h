@@ -36,9 +36,10 @@ absl::StatusOr<result::Result> RunChakra(const scenario::Scenario& s, const std:
                                          const RunContext& rc);
 
 // The parts of a serving + job-queue scenario (into *out).
-absl::Status RunServingPart(const scenario::Scenario& s, const std::string& dir, const RunContext& rc,
-                            result::Result* out);
-absl::Status RunJobQueue(const scenario::Scenario& s, int gpus, const RunContext& rc, result::Result* out);
+absl::Status RunServingPart(const scenario::Scenario& s, const std::string& dir,
+                            const RunContext& rc, result::Result* out);
+absl::Status RunJobQueue(const scenario::Scenario& s, int gpus, const RunContext& rc,
+                         result::Result* out);
 
 }  // namespace mlsysim
 

@@ -6,10 +6,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "sim/scenario/scenario_check.h"
-#include "sim/scenario/resolve.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
+#include "sim/scenario/resolve.h"
+#include "sim/scenario/scenario_check.h"
 #include "topology/registry.h"
 
 namespace mlsysim {
@@ -21,12 +21,13 @@ std::string ExactNumber(double v) {
   return absl::StrFormat("%.17g", v);
 }
 
-std::string ParseScenarioQuantity(const std::string& text, const char* field, const Dimension& dim, bool positive,
-                                  double* out) {
+std::string ParseScenarioQuantity(const std::string& text, const char* field, const Dimension& dim,
+                                  bool positive, double* out) {
   if (text.empty()) return "";
   auto q = ParseQuantityAs(text, dim, field);
   if (!q.ok()) return std::string(q.status().message());
-  if (positive ? !(q->si > 0) : q->si < 0) return absl::StrCat(field, positive ? ": must be > 0" : ": must be >= 0");
+  if (positive ? !(q->si > 0) : q->si < 0)
+    return absl::StrCat(field, positive ? ": must be > 0" : ": must be >= 0");
   *out = q->si;
   return "";
 }
@@ -36,7 +37,8 @@ namespace {
 // Keeps the first syntax error with its line and column.
 class FirstSyntaxError : public google::protobuf::io::ErrorCollector {
  public:
-  void AddError(int line, google::protobuf::io::ColumnNumber column, const std::string& message) override {
+  void AddError(int line, google::protobuf::io::ColumnNumber column,
+                const std::string& message) override {
     if (first.empty()) first = absl::StrCat("line ", line + 1, ":", column + 1, ": ", message);
   }
   std::string first;
@@ -59,8 +61,12 @@ std::string CheckScenarioRanges(const scenario::Scenario& s) {
       {"cluster.oversubscription", s.cluster().oversubscription(), 0, 1024},
       {"failures.weibull_shape", s.failures().weibull_shape(), 0, 100},
   };
-  if (const std::string e = CheckPrecision(s.training().precision(), "training.precision"); !e.empty()) return e;
-  if (const std::string e = CheckPrecision(s.serving().precision(), "serving.precision"); !e.empty()) return e;
+  if (const std::string e = CheckPrecision(s.training().precision(), "training.precision");
+      !e.empty())
+    return e;
+  if (const std::string e = CheckPrecision(s.serving().precision(), "serving.precision");
+      !e.empty())
+    return e;
   if (s.cluster().oversubscription() != 0 && s.cluster().oversubscription() < 1) {
     return "cluster.oversubscription: must be >= 1 (or 0 for the fabric's)";
   }
@@ -87,8 +93,10 @@ std::string CheckScenarioRanges(const scenario::Scenario& s) {
              {"serving.qps", w.qps(), 0, 1e9},
              {"serving.arrival_cv", w.arrival_cv(), 0, 1000},
              {"serving.max_batch", static_cast<double>(w.max_batch()), 0, 1 << 20},
-             {"serving.max_batched_tokens", static_cast<double>(w.max_batched_tokens()), 0, 1 << 26},
-             {"serving.chunked_prefill_tokens", static_cast<double>(w.chunked_prefill_tokens()), 0, 1 << 26},
+             {"serving.max_batched_tokens", static_cast<double>(w.max_batched_tokens()), 0,
+              1 << 26},
+             {"serving.chunked_prefill_tokens", static_cast<double>(w.chunked_prefill_tokens()), 0,
+              1 << 26},
              {"serving.requests", static_cast<double>(w.requests()), 0, 2e7},
              {"serving.prefill_replicas", static_cast<double>(w.prefill_replicas()), 0, 1 << 20}})
       r.push_back(x);
@@ -107,7 +115,8 @@ std::string CheckScenarioRanges(const scenario::Scenario& s) {
   }
   if (s.has_collective()) {
     r.push_back({"collective.ranks", static_cast<double>(s.collective().ranks()), 0, 1 << 20});
-    r.push_back({"collective.gpus_per_node", static_cast<double>(s.collective().gpus_per_node()), 0, 1024});
+    r.push_back(
+        {"collective.gpus_per_node", static_cast<double>(s.collective().gpus_per_node()), 0, 1024});
   }
   if (s.has_job_queue()) {
     const auto& j = s.job_queue();
@@ -116,12 +125,13 @@ std::string CheckScenarioRanges(const scenario::Scenario& s) {
     r.push_back({"job_queue.duration_cv", j.duration_cv(), 0, 1000});
     r.push_back({"job_queue.gpus", static_cast<double>(j.gpus()), 0, kMaxAccelerators});
     r.push_back({"job_queue.high_priority_share", j.high_priority_share(), 0, 0.999999});
-    for (int g : j.job_gpus()) r.push_back({"job_queue.job_gpus", static_cast<double>(g), 1, kMaxAccelerators});
+    for (int g : j.job_gpus())
+      r.push_back({"job_queue.job_gpus", static_cast<double>(g), 1, kMaxAccelerators});
   }
   for (const Range& x : r) {
     if (!(x.value >= x.lo && x.value <= x.hi)) {
-      return absl::StrCat(x.field, ": must lie in [", x.lo, ", ", ExactNumber(x.hi), "]", x.lo == 0 ? " (0: default)" : "",
-                          "; got ", ExactNumber(x.value));
+      return absl::StrCat(x.field, ": must lie in [", x.lo, ", ", ExactNumber(x.hi), "]",
+                          x.lo == 0 ? " (0: default)" : "", "; got ", ExactNumber(x.value));
     }
   }
   return "";
@@ -135,7 +145,11 @@ int FirstInvalidUtf8Line(const std::string& text) {
   int line = 1;
   for (size_t i = 0; i < text.size();) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
-    int extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : -1;
+    int extra = c < 0x80           ? 0
+                : (c >> 5) == 0x6  ? 1
+                : (c >> 4) == 0xe  ? 2
+                : (c >> 3) == 0x1e ? 3
+                                   : -1;
     if (extra < 0 || i + extra >= text.size() + (extra == 0 ? 1 : 0)) return line;
     for (int k = 1; k <= extra; ++k)
       if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) return line;
@@ -147,7 +161,8 @@ int FirstInvalidUtf8Line(const std::string& text) {
 
 }  // namespace
 
-absl::Status ParseScenarioText(const std::string& text, const std::string& path, scenario::Scenario* s) {
+absl::Status ParseScenarioText(const std::string& text, const std::string& path,
+                               scenario::Scenario* s) {
   google::protobuf::TextFormat::Parser parser;
   FirstSyntaxError errors;
   parser.RecordErrorsTo(&errors);
@@ -155,12 +170,12 @@ absl::Status ParseScenarioText(const std::string& text, const std::string& path,
     return absl::InvalidArgumentError(
         absl::StrCat(path, ":", bad_line, ": invalid UTF-8 (scenario files are UTF-8 text)"));
   }
-  if (!parser.ParseFromString(text, s)) return absl::InvalidArgumentError(absl::StrCat(path, ": ", errors.first));
+  if (!parser.ParseFromString(text, s))
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", errors.first));
   if (const std::string e = CheckScenarioRanges(*s); !e.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": ", e));
   }
   return absl::OkStatus();
 }
-
 
 }  // namespace mlsysim

@@ -15,14 +15,15 @@
 namespace mlsysim {
 
 // Parses and checks a scenario; messages start with `path`.
-absl::Status ParseScenarioText(const std::string& text, const std::string& path, scenario::Scenario* s);
+absl::Status ParseScenarioText(const std::string& text, const std::string& path,
+                               scenario::Scenario* s);
 // Every numeric field's domain; "" or a message naming the field path.
 std::string CheckScenarioRanges(const scenario::Scenario& s);
 // A quantity field ("10 min", "50 GB/s") in SI units into *out; empty text
 // leaves *out as is. `positive`: must be > 0, else >= 0. "" or a message
 // naming the field.
-std::string ParseScenarioQuantity(const std::string& text, const char* field, const Dimension& dim, bool positive,
-                                  double* out);
+std::string ParseScenarioQuantity(const std::string& text, const char* field, const Dimension& dim,
+                                  bool positive, double* out);
 // A number as text without losing digits (integers exactly, else 17 digits).
 std::string ExactNumber(double v);
 

@@ -12,8 +12,9 @@ namespace mlsysim {
 
 absl::StatusOr<result::Result> RunTraining(const scenario::Scenario& s, const std::string& name,
                                            const RunContext& rc) {
-  auto registry = rc.registry != nullptr ? absl::StatusOr<std::shared_ptr<const Registry>>(rc.registry)
-                                         : Registry::Builtin();
+  auto registry = rc.registry != nullptr
+                      ? absl::StatusOr<std::shared_ptr<const Registry>>(rc.registry)
+                      : Registry::Builtin();
   if (!registry.ok()) return registry.status();
   auto t = ResolveTraining(s, name, **registry);
   if (!t.ok()) return t.status();
@@ -28,12 +29,14 @@ absl::StatusOr<result::Result> RunTraining(const scenario::Scenario& s, const st
 
 absl::StatusOr<result::Result> RunScenario(const scenario::Scenario& s, const std::string& dir,
                                            const RunContext& rc) {
-  if (const std::string e = CheckScenarioRanges(s); !e.empty()) return absl::InvalidArgumentError(e);
+  if (const std::string e = CheckScenarioRanges(s); !e.empty())
+    return absl::InvalidArgumentError(e);
   RunContext local = rc;
   if (!s.registry().empty()) {
     const std::string path = s.registry()[0] == '/' ? s.registry() : dir + s.registry();
     auto reg = Registry::WithFile(path);
-    if (!reg.ok()) return absl::InvalidArgumentError(absl::StrCat("registry: ", reg.status().message()));
+    if (!reg.ok())
+      return absl::InvalidArgumentError(absl::StrCat("registry: ", reg.status().message()));
     local.registry = *reg;
   }
   if (s.has_serving()) return RunServing(s, dir, local);

@@ -9,8 +9,8 @@
 #include "absl/strings/str_format.h"
 #include "analytic/serving.h"
 #include "sim/scenario/result_builder.h"
-#include "traces/csv_file.h"
 #include "traces/chrome_trace.h"
+#include "traces/csv_file.h"
 #include "traces/result_report.h"
 
 namespace mlsysim {
@@ -47,33 +47,39 @@ void ExtractServingStability(const RunContext& rc, const ServingRunResult& run, 
   const double completion_rate = static_cast<double>(qs.size()) / run.makespan_s;
   if (completion_rate < 0.95 * qps && last > 2 * first + 1e-9 * quarter) {
     const std::string warning = absl::StrFormat(
-        "offered load exceeds capacity: %.4g requests/s arrive, %.4g/s complete, and queueing grows from "
-        "%.3g s (first quarter) to %.3g s (last quarter); the run is unstable and its percentiles depend on "
+        "offered load exceeds capacity: %.4g requests/s arrive, %.4g/s complete, and queueing "
+        "grows from "
+        "%.3g s (first quarter) to %.3g s (last quarter); the run is unstable and its percentiles "
+        "depend on "
         "its length",
         qps, completion_rate, first / quarter, last / quarter);
     Warn(rc, out, warning);
   }
 }
 
-void ServingStatistics(const std::vector<ServingRunResult>& runs, const ServingConfig& c, size_t tenants,
-                       result::Result* out) {
+void ServingStatistics(const std::vector<ServingRunResult>& runs, const ServingConfig& c,
+                       size_t tenants, result::Result* out) {
   (void)c;
   (void)tenants;
-  auto stat = [&](const std::string& name, const char* unit, std::function<double(const ServingRunResult&)> f) {
+  auto stat = [&](const std::string& name, const char* unit,
+                  std::function<double(const ServingRunResult&)> f) {
     std::vector<double> x;
     for (const auto& r : runs) x.push_back(f(r));
     return AddReplicated(out, name, unit, x);
   };
   for (const auto& q : kQuantiles)
-    stat(absl::StrCat("ttft_", q.name, "_s"), "s", [p = q.p](const auto& r) { return Quantile(r.ttft_s, p); });
+    stat(absl::StrCat("ttft_", q.name, "_s"), "s",
+         [p = q.p](const auto& r) { return Quantile(r.ttft_s, p); });
   stat("itl_p50_s", "s", [](const auto& r) { return r.itl_p50_s; });
   stat("itl_p90_s", "s", [](const auto& r) { return r.itl_p90_s; });
   stat("itl_p99_s", "s", [](const auto& r) { return r.itl_p99_s; });
   stat("itl_p999_s", "s", [](const auto& r) { return r.itl_p999_s; });
   for (const auto& q : kQuantiles)
-    stat(absl::StrCat("e2e_", q.name, "_s"), "s", [p = q.p](const auto& r) { return Quantile(r.e2e_s, p); });
+    stat(absl::StrCat("e2e_", q.name, "_s"), "s",
+         [p = q.p](const auto& r) { return Quantile(r.e2e_s, p); });
   for (const auto& q : kQuantiles)
-    stat(absl::StrCat("queue_", q.name, "_s"), "s", [p = q.p](const auto& r) { return Quantile(r.queue_s, p); });
+    stat(absl::StrCat("queue_", q.name, "_s"), "s",
+         [p = q.p](const auto& r) { return Quantile(r.queue_s, p); });
   stat("throughput_tokens_per_s", "tokens/s",
        [](const auto& r) { return r.makespan_s > 0 ? r.tokens_out / r.makespan_s : 0.0; });
   stat("throughput_requests_per_s", "requests/s",
@@ -84,8 +90,10 @@ void ServingStatistics(const std::vector<ServingRunResult>& runs, const ServingC
   stat("kv_utilization_mean", "1", [](const auto& r) { return r.kv_utilization_mean; });
   stat("kv_utilization_max", "1", [](const auto& r) { return r.kv_utilization_max; });
   stat("busy_fraction", "1", [](const auto& r) { return r.busy_fraction; });
-  stat("energy_per_request_j", "J", [](const auto& r) { return r.finished ? r.energy_j / r.finished : 0.0; });
-  stat("energy_per_token_j", "J", [](const auto& r) { return r.tokens_out ? r.energy_j / r.tokens_out : 0.0; });
+  stat("energy_per_request_j", "J",
+       [](const auto& r) { return r.finished ? r.energy_j / r.finished : 0.0; });
+  stat("energy_per_token_j", "J",
+       [](const auto& r) { return r.tokens_out ? r.energy_j / r.tokens_out : 0.0; });
 }
 
 void TenantStatistics(const std::vector<ServingRunResult>& runs, int tenant, result::Section* out) {
@@ -99,8 +107,11 @@ void TenantStatistics(const std::vector<ServingRunResult>& runs, int tenant, res
     const char* name;
     int which;
     double p;
-  } fields[] = {{"ttft_p50_s", 0, 0.5}, {"ttft_p99_s", 0, 0.99}, {"e2e_p50_s", 1, 0.5},
-                {"e2e_p99_s", 1, 0.99}, {"queue_p99_s", 2, 0.99}};
+  } fields[] = {{"ttft_p50_s", 0, 0.5},
+                {"ttft_p99_s", 0, 0.99},
+                {"e2e_p50_s", 1, 0.5},
+                {"e2e_p99_s", 1, 0.99},
+                {"queue_p99_s", 2, 0.99}};
   for (const auto& f : fields) {
     std::vector<double> x;
     for (const auto& r : runs) {
@@ -135,8 +146,9 @@ void ServingClosedForms(const ServingConfig& c, double mean_in, double mean_out,
     const double service_ms = one->ttft_ms + one->itl_ms * mean_out;
     auto tail = SolveTailLatency(lambda, service_ms, c.replicas, 1.0);
     if (tail.ok()) {
-      SetAnalytic(Mutable(out, "e2e_p99_s"), tail->is_stable ? tail->p99_latency_ms / 1000 : INFINITY,
-                  "mlsysim TailLatencyModel", "M/M/c with one request per replica at a time: no batching");
+      SetAnalytic(
+          Mutable(out, "e2e_p99_s"), tail->is_stable ? tail->p99_latency_ms / 1000 : INFINITY,
+          "mlsysim TailLatencyModel", "M/M/c with one request per replica at a time: no batching");
     }
   }
   ContinuousBatchingOptions cb;
@@ -157,19 +169,23 @@ void ServingClosedForms(const ServingConfig& c, double mean_in, double mean_out,
   }
 }
 
-absl::Status WriteServingOutputs(const RunContext& rc, const scenario::Outputs& outputs, const ServingRunResult& run,
-                        const ServingConfig& c, int64_t max_events, result::Result* out) {
+absl::Status WriteServingOutputs(const RunContext& rc, const scenario::Outputs& outputs,
+                                 const ServingRunResult& run, const ServingConfig& c,
+                                 int64_t max_events, result::Result* out) {
   auto bad = [](const absl::Status& s) { return s; };
   constexpr const char* kRequestsHeader =
-      "arrival_s,start_s,first_token_s,finish_s,input_tokens,output_tokens,replica,preemptions,tenant";
-  constexpr const char* kIterationsHeader = "replica,start_s,end_s,prefill_tokens,decode_sequences,kv_utilization";
+      "arrival_s,start_s,first_token_s,finish_s,input_tokens,output_tokens,replica,preemptions,"
+      "tenant";
+  constexpr const char* kIterationsHeader =
+      "replica,start_s,end_s,prefill_tokens,decode_sequences,kv_utilization";
   auto request_row = [](const RequestRecord& q) {
-    return absl::StrFormat("%.9f,%.9f,%.9f,%.9f,%d,%d,%d,%d,%d", q.arrival_s, q.start_s, q.first_token_s,
-                           q.finish_s, q.input_tokens, q.output_tokens, q.replica, q.preemptions, q.tenant);
+    return absl::StrFormat("%.9f,%.9f,%.9f,%.9f,%d,%d,%d,%d,%d", q.arrival_s, q.start_s,
+                           q.first_token_s, q.finish_s, q.input_tokens, q.output_tokens, q.replica,
+                           q.preemptions, q.tenant);
   };
   auto iteration_row = [](const IterationSpan& s) {
-    return absl::StrFormat("%d,%.9f,%.9f,%d,%d,%.6f", s.replica, s.start_s, s.end_s, s.prefill_tokens,
-                           s.decode_tokens, s.kv_utilization);
+    return absl::StrFormat("%d,%.9f,%.9f,%d,%d,%.6f", s.replica, s.start_s, s.end_s,
+                           s.prefill_tokens, s.decode_tokens, s.kv_utilization);
   };
   if (rc.tables != nullptr) {
     std::string& req = (*rc.tables)["requests"];
@@ -183,13 +199,15 @@ absl::Status WriteServingOutputs(const RunContext& rc, const scenario::Outputs& 
     CsvFile f(outputs.requests_csv(), kRequestsHeader);
     for (const RequestRecord& q : run.records) f.Row(request_row(q));
     if (auto s = f.Commit(); !s.ok()) return bad(s);
-    AnnounceFile(rc, out, outputs.requests_csv(), absl::StrCat(run.records.size(), " requests, replication 0"));
+    AnnounceFile(rc, out, outputs.requests_csv(),
+                 absl::StrCat(run.records.size(), " requests, replication 0"));
   }
   if (!outputs.iterations_csv().empty()) {
     CsvFile f(outputs.iterations_csv(), kIterationsHeader);
     for (const IterationSpan& s : run.spans) f.Row(iteration_row(s));
     if (auto s = f.Commit(); !s.ok()) return bad(s);
-    AnnounceFile(rc, out, outputs.iterations_csv(), absl::StrCat(run.spans.size(), " iterations, replication 0"));
+    AnnounceFile(rc, out, outputs.iterations_csv(),
+                 absl::StrCat(run.spans.size(), " iterations, replication 0"));
   }
   if (outputs.trace_json().empty()) return absl::OkStatus();
   ChromeTrace t(max_events);
@@ -199,9 +217,10 @@ absl::Status WriteServingOutputs(const RunContext& rc, const scenario::Outputs& 
   t.ProcessName(1, "requests (queue, prefill, decode)");
   t.ProcessName(2, "fleet counters");
   for (const IterationSpan& s : run.spans) {
-    t.Span(s.prefill_tokens > 0 ? "prefill+decode" : "decode", "iteration", 0, s.replica, s.start_s, s.end_s,
-           {{"prefill_tokens", s.prefill_tokens}, {"decode_sequences", s.decode_tokens}});
-    t.Counter(absl::StrCat("replica ", s.replica, " KV use"), 0, s.start_s, {{"kv_utilization", s.kv_utilization}});
+    t.Span(s.prefill_tokens > 0 ? "prefill+decode" : "decode", "iteration", 0, s.replica, s.start_s,
+           s.end_s, {{"prefill_tokens", s.prefill_tokens}, {"decode_sequences", s.decode_tokens}});
+    t.Counter(absl::StrCat("replica ", s.replica, " KV use"), 0, s.start_s,
+              {{"kv_utilization", s.kv_utilization}});
     t.Counter(absl::StrCat("replica ", s.replica, " batch"), 0, s.start_s,
               {{"decode_sequences", s.decode_tokens}, {"prefill_tokens", s.prefill_tokens}});
   }
@@ -224,13 +243,15 @@ absl::Status WriteServingOutputs(const RunContext& rc, const scenario::Outputs& 
     t.AsyncSpan("decode", "request", 1, i, r.first_token_s, r.finish_s);
   }
   if (auto s = t.Write(outputs.trace_json()); !s.ok()) return bad(s);
-  AnnounceFile(rc, out, outputs.trace_json(), absl::StrCat(t.events(), " trace events, replication 0"));
+  AnnounceFile(rc, out, outputs.trace_json(),
+               absl::StrCat(t.events(), " trace events, replication 0"));
   if (t.truncated() || run.iterations > static_cast<int64_t>(run.spans.size())) {
     const std::string w = absl::StrFormat(
-        "trace %s capped at %d events (outputs.trace_max_events, --trace-max-events): %d events and %d of %d "
+        "trace %s capped at %d events (outputs.trace_max_events, --trace-max-events): %d events "
+        "and %d of %d "
         "iterations left out",
-        outputs.trace_json(), max_events, t.dropped(), run.iterations - static_cast<int64_t>(run.spans.size()),
-        run.iterations);
+        outputs.trace_json(), max_events, t.dropped(),
+        run.iterations - static_cast<int64_t>(run.spans.size()), run.iterations);
     Warn(rc, out, w);
   }
   return absl::OkStatus();

@@ -7,8 +7,8 @@
 
 #include <vector>
 
-#include "analytic/specs.h"
 #include "absl/status/status.h"
+#include "analytic/specs.h"
 #include "proto/result.pb.h"
 #include "proto/scenario.pb.h"
 #include "sim/scenario/run_context.h"
@@ -20,8 +20,8 @@ namespace mlsysim {
 void ExtractServingStability(const RunContext& rc, const ServingRunResult& run, double qps,
                              result::Result* out);
 // Latency percentiles, throughput, KV use, energy: mean ± ci95 over replications.
-void ServingStatistics(const std::vector<ServingRunResult>& runs, const ServingConfig& c, size_t tenants,
-                       result::Result* out);
+void ServingStatistics(const std::vector<ServingRunResult>& runs, const ServingConfig& c,
+                       size_t tenants, result::Result* out);
 void TenantStatistics(const std::vector<ServingRunResult>& runs, int tenant, result::Section* out);
 // mlsysim's ServingModel, TailLatencyModel and ContinuousBatchingModel beside
 // the simulated figures (mean input/output lengths, arrival rate λ).
@@ -29,10 +29,12 @@ void ServingClosedForms(const ServingConfig& c, double mean_in, double mean_out,
                         const GridSpec& grid, result::Result* out);
 // Plot data (proto/result.proto Series): latency CDFs, and replication 0's
 // queue, batch, KV use and throughput over time (serving_plot.cc).
-void AddServingPlotData(const std::vector<ServingRunResult>& runs, const ServingConfig& c, result::Result* out);
+void AddServingPlotData(const std::vector<ServingRunResult>& runs, const ServingConfig& c,
+                        result::Result* out);
 // Writes outputs.trace_json / requests_csv / iterations_csv from replication 0.
-absl::Status WriteServingOutputs(const RunContext& rc, const scenario::Outputs& outputs, const ServingRunResult& run,
-                        const ServingConfig& c, int64_t max_events, result::Result* out);
+absl::Status WriteServingOutputs(const RunContext& rc, const scenario::Outputs& outputs,
+                                 const ServingRunResult& run, const ServingConfig& c,
+                                 int64_t max_events, result::Result* out);
 
 }  // namespace mlsysim
 

@@ -11,28 +11,28 @@
 #include "absl/strings/str_format.h"
 #include "analytic/serving.h"
 #include "analytic/units.h"
+#include "sim/core/random.h"
+#include "sim/core/sampling.h"
 #include "sim/scenario/resolve.h"
 #include "sim/scenario/result_builder.h"
 #include "sim/scenario/runners.h"
 #include "sim/scenario/scenario_check.h"
 #include "sim/scenario/serving_parts.h"
-#include "topology/registry.h"
-#include "sim/core/random.h"
-#include "sim/core/sampling.h"
-#include "sim/scenario/result_builder.h"
 #include "sim/serving/serving_sim.h"
+#include "topology/registry.h"
 #include "workloads/request_stream.h"
 
 namespace mlsysim {
 namespace {
-
 
 struct TenantStream {
   double qps;
   TokenDistribution in, out;
 };
 
-std::string Rel(const std::string& dir, const std::string& p) { return p.empty() || p[0] == '/' ? p : dir + p; }
+std::string Rel(const std::string& dir, const std::string& p) {
+  return p.empty() || p[0] == '/' ? p : dir + p;
+}
 
 absl::Status Bad(const std::string& why) { return absl::InvalidArgumentError(why); }
 
@@ -62,7 +62,8 @@ absl::Status ResolveFleet(const scenario::Scenario& s, const Registry& reg, Reso
   if (w.model().empty()) return Bad("serving.model: required (a registry model, e.g. Llama3_8B)");
   auto model = reg.FindModel(w.model());
   if (!model.ok()) return Bad(absl::StrCat("serving.model: ", model.status().message()));
-  if (w.hardware().empty()) return Bad("serving.hardware: required (a registry accelerator, e.g. H100)");
+  if (w.hardware().empty())
+    return Bad("serving.hardware: required (a registry accelerator, e.g. H100)");
   auto hw = reg.FindAccelerator(w.hardware());
   if (!hw.ok()) return Bad(absl::StrCat("serving.hardware: ", hw.status().message()));
   r->model = *model;
@@ -83,8 +84,10 @@ absl::Status ResolveFleet(const scenario::Scenario& s, const Registry& reg, Reso
   };
   std::string e = quantity(w.slo_ttft(), "serving.slo_ttft", dims::kTime, &c.slo_ttft_s);
   if (e.empty()) e = quantity(w.slo_itl(), "serving.slo_itl", dims::kTime, &c.slo_itl_s);
-  if (e.empty()) e = quantity(w.kv_bandwidth(), "serving.kv_bandwidth", dims::kByteRate, &c.kv_link_bandwidth);
-  if (e.empty()) e = quantity(w.kv_latency(), "serving.kv_latency", dims::kTime, &c.kv_link_latency);
+  if (e.empty())
+    e = quantity(w.kv_bandwidth(), "serving.kv_bandwidth", dims::kByteRate, &c.kv_link_bandwidth);
+  if (e.empty())
+    e = quantity(w.kv_latency(), "serving.kv_latency", dims::kTime, &c.kv_link_latency);
   if (!e.empty()) return Bad(e);
   auto grid = reg.FindGrid(s.cluster().region().empty() ? "US_Avg" : s.cluster().region());
   if (!grid.ok()) return Bad(absl::StrCat("cluster.region: ", grid.status().message()));
@@ -102,7 +105,8 @@ absl::Status ResolvePolicies(const scenario::ServingWorkload& w, ResolvedServing
   r->c.causal_attention = r->attention == "causal";
   const std::string preemption = w.preemption().empty() ? "recompute" : w.preemption();
   if (preemption != "recompute" && preemption != "swap") {
-    return Bad(absl::StrCat("serving.preemption: unknown mode '", preemption, "'; accepted: recompute, swap"));
+    return Bad(absl::StrCat("serving.preemption: unknown mode '", preemption,
+                            "'; accepted: recompute, swap"));
   }
   r->c.swap_preemption = preemption == "swap";
   auto router = ParseRouter(w.router().empty() ? "rr" : w.router());
@@ -112,8 +116,10 @@ absl::Status ResolvePolicies(const scenario::ServingWorkload& w, ResolvedServing
 }
 
 // The requests: length distributions, the arrival process, a trace, tenants.
-absl::Status ResolveRequests(const scenario::ServingWorkload& w, const std::string& dir, ResolvedServing* r) {
-  auto in = ParseTokenDistribution(w.input_tokens().empty() ? "fixed:512" : w.input_tokens(), "serving.input_tokens");
+absl::Status ResolveRequests(const scenario::ServingWorkload& w, const std::string& dir,
+                             ResolvedServing* r) {
+  auto in = ParseTokenDistribution(w.input_tokens().empty() ? "fixed:512" : w.input_tokens(),
+                                   "serving.input_tokens");
   if (!in.ok()) return Bad(std::string(in.status().message()));
   auto out = ParseTokenDistribution(w.output_tokens().empty() ? "fixed:128" : w.output_tokens(),
                                     "serving.output_tokens");
@@ -127,15 +133,17 @@ absl::Status ResolveRequests(const scenario::ServingWorkload& w, const std::stri
   if (!arrivals.ok()) return Bad(absl::StrCat("serving.arrival: ", arrivals.status().message()));
   r->arrivals = *arrivals;
   if (r->from_trace) {
-    auto t = LoadTrace(Rel(dir, w.trace_file()), w.trace_time_scale() > 0 ? w.trace_time_scale() : 1.0,
-                       r->requests);
+    auto t = LoadTrace(Rel(dir, w.trace_file()),
+                       w.trace_time_scale() > 0 ? w.trace_time_scale() : 1.0, r->requests);
     if (!t.ok()) return Bad(std::string(t.status().message()));
     r->trace = *std::move(t);
     r->reps = 1;
   }
   for (const auto& t : w.tenants()) {
-    if (!(t.qps() > 0)) return Bad(absl::StrCat("serving.tenants '", t.name(), "': qps must be > 0"));
-    if (t.max_running() < 0) return Bad(absl::StrCat("serving.tenants '", t.name(), "': max_running must be >= 0"));
+    if (!(t.qps() > 0))
+      return Bad(absl::StrCat("serving.tenants '", t.name(), "': qps must be > 0"));
+    if (t.max_running() < 0)
+      return Bad(absl::StrCat("serving.tenants '", t.name(), "': max_running must be >= 0"));
     TenantStream ts{t.qps(), r->in, r->out};
     if (!t.input_tokens().empty()) {
       auto d = ParseTokenDistribution(t.input_tokens(), "serving.tenants.input_tokens");
@@ -163,11 +171,14 @@ absl::StatusOr<ResolvedServing> ResolveServing(const scenario::Scenario& s, cons
   r.qps = w.qps();
   r.requests = w.requests();
   r.seed = s.seed() > 0 ? s.seed() : 1;
-  r.reps = s.replications() > 0 ? static_cast<int>(s.replications()) : ScenarioDefaults::kServingReplications;
-  if (r.reps > 10000) return Bad(absl::StrCat("replications: at most 10000 for serving; got ", r.reps));
+  r.reps = s.replications() > 0 ? static_cast<int>(s.replications())
+                                : ScenarioDefaults::kServingReplications;
+  if (r.reps > 10000)
+    return Bad(absl::StrCat("replications: at most 10000 for serving; got ", r.reps));
   if (!r.from_trace && (r.requests < 1 || (!(r.qps > 0) && w.tenants().empty()))) {
-    return Bad("serving.qps and serving.requests are required (or serving.trace_file, or serving.tenants "
-               "with serving.requests)");
+    return Bad(
+        "serving.qps and serving.requests are required (or serving.trace_file, or serving.tenants "
+        "with serving.requests)");
   }
   if (auto st = ResolvePolicies(w, &r); !st.ok()) return st;
   if (auto st = ResolveRequests(w, dir, &r); !st.ok()) return st;
@@ -180,21 +191,24 @@ absl::StatusOr<ResolvedServing> ResolveServing(const scenario::Scenario& s, cons
 std::vector<Request> RequestsFor(const ResolvedServing& r, int rep) {
   if (r.from_trace) return r.trace;
   if (r.streams.empty()) {
-    return GenerateRequests(r.arrivals, r.in, r.out, r.requests, r.seed, static_cast<uint64_t>(rep));
+    return GenerateRequests(r.arrivals, r.in, r.out, r.requests, r.seed,
+                            static_cast<uint64_t>(rep));
   }
   double total_qps = 0;
   for (const TenantStream& ts : r.streams) total_qps += ts.qps;
   std::vector<std::vector<Request>> parts;
   for (size_t t = 0; t < r.streams.size(); ++t) {
-    const auto count = static_cast<int64_t>(std::llround(r.requests * r.streams[t].qps / total_qps));
+    const auto count =
+        static_cast<int64_t>(std::llround(r.requests * r.streams[t].qps / total_qps));
     parts.push_back(GenerateRequests(*MakeArrivals("poisson", r.streams[t].qps, 1), r.streams[t].in,
-                                     r.streams[t].out, std::max<int64_t>(1, count), MixHash(r.seed, t + 1),
-                                     static_cast<uint64_t>(rep)));
+                                     r.streams[t].out, std::max<int64_t>(1, count),
+                                     MixHash(r.seed, t + 1), static_cast<uint64_t>(rep)));
   }
   return MergeStreams(std::move(parts));
 }
 
-absl::StatusOr<std::vector<ServingRunResult>> SimulateReplications(ResolvedServing& r, const scenario::Outputs& outputs,
+absl::StatusOr<std::vector<ServingRunResult>> SimulateReplications(ResolvedServing& r,
+                                                                   const scenario::Outputs& outputs,
                                                                    const RunContext& rc) {
   std::vector<ServingRunResult> runs;
   Progress progress(rc, "serving: requests", 0);
@@ -227,7 +241,8 @@ void AddServingFacts(const ResolvedServing& r, const scenario::ServingWorkload& 
   AddFact(out, "replicas", c.replicas);
   AddFact(out, "gpus", static_cast<double>(c.replicas) * c.tp);
   if (r.hw.unit_cost_usd > 0) {
-    AddFact(out, "fleet_capex_usd", static_cast<double>(c.replicas) * c.tp * r.hw.unit_cost_usd, "USD");
+    AddFact(out, "fleet_capex_usd", static_cast<double>(c.replicas) * c.tp * r.hw.unit_cost_usd,
+            "USD");
   }
   if (c.prefill_replicas > 0) AddFact(out, "prefill_replicas", c.prefill_replicas);
   AddFact(out, "arrival", r.arrival);
@@ -243,7 +258,8 @@ void AddServingFacts(const ResolvedServing& r, const scenario::ServingWorkload& 
 
 // The analytic figures of the same deployment: mean lengths (the trace's, or
 // the tenants' rate-weighted ones) and the arrival rate.
-void AddClosedForms(const ResolvedServing& r, const std::vector<ServingRunResult>& runs, result::Result* out) {
+void AddClosedForms(const ResolvedServing& r, const std::vector<ServingRunResult>& runs,
+                    result::Result* out) {
   double s_in = r.from_trace ? 0 : r.in.Mean(), s_out = r.from_trace ? 0 : r.out.Mean();
   if (r.from_trace) {
     for (const Request& q : r.trace) {
@@ -271,16 +287,17 @@ void AddClosedForms(const ResolvedServing& r, const std::vector<ServingRunResult
 
 }  // namespace
 
-absl::Status RunServingPart(const scenario::Scenario& s, const std::string& dir, const RunContext& rc,
-                            result::Result* out) {
+absl::Status RunServingPart(const scenario::Scenario& s, const std::string& dir,
+                            const RunContext& rc, result::Result* out) {
   auto resolved = ResolveServing(s, dir, *rc.registry);
   if (!resolved.ok()) return resolved.status();
   ResolvedServing& r = *resolved;
   auto runs = SimulateReplications(r, s.outputs(), rc);
   if (!runs.ok()) return runs.status();
   const ServingConfig& c = r.c;
-  *out = NewResult("serving", s.name().empty() ? absl::StrCat(r.model.key, " on ", c.replicas, " x ", r.hw.key)
-                                               : s.name());
+  *out = NewResult("serving", s.name().empty()
+                                  ? absl::StrCat(r.model.key, " on ", c.replicas, " x ", r.hw.key)
+                                  : s.name());
   AddServingFacts(r, s.serving(), *runs, out);
   ExtractServingStability(rc, (*runs)[0], r.from_trace ? 0 : r.qps, out);
   ServingStatistics(*runs, c, r.streams.size(), out);
@@ -308,8 +325,9 @@ absl::StatusOr<result::Result> RunServing(const scenario::Scenario& s, const std
   if (!s.has_job_queue()) {
     result::Result out;
     if (auto st = RunServingPart(s, dir, rc, &out); !st.ok()) return st;
-    echo.set_replications(s.serving().trace_file().empty() && s.replications() > 0 ? s.replications()
-                                                                                  : ScenarioDefaults::kServingReplications);
+    echo.set_replications(s.serving().trace_file().empty() && s.replications() > 0
+                              ? s.replications()
+                              : ScenarioDefaults::kServingReplications);
     SetEcho(&out, std::move(echo));
     return out;
   }
@@ -317,12 +335,12 @@ absl::StatusOr<result::Result> RunServing(const scenario::Scenario& s, const std
   auto cluster = ResolveCluster(s.cluster(), rc.registry.get());
   if (!cluster.ok()) return cluster.status();
   const int64_t total = cluster->gpus;
-  const int64_t serving_gpus = int64_t{std::max(1, s.serving().replicas())} * std::max(1, s.serving().tp());
+  const int64_t serving_gpus =
+      int64_t{std::max(1, s.serving().replicas())} * std::max(1, s.serving().tp());
   if (total <= serving_gpus) {
-    return absl::InvalidArgumentError(absl::StrCat("cluster.nodes x ", cluster->gpus_per_node, " GPUs per ",
-                                                   cluster->node_key, " = ", total,
-                                                   " GPUs leave none for the job queue after ", serving_gpus,
-                                                   " serving GPUs"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "cluster.nodes x ", cluster->gpus_per_node, " GPUs per ", cluster->node_key, " = ", total,
+        " GPUs leave none for the job queue after ", serving_gpus, " serving GPUs"));
   }
   result::Result combined = NewResult("serving+jobs", s.name());
   AddFact(&combined, "serving_gpus", static_cast<double>(serving_gpus));

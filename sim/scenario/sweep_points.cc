@@ -40,16 +40,20 @@ std::string WithUnit(const std::string& number, const std::string& unit) {
 
 absl::StatusOr<std::vector<std::string>> AxisValues(const sweep::Axis& a, int index) {
   const std::string name = absl::StrCat("axes[", index, "] (", a.field(), ")");
-  if (a.field().empty()) return absl::InvalidArgumentError(absl::StrCat(name, ": field is required"));
+  if (a.field().empty())
+    return absl::InvalidArgumentError(absl::StrCat(name, ": field is required"));
   std::vector<std::string> values(a.values().begin(), a.values().end());
   if (a.has_range()) {
-    if (!values.empty()) return absl::InvalidArgumentError(absl::StrCat(name, ": give values or range, not both"));
+    if (!values.empty())
+      return absl::InvalidArgumentError(absl::StrCat(name, ": give values or range, not both"));
     const auto& r = a.range();
     if (r.points() < 2 || r.points() > 100000) {
-      return absl::InvalidArgumentError(absl::StrCat(name, ": range.points must lie in [2, 100000]"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(name, ": range.points must lie in [2, 100000]"));
     }
     if (!std::isfinite(r.from()) || !std::isfinite(r.to())) {
-      return absl::InvalidArgumentError(absl::StrCat(name, ": range.from and range.to must be finite"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(name, ": range.from and range.to must be finite"));
     }
     if (r.log() && !(r.from() > 0 && r.to() > 0)) {
       return absl::InvalidArgumentError(absl::StrCat(name, ": a log range needs from, to > 0"));
@@ -60,18 +64,21 @@ absl::StatusOr<std::vector<std::string>> AxisValues(const sweep::Axis& a, int in
       if (values.empty() || values.back() != text) values.push_back(text);
     }
   }
-  if (values.empty()) return absl::InvalidArgumentError(absl::StrCat(name, ": no values (give values or range)"));
+  if (values.empty())
+    return absl::InvalidArgumentError(absl::StrCat(name, ": no values (give values or range)"));
   return values;
 }
 
 // A sampled value of an axis at u in [0, 1).
 std::string SampleAxis(const sweep::Axis& a, const std::vector<std::string>& values, double u) {
-  if (!a.has_range()) return values[std::min<size_t>(values.size() - 1, static_cast<size_t>(u * values.size()))];
+  if (!a.has_range())
+    return values[std::min<size_t>(values.size() - 1, static_cast<size_t>(u * values.size()))];
   const auto& r = a.range();
   return WithUnit(Number(RangeValue(r, u), r.integer()), a.unit());
 }
 
-absl::Status SetScalar(Message* msg, const FieldDescriptor* f, const std::string& text, const std::string& path) {
+absl::Status SetScalar(Message* msg, const FieldDescriptor* f, const std::string& text,
+                       const std::string& path) {
   const Reflection* r = msg->GetReflection();
   auto bad = [&](const char* what) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": '", text, "' is not ", what));
@@ -117,8 +124,7 @@ absl::Status SetScalar(Message* msg, const FieldDescriptor* f, const std::string
     case FieldDescriptor::CPPTYPE_STRING:
       repeated ? r->AddString(msg, f, text) : r->SetString(msg, f, text);
       break;
-    default:
-      return absl::InvalidArgumentError(absl::StrCat(path, ": this field cannot be swept"));
+    default: return absl::InvalidArgumentError(absl::StrCat(path, ": this field cannot be swept"));
   }
   return absl::OkStatus();
 }
@@ -131,27 +137,32 @@ absl::Status SetFieldByPath(Message* msg, const std::string& path, const std::st
   for (size_t i = 0; i < parts.size(); ++i) {
     const FieldDescriptor* f = m->GetDescriptor()->FindFieldByName(parts[i]);
     if (f == nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ": no field '", parts[i], "' in ", m->GetDescriptor()->name()));
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": no field '", parts[i], "' in ", m->GetDescriptor()->name()));
     }
     const Reflection* r = m->GetReflection();
     if (i + 1 < parts.size()) {
       if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE || f->is_repeated()) {
-        return absl::InvalidArgumentError(absl::StrCat(path, ": '", parts[i], "' is not a message"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ": '", parts[i], "' is not a message"));
       }
       if (f->containing_oneof() != nullptr && !r->HasField(*m, f)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(path, ": the base scenario has no '", parts[i], "' (it holds another workload)"));
+        return absl::InvalidArgumentError(absl::StrCat(path, ": the base scenario has no '",
+                                                       parts[i], "' (it holds another workload)"));
       }
       m = r->MutableMessage(m, f);
       continue;
     }
     if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ": a message, not a value; sweep one of its fields"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": a message, not a value; sweep one of its fields"));
     }
     if (f->is_repeated()) {
       r->ClearField(m, f);
       for (absl::string_view piece : absl::StrSplit(value, ',')) {
-        if (auto st = SetScalar(m, f, std::string(absl::StripAsciiWhitespace(piece)), path); !st.ok()) return st;
+        if (auto st = SetScalar(m, f, std::string(absl::StripAsciiWhitespace(piece)), path);
+            !st.ok())
+          return st;
       }
       return absl::OkStatus();
     }
@@ -172,7 +183,8 @@ absl::StatusOr<std::vector<SweepPoint>> SweepPoints(const sweep::Sweep& s) {
   if (s.has_sample()) {
     const auto& smp = s.sample();
     if (smp.points() < 1 || smp.points() > kMaxSweepPoints) {
-      return absl::InvalidArgumentError(absl::StrCat("sample.points must lie in [1, ", kMaxSweepPoints, "]"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("sample.points must lie in [1, ", kMaxSweepPoints, "]"));
     }
     const bool lhs = smp.method() == "latin_hypercube";
     if (!lhs && smp.method() != "random") {
@@ -186,7 +198,8 @@ absl::StatusOr<std::vector<SweepPoint>> SweepPoints(const sweep::Sweep& s) {
       if (lhs) {
         std::vector<int> strata(n);
         std::iota(strata.begin(), strata.end(), 0);
-        for (int k = n - 1; k > 0; --k) std::swap(strata[k], strata[rs.Bits() % static_cast<uint64_t>(k + 1)]);
+        for (int k = n - 1; k > 0; --k)
+          std::swap(strata[k], strata[rs.Bits() % static_cast<uint64_t>(k + 1)]);
         for (int k = 0; k < n; ++k) u[a][k] = (strata[k] + rs.Uniform()) / n;
       } else {
         for (int k = 0; k < n; ++k) u[a][k] = rs.Uniform();
@@ -203,8 +216,8 @@ absl::StatusOr<std::vector<SweepPoint>> SweepPoints(const sweep::Sweep& s) {
   for (const auto& v : axes) {
     total *= static_cast<int64_t>(v.size());
     if (total > kMaxSweepPoints) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("the grid has more than ", kMaxSweepPoints, " points; use sample {} or fewer values"));
+      return absl::InvalidArgumentError(absl::StrCat("the grid has more than ", kMaxSweepPoints,
+                                                     " points; use sample {} or fewer values"));
     }
   }
   for (int64_t k = 0; k < total; ++k) {
@@ -219,13 +232,15 @@ absl::StatusOr<std::vector<SweepPoint>> SweepPoints(const sweep::Sweep& s) {
   return points;
 }
 
-absl::StatusOr<scenario::Scenario> PointScenario(const sweep::Sweep& s, const SweepPoint& point, int64_t index) {
+absl::StatusOr<scenario::Scenario> PointScenario(const sweep::Sweep& s, const SweepPoint& point,
+                                                 int64_t index) {
   scenario::Scenario sc = s.base();
   sc.set_seed(MixHash(s.seed() > 0 ? s.seed() : 1, static_cast<uint64_t>(index)) % 2000000000 + 1);
   for (int a = 0; a < s.axes_size(); ++a) {
     if (auto st = SetFieldByPath(&sc, s.axes(a).field(), point[a]); !st.ok()) return st;
   }
-  if (sc.name().empty()) sc.set_name(absl::StrCat(s.name().empty() ? "sweep" : s.name(), " #", index));
+  if (sc.name().empty())
+    sc.set_name(absl::StrCat(s.name().empty() ? "sweep" : s.name(), " #", index));
   return sc;
 }
 

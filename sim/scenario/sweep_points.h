@@ -29,12 +29,14 @@ absl::StatusOr<std::vector<SweepPoint>> SweepPoints(const sweep::Sweep& s);
 
 // The base scenario with the point's values set; seed = f(sweep seed, index)
 // unless an axis sets `seed`.
-absl::StatusOr<scenario::Scenario> PointScenario(const sweep::Sweep& s, const SweepPoint& point, int64_t index);
+absl::StatusOr<scenario::Scenario> PointScenario(const sweep::Sweep& s, const SweepPoint& point,
+                                                 int64_t index);
 
 // Sets a scalar (or repeated scalar, comma-separated) field by its dotted
 // path, e.g. "serving.qps". Refuses a path into a oneof the message does not
 // hold (an axis over training.tp on a serving scenario).
-absl::Status SetFieldByPath(google::protobuf::Message* msg, const std::string& path, const std::string& value);
+absl::Status SetFieldByPath(google::protobuf::Message* msg, const std::string& path,
+                            const std::string& value);
 
 }  // namespace mlsysim
 

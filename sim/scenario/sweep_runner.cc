@@ -13,7 +13,8 @@
 namespace mlsysim {
 namespace {
 
-void Flatten(const result::Result& r, const std::string& prefix, std::vector<std::pair<std::string, double>>* out) {
+void Flatten(const result::Result& r, const std::string& prefix,
+             std::vector<std::pair<std::string, double>>* out) {
   auto metric = [&](const result::Metric& m) {
     if (m.has_simulated()) {
       out->push_back({prefix + m.name(), m.simulated()});
@@ -57,10 +58,10 @@ void JudgeRow(const sweep::Sweep& s, SweepRow* row) {
     if (!row->feasible) return;
     const double v = Lookup(*row, c.metric());
     const std::string& op = c.op();
-    const bool holds = op == "<=" ? v <= c.value()
-                       : op == "<" ? v < c.value()
+    const bool holds = op == "<="   ? v <= c.value()
+                       : op == "<"  ? v < c.value()
                        : op == ">=" ? v >= c.value()
-                       : op == ">" ? v > c.value()
+                       : op == ">"  ? v > c.value()
                        : op == "==" ? v == c.value()
                                     : false;
     row->feasible = holds;  // NaN (a missing metric) fails every constraint
@@ -73,14 +74,15 @@ double ObjectiveValue(const sweep::Objective& o, const SweepRow& row) {
   return v;
 }
 
-SweepRow RunSweepPoint(const sweep::Sweep& s, const SweepPoint& point, int64_t index, const std::string& dir,
-                       const RunContext& rc) {
+SweepRow RunSweepPoint(const sweep::Sweep& s, const SweepPoint& point, int64_t index,
+                       const std::string& dir, const RunContext& rc) {
   SweepRow row;
   row.index = index;
   row.point = point;
   auto scenario = PointScenario(s, point, index);
-  absl::StatusOr<result::Result> r = scenario.ok() ? RunScenario(*scenario, dir, rc)
-                                                   : absl::StatusOr<result::Result>(scenario.status());
+  absl::StatusOr<result::Result> r = scenario.ok()
+                                         ? RunScenario(*scenario, dir, rc)
+                                         : absl::StatusOr<result::Result>(scenario.status());
   if (!r.ok()) {
     row.status = absl::IsFailedPrecondition(r.status()) ? "infeasible" : "error";
     row.error = std::string(r.status().message());
@@ -92,7 +94,8 @@ SweepRow RunSweepPoint(const sweep::Sweep& s, const SweepPoint& point, int64_t i
   return row;
 }
 
-void RunSweepPoints(const std::vector<int64_t>& todo, int jobs, const std::function<SweepRow(int64_t)>& run_point,
+void RunSweepPoints(const std::vector<int64_t>& todo, int jobs,
+                    const std::function<SweepRow(int64_t)>& run_point,
                     const std::function<void(SweepRow)>& on_done, const std::atomic<bool>* stop) {
   std::atomic<size_t> next{0};
   std::mutex done_mu;

@@ -25,9 +25,9 @@ namespace mlsysim {
 struct SweepRow {
   int64_t index = 0;
   SweepPoint point;
-  std::string status;    // ok | infeasible | error
-  std::string error;     // the message, for infeasible and error
-  bool feasible = false; // ok and every constraint holds
+  std::string status;                                   // ok | infeasible | error
+  std::string error;                                    // the message, for infeasible and error
+  bool feasible = false;                                // ok and every constraint holds
   std::vector<std::pair<std::string, double>> metrics;  // in the Result's order
 };
 
@@ -39,19 +39,20 @@ std::vector<std::pair<std::string, double>> FlattenResult(const result::Result& 
 // Sets row.feasible from the sweep's constraints ("ok" rows only).
 void JudgeRow(const sweep::Sweep& s, SweepRow* row);
 
-SweepRow RunSweepPoint(const sweep::Sweep& s, const SweepPoint& point, int64_t index, const std::string& dir,
-                       const RunContext& rc);
+SweepRow RunSweepPoint(const sweep::Sweep& s, const SweepPoint& point, int64_t index,
+                       const std::string& dir, const RunContext& rc);
 
 // Runs the points listed in `todo` with `jobs` worker threads, each with
 // `run_point(index)`; `on_done` is called (serialized) as each finishes;
 // `stop` (may be null) ends the sweep after the points in flight.
-void RunSweepPoints(const std::vector<int64_t>& todo, int jobs, const std::function<SweepRow(int64_t)>& run_point,
+void RunSweepPoints(const std::vector<int64_t>& todo, int jobs,
+                    const std::function<SweepRow(int64_t)>& run_point,
                     const std::function<void(SweepRow)>& on_done, const std::atomic<bool>* stop);
 
 struct SweepSummary {
   int64_t ok = 0, feasible = 0, infeasible = 0, errors = 0;
   std::vector<int64_t> pareto;  // indices of the non-dominated feasible points
-  int64_t best = -1;            // best on the first objective (ties: the next ones), always on the front
+  int64_t best = -1;  // best on the first objective (ties: the next ones), always on the front
 };
 SweepSummary Summarize(const sweep::Sweep& s, const std::vector<SweepRow>& rows);
 

@@ -39,9 +39,9 @@ struct TrainingCheckpointPlan {
 struct ResolvedTraining {
   std::string name;
   ModelSpec model;
-  FleetSpec fleet;              // node, node count, fabric, region
+  FleetSpec fleet;  // node, node count, fabric, region
   GridSpec grid;
-  TrainingStepConfig step;      // the detailed step, every field set
+  TrainingStepConfig step;  // the detailed step, every field set
   // Failures over the run.
   std::string failures = "none";  // preset name
   double weibull_shape = 0;       // 0: exponential
@@ -63,8 +63,8 @@ struct ResolvedTraining {
   int gpus() const { return fleet.TotalAccelerators(); }
 };
 
-absl::StatusOr<ResolvedTraining> ResolveTraining(const scenario::Scenario& s, const std::string& name,
-                                                 const Registry& registry);
+absl::StatusOr<ResolvedTraining> ResolveTraining(const scenario::Scenario& s,
+                                                 const std::string& name, const Registry& registry);
 
 // The run: one step in detail, the failure replications, the closed forms
 // beside every figure, energy, and the outputs (training_runner.cc). The

@@ -45,15 +45,18 @@ std::vector<BubbleInterval> FindPipelineBubbles(const std::vector<TraceSpan>& sp
   return out;
 }
 
-void AddTrainingPlotData(const TrainingStepResult& step, const TrainingRunResult& first, const CheckpointModel& ck,
-                         const std::vector<double>& ettr_per_replication, result::Result* out) {
+void AddTrainingPlotData(const TrainingStepResult& step, const TrainingRunResult& first,
+                         const CheckpointModel& ck, const std::vector<double>& ettr_per_replication,
+                         result::Result* out) {
   // One step's schedule, replica 0: a lane per stage and stream.
   for (const TraceSpan& s : step.spans) {
     if (s.replica != 0) continue;
-    AddSpan(out, absl::StrCat("stage ", s.stage, " ", StreamName(s.stream)), s.category, s.start_s, s.end_s);
+    AddSpan(out, absl::StrCat("stage ", s.stage, " ", StreamName(s.stream)), s.category, s.start_s,
+            s.end_s);
   }
   for (const BubbleInterval& b : FindPipelineBubbles(step.spans)) {
-    if (b.replica == 0) AddSpan(out, absl::StrCat("stage ", b.stage, " compute"), "bubble", b.start_s, b.end_s);
+    if (b.replica == 0)
+      AddSpan(out, absl::StrCat("stage ", b.stage, " compute"), "bubble", b.start_s, b.end_s);
   }
   // The run: every failure by cause; the share of time spent writing
   // checkpoints and restarting, in 200 bins.
@@ -71,7 +74,9 @@ void AddTrainingPlotData(const TrainingStepResult& step, const TrainingRunResult
     AddCurve(out, "checkpoint_share", "time", "simulated", "s", "1", t, writing.PerSecond())
         ->set_note("share of wall time writing checkpoints, replication 0, 200 bins");
     AddCurve(out, "restart_share", "time", "simulated", "s", "1", t, restarting.PerSecond())
-        ->set_note("share of wall time down after failures (detect, restart, reschedule), replication 0, 200 bins");
+        ->set_note(
+            "share of wall time down after failures (detect, restart, reschedule), replication 0, "
+            "200 bins");
   }
   // ETTR against the checkpoint interval, around Young's and Daly's optima.
   if (ettr_per_replication.empty() || !std::isfinite(ck.mtbf_s) || !(ck.young_s > 0)) return;
@@ -81,16 +86,22 @@ void AddTrainingPlotData(const TrainingStepResult& step, const TrainingRunResult
     lo = std::min(lo, ck.interval_s / 2);
     hi = std::max(hi, ck.interval_s * 2);
   }
-  AddFunctionCurve(out, "ettr", "curve", "exact renewal, exponential failures", "s", "1", lo, hi, 121, true,
-                   [&](double tau) { return ExponentialCheckpointEttr(tau, delta, ck.restart_s, ck.mtbf_s); })
-      ->set_note("Daly 2006: tau / (M e^{R/M} (e^{(tau+d)/M} - 1)); failures also strike writes and restarts");
-  AddFunctionCurve(out, "ettr", "curve", "first order 1 - d/tau - (tau/2 + R)/M", "s", "1", lo, hi, 121, true,
-                   [&](double tau) { return 1 - delta / tau - (tau / 2 + ck.restart_s) / ck.mtbf_s; });
+  AddFunctionCurve(
+      out, "ettr", "curve", "exact renewal, exponential failures", "s", "1", lo, hi, 121, true,
+      [&](double tau) { return ExponentialCheckpointEttr(tau, delta, ck.restart_s, ck.mtbf_s); })
+      ->set_note(
+          "Daly 2006: tau / (M e^{R/M} (e^{(tau+d)/M} - 1)); failures also strike writes and "
+          "restarts");
+  AddFunctionCurve(
+      out, "ettr", "curve", "first order 1 - d/tau - (tau/2 + R)/M", "s", "1", lo, hi, 121, true,
+      [&](double tau) { return 1 - delta / tau - (tau / 2 + ck.restart_s) / ck.mtbf_s; });
   if (ck.interval_s > 0) {
     const auto [mean, half] = MeanCi95(ettr_per_replication);
-    result::Series* s = AddCurve(out, "ettr", "curve", "simulated", "s", "1", {ck.interval_s}, {mean});
+    result::Series* s =
+        AddCurve(out, "ettr", "curve", "simulated", "s", "1", {ck.interval_s}, {mean});
     if (ettr_per_replication.size() >= 2) s->add_y_ci95(half);
-    s->set_note(absl::StrCat("mean over ", ettr_per_replication.size(), " replications at the run's interval"));
+    s->set_note(absl::StrCat("mean over ", ettr_per_replication.size(),
+                             " replications at the run's interval"));
   }
 }
 

@@ -30,8 +30,9 @@ struct CheckpointModel {
   bool async = false;
 };
 
-void AddTrainingPlotData(const TrainingStepResult& step, const TrainingRunResult& first, const CheckpointModel& ck,
-                         const std::vector<double>& ettr_per_replication, result::Result* out);
+void AddTrainingPlotData(const TrainingStepResult& step, const TrainingRunResult& first,
+                         const CheckpointModel& ck, const std::vector<double>& ettr_per_replication,
+                         result::Result* out);
 
 }  // namespace mlsysim
 

@@ -3,8 +3,8 @@
 // failures, restarts and checkpoints over replications, the closed forms of
 // the same scenario beside every simulated figure, energy, and the trace /
 // CSV / Chakra outputs. One function per concern.
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -33,13 +33,15 @@ namespace {
 
 // The step in detail (process per pipeline stage, thread per replica and
 // stream) and the run's failures, restarts and checkpoints.
-absl::Status WriteTrace(const std::string& path, const TrainingStepResult& step, const TrainingRunResult& run,
-                        int pp, int64_t max_events, int64_t* events, int64_t* dropped) {
+absl::Status WriteTrace(const std::string& path, const TrainingStepResult& step,
+                        const TrainingRunResult& run, int pp, int64_t max_events, int64_t* events,
+                        int64_t* dropped) {
   ChromeTrace t(max_events);
   const char* streams[] = {"compute (TP/EP nested)", "PP receive", "DP all-reduce"};
   std::set<std::pair<int, int>> tracks;
   for (const TraceSpan& s : step.spans) tracks.insert({s.stage, s.replica * 3 + s.stream});
-  for (int s = 0; s < pp; ++s) t.ProcessName(s, absl::StrCat("pipeline stage ", s, " (one training step)"));
+  for (int s = 0; s < pp; ++s)
+    t.ProcessName(s, absl::StrCat("pipeline stage ", s, " (one training step)"));
   for (const auto& [stage, tid] : tracks) {
     t.ThreadName(stage, tid, absl::StrCat("replica ", tid / 3, " ", streams[tid % 3]));
   }
@@ -58,9 +60,11 @@ absl::Status WriteTrace(const std::string& path, const TrainingStepResult& step,
     const bool failure = r.kind == "failure";
     if (failure) {
       t.Instant(r.cause, "failure", run_pid, 0, r.time_s, {{"lost_work_s", r.lost_work_s}});
-      t.Span("restart", "restart", run_pid, 0, r.time_s, r.time_s + r.downtime_s, {{"downtime_s", r.downtime_s}});
+      t.Span("restart", "restart", run_pid, 0, r.time_s, r.time_s + r.downtime_s,
+             {{"downtime_s", r.downtime_s}});
     } else {
-      t.Span(r.kind, r.kind, run_pid, 1, r.time_s, r.time_s + r.downtime_s, {{"downtime_s", r.downtime_s}});
+      t.Span(r.kind, r.kind, run_pid, 1, r.time_s, r.time_s + r.downtime_s,
+             {{"downtime_s", r.downtime_s}});
     }
   }
   *events = t.events();
@@ -71,8 +75,8 @@ absl::Status WriteTrace(const std::string& path, const TrainingStepResult& step,
 constexpr const char* kEventsHeader = "time_s,kind,component,cause,downtime_s,lost_work_s";
 
 std::string EventRow(const RunLogRow& r) {
-  return absl::StrFormat("%.6f,%s,%s,\"%s\",%.6f,%.6f", r.time_s, r.kind, r.component, r.cause, r.downtime_s,
-                         r.lost_work_s);
+  return absl::StrFormat("%.6f,%s,%s,\"%s\",%.6f,%.6f", r.time_s, r.kind, r.component, r.cause,
+                         r.downtime_s, r.lost_work_s);
 }
 
 absl::Status WriteEventsCsv(const std::string& path, const TrainingRunResult& run) {
@@ -80,7 +84,6 @@ absl::Status WriteEventsCsv(const std::string& path, const TrainingRunResult& ru
   for (const RunLogRow& r : run.log) f.Row(EventRow(r));
   return f.Commit();
 }
-
 
 // The failure replications' figures (empty vectors when the run is 0 days).
 struct FailureRuns {
@@ -121,7 +124,8 @@ absl::StatusOr<FailureRuns> RunFailureReplications(const ResolvedTraining& t, do
     out.restart_s.push_back(run->restart_time_s);
     out.events += run->events;
     if (rep == 0) out.first = *run;
-    progress.Step(rep + 1, absl::StrFormat("%d interruptions, ETTR %.4f", run->interruptions, run->ettr));
+    progress.Step(rep + 1,
+                  absl::StrFormat("%d interruptions, ETTR %.4f", run->interruptions, run->ettr));
   }
   progress.Done();
   return out;
@@ -158,8 +162,9 @@ TrainingClosedForms ClosedForms(const ResolvedTraining& t, const TrainingStepRes
   cf.bubble = PipelineBubble(sc.pp, sc.microbatches, sc.virtual_stages);
   const double grad_bytes = model.parameters * ((model.layers + sc.pp - 1) / sc.pp) / model.layers *
                             BytesPerParam(sc.precision) / sc.tp;
-  cf.dp_allreduce = RingAllReduceTime(grad_bytes, step.dp, t.fleet.fabric.bandwidth.si / sc.oversubscription,
-                                      t.fleet.fabric.latency_s > 0 ? t.fleet.fabric.latency_s : 5e-6);
+  cf.dp_allreduce =
+      RingAllReduceTime(grad_bytes, step.dp, t.fleet.fabric.bandwidth.si / sc.oversubscription,
+                        t.fleet.fabric.latency_s > 0 ? t.fleet.fabric.latency_s : 5e-6);
   // Expected interruptions: rate × T for exponential processes and for
   // Weibull renewal processes in equilibrium (exactly T / mean per
   // component); the renewal function for a fleet that starts new.
@@ -172,7 +177,8 @@ TrainingClosedForms ClosedForms(const ResolvedTraining& t, const TrainingStepRes
         if (cause.rate_per_hour <= 0) continue;
         const double k = cause.weibull_shape;
         const double scale_h = (1.0 / cause.rate_per_hour) / std::tgamma(1.0 + 1.0 / k);
-        cf.expected_failures += cause.components * WeibullRenewalFunction(k, scale_h, duration / 3600.0);
+        cf.expected_failures +=
+            cause.components * WeibullRenewalFunction(k, scale_h, duration / 3600.0);
       }
       cf.failures_source = "Weibull renewal function M(T), new fleet";
     } else {
@@ -188,8 +194,8 @@ TrainingClosedForms ClosedForms(const ResolvedTraining& t, const TrainingStepRes
 }
 
 // Facts, the headline figures and the step's critical path.
-void AddStepFigures(const ResolvedTraining& t, const TrainingStepResult& step, const TrainingClosedForms& cf,
-                    const FailureRuns& runs, result::Result* out) {
+void AddStepFigures(const ResolvedTraining& t, const TrainingStepResult& step,
+                    const TrainingClosedForms& cf, const FailureRuns& runs, result::Result* out) {
   const TrainingStepConfig& sc = t.step;
   AddFact(out, "model", t.model.key);
   AddFact(out, "cluster", t.fleet.key);
@@ -207,25 +213,29 @@ void AddStepFigures(const ResolvedTraining& t, const TrainingStepResult& step, c
   AddFact(out, "days", t.days, "d");
   AddFact(out, "failures", t.failures);
   AddFact(out, "flows", static_cast<double>(step.flows));
-  SetAnalytic(AddMetric(out, "step_time_s", "s", step.step_time_s), cf.iron_law, "Iron Law 6PD/(N*peak*eta)");
+  SetAnalytic(AddMetric(out, "step_time_s", "s", step.step_time_s), cf.iron_law,
+              "Iron Law 6PD/(N*peak*eta)");
   if (cf.mlsysim_step.ok()) {
-    SetAnalytic(AddMetric(out, "step_time_mlsysim", "s", step.step_time_s), cf.mlsysim_step->step_latency_total_s,
-                "mlsysim v0.1.1 DistributedModel");
+    SetAnalytic(AddMetric(out, "step_time_mlsysim", "s", step.step_time_s),
+                cf.mlsysim_step->step_latency_total_s, "mlsysim v0.1.1 DistributedModel");
   }
   AddMetric(out, "tokens_per_s", "tokens/s", step.tokens_per_s);
   AddMetric(out, "mfu", "1", step.mfu);
-  SetAnalytic(AddMetric(out, "bubble_fraction", "1", step.bubble_fraction), cf.bubble, "(P-1)/(V*M+P-1)");
+  SetAnalytic(AddMetric(out, "bubble_fraction", "1", step.bubble_fraction), cf.bubble,
+              "(P-1)/(V*M+P-1)");
   SetAnalytic(AddMetric(out, "dp_allreduce_s", "s", step.dp_allreduce_s), cf.dp_allreduce,
               "ring alpha-beta, idle fabric");
   if (t.duration_s() > 0) {
     SetAnalytic(AddReplicated(out, "interruptions", "1", runs.interruptions), cf.expected_failures,
                 cf.failures_source);
-    SetAnalytic(AddReplicated(out, "ettr", "1", runs.ettr), cf.first_order_ettr, "1 - d/tau - (tau/2 + R)/M");
+    SetAnalytic(AddReplicated(out, "ettr", "1", runs.ettr), cf.first_order_ettr,
+                "1 - d/tau - (tau/2 + R)/M");
     AddReplicated(out, "lost_work_s", "s", runs.lost);
     AddReplicated(out, "time_in_checkpoints_s", "s", runs.checkpoint_s);
     AddReplicated(out, "time_in_restarts_s", "s", runs.restart_s);
   }
-  result::Section* part = AddSection(out, "step", "one training step, critical path (stage 0, replica 0)");
+  result::Section* part =
+      AddSection(out, "step", "one training step, critical path (stage 0, replica 0)");
   AddMetric(part, "compute_s", "s", step.compute_time_s);
   AddMetric(part, "tp_communication_s", "s", step.tp_communication_s);
   AddMetric(part, "ep_communication_s", "s", step.ep_communication_s);
@@ -241,7 +251,8 @@ void AddCheckpointSection(const ResolvedTraining& t, const FailureRuns& runs, re
   AddFact(ck, "checkpoint_policy", c.policy);
   result::Metric* iv = AddMetric(ck, "checkpoint_interval_s", "s", c.interval_s);
   if (c.policy == "young" || c.policy == "daly") {
-    SetAnalytic(iv, c.policy == "young" ? c.young_s : c.daly_s, c.policy == "young" ? "Young sqrt(2dM)" : "Daly");
+    SetAnalytic(iv, c.policy == "young" ? c.young_s : c.daly_s,
+                c.policy == "young" ? "Young sqrt(2dM)" : "Daly");
   }
   AddMetric(ck, "checkpoint_write_s", "s", c.write_s);
   AddMetric(ck, "checkpoint_bytes", "B", c.bytes);
@@ -252,29 +263,33 @@ void AddCheckpointSection(const ResolvedTraining& t, const FailureRuns& runs, re
   if (t.duration_s() > 0) {
     auto rel = SolveReliability(t.fleet, t.days * 24, c.write_s, t.restart_total_s());
     if (rel.ok()) {
-      AddClosedForm(ck, "mlsysim_goodput_ratio", "1", rel->goodput_ratio, "mlsysim ReliabilityModel");
+      AddClosedForm(ck, "mlsysim_goodput_ratio", "1", rel->goodput_ratio,
+                    "mlsysim ReliabilityModel");
       AddClosedForm(ck, "mlsysim_fleet_mtbf_s", "s", rel->fleet_mtbf_s, "mlsysim ReliabilityModel");
     }
-    result::Section* causes = AddSection(out, "interruptions_by_cause", "interruptions by cause (replication 0)");
+    result::Section* causes =
+        AddSection(out, "interruptions_by_cause", "interruptions by cause (replication 0)");
     for (const auto& [cause, count] : runs.first.by_cause) AddFact(causes, cause, count);
   }
 }
 
 // Energy, carbon and cost from the simulated timeline, beside mlsysim's
 // SustainabilityModel and EconomicsModel.
-void AddEnergySection(const ResolvedTraining& t, const TrainingStepResult& step, const FailureRuns& runs,
-                      result::Result* out) {
+void AddEnergySection(const ResolvedTraining& t, const TrainingStepResult& step,
+                      const FailureRuns& runs, result::Result* out) {
   const int n = t.gpus();
   const double duration = t.duration_s();
   const double ckpt_mean = runs.checkpoint_s.empty() ? 0 : MeanCi95(runs.checkpoint_s).first;
   const double restart_mean = runs.restart_s.empty() ? 0 : MeanCi95(runs.restart_s).first;
   const double up = std::max(0.0, duration - ckpt_mean - restart_mean);
   const double tdp = t.fleet.node.accelerator.tdp_w > 0 ? t.fleet.node.accelerator.tdp_w : 700.0;
-  const double idle_gpu_s = std::max(0.0, (ckpt_mean + restart_mean) * n - runs.first.down_gpu_seconds);
+  const double idle_gpu_s =
+      std::max(0.0, (ckpt_mean + restart_mean) * n - runs.first.down_gpu_seconds);
   const double it_kwh =
       (AcceleratorPowerW(tdp, step.mfu) * up * n + AcceleratorIdlePowerW(tdp) * idle_gpu_s) / 3.6e6;
   const GridSpec& grid = t.grid;
-  result::Section* en = AddSection(out, "energy", absl::StrCat("energy, carbon and cost (grid ", grid.key, ")"));
+  result::Section* en =
+      AddSection(out, "energy", absl::StrCat("energy, carbon and cost (grid ", grid.key, ")"));
   AddFact(en, "region", grid.key);
   result::Metric* it = AddMetric(en, "it_energy_kwh", "kWh", it_kwh);
   AddMetric(en, "total_energy_kwh", "kWh", it_kwh * grid.pue);
@@ -288,24 +303,31 @@ void AddEnergySection(const ResolvedTraining& t, const TrainingStepResult& step,
     EconomicsOptions eo;
     eo.mfu = mfu_for_energy;
     auto econ = SolveEconomics(t.fleet, t.days, grid, eo);
-    if (econ.ok()) AddClosedForm(en, "mlsysim_tco_usd", "USD", econ->tco_usd, "mlsysim EconomicsModel");
+    if (econ.ok())
+      AddClosedForm(en, "mlsysim_tco_usd", "USD", econ->tco_usd, "mlsysim EconomicsModel");
   }
 }
 
 // The trace, the events CSV (and the Python module's table), the Chakra export.
-absl::Status WriteTrainingOutputs(const ResolvedTraining& t, const TrainingStepResult& step, const FailureRuns& runs,
-                                  const RunContext& rc, result::Result* out) {
+absl::Status WriteTrainingOutputs(const ResolvedTraining& t, const TrainingStepResult& step,
+                                  const FailureRuns& runs, const RunContext& rc,
+                                  result::Result* out) {
   auto bad = [](absl::string_view why) { return absl::InvalidArgumentError(why); };
   if (!t.trace_file.empty()) {
     int64_t events = 0, dropped = 0;
-    if (auto s = WriteTrace(t.trace_file, step, runs.first, t.step.pp, t.trace_max_events, &events, &dropped);
+    if (auto s = WriteTrace(t.trace_file, step, runs.first, t.step.pp, t.trace_max_events, &events,
+                            &dropped);
         !s.ok()) {
       return bad(s.message());
     }
-    AnnounceFile(rc, out, t.trace_file, absl::StrCat(events, " trace events: one step, and the run"));
+    AnnounceFile(rc, out, t.trace_file,
+                 absl::StrCat(events, " trace events: one step, and the run"));
     if (dropped > 0) {
-      Warn(rc, out, absl::StrFormat("trace %s capped at %d events (outputs.trace_max_events, --trace-max-events): "
-                                    "%d left out", t.trace_file, t.trace_max_events, dropped));
+      Warn(rc, out,
+           absl::StrFormat(
+               "trace %s capped at %d events (outputs.trace_max_events, --trace-max-events): "
+               "%d left out",
+               t.trace_file, t.trace_max_events, dropped));
     }
   }
   if (!t.export_chakra.empty()) {
@@ -313,10 +335,12 @@ absl::Status WriteTrainingOutputs(const ResolvedTraining& t, const TrainingStepR
     auto files = WriteChakraExport(TrainingStepToChakra(step.plan), dir, "step");
     if (!files.ok()) return bad(files.status().message());
     for (const std::string& f : *files) out->add_files(f);
-    Say(rc, absl::StrCat("wrote ", files->size() - 2, " Chakra traces ", dir,
-                         "/step.<rank>.et with network.yml and system.json (re-run: mlsysim simulate chakra "
-                         "--workload ", dir, "/step --network ", dir, "/network.yml --system ", dir,
-                         "/system.json --backend flow)"));
+    Say(rc, absl::StrCat(
+                "wrote ", files->size() - 2, " Chakra traces ", dir,
+                "/step.<rank>.et with network.yml and system.json (re-run: mlsysim simulate chakra "
+                "--workload ",
+                dir, "/step --network ", dir, "/network.yml --system ", dir,
+                "/system.json --backend flow)"));
   }
   if (rc.tables != nullptr) {
     std::string& text = (*rc.tables)["events"];
@@ -325,21 +349,24 @@ absl::Status WriteTrainingOutputs(const ResolvedTraining& t, const TrainingStepR
   }
   if (!t.events_csv.empty()) {
     if (auto s = WriteEventsCsv(t.events_csv, runs.first); !s.ok()) return bad(s.message());
-    AnnounceFile(rc, out, t.events_csv,
-                 absl::StrCat(runs.first.log.size(), " failure and checkpoint events, replication 0"));
+    AnnounceFile(
+        rc, out, t.events_csv,
+        absl::StrCat(runs.first.log.size(), " failure and checkpoint events, replication 0"));
   }
   return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::StatusOr<result::Result> RunResolvedTraining(const ResolvedTraining& t, const RunContext& rc) {
+absl::StatusOr<result::Result> RunResolvedTraining(const ResolvedTraining& t,
+                                                   const RunContext& rc) {
   auto step = SimulateTrainingStep(t.step);
   if (!step.ok()) return step.status();
   if (step->representative_replica && step->dp_rings_share_links) {
-    Say(rc, absl::StrCat("note: gradient rings share fabric links under ", RoutingName(t.step.routing),
-                         " routing; replica detail simulates one ring per stage and drops that contention "
-                         "(training.detail: full simulates it)"));
+    Say(rc, absl::StrCat(
+                "note: gradient rings share fabric links under ", RoutingName(t.step.routing),
+                " routing; replica detail simulates one ring per stage and drops that contention "
+                "(training.detail: full simulates it)"));
   }
   auto runs = RunFailureReplications(t, step->step_time_s, rc);
   if (!runs.ok()) return runs.status();

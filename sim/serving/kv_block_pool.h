@@ -12,7 +12,8 @@ namespace mlsysim {
 class KvBlockPool {
  public:
   KvBlockPool() = default;
-  KvBlockPool(int64_t blocks, int block_tokens) : free_(blocks), total_(blocks), block_tokens_(block_tokens) {}
+  KvBlockPool(int64_t blocks, int block_tokens)
+      : free_(blocks), total_(blocks), block_tokens_(block_tokens) {}
 
   int64_t BlocksFor(int64_t tokens) const { return (tokens + block_tokens_ - 1) / block_tokens_; }
   // Grows a request holding *held blocks to cover `tokens`; false (nothing

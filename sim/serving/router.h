@@ -24,12 +24,9 @@ class Router {
   template <class Outstanding, class KvLoad>
   int Pick(int lo, int hi, int pool, const Outstanding& outstanding, const KvLoad& kv_load) {
     switch (policy_) {
-      case RouterPolicy::kRoundRobin:
-        return lo + static_cast<int>(rr_[pool]++ % (hi - lo));
-      case RouterPolicy::kLeastOutstanding:
-        return Lowest(lo, hi, outstanding);
-      case RouterPolicy::kJoinShortestKv:
-        return Lowest(lo, hi, kv_load);
+      case RouterPolicy::kRoundRobin: return lo + static_cast<int>(rr_[pool]++ % (hi - lo));
+      case RouterPolicy::kLeastOutstanding: return Lowest(lo, hi, outstanding);
+      case RouterPolicy::kJoinShortestKv: return Lowest(lo, hi, kv_load);
     }
     return lo;
   }

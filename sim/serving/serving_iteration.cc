@@ -9,8 +9,9 @@
 
 namespace mlsysim {
 
-IterationModel IterationModel::For(const ModelSpec& model, const Accelerator& hw, const std::string& precision,
-                                   double efficiency, int tp, double nvlink_bw, bool causal) {
+IterationModel IterationModel::For(const ModelSpec& model, const Accelerator& hw,
+                                   const std::string& precision, double efficiency, int tp,
+                                   double nvlink_bw, bool causal) {
   IterationModel m;
   const AttentionGeometry g = GeometryOf(model);
   const double bpp = BytesPerParam(precision);
@@ -50,7 +51,9 @@ IterationCost CostOfIteration(const IterationModel& m, const std::vector<Prefill
   double t = std::max(c.flops / m.peak_flops, c.bytes / m.memory_bw);
   if (!pieces.empty()) t += m.dispatch_tax_s;
   if (!decode_contexts.empty()) t += m.layer_tax_s;
-  if (m.tp > 1) t += 2.0 * m.layers * RingAllReduceTime(tokens * m.tp_bytes_per_token, m.tp, m.nvlink_bw, kLatencyNvlinkS);
+  if (m.tp > 1)
+    t += 2.0 * m.layers *
+         RingAllReduceTime(tokens * m.tp_bytes_per_token, m.tp, m.nvlink_bw, kLatencyNvlinkS);
   c.seconds = t;
   return c;
 }

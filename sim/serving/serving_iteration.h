@@ -17,21 +17,22 @@
 namespace mlsysim {
 
 struct IterationModel {
-  double parameters = 0;          // FLOPs per token = 2·parameters
-  double weights_bytes = 0;       // read once per iteration
-  double kv_bytes_per_token = 0;  // 2·layers·kv_heads·head_dim·bytes
-  double attn_flops_per_pair = 0; // 4·layers·heads·head_dim per (query, key) pair
-  double peak_flops = 0;          // achieved (efficiency × peak × TP)
-  double memory_bw = 0;           // B/s (× TP)
-  double dispatch_tax_s = 0;      // per iteration with prefill
-  double layer_tax_s = 0;         // per iteration with decodes (layers × tax)
+  double parameters = 0;           // FLOPs per token = 2·parameters
+  double weights_bytes = 0;        // read once per iteration
+  double kv_bytes_per_token = 0;   // 2·layers·kv_heads·head_dim·bytes
+  double attn_flops_per_pair = 0;  // 4·layers·heads·head_dim per (query, key) pair
+  double peak_flops = 0;           // achieved (efficiency × peak × TP)
+  double memory_bw = 0;            // B/s (× TP)
+  double dispatch_tax_s = 0;       // per iteration with prefill
+  double layer_tax_s = 0;          // per iteration with decodes (layers × tax)
   int layers = 0, tp = 1;
   double tp_bytes_per_token = 0;  // hidden·bytes: each layer all-reduces twice over TP
   double nvlink_bw = 0;
-  bool causal = true;             // causal prefill pairs; false: ServingModel's S²
+  bool causal = true;  // causal prefill pairs; false: ServingModel's S²
 
-  static IterationModel For(const ModelSpec& model, const Accelerator& hw, const std::string& precision,
-                            double efficiency, int tp, double nvlink_bw, bool causal);
+  static IterationModel For(const ModelSpec& model, const Accelerator& hw,
+                            const std::string& precision, double efficiency, int tp,
+                            double nvlink_bw, bool causal);
 };
 
 // A piece of a prompt prefilled in this iteration after `cached` tokens.

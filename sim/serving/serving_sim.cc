@@ -8,19 +8,18 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "analytic/roofline_engine.h"
 #include "analytic/formulas.h"
+#include "analytic/roofline_engine.h"
 #include "analytic/serving.h"
+#include "sim/core/simulator.h"
+#include "sim/core/statistics.h"
 #include "sim/network/flow_network.h"
 #include "sim/serving/kv_block_pool.h"
 #include "sim/serving/router.h"
 #include "sim/serving/serving_iteration.h"
-#include "sim/core/statistics.h"
-#include "sim/core/simulator.h"
 #include "topology/cluster_graph.h"
 
 namespace mlsysim {
-
 
 namespace {
 
@@ -28,7 +27,7 @@ enum Kind : uint32_t { kArrival = 1, kIterationEnd = 2 };
 
 struct Req {
   int input = 0, output = 0, replica = 0, tenant = 0;
-  int target = 0;      // tokens to prefill (the prompt, or prompt + generated after preemption)
+  int target = 0;  // tokens to prefill (the prompt, or prompt + generated after preemption)
   int prefilled = 0, generated = 0, blocks = 0, preemptions = 0;
   int64_t admit_seq = 0;
   double arrival = 0, start = -1, first_token = -1, last_token = 0, first_itl = -1, finish = -1;
@@ -60,10 +59,10 @@ class ServingModelSim : public EventHandler, public FlowObserver {
     bpp_ = BytesPerParam(c.precision);
     weights_ = m.parameters * bpp_;
     kv_per_token_ = 2.0 * g.layers * g.kv_heads * g.head_dim * bpp_;
-    iteration_ = IterationModel::For(m, c.hardware, c.precision, c.efficiency, c.tp, c.nvlink_bandwidth,
-                                     c.causal_attention);
+    iteration_ = IterationModel::For(m, c.hardware, c.precision, c.efficiency, c.tp,
+                                     c.nvlink_bandwidth, c.causal_attention);
     peak_ = iteration_.peak_flops;
-    swap_bw_ = (c.swap_bandwidth > 0 ? c.swap_bandwidth
+    swap_bw_ = (c.swap_bandwidth > 0               ? c.swap_bandwidth
                 : c.hardware.interconnect_bw.set() ? c.hardware.interconnect_bw.si
                                                    : kOffloadDefaultGBs * 1e9) *
                c.tp;
@@ -109,7 +108,8 @@ class ServingModelSim : public EventHandler, public FlowObserver {
     out_->busy_fraction = busy_time_ / (span * c_.replicas);
     out_->kv_utilization_mean = kv_area_ / (span * c_.replicas * std::max<int64_t>(blocks_, 1));
     const double tdp = c_.hardware.tdp_w * c_.tp;
-    out_->energy_j = energy_busy_ + AcceleratorIdlePowerW(tdp) * std::max(0.0, span * c_.replicas - busy_time_);
+    out_->energy_j =
+        energy_busy_ + AcceleratorIdlePowerW(tdp) * std::max(0.0, span * c_.replicas - busy_time_);
     out_->itl_p50_s = gaps_.Quantile(0.5);
     out_->itl_p90_s = gaps_.Quantile(0.9);
     out_->itl_p99_s = gaps_.Quantile(0.99);
@@ -145,8 +145,8 @@ class ServingModelSim : public EventHandler, public FlowObserver {
     if (e.kind == kArrival) {
       const int i = static_cast<int>(e.payload);
       Req& q = reqs_[i];
-      const int rep = c_.prefill_replicas > 0 ? Route(q, 0, c_.prefill_replicas)
-                                              : Route(q, 0, c_.replicas);
+      const int rep =
+          c_.prefill_replicas > 0 ? Route(q, 0, c_.prefill_replicas) : Route(q, 0, c_.replicas);
       q.replica = rep;
       Replica& r = replicas_[rep];
       r.waiting[q.tenant].push_back(i);
@@ -171,7 +171,8 @@ class ServingModelSim : public EventHandler, public FlowObserver {
   int Route(const Req& q, int lo, int hi) {
     (void)q;
     return router_.Pick(
-        lo, hi, lo > 0 ? 1 : 0, [&](int i) { return static_cast<int64_t>(replicas_[i].outstanding); },
+        lo, hi, lo > 0 ? 1 : 0,
+        [&](int i) { return static_cast<int64_t>(replicas_[i].outstanding); },
         [&](int i) {
           const Replica& r = replicas_[i];
           int64_t pending = 0;
@@ -195,8 +196,8 @@ class ServingModelSim : public EventHandler, public FlowObserver {
       }
       const int pb = best < static_cast<int>(c_.tenants.size()) ? c_.tenants[best].priority : 0;
       const int pt = t < static_cast<int>(c_.tenants.size()) ? c_.tenants[t].priority : 0;
-      if (pt > pb || (pt == pb && reqs_[r.waiting[t].front()].arrival <
-                                      reqs_[r.waiting[best].front()].arrival))
+      if (pt > pb || (pt == pb &&
+                      reqs_[r.waiting[t].front()].arrival < reqs_[r.waiting[best].front()].arrival))
         best = t;
     }
     return best;
@@ -313,14 +314,16 @@ class ServingModelSim : public EventHandler, public FlowObserver {
     // 4. The iteration's roofline (sim/serving_iteration.h).
     pieces_.clear();
     contexts_.clear();
-    for (const auto& [i, chunk] : r.chunks) pieces_.push_back({static_cast<double>(reqs_[i].prefilled), static_cast<double>(chunk)});
+    for (const auto& [i, chunk] : r.chunks)
+      pieces_.push_back({static_cast<double>(reqs_[i].prefilled), static_cast<double>(chunk)});
     for (int i : r.decodes) contexts_.push_back(reqs_[i].input + reqs_[i].generated - 1);
     const IterationCost cost = CostOfIteration(iteration_, pieces_, contexts_);
     const double t = cost.seconds + swap_s_;
     r.iter = t;
     r.iter_flops = cost.flops;
     r.busy = true;
-    if (c_.record_iterations && static_cast<int64_t>(out_->spans.size()) < c_.max_trace_iterations) {
+    if (c_.record_iterations &&
+        static_cast<int64_t>(out_->spans.size()) < c_.max_trace_iterations) {
       int prefill_tokens = 0;
       for (const auto& ch : r.chunks) prefill_tokens += ch.second;
       out_->spans.push_back({rep, r.t, r.t + t, prefill_tokens, static_cast<int>(r.decodes.size()),
@@ -347,8 +350,7 @@ class ServingModelSim : public EventHandler, public FlowObserver {
     ++out_->iterations;
     busy_time_ += r.iter;
     kv_area_ += static_cast<double>(r.kv.used()) * r.iter;
-    out_->kv_utilization_max =
-        std::max(out_->kv_utilization_max, r.kv.utilization());
+    out_->kv_utilization_max = std::max(out_->kv_utilization_max, r.kv.utilization());
     const double util = std::min(1.0, r.iter_flops / (peak_ / c_.efficiency * r.iter));
     energy_busy_ += AcceleratorPowerW(c_.hardware.tdp_w, util) * c_.tp * r.iter;
     for (int i : r.decodes) Emit(reqs_[i], te);
@@ -376,7 +378,8 @@ class ServingModelSim : public EventHandler, public FlowObserver {
                     c_.kv_link_latency, this, static_cast<uint64_t>(i), te);
       } else if (q.generated >= q.output && q.prefilled >= q.target) {
         q.finish = te;
-        if (c_.progress && (++done_ & 0x3fff) == 0) c_.progress(done_, static_cast<int64_t>(reqs_.size()));
+        if (c_.progress && (++done_ & 0x3fff) == 0)
+          c_.progress(done_, static_cast<int64_t>(reqs_.size()));
         q.running = false;
         --r.running_by_tenant[q.tenant];
         Release(r, q);
@@ -423,7 +426,7 @@ class ServingModelSim : public EventHandler, public FlowObserver {
   int tenants_ = 1;
   IterationModel iteration_;
   std::vector<PrefillPiece> pieces_;  // reused by Plan()
-  int64_t done_ = 0;                   // finished requests, for progress
+  int64_t done_ = 0;                  // finished requests, for progress
   std::vector<double> contexts_;
   int64_t blocks_ = 0, admit_seq_ = 0;
   Router router_;
@@ -436,16 +439,19 @@ class ServingModelSim : public EventHandler, public FlowObserver {
 absl::StatusOr<ServingRunResult> SimulateServing(const ServingConfig& c,
                                                  const std::vector<Request>& requests) {
   if (!c.model.IsTransformer()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("model: serving simulation needs a Transformer; '", c.model.key, "' is not one"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "model: serving simulation needs a Transformer; '", c.model.key, "' is not one"));
   }
-  if (c.replicas < 1 || c.tp < 1 || c.max_batch < 1 || c.max_batched_tokens < 1 || c.block_tokens < 1) {
-    return absl::InvalidArgumentError("replicas, tp, max batch, max batched tokens and block size must be >= 1");
+  if (c.replicas < 1 || c.tp < 1 || c.max_batch < 1 || c.max_batched_tokens < 1 ||
+      c.block_tokens < 1) {
+    return absl::InvalidArgumentError(
+        "replicas, tp, max batch, max batched tokens and block size must be >= 1");
   }
   if (!(c.efficiency > 0 && c.efficiency <= 1)) {
     return absl::InvalidArgumentError("efficiency must lie in (0, 1]");
   }
-  if (c.chunked_prefill_tokens < 0) return absl::InvalidArgumentError("serving.chunked_prefill_tokens must be >= 0");
+  if (c.chunked_prefill_tokens < 0)
+    return absl::InvalidArgumentError("serving.chunked_prefill_tokens must be >= 0");
   if (c.prefill_replicas < 0 || (c.prefill_replicas > 0 && c.prefill_replicas >= c.replicas)) {
     return absl::InvalidArgumentError(
         "serving.prefill_replicas must leave at least one decode replica (0 < P < replicas)");
@@ -456,10 +462,10 @@ absl::StatusOr<ServingRunResult> SimulateServing(const ServingConfig& c,
   ServingRunResult out;
   ServingModelSim sim(c, requests, &out);
   if (sim.blocks() < 1) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the model does not fit: ", c.model.key, " weights need ",
-        c.model.parameters * BytesPerParam(c.precision) / 1e9, " GB of the replica's ",
-        c.memory_utilization * c.hardware.capacity * c.tp / 1e9, " GB (raise --tp)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the model does not fit: ", c.model.key, " weights need ",
+                     c.model.parameters * BytesPerParam(c.precision) / 1e9, " GB of the replica's ",
+                     c.memory_utilization * c.hardware.capacity * c.tp / 1e9, " GB (raise --tp)"));
   }
   for (size_t i = 0; i < requests.size(); ++i) {
     const Request& q = requests[i];

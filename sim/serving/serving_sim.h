@@ -7,8 +7,8 @@
 // KV block when a sequence crosses a block boundary and preempting the most
 // recently admitted request (recompute: its blocks are freed and it re-enters
 // the queue at the front, to prefill prompt + generated tokens again) when no
-// block is free (or swapping it out to host memory); (2) admits waiting requests first come first served while the
-// batch size, the max-batched-tokens budget and the free KV blocks allow,
+// block is free (or swapping it out to host memory); (2) admits waiting requests first come first
+// served while the batch size, the max-batched-tokens budget and the free KV blocks allow,
 // splitting prompts into chunks when chunked prefill is on.
 // The iteration lasts the roofline of the actual batch with the constants of
 // mlsysim's ServingModel: max(flop / (k·peak·η), bytes / (k·BW)) where prefill
@@ -34,7 +34,6 @@
 
 namespace mlsysim {
 
-
 // A tenant's share of the fleet: higher priority is admitted first; at most
 // `max_running` of its requests run on a replica at once (0: no limit).
 struct TenantPolicy {
@@ -51,12 +50,12 @@ struct ServingConfig {
   int replicas = 1;
   std::string precision = "fp16";
   double efficiency = 0.5;
-  int max_batch = 256;               // sequences per iteration
+  int max_batch = 256;  // sequences per iteration
   // Tokens per iteration: decodes count one each, prefills their chunk. A
   // prompt longer than this is prefilled in budget-sized pieces even without
   // chunked prefill (its output length never counts against the budget).
   int max_batched_tokens = 8192;
-  int chunked_prefill_tokens = 0;    // 0: whole prompts (when they fit the budget)
+  int chunked_prefill_tokens = 0;  // 0: whole prompts (when they fit the budget)
   // Attention FLOPs of a prefill piece of c tokens after p cached ones:
   //   causal (default): 4·L·H·d · (c·p + c(c+1)/2) — what causal kernels
   //     (FlashAttention) compute; a whole prompt costs S(S+1)/2 of it;
@@ -66,16 +65,16 @@ struct ServingConfig {
   // Either way the pieces of a chunked prompt sum to the whole prompt's FLOPs;
   // a piece after the first also reads the p cached tokens' KV.
   bool causal_attention = true;
-  int block_tokens = 16;             // paged KV block size
+  int block_tokens = 16;  // paged KV block size
   // Preemption when KV blocks run out: recompute (free the blocks, prefill
   // again later) or swap (copy the KV cache to host memory and back over the
   // host link, at swap_bandwidth or the accelerator's interconnect).
   bool swap_preemption = false;
   double swap_bandwidth = 0;
-  double memory_utilization = 0.9;   // share of HBM usable for weights + KV
+  double memory_utilization = 0.9;  // share of HBM usable for weights + KV
   RouterPolicy router = RouterPolicy::kRoundRobin;
   double slo_ttft_s = 0, slo_itl_s = 0;  // goodput SLOs (0: none)
-  std::vector<TenantPolicy> tenants;  // indexed by Request::tenant; empty: one tenant
+  std::vector<TenantPolicy> tenants;     // indexed by Request::tenant; empty: one tenant
   // Prefill/decode disaggregation: the first `prefill_replicas` replicas only
   // prefill; each finished prompt's KV cache then crosses the network (a flow
   // on a switch where every replica has a link of kv_link_bandwidth per GPU)
@@ -84,8 +83,8 @@ struct ServingConfig {
   int prefill_replicas = 0;
   double kv_link_bandwidth = 50e9;
   double kv_link_latency = 5e-6;
-  bool record_requests = false;      // per-request rows for the CSV trace
-  bool record_iterations = false;    // iteration spans for the Perfetto trace
+  bool record_requests = false;    // per-request rows for the CSV trace
+  bool record_iterations = false;  // iteration spans for the Perfetto trace
   int64_t max_trace_iterations = 20000;
   // Called every 16,384 finished requests (done, total); may be empty.
   std::function<void(int64_t, int64_t)> progress;
@@ -110,14 +109,14 @@ struct ServingRunResult {
   double itl_p50_s = 0, itl_p90_s = 0, itl_p99_s = 0, itl_p999_s = 0;  // over all token gaps
   double itl_mean_s = 0;
   std::vector<double> itl_cdf;  // gap quantiles at CdfGridProbabilities() (1 % bins)
-  int64_t split_prompts = 0;  // prompts longer than the token budget, prefilled in pieces
+  int64_t split_prompts = 0;    // prompts longer than the token budget, prefilled in pieces
   int64_t finished = 0, preemptions = 0, tokens_out = 0, tokens_in = 0, iterations = 0;
-  double makespan_s = 0;          // first arrival to last finish
-  double kv_utilization_mean = 0; // time-average share of KV blocks in use
+  double makespan_s = 0;           // first arrival to last finish
+  double kv_utilization_mean = 0;  // time-average share of KV blocks in use
   double kv_utilization_max = 0;
-  double busy_fraction = 0;       // replica time spent iterating
-  double energy_j = 0;            // TDP·(0.3 + 0.7·util) while busy, 0.3·TDP idle
-  int64_t goodput_requests = 0;   // meeting both SLOs
+  double busy_fraction = 0;      // replica time spent iterating
+  double energy_j = 0;           // TDP·(0.3 + 0.7·util) while busy, 0.3·TDP idle
+  int64_t goodput_requests = 0;  // meeting both SLOs
   int64_t kv_blocks_per_replica = 0;
   uint64_t events = 0, fingerprint = 0;
   std::vector<RequestRecord> records;

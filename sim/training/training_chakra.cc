@@ -87,13 +87,15 @@ ChakraExport TrainingStepToChakra(const TrainingStepPlan& p) {
         const int j = op.chunk * pp + a.s;
         std::vector<uint64_t> data;
         if (op.forward && j > 0) {
-          chakra::Node& rv = w.Add(chakra::COMM_RECV_NODE, absl::StrCat("recv act mb", op.mb, " c", op.chunk));
+          chakra::Node& rv =
+              w.Add(chakra::COMM_RECV_NODE, absl::StrCat("recv act mb", op.mb, " c", op.chunk));
           RankWriter::Int(rv, "comm_src", rank(a.r, (j - 1) % pp, t));
           RankWriter::Int(rv, "comm_tag", Tag(kActivation, op.mb, op.chunk));
           RankWriter::Int(rv, "comm_size", std::llround(p.p2p_bytes));
           data.push_back(rv.id());
         } else if (!op.forward && j < last_j) {
-          chakra::Node& rv = w.Add(chakra::COMM_RECV_NODE, absl::StrCat("recv grad mb", op.mb, " c", op.chunk));
+          chakra::Node& rv =
+              w.Add(chakra::COMM_RECV_NODE, absl::StrCat("recv grad mb", op.mb, " c", op.chunk));
           RankWriter::Int(rv, "comm_src", rank(a.r, (j + 1) % pp, t));
           RankWriter::Int(rv, "comm_tag", Tag(kGradient, op.mb, op.chunk));
           RankWriter::Int(rv, "comm_size", std::llround(p.p2p_bytes));
@@ -107,9 +109,10 @@ ChakraExport TrainingStepToChakra(const TrainingStepPlan& p) {
         const double dur = op.forward ? a.fwd_s : a.bwd_s;
         std::vector<uint64_t> piece_ids;
         for (int k = 0; k < pieces; ++k) {
-          chakra::Node& c = w.Add(chakra::COMP_NODE,
-                                  pieces > 1 ? absl::StrCat(op.forward ? "F" : "B", op.mb, ".", op.chunk, " part ", k)
-                                             : absl::StrCat(op.forward ? "F" : "B", op.mb, ".", op.chunk));
+          chakra::Node& c = w.Add(
+              chakra::COMP_NODE,
+              pieces > 1 ? absl::StrCat(op.forward ? "F" : "B", op.mb, ".", op.chunk, " part ", k)
+                         : absl::StrCat(op.forward ? "F" : "B", op.mb, ".", op.chunk));
           if (k == 0) {
             for (uint64_t d : data) c.add_data_deps(d);
           }
@@ -130,8 +133,9 @@ ChakraExport TrainingStepToChakra(const TrainingStepPlan& p) {
             kind = kGradient;
           }
           if (to_j >= 0) {
-            chakra::Node& sd = w.Add(chakra::COMM_SEND_NODE,
-                                     absl::StrCat(kind == kActivation ? "send act" : "send grad", " mb", op.mb));
+            chakra::Node& sd =
+                w.Add(chakra::COMM_SEND_NODE,
+                      absl::StrCat(kind == kActivation ? "send act" : "send grad", " mb", op.mb));
             sd.add_data_deps(static_cast<uint64_t>(prev_comp));
             RankWriter::Int(sd, "comm_dst", rank(a.r, to_j % pp, t));
             RankWriter::Int(sd, "comm_tag", Tag(kind, op.mb, to_j / pp));
@@ -143,7 +147,8 @@ ChakraExport TrainingStepToChakra(const TrainingStepPlan& p) {
           int64_t prev_coll = -1;
           const std::string pg = absl::StrCat("dp.stage", a.s, ".tp", t);
           for (int k = 0; k < p.buckets[a.s]; ++k) {
-            chakra::Node& col = w.Add(chakra::COMM_COLL_NODE, absl::StrCat("dp all-reduce bucket ", k));
+            chakra::Node& col =
+                w.Add(chakra::COMM_COLL_NODE, absl::StrCat("dp all-reduce bucket ", k));
             col.add_data_deps(p.overlap_gradients ? piece_ids[k] : piece_ids.back());
             if (prev_coll >= 0) col.add_ctrl_deps(static_cast<uint64_t>(prev_coll));
             RankWriter::Bool(col, "is_cpu_op", false);
@@ -187,7 +192,8 @@ ChakraExport TrainingStepToChakra(const TrainingStepPlan& p) {
   return e;
 }
 
-absl::StatusOr<std::vector<std::string>> WriteChakraExport(const ChakraExport& e, const std::string& dir,
+absl::StatusOr<std::vector<std::string>> WriteChakraExport(const ChakraExport& e,
+                                                           const std::string& dir,
                                                            const std::string& prefix) {
   struct stat st;
   if (stat(dir.c_str(), &st) == 0) {
@@ -195,7 +201,8 @@ absl::StatusOr<std::vector<std::string>> WriteChakraExport(const ChakraExport& e
       return absl::InvalidArgumentError(absl::StrCat(dir, ": exists and is not a directory"));
     }
   } else if (mkdir(dir.c_str(), 0755) != 0) {
-    return absl::InvalidArgumentError(absl::StrCat(dir, ": cannot create (", std::strerror(errno), ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(dir, ": cannot create (", std::strerror(errno), ")"));
   }
   std::vector<std::string> files;
   for (size_t r = 0; r < e.ranks.size(); ++r) {
@@ -203,8 +210,9 @@ absl::StatusOr<std::vector<std::string>> WriteChakraExport(const ChakraExport& e
     if (auto s = WriteChakraTrace(path, e.ranks[r]); !s.ok()) return s;
     files.push_back(path);
   }
-  for (const auto& [name, text] : {std::pair<const char*, const std::string*>{"network.yml", &e.network_yaml},
-                                   {"system.json", &e.system_json}}) {
+  for (const auto& [name, text] :
+       {std::pair<const char*, const std::string*>{"network.yml", &e.network_yaml},
+        {"system.json", &e.system_json}}) {
     const std::string path = absl::StrCat(dir, "/", name);
     AtomicFile f(path);
     f.stream() << *text;

@@ -4,10 +4,10 @@
 #include <algorithm>
 #include <numeric>
 
-#include "sim/network/collective.h"
-#include "sim/network/flow_network.h"
 #include "sim/core/random.h"
 #include "sim/core/simulator.h"
+#include "sim/network/collective.h"
+#include "sim/network/flow_network.h"
 
 namespace mlsysim {
 
@@ -79,7 +79,8 @@ double TpAllReduceSeconds(int gpus_per_node, double nvlink_bw, int tp, double by
   FlowNetwork net(sim, g->LinkCapacities());
   std::vector<int> ranks(tp);
   std::iota(ranks.begin(), ranks.end(), 0);
-  Collective col(sim, net, *g, {CollectiveOp::kAllReduce, CollectiveAlgorithm::kRing, ranks, bytes}, nullptr, 0);
+  Collective col(sim, net, *g, {CollectiveOp::kAllReduce, CollectiveAlgorithm::kRing, ranks, bytes},
+                 nullptr, 0);
   col.Start();
   sim.Run();
   return col.exact_seconds();
@@ -90,7 +91,8 @@ double EpAllToAllSeconds(const ClusterGraph& graph, int ep, int tp, double bytes
   FlowNetwork net(sim, graph.LinkCapacities());
   std::vector<int> ranks;
   for (int r = 0; r < ep; ++r) ranks.push_back(r * tp);  // stage 0, TP rank 0
-  Collective a2a(sim, net, graph, {CollectiveOp::kAllToAll, CollectiveAlgorithm::kRing, ranks, bytes}, nullptr, 0);
+  Collective a2a(sim, net, graph,
+                 {CollectiveOp::kAllToAll, CollectiveAlgorithm::kRing, ranks, bytes}, nullptr, 0);
   a2a.Start();
   sim.Run();
   return a2a.exact_seconds();

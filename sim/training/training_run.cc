@@ -10,7 +10,14 @@
 namespace mlsysim {
 namespace {
 
-enum Kind : uint32_t { kFailure = 1, kCheckpointStart, kCheckpointDone, kRestartDone, kRepaired, kEnd };
+enum Kind : uint32_t {
+  kFailure = 1,
+  kCheckpointStart,
+  kCheckpointDone,
+  kRestartDone,
+  kRepaired,
+  kEnd
+};
 constexpr uint64_t kComponentBits = 32;
 constexpr EventId kNoEvent = ~EventId{0};
 
@@ -23,7 +30,8 @@ class Run : public EventHandler {
     for (const FailureCause& cause : c.causes) out_->by_cause.push_back({cause.cause, 0});
     // Checkpoints land on step boundaries.
     if (c.checkpoint_interval_s > 0) {
-      interval_ = std::max(1.0, std::round(c.checkpoint_interval_s / c.step_time_s)) * c.step_time_s;
+      interval_ =
+          std::max(1.0, std::round(c.checkpoint_interval_s / c.step_time_s)) * c.step_time_s;
     }
   }
 
@@ -71,8 +79,8 @@ class Run : public EventHandler {
         ckpt_event_ = sim.ScheduleAt(SecondsToTimeCeil(now + c_.checkpoint_write_s), target_,
                                      kCheckpointDone);
         if (c_.record_log) {
-          out_->log.push_back({now, "checkpoint", "storage", "checkpoint write",
-                               c_.checkpoint_write_s, 0});
+          out_->log.push_back(
+              {now, "checkpoint", "storage", "checkpoint write", c_.checkpoint_write_s, 0});
         }
         return;
       case kCheckpointDone:
@@ -90,9 +98,7 @@ class Run : public EventHandler {
         down_ = false;
         ScheduleCheckpoint(now);
         return;
-      case kRepaired:
-        ++spares_;
-        return;
+      case kRepaired: ++spares_; return;
       case kFailure:
         OnFailure(now, static_cast<size_t>(e.payload >> kComponentBits),
                   static_cast<int>(e.payload & 0xffffffffu));

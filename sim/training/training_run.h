@@ -48,20 +48,20 @@ struct TrainingRunConfig {
 
 struct RunLogRow {
   double time_s;
-  std::string kind;       // failure | checkpoint
+  std::string kind;  // failure | checkpoint
   std::string component;
   std::string cause;
-  double downtime_s;      // failure: time down; checkpoint: write time
+  double downtime_s;  // failure: time down; checkpoint: write time
   double lost_work_s;
 };
 
 struct TrainingRunResult {
   int interruptions = 0;
   std::vector<std::pair<std::string, int>> by_cause;  // in preset order
-  double useful_work_s = 0;     // progress kept at the end
+  double useful_work_s = 0;                           // progress kept at the end
   double lost_work_s = 0;
-  double checkpoint_time_s = 0; // blocking writes
-  double restart_time_s = 0;    // time down
+  double checkpoint_time_s = 0;  // blocking writes
+  double restart_time_s = 0;     // time down
   int checkpoints = 0;
   long long steps = 0;
   double ettr = 0;              // useful_work / duration

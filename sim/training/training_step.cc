@@ -9,10 +9,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "analytic/roofline_engine.h"
-#include "sim/network/collective.h"
-#include "sim/network/flow_network.h"
 #include "sim/core/random.h"
 #include "sim/core/simulator.h"
+#include "sim/network/collective.h"
+#include "sim/network/flow_network.h"
 #include "sim/training/training_layout.h"
 
 namespace mlsysim {
@@ -25,12 +25,16 @@ using Op = PipelineOp;
 
 std::vector<Op> OneFOneB(int s, int p, int m, int v) { return OneFOneBOrder(s, p, m, v); }
 
-
 class StepSimulation : public EventHandler, public FlowObserver, public CollectiveObserver {
  public:
   StepSimulation(const TrainingStepConfig& c, int dp, double fwd_s, double bwd_s,
                  std::vector<int> stage_layers, const ClusterGraph& graph, TrainingStepResult* out)
-      : c_(c), dp_(dp), stage_layers_(stage_layers), graph_(graph), out_(out), net_(sim_, graph.LinkCapacities()) {
+      : c_(c),
+        dp_(dp),
+        stage_layers_(stage_layers),
+        graph_(graph),
+        out_(out),
+        net_(sim_, graph.LinkCapacities()) {
     target_ = sim_.Register(this);
     replicas_ = c.representative_replica ? 1 : dp;
     rings_ = c.representative_replica ? 1 : c.tp;
@@ -68,15 +72,18 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
         }
       }
     }
-    const bool sparse = c.model.architecture == Architecture::kSparse && c.model.active_parameters > 0;
+    const bool sparse =
+        c.model.architecture == Architecture::kSparse && c.model.active_parameters > 0;
     const double p_stage_total =
-        (sparse ? c.model.active_parameters + (c.model.parameters - c.model.active_parameters) / c.ep
-                : c.model.parameters) /
+        (sparse
+             ? c.model.active_parameters + (c.model.parameters - c.model.active_parameters) / c.ep
+             : c.model.parameters) /
         c.model.layers;
     buckets_.resize(p);
     for (int s = 0; s < p; ++s) {
       const double grad = p_stage_total * stage_layers[s] * bpp / c.tp;
-      const int k = c.bucket_bytes > 0 ? std::max(1, static_cast<int>(std::ceil(grad / c.bucket_bytes))) : 1;
+      const int k =
+          c.bucket_bytes > 0 ? std::max(1, static_cast<int>(std::ceil(grad / c.bucket_bytes))) : 1;
       buckets_[s].bytes = grad / k;
       buckets_[s].ready.assign(k, 0);
       buckets_[s].ready_at.assign(k, 0.0);
@@ -114,7 +121,8 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
 
   void OnFlowComplete(uint64_t tag, SimTime) override {
     const int kind = static_cast<int>(tag >> 60);
-    const int r = static_cast<int>((tag >> 40) & 0xfffff), s = static_cast<int>((tag >> 24) & 0xffff);
+    const int r = static_cast<int>((tag >> 40) & 0xfffff),
+              s = static_cast<int>((tag >> 24) & 0xffff);
     const int slot = static_cast<int>(tag & 0xffffff);
     Actor& a = actor(r, s);
     std::vector<double>& ready = kind == kActivation ? a.act_ready : a.grad_ready;
@@ -123,9 +131,10 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
     ready[slot] = a.arrival_max;
     if (c_.record_spans) {
       const int mb = slot % c_.microbatches;
-      spans_.push_back({a.s, a.r, TraceSpan::kPipelineRecv,
-                        absl::StrCat(kind == kActivation ? "recv activations mb" : "recv gradients mb", mb), "pp",
-                        a.send_at[slot], a.arrival_max});
+      spans_.push_back(
+          {a.s, a.r, TraceSpan::kPipelineRecv,
+           absl::StrCat(kind == kActivation ? "recv activations mb" : "recv gradients mb", mb),
+           "pp", a.send_at[slot], a.arrival_max});
     }
     a.arrival_max = 0;
     TryStart(a);
@@ -140,8 +149,9 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
     bk.busy_s += bk.end_s - bk.start_s;
     if (c_.record_spans) {
       for (int r = 0; r < replicas_; ++r) {
-        spans_.push_back({s, r, TraceSpan::kDataParallel, absl::StrCat("DP all-reduce bucket ", bk.next), "dp",
-                          bk.start_s, bk.end_s});
+        spans_.push_back({s, r, TraceSpan::kDataParallel,
+                          absl::StrCat("DP all-reduce bucket ", bk.next), "dp", bk.start_s,
+                          bk.end_s});
       }
     }
     ++bk.next;
@@ -206,8 +216,9 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
 
   void RecordComputeSpans(const Actor& a, const Op& op) {
     spans_.push_back({a.s, a.r, TraceSpan::kCompute,
-                      c_.virtual_stages > 1 ? absl::StrCat(op.forward ? "F" : "B", op.mb, ".", op.chunk)
-                                            : absl::StrCat(op.forward ? "F" : "B", op.mb),
+                      c_.virtual_stages > 1
+                          ? absl::StrCat(op.forward ? "F" : "B", op.mb, ".", op.chunk)
+                          : absl::StrCat(op.forward ? "F" : "B", op.mb),
                       "compute", a.op_start, a.op_end});
     // The op's TP all-reduces (two per layer) and EP all-to-alls, shown as
     // one nested span each at the op's end (the model folds them in).
@@ -215,12 +226,14 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
     double t = a.op_end;
     if (tp_per_layer_ > 0) {
       const double d = layers * 2 * tp_per_layer_;
-      spans_.push_back({a.s, a.r, TraceSpan::kCompute, absl::StrCat("TP all-reduce x", 2 * layers), "tp", t - d, t});
+      spans_.push_back({a.s, a.r, TraceSpan::kCompute, absl::StrCat("TP all-reduce x", 2 * layers),
+                        "tp", t - d, t});
       t -= d;
     }
     if (ep_per_layer_ > 0) {
       const double d = layers * 2 * ep_per_layer_;
-      spans_.push_back({a.s, a.r, TraceSpan::kCompute, absl::StrCat("EP all-to-all x", 2 * layers), "ep", t - d, t});
+      spans_.push_back({a.s, a.r, TraceSpan::kCompute, absl::StrCat("EP all-to-all x", 2 * layers),
+                        "ep", t - d, t});
     }
   }
 
@@ -274,8 +287,8 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
                          (static_cast<uint64_t>(to_stage) << 24) | static_cast<uint64_t>(slot);
     for (int t = 0; t < c_.tp; ++t) {
       const int src = Rank(from.r, from.s, t), dst = Rank(from.r, to_stage, t);
-      const double alpha = graph_.SameNode(src, dst) ? graph_.shape().nvlink_latency
-                                                     : graph_.shape().nic_latency;
+      const double alpha =
+          graph_.SameNode(src, dst) ? graph_.shape().nvlink_latency : graph_.shape().nic_latency;
       graph_.RouteInto(src, dst, MixHash(tag, t), path_);
       net_.Start(path_, p2p_bytes_, alpha, this, tag, from.op_end);
       p2p_total_ += p2p_bytes_;
@@ -361,7 +374,8 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   if (!m.IsTransformer() || m.parameters <= 0 || m.layers <= 0 || m.hidden_dim <= 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "model: the training simulation needs a Transformer with parameters, layers and "
-        "hidden_dim; '", m.key, "' is not one"));
+        "hidden_dim; '",
+        m.key, "' is not one"));
   }
   const int gpn = c.node.accelerators_per_node;
   const int n = c.nodes * gpn;
@@ -369,38 +383,40 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
     return absl::InvalidArgumentError("tp, pp, microbatches, batch size and seq_len must be >= 1");
   }
   if (!(c.efficiency > 0 && c.efficiency <= 1)) {
-    return absl::InvalidArgumentError(absl::StrCat("efficiency must lie in (0, 1]; got ", c.efficiency));
+    return absl::InvalidArgumentError(
+        absl::StrCat("efficiency must lie in (0, 1]; got ", c.efficiency));
   }
   if (c.tp > gpn || gpn % c.tp != 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "tp (", c.tp, ") must divide the ", gpn, " GPUs of a node (TP stays on NVLink)"));
+    return absl::InvalidArgumentError(absl::StrCat("tp (", c.tp, ") must divide the ", gpn,
+                                                   " GPUs of a node (TP stays on NVLink)"));
   }
   if (n % (c.tp * c.pp) != 0) {
-    return absl::InvalidArgumentError(absl::StrCat("tp x pp (", c.tp * c.pp,
-                                                   ") does not divide the ", n, " GPUs"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("tp x pp (", c.tp * c.pp, ") does not divide the ", n, " GPUs"));
   }
   if (c.pp > m.layers) {
-    return absl::InvalidArgumentError(absl::StrCat("pp (", c.pp, ") exceeds the model's ",
-                                                   m.layers, " layers"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("pp (", c.pp, ") exceeds the model's ", m.layers, " layers"));
   }
   if (c.virtual_stages < 1) return absl::InvalidArgumentError("virtual stages must be >= 1");
   if (c.virtual_stages > 1) {
     if (c.pp < 2) return absl::InvalidArgumentError("the interleaved schedule needs pp >= 2");
     if (c.microbatches % c.pp != 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "the interleaved schedule needs microbatches (", c.microbatches,
-          ") to be a multiple of pp (", c.pp, ")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("the interleaved schedule needs microbatches (", c.microbatches,
+                       ") to be a multiple of pp (", c.pp, ")"));
     }
     if (m.layers % (c.pp * c.virtual_stages) != 0) {
-      return absl::InvalidArgumentError(absl::StrCat("layers (", m.layers, ") must divide into pp x v (",
+      return absl::InvalidArgumentError(absl::StrCat("layers (", m.layers,
+                                                     ") must divide into pp x v (",
                                                      c.pp * c.virtual_stages, ") chunks"));
     }
   }
   const int dp = n / (c.tp * c.pp);
   if (c.global_batch % (dp * c.microbatches) != 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "batch size (", c.global_batch, ") must be a multiple of dp x microbatches (", dp, " x ",
-        c.microbatches, ")"));
+    return absl::InvalidArgumentError(absl::StrCat("batch size (", c.global_batch,
+                                                   ") must be a multiple of dp x microbatches (",
+                                                   dp, " x ", c.microbatches, ")"));
   }
   if (c.straggler_cv < 0) return absl::InvalidArgumentError("straggler cv must be >= 0");
   const Accelerator& hw = c.node.accelerator;
@@ -414,13 +430,15 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   if (c.ep < 1) return absl::InvalidArgumentError("ep must be >= 1");
   if (c.ep > 1) {
     if (!sparse || m.num_experts < 1) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "ep (", c.ep, ") > 1 needs a mixture-of-experts model (architecture Sparse with "
-          "active_parameters and num_experts); '", m.key, "' is not one"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("ep (", c.ep,
+                       ") > 1 needs a mixture-of-experts model (architecture Sparse with "
+                       "active_parameters and num_experts); '",
+                       m.key, "' is not one"));
     }
     if (dp % c.ep != 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("ep (", c.ep, ") must divide dp (", dp, "): EP groups are carved out of DP"));
+      return absl::InvalidArgumentError(absl::StrCat("ep (", c.ep, ") must divide dp (", dp,
+                                                     "): EP groups are carved out of DP"));
     }
     if (m.num_experts % c.ep != 0) {
       return absl::InvalidArgumentError(
@@ -444,26 +462,29 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   } else if (c.activation_recompute == "full") {
     act_coeff = 2;
   } else {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "activation recompute '", c.activation_recompute, "': accepted none, selective, full"));
+    return absl::InvalidArgumentError(absl::StrCat("activation recompute '", c.activation_recompute,
+                                                   "': accepted none, selective, full"));
   }
   const int max_layers = (m.layers + c.pp - 1) / c.pp;
-  out.memory_per_gpu_bytes =
-      p_layer * max_layers / c.tp * (2 * bpp + 12.0) +
-      std::min(c.pp, c.microbatches) * max_layers * act_coeff * tokens * m.hidden_dim * bpp / 2 / c.tp;
+  out.memory_per_gpu_bytes = p_layer * max_layers / c.tp * (2 * bpp + 12.0) +
+                             std::min(c.pp, c.microbatches) * max_layers * act_coeff * tokens *
+                                 m.hidden_dim * bpp / 2 / c.tp;
   if (out.memory_per_gpu_bytes > hw.capacity) {
     return absl::FailedPreconditionError(absl::StrCat(
         "the model does not fit even sharded: ", out.memory_per_gpu_bytes / 1e9, " GB per GPU > ",
         hw.capacity / 1e9, " GB on ", hw.key, " (raise tp/pp or add microbatches)"));
   }
   const double peak = hw.PeakFor(c.precision).si * c.efficiency;
-  double fwd = std::max(2 * p_compute_layer * tokens / c.tp / peak, p_layer * bpp / c.tp / hw.memory_bw.si);
-  double bwd = std::max(4 * p_compute_layer * tokens / c.tp / peak, 2 * p_layer * bpp / c.tp / hw.memory_bw.si);
+  double fwd =
+      std::max(2 * p_compute_layer * tokens / c.tp / peak, p_layer * bpp / c.tp / hw.memory_bw.si);
+  double bwd = std::max(4 * p_compute_layer * tokens / c.tp / peak,
+                        2 * p_layer * bpp / c.tp / hw.memory_bw.si);
   if (c.activation_recompute == "full") bwd += fwd;
-  const double tp_ar = c.tp > 1 && c.communication
-                           ? TpAllReduceSeconds(c.node.accelerators_per_node, c.node.intra_node_bw.si, c.tp,
-                                                tokens * m.hidden_dim * bpp)
-                           : 0.0;
+  const double tp_ar =
+      c.tp > 1 && c.communication
+          ? TpAllReduceSeconds(c.node.accelerators_per_node, c.node.intra_node_bw.si, c.tp,
+                               tokens * m.hidden_dim * bpp)
+          : 0.0;
   std::vector<int> stage_layers(c.pp, m.layers / c.pp);
   for (int s = 0; s < m.layers % c.pp; ++s) ++stage_layers[s];
 
@@ -482,7 +503,9 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   // backward, over the EP group (consecutive DP replicas, across nodes). Like
   // TP, simulated once on the idle fabric and reused.
   const double ep_a2a =
-      c.ep > 1 && c.communication ? EpAllToAllSeconds(*graph, c.ep, c.tp, tokens * m.hidden_dim * bpp / c.tp) : 0.0;
+      c.ep > 1 && c.communication
+          ? EpAllToAllSeconds(*graph, c.ep, c.tp, tokens * m.hidden_dim * bpp / c.tp)
+          : 0.0;
   fwd += 2 * ep_a2a;
   bwd += 2 * ep_a2a;
   out.dp_rings_share_links = GradientRingsShareLinks(*graph, c.tp, c.pp, dp);
@@ -494,8 +517,7 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   out.representative_replica = c.representative_replica;
   out.tokens_per_s = c.global_batch * static_cast<double>(c.seq_len) / out.step_time_s;
   out.mfu = 6 * (sparse ? m.active_parameters : m.parameters) * c.global_batch *
-            static_cast<double>(c.seq_len) /
-            (n * hw.PeakFor(c.precision).si * out.step_time_s);
+            static_cast<double>(c.seq_len) / (n * hw.PeakFor(c.precision).si * out.step_time_s);
   if (c.record_spans) out.spans = sim.spans();
   if (c.record_plan) {
     if (c.representative_replica) {

@@ -39,8 +39,8 @@ namespace mlsysim {
 
 struct TrainingStepConfig {
   ModelSpec model;
-  NodeSpec node;           // accelerator, GPUs per node, NVLink bandwidth
-  FabricSpec fabric;       // NIC bandwidth and latency
+  NodeSpec node;      // accelerator, GPUs per node, NVLink bandwidth
+  FabricSpec fabric;  // NIC bandwidth and latency
   int nodes = 1;
   FabricKind topology = FabricKind::kFatTree2;
   double oversubscription = 1.0;
@@ -98,25 +98,25 @@ struct TrainingStepPlan {
     std::vector<Op> ops;          // (interleaved) 1F1B order
   };
   int dp = 1, tp = 1, pp = 1, virtual_stages = 1, microbatches = 1;
-  double p2p_bytes = 0;           // per TP rank, per microbatch, each way
+  double p2p_bytes = 0;  // per TP rank, per microbatch, each way
   bool overlap_gradients = true, communication = true;
-  std::vector<Actor> actors;      // index s·dp + r
+  std::vector<Actor> actors;         // index s·dp + r
   std::vector<double> bucket_bytes;  // per stage: bytes of one bucket per TP rank
   std::vector<int> buckets;          // per stage
-  ClusterShape shape;             // the cluster the step ran on
+  ClusterShape shape;                // the cluster the step ran on
 };
 
 struct TrainingStepResult {
   int dp = 1;
   double step_time_s = 0;
-  double compute_time_s = 0;        // busy compute of the critical stage's GPUs
-  double tp_communication_s = 0;    // inside compute_time_s: TP all-reduces per GPU
-  double ep_communication_s = 0;    // inside compute_time_s: EP all-to-alls per GPU
-  double bubble_time_s = 0;         // last backward end − compute, critical stage
-  double bubble_fraction = 0;       // bubble / (compute + bubble)
-  double exposed_dp_s = 0;          // step − last backward end (gradient sync not hidden)
-  double dp_allreduce_s = 0;        // one stage's gradient all-reduce, start to end
-  double pp_p2p_bytes = 0;          // bytes sent between stages per step
+  double compute_time_s = 0;      // busy compute of the critical stage's GPUs
+  double tp_communication_s = 0;  // inside compute_time_s: TP all-reduces per GPU
+  double ep_communication_s = 0;  // inside compute_time_s: EP all-to-alls per GPU
+  double bubble_time_s = 0;       // last backward end − compute, critical stage
+  double bubble_fraction = 0;     // bubble / (compute + bubble)
+  double exposed_dp_s = 0;        // step − last backward end (gradient sync not hidden)
+  double dp_allreduce_s = 0;      // one stage's gradient all-reduce, start to end
+  double pp_p2p_bytes = 0;        // bytes sent between stages per step
   double tokens_per_s = 0;
   double mfu = 0;                   // model flops / (N · peak · step)
   double memory_per_gpu_bytes = 0;  // weights + grads + Adam + in-flight activations
@@ -131,8 +131,6 @@ struct TrainingStepResult {
 };
 
 absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig& config);
-
-
 
 }  // namespace mlsysim
 

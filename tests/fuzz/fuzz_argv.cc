@@ -17,10 +17,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   args.push_back(cur);
   mlsysim::ParsedOptions o;
-  const std::string err = mlsysim::ParseOptions(
-      args, {{"--ranks", "", true}, {"--message", "-m", true}, {"--latency", "", true},
-             {"--efficiency", "-e", true}, {"--help", "-h", false}},
-      "fuzz", &o);
+  const std::string err = mlsysim::ParseOptions(args,
+                                                {{"--ranks", "", true},
+                                                 {"--message", "-m", true},
+                                                 {"--latency", "", true},
+                                                 {"--efficiency", "-e", true},
+                                                 {"--help", "-h", false}},
+                                                "fuzz", &o);
   if (!err.empty()) return 0;
   int ranks = 0;
   double bytes = 0, lat = 0, eff = 0;
