@@ -178,6 +178,8 @@ def test_bad_input_raises_valueerror_naming_the_field():
         mlsysim.simulate("queue { servers: 1 arrival_rate: 2 service_time: 1 requests: 1000 }")
     with pytest.raises(ValueError, match="training.precision: unknown precision 'fp7'"):
         mlsysim.simulate.training(model="Llama3_8B", nodes=1, batch_size=8, precision="fp7")
+    with pytest.raises(ValueError, match="cluster.intra_node_bandwidth"):
+        mlsysim.simulate.training(model="Llama3_8B", nodes=1, batch_size=8, intra_node_bandwidth="1 GB")
     with pytest.raises(ValueError, match="serving.precision: unknown precision 'fp7'"):
         mlsysim.simulate.serving(model="Llama3_8B", hardware="H100", replicas=1, qps=1, requests=10,
                                  precision="fp7")

@@ -46,13 +46,20 @@ absl::Status ResolveFleet(const scenario::Scenario& s, const Registry& reg, Reso
     if (!fabric.ok()) return Bad(std::string(fabric.status().message()));
     if (static_cast<int64_t>(nodes) * node->accelerators_per_node > kMaxAccelerators) {
       return Bad(absl::StrCat("cluster.nodes x ", node->accelerators_per_node, " accelerators = ",
-                              static_cast<int64_t>(nodes) * node->accelerators_per_node, "; at most ",
-                              kMaxAccelerators, " are accepted"));
+                              static_cast<int64_t>(nodes) * node->accelerators_per_node,
+                              "; at most ", kMaxAccelerators, " are accepted"));
     }
     t->fleet.key = t->fleet.name = absl::StrCat(nodes, "x", node_key);
     t->fleet.node = *node;
     t->fleet.count = nodes;
     t->fleet.fabric = *fabric;
+  }
+  if (!c.intra_node_bandwidth().empty()) {
+    auto bw =
+        ParseQuantityAs(c.intra_node_bandwidth(), dims::kByteRate, "cluster.intra_node_bandwidth");
+    if (!bw.ok()) return Bad(std::string(bw.status().message()));
+    if (!(bw->si > 0)) return Bad("cluster.intra_node_bandwidth: must be > 0");
+    t->fleet.node.intra_node_bw = Rate{bw->number, bw->si, bw->MsFactor()};
   }
   if (!c.region().empty()) t->fleet.region = c.region();
   auto grid = reg.FindGrid(t->fleet.region.empty() ? "US_Avg" : t->fleet.region);
@@ -87,8 +94,9 @@ absl::Status ResolveStep(const scenario::Scenario& s, ResolvedTraining* t) {
   if (w.schedule() == "interleaved" && sc.virtual_stages == 1) sc.virtual_stages = 2;
   if (w.global_batch_size() < 1) return Bad("training.global_batch_size: required (>= 1)");
   sc.global_batch = w.global_batch_size();
-  sc.microbatches = w.microbatches() > 0 ? w.microbatches()
-                                         : DefaultMicrobatches(sc.global_batch, t->gpus(), sc.tp, sc.pp);
+  sc.microbatches = w.microbatches() > 0
+                        ? w.microbatches()
+                        : DefaultMicrobatches(sc.global_batch, t->gpus(), sc.tp, sc.pp);
   if (w.seq_len() > 0) sc.seq_len = w.seq_len();
   sc.precision = w.precision().empty() ? ScenarioDefaults::kTrainingPrecision : w.precision();
   if (w.efficiency() > 0) sc.efficiency = w.efficiency();
@@ -110,10 +118,12 @@ absl::Status ResolveStep(const scenario::Scenario& s, ResolvedTraining* t) {
   } else if (detail == "auto") {
     sc.representative_replica = t->gpus() > 2048;
   } else if (detail != "full") {
-    return Bad(absl::StrCat("training.detail: unknown '", detail, "'; accepted: full, replica, auto"));
+    return Bad(
+        absl::StrCat("training.detail: unknown '", detail, "'; accepted: full, replica, auto"));
   }
   if (sc.record_plan && sc.representative_replica) {
-    return Bad("outputs.chakra_dir: the step must be simulated in full detail (training.detail: full)");
+    return Bad(
+        "outputs.chakra_dir: the step must be simulated in full detail (training.detail: full)");
   }
   return absl::OkStatus();
 }
@@ -134,7 +144,8 @@ absl::Status ResolveFailures(const scenario::Scenario& s, ResolvedTraining* t) {
     if (!st.ok()) return st;
   }
   t->spare_nodes = s.cluster().spare_nodes();
-  auto causes = FailurePreset(t->failures, t->fleet.count, t->fleet.node.accelerators_per_node, t->weibull_shape);
+  auto causes = FailurePreset(t->failures, t->fleet.count, t->fleet.node.accelerators_per_node,
+                              t->weibull_shape);
   if (!causes.ok()) return Bad(std::string(causes.status().message()));
   t->causes = *causes;
   t->failure_rate_per_hour = TotalRatePerHour(t->causes);
@@ -151,23 +162,27 @@ absl::Status ResolveCheckpoints(const scenario::Scenario& s, ResolvedTraining* t
   const std::string storage = c.storage().empty() ? "node_nvme" : c.storage();
   double shared_bw = 0, storage_bw = 0;
   if (!c.storage_bandwidth().empty()) {
-    auto q = ParseQuantityAs(c.storage_bandwidth(), dims::kByteRate, "checkpoint.storage_bandwidth");
+    auto q =
+        ParseQuantityAs(c.storage_bandwidth(), dims::kByteRate, "checkpoint.storage_bandwidth");
     if (!q.ok()) return Bad(std::string(q.status().message()));
     shared_bw = q->si;
   }
   if (storage == "shared") {
     storage_bw = shared_bw;
-    if (!(storage_bw > 0)) return Bad("checkpoint.storage_bandwidth (> 0) is required with shared storage");
+    if (!(storage_bw > 0))
+      return Bad("checkpoint.storage_bandwidth (> 0) is required with shared storage");
   } else if (storage == "node_nvme") {
     const Accelerator& hw = t->fleet.node.accelerator;
     storage_bw = t->gpus() * (hw.storage.bandwidth.si > 0 ? hw.storage.bandwidth.si : 1e9);
   } else {
-    return Bad(absl::StrCat("checkpoint.storage: unknown '", storage, "'; accepted: node_nvme, shared"));
+    return Bad(
+        absl::StrCat("checkpoint.storage: unknown '", storage, "'; accepted: node_nvme, shared"));
   }
   ck.write_s = ck.bytes / storage_bw;
   ck.young_s = YoungInterval(ck.write_s, t->mtbf_s);
   ck.daly_s = DalyInterval(ck.write_s, t->mtbf_s);
-  ck.policy = c.interval().empty() ? (t->failure_rate_per_hour > 0 ? "young" : "none") : c.interval();
+  ck.policy =
+      c.interval().empty() ? (t->failure_rate_per_hour > 0 ? "young" : "none") : c.interval();
   if (ck.policy == "young") {
     ck.interval_s = std::isfinite(ck.young_s) ? ck.young_s : 0;
   } else if (ck.policy == "daly") {
@@ -183,7 +198,8 @@ absl::Status ResolveCheckpoints(const scenario::Scenario& s, ResolvedTraining* t
 
 }  // namespace
 
-absl::StatusOr<ResolvedTraining> ResolveTraining(const scenario::Scenario& s, const std::string& name,
+absl::StatusOr<ResolvedTraining> ResolveTraining(const scenario::Scenario& s,
+                                                 const std::string& name,
                                                  const Registry& registry) {
   if (const std::string e = CheckScenarioRanges(s); !e.empty()) return Bad(e);
   ResolvedTraining t;
