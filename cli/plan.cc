@@ -128,7 +128,11 @@ absl::StatusOr<Plan> PlanFromRoot(const YAML::Node& root) {
     p.has_ops = true;
     if (auto s = Read(ops, "ops", "region", &p.region); !s.ok()) return s;
     if (auto s = Read(ops, "ops", "duration_days", &p.duration_days); !s.ok()) return s;
-    if (p.duration_days < 0) return absl::InvalidArgumentError("ops.duration_days: must be >= 0");
+    // The simulator's clock spans 292 years; no plan outlives it.
+    if (!(p.duration_days >= 0 && p.duration_days <= 106751)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "ops.duration_days: must lie in [0, 106751] (292 years); got ", p.duration_days));
+    }
   }
   const YAML::Node c = root["constraints"];
   if (c && c["assert"]) {

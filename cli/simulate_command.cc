@@ -1,6 +1,10 @@
 // simulate_command.cc — `mlsysim simulate`: routing to the quick forms
 // (collective, training) and scenario files (protobuf text format).
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -95,9 +99,21 @@ int RunScenarioText(const CommandContext& ctx, const std::string& text, const st
 
 int RunScenarioFile(const CommandContext& ctx, const std::string& path,
                     const ScenarioOverrides& overrides) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    return ReportError(ctx, kExitBadInput, "Bad input",
+                       absl::StrCat("cannot read '", path, "': ", std::strerror(errno)));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return ReportError(ctx, kExitBadInput, "Bad input",
+                       absl::StrCat("cannot read '", path, "': not a regular file",
+                                    S_ISDIR(st.st_mode) ? " (a directory)" : ""));
+  }
   std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return ReportError(ctx, kExitBadInput, "Bad input", absl::StrCat("cannot read '", path, "'"));
+  if (!in) {
+    return ReportError(ctx, kExitBadInput, "Bad input",
+                       absl::StrCat("cannot read '", path, "': ", std::strerror(errno)));
+  }
   std::stringstream buf;
   buf << in.rdbuf();
   return RunScenarioText(ctx, buf.str(), path, overrides);
@@ -106,9 +122,16 @@ int RunScenarioFile(const CommandContext& ctx, const std::string& path,
 }  // namespace
 
 int RunSimulate(const CommandContext& ctx, const CommandArgs& args) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+  if (args.empty()) {
+    *ctx.err << kHelp;
+    return ReportError(
+        ctx, kExitBadInput, "Bad input",
+        "simulate needs a scenario file (.textproto), 'default', or a form: training, "
+        "serving, queue, jobs, collective, chakra");
+  }
+  if (args[0] == "--help" || args[0] == "-h") {
     *ctx.out << kHelp;
-    return args.empty() ? kExitBadInput : kExitOk;
+    return kExitOk;
   }
   const CommandArgs rest(args.begin() + 1, args.end());
   const bool is_file = absl::EndsWith(args[0], ".textproto") || absl::EndsWith(args[0], ".pbtxt") ||

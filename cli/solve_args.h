@@ -76,6 +76,12 @@ class Args {
   long long Int(const char* key, long long def) {
     if (!Has(key)) return def;
     const json& v = args_.at(key);
+    // An unsigned JSON integer above 2^63 - 1 would wrap to a negative value:
+    // refuse it with its digits as written.
+    if (v.is_number_unsigned() && v.get<unsigned long long>() > 9223372036854775807ULL) {
+      Fail(key, absl::StrCat("out of range: ", v.dump()));
+      return def;
+    }
     if (v.is_number_integer()) return v.get<long long>();
     if (v.is_number_float()) {
       const double d = v.get<double>();

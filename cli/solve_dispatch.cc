@@ -93,6 +93,17 @@ SolveOutcome SolveRequest(const Registry& registry, const json& request) {
   if (!request.is_object() || !request.contains("solver") || !request.at("solver").is_string()) {
     out.error_field = "solver";
     out.error_message = "request must be an object with a string 'solver' and an object 'args'";
+    if (request.is_object()) {  // name what was there instead (e.g. a request nested in a request)
+      std::vector<std::string> keys;
+      for (auto k = request.begin(); k != request.end(); ++k) {
+        keys.push_back(k.value().is_object() ? absl::StrCat(k.key(), " (an object)") : k.key());
+      }
+      absl::StrAppend(&out.error_message, "; got ",
+                      keys.empty() ? std::string("no keys") : absl::StrJoin(keys, ", "));
+      if (request.contains("solver") && !request.at("solver").is_string()) {
+        absl::StrAppend(&out.error_message, "; 'solver' is ", request.at("solver").dump());
+      }
+    }
     return out;
   }
   static const json kEmpty = json::object();

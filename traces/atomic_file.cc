@@ -4,7 +4,7 @@
 // rename is atomic; a symlink at the output path is followed (the link stays,
 // its target is replaced); (2) a path that is not a regular file (a FIFO, a
 // character device such as /dev/stdout) is written directly — renaming onto
-// it would replace the device node; (3) SIGINT/SIGTERM remove every
+// it would replace the device node; (3) SIGINT/SIGTERM/SIGHUP/SIGXFSZ remove every
 // temporary file still open before the process dies, so an interrupted run
 // leaves no `FILE.tmp.PID` behind.
 #include "traces/atomic_file.h"
@@ -40,7 +40,8 @@ extern "C" void RemoveTempsAndDie(int sig) {
 void InstallHandlersOnce() {
   static std::once_flag once;
   std::call_once(once, [] {
-    for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+    // SIGXFSZ: a file-size limit (ulimit -f) kills the process mid-write.
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGXFSZ}) {
       struct sigaction old;
       if (sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
       struct sigaction sa {};

@@ -86,7 +86,9 @@ absl::StatusOr<TokenDistribution> ParseTokenDistribution(absl::string_view spec,
     d.kind = TokenDistribution::kEmpirical;
     for (absl::string_view v : absl::StrSplit(parts[1], ',')) {
       double x;
-      if (!absl::SimpleAtod(v, &x) || x < 1) return bad("has a count that is not a number >= 1");
+      if (!absl::SimpleAtod(v, &x) || !std::isfinite(x) || !(x >= 1)) {
+        return bad("has a count that is not a finite number >= 1");
+      }
       d.values.push_back(x);
     }
     return d;

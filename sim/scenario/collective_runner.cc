@@ -241,6 +241,19 @@ absl::Status AddMessageSweep(const ResolvedCollective& c, const ClusterGraph& gr
 absl::StatusOr<result::Result> RunCollective(const scenario::Scenario& s, const RunContext& rc) {
   auto c = ResolveCollective(s);
   if (!c.ok()) return c.status();
+  {
+    // Every form stays inside the clock's range: refuse a collective whose
+    // closed form alone lasts longer (a tiny bandwidth, a vast message).
+    double quirk = -1;
+    std::string source;
+    const double t = ClosedForm(*c, c->message, &source, &quirk);
+    if (!(t <= kMaxSimSeconds)) {
+      return Bad(absl::StrFormat(
+          "collective.message / collective.bandwidth: the collective would last about %.3g s "
+          "(%s), past the clock's range of %.3g s (292 years)",
+          t, source, kMaxSimSeconds));
+    }
+  }
   auto graph = ClusterGraph::Build(c->shape);
   if (!graph.ok()) return Bad(std::string(graph.status().message()));
   auto main_run = SimulateAt(*c, *graph, c->message);

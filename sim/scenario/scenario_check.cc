@@ -26,6 +26,9 @@ std::string ParseScenarioQuantity(const std::string& text, const char* field, co
   if (text.empty()) return "";
   auto q = ParseQuantityAs(text, dim, field);
   if (!q.ok()) return std::string(q.status().message());
+  if (!std::isfinite(q->si)) {
+    return absl::StrCat(field, ": '", text, "' is not a finite quantity after unit conversion");
+  }
   if (positive ? !(q->si > 0) : q->si < 0)
     return absl::StrCat(field, positive ? ": must be > 0" : ": must be >= 0");
   *out = q->si;
@@ -49,6 +52,36 @@ class FirstSyntaxError : public google::protobuf::io::ErrorCollector {
 // Domains of the scenario's numeric fields, checked before anything runs; a
 // message names the field path and what is accepted (0 means "default"
 // wherever the schema says so).
+// Fields that would silently override each other: a registry cluster fixes
+// its nodes, node type and fabric; a request trace fixes the arrivals.
+std::string CheckExclusions(const scenario::Scenario& s) {
+  const auto& c = s.cluster();
+  if (!c.registry_name().empty()) {
+    const std::pair<const char*, bool> set[] = {{"cluster.nodes", c.nodes() != 0},
+                                                {"cluster.node", !c.node().empty()},
+                                                {"cluster.fabric", !c.fabric().empty()}};
+    for (const auto& [field, given] : set) {
+      if (given) {
+        return absl::StrCat(field, ": cluster.registry_name '", c.registry_name(),
+                            "' fixes the nodes, node type and fabric; give one or the other");
+      }
+    }
+  }
+  if (s.has_serving() && !s.serving().trace_file().empty()) {
+    const auto& w = s.serving();
+    const std::pair<const char*, bool> set[] = {{"serving.qps", w.qps() != 0},
+                                                {"serving.arrival", !w.arrival().empty()},
+                                                {"serving.tenants", w.tenants_size() > 0}};
+    for (const auto& [field, given] : set) {
+      if (given) {
+        return absl::StrCat(field, ": serving.trace_file '", w.trace_file(),
+                            "' sets the arrivals and lengths; give one or the other");
+      }
+    }
+  }
+  return "";
+}
+
 std::string CheckScenarioRanges(const scenario::Scenario& s) {
   struct Range {
     const char* field;
@@ -67,6 +100,7 @@ std::string CheckScenarioRanges(const scenario::Scenario& s) {
   if (const std::string e = CheckPrecision(s.serving().precision(), "serving.precision");
       !e.empty())
     return e;
+  if (const std::string e = CheckExclusions(s); !e.empty()) return e;
   if (s.cluster().oversubscription() != 0 && s.cluster().oversubscription() < 1) {
     return "cluster.oversubscription: must be >= 1 (or 0 for the fabric's)";
   }

@@ -140,8 +140,9 @@ absl::Status ResolveRequests(const scenario::ServingWorkload& w, const std::stri
     r->reps = 1;
   }
   for (const auto& t : w.tenants()) {
-    if (!(t.qps() > 0))
-      return Bad(absl::StrCat("serving.tenants '", t.name(), "': qps must be > 0"));
+    if (!(t.qps() > 0) || t.qps() > 1e9)
+      return Bad(absl::StrCat("serving.tenants '", t.name(), "': qps must lie in (0, 1e9]; got ",
+                              t.qps()));
     if (t.max_running() < 0)
       return Bad(absl::StrCat("serving.tenants '", t.name(), "': max_running must be >= 0"));
     TenantStream ts{t.qps(), r->in, r->out};

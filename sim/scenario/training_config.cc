@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "analytic/formulas.h"
 #include "analytic/units.h"
 #include "sim/core/time.h"
@@ -192,6 +193,16 @@ absl::Status ResolveCheckpoints(const scenario::Scenario& s, ResolvedTraining* t
     if (!q.ok()) return Bad(absl::StrCat(q.status().message(), " (or young, daly, none)"));
     if (!(q->si > 0)) return Bad("checkpoint.interval: must be > 0");
     ck.interval_s = q->si;
+  }
+  // A checkpoint every interval must fit in it: an interval no longer than
+  // one write would do nothing but checkpoint (and the first-order ETTR
+  // turns negative).
+  if (ck.interval_s > 0 && ck.interval_s <= ck.write_s) {
+    return Bad(absl::StrFormat(
+        "checkpoint.interval: %s gives %.6g s, not longer than one checkpoint write (%.6g s of "
+        "%.6g "
+        "GB at %.6g GB/s); use a longer interval or faster storage",
+        ck.policy, ck.interval_s, ck.write_s, ck.bytes / 1e9, ck.bytes / ck.write_s / 1e9));
   }
   return absl::OkStatus();
 }

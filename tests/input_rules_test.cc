@@ -1,0 +1,139 @@
+// input_rules_test.cc — the input rules of issue 24 (each is a rule, not a
+// patch for one input): fields that would silently override each other are
+// refused by name (a registry cluster and its node count, a request trace and
+// an arrival rate), non-finite and absurd magnitudes are refused, a checkpoint
+// interval must be longer than one write, `simulate` alone and a directory
+// given as a scenario say what is wrong on stderr, and a file-size limit
+// (SIGXFSZ) leaves no temporary file behind.
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "tests/cli_runner.h"
+
+namespace mlsysim {
+namespace {
+
+const std::vector<std::string> kServing = {"simulate",   "serving", "--model",    "Llama3_8B",
+                                           "--hardware", "H100",    "--replicas", "1"};
+
+std::vector<std::string> With(std::vector<std::string> base, const std::vector<std::string>& more) {
+  base.insert(base.end(), more.begin(), more.end());
+  return base;
+}
+
+void ExpectRefused(const std::vector<std::string>& args, const std::string& says) {
+  const CliRun r = Mlsysim(args);
+  EXPECT_EQ(r.code, 1) << says << "\n" << r.out;
+  EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
+}
+
+TEST(InputRulesTest, FieldsThatWouldOverrideEachOtherAreRefusedByName) {
+  ExpectRefused(
+      {"simulate", "training", "--model", "Llama3_70B", "--cluster", "Research_256", "--nodes", "4",
+       "--tp", "8", "--batch-size", "64"},
+      "cluster.nodes (--nodes): cluster.registry_name (--cluster) 'Research_256' fixes the nodes");
+  const std::string trace = std::string(MLSYSIM_TEST_DATA_DIR) + "/azure_sample.csv";
+  ExpectRefused(With(kServing, {"--request-trace", trace, "--qps", "5"}),
+                "serving.qps (--qps): serving.trace_file");
+  // The same rule holds for scenario files.
+  const std::string scen = ::testing::TempDir() + "/both.textproto";
+  std::ofstream(scen) << "cluster { registry_name: \"Research_256\" node: \"DGX_A100\" }\n"
+                         "training { model: \"Llama3_8B\" global_batch_size: 8 }\n";
+  ExpectRefused({"simulate", scen}, "cluster.node: cluster.registry_name 'Research_256'");
+}
+
+TEST(InputRulesTest, NonFiniteAndAbsurdMagnitudesAreRefused) {
+  ExpectRefused(
+      With(kServing, {"--qps", "1", "--requests", "10", "--input-tokens", "empirical:nan"}),
+      "serving.input_tokens (--input-tokens): 'empirical:nan' has a count that is not a finite "
+      "number >= 1");
+  ExpectRefused(
+      With(kServing, {"--requests", "10", "--tenant", "a/1e308/0", "--tenant", "b/1e308/0"}),
+      "serving.tenants (--tenant) 'a': qps must lie in (0, 1e9]");
+}
+
+TEST(InputRulesTest, EveryMagnitudeIsFiniteAndInsideTheClock) {
+  const std::vector<std::string> base = {"simulate",  "collective", "--op",
+                                         "allreduce", "--ranks",    "8"};
+  // 1e308 EB overflows to infinity in bytes.
+  ExpectRefused(
+      With(base, {"--message", "1e308EB", "--bandwidth", "50GB/s", "--latency", "1us"}),
+      "collective.message (--message): '1e308EB' is not a finite quantity after unit conversion");
+  // 1e-300 GB/s: finite, but the collective would outlast the clock.
+  ExpectRefused(With(base, {"--message", "1GB", "--bandwidth", "1e-300GB/s", "--latency", "1us"}),
+                "past the clock's range of 9.2e+09 s (292 years)");
+  const std::string plan = ::testing::TempDir() + "/forever.yaml";
+  std::ofstream(plan) << "version: 1\nworkload: {name: Llama3_8B}\nhardware: {name: H100}\n"
+                         "ops: {region: US_Avg, duration_days: 1e300}\n";
+  ExpectRefused({"eval", plan}, "ops.duration_days: must lie in [0, 106751] (292 years)");
+}
+
+TEST(InputRulesTest, SolveNamesTheArgumentAndNeverWrapsAnInteger) {
+  const std::string lines = ::testing::TempDir() + "/solve_rules.jsonl";
+  std::ofstream(lines)
+      << "{\"id\": 1, \"request\": {\"solver\": \"Engine\", \"args\": {\"model\": \"Llama3_8B\", "
+         "\"hardware\": \"H100\", \"batch_size\": 18446744073709549568}}}\n"
+      << "{\"id\": 2, \"request\": {\"request\": {\"solver\": \"Engine\", \"args\": {}}}}\n";
+  const CliRun r = Mlsysim({"solve", lines});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(
+      r.out.find("\"field\": \"batch_size\", \"message\": \"out of range: 18446744073709549568\""),
+      std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("-2048"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("got request (an object)"), std::string::npos) << r.out;
+}
+
+TEST(InputRulesTest, ACheckpointIntervalMustBeLongerThanOneWrite) {
+  // Llama-3-70B: 14 B/parameter = 988 GB; 256 GPUs' local NVMe write it in
+  // well over a nanosecond.
+  ExpectRefused(
+      {"simulate", "training", "--model", "Llama3_70B", "--cluster", "Research_256", "--tp", "8",
+       "--pp", "4", "--batch-size", "256", "--days", "1", "--failures", "registry",
+       "--checkpoint-interval", "1 ns"},
+      "checkpoint.interval (--checkpoint-interval): 1 ns gives 1e-09 s, not longer than one "
+      "checkpoint write");
+}
+
+TEST(InputRulesTest, SimulateAloneAndADirectoryScenarioSayWhatIsWrongOnStderr) {
+  const CliRun alone = Mlsysim({"simulate"});
+  EXPECT_EQ(alone.code, 1);
+  EXPECT_TRUE(alone.out.empty()) << alone.out;
+  EXPECT_NE(alone.err.find("simulate needs a scenario file (.textproto), 'default', or a form"),
+            std::string::npos)
+      << alone.err;
+  const std::string dir = ::testing::TempDir() + "/a_directory.textproto";
+  std::filesystem::create_directories(dir);
+  ExpectRefused({"simulate", dir}, "cannot read '" + dir + "': not a regular file (a directory)");
+  ExpectRefused({"simulate", dir + "/missing.textproto"}, "No such file or directory");
+}
+
+TEST(InputRulesTest, AFileSizeLimitLeavesNoTemporaryFile) {
+  // ulimit -f 1 (512-byte blocks): the requests CSV of 2,000 requests passes
+  // it and the kernel sends SIGXFSZ; the handler removes the temporary file.
+  const std::string dir = ::testing::TempDir() + "/xfsz";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string cmd =
+      std::string("ulimit -f 1; exec '") + MLSYSIM_BINARY +
+      "' simulate serving --model Llama3_8B --hardware H100 --replicas 1 --qps 50 "
+      "--requests 2000 --requests-csv '" +
+      dir + "/requests.csv' >/dev/null 2>&1";
+  const int status = std::system(("bash -c \"" + cmd + "\"").c_str());
+  EXPECT_NE(status, 0) << "the limit should have stopped the run";
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    ++files;
+    ADD_FAILURE() << "left behind: " << entry.path();
+  }
+  EXPECT_EQ(files, 0);
+}
+
+}  // namespace
+}  // namespace mlsysim
