@@ -90,6 +90,14 @@ TEST(InputRulesTest, SolveNamesTheArgumentAndNeverWrapsAnInteger) {
   EXPECT_NE(r.out.find("got request (an object)"), std::string::npos) << r.out;
 }
 
+TEST(InputRulesTest, EscapesThatDecodeToInvalidUtf8AreRefused) {
+  // The file is valid UTF-8; the string it spells with escapes is not.
+  const std::string scen = ::testing::TempDir() + "/escapes.textproto";
+  std::ofstream(scen) << "name: \"\\xff\\xfe\" queue { servers: 1 arrival_rate: 0.5 service_time: 1 "
+                         "requests: 1000 }\n";
+  ExpectRefused({"simulate", scen}, "escapes.textproto: name: invalid UTF-8");
+}
+
 TEST(InputRulesTest, ACheckpointIntervalMustBeLongerThanOneWrite) {
   // Llama-3-70B: 14 B/parameter = 988 GB; 256 GPUs' local NVMe write it in
   // well over a nanosecond.

@@ -52,6 +52,32 @@ class FirstSyntaxError : public google::protobuf::io::ErrorCollector {
 // Domains of the scenario's numeric fields, checked before anything runs; a
 // message names the field path and what is accepted (0 means "default"
 // wherever the schema says so).
+int FirstInvalidUtf8Line(const std::string& text);
+
+// Every string field of `m` (escapes decoded) is UTF-8; "" or "PATH: ...".
+std::string CheckUtf8Strings(const google::protobuf::Message& m, const std::string& prefix) {
+  using google::protobuf::FieldDescriptor;
+  const auto* d = m.GetDescriptor();
+  const auto* r = m.GetReflection();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    const std::string path = prefix.empty() ? f->name() : absl::StrCat(prefix, ".", f->name());
+    const int n = f->is_repeated() ? r->FieldSize(m, f) : (r->HasField(m, f) ? 1 : 0);
+    for (int k = 0; k < n; ++k) {
+      if (f->type() == FieldDescriptor::TYPE_STRING) {
+        const std::string v = f->is_repeated() ? r->GetRepeatedString(m, f, k) : r->GetString(m, f);
+        if (FirstInvalidUtf8Line(v) > 0) {
+          return absl::StrCat(path, ": invalid UTF-8 (after escapes such as \\xff are decoded)");
+        }
+      } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+        const auto& sub = f->is_repeated() ? r->GetRepeatedMessage(m, f, k) : r->GetMessage(m, f);
+        if (std::string e = CheckUtf8Strings(sub, path); !e.empty()) return e;
+      }
+    }
+  }
+  return "";
+}
+
 // Fields that would silently override each other: a registry cluster fixes
 // its nodes, node type and fabric; a request trace fixes the arrivals.
 std::string CheckExclusions(const scenario::Scenario& s) {
@@ -101,6 +127,7 @@ std::string CheckScenarioRanges(const scenario::Scenario& s) {
       !e.empty())
     return e;
   if (const std::string e = CheckExclusions(s); !e.empty()) return e;
+  if (const std::string e = CheckUtf8Strings(s, ""); !e.empty()) return e;
   if (s.cluster().oversubscription() != 0 && s.cluster().oversubscription() < 1) {
     return "cluster.oversubscription: must be >= 1 (or 0 for the fabric's)";
   }
@@ -171,7 +198,6 @@ std::string CheckScenarioRanges(const scenario::Scenario& s) {
   return "";
 }
 
-namespace {
 
 // The text must be UTF-8 (string fields are); returns the 1-based line of
 // the first invalid byte, or 0.
@@ -193,7 +219,6 @@ int FirstInvalidUtf8Line(const std::string& text) {
   return 0;
 }
 
-}  // namespace
 
 absl::Status ParseScenarioText(const std::string& text, const std::string& path,
                                scenario::Scenario* s) {
