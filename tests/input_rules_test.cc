@@ -4,7 +4,8 @@
 // an arrival rate), non-finite and absurd magnitudes are refused, a checkpoint
 // interval must be longer than one write, `simulate` alone and a directory
 // given as a scenario say what is wrong on stderr, and a file-size limit
-// (SIGXFSZ) leaves no temporary file behind.
+// (SIGXFSZ) leaves no temporary file behind. Also the README's
+// ServingModel-parity sentence, checked where it used to be false.
 #include <sys/stat.h>
 
 #include <cstdlib>
@@ -15,6 +16,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/cli_runner.h"
+#include "tests/result_testing.h"
 
 namespace mlsysim {
 namespace {
@@ -93,8 +95,9 @@ TEST(InputRulesTest, SolveNamesTheArgumentAndNeverWrapsAnInteger) {
 TEST(InputRulesTest, EscapesThatDecodeToInvalidUtf8AreRefused) {
   // The file is valid UTF-8; the string it spells with escapes is not.
   const std::string scen = ::testing::TempDir() + "/escapes.textproto";
-  std::ofstream(scen) << "name: \"\\xff\\xfe\" queue { servers: 1 arrival_rate: 0.5 service_time: 1 "
-                         "requests: 1000 }\n";
+  std::ofstream(scen)
+      << "name: \"\\xff\\xfe\" queue { servers: 1 arrival_rate: 0.5 service_time: 1 "
+         "requests: 1000 }\n";
   ExpectRefused({"simulate", scen}, "escapes.textproto: name: invalid UTF-8");
 }
 
@@ -141,6 +144,27 @@ TEST(InputRulesTest, AFileSizeLimitLeavesNoTemporaryFile) {
     ADD_FAILURE() << "left behind: " << entry.path();
   }
   EXPECT_EQ(files, 0);
+}
+
+// The README's ServingModel-parity sentence, checked: with --attention square a
+// lone request's TTFT is ServingModel's where prefill is compute-bound; a
+// short prompt is memory-bound here (the simulator's iteration is a roofline),
+// so Llama-3-8B fp16 on H100 at S = 128 takes the weights' streaming time:
+// 2 B x 8.03e9 parameters (docs/mlsysim_v0.1.1_contract.md §4 models table)
+// / 3.35 TB/s (H100) + the 0.01 ms dispatch tax = 4.80403 ms, where
+// ServingModel (compute only) gives 4.184 ms.
+TEST(ServingCliTest, ShortPromptsAreMemoryBoundUnlikeServingModel) {
+  const CliRun r =
+      Mlsysim({"-o",          "json",  "simulate",       "serving", "--model",         "Llama3_8B",
+               "--hardware",  "H100",  "--replicas",     "1",       "--qps",           "0.001",
+               "--requests",  "1",     "--input-tokens", "128",     "--output-tokens", "1",
+               "--attention", "square"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const ParsedResult j(r.out);
+  const double ttft = j.Sim("ttft_p50_s"), analytic = j.Ana("ttft_p50_s");
+  EXPECT_NEAR(ttft, 2 * 8.03e9 / 3.35e12 + 1e-5, 1e-9);
+  EXPECT_NEAR(analytic, 4.184e-3, 0.5e-6);  // ServingModel: compute only
+  EXPECT_GT(ttft, analytic);
 }
 
 }  // namespace
