@@ -45,6 +45,36 @@ TEST(TrainingStepTest, NoCommunicationEqualsTheIronLaw) {
   EXPECT_NEAR(r->mfu, 0.5, 1e-6);
 }
 
+TEST(TrainingStepTest, CommunicationEqualsItsClosedForms) {
+  // Llama-3-8B on 4 DGX H100 (TP8 x DP4, PP 1) on an idle non-blocking
+  // fat-tree under D-mod-k, no overlap, one gradient bucket, 2 microbatches of
+  // one 2,048-token sequence. Each closed form is computed here from the model
+  // (tests/data/SOURCES.md §1):
+  //  - DP: one ring all-reduce of the stage's gradients, 2 B x P / TP, over the
+  //    4 replicas at the NIC's 50 GB/s and 5 us (IB NDR; each TP rank its own
+  //    rail, so the 8 rings never share a link);
+  //  - TP: Megatron's 2 all-reduces per layer forward and 2 backward, each of
+  //    tokens x hidden x 2 B over the 8 GPUs at 900 GB/s and 0.5 us (NVLink):
+  //    4 L per microbatch;
+  //  - the step: compute (TP inside) + the exposed gradient sync, no bubble.
+  TrainingStepConfig c = Base(4, 8, 1, 2, 8);
+  c.model = *Reg().FindModel("Llama3_8B");
+  c.overlap_gradients = false;
+  c.bucket_bytes = 0;
+  auto r = SimulateTrainingStep(c);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->dp, 4);
+  const double grad_bytes = 2.0 * c.model.parameters / 8;
+  const double dp_ab = RingAllReduceTime(grad_bytes, 4, 50e9, 5e-6);
+  EXPECT_NEAR(r->dp_allreduce_s, dp_ab, 1e-6 * dp_ab);
+  const double tp_one = RingAllReduceTime(2048.0 * c.model.hidden_dim * 2, 8, 900e9, 500e-9);
+  const double tp_all = 2 * 4 * c.model.layers * tp_one;
+  EXPECT_NEAR(r->tp_communication_s, tp_all, 1e-6 * tp_all);
+  EXPECT_NEAR(r->bubble_time_s, 0, 1e-12);
+  EXPECT_NEAR(r->exposed_dp_s, r->dp_allreduce_s, 1e-9 * dp_ab);
+  EXPECT_NEAR(r->step_time_s, r->compute_time_s + r->dp_allreduce_s, 1e-9 * r->step_time_s);
+}
+
 TEST(TrainingStepTest, ShardedComputeEqualsTheIronLawStretchedByTheBubble) {
   // 32 GPUs as TP8 x PP4 (dp 1), Llama-3-70B's 80 layers in 4 uniform stages,
   // 8 microbatches, no communication. Each GPU does 1/32 of 6·P·D at peak·η,
