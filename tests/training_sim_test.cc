@@ -73,6 +73,10 @@ TEST(TrainingStepTest, CommunicationEqualsItsClosedForms) {
   EXPECT_NEAR(r->bubble_time_s, 0, 1e-12);
   EXPECT_NEAR(r->exposed_dp_s, r->dp_allreduce_s, 1e-9 * dp_ab);
   EXPECT_NEAR(r->step_time_s, r->compute_time_s + r->dp_allreduce_s, 1e-9 * r->step_time_s);
+  // And the whole step from the closed forms alone: each GPU's 1/TP share of
+  // 6 P x 4,096 tokens at 989 TFLOP/s x 0.5 (compute-bound), plus TP, plus DP.
+  const double compute = 6 * c.model.parameters * 4096 / (8 * 989e12 * 0.5);
+  EXPECT_NEAR(r->step_time_s, compute + tp_all + dp_ab, 1e-6 * r->step_time_s);
 }
 
 TEST(TrainingStepTest, ShardedComputeEqualsTheIronLawStretchedByTheBubble) {
