@@ -57,6 +57,60 @@ TEST(ServingSimTest, OneRequestReproducesServingModel) {
   }
 }
 
+TEST(ServingSimTest, ChunkedSquarePrefillEqualsTheWholePromptsFlops) {
+  // One 8,192-token prompt prefilled in 2,048-token pieces under
+  // --attention square (ServingModel's S^2): piece k after p cached tokens
+  // costs 2 P n + 4 L h (n(2p + n)) flop, and the pieces' n(2p + n) telescope
+  // to S^2. Each piece is compute-bound (2 P n / (peak eta) = 66 ms against
+  // 4.8 ms of weights), so TTFT = (2 P S + 4 L h S^2)/(peak eta) + 4 x the
+  // 0.01 ms dispatch tax (Llama-3-8B: P = 8.03e9, L = 32, h = 4096; H100
+  // fp16 989 TFLOP/s, eta 0.5; docs/mlsysim_v0.1.1_contract.md).
+  ServingConfig c = Config("Llama3_8B", "H100");
+  c.causal_attention = false;
+  c.chunked_prefill_tokens = 2048;
+  auto r = SimulateServing(c, {{0.0, 8192, 2}});
+  ASSERT_TRUE(r.ok()) << r.status();
+  const double s = 8192, flops = 2 * 8.03e9 * s + 4.0 * 32 * 4096 * s * s;
+  const double ttft = flops / (989e12 * 0.5) + 4 * 1e-5;
+  EXPECT_NEAR(r->ttft_s[0], ttft, 1e-6 * ttft);
+  // Whole (one piece): the same flops, one tax.
+  c.chunked_prefill_tokens = 0;
+  c.max_batched_tokens = 8192;
+  auto whole = SimulateServing(c, {{0.0, 8192, 2}});
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  EXPECT_NEAR(whole->ttft_s[0], flops / (989e12 * 0.5) + 1e-5, 1e-6 * ttft);
+}
+
+TEST(ServingSimTest, ChunkedPiecesReadTheirCachedPrefix) {
+  // A 4,096-token prompt in 64-token pieces: each piece is memory-bound
+  // (2 P x 64 flop = 2.1 ms of compute against 4.8 ms of weights) and reads the
+  // weights plus the KV of its p cached tokens: 2 (K, V) x 32 layers x 8 KV
+  // heads x 128 x 2 B = 131,072 B per token (Llama-3-8B, fp16). So TTFT =
+  // 64 (W/B + tax) + 131,072 x sum p / B, with sum p = 64 x (0 + ... + 63),
+  // W = 2 x 8.03e9 B, B = 3.35 TB/s (H100), tax 0.01 ms.
+  ServingConfig c = Config("Llama3_8B", "H100");
+  c.chunked_prefill_tokens = 64;
+  auto r = SimulateServing(c, {{0.0, 4096, 2}});
+  ASSERT_TRUE(r.ok()) << r.status();
+  const double w = 2 * 8.03e9, b = 3.35e12, sum_p = 64.0 * (63 * 64 / 2);
+  const double ttft = 64 * (w / b + 1e-5) + 131072 * sum_p / b;
+  EXPECT_NEAR(r->ttft_s[0], ttft, 1e-6 * ttft);
+}
+
+TEST(ServingSimTest, LognormalLengthsHaveTheirMean) {
+  // 200,000 draws of lognormal:6.0:0.8 (of ln tokens): mean exp(mu + sigma^2/2)
+  // = 555.7 tokens, SD 526 (rounding to whole tokens moves the mean by < 0.1);
+  // the standard error of the mean is 1.18, so 1 % is over 4 SE. Halving sigma
+  // would move the mean 21 %.
+  auto d = ParseTokenDistribution("lognormal:6.0:0.8", "in");
+  ASSERT_TRUE(d.ok());
+  RandomStream rng = RandomStreams(5, 0).Stream(0, "lengths");
+  double sum = 0;
+  const int n = 200000;
+  for (int i = 0; i < n; ++i) sum += Draw(*d, rng);
+  EXPECT_NEAR(sum / n, std::exp(6.0 + 0.32), 0.01 * std::exp(6.32));
+}
+
 TEST(ServingSimTest, DisaggregatedOneRequestReproducesServingModel) {
   ServingConfig c = Config("Llama3_8B", "H100", 2);
   c.prefill_replicas = 1;

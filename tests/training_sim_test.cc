@@ -232,6 +232,32 @@ TEST(TrainingRunTest, FailureCountsPooledOverSeedsMatchRateTimesT) {
   EXPECT_NEAR(total / 5, expected, 0.05 * expected);
 }
 
+TEST(TrainingRunTest, EachFailureCostsDetectionRestartAndReschedule) {
+  // Every interruption charges the configured path: detection + restart, and
+  // rescheduling onto another node when a node-level failure finds no spare
+  // (30 s + 600 s + 60 s here); a software failure keeps its node.
+  TrainingRunConfig c;
+  c.duration_s = 60 * 86400.0;
+  c.nodes = 64;
+  c.causes = {{"Faulty GPU", "gpu", 512, 1.0 / 20000, 0, true},  // ~37 expected
+              {"Software", "software", 1, 1.0 / 50, 0, false}};  // ~29 expected
+  c.detection_s = 30;
+  c.restart_s = 600;
+  c.reschedule_s = 60;
+  c.record_log = true;
+  auto r = SimulateTrainingRun(c);
+  ASSERT_TRUE(r.ok()) << r.status();
+  int node_level = 0, software = 0;
+  for (const RunLogRow& row : r->log) {
+    if (row.kind != "failure") continue;
+    const bool node = row.component == "gpu";
+    (node ? node_level : software)++;
+    EXPECT_DOUBLE_EQ(row.downtime_s, node ? 690.0 : 630.0) << row.cause << " at " << row.time_s;
+  }
+  EXPECT_GT(node_level, 10);
+  EXPECT_GT(software, 10);
+}
+
 TEST(TrainingRunTest, NoFailuresNoCheckpointsIsAllUsefulWork) {
   TrainingRunConfig c;
   c.step_time_s = 2;
