@@ -1,9 +1,10 @@
 // commands.cc — global option parsing, subcommand routing, error reporting.
 #include "cli/commands.h"
 
-#include <ostream>
-
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <ostream>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -293,6 +294,24 @@ int RunMlsysim(const std::vector<std::string>& argv, std::ostream& out, std::ost
                      absl::StrCat("unknown command '", command,
                                   "'; accepted: zoo, eval, serve, optimize, simulate, sweep, "
                                   "solve, walls, schema, report"));
+}
+
+absl::StatusOr<double> ParseNumber(const std::string& field, const std::string& text) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !std::isfinite(v)) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": '", text, "' is not a number"));
+  }
+  return v;
+}
+
+absl::StatusOr<int> ParseInt(const std::string& field, const std::string& text) {
+  auto v = ParseNumber(field, text);
+  if (!v.ok()) return v.status();
+  if (std::trunc(*v) != *v || std::abs(*v) > 2e9) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": '", text, "' is not an integer"));
+  }
+  return static_cast<int>(*v);
 }
 
 }  // namespace mlsysim

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
+
 #include "topology/registry.h"
 
 namespace mlsysim {
@@ -66,6 +68,11 @@ struct ParsedOptions {
   std::string Get(const std::string& name, const std::string& def) const;
   std::vector<std::string> GetAll(const std::string& name) const;  // repeated options
 };
+// A positional or option value as a finite number / an integer within ±2e9;
+// errors name `field` and quote the text.
+absl::StatusOr<double> ParseNumber(const std::string& field, const std::string& text);
+absl::StatusOr<int> ParseInt(const std::string& field, const std::string& text);
+
 // Returns an error message (empty on success).
 std::string ParseOptions(const CommandArgs& args, const std::vector<OptionSpec>& specs,
                          const std::string& command, ParsedOptions* parsed);

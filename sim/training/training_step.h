@@ -130,6 +130,13 @@ struct TrainingStepResult {
   TrainingStepPlan plan;  // when record_plan
 };
 
+// The model's preconditions on a config (what SimulateTrainingStep refuses):
+// a Transformer shape; tp divides a node, tp x pp the cluster; pp <= layers;
+// the interleaved schedule's multiples; the batch a multiple of dp x
+// microbatches; ep only for mixture-of-experts models, dividing dp and the
+// experts; a known activation recompute mode.
+absl::Status CheckTrainingStepConfig(const TrainingStepConfig& c);
+
 absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig& config);
 
 }  // namespace mlsysim

@@ -1,0 +1,87 @@
+// training_step_check.cc — the training step model's preconditions
+// (CheckTrainingStepConfig, see training_step.h): the model shape, the
+// parallel layout against the node and the cluster, the schedule, experts.
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "sim/training/training_step.h"
+
+namespace mlsysim {
+
+absl::Status CheckTrainingStepConfig(const TrainingStepConfig& c) {
+  const ModelSpec& m = c.model;
+  if (!m.IsTransformer() || m.parameters <= 0 || m.layers <= 0 || m.hidden_dim <= 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "model: the training simulation needs a Transformer with parameters, layers and "
+        "hidden_dim; '",
+        m.key, "' is not one"));
+  }
+  const int gpn = c.node.accelerators_per_node;
+  const int n = c.nodes * gpn;
+  if (c.tp < 1 || c.pp < 1 || c.microbatches < 1 || c.global_batch < 1 || c.seq_len < 1) {
+    return absl::InvalidArgumentError("tp, pp, microbatches, batch size and seq_len must be >= 1");
+  }
+  if (!(c.efficiency > 0 && c.efficiency <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("efficiency must lie in (0, 1]; got ", c.efficiency));
+  }
+  if (c.tp > gpn || gpn % c.tp != 0) {
+    return absl::InvalidArgumentError(absl::StrCat("tp (", c.tp, ") must divide the ", gpn,
+                                                   " GPUs of a node (TP stays on NVLink)"));
+  }
+  if (n % (c.tp * c.pp) != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("tp x pp (", c.tp * c.pp, ") does not divide the ", n, " GPUs"));
+  }
+  if (c.pp > m.layers) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("pp (", c.pp, ") exceeds the model's ", m.layers, " layers"));
+  }
+  if (c.virtual_stages < 1) return absl::InvalidArgumentError("virtual stages must be >= 1");
+  if (c.virtual_stages > 1) {
+    if (c.pp < 2) return absl::InvalidArgumentError("the interleaved schedule needs pp >= 2");
+    if (c.microbatches % c.pp != 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the interleaved schedule needs microbatches (", c.microbatches,
+                       ") to be a multiple of pp (", c.pp, ")"));
+    }
+    if (m.layers % (c.pp * c.virtual_stages) != 0) {
+      return absl::InvalidArgumentError(absl::StrCat("layers (", m.layers,
+                                                     ") must divide into pp x v (",
+                                                     c.pp * c.virtual_stages, ") chunks"));
+    }
+  }
+  const int dp = n / (c.tp * c.pp);
+  if (c.global_batch % (dp * c.microbatches) != 0) {
+    return absl::InvalidArgumentError(absl::StrCat("batch size (", c.global_batch,
+                                                   ") must be a multiple of dp x microbatches (",
+                                                   dp, " x ", c.microbatches, ")"));
+  }
+  if (c.straggler_cv < 0) return absl::InvalidArgumentError("straggler cv must be >= 0");
+  const bool sparse = m.architecture == Architecture::kSparse && m.active_parameters > 0;
+  if (c.ep < 1) return absl::InvalidArgumentError("ep must be >= 1");
+  if (c.ep > 1) {
+    if (!sparse || m.num_experts < 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("ep (", c.ep,
+                       ") > 1 needs a mixture-of-experts model (architecture Sparse with "
+                       "active_parameters and num_experts); '",
+                       m.key, "' is not one"));
+    }
+    if (dp % c.ep != 0) {
+      return absl::InvalidArgumentError(absl::StrCat("ep (", c.ep, ") must divide dp (", dp,
+                                                     "): EP groups are carved out of DP"));
+    }
+    if (m.num_experts % c.ep != 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("ep (", c.ep, ") must divide the ", m.num_experts, " experts"));
+    }
+  }
+  if (c.activation_recompute != "none" && c.activation_recompute != "selective" &&
+      c.activation_recompute != "full") {
+    return absl::InvalidArgumentError(absl::StrCat("activation recompute '", c.activation_recompute,
+                                                   "': accepted none, selective, full"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace mlsysim
