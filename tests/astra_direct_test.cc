@@ -38,6 +38,7 @@
 #include "sim/network/astra_direct.h"
 #include "sim/network/astra_timing.h"
 #include "sim/network/chakra_runner.h"
+#include "tests/chakra_testing.h"
 #include "traces/astra_platform.h"
 #include "traces/chakra_trace.h"
 
@@ -164,24 +165,6 @@ TEST(AstraDirectTest, OtherCollectivesAndWindows) {
   auto w3 = AstraDirectCycles(chakra::ALL_TO_ALL, bytes, d, sys, 3, false);
   ASSERT_TRUE(w3.ok());
   EXPECT_EQ(*w3, 3 * (dd + 10) + 10);
-}
-
-std::vector<ChakraTrace> OneCollective(int n, int comm_type, int64_t bytes) {
-  std::vector<ChakraTrace> ranks(n);
-  for (ChakraTrace& t : ranks) {
-    t.metadata.set_version("0.0.4");
-    chakra::Node& node = t.nodes.emplace_back();
-    node.set_id(0);
-    node.set_name("a2a");
-    node.set_type(chakra::COMM_COLL_NODE);
-    auto* a = node.add_attr();
-    a->set_name("comm_type");
-    a->set_int64_val(comm_type);
-    a = node.add_attr();
-    a->set_name("comm_size");
-    a->set_int64_val(bytes);
-  }
-  return ranks;
 }
 
 std::string Write(const std::string& name, const std::string& text) {

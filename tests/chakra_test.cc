@@ -14,6 +14,7 @@
 #include "sim/network/chakra_runner.h"
 #include "sim/training/training_chakra.h"
 #include "sim/training/training_step.h"
+#include "tests/chakra_testing.h"
 #include "topology/registry.h"
 #include "traces/astra_platform.h"
 #include "traces/chakra_trace.h"
@@ -80,25 +81,6 @@ TEST(ChakraTest, FlowBackendEqualsTheRingAlphaBeta) {
   ASSERT_TRUE(ag.ok()) << ag.status();
   const double ag_ab = 15 * ((1 << 20) / (50 * 1073741824.0) + 500e-9);
   EXPECT_NEAR(ag->finish_ns * 1e-9, ag_ab, 1e-9 * ag_ab);
-}
-
-// One all-reduce per rank, as Chakra's generator writes it.
-std::vector<ChakraTrace> OneCollective(int n, int comm_type, int64_t bytes) {
-  std::vector<ChakraTrace> ranks(n);
-  for (ChakraTrace& t : ranks) {
-    t.metadata.set_version("0.0.4");
-    chakra::Node& node = t.nodes.emplace_back();
-    node.set_id(0);
-    node.set_name("coll");
-    node.set_type(chakra::COMM_COLL_NODE);
-    auto* a = node.add_attr();
-    a->set_name("comm_type");
-    a->set_int64_val(comm_type);
-    a = node.add_attr();
-    a->set_name("comm_size");
-    a->set_int64_val(bytes);
-  }
-  return ranks;
 }
 
 TEST(ChakraTest, GeneratedThousandRankAllReduceInBothModes) {
