@@ -108,29 +108,17 @@ std::string CheckExclusions(const scenario::Scenario& s) {
   return "";
 }
 
-std::string CheckScenarioRanges(const scenario::Scenario& s) {
-  struct Range {
-    const char* field;
-    double value, lo, hi;
-  };
-  std::vector<Range> r = {
-      {"replications", static_cast<double>(s.replications()), 0, 100000},
-      {"cluster.nodes", static_cast<double>(s.cluster().nodes()), 0, kMaxClusterNodes},
-      {"cluster.spare_nodes", static_cast<double>(s.cluster().spare_nodes()), 0, kMaxClusterNodes},
-      {"cluster.oversubscription", s.cluster().oversubscription(), 0, 1024},
-      {"failures.weibull_shape", s.failures().weibull_shape(), 0, 100},
-  };
-  if (const std::string e = CheckPrecision(s.training().precision(), "training.precision");
-      !e.empty())
-    return e;
-  if (const std::string e = CheckPrecision(s.serving().precision(), "serving.precision");
-      !e.empty())
-    return e;
-  if (const std::string e = CheckExclusions(s); !e.empty()) return e;
-  if (const std::string e = CheckUtf8Strings(s, ""); !e.empty()) return e;
-  if (s.cluster().oversubscription() != 0 && s.cluster().oversubscription() < 1) {
-    return "cluster.oversubscription: must be >= 1 (or 0 for the fabric's)";
-  }
+namespace {
+
+struct FieldRange {
+  const char* field;
+  double value, lo, hi;
+};
+
+// The domains proto/scenario.proto states for the training and serving workloads.
+void AddModelWorkloadRanges(const scenario::Scenario& s, std::vector<FieldRange>* out) {
+  using Range = FieldRange;
+  std::vector<Range>& r = *out;
   if (s.has_training()) {
     const auto& t = s.training();
     for (const Range& x : std::initializer_list<Range>{
@@ -162,6 +150,12 @@ std::string CheckScenarioRanges(const scenario::Scenario& s) {
              {"serving.prefill_replicas", static_cast<double>(w.prefill_replicas()), 0, 1 << 20}})
       r.push_back(x);
   }
+}
+
+// The same for the queue, collective and job-queue workloads.
+void AddQueueWorkloadRanges(const scenario::Scenario& s, std::vector<FieldRange>* out) {
+  using Range = FieldRange;
+  std::vector<Range>& r = *out;
   if (s.has_queue()) {
     const auto& q = s.queue();
     for (const Range& x : std::initializer_list<Range>{
@@ -189,7 +183,32 @@ std::string CheckScenarioRanges(const scenario::Scenario& s) {
     for (int g : j.job_gpus())
       r.push_back({"job_queue.job_gpus", static_cast<double>(g), 1, kMaxAccelerators});
   }
-  for (const Range& x : r) {
+}
+
+}  // namespace
+
+std::string CheckScenarioRanges(const scenario::Scenario& s) {
+  std::vector<FieldRange> r = {
+      {"replications", static_cast<double>(s.replications()), 0, 100000},
+      {"cluster.nodes", static_cast<double>(s.cluster().nodes()), 0, kMaxClusterNodes},
+      {"cluster.spare_nodes", static_cast<double>(s.cluster().spare_nodes()), 0, kMaxClusterNodes},
+      {"cluster.oversubscription", s.cluster().oversubscription(), 0, 1024},
+      {"failures.weibull_shape", s.failures().weibull_shape(), 0, 100},
+  };
+  if (const std::string e = CheckPrecision(s.training().precision(), "training.precision");
+      !e.empty())
+    return e;
+  if (const std::string e = CheckPrecision(s.serving().precision(), "serving.precision");
+      !e.empty())
+    return e;
+  if (const std::string e = CheckExclusions(s); !e.empty()) return e;
+  if (const std::string e = CheckUtf8Strings(s, ""); !e.empty()) return e;
+  if (s.cluster().oversubscription() != 0 && s.cluster().oversubscription() < 1) {
+    return "cluster.oversubscription: must be >= 1 (or 0 for the fabric's)";
+  }
+  AddModelWorkloadRanges(s, &r);
+  AddQueueWorkloadRanges(s, &r);
+  for (const FieldRange& x : r) {
     if (!(x.value >= x.lo && x.value <= x.hi)) {
       return absl::StrCat(x.field, ": must lie in [", x.lo, ", ", ExactNumber(x.hi), "]",
                           x.lo == 0 ? " (0: default)" : "", "; got ", ExactNumber(x.value));
@@ -197,7 +216,6 @@ std::string CheckScenarioRanges(const scenario::Scenario& s) {
   }
   return "";
 }
-
 
 // The text must be UTF-8 (string fields are); returns the 1-based line of
 // the first invalid byte, or 0.
@@ -218,7 +236,6 @@ int FirstInvalidUtf8Line(const std::string& text) {
   }
   return 0;
 }
-
 
 absl::Status ParseScenarioText(const std::string& text, const std::string& path,
                                scenario::Scenario* s) {

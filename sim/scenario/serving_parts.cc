@@ -169,47 +169,15 @@ void ServingClosedForms(const ServingConfig& c, double mean_in, double mean_out,
   }
 }
 
-absl::Status WriteServingOutputs(const RunContext& rc, const scenario::Outputs& outputs,
-                                 const ServingRunResult& run, const ServingConfig& c,
-                                 int64_t max_events, result::Result* out) {
+namespace {
+
+// The Perfetto trace of replication 0: iterations per replica with KV and
+// batch counters, the queue length, and each request's queue, prefill and
+// decode spans.
+absl::Status WriteServingTrace(const RunContext& rc, const scenario::Outputs& outputs,
+                               const ServingRunResult& run, const ServingConfig& c,
+                               int64_t max_events, result::Result* out) {
   auto bad = [](const absl::Status& s) { return s; };
-  constexpr const char* kRequestsHeader =
-      "arrival_s,start_s,first_token_s,finish_s,input_tokens,output_tokens,replica,preemptions,"
-      "tenant";
-  constexpr const char* kIterationsHeader =
-      "replica,start_s,end_s,prefill_tokens,decode_sequences,kv_utilization";
-  auto request_row = [](const RequestRecord& q) {
-    return absl::StrFormat("%.9f,%.9f,%.9f,%.9f,%d,%d,%d,%d,%d", q.arrival_s, q.start_s,
-                           q.first_token_s, q.finish_s, q.input_tokens, q.output_tokens, q.replica,
-                           q.preemptions, q.tenant);
-  };
-  auto iteration_row = [](const IterationSpan& s) {
-    return absl::StrFormat("%d,%.9f,%.9f,%d,%d,%.6f", s.replica, s.start_s, s.end_s,
-                           s.prefill_tokens, s.decode_tokens, s.kv_utilization);
-  };
-  if (rc.tables != nullptr) {
-    std::string& req = (*rc.tables)["requests"];
-    req = std::string(kRequestsHeader) + "\n";
-    for (const RequestRecord& q : run.records) absl::StrAppend(&req, request_row(q), "\n");
-    std::string& it = (*rc.tables)["iterations"];
-    it = std::string(kIterationsHeader) + "\n";
-    for (const IterationSpan& s : run.spans) absl::StrAppend(&it, iteration_row(s), "\n");
-  }
-  if (!outputs.requests_csv().empty()) {
-    CsvFile f(outputs.requests_csv(), kRequestsHeader);
-    for (const RequestRecord& q : run.records) f.Row(request_row(q));
-    if (auto s = f.Commit(); !s.ok()) return bad(s);
-    AnnounceFile(rc, out, outputs.requests_csv(),
-                 absl::StrCat(run.records.size(), " requests, replication 0"));
-  }
-  if (!outputs.iterations_csv().empty()) {
-    CsvFile f(outputs.iterations_csv(), kIterationsHeader);
-    for (const IterationSpan& s : run.spans) f.Row(iteration_row(s));
-    if (auto s = f.Commit(); !s.ok()) return bad(s);
-    AnnounceFile(rc, out, outputs.iterations_csv(),
-                 absl::StrCat(run.spans.size(), " iterations, replication 0"));
-  }
-  if (outputs.trace_json().empty()) return absl::OkStatus();
   ChromeTrace t(max_events);
   t.ProcessName(0, "replicas (batch iterations)");
   const int replicas = c.replicas;
@@ -255,6 +223,52 @@ absl::Status WriteServingOutputs(const RunContext& rc, const scenario::Outputs& 
     Warn(rc, out, w);
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status WriteServingOutputs(const RunContext& rc, const scenario::Outputs& outputs,
+                                 const ServingRunResult& run, const ServingConfig& c,
+                                 int64_t max_events, result::Result* out) {
+  auto bad = [](const absl::Status& s) { return s; };
+  constexpr const char* kRequestsHeader =
+      "arrival_s,start_s,first_token_s,finish_s,input_tokens,output_tokens,replica,preemptions,"
+      "tenant";
+  constexpr const char* kIterationsHeader =
+      "replica,start_s,end_s,prefill_tokens,decode_sequences,kv_utilization";
+  auto request_row = [](const RequestRecord& q) {
+    return absl::StrFormat("%.9f,%.9f,%.9f,%.9f,%d,%d,%d,%d,%d", q.arrival_s, q.start_s,
+                           q.first_token_s, q.finish_s, q.input_tokens, q.output_tokens, q.replica,
+                           q.preemptions, q.tenant);
+  };
+  auto iteration_row = [](const IterationSpan& s) {
+    return absl::StrFormat("%d,%.9f,%.9f,%d,%d,%.6f", s.replica, s.start_s, s.end_s,
+                           s.prefill_tokens, s.decode_tokens, s.kv_utilization);
+  };
+  if (rc.tables != nullptr) {
+    std::string& req = (*rc.tables)["requests"];
+    req = std::string(kRequestsHeader) + "\n";
+    for (const RequestRecord& q : run.records) absl::StrAppend(&req, request_row(q), "\n");
+    std::string& it = (*rc.tables)["iterations"];
+    it = std::string(kIterationsHeader) + "\n";
+    for (const IterationSpan& s : run.spans) absl::StrAppend(&it, iteration_row(s), "\n");
+  }
+  if (!outputs.requests_csv().empty()) {
+    CsvFile f(outputs.requests_csv(), kRequestsHeader);
+    for (const RequestRecord& q : run.records) f.Row(request_row(q));
+    if (auto s = f.Commit(); !s.ok()) return bad(s);
+    AnnounceFile(rc, out, outputs.requests_csv(),
+                 absl::StrCat(run.records.size(), " requests, replication 0"));
+  }
+  if (!outputs.iterations_csv().empty()) {
+    CsvFile f(outputs.iterations_csv(), kIterationsHeader);
+    for (const IterationSpan& s : run.spans) f.Row(iteration_row(s));
+    if (auto s = f.Commit(); !s.ok()) return bad(s);
+    AnnounceFile(rc, out, outputs.iterations_csv(),
+                 absl::StrCat(run.spans.size(), " iterations, replication 0"));
+  }
+  if (outputs.trace_json().empty()) return absl::OkStatus();
+  return WriteServingTrace(rc, outputs, run, c, max_events, out);
 }
 
 }  // namespace mlsysim

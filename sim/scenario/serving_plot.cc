@@ -20,9 +20,13 @@ std::string TenantName(const ServingConfig& c, int t) {
 
 }  // namespace
 
-void AddServingPlotData(const std::vector<ServingRunResult>& runs, const ServingConfig& c,
-                        result::Result* out) {
-  if (runs.empty()) return;
+namespace {
+
+// TTFT and E2E CDFs per tenant (all replications pooled), then the
+// inter-token gaps over all tokens (each quantile averaged over the
+// replications; the gap histogram's 1 % bins).
+void AddLatencyCdfs(const std::vector<ServingRunResult>& runs, const ServingConfig& c,
+                    result::Result* out) {
   const std::string pooled =
       absl::StrCat("finished requests of ", runs.size(), " replication(s), pooled");
   const size_t groups = std::max<size_t>(1, c.tenants.size());
@@ -40,21 +44,21 @@ void AddServingPlotData(const std::vector<ServingRunResult>& runs, const Serving
     AddSampleCdf(out, "ttft_s", "s", std::move(ttft), group, pooled);
     AddSampleCdf(out, "e2e_s", "s", std::move(e2e), group, pooled);
   }
-  // Inter-token gaps over all tokens (each quantile averaged over the
-  // replications; the gap histogram's 1 % bins).
-  if (!runs[0].itl_cdf.empty()) {
-    std::vector<double> itl(runs[0].itl_cdf.size(), 0.0);
-    for (const ServingRunResult& r : runs) {
-      for (size_t i = 0; i < itl.size() && i < r.itl_cdf.size(); ++i)
-        itl[i] += r.itl_cdf[i] / runs.size();
-    }
-    AddQuantileCdf(out, "itl_s", "s", itl, "",
-                   absl::StrCat("every inter-token gap; each quantile averaged over ", runs.size(),
-                                " replication(s); 1 % histogram bins"));
+  if (runs[0].itl_cdf.empty()) return;
+  std::vector<double> itl(runs[0].itl_cdf.size(), 0.0);
+  for (const ServingRunResult& r : runs) {
+    for (size_t i = 0; i < itl.size() && i < r.itl_cdf.size(); ++i)
+      itl[i] += r.itl_cdf[i] / runs.size();
   }
-  const ServingRunResult& run = runs[0];
-  if (run.records.empty()) return;
-  // Time per output token of each request (its mean inter-token gap).
+  AddQuantileCdf(out, "itl_s", "s", itl, "",
+                 absl::StrCat("every inter-token gap; each quantile averaged over ", runs.size(),
+                              " replication(s); 1 % histogram bins"));
+}
+
+// Time per output token of each request of replication 0 (its mean
+// inter-token gap), per tenant; returns the last finish (the time axis).
+double AddTpotCdfs(const ServingRunResult& run, const ServingConfig& c, result::Result* out) {
+  const size_t groups = std::max<size_t>(1, c.tenants.size());
   std::vector<std::vector<double>> tpot(groups);
   double horizon = 0;
   for (const RequestRecord& q : run.records) {
@@ -71,18 +75,18 @@ void AddServingPlotData(const std::vector<ServingRunResult>& runs, const Serving
                  c.tenants.size() > 1 ? TenantName(c, static_cast<int>(g)) : "",
                  "each request's mean inter-token gap, replication 0");
   }
+  return horizon;
+}
+
+// Waiting requests (all, and per tenant) and finished requests per second.
+void AddRequestSeries(const ServingRunResult& run, const ServingConfig& c, double horizon,
+                      result::Result* out) {
+  const size_t groups = std::max<size_t>(1, c.tenants.size());
   TimeBins waiting(horizon, kTimeBins), finished(horizon, kTimeBins);
   for (const RequestRecord& q : run.records) {
     waiting.Add(q.arrival_s, q.start_s, 1);
     finished.AddAt(q.finish_s, 1);
   }
-  TimeBins batch(horizon, kTimeBins), kv(horizon, kTimeBins), tokens(horizon, kTimeBins);
-  for (const IterationSpan& s : run.spans) {
-    batch.Add(s.start_s, s.end_s, s.decode_tokens);
-    kv.Add(s.start_s, s.end_s, s.kv_utilization);
-    tokens.AddAt(s.end_s, s.decode_tokens);
-  }
-  const int decode_replicas = std::max(1, c.replicas - c.prefill_replicas);
   const std::vector<double> t = waiting.Centres();
   const std::string rep0 = "replication 0, time-averaged over 200 bins";
   AddCurve(out, "queue_length", "time", "simulated", "s", "requests", t, waiting.PerSecond())
@@ -104,7 +108,21 @@ void AddServingPlotData(const std::vector<ServingRunResult>& runs, const Serving
   }
   AddCurve(out, "requests_finished_per_s", "time", "simulated", "s", "1/s", t, finished.PerSecond())
       ->set_note(absl::StrCat("finished requests per second; ", rep0));
-  if (run.spans.empty()) return;
+}
+
+// Decode batch per replica, KV use and output tokens per second, from the
+// iteration spans of replication 0.
+void AddIterationSeries(const ServingRunResult& run, const ServingConfig& c, double horizon,
+                        result::Result* out) {
+  TimeBins batch(horizon, kTimeBins), kv(horizon, kTimeBins), tokens(horizon, kTimeBins);
+  for (const IterationSpan& s : run.spans) {
+    batch.Add(s.start_s, s.end_s, s.decode_tokens);
+    kv.Add(s.start_s, s.end_s, s.kv_utilization);
+    tokens.AddAt(s.end_s, s.decode_tokens);
+  }
+  const int decode_replicas = std::max(1, c.replicas - c.prefill_replicas);
+  const std::vector<double> t = batch.Centres();
+  const std::string rep0 = "replication 0, time-averaged over 200 bins";
   const bool capped = run.iterations > static_cast<int64_t>(run.spans.size());
   const std::string spans_note = capped ? absl::StrCat(rep0, "; the first ", run.spans.size(),
                                                        " of ", run.iterations, " iterations")
@@ -117,6 +135,20 @@ void AddServingPlotData(const std::vector<ServingRunResult>& runs, const Serving
                               spans_note));
   AddCurve(out, "output_tokens_per_s", "time", "simulated", "s", "tokens/s", t, tokens.PerSecond())
       ->set_note(absl::StrCat("decode tokens produced per second (all replicas); ", spans_note));
+}
+
+}  // namespace
+
+void AddServingPlotData(const std::vector<ServingRunResult>& runs, const ServingConfig& c,
+                        result::Result* out) {
+  if (runs.empty()) return;
+  AddLatencyCdfs(runs, c, out);
+  const ServingRunResult& run = runs[0];
+  if (run.records.empty()) return;
+  const double horizon = AddTpotCdfs(run, c, out);
+  AddRequestSeries(run, c, horizon, out);
+  if (run.spans.empty()) return;
+  AddIterationSeries(run, c, horizon, out);
 }
 
 }  // namespace mlsysim
