@@ -253,10 +253,25 @@ TEST(RenewalTest, ExponentialRenewalIsLinear) {
   EXPECT_GT(WeibullRenewalFunction(2.0, 1.0, 1.0), WeibullCdf(2.0, 1.0, 1.0));
 }
 
-// Failures of one Weibull cause over `days`, pooled over seeds.
-double PooledFailures(double shape, bool fresh, int components, double mtbf_h, double days,
-                      int seeds) {
-  double total = 0;
+TEST(RenewalTest, WeibullRenewalMatchesIndependentValues) {
+  // One component, mean 50,000 h, T = 720 h (tests/data/SOURCES.md, "Weibull
+  // renewal at k != 1"): M = 0.17804 for k = 0.5 and 1.629e-4 for k = 2, to
+  // the digits given.
+  const double mean_h = 50000, t_h = 720;
+  const double m_half = WeibullRenewalFunction(0.5, mean_h / std::tgamma(3.0), t_h);
+  EXPECT_NEAR(m_half, 0.17804, 5e-6);
+  const double m_two = WeibullRenewalFunction(2.0, mean_h / std::tgamma(1.5), t_h);
+  EXPECT_NEAR(m_two, 1.629e-4, 5e-8);
+  // For k = 2 and t << scale, renewals after the first are of order F²: M is
+  // F(t) to within F² (an independent check of the same figure).
+  const double f = WeibullCdf(2.0, mean_h / std::tgamma(1.5), t_h);
+  EXPECT_NEAR(m_two, f, f * f);
+}
+
+// Failures of one Weibull cause over `days`, one count per seed.
+std::vector<double> FailuresPerSeed(double shape, bool fresh, int components, double mtbf_h,
+                                    double days, int seeds) {
+  std::vector<double> counts;
   for (int s = 1; s <= seeds; ++s) {
     TrainingRunConfig c;
     c.step_time_s = 10;
@@ -267,27 +282,43 @@ double PooledFailures(double shape, bool fresh, int components, double mtbf_h, d
     c.seed = static_cast<uint64_t>(s);
     auto r = SimulateTrainingRun(c);
     EXPECT_TRUE(r.ok());
-    total += r->interruptions;
+    counts.push_back(r->interruptions);
   }
-  return total / seeds;
+  return counts;
+}
+
+// The mean of `x` and the half-width of its 99.9 % confidence interval
+// (3.29 standard errors, from the sample variance: Weibull counts are not
+// Poisson, so their spread is measured, not assumed).
+std::pair<double, double> MeanAnd999HalfWidth(const std::vector<double>& x) {
+  double mean = 0, ss = 0;
+  for (double v : x) mean += v;
+  mean /= x.size();
+  for (double v : x) ss += (v - mean) * (v - mean);
+  const double se = std::sqrt(ss / (x.size() - 1) / x.size());
+  return {mean, 3.29 * se};
 }
 
 TEST(RenewalTest, WeibullCountsMatchTheRenewalExpectation) {
-  // About 1,200 failures per seed (8,192 components, MTBF 5,000 h, 30 days):
-  // pooled over 5 seeds the standard error is ~0.6 %, so ±5 % is a sharp test.
-  const int n = 8192, seeds = 5;
+  // 8,192 components, MTBF 5,000 h, 30 days: 1,180 failures per seed from an
+  // equilibrium fleet, 133 (shape 2) to 2,088 (shape 0.5) from a new one.
+  // 100 seeds each; the 99.9 % interval of the pooled mean must be inside
+  // ±3 % (the power asserted) and contain the closed form.
+  const int n = 8192, seeds = 100;
   const double mtbf_h = 5000, days = 30, t_h = days * 24;
   for (double shape : {0.5, 1.0, 2.0}) {
     const double scale = mtbf_h / std::tgamma(1 + 1 / shape);
     // Equilibrium start: exactly T / mean per component.
-    const double eq = PooledFailures(shape, false, n, mtbf_h, days, seeds);
-    EXPECT_NEAR(eq, n * t_h / mtbf_h, 0.05 * n * t_h / mtbf_h) << "equilibrium, shape " << shape;
-    const double fresh = PooledFailures(shape, true, n, mtbf_h, days, seeds);
+    const double eq_expected = n * t_h / mtbf_h;
+    const auto [eq, eq_band] =
+        MeanAnd999HalfWidth(FailuresPerSeed(shape, false, n, mtbf_h, days, seeds));
+    EXPECT_LT(eq_band, 0.03 * eq_expected) << "shape " << shape;
+    EXPECT_NEAR(eq, eq_expected, eq_band) << "equilibrium, shape " << shape;
     const double m = n * WeibullRenewalFunction(shape, scale, t_h);
-    // A new fleet with wear-out (shape 2) sees only ~130 failures per seed:
-    // there the Poisson 3σ band of the pooled mean is the honest tolerance.
-    const double band = std::max(0.05 * m, 3 * std::sqrt(m / seeds));
-    EXPECT_NEAR(fresh, m, band) << "new fleet, shape " << shape;
+    const auto [fresh, fresh_band] =
+        MeanAnd999HalfWidth(FailuresPerSeed(shape, true, n, mtbf_h, days, seeds));
+    EXPECT_LT(fresh_band, 0.03 * m) << "shape " << shape;
+    EXPECT_NEAR(fresh, m, fresh_band) << "new fleet, shape " << shape;
   }
 }
 

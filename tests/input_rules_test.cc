@@ -167,5 +167,12 @@ TEST(ServingCliTest, ShortPromptsAreMemoryBoundUnlikeServingModel) {
   EXPECT_GT(ttft, analytic);
 }
 
+TEST(InputRulesTest, AStepTooLargeToSimulateIsRefusedBeforeItRuns) {
+  // A million nodes at tp 8 x pp 8: 125,000 data-parallel ranks, ~1.2e12 flows.
+  ExpectRefused({"simulate", "training", "--model", "Llama3_70B", "--nodes", "1000000", "--tp", "8",
+                 "--pp", "8", "--batch-size", "16000000"},
+                "cluster.nodes (--nodes): 1000000 nodes make 125000 data-parallel ranks");
+}
+
 }  // namespace
 }  // namespace mlsysim

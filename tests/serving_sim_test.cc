@@ -187,6 +187,85 @@ TEST(ServingSimTest, SwapPreemptionKeepsProgress) {
   EXPECT_EQ(swap->tokens_out, recompute->tokens_out);
 }
 
+// Token conservation counted from the iteration records, not from the
+// simulator's own totals. Two prompts of 1,024 tokens (64 blocks each) arrive
+// together on a replica whose KV cache holds exactly 130 blocks of 16 tokens.
+// Both decode until the 17th generated token would need a 66th block for the
+// first admitted (131 > 130): the second is preempted with 1,024 + 17 tokens
+// of context. Under recompute it prefills those 1,041 tokens again when the
+// first finishes (the prefill emits its 18th token); under swap it keeps them.
+// Decodes: every output token except the one each completed prefill emits.
+ServingConfig TwoPromptsOn130Blocks(bool swap) {
+  ServingConfig c = Config("Llama3_8B", "H100");
+  // Llama-3-8B: 32 layers, 8 KV heads of 128 → 2·32·8·128·2 B = 131,072 B per
+  // fp16 token, 2 MiB per 16-token block.
+  const double block_bytes = 2.0 * 32 * 8 * 128 * 2 * 16;
+  c.memory_utilization = (c.model.parameters * 2 + 130.5 * block_bytes) / c.hardware.capacity;
+  c.swap_preemption = swap;
+  c.record_iterations = true;
+  c.max_trace_iterations = 1 << 20;
+  return c;
+}
+
+struct TokenCounts {
+  int64_t prefill = 0, decode = 0;
+};
+TokenCounts CountFromSpans(const ServingRunResult& r) {
+  TokenCounts n;
+  for (const IterationSpan& s : r.spans) {
+    n.prefill += s.prefill_tokens;
+    n.decode += s.decode_tokens;
+  }
+  return n;
+}
+
+TEST(ServingSimTest, RecomputePrefillsTheContextAgainAndSwapDoesNot) {
+  const std::vector<Request> two = {{0.0, 1024, 512}, {0.0, 1024, 512}};
+  for (bool swap : {false, true}) {
+    const ServingConfig c = TwoPromptsOn130Blocks(swap);
+    ASSERT_EQ(c.model.layers, 32);
+    ASSERT_EQ(c.model.kv_heads, 8);
+    auto r = SimulateServing(c, two);
+    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_EQ(r->kv_blocks_per_replica, 130);
+    ASSERT_LT(static_cast<int64_t>(r->spans.size()), c.max_trace_iterations);
+    EXPECT_EQ(r->preemptions, 1) << "swap " << swap;
+    ASSERT_EQ(r->spans[0].prefill_tokens, 2048);  // simultaneous arrivals share an iteration
+    const TokenCounts n = CountFromSpans(*r);
+    EXPECT_EQ(n.prefill, swap ? 2048 : 2048 + 1041) << "swap " << swap;
+    EXPECT_EQ(n.decode, swap ? 1024 - 2 : 1024 - 3) << "swap " << swap;
+  }
+}
+
+// The same conservation over a loaded replica under memory pressure, where
+// preemptions are many: decodes + completed prefills = output tokens; swap
+// prefills exactly the prompts; recompute prefills each preempted request's
+// prompt plus 1..output−1 generated tokens again.
+TEST(ServingSimTest, TokensAreConservedInTheIterationRecords) {
+  const auto reqs = Stream(50, 300, "fixed:1024", "fixed:512");
+  for (bool swap : {false, true}) {
+    ServingConfig c = Config("Llama3_8B", "H100");
+    c.memory_utilization = 0.215;
+    c.swap_preemption = swap;
+    c.record_iterations = true;
+    c.max_trace_iterations = 1 << 22;
+    auto r = SimulateServing(c, reqs);
+    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_LT(static_cast<int64_t>(r->spans.size()), c.max_trace_iterations);
+    ASSERT_GT(r->preemptions, 10);
+    const TokenCounts n = CountFromSpans(*r);
+    const int64_t in = 300 * 1024, out = 300 * 512;
+    const int64_t reprefills = swap ? 0 : r->preemptions;
+    EXPECT_EQ(n.decode + 300 + reprefills, out) << "swap " << swap;
+    if (swap) {
+      EXPECT_EQ(n.prefill, in);
+    } else {
+      EXPECT_GE(n.prefill - in, r->preemptions * (1024 + 1));
+      EXPECT_LE(n.prefill - in, r->preemptions * (1024 + 511));
+    }
+  }
+}
+
 TEST(ServingSimTest, LoadAwareRoutingBeatsRoundRobinOnSkewedLengths) {
   // A stable load (70 QPS on 4 replicas, about 80 % busy; the earlier 120 QPS
   // was past capacity, where both routers only pile up queues). Pooled over

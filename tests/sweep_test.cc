@@ -2,6 +2,7 @@
 // ranges, Latin-hypercube strata), field paths, byte-identical output for any
 // number of workers, --resume after a partial run, and the Pareto front and
 // best point against a hand-checked set.
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -224,6 +225,18 @@ TEST(SweepCliTest, ShippedSweepsRunWithPinnedOutput) {
               {"checkpoint_interval_spares_16k.textproto", 0x7543bf44392d5985ull},
               {"cheapest_fleet_70b_1000qps.textproto", 0xb7d34514c7184d50ull},
               {"engine_batch_seq_precision_10k.textproto", 0x4011025d8362ce02ull}};
+  // Every sweep in scenarios/sweeps/ has a pin: a new one without fails.
+  int listed = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(MLSYSIM_SOURCE_DIR) + "/scenarios/sweeps")) {
+    const std::string name = entry.path().filename().string();
+    if (!name.ends_with(".textproto")) continue;
+    ++listed;
+    bool found = false;
+    for (const auto& p : pins) found |= name == p.file;
+    EXPECT_TRUE(found) << "scenarios/sweeps/" << name << " has no pin";
+  }
+  EXPECT_EQ(listed, static_cast<int>(std::size(pins)));
   for (const auto& p : pins) {
     const std::string out = dir + "/" + p.file + ".csv";
     const CliRun r =

@@ -126,6 +126,17 @@ absl::Status ResolveStep(const scenario::Scenario& s, ResolvedTraining* t) {
     return Bad(
         "outputs.chakra_dir: the step must be simulated in full detail (training.detail: full)");
   }
+  // A bound on the run's time, before anything is built (issue 24).
+  if (const double flows = EstimatedStepFlows(sc); flows > kMaxStepFlows) {
+    const long long dp = static_cast<long long>(t->gpus()) / (sc.tp * sc.pp);
+    return Bad(absl::StrFormat(
+        "cluster.nodes: %d nodes make %d data-parallel ranks per gradient ring; one step would "
+        "simulate ~%.2g flows (2(DP-1) ring steps of DP flows each), more than the %.0e a step "
+        "may run (about 10 minutes at flow level); use fewer nodes or a larger training.tp x "
+        "training.pp%s",
+        sc.nodes, dp, flows, kMaxStepFlows,
+        sc.representative_replica ? "" : ", or training.detail: replica"));
+  }
   return absl::OkStatus();
 }
 

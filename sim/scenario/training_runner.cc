@@ -360,7 +360,14 @@ absl::Status WriteTrainingOutputs(const ResolvedTraining& t, const TrainingStepR
 
 absl::StatusOr<result::Result> RunResolvedTraining(const ResolvedTraining& t,
                                                    const RunContext& rc) {
-  auto step = SimulateTrainingStep(t.step);
+  TrainingStepConfig step_config = t.step;
+  Progress progress(rc, "training step: flows", 0);
+  step_config.progress = [&progress](double started, double estimated) {
+    progress.Step(static_cast<long long>(started),
+                  absl::StrFormat("of ~%.3g estimated", estimated));
+  };
+  auto step = SimulateTrainingStep(step_config);
+  progress.Done();
   if (!step.ok()) return step.status();
   if (step->representative_replica && step->dp_rings_share_links) {
     Say(rc, absl::StrCat(

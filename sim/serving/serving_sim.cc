@@ -143,20 +143,29 @@ class ServingModelSim : public EventHandler, public FlowObserver {
 
   void HandleEvent(Simulator&, const Event& e) override {
     if (e.kind == kArrival) {
-      const int i = static_cast<int>(e.payload);
-      Req& q = reqs_[i];
-      const int rep =
-          c_.prefill_replicas > 0 ? Route(q, 0, c_.prefill_replicas) : Route(q, 0, c_.replicas);
-      q.replica = rep;
-      Replica& r = replicas_[rep];
-      r.waiting[q.tenant].push_back(i);
-      ++r.waiting_count;
-      ++r.outstanding;
-      if (!r.busy) {
-        r.t = q.arrival;
-        Plan(rep);
-      }
-      if (static_cast<size_t>(i + 1) < reqs_.size()) ScheduleArrival(i + 1);
+      // Every request arriving at this tick joins its queue before an idle
+      // replica plans, so simultaneous arrivals share the first iteration (as
+      // a serving engine's scheduler sees them).
+      size_t i = static_cast<size_t>(e.payload);
+      const SimTime now = SecondsToTimeCeil(reqs_[i].arrival);
+      woken_.clear();
+      do {
+        Req& q = reqs_[i];
+        const int rep =
+            c_.prefill_replicas > 0 ? Route(q, 0, c_.prefill_replicas) : Route(q, 0, c_.replicas);
+        q.replica = rep;
+        Replica& r = replicas_[rep];
+        r.waiting[q.tenant].push_back(static_cast<int>(i));
+        ++r.waiting_count;
+        ++r.outstanding;
+        if (!r.busy && std::find(woken_.begin(), woken_.end(), rep) == woken_.end()) {
+          r.t = q.arrival;
+          woken_.push_back(rep);
+        }
+        ++i;
+      } while (i < reqs_.size() && SecondsToTimeCeil(reqs_[i].arrival) == now);
+      for (int rep : woken_) Plan(rep);
+      if (i < reqs_.size()) ScheduleArrival(i);
     } else {
       EndIteration(static_cast<int>(e.payload));
     }
@@ -421,6 +430,7 @@ class ServingModelSim : public EventHandler, public FlowObserver {
   std::vector<Req> reqs_;
   std::vector<Replica> replicas_;
   std::vector<int> snapshot_;
+  std::vector<int> woken_;  // idle replicas an arrival tick woke, in order
   GapHistogram gaps_;
   double bpp_ = 2, weights_ = 0, kv_per_token_ = 0, peak_ = 0;
   int tenants_ = 1;

@@ -92,7 +92,14 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
 
   void Run() {
     for (Actor& a : actors_) TryStart(a);
-    sim_.Run();
+    if (c_.progress) {
+      const double estimated = EstimatedStepFlows(c_);
+      for (uint64_t n = 1; sim_.Step(); ++n) {
+        if ((n & 0xffff) == 0) c_.progress(static_cast<double>(net_.flows_started()), estimated);
+      }
+    } else {
+      sim_.Run();
+    }
     double last_bwd = 0, step = 0;
     for (const Actor& a : actors_) last_bwd = std::max(last_bwd, a.last_bwd_end);
     step = last_bwd;

@@ -1,8 +1,14 @@
 // training_step_check.cc — the training step model's preconditions
 // (CheckTrainingStepConfig, see training_step.h): the model shape, the
-// parallel layout against the node and the cluster, the schedule, experts.
+// parallel layout against the node and the cluster, the schedule, experts,
+// and the bound on the flows one step may simulate (EstimatedStepFlows).
+#include <algorithm>
+#include <cmath>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "analytic/formulas.h"
 #include "sim/training/training_step.h"
 
 namespace mlsysim {
@@ -81,7 +87,38 @@ absl::Status CheckTrainingStepConfig(const TrainingStepConfig& c) {
     return absl::InvalidArgumentError(absl::StrCat("activation recompute '", c.activation_recompute,
                                                    "': accepted none, selective, full"));
   }
+  if (const double flows = EstimatedStepFlows(c); flows > kMaxStepFlows) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "nodes (%d): one step would simulate ~%.2g flows (gradient rings over %d data-parallel "
+        "ranks: 2(DP-1) steps of DP flows each), more than the %.0e a step may run (about 10 "
+        "minutes at flow level); use fewer nodes, or raise tp x pp to shrink DP",
+        c.nodes, flows, dp, kMaxStepFlows));
+  }
   return absl::OkStatus();
+}
+
+double EstimatedStepFlows(const TrainingStepConfig& c) {
+  const ModelSpec& m = c.model;
+  const double gpus = static_cast<double>(c.nodes) * c.node.accelerators_per_node;
+  const double dp = std::max(1.0, std::floor(gpus / (c.tp * c.pp)));
+  const double replicas = c.representative_replica ? 1 : dp;
+  const double rings = c.representative_replica ? 1 : c.tp;
+  const bool sparse = m.architecture == Architecture::kSparse && m.active_parameters > 0;
+  const double p_layer =
+      (sparse ? m.active_parameters + (m.parameters - m.active_parameters) / c.ep : m.parameters) /
+      std::max(1, m.layers);
+  const double bpp = BytesPerParam(c.precision);
+  double buckets = 0;  // over all stages
+  for (int s = 0; s < c.pp; ++s) {
+    const int layers = m.layers / c.pp + (s < m.layers % c.pp ? 1 : 0);
+    const double grad = p_layer * layers * bpp / c.tp;
+    buckets += c.bucket_bytes > 0 ? std::max(1.0, std::ceil(grad / c.bucket_bytes)) : 1.0;
+  }
+  const double ring_flows = dp > 1 ? 2 * (dp - 1) * dp : 0;
+  const double p2p_flows =
+      c.communication ? replicas * 2.0 * (c.pp * c.virtual_stages - 1.0) * c.microbatches * c.tp
+                      : 0;
+  return (c.communication ? rings * buckets * ring_flows : 0) + p2p_flows;
 }
 
 }  // namespace mlsysim

@@ -25,6 +25,10 @@ MUTATIONS = [
   "queues: waits halved"),
  ("M11", "sim/core/sampling.cc", "v = std::round(rng.Lognormal(d.a, d.b));", "v = std::round(rng.Lognormal(d.a, 0.5 * d.b));",
   "token lengths: lognormal sigma halved"),
+ ("M13", "sim/serving/serving_sim.cc", "      v.target = v.input + v.generated;", "      v.target = v.input;",
+  "serving: a recomputed request prefills only its prompt, not its generated tokens"),
+ ("M14", "sim/training/training_run.cc", "Exponential(cause.components * cause.rate_per_hour)",
+  "Exponential(1.03 * cause.components * cause.rate_per_hour)", "failures: simulated exponential rate 3 % high"),
  ("M12", "sim/training/training_run.cc", "double downtime = c_.detection_s + c_.restart_s;", "double downtime = c_.restart_s;",
   "failures: detection time not charged"),
 ]
