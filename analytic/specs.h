@@ -91,9 +91,22 @@ struct ModelSpec {
   double active_parameters = 0.0;
   int num_experts = 0;
   int experts_per_token = 0;
+  // The full shape (proto/registry.proto; 0: unknown).
+  int intermediate_size = 0;
+  int vocab_size = 0;
+  std::string hidden_act;
+  bool gated_mlp = false;
+  bool tie_word_embeddings = false;
+  bool linear_bias = false;
+  int learned_positions = 0;
 
   bool IsTransformer() const {
     return architecture == Architecture::kTransformer || architecture == Architecture::kSparse;
+  }
+  // Enough shape to count parameters and FLOPs layer by layer.
+  bool HasFullShape() const {
+    return IsTransformer() && layers > 0 && hidden_dim > 0 && heads > 0 && intermediate_size > 0 &&
+           vocab_size > 0;
   }
   // Size of the weights at `bpp` bytes per parameter (model_size when no P).
   double SizeBytes(double bpp) const {

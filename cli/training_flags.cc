@@ -34,7 +34,8 @@ constexpr const char kHelp[] =
 // The quick form's flags: each fills one scenario field (flag_table.h).
 // --days and --weibull-shape fill two fields each and are handled below.
 constexpr FlagRow kTrainingRows[] = {
-    {"--model", "training.model", FlagRow::kString, 0, -1, "", "registry model (required)"},
+    {"--model", "training.model", FlagRow::kString, 0, -1, "",
+     "registry model or PATH/config.json (required)"},
     {"--cluster", "cluster.registry_name", FlagRow::kString, 0, -1, "", "registry cluster"},
     {"--nodes", "cluster.nodes", FlagRow::kInt, 1, kMaxClusterNodes, "",
      "nodes (without --cluster)"},
@@ -62,6 +63,8 @@ constexpr FlagRow kTrainingRows[] = {
     {"--recompute", "training.activation_recompute", FlagRow::kString, 0, -1, "",
      "none | selective | full"},
     {"--detail", "training.detail", FlagRow::kString, 0, -1, "", "full | replica | auto"},
+    {"--attention", "training.attention", FlagRow::kString, 0, -1, "",
+     "causal (default) | square attention FLOPs"},
     {"--virtual-stages", "training.virtual_stages", FlagRow::kInt, 1, 1024, "", "interleaved 1F1B"},
     {"--ep", "training.ep", FlagRow::kInt, 1, 1 << 20, "", "expert parallel size"},
     {"--days", "", FlagRow::kNumber, 0, -1, "", "run length with failures [training.duration]"},

@@ -34,16 +34,36 @@ TrainingStepConfig Base(int nodes, int tp, int pp, int microbatches, int batch) 
   return c;
 }
 
-TEST(TrainingStepTest, NoCommunicationEqualsTheIronLaw) {
-  // 8 GPUs, tp = pp = 1, dp = 8: each GPU computes 6·P·tokens/N flop at peak·η.
+// The causal attention core per token and layer: 4·h FLOPs per key, (s+1)/2
+// keys on average (scores and values; Korthikanti et al. 2022, halved for
+// causal masking as FlashAttention computes it).
+double CausalAttention(double h, double s) { return 4 * h * (s + 1) / 2; }
+
+TEST(TrainingStepTest, NoCommunicationEqualsTheFlopCountAtPeak) {
+  // 8 GPUs, tp = pp = 1, dp = 8; GPT-2 XL has no FFN width or vocabulary in
+  // the registry, so a layer costs 2·P/L per token plus the attention core.
+  // Without recomputation each GPU computes 3 × (2P + L·attn) × tokens/N at
+  // peak·η, and MFU (model FLOPs) is exactly η; with selective recomputation
+  // the attention core runs once more and MFU falls below η by that share.
   TrainingStepConfig c = Base(1, 1, 1, 1, 8);
   c.model = *Reg().FindModel("GPT2");  // 1.5 B: fits unsharded
   c.communication = false;
-  auto r = SimulateTrainingStep(c);
-  ASSERT_TRUE(r.ok()) << r.status();
-  const double iron = 6 * 1.5e9 * 8 * 2048 / (8 * 989e12 * 0.5);
-  EXPECT_NEAR(r->step_time_s, iron, 1e-6 * iron);
-  EXPECT_NEAR(r->mfu, 0.5, 1e-6);
+  const double attn = 48 * CausalAttention(1600, 2048);
+  const double fwd_per_token = 2 * 1.5e9 + attn;
+  for (const char* recompute : {"none", "selective"}) {
+    c.activation_recompute = recompute;
+    auto r = SimulateTrainingStep(c);
+    ASSERT_TRUE(r.ok()) << r.status();
+    const bool selective = std::string(recompute) == "selective";
+    const double flops = (3 * fwd_per_token + (selective ? attn : 0)) * 8 * 2048;
+    const double expected = flops / (8 * 989e12 * 0.5);
+    EXPECT_NEAR(r->step_time_s, expected, 1e-9 * expected) << recompute;
+    EXPECT_NEAR(r->hardware_flops_per_step, flops, 1e-9 * flops) << recompute;
+    EXPECT_NEAR(r->model_flops_per_step, 3 * fwd_per_token * 8 * 2048, 1e-3) << recompute;
+    EXPECT_NEAR(r->mfu, 0.5 * 3 * fwd_per_token / (3 * fwd_per_token + (selective ? attn : 0)),
+                1e-9);
+    EXPECT_NEAR(r->mfu_6p, 6 * 1.5e9 * 8 * 2048 / (8 * 989e12 * r->step_time_s), 1e-12);
+  }
 }
 
 TEST(TrainingStepTest, CommunicationEqualsItsClosedForms) {
@@ -75,24 +95,37 @@ TEST(TrainingStepTest, CommunicationEqualsItsClosedForms) {
   EXPECT_NEAR(r->exposed_dp_s, r->dp_allreduce_s, 1e-9 * dp_ab);
   EXPECT_NEAR(r->step_time_s, r->compute_time_s + r->dp_allreduce_s, 1e-9 * r->step_time_s);
   // And the whole step from the closed forms alone: each GPU's 1/TP share of
-  // 6 P x 4,096 tokens at 989 TFLOP/s x 0.5 (compute-bound), plus TP, plus DP.
-  const double compute = 6 * c.model.parameters * 4096 / (8 * 989e12 * 0.5);
+  // the step's FLOPs over 4,096 tokens at 989 TFLOP/s x 0.5 (compute-bound),
+  // plus TP, plus DP. Llama-3-8B's shape by hand: per token and layer the
+  // projections 2(2·4096² + 2·4096·1024) (8 KV heads of 128), the SwiGLU FFN
+  // 2·3·4096·14,336 and the causal attention core; the LM head 2·4096·128,256
+  // once; backward twice the forward, selective recomputation (the default)
+  // the attention core once more.
+  const double h = 4096, gemm = 2 * (2 * h * h + 2 * h * 1024) + 2 * 3 * h * 14336;
+  const double attn = CausalAttention(h, 2048), head = 2 * h * 128256;
+  const double flops = 4096 * (3 * (32 * (gemm + attn) + head) + 32 * attn);
+  const double compute = flops / (8 * 989e12 * 0.5);
   EXPECT_NEAR(r->step_time_s, compute + tp_all + dp_ab, 1e-6 * r->step_time_s);
 }
 
-TEST(TrainingStepTest, ShardedComputeEqualsTheIronLawStretchedByTheBubble) {
-  // 32 GPUs as TP8 x PP4 (dp 1), Llama-3-70B's 80 layers in 4 uniform stages,
-  // 8 microbatches, no communication. Each GPU does 1/32 of 6·P·D at peak·η,
-  // and 1F1B stretches that by (M + P − 1)/M: the Iron Law and the bubble
-  // formula combined, independent of how the schedule is simulated.
+TEST(TrainingStepTest, ShardedComputeEqualsTheFlopCountStretchedByTheBubble) {
+  // 32 GPUs as TP8 x PP4 (dp 1), Llama-3-70B's 80 layers in 4 uniform stages
+  // (the vocabulary left out, so no stage carries an LM head), 8
+  // microbatches, no communication. Each GPU does 1/32 of the step's FLOPs
+  // (2P/L per layer and token plus the attention core, ×3, plus the
+  // selectively recomputed core) at peak·η, and 1F1B stretches that by
+  // (M + P − 1)/M: the FLOP count and the bubble formula combined,
+  // independent of how the schedule is simulated.
   TrainingStepConfig c = Base(4, 8, 4, 8, 8);
+  c.model.vocab_size = 0;
   c.communication = false;
   ASSERT_EQ(c.model.layers % 4, 0);
   auto r = SimulateTrainingStep(c);
   ASSERT_TRUE(r.ok()) << r.status();
   const double d = 8.0 * 2048;  // tokens per step
-  const double iron =
-      6 * c.model.parameters * d / (32 * c.node.accelerator.PeakFor("bf16").si * 0.5);
+  const double attn = 80 * CausalAttention(8192, 2048);
+  const double flops = (3 * (2 * c.model.parameters + attn) + attn) * d;
+  const double iron = flops / (32 * c.node.accelerator.PeakFor("bf16").si * 0.5);
   const double expected = iron * (8 + 4 - 1) / 8.0;
   EXPECT_NEAR(r->step_time_s, expected, 1e-6 * expected);
 }
@@ -101,6 +134,7 @@ TEST(TrainingStepTest, UniformOneFOneBBubbleMatchesTheFormula) {
   for (int p : {2, 4, 8}) {
     for (int m : {1, 4, 8, 32}) {
       TrainingStepConfig c = Base(p, 8, p, m, m);  // dp = 1
+      c.model.vocab_size = 0;                      // no LM head: uniform stages
       c.communication = false;
       c.model.layers = 8 * p;  // uniform stages
       auto r = SimulateTrainingStep(c);
@@ -115,6 +149,7 @@ TEST(TrainingStepTest, InterleavedBubbleMatchesTheFormula) {
     for (int v : {2, 4}) {
       for (int m : {p, 2 * p, 4 * p}) {
         TrainingStepConfig c = Base(p, 8, p, m, m);
+        c.model.vocab_size = 0;  // no LM head: uniform stages
         c.communication = false;
         c.virtual_stages = v;
         c.model.layers = 4 * p * v;
@@ -154,14 +189,16 @@ TEST(TrainingStepTest, ExpertParallelismShardsExpertsAndAddsAllToAlls) {
   EXPECT_GT(ep->ep_communication_s, 0);
   EXPECT_EQ(no_ep->ep_communication_s, 0);
   // Compute follows the active parameters: without communication or a
-  // pipeline, the step is the Iron Law of 12.9 B active parameters.
+  // pipeline, the step is the FLOP count of 12.9 B active parameters (2P per
+  // token forward, plus the attention core; ×3, plus the recomputed core).
   c = Base(8, 8, 1, 4, 64);  // dp = 8
   c.model = moe;
   c.ep = 4;
   c.communication = false;
   auto compute = SimulateTrainingStep(c);
   ASSERT_TRUE(compute.ok());
-  const double iron = 6 * 12.9e9 * 64 * 2048 / (64 * 989e12 * 0.5);
+  const double attn = 32 * CausalAttention(4096, 2048);
+  const double iron = (3 * (2 * 12.9e9 + attn) + attn) * 64 * 2048 / (64 * 989e12 * 0.5);
   EXPECT_NEAR(compute->step_time_s, iron, 1e-6 * iron);
   c.ep = 3;
   EXPECT_FALSE(SimulateTrainingStep(c).ok());  // does not divide dp = 8

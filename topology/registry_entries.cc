@@ -6,6 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "analytic/transformer_shape.h"
 #include "analytic/units.h"
 #include "topology/cluster_graph.h"
 #include "topology/registry.h"
@@ -148,6 +149,19 @@ absl::Status Registry::AddModel(const registry::Model& m) {
   s.active_parameters = m.active_parameters();
   s.num_experts = m.num_experts();
   s.experts_per_token = m.experts_per_token();
+  if (m.intermediate_size() < 0 || m.vocab_size() < 0 || m.max_position_embeddings() < 0) {
+    return fail("intermediate_size, vocab_size and max_position_embeddings must be >= 0");
+  }
+  s.intermediate_size = m.intermediate_size();
+  s.vocab_size = m.vocab_size();
+  s.hidden_act = m.hidden_act();
+  s.gated_mlp = m.gated_mlp();
+  s.tie_word_embeddings = m.tie_word_embeddings();
+  s.linear_bias = m.linear_bias();
+  s.learned_positions = m.max_position_embeddings();
+  if (s.HasFullShape()) {
+    if (auto st = CheckShapeMatchesParameters(s); !st.ok()) return Annotate(st, "model", m.key());
+  }
   Upsert(models_, model_index_, m.key(), m.aliases(), std::move(s));
   return absl::OkStatus();
 }

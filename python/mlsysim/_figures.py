@@ -241,7 +241,7 @@ def training_breakdown(doc):
     ax.set_xlabel("seconds per step")
     ax.legend(fontsize=7, loc="lower right")
     ax.grid(alpha=0.3, axis="x")
-    caption = (f"Where a step's {step['simulated']:.3g} s go on the critical path (stage 0, replica 0), beside "
+    caption = (f"Where a step's {step['simulated']:.3g} s go on the critical path (the busiest stage, replica 0), beside "
                f"the Iron Law's compute-only time ({step['analytic']:.3g} s, gap {step.get('relative_gap', 0):+.1%})"
                + (" and mlsysim v0.1.1's DistributedModel." if len(rows) > 2 else "."))
     return [Figure(fig, "Step-time breakdown", caption)]

@@ -125,8 +125,10 @@ def test_training_report_has_the_schedule_breakdown_timeline_and_ettr(cli_binary
     spans = result["spans"]
     lanes = {s["lane"] for s in spans if s["kind"] != "failure"}
     assert {f"stage {i} compute" for i in range(4)} <= lanes  # pp = 4
-    # Bubbles on stage 0's lane: the step section's pipeline_bubble_s (stage 0, replica 0).
-    bubble = sum(s["end_s"] - s.get("start_s", 0) for s in spans if s["lane"] == "stage 0 compute"
+    # Bubbles on the critical stage's lane: the step section's pipeline_bubble_s (replica 0).
+    crit = [f for f in result["facts"] if f["name"] == "critical_stage"][0]
+    lane = "stage %d compute" % int(crit["number"])
+    bubble = sum(s["end_s"] - s.get("start_s", 0) for s in spans if s["lane"] == lane
                  and s["kind"] == "bubble")
     step = {m["name"]: m for sec in result["sections"] if sec["name"] == "step" for m in sec["metrics"]}
     assert bubble == pytest.approx(step["pipeline_bubble_s"]["simulated"], rel=0.02)

@@ -2,6 +2,7 @@
 #include "sim/scenario/resolve.h"
 
 #include "absl/strings/str_cat.h"
+#include "topology/hf_config.h"
 
 namespace mlsysim {
 
@@ -41,6 +42,16 @@ absl::StatusOr<ResolvedCluster> ResolveCluster(const scenario::Cluster& c,
                      out.gpus, "; at most ", kMaxAccelerators, " are accepted"));
   }
   return out;
+}
+
+absl::StatusOr<ModelSpec> ResolveModel(const Registry& registry, const std::string& name,
+                                       const char* field) {
+  auto model =
+      IsHuggingFaceConfigPath(name) ? LoadHuggingFaceConfig(name) : registry.FindModel(name);
+  if (!model.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": ", model.status().message()));
+  }
+  return model;
 }
 
 }  // namespace mlsysim

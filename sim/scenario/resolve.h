@@ -36,6 +36,12 @@ struct ScenarioDefaults {
 // (the default) is accepted.
 std::string CheckPrecision(const std::string& text, const char* field);
 
+// A model: a registry key, or a Hugging Face config.json path (relative to
+// the working directory), read with its shape (topology/hf_config.h).
+// Errors start with `field`.
+absl::StatusOr<ModelSpec> ResolveModel(const Registry& registry, const std::string& name,
+                                       const char* field);
+
 // A scenario cluster with its registry entries looked up.
 struct ResolvedCluster {
   std::string node_key;  // registry node

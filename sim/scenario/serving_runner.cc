@@ -60,8 +60,8 @@ struct ResolvedServing {
 absl::Status ResolveFleet(const scenario::Scenario& s, const Registry& reg, ResolvedServing* r) {
   const auto& w = s.serving();
   if (w.model().empty()) return Bad("serving.model: required (a registry model, e.g. Llama3_8B)");
-  auto model = reg.FindModel(w.model());
-  if (!model.ok()) return Bad(absl::StrCat("serving.model: ", model.status().message()));
+  auto model = ResolveModel(reg, w.model(), "serving.model");
+  if (!model.ok()) return model.status();
   if (w.hardware().empty())
     return Bad("serving.hardware: required (a registry accelerator, e.g. H100)");
   auto hw = reg.FindAccelerator(w.hardware());

@@ -29,8 +29,8 @@ absl::Status Seconds(const std::string& text, const char* field, double* out) {
 absl::Status ResolveFleet(const scenario::Scenario& s, const Registry& reg, ResolvedTraining* t) {
   const auto& c = s.cluster();
   if (s.training().model().empty()) return Bad("training.model: required (a registry model)");
-  auto model = reg.FindModel(s.training().model());
-  if (!model.ok()) return Bad(std::string(model.status().message()));
+  auto model = ResolveModel(reg, s.training().model(), "training.model");
+  if (!model.ok()) return model.status();
   t->model = *model;
   if (!c.registry_name().empty()) {
     auto f = reg.FindFleet(c.registry_name());
@@ -110,6 +110,12 @@ absl::Status ResolveStep(const scenario::Scenario& s, ResolvedTraining* t) {
     sc.bucket_bytes = q->si;
   }
   if (!w.activation_recompute().empty()) sc.activation_recompute = w.activation_recompute();
+  const std::string attention = w.attention().empty() ? "causal" : w.attention();
+  if (attention != "causal" && attention != "square") {
+    return Bad(
+        absl::StrCat("training.attention: unknown '", attention, "'; accepted: causal, square"));
+  }
+  sc.causal_attention = attention == "causal";
   sc.seed = t->seed;
   sc.record_spans = true;  // the result's pipeline schedule (plot data)
   sc.record_plan = !t->export_chakra.empty();

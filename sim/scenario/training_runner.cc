@@ -203,6 +203,7 @@ void AddStepFigures(const ResolvedTraining& t, const TrainingStepResult& step,
   AddFact(out, "tp", sc.tp);
   AddFact(out, "pp", sc.pp);
   AddFact(out, "dp", step.dp);
+  AddFact(out, "critical_stage", step.critical_stage);
   AddFact(out, "ep", sc.ep);
   AddFact(out, "microbatches", sc.microbatches);
   AddFact(out, "virtual_stages", sc.virtual_stages);
@@ -220,7 +221,17 @@ void AddStepFigures(const ResolvedTraining& t, const TrainingStepResult& step,
                 cf.mlsysim_step->step_latency_total_s, "mlsysim v0.1.1 DistributedModel");
   }
   AddMetric(out, "tokens_per_s", "tokens/s", step.tokens_per_s);
+  const double tokens = static_cast<double>(sc.global_batch) * sc.seq_len;
+  const double six_p =
+      6 * tokens *
+      (t.model.architecture == Architecture::kSparse && t.model.active_parameters > 0
+           ? t.model.active_parameters
+           : t.model.parameters);
+  SetAnalytic(AddMetric(out, "model_flops_per_step", "FLOP", step.model_flops_per_step), six_p,
+              "6PD");
+  AddMetric(out, "hardware_flops_per_step", "FLOP", step.hardware_flops_per_step);
   AddMetric(out, "mfu", "1", step.mfu);
+  AddMetric(out, "mfu_6pd", "1", step.mfu_6p);
   SetAnalytic(AddMetric(out, "bubble_fraction", "1", step.bubble_fraction), cf.bubble,
               "(P-1)/(V*M+P-1)");
   SetAnalytic(AddMetric(out, "dp_allreduce_s", "s", step.dp_allreduce_s), cf.dp_allreduce,
@@ -235,7 +246,7 @@ void AddStepFigures(const ResolvedTraining& t, const TrainingStepResult& step,
     AddReplicated(out, "time_in_restarts_s", "s", runs.restart_s);
   }
   result::Section* part =
-      AddSection(out, "step", "one training step, critical path (stage 0, replica 0)");
+      AddSection(out, "step", "one training step, critical path (the busiest stage, replica 0)");
   AddMetric(part, "compute_s", "s", step.compute_time_s);
   AddMetric(part, "tp_communication_s", "s", step.tp_communication_s);
   AddMetric(part, "ep_communication_s", "s", step.ep_communication_s);

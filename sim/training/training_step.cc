@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "analytic/roofline_engine.h"
+#include "analytic/transformer_shape.h"
 #include "sim/core/random.h"
 #include "sim/core/simulator.h"
 #include "sim/network/collective.h"
@@ -27,8 +28,11 @@ std::vector<Op> OneFOneB(int s, int p, int m, int v) { return OneFOneBOrder(s, p
 
 class StepSimulation : public EventHandler, public FlowObserver, public CollectiveObserver {
  public:
+  // fwd_s, bwd_s: one layer for one microbatch; head_*: the LM head (and
+  // loss), on the last stage, spread over its chunks when interleaved.
   StepSimulation(const TrainingStepConfig& c, int dp, double fwd_s, double bwd_s,
-                 std::vector<int> stage_layers, const ClusterGraph& graph, TrainingStepResult* out)
+                 std::vector<int> stage_layers, const ClusterGraph& graph, TrainingStepResult* out,
+                 double head_fwd_s = 0, double head_bwd_s = 0)
       : c_(c),
         dp_(dp),
         stage_layers_(stage_layers),
@@ -60,8 +64,9 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
           }
         }
         // Per op: one chunk of the device's layers for one microbatch.
-        a.fwd_s = stage_layers[s] * fwd_s * slowest / c.virtual_stages;
-        a.bwd_s = stage_layers[s] * bwd_s * slowest / c.virtual_stages;
+        const bool head = s == p - 1;
+        a.fwd_s = (stage_layers[s] * fwd_s + (head ? head_fwd_s : 0)) * slowest / c.virtual_stages;
+        a.bwd_s = (stage_layers[s] * bwd_s + (head ? head_bwd_s : 0)) * slowest / c.virtual_stages;
         const size_t slots = static_cast<size_t>(c.microbatches) * c.virtual_stages;
         a.act_ready.assign(slots, -1.0);
         a.grad_ready.assign(slots, -1.0);
@@ -104,7 +109,14 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
     for (const Actor& a : actors_) last_bwd = std::max(last_bwd, a.last_bwd_end);
     step = last_bwd;
     for (const Bucket& bk : buckets_) step = std::max(step, bk.done_s);
-    const Actor& crit = actor(0, 0);
+    // The critical stage: the busiest of replica 0 (the last, with the head).
+    const Actor* busiest = &actor(0, 0);
+    for (int st = 1; st < c_.pp; ++st) {
+      const Actor& a = actor(0, st);
+      if (a.fwd_s + a.bwd_s > busiest->fwd_s + busiest->bwd_s) busiest = &a;
+    }
+    const Actor& crit = *busiest;
+    out_->critical_stage = crit.s;
     out_->step_time_s = step;
     out_->compute_time_s = c_.microbatches * c_.virtual_stages * (crit.fwd_s + crit.bwd_s);
     out_->bubble_time_s = crit.last_bwd_end - out_->compute_time_s;
@@ -390,7 +402,6 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   // With experts (a Sparse model), the active parameters are replicated and
   // the rest — the other experts — are sharded over the EP group.
   const bool sparse = m.architecture == Architecture::kSparse && m.active_parameters > 0;
-  const double p_compute_layer = (sparse ? m.active_parameters : m.parameters) / m.layers;
   const double p_layer =
       sparse ? (m.active_parameters + (m.parameters - m.active_parameters) / c.ep) / m.layers
              : m.parameters / m.layers;
@@ -399,17 +410,9 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   out.dp = dp;
   // Memory: weights, grads (bpp each) and Adam (12 B) of the shard, plus the
   // activations of the microbatches in flight on stage 0 (1F1B keeps pp of them).
-  double act_coeff;
-  if (c.activation_recompute == "none") {
-    act_coeff = 34;
-  } else if (c.activation_recompute == "selective") {
-    act_coeff = 10;
-  } else if (c.activation_recompute == "full") {
-    act_coeff = 2;
-  } else {
-    return absl::InvalidArgumentError(absl::StrCat("activation recompute '", c.activation_recompute,
-                                                   "': accepted none, selective, full"));
-  }
+  // Korthikanti's bytes per sbh at 16 bits (the mode is checked above).
+  const double act_coeff =
+      c.activation_recompute == "none" ? 34 : (c.activation_recompute == "full" ? 2 : 10);
   const int max_layers = (m.layers + c.pp - 1) / c.pp;
   out.memory_per_gpu_bytes = p_layer * max_layers / c.tp * (2 * bpp + 12.0) +
                              std::min(c.pp, c.microbatches) * max_layers * act_coeff * tokens *
@@ -420,11 +423,29 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
         hw.capacity / 1e9, " GB on ", hw.key, " (raise tp/pp or add microbatches)"));
   }
   const double peak = hw.PeakFor(c.precision).si * c.efficiency;
-  double fwd =
-      std::max(2 * p_compute_layer * tokens / c.tp / peak, p_layer * bpp / c.tp / hw.memory_bw.si);
-  double bwd = std::max(4 * p_compute_layer * tokens / c.tp / peak,
-                        2 * p_layer * bpp / c.tp / hw.memory_bw.si);
+  // FLOPs from the shape (analytic/transformer_shape.h): per layer the GEMMs
+  // and the attention core, the LM head once; backward twice the forward;
+  // recomputation re-runs the forward (full) or the attention core
+  // (selective). Each at peak × η, or at HBM speed when its weights' traffic
+  // is slower (roofline).
+  const TransformerFlops per_token = ForwardFlopsPerToken(m, c.seq_len, c.causal_attention);
+  const double layer_flops = (per_token.layer_gemm + per_token.layer_attention) * tokens / c.tp;
+  double fwd = std::max(layer_flops / peak, p_layer * bpp / c.tp / hw.memory_bw.si);
+  double bwd = std::max(2 * layer_flops / peak, 2 * p_layer * bpp / c.tp / hw.memory_bw.si);
   if (c.activation_recompute == "full") bwd += fwd;
+  if (c.activation_recompute == "selective") {
+    bwd += per_token.layer_attention * tokens / c.tp / peak;
+  }
+  const double head_bytes = static_cast<double>(m.vocab_size) * m.hidden_dim * bpp / c.tp;
+  const double head_fwd =
+      std::max(per_token.lm_head * tokens / c.tp / peak, head_bytes / hw.memory_bw.si);
+  const double head_bwd =
+      std::max(2 * per_token.lm_head * tokens / c.tp / peak, 2 * head_bytes / hw.memory_bw.si);
+  const TrainingFlops step_flops =
+      TrainingStepFlops(m, static_cast<double>(c.global_batch) * c.seq_len, c.seq_len,
+                        c.causal_attention, c.activation_recompute);
+  out.model_flops_per_step = step_flops.model;
+  out.hardware_flops_per_step = step_flops.hardware;
   const double tp_ar =
       c.tp > 1 && c.communication
           ? TpAllReduceSeconds(c.node.accelerators_per_node, c.node.intra_node_bw.si, c.tp,
@@ -454,15 +475,18 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   fwd += 2 * ep_a2a;
   bwd += 2 * ep_a2a;
   out.dp_rings_share_links = GradientRingsShareLinks(*graph, c.tp, c.pp, dp);
-  StepSimulation sim(c, dp, fwd + 2 * tp_ar, bwd + 2 * tp_ar, stage_layers, *graph, &out);
+  StepSimulation sim(c, dp, fwd + 2 * tp_ar, bwd + 2 * tp_ar, stage_layers, *graph, &out,
+                     per_token.lm_head > 0 ? head_fwd : 0, per_token.lm_head > 0 ? head_bwd : 0);
   sim.set_comm_per_layer(tp_ar, ep_a2a);
   sim.Run();
   out.tp_communication_s = c.microbatches * stage_layers[0] * 4 * tp_ar;
   out.ep_communication_s = c.microbatches * stage_layers[0] * 4 * ep_a2a;
   out.representative_replica = c.representative_replica;
   out.tokens_per_s = c.global_batch * static_cast<double>(c.seq_len) / out.step_time_s;
-  out.mfu = 6 * (sparse ? m.active_parameters : m.parameters) * c.global_batch *
-            static_cast<double>(c.seq_len) / (n * hw.PeakFor(c.precision).si * out.step_time_s);
+  const double peak_all = n * hw.PeakFor(c.precision).si * out.step_time_s;
+  out.mfu = out.model_flops_per_step / peak_all;
+  out.mfu_6p = 6 * (sparse ? m.active_parameters : m.parameters) * c.global_batch *
+               static_cast<double>(c.seq_len) / peak_all;
   if (c.record_spans) out.spans = sim.spans();
   if (c.record_plan) {
     if (c.representative_replica) {

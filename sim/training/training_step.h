@@ -2,9 +2,11 @@
 //
 // What is simulated (and how it differs from mlsysim's DistributedModel):
 //  * Compute really is sharded: each GPU runs L/PP layers on 1/TP of every
-//    weight matrix; a layer's forward costs 2·P_l·tokens/TP flop and its
-//    backward 4·P_l·tokens/TP, at peak × efficiency, or its weight traffic at
-//    HBM bandwidth when that is slower (roofline).
+//    weight matrix; a layer's forward costs its GEMM and attention-core FLOPs
+//    (analytic/transformer_shape.h) × tokens / TP, its backward twice that
+//    (plus the recomputed part), at peak × efficiency, or its weight traffic
+//    at HBM bandwidth when that is slower (roofline); the LM head runs on the
+//    last stage.
 //  * TP: two all-reduces of b·S·h·bpp per layer forward and two backward
 //    (Megatron), run as ring collectives on the node's NVLink graph. NVLink is
 //    private to a node, so one TP group's timing is simulated once and reused.
@@ -59,6 +61,9 @@ struct TrainingStepConfig {
   // selective 10·sbh, full 2·sbh bytes at 16 bits; full recomputation also
   // re-runs the forward during the backward.
   std::string activation_recompute = "selective";
+  // Attention-core FLOPs: causal (what FlashAttention computes, (s+1)/2 keys
+  // per query on average) or square (s keys: Megatron's eq. 3, mlsysim).
+  bool causal_attention = true;
   double bucket_bytes = 0;  // 0: one bucket per stage
   double straggler_cv = 0;
   uint64_t seed = 1;
@@ -112,8 +117,9 @@ struct TrainingStepPlan {
 
 struct TrainingStepResult {
   int dp = 1;
+  int critical_stage = 0;  // the busiest stage (the LM head's, the last, when costed)
   double step_time_s = 0;
-  double compute_time_s = 0;      // busy compute of the critical stage's GPUs
+  double compute_time_s = 0;      // busy compute of the critical stage's GPUs (replica 0)
   double tp_communication_s = 0;  // inside compute_time_s: TP all-reduces per GPU
   double ep_communication_s = 0;  // inside compute_time_s: EP all-to-alls per GPU
   double bubble_time_s = 0;       // last backward end − compute, critical stage
@@ -122,7 +128,12 @@ struct TrainingStepResult {
   double dp_allreduce_s = 0;      // one stage's gradient all-reduce, start to end
   double pp_p2p_bytes = 0;        // bytes sent between stages per step
   double tokens_per_s = 0;
+  // FLOPs of the step from the model's shape (analytic/transformer_shape.h):
+  // model = forward + backward with attention (PaLM's MFU numerator),
+  // hardware = model + what recomputation re-runs.
+  double model_flops_per_step = 0, hardware_flops_per_step = 0;
   double mfu = 0;                   // model flops / (N · peak · step)
+  double mfu_6p = 0;                // 6·P·tokens / (N · peak · step): mlsysim's Iron Law count
   double memory_per_gpu_bytes = 0;  // weights + grads + Adam + in-flight activations
   uint64_t events = 0, flows = 0, fingerprint = 0;
   bool representative_replica = false;

@@ -1,6 +1,6 @@
 # mutations.py — one-line model bugs for the mutation check (issue 24), used by
 # run.py: (id, file, exact text, replacement, what it breaks). Each site must
-# occur exactly once in its file; the 2026-12-07 run caught 12 of 12 (after four
+# occur exactly once in its file; the 2026-12-07 runs caught 14 of 14 (after four
 # new tests; before them M3 and M4 went uncaught and M11, M12 only by pins).
 MUTATIONS = [
  ("M1", "sim/training/training_step.cc", "const double grad = p_stage_total * stage_layers[s] * bpp / c.tp;",

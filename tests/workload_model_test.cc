@@ -1,0 +1,146 @@
+// workload_model_test.cc — the workload model of issue 20 checked against
+// figures from outside this code (tests/data/SOURCES.md, "Workload model"):
+// parameter counts of published models read from their Hugging Face
+// config.json files, Megatron-LM's eq. (3) for the FLOPs of a step with full
+// recomputation, the attention core that selective recomputation re-runs, and
+// Llama-3-8B's per-token FLOPs by hand.
+#include <cmath>
+#include <string>
+
+#include "analytic/transformer_shape.h"
+#include "gtest/gtest.h"
+#include "tests/cli_runner.h"
+#include "tests/result_testing.h"
+#include "topology/hf_config.h"
+#include "topology/registry.h"
+
+namespace mlsysim {
+namespace {
+
+std::string Hf(const char* name) { return std::string(MLSYSIM_TEST_DATA_DIR) + "/hf/" + name; }
+
+TEST(HuggingFaceConfigTest, ParameterCountsMatchThePublishedOnes) {
+  const struct {
+    const char* file;
+    double parameters;
+  } published[] = {
+      {"gpt2_xl.config.json", 1557611200},        // GPT-2 XL (GPT2LMHeadModel, tied)
+      {"opt_125m.config.json", 125239296},        // OPT-125m (learned positions + 2)
+      {"pythia_1p4b.config.json", 1414647808},    // Pythia-1.4B (GPT-NeoX, untied)
+      {"llama3_8b.config.json", 8030261248},      // Llama-3-8B (GQA, SwiGLU)
+      {"mixtral_8x7b.config.json", 46702792704},  // Mixtral-8x7B (8 experts)
+  };
+  for (const auto& p : published) {
+    auto m = LoadHuggingFaceConfig(Hf(p.file));
+    ASSERT_TRUE(m.ok()) << m.status();
+    EXPECT_EQ(m->parameters, p.parameters) << p.file;
+  }
+  auto mixtral = LoadHuggingFaceConfig(Hf("mixtral_8x7b.config.json"));
+  ASSERT_TRUE(mixtral.ok());
+  EXPECT_EQ(mixtral->architecture, Architecture::kSparse);
+  EXPECT_NEAR(mixtral->active_parameters, 12.9e9, 0.005 * 12.9e9);  // "12.9 B active"
+  auto llama = LoadHuggingFaceConfig(Hf("llama3_8b.config.json"));
+  ASSERT_TRUE(llama.ok());
+  EXPECT_NEAR(llama->parameters, 8.03e9, 0.005 * 8.03e9);
+  EXPECT_TRUE(llama->gated_mlp);
+  EXPECT_EQ(llama->kv_heads, 8);
+}
+
+TEST(HuggingFaceConfigTest, UnknownArchitecturesAndBadKeysAreRefusedByName) {
+  auto t5 = LoadHuggingFaceConfig(Hf("t5.config.json"));
+  ASSERT_FALSE(t5.ok());
+  EXPECT_NE(t5.status().message().find("architecture 'T5ForConditionalGeneration'"),
+            std::string::npos)
+      << t5.status();
+  EXPECT_NE(t5.status().message().find("LlamaForCausalLM"), std::string::npos);
+  auto bad = ParseHuggingFaceConfig(
+      R"({"architectures": ["LlamaForCausalLM"], "num_hidden_layers": -3, "hidden_size": 64,
+          "num_attention_heads": 8, "intermediate_size": 128, "vocab_size": 100})",
+      "x.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("'num_hidden_layers'"), std::string::npos);
+  auto missing = ParseHuggingFaceConfig(R"({"architectures": ["LlamaForCausalLM"]})", "y.json");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("is missing"), std::string::npos);
+  EXPECT_FALSE(ParseHuggingFaceConfig("[1, 2", "z.json").ok());
+  EXPECT_FALSE(LoadHuggingFaceConfig(MLSYSIM_TEST_DATA_DIR).ok());  // a directory
+  // The CLI names the field and the flag.
+  const CliRun r = Mlsysim({"simulate", "training", "--model", Hf("t5.config.json"), "--nodes", "1",
+                            "--batch-size", "8"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("training.model (--model)"), std::string::npos) << r.err;
+}
+
+TEST(HuggingFaceConfigTest, RegistryShapesAgreeWithTheirStatedCounts) {
+  auto reg = Registry::Builtin();
+  ASSERT_TRUE(reg.ok());
+  for (const char* key : {"GPT3", "Llama3_8B", "Llama3_70B", "Llama3_1_8B", "Llama3_1_70B",
+                          "Llama3_1_405B", "Mixtral_8x7B"}) {
+    auto m = (*reg)->FindModel(key);
+    ASSERT_TRUE(m.ok()) << key;
+    ASSERT_TRUE(m->HasFullShape()) << key;
+    EXPECT_NEAR(ShapeParameters(*m), m->parameters, 0.005 * m->parameters) << key;
+  }
+  // Llama 3.1 405B: "405B" (Meta); GPT-3 by Megatron's eq. (2), 174.6 B.
+  EXPECT_NEAR(ShapeParameters(*(*reg)->FindModel("Llama3_1_405B")), 405e9, 0.005 * 405e9);
+  EXPECT_NEAR(ShapeParameters(*(*reg)->FindModel("GPT3")), 174.6e9, 0.0005 * 174.6e9);
+}
+
+TEST(TransformerFlopsTest, LlamaThreeEightBPerTokenByHand) {
+  auto m = LoadHuggingFaceConfig(Hf("llama3_8b.config.json"));
+  ASSERT_TRUE(m.ok());
+  // Per layer: Q and O 4096×4096, K and V 4096×1024 (8 KV heads of 128), the
+  // SwiGLU FFN 3 × 4096×14,336; 2 FLOPs per MAC. The causal core at s = 8192:
+  // 4·4096·(8193/2). The head 2·4096·128,256.
+  const double gemm = 2.0 * (2 * 4096.0 * 4096 + 2 * 4096.0 * 1024 + 3 * 4096.0 * 14336);
+  const TransformerFlops f = ForwardFlopsPerToken(*m, 8192, /*causal=*/true);
+  EXPECT_DOUBLE_EQ(f.layer_gemm, gemm);
+  EXPECT_DOUBLE_EQ(f.layer_attention, 4 * 4096.0 * 8193 / 2);
+  EXPECT_DOUBLE_EQ(f.lm_head, 2 * 4096.0 * 128256);
+  // The GEMMs alone are 2·(P − embedding) per token: 6PD's "2P" without the
+  // embedding lookup (which costs no FLOPs) — an identity of the shape.
+  EXPECT_NEAR(32 * gemm + f.lm_head, 2 * (m->parameters - 4096.0 * 128256 - 4096 * 65),
+              1e-6 * m->parameters);
+}
+
+TEST(TransformerFlopsTest, SelectiveRecomputationAddsTheAttentionCore) {
+  auto m = LoadHuggingFaceConfig(Hf("llama3_8b.config.json"));
+  ASSERT_TRUE(m.ok());
+  const double tokens = 1024.0 * 8192;
+  const TrainingFlops none = TrainingStepFlops(*m, tokens, 8192, true, "none");
+  const TrainingFlops sel = TrainingStepFlops(*m, tokens, 8192, true, "selective");
+  const TrainingFlops full = TrainingStepFlops(*m, tokens, 8192, true, "full");
+  EXPECT_EQ(none.model, none.hardware);
+  EXPECT_EQ(sel.model, none.model);
+  // QKᵀ and AV again: 32 layers × 4·4096 FLOPs × 8193/2 keys, per token.
+  EXPECT_NEAR(sel.hardware - none.hardware, tokens * 32 * 4 * 4096.0 * 8193 / 2,
+              1e-9 * sel.hardware);
+  // Full: every layer's forward again (the head is not recomputed).
+  const TransformerFlops f = ForwardFlopsPerToken(*m, 8192, true);
+  EXPECT_NEAR(full.hardware - none.hardware, tokens * 32 * (f.layer_gemm + f.layer_attention),
+              1e-9 * full.hardware);
+}
+
+TEST(TransformerFlopsTest, FullRecomputeSquareAttentionIsMegatronsEquationThree) {
+  // Megatron-LM's GPT 1.7B shape (Narayanan et al. SC'21 Table 1: l = 24,
+  // h = 2304, V = 51,200, s = 2048) as a GPT-NeoX config.json, batch 512 on
+  // 32 GPUs, full recomputation, square attention: the step's hardware FLOPs
+  // are eq. (3), 96·B·s·l·h²·(1 + s/6h + V/16lh).
+  const CliRun r = Mlsysim({"-o", "json", "simulate", "training", "--model",
+                            Hf("megatron_gpt_1p7b.config.json"), "--nodes", "4", "--batch-size",
+                            "512", "--recompute", "full", "--attention", "square", "--days", "0"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const ParsedResult j(r.out);
+  const double B = 512, s = 2048, l = 24, h = 2304, V = 51200;
+  const double eq3 = 96 * B * s * l * h * h * (1 + s / (6 * h) + V / (16 * l * h));
+  EXPECT_NEAR(j.Sim("hardware_flops_per_step"), eq3, 1e-9 * eq3);
+  // The model FLOPs (no recomputation) are 3/4 of the layers' part plus the
+  // whole head: eq. (3) without its recomputed forward.
+  const double layers_fwd = 24 * B * s * l * h * h * (1 + s / (6 * h));
+  EXPECT_NEAR(j.Sim("model_flops_per_step"), eq3 - layers_fwd, 1e-9 * eq3);
+  // 6PD sits beside it as the analytic figure.
+  EXPECT_GT(j.Ana("model_flops_per_step"), 0);
+}
+
+}  // namespace
+}  // namespace mlsysim
