@@ -221,8 +221,8 @@ TEST(SweepCliTest, ShippedSweepsRunWithPinnedOutput) {
   const struct {
     const char* file;
     uint64_t hash;
-  } pins[] = {{"tp_pp_microbatches_70b_research256.textproto", 0x718f8607b71e34c3ull},
-              {"checkpoint_interval_spares_16k.textproto", 0xba424797963855c2ull},
+  } pins[] = {{"tp_pp_microbatches_70b_research256.textproto", 0x60575d3aef4a4099ull},
+              {"checkpoint_interval_spares_16k.textproto", 0x08fd677141b6387bull},
               {"cheapest_fleet_70b_1000qps.textproto", 0xb7d34514c7184d50ull},
               {"engine_batch_seq_precision_10k.textproto", 0x4011025d8362ce02ull}};
   // Every sweep in scenarios/sweeps/ has a pin: a new one without fails.

@@ -31,6 +31,7 @@ TrainingStepConfig Base(int nodes, int tp, int pp, int microbatches, int batch) 
   c.microbatches = microbatches;
   c.global_batch = batch;
   c.efficiency = 0.5;
+  c.sequence_parallel = tp > 1;  // as the scenario layer defaults
   return c;
 }
 
@@ -220,7 +221,7 @@ TEST(TrainingStepTest, CommunicationAddsToTheComputeBound) {
 }
 
 TEST(TrainingStepTest, SameSeedSameStepDifferentSeedWithStragglers) {
-  TrainingStepConfig c = Base(8, 8, 2, 4, 64);
+  TrainingStepConfig c = Base(8, 8, 2, 8, 64);
   c.straggler_cv = 0.1;
   auto a = SimulateTrainingStep(c), b = SimulateTrainingStep(c);
   c.seed = 99;

@@ -9,6 +9,8 @@
 
 #include "analytic/transformer_shape.h"
 #include "gtest/gtest.h"
+#include "sim/training/training_memory.h"
+#include "sim/training/training_step.h"
 #include "tests/cli_runner.h"
 #include "tests/result_testing.h"
 #include "topology/hf_config.h"
@@ -140,6 +142,91 @@ TEST(TransformerFlopsTest, FullRecomputeSquareAttentionIsMegatronsEquationThree)
   EXPECT_NEAR(j.Sim("model_flops_per_step"), eq3 - layers_fwd, 1e-9 * eq3);
   // 6PD sits beside it as the analytic figure.
   EXPECT_GT(j.Ana("model_flops_per_step"), 0);
+}
+
+// A step on one DGX H100 node of the registry: Llama-3-70B's shape with
+// `layers` layers, TP t, PP p, `mb` microbatches of b sequences of 4,096.
+TrainingStepConfig MemoryCase(int t, int p, int mb, int b, int nodes = 1) {
+  auto reg = Registry::Builtin();
+  TrainingStepConfig c;
+  c.model = *(*reg)->FindModel("Llama3_70B");
+  const FleetSpec f = *(*reg)->FindFleet("Frontier_8K");
+  c.node = f.node;
+  c.fabric = f.fabric;
+  c.nodes = nodes;
+  c.tp = t;
+  c.pp = p;
+  c.microbatches = mb;
+  c.seq_len = 4096;
+  c.global_batch = nodes * 8 / (t * p) * mb * b;
+  c.communication = false;
+  return c;
+}
+
+TEST(TrainingMemoryTest, ActivationsAreKorthikantisTableTwo) {
+  // One microbatch in flight (pp 1): the layers' activations are L times the
+  // row of Korthikanti et al. (2022) Table 2 for s = 4096, b = 1, h = 8192,
+  // a = 64, t = 8, at 16 bits. The rows are typed here from the paper.
+  const double s = 4096, b = 1, h = 8192, a = 64, t = 8, L = 80;
+  const double sbh = s * b * h;
+  const struct {
+    bool sp;
+    const char* recompute;
+    double row;
+  } rows[] = {
+      {false, "none", sbh * (10 + 24 / t + 5 * a * s / (h * t))},
+      {true, "none", sbh * (34 / t + 5 * a * s / (h * t))},
+      {false, "selective", sbh * (10 + 24 / t)},
+      {true, "selective", sbh * 34 / t},
+      {false, "full", sbh * 2},
+  };
+  for (const auto& r : rows) {
+    TrainingStepConfig c = MemoryCase(8, 1, 1, 1);
+    c.sequence_parallel = r.sp;
+    c.activation_recompute = r.recompute;
+    const StepMemory mem = TrainingMemoryPerGpu(c, 1);
+    EXPECT_NEAR(mem.activations, L * r.row, 1e-9 * L * r.row) << r.recompute << " sp " << r.sp;
+  }
+  // The table's own consistency: without TP its TP row is the no-parallelism
+  // row sbh(34 + 5as/h).
+  EXPECT_NEAR(ActivationBytesPerLayer(s, b, h, a, 1, false, "none"), sbh * (34 + 5 * a * s / h),
+              1e-9 * sbh);
+}
+
+TEST(TrainingMemoryTest, InFlightMicrobatchesFollowTheSchedule) {
+  // 1F1B keeps min(p, M) microbatches on the first device; Megatron's
+  // interleaved schedule keeps 2(p − 1) + (v − 1)p + 1 chunks of L/(p·v)
+  // layers (p 4, v 2, M 8: 11 chunks of 10 layers).
+  TrainingStepConfig c = MemoryCase(8, 4, 8, 1, 4);
+  c.sequence_parallel = true;
+  const double row = 4096.0 * 8192 * 34 / 8;
+  EXPECT_NEAR(TrainingMemoryPerGpu(c, 1).activations, 4 * 20 * row, 1e-9 * row);
+  c.virtual_stages = 2;
+  EXPECT_NEAR(TrainingMemoryPerGpu(c, 1).activations, 11 * 10 * row, 1e-9 * row);
+}
+
+TEST(TrainingMemoryTest, ModelStatesUnderZeroAreRajbhandarisSplit) {
+  // Ψ = the parameters a GPU holds before ZeRO: Llama-3-70B's P/80 per layer,
+  // 20 layers per stage (pp 4), over TP 8. 16-bit weights and gradients and
+  // 12 B of Adam state per parameter (Rajbhandari et al. 2020, §3 and Fig. 1):
+  // stage 0 (2 + 2 + 12)Ψ; 1: (2 + 2)Ψ + 12Ψ/N; 2: 2Ψ + 14Ψ/N (N = dp = 8).
+  TrainingStepConfig c = MemoryCase(8, 4, 8, 1, 32);
+  const double psi = 70.6e9 / 80 * 20 / 8;
+  const int n = 8;
+  const double expected[] = {16 * psi, 4 * psi + 12 * psi / n, 2 * psi + 14 * psi / n};
+  for (int z = 0; z <= 2; ++z) {
+    c.zero_stage = z;
+    const StepMemory mem = TrainingMemoryPerGpu(c, n);
+    EXPECT_NEAR(mem.weights + mem.gradients + mem.optimizer, expected[z], 1e-9 * expected[z])
+        << "zero " << z;
+  }
+  // The step reports the same figures, and refuses stage 3 (not modelled).
+  c.zero_stage = 1;
+  auto step = SimulateTrainingStep(c);
+  ASSERT_TRUE(step.ok()) << step.status();
+  EXPECT_NEAR(step->memory_states_bytes, expected[1], 1e-9 * expected[1]);
+  c.zero_stage = 3;
+  EXPECT_FALSE(SimulateTrainingStep(c).ok());
 }
 
 }  // namespace

@@ -31,7 +31,8 @@ struct Scaled {
 };
 
 std::string WithPrefix(double v, const std::string& unit, bool small_prefixes) {
-  static const Scaled kBig[] = {{1e15, "P"}, {1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}};
+  static const Scaled kBig[] = {{1e21, "Z"}, {1e18, "E"}, {1e15, "P"}, {1e12, "T"},
+                                {1e9, "G"},  {1e6, "M"},  {1e3, "k"}};
   static const Scaled kSmall[] = {{1e-3, "m"}, {1e-6, "µ"}, {1e-9, "n"}};
   const double a = std::fabs(v);
   const std::string sep = unit.empty() ? "" : " ";

@@ -116,6 +116,17 @@ absl::Status ResolveStep(const scenario::Scenario& s, ResolvedTraining* t) {
         absl::StrCat("training.attention: unknown '", attention, "'; accepted: causal, square"));
   }
   sc.causal_attention = attention == "causal";
+  const std::string sp =
+      w.sequence_parallel().empty() ? (sc.tp > 1 ? "on" : "off") : w.sequence_parallel();
+  if (sp != "on" && sp != "off") {
+    return Bad(absl::StrCat("training.sequence_parallel: unknown '", sp, "'; accepted: on, off"));
+  }
+  sc.sequence_parallel = sp == "on";
+  if (w.zero_stage() < 0 || w.zero_stage() > 2) {
+    return Bad(absl::StrCat("training.zero_stage: ", w.zero_stage(),
+                            "; accepted 0, 1, 2 (stage 3 is not modelled yet)"));
+  }
+  sc.zero_stage = w.zero_stage();
   sc.seed = t->seed;
   sc.record_spans = true;  // the result's pipeline schedule (plot data)
   sc.record_plan = !t->export_chakra.empty();

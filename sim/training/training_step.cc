@@ -15,6 +15,7 @@
 #include "sim/network/collective.h"
 #include "sim/network/flow_network.h"
 #include "sim/training/training_layout.h"
+#include "sim/training/training_memory.h"
 
 namespace mlsysim {
 namespace {
@@ -408,19 +409,17 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
 
   TrainingStepResult out;
   out.dp = dp;
-  // Memory: weights, grads (bpp each) and Adam (12 B) of the shard, plus the
-  // activations of the microbatches in flight on stage 0 (1F1B keeps pp of them).
-  // Korthikanti's bytes per sbh at 16 bits (the mode is checked above).
-  const double act_coeff =
-      c.activation_recompute == "none" ? 34 : (c.activation_recompute == "full" ? 2 : 10);
-  const int max_layers = (m.layers + c.pp - 1) / c.pp;
-  out.memory_per_gpu_bytes = p_layer * max_layers / c.tp * (2 * bpp + 12.0) +
-                             std::min(c.pp, c.microbatches) * max_layers * act_coeff * tokens *
-                                 m.hidden_dim * bpp / 2 / c.tp;
+  // Memory (training_memory.h): model states under ZeRO and the activations
+  // the schedule keeps in flight on the first device.
+  const StepMemory mem = TrainingMemoryPerGpu(c, dp);
+  out.memory_states_bytes = mem.weights + mem.gradients + mem.optimizer;
+  out.memory_activations_bytes = mem.activations;
+  out.memory_per_gpu_bytes = mem.Total();
   if (out.memory_per_gpu_bytes > hw.capacity) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the model does not fit even sharded: ", out.memory_per_gpu_bytes / 1e9, " GB per GPU > ",
-        hw.capacity / 1e9, " GB on ", hw.key, " (raise tp/pp or add microbatches)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the model does not fit even sharded: ", out.memory_per_gpu_bytes / 1e9,
+                     " GB per GPU > ", hw.capacity / 1e9, " GB on ", hw.key,
+                     " (raise tp/pp, add microbatches, shard with zero or sequence parallelism)"));
   }
   const double peak = hw.PeakFor(c.precision).si * c.efficiency;
   // FLOPs from the shape (analytic/transformer_shape.h): per layer the GEMMs

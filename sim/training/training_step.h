@@ -61,6 +61,15 @@ struct TrainingStepConfig {
   // selective 10·sbh, full 2·sbh bytes at 16 bits; full recomputation also
   // re-runs the forward during the backward.
   std::string activation_recompute = "selective";
+  // Sequence parallelism (Megatron): the TP all-reduces become reduce-scatter
+  // + all-gather of the same volume (the same ring time) and the activations
+  // outside the TP-sharded blocks are split over TP too.
+  bool sequence_parallel = false;
+  // ZeRO stage 0–2: 1 shards the optimizer states over DP (Megatron's
+  // distributed optimizer), 2 the gradients too; the gradient all-reduce
+  // becomes a reduce-scatter + an all-gather of the updated weights, the same
+  // ring volume. (Stage 3's per-layer weight all-gathers are not modelled.)
+  int zero_stage = 0;
   // Attention-core FLOPs: causal (what FlashAttention computes, (s+1)/2 keys
   // per query on average) or square (s keys: Megatron's eq. 3, mlsysim).
   bool causal_attention = true;
@@ -135,6 +144,8 @@ struct TrainingStepResult {
   double mfu = 0;                   // model flops / (N · peak · step)
   double mfu_6p = 0;                // 6·P·tokens / (N · peak · step): mlsysim's Iron Law count
   double memory_per_gpu_bytes = 0;  // weights + grads + Adam + in-flight activations
+  double memory_states_bytes = 0;   // weights + grads + Adam after ZeRO (first device)
+  double memory_activations_bytes = 0;
   uint64_t events = 0, flows = 0, fingerprint = 0;
   bool representative_replica = false;
   // A static check of one gradient-ring step over all rings: true when two

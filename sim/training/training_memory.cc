@@ -1,0 +1,52 @@
+// training_memory.cc — memory per GPU of a training step (see
+// training_memory.h).
+#include "sim/training/training_memory.h"
+
+#include <algorithm>
+
+#include "analytic/specs.h"
+#include "sim/training/training_step.h"
+
+namespace mlsysim {
+
+double ActivationBytesPerLayer(double s, double b, double h, double a, int t,
+                               bool sequence_parallel, const std::string& recompute) {
+  const double sbh = s * b * h;
+  if (recompute == "full") return 2 * sbh / (sequence_parallel ? t : 1);
+  const bool selective = recompute == "selective";
+  if (sequence_parallel) return sbh * (34 + (selective ? 0 : 5 * a * s / h)) / t;
+  return sbh * (10 + 24.0 / t + (selective ? 0 : 5 * a * s / (h * t)));
+}
+
+StepMemory TrainingMemoryPerGpu(const TrainingStepConfig& c, int dp) {
+  const ModelSpec& m = c.model;
+  // Parameters held per layer: the active ones replicated, the other experts
+  // sharded over the EP group.
+  const bool sparse = m.architecture == Architecture::kSparse && m.active_parameters > 0;
+  const double p_layer =
+      sparse ? (m.active_parameters + (m.parameters - m.active_parameters) / c.ep) / m.layers
+             : m.parameters / m.layers;
+  const int stage_layers = (m.layers + c.pp - 1) / c.pp;  // the first (largest) stage
+  const double psi = p_layer * stage_layers / c.tp;
+  const double bpp = BytesPerParam(c.precision);
+  StepMemory mem;
+  mem.weights = bpp * psi / (c.zero_stage >= 3 ? dp : 1);
+  mem.gradients = bpp * psi / (c.zero_stage >= 2 ? dp : 1);
+  mem.optimizer = 12 * psi / (c.zero_stage >= 1 ? dp : 1);
+  // In flight on the first device: Megatron's warm-up microbatches plus one,
+  // each chunk holding layers / (p·v) layers; at most every chunk of the step.
+  const int p = c.pp, v = c.virtual_stages;
+  const long long chunks = v > 1 ? std::min<long long>(2LL * (p - 1) + (v - 1LL) * p + 1,
+                                                       static_cast<long long>(c.microbatches) * v)
+                                 : std::min(p, c.microbatches);
+  const double layers_per_chunk = static_cast<double>(m.layers) / (static_cast<double>(p) * v);
+  const double b = static_cast<double>(c.global_batch) / (static_cast<double>(dp) * c.microbatches);
+  // Table 2 counts 16-bit activations; other precisions scale with their bytes.
+  const double per_layer = ActivationBytesPerLayer(c.seq_len, b, m.hidden_dim, m.heads, c.tp,
+                                                   c.sequence_parallel, c.activation_recompute) *
+                           bpp / 2;
+  mem.activations = static_cast<double>(chunks) * layers_per_chunk * per_layer;
+  return mem;
+}
+
+}  // namespace mlsysim
