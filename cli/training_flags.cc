@@ -1,7 +1,9 @@
 // training_flags.cc — `mlsysim simulate training`: its flags only fill a
 // Scenario (cluster, training, failures, checkpoint, outputs), which
 // sim/scenario/ runs (training_config.h).
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "cli/flag_table.h"
 #include "cli/simulate_common.h"
 #include "sim/scenario/runners.h"
@@ -68,6 +70,8 @@ constexpr FlagRow kTrainingRows[] = {
     {"--sequence-parallel", "training.sequence_parallel", FlagRow::kString, 0, -1, "",
      "on (default with tp > 1) | off"},
     {"--zero", "training.zero_stage", FlagRow::kInt, 0, 2, "", "ZeRO stage 0 | 1 | 2"},
+    {"--stage-layers", "", FlagRow::kString, 0, -1, "",
+     "layers per (virtual) stage, e.g. 7,8,8,7 [training.stage_layers]"},
     {"--virtual-stages", "training.virtual_stages", FlagRow::kInt, 1, 1024, "", "interleaved 1F1B"},
     {"--ep", "training.ep", FlagRow::kInt, 1, 1 << 20, "", "expert parallel size"},
     {"--days", "", FlagRow::kNumber, 0, -1, "", "run length with failures [training.duration]"},
@@ -101,6 +105,7 @@ const FieldFlags kTrainingFlags = [] {
   FieldFlags f = FieldFlagsOf(kTrainingRows);
   f.push_back({"training.duration", "--days"});
   f.push_back({"failures.weibull_shape", "--weibull-shape"});
+  f.push_back({"training.stage_layers", "--stage-layers"});
   return f;
 }();
 
@@ -128,6 +133,17 @@ int RunSimulateTraining(const CommandContext& ctx, const CommandArgs& args) {
   if (e.empty() && days < 0) e = "training.duration (--days): must be >= 0";
   if (e.empty() && o.Has("--weibull-shape") && !(shape > 0)) {
     e = "failures.weibull_shape (--weibull-shape): must be > 0";
+  }
+  if (e.empty() && o.Has("--stage-layers")) {
+    for (absl::string_view piece : absl::StrSplit(o.Get("--stage-layers", ""), ',')) {
+      int layers = 0;
+      if (!absl::SimpleAtoi(piece, &layers) || layers < 1) {
+        e = absl::StrCat("training.stage_layers (--stage-layers): '", piece,
+                         "' is not a layer count >= 1 (give e.g. 7,8,8,7)");
+        break;
+      }
+      s.mutable_training()->add_stage_layers(layers);
+    }
   }
   if (!e.empty()) return ReportError(ctx, kExitBadInput, "Bad input", e);
   if (days > 0) s.mutable_training()->set_duration(absl::StrCat(ExactNumber(days), " day"));

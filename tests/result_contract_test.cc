@@ -44,7 +44,7 @@ struct Pin {
   uint64_t json_hash;
 };
 constexpr Pin kPins[] = {
-    {"llama3_405b_16k_54d.textproto", "92c01fa27a4fdafe", 0x08a1e61ee0507fc3ull},
+    {"llama3_405b_16k_54d.textproto", "54e12feaa6cabb00", 0xf40bd2211ab70ac7ull},
     {"llama3_70b_fp16_1000qps.textproto", "a7d3c514d1f01f1f", 0xdff9317649cb3d0full},
     {"llama3_70b_int4_1000qps.textproto", "cefe260034749b59", 0x4ea629f5b87f0a8bull},
     {"llama3_70b_research256.textproto", "b22a76477cc18f36", 0x7050c2bc625dd150ull},

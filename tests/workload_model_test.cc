@@ -4,11 +4,14 @@
 // config.json files, Megatron-LM's eq. (3) for the FLOPs of a step with full
 // recomputation, the attention core that selective recomputation re-runs, and
 // Llama-3-8B's per-token FLOPs by hand.
+#include <algorithm>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "analytic/transformer_shape.h"
 #include "gtest/gtest.h"
+#include "sim/training/training_layout.h"
 #include "sim/training/training_memory.h"
 #include "sim/training/training_step.h"
 #include "tests/cli_runner.h"
@@ -226,6 +229,70 @@ TEST(TrainingMemoryTest, ModelStatesUnderZeroAreRajbhandarisSplit) {
   ASSERT_TRUE(step.ok()) << step.status();
   EXPECT_NEAR(step->memory_states_bytes, expected[1], 1e-9 * expected[1]);
   c.zero_stage = 3;
+  EXPECT_FALSE(SimulateTrainingStep(c).ok());
+}
+
+// The interleaved 1F1B step of an uneven split computed another way: each
+// device runs its ops in Megatron's order (OneFOneBOrder); an op starts when
+// the device is free and its input is there (the previous virtual stage's
+// forward, the next one's backward, the own forward on the last), and lasts
+// layers × (f or 2f). Finish times are filled in by sweeping the devices
+// until every op is placed — no event queue, no simulator.
+double HandScheduledStep(const std::vector<int>& split, int p, int v, int m, double f) {
+  const int k = p * v;
+  std::vector<std::vector<PipelineOp>> order(p);
+  for (int s = 0; s < p; ++s) order[s] = OneFOneBOrder(s, p, m, v);
+  // done[fwd/bwd][virtual stage][microbatch]: finish time, < 0 if not yet.
+  std::vector<std::vector<std::vector<double>>> done(
+      2, std::vector<std::vector<double>>(k, std::vector<double>(m, -1)));
+  std::vector<size_t> next(p, 0);
+  std::vector<double> free_at(p, 0);
+  for (bool progress = true; progress;) {
+    progress = false;
+    for (int s = 0; s < p; ++s) {
+      while (next[s] < order[s].size()) {
+        const PipelineOp op = order[s][next[s]];
+        const int j = op.chunk * p + s;
+        double ready = 0;
+        if (op.forward && j > 0) ready = done[0][j - 1][op.mb];
+        if (!op.forward) ready = j == k - 1 ? done[0][j][op.mb] : done[1][j + 1][op.mb];
+        if (ready < 0) break;
+        const double start = std::max(free_at[s], ready);
+        free_at[s] = start + split[j] * (op.forward ? f : 2 * f);
+        done[op.forward ? 0 : 1][j][op.mb] = free_at[s];
+        ++next[s];
+        progress = true;
+      }
+    }
+  }
+  return *std::max_element(free_at.begin(), free_at.end());
+}
+
+TEST(UnevenPipelineTest, TenLayersOnFourStagesTimesTwoChunks) {
+  // PP 4, V 2: 8 virtual stages for 10 layers. Megatron's split puts one
+  // layer on each and the remaining two on the middle ones (3 and 4).
+  EXPECT_EQ(VirtualStageLayers(10, 4, 2, {}), (std::vector<int>{1, 1, 1, 2, 2, 1, 1, 1}));
+  EXPECT_EQ(VirtualStageLayers(126, 16, 1, {})[0], 7);  // Llama 3 405B: 7, 8 × 14, 7
+  EXPECT_EQ(VirtualStageLayers(126, 16, 1, {})[1], 8);
+  auto reg = Registry::Builtin();
+  TrainingStepConfig c = MemoryCase(8, 4, 8, 1, 4);  // dp 1, 8 microbatches
+  c.model.layers = 10;
+  c.model.vocab_size = 0;  // no LM head: layers only
+  c.virtual_stages = 2;
+  c.activation_recompute = "none";
+  // One layer's forward for one microbatch at the GPU's peak × η: 2P/L + the
+  // causal attention core per token, 4,096 tokens, over TP 8.
+  const double per_token = 2 * 70.6e9 / 10 + 4 * 8192.0 * 4097 / 2;
+  const double f = per_token * 4096 / 8 / (989e12 * 0.5);
+  for (const std::vector<int>& split :
+       {VirtualStageLayers(10, 4, 2, {}), std::vector<int>{2, 1, 1, 1, 1, 1, 1, 2}}) {
+    c.stage_layers = split;
+    auto r = SimulateTrainingStep(c);
+    ASSERT_TRUE(r.ok()) << r.status();
+    const double hand = HandScheduledStep(split, 4, 2, 8, f);
+    EXPECT_NEAR(r->step_time_s, hand, 1e-9 * hand);
+  }
+  c.stage_layers = {2, 2, 2, 2};  // 4 counts for 8 virtual stages
   EXPECT_FALSE(SimulateTrainingStep(c).ok());
 }
 

@@ -127,6 +127,20 @@ absl::Status ResolveStep(const scenario::Scenario& s, ResolvedTraining* t) {
                             "; accepted 0, 1, 2 (stage 3 is not modelled yet)"));
   }
   sc.zero_stage = w.zero_stage();
+  sc.stage_layers.assign(w.stage_layers().begin(), w.stage_layers().end());
+  if (!sc.stage_layers.empty()) {
+    const int want = sc.pp * sc.virtual_stages;
+    long long sum = 0;
+    for (int l : sc.stage_layers) {
+      if (l < 1) return Bad("training.stage_layers: every count must be >= 1");
+      sum += l;
+    }
+    if (static_cast<int>(sc.stage_layers.size()) != want || sum != t->model.layers) {
+      return Bad(absl::StrCat("training.stage_layers: give pp x virtual stages = ", want,
+                              " counts summing to the model's ", t->model.layers, " layers; got ",
+                              sc.stage_layers.size(), " summing to ", sum));
+    }
+  }
   sc.seed = t->seed;
   sc.record_spans = true;  // the result's pipeline schedule (plot data)
   sc.record_plan = !t->export_chakra.empty();

@@ -106,7 +106,7 @@ ChakraExport TrainingStepToChakra(const TrainingStepPlan& p) {
         const bool last_backward = !op.forward && idx + 1 == a.ops.size();
         const bool gradients = last_backward && p.communication && dp > 1;
         const int pieces = gradients && p.overlap_gradients ? p.buckets[a.s] : 1;
-        const double dur = op.forward ? a.fwd_s : a.bwd_s;
+        const double dur = op.forward ? a.chunk_fwd_s[op.chunk] : a.chunk_bwd_s[op.chunk];
         std::vector<uint64_t> piece_ids;
         for (int k = 0; k < pieces; ++k) {
           chakra::Node& c = w.Add(

@@ -98,4 +98,15 @@ double EpAllToAllSeconds(const ClusterGraph& graph, int ep, int tp, double bytes
   return a2a.exact_seconds();
 }
 
+std::vector<int> VirtualStageLayers(int layers, int p, int v,
+                                    const std::vector<int>& explicit_split) {
+  if (!explicit_split.empty()) return explicit_split;
+  const int k = p * v;
+  std::vector<int> split(k, layers / k);
+  const int extra = layers % k;
+  const int first = (k - extra) / 2;  // centred on the middle stages
+  for (int j = first; j < first + extra; ++j) ++split[j];
+  return split;
+}
+
 }  // namespace mlsysim

@@ -26,6 +26,14 @@ struct PipelineOp {
 // Virtual stage j = chunk·p + s holds layers [j·L/(p·v), (j+1)·L/(p·v)).
 std::vector<PipelineOp> OneFOneBOrder(int s, int p, int m, int v);
 
+// Layers of each virtual stage j = chunk·p + s (p·v of them, in model order):
+// `explicit_split` when given, else Megatron's split: L/(p·v) each, the
+// remainder one each on the middle virtual stages (centred), so the first,
+// which also embeds, and the last, which also runs the LM head and loss, are
+// the lighter ones.
+std::vector<int> VirtualStageLayers(int layers, int p, int v,
+                                    const std::vector<int>& explicit_split);
+
 // Routes one ring step of every gradient ring (all stages and TP ranks at
 // once; rank = (stage·dp + replica)·tp + tp_rank) and reports whether a
 // switch-to-switch link carries more NIC-rate flows than its capacity holds.

@@ -3,8 +3,10 @@
 #include "sim/training/training_memory.h"
 
 #include <algorithm>
+#include <vector>
 
 #include "analytic/specs.h"
+#include "sim/training/training_layout.h"
 #include "sim/training/training_step.h"
 
 namespace mlsysim {
@@ -26,7 +28,13 @@ StepMemory TrainingMemoryPerGpu(const TrainingStepConfig& c, int dp) {
   const double p_layer =
       sparse ? (m.active_parameters + (m.parameters - m.active_parameters) / c.ep) / m.layers
              : m.parameters / m.layers;
-  const int stage_layers = (m.layers + c.pp - 1) / c.pp;  // the first (largest) stage
+  // The heaviest device's layers (model states) and the first device's (it
+  // keeps the most microbatches in flight).
+  const std::vector<int> split =
+      VirtualStageLayers(m.layers, c.pp, c.virtual_stages, c.stage_layers);
+  std::vector<int> device_layers(c.pp, 0);
+  for (size_t j = 0; j < split.size(); ++j) device_layers[j % c.pp] += split[j];
+  const int stage_layers = *std::max_element(device_layers.begin(), device_layers.end());
   const double psi = p_layer * stage_layers / c.tp;
   const double bpp = BytesPerParam(c.precision);
   StepMemory mem;
@@ -39,7 +47,7 @@ StepMemory TrainingMemoryPerGpu(const TrainingStepConfig& c, int dp) {
   const long long chunks = v > 1 ? std::min<long long>(2LL * (p - 1) + (v - 1LL) * p + 1,
                                                        static_cast<long long>(c.microbatches) * v)
                                  : std::min(p, c.microbatches);
-  const double layers_per_chunk = static_cast<double>(m.layers) / (static_cast<double>(p) * v);
+  const double layers_per_chunk = static_cast<double>(device_layers[0]) / v;
   const double b = static_cast<double>(c.global_batch) / (static_cast<double>(dp) * c.microbatches);
   // Table 2 counts 16-bit activations; other precisions scale with their bytes.
   const double per_layer = ActivationBytesPerLayer(c.seq_len, b, m.hidden_dim, m.heads, c.tp,

@@ -29,14 +29,15 @@ std::vector<Op> OneFOneB(int s, int p, int m, int v) { return OneFOneBOrder(s, p
 
 class StepSimulation : public EventHandler, public FlowObserver, public CollectiveObserver {
  public:
-  // fwd_s, bwd_s: one layer for one microbatch; head_*: the LM head (and
-  // loss), on the last stage, spread over its chunks when interleaved.
+  // fwd_s, bwd_s: one layer for one microbatch; vstage_layers: the layers
+  // of each virtual stage chunk·p + s; head_*: the LM head (and loss), on the
+  // last virtual stage.
   StepSimulation(const TrainingStepConfig& c, int dp, double fwd_s, double bwd_s,
-                 std::vector<int> stage_layers, const ClusterGraph& graph, TrainingStepResult* out,
+                 std::vector<int> vstage_layers, const ClusterGraph& graph, TrainingStepResult* out,
                  double head_fwd_s = 0, double head_bwd_s = 0)
       : c_(c),
         dp_(dp),
-        stage_layers_(stage_layers),
+        vstage_layers_(vstage_layers),
         graph_(graph),
         out_(out),
         net_(sim_, graph.LinkCapacities()) {
@@ -44,6 +45,9 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
     replicas_ = c.representative_replica ? 1 : dp;
     rings_ = c.representative_replica ? 1 : c.tp;
     const int p = c.pp;
+    stage_layers_.assign(p, 0);
+    for (size_t j = 0; j < vstage_layers.size(); ++j) stage_layers_[j % p] += vstage_layers[j];
+    const std::vector<int>& stage_layers = stage_layers_;
     const double bpp = BytesPerParam(c.precision);
     const double b = static_cast<double>(c.global_batch) / (dp * c.microbatches);
     p2p_bytes_ = b * c.seq_len * c.model.hidden_dim * bpp / c.tp;
@@ -65,9 +69,16 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
           }
         }
         // Per op: one chunk of the device's layers for one microbatch.
-        const bool head = s == p - 1;
-        a.fwd_s = (stage_layers[s] * fwd_s + (head ? head_fwd_s : 0)) * slowest / c.virtual_stages;
-        a.bwd_s = (stage_layers[s] * bwd_s + (head ? head_bwd_s : 0)) * slowest / c.virtual_stages;
+        a.chunk_fwd_s.assign(c.virtual_stages, 0.0);
+        a.chunk_bwd_s.assign(c.virtual_stages, 0.0);
+        for (int ch = 0; ch < c.virtual_stages; ++ch) {
+          const int j = ch * p + s;
+          const bool head = j == p * c.virtual_stages - 1;
+          a.chunk_fwd_s[ch] = (vstage_layers[j] * fwd_s + (head ? head_fwd_s : 0)) * slowest;
+          a.chunk_bwd_s[ch] = (vstage_layers[j] * bwd_s + (head ? head_bwd_s : 0)) * slowest;
+          a.fwd_s += a.chunk_fwd_s[ch] / c.virtual_stages;  // the mean, for export
+          a.bwd_s += a.chunk_bwd_s[ch] / c.virtual_stages;
+        }
         const size_t slots = static_cast<size_t>(c.microbatches) * c.virtual_stages;
         a.act_ready.assign(slots, -1.0);
         a.grad_ready.assign(slots, -1.0);
@@ -120,6 +131,7 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
     out_->critical_stage = crit.s;
     out_->step_time_s = step;
     out_->compute_time_s = c_.microbatches * c_.virtual_stages * (crit.fwd_s + crit.bwd_s);
+    out_->critical_stage_layers = stage_layers_[crit.s];
     out_->bubble_time_s = crit.last_bwd_end - out_->compute_time_s;
     out_->bubble_fraction = out_->bubble_time_s / crit.last_bwd_end;
     out_->exposed_dp_s = step - last_bwd;
@@ -203,6 +215,8 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
       pa.s = a.s;
       pa.fwd_s = a.fwd_s;
       pa.bwd_s = a.bwd_s;
+      pa.chunk_fwd_s = a.chunk_fwd_s;
+      pa.chunk_bwd_s = a.chunk_bwd_s;
       for (const Op& op : a.ops) pa.ops.push_back({op.forward, op.mb, op.chunk});
       p.actors.push_back(std::move(pa));
     }
@@ -220,6 +234,7 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
     size_t idx = 0;
     bool busy = false;
     double t_free = 0, fwd_s = 0, bwd_s = 0, op_start = 0, op_end = 0, last_bwd_end = 0;
+    std::vector<double> chunk_fwd_s, chunk_bwd_s;  // per model chunk
     double arrival_max = 0;
     std::vector<double> act_ready, grad_ready, chunk_end;
     std::vector<double> send_at;  // per slot, when the sender finished (trace only)
@@ -242,7 +257,7 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
                       "compute", a.op_start, a.op_end});
     // The op's TP all-reduces (two per layer) and EP all-to-alls, shown as
     // one nested span each at the op's end (the model folds them in).
-    const double layers = static_cast<double>(stage_layers_[a.s]) / c_.virtual_stages;
+    const double layers = vstage_layers_[op.chunk * c_.pp + a.s];
     double t = a.op_end;
     if (tp_per_layer_ > 0) {
       const double d = layers * 2 * tp_per_layer_;
@@ -272,7 +287,7 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
     if (dep < 0) return;
     a.busy = true;
     a.op_start = std::max(a.t_free, dep);
-    a.op_end = a.op_start + (op.forward ? a.fwd_s : a.bwd_s);
+    a.op_end = a.op_start + (op.forward ? a.chunk_fwd_s[op.chunk] : a.chunk_bwd_s[op.chunk]);
     const bool last_backward = !op.forward && a.idx + 1 == a.ops.size();
     if (last_backward && c_.communication && dp_ > 1 && c_.overlap_gradients) {
       // Gradients become final layer by layer during the last backward: one
@@ -372,7 +387,7 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
 
   const TrainingStepConfig& c_;
   int dp_;
-  std::vector<int> stage_layers_;
+  std::vector<int> vstage_layers_, stage_layers_;  // per virtual stage; per device
   double tp_per_layer_ = 0, ep_per_layer_ = 0;
   int replicas_ = 1, rings_ = 1;  // simulated replicas and gradient rings per stage
   const ClusterGraph& graph_;
@@ -450,8 +465,8 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
           ? TpAllReduceSeconds(c.node.accelerators_per_node, c.node.intra_node_bw.si, c.tp,
                                tokens * m.hidden_dim * bpp)
           : 0.0;
-  std::vector<int> stage_layers(c.pp, m.layers / c.pp);
-  for (int s = 0; s < m.layers % c.pp; ++s) ++stage_layers[s];
+  const std::vector<int> vstage_layers =
+      VirtualStageLayers(m.layers, c.pp, c.virtual_stages, c.stage_layers);
 
   ClusterShape shape;
   shape.nodes = c.nodes;
@@ -474,12 +489,12 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   fwd += 2 * ep_a2a;
   bwd += 2 * ep_a2a;
   out.dp_rings_share_links = GradientRingsShareLinks(*graph, c.tp, c.pp, dp);
-  StepSimulation sim(c, dp, fwd + 2 * tp_ar, bwd + 2 * tp_ar, stage_layers, *graph, &out,
+  StepSimulation sim(c, dp, fwd + 2 * tp_ar, bwd + 2 * tp_ar, vstage_layers, *graph, &out,
                      per_token.lm_head > 0 ? head_fwd : 0, per_token.lm_head > 0 ? head_bwd : 0);
   sim.set_comm_per_layer(tp_ar, ep_a2a);
   sim.Run();
-  out.tp_communication_s = c.microbatches * stage_layers[0] * 4 * tp_ar;
-  out.ep_communication_s = c.microbatches * stage_layers[0] * 4 * ep_a2a;
+  out.tp_communication_s = c.microbatches * out.critical_stage_layers * 4 * tp_ar;
+  out.ep_communication_s = c.microbatches * out.critical_stage_layers * 4 * ep_a2a;
   out.representative_replica = c.representative_replica;
   out.tokens_per_s = c.global_batch * static_cast<double>(c.seq_len) / out.step_time_s;
   const double peak_all = n * hw.PeakFor(c.precision).si * out.step_time_s;

@@ -52,7 +52,10 @@ struct TrainingStepConfig {
   int ep = 1;              // expert parallelism (MoE models), carved out of DP
   int microbatches = 1;    // per replica per step
   int virtual_stages = 1;  // model chunks per device: > 1 is the interleaved 1F1B
-  int global_batch = 1;    // sequences per step
+  // Layers of each virtual stage j = chunk·pp + device (pp·virtual_stages
+  // entries, model order); empty: Megatron's split (VirtualStageLayers).
+  std::vector<int> stage_layers;
+  int global_batch = 1;  // sequences per step
   int seq_len = 2048;
   std::string precision = "bf16";
   double efficiency = 0.5;
@@ -112,8 +115,9 @@ struct TrainingStepPlan {
   };
   struct Actor {  // one TP group: stage s of data-parallel replica r
     int r = 0, s = 0;
-    double fwd_s = 0, bwd_s = 0;  // per op, TP (and EP) communication included
-    std::vector<Op> ops;          // (interleaved) 1F1B order
+    double fwd_s = 0, bwd_s = 0;  // per op (mean over chunks), TP (and EP) included
+    std::vector<double> chunk_fwd_s, chunk_bwd_s;  // per op of each model chunk
+    std::vector<Op> ops;                           // (interleaved) 1F1B order
   };
   int dp = 1, tp = 1, pp = 1, virtual_stages = 1, microbatches = 1;
   double p2p_bytes = 0;  // per TP rank, per microbatch, each way
@@ -126,7 +130,8 @@ struct TrainingStepPlan {
 
 struct TrainingStepResult {
   int dp = 1;
-  int critical_stage = 0;  // the busiest stage (the LM head's, the last, when costed)
+  int critical_stage = 0;  // the busiest pipeline device
+  int critical_stage_layers = 0;
   double step_time_s = 0;
   double compute_time_s = 0;      // busy compute of the critical stage's GPUs (replica 0)
   double tp_communication_s = 0;  // inside compute_time_s: TP all-reduces per GPU

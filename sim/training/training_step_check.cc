@@ -4,11 +4,13 @@
 // and the bound on the flows one step may simulate (EstimatedStepFlows).
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "analytic/formulas.h"
+#include "sim/training/training_layout.h"
 #include "sim/training/training_step.h"
 
 namespace mlsysim {
@@ -50,10 +52,23 @@ absl::Status CheckTrainingStepConfig(const TrainingStepConfig& c) {
           absl::StrCat("the interleaved schedule needs microbatches (", c.microbatches,
                        ") to be a multiple of pp (", c.pp, ")"));
     }
-    if (m.layers % (c.pp * c.virtual_stages) != 0) {
-      return absl::InvalidArgumentError(absl::StrCat("layers (", m.layers,
-                                                     ") must divide into pp x v (",
-                                                     c.pp * c.virtual_stages, ") chunks"));
+  }
+  const int vstages = c.pp * c.virtual_stages;
+  if (vstages > m.layers) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("pp x v (", vstages, ") exceeds the model's ", m.layers, " layers"));
+  }
+  if (!c.stage_layers.empty()) {
+    long long sum = 0;
+    bool positive = true;
+    for (int l : c.stage_layers) {
+      sum += l;
+      positive = positive && l >= 1;
+    }
+    if (static_cast<int>(c.stage_layers.size()) != vstages || !positive || sum != m.layers) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "stage layers: give pp x v = ", vstages, " counts, each >= 1, summing to the model's ",
+          m.layers, " layers; got ", c.stage_layers.size(), " summing to ", sum));
     }
   }
   const int dp = n / (c.tp * c.pp);
@@ -113,9 +128,13 @@ double EstimatedStepFlows(const TrainingStepConfig& c) {
       (sparse ? m.active_parameters + (m.parameters - m.active_parameters) / c.ep : m.parameters) /
       std::max(1, m.layers);
   const double bpp = BytesPerParam(c.precision);
+  std::vector<int> device_layers(c.pp, 0);
+  const std::vector<int> split =
+      VirtualStageLayers(m.layers, c.pp, c.virtual_stages, c.stage_layers);
+  for (size_t j = 0; j < split.size(); ++j) device_layers[j % c.pp] += split[j];
   double buckets = 0;  // over all stages
   for (int s = 0; s < c.pp; ++s) {
-    const int layers = m.layers / c.pp + (s < m.layers % c.pp ? 1 : 0);
+    const int layers = device_layers[s];
     const double grad = p_layer * layers * bpp / c.tp;
     buckets += c.bucket_bytes > 0 ? std::max(1.0, std::ceil(grad / c.bucket_bytes)) : 1.0;
   }
