@@ -296,5 +296,34 @@ TEST(UnevenPipelineTest, TenLayersOnFourStagesTimesTwoChunks) {
   EXPECT_FALSE(SimulateTrainingStep(c).ok());
 }
 
+TEST(TransformerFlopsTest, FpEightRunsTheGemmsAtTheFpEightPeak) {
+  // Llama-3-8B on one DGX H100 (dp 8, tp 1, pp 1), no communication, no
+  // recomputation, one 1,024-token sequence per GPU. FP8 training runs the
+  // GEMMs at H100's FP8 peak (1,979 TFLOP/s dense) and the attention core and
+  // LM head at BF16 (989 TFLOP/s; NVIDIA H100 SXM datasheet), η = 0.5, and
+  // keeps BF16 weights and gradients (the same model states as BF16).
+  TrainingStepConfig c = MemoryCase(1, 1, 1, 1);
+  auto m = LoadHuggingFaceConfig(Hf("llama3_8b.config.json"));
+  ASSERT_TRUE(m.ok());
+  c.model = *m;
+  c.activation_recompute = "none";
+  c.seq_len = 1024;
+  c.zero_stage = 2;  // 8 B parameters' states do not fit one H100 unsharded
+  const double h = 4096, gemm = 2 * (2 * h * h + 2 * h * 1024) + 2 * 3 * h * 14336;
+  const double attn = 4 * h * 1025 / 2, head = 2 * h * 128256;
+  double states[2];
+  for (const char* precision : {"bf16", "fp8"}) {
+    c.precision = precision;
+    auto r = SimulateTrainingStep(c);
+    ASSERT_TRUE(r.ok()) << r.status();
+    const double gemm_peak = std::string(precision) == "fp8" ? 1979e12 : 989e12;
+    const double per_token = 32 * (gemm / gemm_peak + attn / 989e12) + head / 989e12;
+    const double expected = 3 * 1024 * per_token / 0.5;
+    EXPECT_NEAR(r->step_time_s, expected, 1e-9 * expected) << precision;
+    states[std::string(precision) == "fp8"] = r->memory_states_bytes;
+  }
+  EXPECT_EQ(states[0], states[1]);
+}
+
 }  // namespace
 }  // namespace mlsysim

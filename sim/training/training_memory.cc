@@ -11,6 +11,10 @@
 
 namespace mlsysim {
 
+double TrainingTensorBytes(const std::string& precision) {
+  return precision == "fp8" ? 2.0 : BytesPerParam(precision);
+}
+
 double ActivationBytesPerLayer(double s, double b, double h, double a, int t,
                                bool sequence_parallel, const std::string& recompute) {
   const double sbh = s * b * h;
@@ -36,7 +40,7 @@ StepMemory TrainingMemoryPerGpu(const TrainingStepConfig& c, int dp) {
   for (size_t j = 0; j < split.size(); ++j) device_layers[j % c.pp] += split[j];
   const int stage_layers = *std::max_element(device_layers.begin(), device_layers.end());
   const double psi = p_layer * stage_layers / c.tp;
-  const double bpp = BytesPerParam(c.precision);
+  const double bpp = TrainingTensorBytes(c.precision);
   StepMemory mem;
   mem.weights = bpp * psi / (c.zero_stage >= 3 ? dp : 1);
   mem.gradients = bpp * psi / (c.zero_stage >= 2 ? dp : 1);

@@ -19,6 +19,11 @@ namespace mlsysim {
 
 struct TrainingStepConfig;
 
+// Bytes of the weights, gradients and activations the step keeps and moves
+// per element: the precision's, except FP8 training, which (as Transformer
+// Engine) keeps them in BF16 and casts to FP8 only for the GEMMs.
+double TrainingTensorBytes(const std::string& precision);
+
 // Activation bytes of one layer for one microbatch of b sequences of s
 // tokens (16-bit), hidden h, a heads, TP t (Table 2):
 //   no recompute, no SP:   s·b·h·(10 + 24/t + 5·a·s/(h·t))

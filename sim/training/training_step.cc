@@ -48,7 +48,7 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
     stage_layers_.assign(p, 0);
     for (size_t j = 0; j < vstage_layers.size(); ++j) stage_layers_[j % p] += vstage_layers[j];
     const std::vector<int>& stage_layers = stage_layers_;
-    const double bpp = BytesPerParam(c.precision);
+    const double bpp = TrainingTensorBytes(c.precision);
     const double b = static_cast<double>(c.global_batch) / (dp * c.microbatches);
     p2p_bytes_ = b * c.seq_len * c.model.hidden_dim * bpp / c.tp;
     RandomStreams streams(c.seed, 0);
@@ -411,7 +411,7 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   const int n = c.nodes * gpn;
   const int dp = n / (c.tp * c.pp);
   const Accelerator& hw = c.node.accelerator;
-  const double bpp = BytesPerParam(c.precision);
+  const double bpp = TrainingTensorBytes(c.precision);
   const double b = static_cast<double>(c.global_batch) / (dp * c.microbatches);
   const double tokens = b * c.seq_len;
   // Parameters per layer held by one GPU (before TP) and computed per token.
@@ -436,16 +436,20 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
                      " GB per GPU > ", hw.capacity / 1e9, " GB on ", hw.key,
                      " (raise tp/pp, add microbatches, shard with zero or sequence parallelism)"));
   }
-  const double peak = hw.PeakFor(c.precision).si * c.efficiency;
   // FLOPs from the shape (analytic/transformer_shape.h): per layer the GEMMs
   // and the attention core, the LM head once; backward twice the forward;
   // recomputation re-runs the forward (full) or the attention core
   // (selective). Each at peak × η, or at HBM speed when its weights' traffic
-  // is slower (roofline).
+  // is slower (roofline). FP8 training (Transformer Engine) runs the GEMMs at
+  // the FP8 peak and the attention core, the head and the rest at BF16.
+  const bool fp8 = c.precision == "fp8";
+  const double gemm_peak = hw.PeakFor(c.precision).si * c.efficiency;
+  const double peak = fp8 ? hw.PeakFor("bf16").si * c.efficiency : gemm_peak;
   const TransformerFlops per_token = ForwardFlopsPerToken(m, c.seq_len, c.causal_attention);
-  const double layer_flops = (per_token.layer_gemm + per_token.layer_attention) * tokens / c.tp;
-  double fwd = std::max(layer_flops / peak, p_layer * bpp / c.tp / hw.memory_bw.si);
-  double bwd = std::max(2 * layer_flops / peak, 2 * p_layer * bpp / c.tp / hw.memory_bw.si);
+  const double layer_s =
+      (per_token.layer_gemm / gemm_peak + per_token.layer_attention / peak) * tokens / c.tp;
+  double fwd = std::max(layer_s, p_layer * bpp / c.tp / hw.memory_bw.si);
+  double bwd = std::max(2 * layer_s, 2 * p_layer * bpp / c.tp / hw.memory_bw.si);
   if (c.activation_recompute == "full") bwd += fwd;
   if (c.activation_recompute == "selective") {
     bwd += per_token.layer_attention * tokens / c.tp / peak;

@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "analytic/formulas.h"
 #include "sim/training/training_layout.h"
+#include "sim/training/training_memory.h"
 #include "sim/training/training_step.h"
 
 namespace mlsysim {
@@ -127,7 +128,7 @@ double EstimatedStepFlows(const TrainingStepConfig& c) {
   const double p_layer =
       (sparse ? m.active_parameters + (m.parameters - m.active_parameters) / c.ep : m.parameters) /
       std::max(1, m.layers);
-  const double bpp = BytesPerParam(c.precision);
+  const double bpp = TrainingTensorBytes(c.precision);
   std::vector<int> device_layers(c.pp, 0);
   const std::vector<int> split =
       VirtualStageLayers(m.layers, c.pp, c.virtual_stages, c.stage_layers);

@@ -29,6 +29,10 @@ MUTATIONS = [
   "serving: a recomputed request prefills only its prompt, not its generated tokens"),
  ("M14", "sim/training/training_run.cc", "Exponential(cause.components * cause.rate_per_hour)",
   "Exponential(1.03 * cause.components * cause.rate_per_hour)", "failures: simulated exponential rate 3 % high"),
+ ("M15", "analytic/transformer_shape.cc", "  t.layer_attention = 4 * x.q * keys;", "  t.layer_attention = 2 * x.q * keys;",
+  "workload: the attention core's FLOPs halved"),
+ ("M16", "sim/training/training_memory.cc", "  mem.optimizer = 12 * psi / (c.zero_stage >= 1 ? dp : 1);",
+  "  mem.optimizer = 12 * psi / (c.zero_stage >= 2 ? dp : 1);", "memory: ZeRO-1 does not shard the optimizer states"),
  ("M12", "sim/training/training_run.cc", "double downtime = c_.detection_s + c_.restart_s;", "double downtime = c_.restart_s;",
   "failures: detection time not charged"),
 ]
