@@ -74,6 +74,7 @@ constexpr FlagRow kTrainingRows[] = {
      "layers per (virtual) stage, e.g. 7,8,8,7 [training.stage_layers]"},
     {"--virtual-stages", "training.virtual_stages", FlagRow::kInt, 1, 1024, "", "interleaved 1F1B"},
     {"--ep", "training.ep", FlagRow::kInt, 1, 1 << 20, "", "expert parallel size"},
+    {"--cp", "training.cp", FlagRow::kInt, 1, 1024, "", "context parallel size (ring attention)"},
     {"--days", "", FlagRow::kNumber, 0, -1, "", "run length with failures [training.duration]"},
     {"--failures", "failures.preset", FlagRow::kString, 0, -1, "", "none | registry | llama3"},
     {"--weibull-shape", "", FlagRow::kPositive, 0, -1, "",

@@ -325,5 +325,54 @@ TEST(TransformerFlopsTest, FpEightRunsTheGemmsAtTheFpEightPeak) {
   EXPECT_EQ(states[0], states[1]);
 }
 
+TEST(ContextParallelTest, RanksShareTheSequenceAndPassTheirKvAroundTheRing) {
+  // Llama-3-8B on one node (8 GPUs), tp 1, pp 1, cp 2: 4 data-parallel
+  // replicas of 2 ranks, each rank holding 4,096 tokens of an 8,192-token
+  // sequence. Without communication every GPU computes 3 × (32·(GEMMs +
+  // attention core at the full context, (s + 1)/2 keys) + head), plus the
+  // selectively recomputed core, for its 4,096 tokens: the core's FLOPs are
+  // shared N ways like the rest.
+  TrainingStepConfig c = MemoryCase(1, 1, 1, 1);
+  auto m = LoadHuggingFaceConfig(Hf("llama3_8b.config.json"));
+  ASSERT_TRUE(m.ok());
+  c.model = *m;
+  c.cp = 2;
+  c.seq_len = 8192;
+  c.global_batch = 4;
+  c.activation_recompute = "selective";  // the scores of 8K tokens do not fit otherwise
+  c.zero_stage = 2;
+  const double h = 4096, gemm = 2 * (2 * h * h + 2 * h * 1024) + 2 * 3 * h * 14336;
+  const double attn = 4 * h * 8193 / 2, head = 2 * h * 128256;
+  auto r = SimulateTrainingStep(c);  // MemoryCase: no communication
+  ASSERT_TRUE(r.ok()) << r.status();
+  const double compute = 4096 * (3 * (32 * (gemm + attn) + head) + 32 * attn) / (989e12 * 0.5);
+  EXPECT_NEAR(r->step_time_s, compute, 1e-9 * compute);
+  // With communication: each layer's forward passes the rank's KV block,
+  // 2 × 4,096 tokens × 1,024 (8 KV heads of 128) × 2 B, once around the ring
+  // of 2 (on NVLink, 500 ns); the core (4,096 tokens at 989 TFLOP/s × 0.5)
+  // hides it entirely here.
+  c.communication = true;
+  r = SimulateTrainingStep(c);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_DOUBLE_EQ(r->cp_kv_bytes_per_layer, 2 * 4096.0 * 1024 * 2);
+  EXPECT_EQ(r->cp_communication_s, 0);
+  // A short sequence over 8 ranks cannot hide it: s = 512, 64 tokens per
+  // rank; the ring's 7 steps of 500 ns + KV/B against the core's time,
+  // forward once and backward twice, per layer and microbatch.
+  c.cp = 8;
+  c.seq_len = 512;
+  c.global_batch = 1;
+  r = SimulateTrainingStep(c);
+  ASSERT_TRUE(r.ok()) << r.status();
+  const double kv = 2 * 64.0 * 1024 * 2;
+  const double ring = 7 * (500e-9 + kv / c.node.intra_node_bw.si);
+  const double core = 4 * h * 513 / 2 * 64 / (989e12 * 0.5);
+  ASSERT_GT(ring, core);
+  EXPECT_DOUBLE_EQ(r->cp_kv_bytes_per_layer, kv);
+  EXPECT_NEAR(r->cp_communication_s, 32 * 3 * (ring - core), 1e-9 * ring);
+  c.seq_len = 500;  // not a multiple of 2 x cp
+  EXPECT_FALSE(SimulateTrainingStep(c).ok());
+}
+
 }  // namespace
 }  // namespace mlsysim

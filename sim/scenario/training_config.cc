@@ -91,13 +91,14 @@ absl::Status ResolveStep(const scenario::Scenario& s, ResolvedTraining* t) {
   sc.tp = std::max(1, w.tp());
   sc.pp = std::max(1, w.pp());
   sc.ep = std::max(1, w.ep());
+  sc.cp = std::max(1, w.cp());
   sc.virtual_stages = std::max(1, w.virtual_stages());
   if (w.schedule() == "interleaved" && sc.virtual_stages == 1) sc.virtual_stages = 2;
   if (w.global_batch_size() < 1) return Bad("training.global_batch_size: required (>= 1)");
   sc.global_batch = w.global_batch_size();
   sc.microbatches = w.microbatches() > 0
                         ? w.microbatches()
-                        : DefaultMicrobatches(sc.global_batch, t->gpus(), sc.tp, sc.pp);
+                        : DefaultMicrobatches(sc.global_batch, t->gpus(), sc.tp * sc.cp, sc.pp);
   if (w.seq_len() > 0) sc.seq_len = w.seq_len();
   sc.precision = w.precision().empty() ? ScenarioDefaults::kTrainingPrecision : w.precision();
   if (w.efficiency() > 0) sc.efficiency = w.efficiency();

@@ -202,9 +202,10 @@ void AddStepFigures(const ResolvedTraining& t, const TrainingStepResult& step,
   AddFact(out, "gpus", t.gpus());
   AddFact(out, "tp", sc.tp);
   AddFact(out, "pp", sc.pp);
-  AddFact(out, "dp", step.dp);
+  AddFact(out, "dp", step.dp / sc.cp);  // data-parallel (the gradient group is dp x cp)
   AddFact(out, "critical_stage", step.critical_stage);
   AddFact(out, "ep", sc.ep);
+  AddFact(out, "cp", sc.cp);
   AddFact(out, "microbatches", sc.microbatches);
   AddFact(out, "virtual_stages", sc.virtual_stages);
   AddFact(out, "batch_size", sc.global_batch);
@@ -250,6 +251,7 @@ void AddStepFigures(const ResolvedTraining& t, const TrainingStepResult& step,
   AddMetric(part, "compute_s", "s", step.compute_time_s);
   AddMetric(part, "tp_communication_s", "s", step.tp_communication_s);
   AddMetric(part, "ep_communication_s", "s", step.ep_communication_s);
+  if (sc.cp > 1) AddMetric(part, "cp_communication_s", "s", step.cp_communication_s);
   AddMetric(part, "pipeline_bubble_s", "s", step.bubble_time_s);
   AddMetric(part, "exposed_dp_communication_s", "s", step.exposed_dp_s);
   AddMetric(part, "pp_p2p_bytes", "B", step.pp_p2p_bytes);

@@ -14,6 +14,7 @@
 #include "sim/core/simulator.h"
 #include "sim/network/collective.h"
 #include "sim/network/flow_network.h"
+#include "sim/training/training_costs.h"
 #include "sim/training/training_layout.h"
 #include "sim/training/training_memory.h"
 
@@ -436,29 +437,6 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
                      " GB per GPU > ", hw.capacity / 1e9, " GB on ", hw.key,
                      " (raise tp/pp, add microbatches, shard with zero or sequence parallelism)"));
   }
-  // FLOPs from the shape (analytic/transformer_shape.h): per layer the GEMMs
-  // and the attention core, the LM head once; backward twice the forward;
-  // recomputation re-runs the forward (full) or the attention core
-  // (selective). Each at peak × η, or at HBM speed when its weights' traffic
-  // is slower (roofline). FP8 training (Transformer Engine) runs the GEMMs at
-  // the FP8 peak and the attention core, the head and the rest at BF16.
-  const bool fp8 = c.precision == "fp8";
-  const double gemm_peak = hw.PeakFor(c.precision).si * c.efficiency;
-  const double peak = fp8 ? hw.PeakFor("bf16").si * c.efficiency : gemm_peak;
-  const TransformerFlops per_token = ForwardFlopsPerToken(m, c.seq_len, c.causal_attention);
-  const double layer_s =
-      (per_token.layer_gemm / gemm_peak + per_token.layer_attention / peak) * tokens / c.tp;
-  double fwd = std::max(layer_s, p_layer * bpp / c.tp / hw.memory_bw.si);
-  double bwd = std::max(2 * layer_s, 2 * p_layer * bpp / c.tp / hw.memory_bw.si);
-  if (c.activation_recompute == "full") bwd += fwd;
-  if (c.activation_recompute == "selective") {
-    bwd += per_token.layer_attention * tokens / c.tp / peak;
-  }
-  const double head_bytes = static_cast<double>(m.vocab_size) * m.hidden_dim * bpp / c.tp;
-  const double head_fwd =
-      std::max(per_token.lm_head * tokens / c.tp / peak, head_bytes / hw.memory_bw.si);
-  const double head_bwd =
-      std::max(2 * per_token.lm_head * tokens / c.tp / peak, 2 * head_bytes / hw.memory_bw.si);
   const TrainingFlops step_flops =
       TrainingStepFlops(m, static_cast<double>(c.global_batch) * c.seq_len, c.seq_len,
                         c.causal_attention, c.activation_recompute);
@@ -483,6 +461,10 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   shape.routing = c.routing;
   auto graph = ClusterGraph::Build(shape);
   if (!graph.ok()) return graph.status();
+  // One layer's and the head's cost per microbatch (training_costs.h).
+  const LayerCosts costs =
+      LayerCostsOf(c, tokens, p_layer, graph->shape().nvlink_latency, shape.nic_latency);
+  double fwd = costs.fwd_s, bwd = costs.bwd_s;
   // EP: a token dispatch and a combine all-to-all per layer forward, two more
   // backward, over the EP group (consecutive DP replicas, across nodes). Like
   // TP, simulated once on the idle fabric and reused.
@@ -492,13 +474,16 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
           : 0.0;
   fwd += 2 * ep_a2a;
   bwd += 2 * ep_a2a;
+  out.cp_kv_bytes_per_layer = costs.cp_kv_bytes;
   out.dp_rings_share_links = GradientRingsShareLinks(*graph, c.tp, c.pp, dp);
   StepSimulation sim(c, dp, fwd + 2 * tp_ar, bwd + 2 * tp_ar, vstage_layers, *graph, &out,
-                     per_token.lm_head > 0 ? head_fwd : 0, per_token.lm_head > 0 ? head_bwd : 0);
+                     costs.head_fwd_s, costs.head_bwd_s);
   sim.set_comm_per_layer(tp_ar, ep_a2a);
   sim.Run();
   out.tp_communication_s = c.microbatches * out.critical_stage_layers * 4 * tp_ar;
   out.ep_communication_s = c.microbatches * out.critical_stage_layers * 4 * ep_a2a;
+  out.cp_communication_s =
+      c.microbatches * out.critical_stage_layers * (costs.cp_fwd_s + costs.cp_bwd_s);
   out.representative_replica = c.representative_replica;
   out.tokens_per_s = c.global_batch * static_cast<double>(c.seq_len) / out.step_time_s;
   const double peak_all = n * hw.PeakFor(c.precision).si * out.step_time_s;

@@ -49,7 +49,11 @@ struct TrainingStepConfig {
   double oversubscription = 1.0;
   Routing routing = Routing::kDmodk;
   int tp = 1, pp = 1;
-  int ep = 1;              // expert parallelism (MoE models), carved out of DP
+  int ep = 1;  // expert parallelism (MoE models), carved out of DP
+  // Context parallelism: each sequence split over cp ranks (ring attention),
+  // carved out of DP: the GPUs are tp × cp × pp × dp, gradients reduced over
+  // cp × dp.
+  int cp = 1;
   int microbatches = 1;    // per replica per step
   int virtual_stages = 1;  // model chunks per device: > 1 is the interleaved 1F1B
   // Layers of each virtual stage j = chunk·pp + device (pp·virtual_stages
@@ -136,11 +140,14 @@ struct TrainingStepResult {
   double compute_time_s = 0;      // busy compute of the critical stage's GPUs (replica 0)
   double tp_communication_s = 0;  // inside compute_time_s: TP all-reduces per GPU
   double ep_communication_s = 0;  // inside compute_time_s: EP all-to-alls per GPU
-  double bubble_time_s = 0;       // last backward end − compute, critical stage
-  double bubble_fraction = 0;     // bubble / (compute + bubble)
-  double exposed_dp_s = 0;        // step − last backward end (gradient sync not hidden)
-  double dp_allreduce_s = 0;      // one stage's gradient all-reduce, start to end
-  double pp_p2p_bytes = 0;        // bytes sent between stages per step
+  // CP: the KV block a rank passes per ring step and layer forward, and the
+  // ring time the attention core does not hide, per GPU per step.
+  double cp_kv_bytes_per_layer = 0, cp_communication_s = 0;
+  double bubble_time_s = 0;    // last backward end − compute, critical stage
+  double bubble_fraction = 0;  // bubble / (compute + bubble)
+  double exposed_dp_s = 0;     // step − last backward end (gradient sync not hidden)
+  double dp_allreduce_s = 0;   // one stage's gradient all-reduce, start to end
+  double pp_p2p_bytes = 0;     // bytes sent between stages per step
   double tokens_per_s = 0;
   // FLOPs of the step from the model's shape (analytic/transformer_shape.h):
   // model = forward + backward with attention (PaLM's MFU numerator),

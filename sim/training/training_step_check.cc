@@ -72,11 +72,22 @@ absl::Status CheckTrainingStepConfig(const TrainingStepConfig& c) {
           m.layers, " layers; got ", c.stage_layers.size(), " summing to ", sum));
     }
   }
-  const int dp = n / (c.tp * c.pp);
-  if (c.global_batch % (dp * c.microbatches) != 0) {
+  if (c.cp < 1) return absl::InvalidArgumentError("cp must be >= 1");
+  if (n % (c.tp * c.pp * c.cp) != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("tp x pp x cp (", c.tp * c.pp * c.cp, ") does not divide the ", n, " GPUs"));
+  }
+  if (c.cp > 1 && c.seq_len % (2 * c.cp) != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("seq_len (", c.seq_len, ") must be a multiple of 2 x cp (", 2 * c.cp,
+                     "): ring attention gives each rank two balanced blocks"));
+  }
+  const int dp = n / (c.tp * c.pp);  // the gradient group: data and context parallel ranks
+  const int data_dp = dp / c.cp;
+  if (c.global_batch % (data_dp * c.microbatches) != 0) {
     return absl::InvalidArgumentError(absl::StrCat("batch size (", c.global_batch,
                                                    ") must be a multiple of dp x microbatches (",
-                                                   dp, " x ", c.microbatches, ")"));
+                                                   data_dp, " x ", c.microbatches, ")"));
   }
   if (c.straggler_cv < 0) return absl::InvalidArgumentError("straggler cv must be >= 0");
   const bool sparse = m.architecture == Architecture::kSparse && m.active_parameters > 0;
@@ -89,7 +100,7 @@ absl::Status CheckTrainingStepConfig(const TrainingStepConfig& c) {
                        "active_parameters and num_experts); '",
                        m.key, "' is not one"));
     }
-    if (dp % c.ep != 0) {
+    if (data_dp % c.ep != 0) {
       return absl::InvalidArgumentError(absl::StrCat("ep (", c.ep, ") must divide dp (", dp,
                                                      "): EP groups are carved out of DP"));
     }

@@ -1,0 +1,58 @@
+// training_costs.cc — one layer's and the LM head's cost per microbatch (see
+// training_costs.h).
+#include "sim/training/training_costs.h"
+
+#include <algorithm>
+
+#include "analytic/transformer_shape.h"
+#include "sim/training/training_memory.h"
+#include "sim/training/training_step.h"
+
+namespace mlsysim {
+
+LayerCosts LayerCostsOf(const TrainingStepConfig& c, double tokens, double p_layer,
+                        double nvlink_latency_s, double nic_latency_s) {
+  const ModelSpec& m = c.model;
+  const Accelerator& hw = c.node.accelerator;
+  const double bpp = TrainingTensorBytes(c.precision);
+  const bool fp8 = c.precision == "fp8";
+  const double gemm_peak = hw.PeakFor(c.precision).si * c.efficiency;
+  const double peak = fp8 ? hw.PeakFor("bf16").si * c.efficiency : gemm_peak;
+  const TransformerFlops per_token = ForwardFlopsPerToken(m, c.seq_len, c.causal_attention);
+  LayerCosts k;
+  const double layer_s =
+      (per_token.layer_gemm / gemm_peak + per_token.layer_attention / peak) * tokens / c.tp;
+  const double weights_s = p_layer * bpp / c.tp / hw.memory_bw.si;
+  k.fwd_s = std::max(layer_s, weights_s);
+  k.bwd_s = std::max(2 * layer_s, 2 * weights_s);
+  const double core_s = per_token.layer_attention * tokens / c.tp / peak;
+  if (c.activation_recompute == "full") k.bwd_s += k.fwd_s;
+  if (c.activation_recompute == "selective") k.bwd_s += core_s;
+  if (per_token.lm_head > 0) {
+    const double head_weights_s =
+        static_cast<double>(m.vocab_size) * m.hidden_dim * bpp / c.tp / hw.memory_bw.si;
+    k.head_fwd_s = std::max(per_token.lm_head * tokens / c.tp / peak, head_weights_s);
+    k.head_bwd_s = std::max(2 * per_token.lm_head * tokens / c.tp / peak, 2 * head_weights_s);
+  }
+  // CP (ring attention): each layer's forward passes every rank's KV block
+  // (2·tokens·KV width·bytes over TP) around the CP ring, cp − 1 steps of
+  // α + bytes/B between neighbouring ranks (on NVLink when the ring fits a
+  // node), overlapped block by block with the attention core; the backward
+  // passes KV and its gradient, twice the bytes. The core hides what it can.
+  if (c.cp > 1 && c.communication) {
+    const double kv_width =
+        static_cast<double>(m.kv_heads > 0 ? m.kv_heads : m.heads) * m.hidden_dim / m.heads;
+    k.cp_kv_bytes = 2 * tokens * kv_width * bpp / c.tp;
+    const bool on_node = c.node.accelerators_per_node / c.tp >= c.cp;
+    const double alpha = on_node ? nvlink_latency_s : nic_latency_s;
+    const double bw = on_node ? c.node.intra_node_bw.si : c.fabric.bandwidth.si;
+    const double ring = (c.cp - 1) * (alpha + k.cp_kv_bytes / bw);
+    k.cp_fwd_s = std::max(0.0, ring - core_s);
+    k.cp_bwd_s = std::max(0.0, 2 * ring - 2 * core_s);
+    k.fwd_s += k.cp_fwd_s;
+    k.bwd_s += k.cp_bwd_s;
+  }
+  return k;
+}
+
+}  // namespace mlsysim
