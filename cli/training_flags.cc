@@ -69,7 +69,7 @@ constexpr FlagRow kTrainingRows[] = {
      "causal (default) | square attention FLOPs"},
     {"--sequence-parallel", "training.sequence_parallel", FlagRow::kString, 0, -1, "",
      "on (default with tp > 1) | off"},
-    {"--zero", "training.zero_stage", FlagRow::kInt, 0, 2, "", "ZeRO stage 0 | 1 | 2"},
+    {"--zero", "training.zero_stage", FlagRow::kInt, 0, 3, "", "ZeRO stage 0 | 1 | 2 | 3 (FSDP)"},
     {"--stage-layers", "", FlagRow::kString, 0, -1, "",
      "layers per (virtual) stage, e.g. 7,8,8,7 [training.stage_layers]"},
     {"--virtual-stages", "training.virtual_stages", FlagRow::kInt, 1, 1024, "", "interleaved 1F1B"},

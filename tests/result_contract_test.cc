@@ -44,7 +44,7 @@ struct Pin {
   uint64_t json_hash;
 };
 constexpr Pin kPins[] = {
-    {"llama3_405b_16k_54d.textproto", "54e12feaa6cabb00", 0x1f244fd58440e98bull},
+    {"llama3_405b_16k_54d.textproto", "54e12feaa6cabb00", 0x99c8ef34c43e92f9ull},
     {"llama3_70b_fp16_1000qps.textproto", "a7d3c514d1f01f1f", 0xdff9317649cb3d0full},
     {"llama3_70b_int4_1000qps.textproto", "cefe260034749b59", 0x4ea629f5b87f0a8bull},
     {"llama3_70b_research256.textproto", "b22a76477cc18f36", 0xee269b6bdbd25df8ull},

@@ -212,24 +212,58 @@ TEST(TrainingMemoryTest, ModelStatesUnderZeroAreRajbhandarisSplit) {
   // Ψ = the parameters a GPU holds before ZeRO: Llama-3-70B's P/80 per layer,
   // 20 layers per stage (pp 4), over TP 8. 16-bit weights and gradients and
   // 12 B of Adam state per parameter (Rajbhandari et al. 2020, §3 and Fig. 1):
-  // stage 0 (2 + 2 + 12)Ψ; 1: (2 + 2)Ψ + 12Ψ/N; 2: 2Ψ + 14Ψ/N (N = dp = 8).
+  // stage 0 (2 + 2 + 12)Ψ; 1: (2 + 2)Ψ + 12Ψ/N; 2: 2Ψ + 14Ψ/N; 3: 16Ψ/N
+  // (N = dp = 8), plus, for stage 3, two layers' gathered weights (2 × 2 B ×
+  // P/80 / TP) as FSDP keeps the computing and the prefetched layer.
   TrainingStepConfig c = MemoryCase(8, 4, 8, 1, 32);
   const double psi = 70.6e9 / 80 * 20 / 8;
   const int n = 8;
-  const double expected[] = {16 * psi, 4 * psi + 12 * psi / n, 2 * psi + 14 * psi / n};
-  for (int z = 0; z <= 2; ++z) {
+  const double expected[] = {16 * psi, 4 * psi + 12 * psi / n, 2 * psi + 14 * psi / n,
+                             16 * psi / n + 2 * 2 * 70.6e9 / 80 / 8};
+  for (int z = 0; z <= 3; ++z) {
     c.zero_stage = z;
     const StepMemory mem = TrainingMemoryPerGpu(c, n);
     EXPECT_NEAR(mem.weights + mem.gradients + mem.optimizer, expected[z], 1e-9 * expected[z])
         << "zero " << z;
   }
-  // The step reports the same figures, and refuses stage 3 (not modelled).
+  // The step reports the same figures; there is no stage 4.
   c.zero_stage = 1;
   auto step = SimulateTrainingStep(c);
   ASSERT_TRUE(step.ok()) << step.status();
   EXPECT_NEAR(step->memory_states_bytes, expected[1], 1e-9 * expected[1]);
-  c.zero_stage = 3;
+  c.zero_stage = 4;
   EXPECT_FALSE(SimulateTrainingStep(c).ok());
+}
+
+TEST(TrainingMemoryTest, ZeroThreeGathersWeightsAndReduceScattersGradients) {
+  // Llama-3-8B (P/L per layer, the registry's 8.03 B) on 4 DGX nodes, TP 8,
+  // DP 4, one 2,048-token sequence per replica, no recomputation, ZeRO-3:
+  //  - the gradients are reduce-scattered: (dp − 1)(α + G/(dp·B)) with
+  //    G = 2 B × P / 8 on the 50 GB/s, 5 µs NIC — half an all-reduce's ring;
+  //  - each layer's weights, W = 2 B × P/32 / 8, are all-gathered before its
+  //    forward and its backward: (dp − 1)(α + W/(dp·B)), hidden under the
+  //    layer's compute where it can be (forward f, backward 2f).
+  TrainingStepConfig c = MemoryCase(8, 1, 1, 1, 4);
+  c.model = *(*Registry::Builtin())->FindModel("Llama3_8B");
+  c.seq_len = 2048;
+  c.global_batch = 4;
+  c.activation_recompute = "none";
+  c.zero_stage = 3;
+  c.communication = true;
+  c.bucket_bytes = 0;
+  auto r = SimulateTrainingStep(c);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->dp, 4);
+  const double alpha = 5e-6, bw = c.fabric.bandwidth.si, p = 8.03e9;
+  ASSERT_EQ(bw, 50e9);
+  const double rs = 3 * (alpha + 2 * p / 8 / 4 / bw);
+  EXPECT_NEAR(r->dp_allreduce_s, rs, 1e-6 * rs);
+  const double h = 4096, gemm = 2 * (2 * h * h + 2 * h * 1024) + 2 * 3 * h * 14336;
+  const double f = (gemm + 4 * h * 2049 / 2) * 2048 / 8 / (989e12 * 0.5);
+  const double gather = 3 * (alpha + 2 * p / 32 / 8 / 4 / bw);
+  ASSERT_GT(gather, 2 * f);  // exposed both ways here
+  const double exposed = 32 * ((gather - f) + (gather - 2 * f));
+  EXPECT_NEAR(r->zero3_allgather_s, exposed, 1e-9 * exposed);
 }
 
 // The interleaved 1F1B step of an uneven split computed another way: each

@@ -123,9 +123,8 @@ absl::Status ResolveStep(const scenario::Scenario& s, ResolvedTraining* t) {
     return Bad(absl::StrCat("training.sequence_parallel: unknown '", sp, "'; accepted: on, off"));
   }
   sc.sequence_parallel = sp == "on";
-  if (w.zero_stage() < 0 || w.zero_stage() > 2) {
-    return Bad(absl::StrCat("training.zero_stage: ", w.zero_stage(),
-                            "; accepted 0, 1, 2 (stage 3 is not modelled yet)"));
+  if (w.zero_stage() < 0 || w.zero_stage() > 3) {
+    return Bad(absl::StrCat("training.zero_stage: ", w.zero_stage(), "; accepted 0, 1, 2, 3"));
   }
   sc.zero_stage = w.zero_stage();
   sc.stage_layers.assign(w.stage_layers().begin(), w.stage_layers().end());

@@ -22,6 +22,8 @@
 #include "sim/scenario/training_config.h"
 #include "sim/scenario/training_plot.h"
 #include "sim/training/training_chakra.h"
+#include "sim/training/training_layout.h"
+#include "sim/training/training_memory.h"
 #include "sim/training/training_run.h"
 #include "sim/training/training_step.h"
 #include "traces/chrome_trace.h"
@@ -160,11 +162,19 @@ TrainingClosedForms ClosedForms(const ResolvedTraining& t, const TrainingStepRes
   d.seq_len = sc.seq_len;
   cf.mlsysim_step = SolveDistributed(model, t.fleet, d);
   cf.bubble = PipelineBubble(sc.pp, sc.microbatches, sc.virtual_stages);
-  const double grad_bytes = model.parameters * ((model.layers + sc.pp - 1) / sc.pp) / model.layers *
-                            BytesPerParam(sc.precision) / sc.tp;
+  // Stage 0's gradients (its layers under the step's split) per TP rank;
+  // ZeRO-3 reduce-scatters them (half an all-reduce's ring), the rest
+  // all-reduce (or reduce-scatter + all-gather: the same ring volume).
+  const std::vector<int> split =
+      VirtualStageLayers(model.layers, sc.pp, sc.virtual_stages, sc.stage_layers);
+  int stage0_layers = 0;
+  for (size_t j = 0; j < split.size(); j += sc.pp) stage0_layers += split[j];
+  const double grad_bytes =
+      model.parameters * stage0_layers / model.layers * TrainingTensorBytes(sc.precision) / sc.tp;
   cf.dp_allreduce =
       RingAllReduceTime(grad_bytes, step.dp, t.fleet.fabric.bandwidth.si / sc.oversubscription,
-                        t.fleet.fabric.latency_s > 0 ? t.fleet.fabric.latency_s : 5e-6);
+                        t.fleet.fabric.latency_s > 0 ? t.fleet.fabric.latency_s : 5e-6) /
+      (sc.zero_stage == 3 ? 2 : 1);
   // Expected interruptions: rate × T for exponential processes and for
   // Weibull renewal processes in equilibrium (exactly T / mean per
   // component); the renewal function for a fleet that starts new.
@@ -252,6 +262,7 @@ void AddStepFigures(const ResolvedTraining& t, const TrainingStepResult& step,
   AddMetric(part, "tp_communication_s", "s", step.tp_communication_s);
   AddMetric(part, "ep_communication_s", "s", step.ep_communication_s);
   if (sc.cp > 1) AddMetric(part, "cp_communication_s", "s", step.cp_communication_s);
+  if (sc.zero_stage == 3) AddMetric(part, "zero3_allgather_s", "s", step.zero3_allgather_s);
   AddMetric(part, "pipeline_bubble_s", "s", step.bubble_time_s);
   AddMetric(part, "exposed_dp_communication_s", "s", step.exposed_dp_s);
   AddMetric(part, "pp_p2p_bytes", "B", step.pp_p2p_bytes);

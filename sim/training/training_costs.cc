@@ -52,6 +52,22 @@ LayerCosts LayerCostsOf(const TrainingStepConfig& c, double tokens, double p_lay
     k.fwd_s += k.cp_fwd_s;
     k.bwd_s += k.cp_bwd_s;
   }
+  // ZeRO-3: the layer's TP shard of weights, W = P_l·bytes/TP, all-gathered
+  // over the DP group before its forward and again before its backward: a
+  // ring of (dp − 1) steps of α + (W/dp)/B (NVLink when the group fits a
+  // node), prefetched under the compute of the previous layer.
+  const int dp = c.nodes * c.node.accelerators_per_node / (c.tp * c.pp);
+  if (c.zero_stage == 3 && dp > 1 && c.communication) {
+    const double w = p_layer * bpp / c.tp;
+    const bool on_node = c.node.accelerators_per_node / c.tp >= dp;
+    const double alpha = on_node ? nvlink_latency_s : nic_latency_s;
+    const double bw = on_node ? c.node.intra_node_bw.si : c.fabric.bandwidth.si;
+    const double gather = (dp - 1) * (alpha + w / dp / bw);
+    k.zero3_fwd_s = std::max(0.0, gather - k.fwd_s);
+    k.zero3_bwd_s = std::max(0.0, gather - k.bwd_s);
+    k.fwd_s += k.zero3_fwd_s;
+    k.bwd_s += k.zero3_bwd_s;
+  }
   return k;
 }
 

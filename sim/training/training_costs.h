@@ -5,7 +5,7 @@
 // (roofline); backward twice the forward plus what recomputation re-runs
 // (full: the forward; selective: the attention core); and, with context
 // parallelism, the ring attention's KV exchange the attention core does not
-// hide.
+// hide; with ZeRO-3, the layer's weight all-gather its compute does not hide.
 //
 // Usage: LayerCosts k = LayerCostsOf(config, tokens_per_rank, params_per_layer,
 //                                    nvlink_latency_s, nic_latency_s);
@@ -17,10 +17,11 @@ namespace mlsysim {
 struct TrainingStepConfig;
 
 struct LayerCosts {
-  double fwd_s = 0, bwd_s = 0;            // one layer (CP exposure included)
-  double head_fwd_s = 0, head_bwd_s = 0;  // the LM head (0 without a vocabulary)
-  double cp_fwd_s = 0, cp_bwd_s = 0;      // the exposed KV ring, inside fwd_s / bwd_s
-  double cp_kv_bytes = 0;                 // a rank's KV block per ring step and layer
+  double fwd_s = 0, bwd_s = 0;              // one layer (CP exposure included)
+  double head_fwd_s = 0, head_bwd_s = 0;    // the LM head (0 without a vocabulary)
+  double cp_fwd_s = 0, cp_bwd_s = 0;        // the exposed KV ring, inside fwd_s / bwd_s
+  double cp_kv_bytes = 0;                   // a rank's KV block per ring step and layer
+  double zero3_fwd_s = 0, zero3_bwd_s = 0;  // exposed weight all-gathers, inside fwd_s / bwd_s
 };
 
 // `tokens`: this GPU's tokens per microbatch (before TP); `p_layer`: the

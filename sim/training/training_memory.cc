@@ -42,7 +42,10 @@ StepMemory TrainingMemoryPerGpu(const TrainingStepConfig& c, int dp) {
   const double psi = p_layer * stage_layers / c.tp;
   const double bpp = TrainingTensorBytes(c.precision);
   StepMemory mem;
-  mem.weights = bpp * psi / (c.zero_stage >= 3 ? dp : 1);
+  // ZeRO-3 also holds two layers' gathered weights (the one computing and
+  // the one prefetched).
+  mem.weights =
+      bpp * psi / (c.zero_stage >= 3 ? dp : 1) + (c.zero_stage >= 3 ? 2 * bpp * p_layer / c.tp : 0);
   mem.gradients = bpp * psi / (c.zero_stage >= 2 ? dp : 1);
   mem.optimizer = 12 * psi / (c.zero_stage >= 1 ? dp : 1);
   // In flight on the first device: Megatron's warm-up microbatches plus one,

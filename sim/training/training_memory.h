@@ -3,7 +3,8 @@
 // gradients, 12 bytes of fp32 Adam state per parameter, stage 1 partitions the
 // optimizer states over the data-parallel ranks, stage 2 the gradients too,
 // stage 3 the weights as well; Megatron's distributed optimizer is stage 1,
-// FSDP stage 3), and the activations per layer per microbatch of Korthikanti
+// FSDP stage 3, which also holds two layers' gathered weights), and the
+// activations per layer per microbatch of Korthikanti
 // et al., "Reducing Activation Recomputation in Large Transformer Models"
 // (2022), Table 2, times the layers and microbatches the schedule keeps in
 // flight on the first device (Megatron's warm-up count: p for 1F1B,

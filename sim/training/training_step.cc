@@ -379,7 +379,9 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
       for (int r = 0; r < dp_; ++r) ranks[r] = Rank(r, s, t);
       auto col = std::make_unique<Collective>(
           sim_, net_, graph_,
-          CollectiveSpec{CollectiveOp::kAllReduce, CollectiveAlgorithm::kRing, ranks, bk.bytes},
+          CollectiveSpec{
+              c_.zero_stage == 3 ? CollectiveOp::kReduceScatter : CollectiveOp::kAllReduce,
+              CollectiveAlgorithm::kRing, ranks, bk.bytes},
           this, (static_cast<uint64_t>(s) << 20) | static_cast<uint64_t>(t));
       col->StartAt(bk.start_s);
       bk.running.push_back(std::move(col));
@@ -475,6 +477,7 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   fwd += 2 * ep_a2a;
   bwd += 2 * ep_a2a;
   out.cp_kv_bytes_per_layer = costs.cp_kv_bytes;
+  out.zero3_allgather_s = 0;  // set after the run, with the critical stage's layers
   out.dp_rings_share_links = GradientRingsShareLinks(*graph, c.tp, c.pp, dp);
   StepSimulation sim(c, dp, fwd + 2 * tp_ar, bwd + 2 * tp_ar, vstage_layers, *graph, &out,
                      costs.head_fwd_s, costs.head_bwd_s);
@@ -484,6 +487,8 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   out.ep_communication_s = c.microbatches * out.critical_stage_layers * 4 * ep_a2a;
   out.cp_communication_s =
       c.microbatches * out.critical_stage_layers * (costs.cp_fwd_s + costs.cp_bwd_s);
+  out.zero3_allgather_s =
+      c.microbatches * out.critical_stage_layers * (costs.zero3_fwd_s + costs.zero3_bwd_s);
   out.representative_replica = c.representative_replica;
   out.tokens_per_s = c.global_batch * static_cast<double>(c.seq_len) / out.step_time_s;
   const double peak_all = n * hw.PeakFor(c.precision).si * out.step_time_s;

@@ -72,10 +72,13 @@ struct TrainingStepConfig {
   // + all-gather of the same volume (the same ring time) and the activations
   // outside the TP-sharded blocks are split over TP too.
   bool sequence_parallel = false;
-  // ZeRO stage 0–2: 1 shards the optimizer states over DP (Megatron's
-  // distributed optimizer), 2 the gradients too; the gradient all-reduce
+  // ZeRO stage 0–3: 1 shards the optimizer states over DP (Megatron's
+  // distributed optimizer), 2 the gradients too (the gradient all-reduce
   // becomes a reduce-scatter + an all-gather of the updated weights, the same
-  // ring volume. (Stage 3's per-layer weight all-gathers are not modelled.)
+  // ring volume); 3 (FSDP) the weights too: each layer's weights are
+  // all-gathered before its forward and again before its backward (prefetched
+  // under the previous layer's compute), and the gradients only
+  // reduce-scattered.
   int zero_stage = 0;
   // Attention-core FLOPs: causal (what FlashAttention computes, (s+1)/2 keys
   // per query on average) or square (s keys: Megatron's eq. 3, mlsysim).
@@ -143,6 +146,8 @@ struct TrainingStepResult {
   // CP: the KV block a rank passes per ring step and layer forward, and the
   // ring time the attention core does not hide, per GPU per step.
   double cp_kv_bytes_per_layer = 0, cp_communication_s = 0;
+  // ZeRO-3: the weight all-gathers' time not hidden under compute, per GPU.
+  double zero3_allgather_s = 0;
   double bubble_time_s = 0;    // last backward end − compute, critical stage
   double bubble_fraction = 0;  // bubble / (compute + bubble)
   double exposed_dp_s = 0;     // step − last backward end (gradient sync not hidden)

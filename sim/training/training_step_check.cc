@@ -114,10 +114,9 @@ absl::Status CheckTrainingStepConfig(const TrainingStepConfig& c) {
     return absl::InvalidArgumentError(absl::StrCat("activation recompute '", c.activation_recompute,
                                                    "': accepted none, selective, full"));
   }
-  if (c.zero_stage < 0 || c.zero_stage > 2) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "zero stage ", c.zero_stage,
-        ": accepted 0, 1, 2 (stage 3's per-layer weight all-gathers are not modelled yet)"));
+  if (c.zero_stage < 0 || c.zero_stage > 3) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("zero stage ", c.zero_stage, ": accepted 0, 1, 2, 3"));
   }
   if (const double flows = EstimatedStepFlows(c); flows > kMaxStepFlows) {
     return absl::InvalidArgumentError(absl::StrFormat(
