@@ -165,10 +165,8 @@ TrainingClosedForms ClosedForms(const ResolvedTraining& t, const TrainingStepRes
   // Stage 0's gradients (its layers under the step's split) per TP rank;
   // ZeRO-3 reduce-scatters them (half an all-reduce's ring), the rest
   // all-reduce (or reduce-scatter + all-gather: the same ring volume).
-  const std::vector<int> split =
-      VirtualStageLayers(model.layers, sc.pp, sc.virtual_stages, sc.stage_layers);
-  int stage0_layers = 0;
-  for (size_t j = 0; j < split.size(); j += sc.pp) stage0_layers += split[j];
+  const int stage0_layers = DeviceLayers(
+      VirtualStageLayers(model.layers, sc.pp, sc.virtual_stages, sc.stage_layers), sc.pp)[0];
   const double grad_bytes =
       model.parameters * stage0_layers / model.layers * TrainingTensorBytes(sc.precision) / sc.tp;
   cf.dp_allreduce =

@@ -109,4 +109,10 @@ std::vector<int> VirtualStageLayers(int layers, int p, int v,
   return split;
 }
 
+std::vector<int> DeviceLayers(const std::vector<int>& virtual_stage_layers, int p) {
+  std::vector<int> device(p, 0);
+  for (size_t j = 0; j < virtual_stage_layers.size(); ++j) device[j % p] += virtual_stage_layers[j];
+  return device;
+}
+
 }  // namespace mlsysim

@@ -34,6 +34,10 @@ std::vector<PipelineOp> OneFOneBOrder(int s, int p, int m, int v);
 std::vector<int> VirtualStageLayers(int layers, int p, int v,
                                     const std::vector<int>& explicit_split);
 
+// The layers each pipeline device holds: the sum of its chunks' virtual
+// stages (j = chunk·p + device).
+std::vector<int> DeviceLayers(const std::vector<int>& virtual_stage_layers, int p);
+
 // Routes one ring step of every gradient ring (all stages and TP ranks at
 // once; rank = (stage·dp + replica)·tp + tp_rank) and reports whether a
 // switch-to-switch link carries more NIC-rate flows than its capacity holds.

@@ -36,8 +36,7 @@ StepMemory TrainingMemoryPerGpu(const TrainingStepConfig& c, int dp) {
   // keeps the most microbatches in flight).
   const std::vector<int> split =
       VirtualStageLayers(m.layers, c.pp, c.virtual_stages, c.stage_layers);
-  std::vector<int> device_layers(c.pp, 0);
-  for (size_t j = 0; j < split.size(); ++j) device_layers[j % c.pp] += split[j];
+  const std::vector<int> device_layers = DeviceLayers(split, c.pp);
   const int stage_layers = *std::max_element(device_layers.begin(), device_layers.end());
   const double psi = p_layer * stage_layers / c.tp;
   const double bpp = TrainingTensorBytes(c.precision);

@@ -46,8 +46,7 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
     replicas_ = c.representative_replica ? 1 : dp;
     rings_ = c.representative_replica ? 1 : c.tp;
     const int p = c.pp;
-    stage_layers_.assign(p, 0);
-    for (size_t j = 0; j < vstage_layers.size(); ++j) stage_layers_[j % p] += vstage_layers[j];
+    stage_layers_ = DeviceLayers(vstage_layers, p);
     const std::vector<int>& stage_layers = stage_layers_;
     const double bpp = TrainingTensorBytes(c.precision);
     const double b = static_cast<double>(c.global_batch) / (dp * c.microbatches);

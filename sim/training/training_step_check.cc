@@ -139,10 +139,8 @@ double EstimatedStepFlows(const TrainingStepConfig& c) {
       (sparse ? m.active_parameters + (m.parameters - m.active_parameters) / c.ep : m.parameters) /
       std::max(1, m.layers);
   const double bpp = TrainingTensorBytes(c.precision);
-  std::vector<int> device_layers(c.pp, 0);
-  const std::vector<int> split =
-      VirtualStageLayers(m.layers, c.pp, c.virtual_stages, c.stage_layers);
-  for (size_t j = 0; j < split.size(); ++j) device_layers[j % c.pp] += split[j];
+  const std::vector<int> device_layers =
+      DeviceLayers(VirtualStageLayers(m.layers, c.pp, c.virtual_stages, c.stage_layers), c.pp);
   double buckets = 0;  // over all stages
   for (int s = 0; s < c.pp; ++s) {
     const int layers = device_layers[s];
