@@ -166,6 +166,16 @@ TrainingStepConfig MemoryCase(int t, int p, int mb, int b, int nodes = 1) {
   return c;
 }
 
+// Llama-3-70B's size with GPT's shape (MHA, a plain 4h FFN): the model
+// Korthikanti et al.'s Table 2 counts.
+TrainingStepConfig GptShaped(TrainingStepConfig c) {
+  c.model.kv_heads = c.model.heads;
+  c.model.intermediate_size = 4 * c.model.hidden_dim;
+  c.model.gated_mlp = false;
+  c.model.hidden_act = "gelu";
+  return c;
+}
+
 TEST(TrainingMemoryTest, ActivationsAreKorthikantisTableTwo) {
   // One microbatch in flight (pp 1): the layers' activations are L times the
   // row of Korthikanti et al. (2022) Table 2 for s = 4096, b = 1, h = 8192,
@@ -184,23 +194,60 @@ TEST(TrainingMemoryTest, ActivationsAreKorthikantisTableTwo) {
       {false, "full", sbh * 2},
   };
   for (const auto& r : rows) {
-    TrainingStepConfig c = MemoryCase(8, 1, 1, 1);
+    TrainingStepConfig c = GptShaped(MemoryCase(8, 1, 1, 1));
     c.sequence_parallel = r.sp;
     c.activation_recompute = r.recompute;
     const StepMemory mem = TrainingMemoryPerGpu(c, 1);
     EXPECT_NEAR(mem.activations, L * r.row, 1e-9 * L * r.row) << r.recompute << " sp " << r.sp;
   }
   // The table's own consistency: without TP its TP row is the no-parallelism
-  // row sbh(34 + 5as/h).
-  EXPECT_NEAR(ActivationBytesPerLayer(s, b, h, a, 1, false, "none"), sbh * (34 + 5 * a * s / h),
+  // row sbh(34 + 5as/h); a model with no FFN width is counted as GPT.
+  const ModelSpec gpt = GptShaped(MemoryCase(8, 1, 1, 1)).model;
+  EXPECT_NEAR(ActivationBytesPerLayer(gpt, s, b, 1, false, "none", false),
+              sbh * (34 + 5 * a * s / h), 1e-9 * sbh);
+  ModelSpec unshaped = gpt;
+  unshaped.intermediate_size = 0;
+  unshaped.kv_heads = 8;
+  EXPECT_NEAR(ActivationBytesPerLayer(unshaped, s, b, 8, true, "selective", false), sbh * 34 / 8,
               1e-9 * sbh);
+}
+
+TEST(TrainingMemoryTest, GqaAndSwiGluActivationsByHand) {
+  // Llama-3-70B's own shape, s = 4096, b = 1, t = 8, SP, selective: the
+  // tensors of §4.1 listed one by one (bytes, 16-bit):
+  //   norm inputs 2 × 2sbh; QKV input 2sbh; Q 2sbh; K and V 2·sbh·(8/64)
+  //   each; output-projection input 2sbh; FFN input 2sbh; gate and up
+  //   outputs 2 × 2·sb·28672; their product 2·sb·28672; two masks 2 × sbh.
+  const double s = 4096, h = 8192, f = 28672, t = 8, L = 80;
+  const double sb = s;
+  const double tensors = 2 * 2 * sb * h + 2 * sb * h + 2 * sb * h + 2 * 2 * sb * h * 8 / 64 +
+                         2 * sb * h + 2 * sb * h + 2 * 2 * sb * f + 2 * sb * f + 2 * sb * h;
+  TrainingStepConfig c = MemoryCase(8, 1, 1, 1);
+  ASSERT_EQ(c.model.kv_heads, 8);
+  ASSERT_EQ(c.model.intermediate_size, 28672);
+  ASSERT_TRUE(c.model.gated_mlp);
+  c.sequence_parallel = true;
+  c.activation_recompute = "selective";
+  EXPECT_NEAR(TrainingMemoryPerGpu(c, 1).activations, L * tensors / t, 1e-9 * L * tensors);
+  // FP8 training (Transformer Engine): the four GEMM inputs kept for the
+  // backward are one-byte casts — QKV input, output-projection input, FFN
+  // input (sbh each saved) and the FFN's second GEMM input (sb·f saved).
+  c.precision = "fp8";
+  const double fp8 = tensors - 3 * sb * h - sb * f;
+  EXPECT_NEAR(TrainingMemoryPerGpu(c, 1).activations, L * fp8 / t, 1e-9 * L * tensors);
+  // Without SP only the TP-split tensors are over t: 10·sbh outside.
+  c.precision = "bf16";
+  c.sequence_parallel = false;
+  const double outside = 10 * sb * h;
+  EXPECT_NEAR(TrainingMemoryPerGpu(c, 1).activations, L * (outside + (tensors - outside) / t),
+              1e-9 * L * tensors);
 }
 
 TEST(TrainingMemoryTest, InFlightMicrobatchesFollowTheSchedule) {
   // 1F1B keeps min(p, M) microbatches on the first device; Megatron's
   // interleaved schedule keeps 2(p − 1) + (v − 1)p + 1 chunks of L/(p·v)
   // layers (p 4, v 2, M 8: 11 chunks of 10 layers).
-  TrainingStepConfig c = MemoryCase(8, 4, 8, 1, 4);
+  TrainingStepConfig c = GptShaped(MemoryCase(8, 4, 8, 1, 4));
   c.sequence_parallel = true;
   const double row = 4096.0 * 8192 * 34 / 8;
   EXPECT_NEAR(TrainingMemoryPerGpu(c, 1).activations, 4 * 20 * row, 1e-9 * row);
@@ -330,6 +377,47 @@ TEST(UnevenPipelineTest, TenLayersOnFourStagesTimesTwoChunks) {
   EXPECT_FALSE(SimulateTrainingStep(c).ok());
 }
 
+TEST(UnevenPipelineTest, TheBubbleClosedFormIsTheSchedulesOwn) {
+  // Equal devices: the textbook (p − 1)/(v·m + p − 1), p 4, m 8: 3/11 for
+  // 1F1B, 3/19 interleaved with v 2 (Narayanan et al. 2021, §2.2).
+  EXPECT_NEAR(PipelineBubbleOfSplit({1, 1, 1, 1}, 8, 1), 3.0 / 11, 1e-15);
+  EXPECT_NEAR(PipelineBubbleOfSplit({2, 2, 2, 2}, 8, 2), 3.0 / 19, 1e-15);
+  EXPECT_EQ(PipelineBubbleOfSplit({5}, 8, 1), 0.0);
+  // 10 layers as 2, 3, 3, 2 on PP 4 (1F1B), 8 microbatches, a layer's
+  // forward f and backward 2f: T = 6f, 9f, 9f, 6f; fill/drain 30f − 9f =
+  // 21f; the critical device works 8 × 9f = 72f: closed form 21/93. The
+  // schedule itself (HandScheduledStep, and the simulation) overlaps 3f of
+  // that fill and drain: 90f, a bubble of 18f/90f.
+  TrainingStepConfig c = MemoryCase(8, 4, 8, 1, 4);  // dp 1
+  c.model.layers = 10;
+  c.model.vocab_size = 0;  // no LM head
+  c.activation_recompute = "none";
+  c.stage_layers = {2, 3, 3, 2};
+  const double per_token = 2 * 70.6e9 / 10 + 4 * 8192.0 * 4097 / 2;
+  const double f = per_token * 4096 / 8 / (989e12 * 0.5);
+  auto r = SimulateTrainingStep(c);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_NEAR(r->bubble_fraction_closed_form, 21.0 / 93, 1e-12);
+  EXPECT_NEAR(HandScheduledStep({2, 3, 3, 2}, 4, 1, 8, f), 90 * f, 1e-9 * f);
+  EXPECT_NEAR(r->step_time_s, 90 * f, 1e-9 * 90 * f);
+  EXPECT_NEAR(r->bubble_fraction, 18.0 / 90, 1e-9);
+  EXPECT_NEAR(r->compute_time_s + r->bubble_time_s + r->exposed_dp_s, r->step_time_s,
+              1e-12 * r->step_time_s);
+  // The LM head sits on the last device: Llama-3-70B's shape per layer
+  // (projections with 8 KV heads of 128, SwiGLU 28,672, the causal core),
+  // the head 2·h·V per token, both forward + 2× backward over TP 8.
+  c.model.vocab_size = 128256;
+  auto with_head = SimulateTrainingStep(c);
+  ASSERT_TRUE(with_head.ok());
+  const double h = 8192, v = 128256;
+  const double layer = 2 * (h * (h + 2 * 1024 + h) + 3 * h * 28672) + 4 * h * 4097 / 2;
+  const double g = layer * 4096 / 8 / (989e12 * 0.5);  // one layer's forward
+  const double head = 3 * 2 * h * v * 4096 / 8 / (989e12 * 0.5);
+  const double t[] = {6 * g, 9 * g, 9 * g, 6 * g + head};
+  const double tmax = std::max(9 * g, t[3]), fill = t[0] + t[1] + t[2] + t[3] - tmax;
+  EXPECT_NEAR(with_head->bubble_fraction_closed_form, fill / (8 * tmax + fill), 1e-12);
+}
+
 TEST(TransformerFlopsTest, FpEightRunsTheGemmsAtTheFpEightPeak) {
   // Llama-3-8B on one DGX H100 (dp 8, tp 1, pp 1), no communication, no
   // recomputation, one 1,024-token sequence per GPU. FP8 training runs the
@@ -414,7 +502,7 @@ TEST(SequenceParallelTest, MovesTheAllReducesBytesAndSplitsTheActivations) {
   // steps of M/t either way — the same bytes and the same α-β time. So the
   // step's TP communication and time are the same with and without it; only
   // the activations shrink (Table 2: 34/t against 10 + 24/t, selective).
-  TrainingStepConfig c = MemoryCase(8, 4, 4, 1, 8);  // dp 2
+  TrainingStepConfig c = GptShaped(MemoryCase(8, 4, 4, 1, 8));  // dp 2
   c.communication = true;
   c.sequence_parallel = false;
   auto off = SimulateTrainingStep(c);

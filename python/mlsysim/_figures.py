@@ -212,7 +212,7 @@ def training_gantt(doc):
     caption = ("One training step of data-parallel replica 0 at flow level: per pipeline stage, its compute "
                "(TP/EP collectives nested), pipeline receives and DP all-reduce; bubbles are the idle gaps "
                f"between a stage's compute. Bubble share simulated {metric(doc, 'bubble_fraction').get('simulated', 0):.3f} "
-               f"against (P-1)/(V*M+P-1) = {metric(doc, 'bubble_fraction').get('analytic', 0):.3f}.")
+               f"against the schedule's closed form {metric(doc, 'bubble_fraction').get('analytic', 0):.3f}.")
     return [Figure(fig, "Pipeline schedule of one step", caption)]
 
 

@@ -125,7 +125,8 @@ def test_training_report_has_the_schedule_breakdown_timeline_and_ettr(cli_binary
     spans = result["spans"]
     lanes = {s["lane"] for s in spans if s["kind"] != "failure"}
     assert {f"stage {i} compute" for i in range(4)} <= lanes  # pp = 4
-    # Bubbles on the critical stage's lane: the step section's pipeline_bubble_s (replica 0).
+    # Bubbles on the critical stage's lane, to the pipeline's flush: the step section's
+    # pipeline_bubble_s (replica 0).
     crit = [f for f in result["facts"] if f["name"] == "critical_stage"][0]
     lane = "stage %d compute" % int(crit["number"])
     bubble = sum(s["end_s"] - s.get("start_s", 0) for s in spans if s["lane"] == lane

@@ -33,6 +33,11 @@ std::vector<BubbleInterval> FindPipelineBubbles(const std::vector<TraceSpan>& sp
   for (const TraceSpan& s : spans) {
     if (s.category == "compute") ops[{s.stage, s.replica}].push_back({s.start_s, s.end_s});
   }
+  // Each replica's pipeline ends with its last compute op on any stage.
+  std::map<int, double> flush;
+  for (const auto& [device, list] : ops) {
+    for (const auto& op : list) flush[device.second] = std::max(flush[device.second], op.second);
+  }
   std::vector<BubbleInterval> out;
   for (auto& [device, list] : ops) {
     std::sort(list.begin(), list.end());
@@ -41,6 +46,8 @@ std::vector<BubbleInterval> FindPipelineBubbles(const std::vector<TraceSpan>& sp
       if (start > idle_from + 1e-12) out.push_back({device.first, device.second, idle_from, start});
       idle_from = std::max(idle_from, end);
     }
+    const double end = flush[device.second];
+    if (end > idle_from + 1e-12) out.push_back({device.first, device.second, idle_from, end});
   }
   return out;
 }

@@ -17,7 +17,8 @@
 namespace mlsysim {
 
 // The idle gaps between one device's compute ops, from the step's start to
-// its last op: stage, replica, start, end.
+// the pipeline's flush (its replica's last compute op on any stage): stage,
+// replica, start, end. On the critical stage they sum to pipeline_bubble_s.
 struct BubbleInterval {
   int stage, replica;
   double start_s, end_s;

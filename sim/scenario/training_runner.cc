@@ -161,7 +161,9 @@ TrainingClosedForms ClosedForms(const ResolvedTraining& t, const TrainingStepRes
   d.overlap_comm = sc.overlap_gradients;
   d.seq_len = sc.seq_len;
   cf.mlsysim_step = SolveDistributed(model, t.fleet, d);
-  cf.bubble = PipelineBubble(sc.pp, sc.microbatches, sc.virtual_stages);
+  // The schedule's own: the step's split and per-device costs, the LM head
+  // on the last device ((P-1)/(V*M+P-1) when the devices are equal).
+  cf.bubble = step.bubble_fraction_closed_form;
   // Stage 0's gradients (its layers under the step's split) per TP rank;
   // ZeRO-3 reduce-scatters them (half an all-reduce's ring), the rest
   // all-reduce (or reduce-scatter + all-gather: the same ring volume).
@@ -242,7 +244,7 @@ void AddStepFigures(const ResolvedTraining& t, const TrainingStepResult& step,
   AddMetric(out, "mfu", "1", step.mfu);
   AddMetric(out, "mfu_6pd", "1", step.mfu_6p);
   SetAnalytic(AddMetric(out, "bubble_fraction", "1", step.bubble_fraction), cf.bubble,
-              "(P-1)/(V*M+P-1)");
+              "F/(M*Tmax+F), F=(sum T_d - Tmax)/V");
   SetAnalytic(AddMetric(out, "dp_allreduce_s", "s", step.dp_allreduce_s), cf.dp_allreduce,
               "ring alpha-beta, idle fabric");
   if (t.duration_s() > 0) {

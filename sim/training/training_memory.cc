@@ -15,13 +15,25 @@ double TrainingTensorBytes(const std::string& precision) {
   return precision == "fp8" ? 2.0 : BytesPerParam(precision);
 }
 
-double ActivationBytesPerLayer(double s, double b, double h, double a, int t,
-                               bool sequence_parallel, const std::string& recompute) {
-  const double sbh = s * b * h;
+double ActivationBytesPerLayer(const ModelSpec& m, double s, double b, int t,
+                               bool sequence_parallel, const std::string& recompute,
+                               bool fp8_gemm_inputs) {
+  const double h = m.hidden_dim, a = m.heads, sbh = s * b * h;
   if (recompute == "full") return 2 * sbh / (sequence_parallel ? t : 1);
-  const bool selective = recompute == "selective";
-  if (sequence_parallel) return sbh * (34 + (selective ? 0 : 5 * a * s / h)) / t;
-  return sbh * (10 + 24.0 / t + (selective ? 0 : 5 * a * s / (h * t)));
+  const bool shaped = m.HasFullShape();
+  const double g = shaped && m.kv_heads > 0 ? static_cast<double>(m.kv_heads) / m.heads : 1.0;
+  const double f = shaped ? m.intermediate_size : 4 * h;
+  const double k = shaped && m.experts_per_token > 0 ? m.experts_per_token : 1.0;
+  const bool gated = shaped && m.gated_mlp;
+  // Per tensor, in bytes per s·b (16-bit unless noted).
+  const double gemm_input = fp8_gemm_inputs ? 1 : 2;
+  const double outside_tp = 4 + 2 * gemm_input + 2;  // norms, QKV/FFN inputs, masks
+  double inside_tp = 2 * h + 4 * g * h + gemm_input * h  // Q, K, V, projection input
+                     + k * f * (gated ? 4 + gemm_input : 2 + gemm_input);
+  inside_tp /= h;  // now per s·b·h
+  if (recompute != "selective") inside_tp += 5 * a * s / h;
+  if (sequence_parallel) return sbh * (outside_tp + inside_tp) / t;
+  return sbh * (outside_tp + inside_tp / t);
 }
 
 StepMemory TrainingMemoryPerGpu(const TrainingStepConfig& c, int dp) {
@@ -55,9 +67,10 @@ StepMemory TrainingMemoryPerGpu(const TrainingStepConfig& c, int dp) {
                                  : std::min(p, c.microbatches);
   const double layers_per_chunk = static_cast<double>(device_layers[0]) / v;
   const double b = static_cast<double>(c.global_batch) / (static_cast<double>(dp) * c.microbatches);
-  // Table 2 counts 16-bit activations; other precisions scale with their bytes.
-  const double per_layer = ActivationBytesPerLayer(c.seq_len, b, m.hidden_dim, m.heads, c.tp,
-                                                   c.sequence_parallel, c.activation_recompute) *
+  // Table 2 counts 16-bit activations; other precisions scale with their
+  // bytes (FP8 training keeps 16-bit activations but FP8 GEMM inputs).
+  const double per_layer = ActivationBytesPerLayer(m, c.seq_len, b, c.tp, c.sequence_parallel,
+                                                   c.activation_recompute, c.precision == "fp8") *
                            bpp / 2;
   mem.activations = static_cast<double>(chunks) * layers_per_chunk * per_layer;
   return mem;

@@ -16,6 +16,8 @@
 
 #include <string>
 
+#include "analytic/specs.h"
+
 namespace mlsysim {
 
 struct TrainingStepConfig;
@@ -26,14 +28,24 @@ struct TrainingStepConfig;
 double TrainingTensorBytes(const std::string& precision);
 
 // Activation bytes of one layer for one microbatch of b sequences of s
-// tokens (16-bit), hidden h, a heads, TP t (Table 2):
-//   no recompute, no SP:   s·b·h·(10 + 24/t + 5·a·s/(h·t))
-//   no recompute, SP:      s·b·h·(34 + 5·a·s/h)/t
-//   selective, no SP:      s·b·h·(10 + 24/t)
-//   selective, SP:         s·b·h·34/t
-//   full:                  2·s·b·h (the layer's input), /t with SP
-double ActivationBytesPerLayer(double s, double b, double h, double a, int t,
-                               bool sequence_parallel, const std::string& recompute);
+// tokens, TP t, counted as Korthikanti et al. (2022) §4.1 count them tensor by
+// tensor (16-bit), for the model's own shape: the 10·sbh outside TP (two norm inputs 4, the
+// QKV and FFN-input GEMM inputs 2 + 2, two dropout masks 1 + 1), and inside
+// TP Q 2, K and V 2g each (g = KV heads / heads, GQA), the output
+// projection's input 2 (all ·sbh), the FFN's inner tensors k·sbf (f its
+// width, k the experts a token visits): 4 for a plain FFN (the activation's
+// input and output), 6 for a gated one (gate and up, and their product),
+// and 5·a·s²·b for the scores unless recomputed; all of it over t with
+// sequence parallelism; "full" recomputation keeps only the layer's input
+// 2·sbh (over t with SP). For g = 1, f = 4h, plain — and for a model without
+// the full shape — these are Table 2's rows: sbh(10 + 24/t + 5as/(ht)) without
+// SP, sbh(34 + 5as/h)/t with it, the 5as/h term gone when selective. `fp8_gemm_inputs`: the GEMM
+// inputs kept for the backward are FP8 copies, one byte (Transformer Engine
+// keeps the casts it made for the forward GEMMs): QKV, output-projection,
+// FFN-input and FFN-output inputs; the attention core and norms stay 16-bit.
+double ActivationBytesPerLayer(const ModelSpec& m, double s, double b, int t,
+                               bool sequence_parallel, const std::string& recompute,
+                               bool fp8_gemm_inputs);
 
 struct StepMemory {
   double weights = 0, gradients = 0, optimizer = 0;  // model states

@@ -132,8 +132,11 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
     out_->step_time_s = step;
     out_->compute_time_s = c_.microbatches * c_.virtual_stages * (crit.fwd_s + crit.bwd_s);
     out_->critical_stage_layers = stage_layers_[crit.s];
-    out_->bubble_time_s = crit.last_bwd_end - out_->compute_time_s;
-    out_->bubble_fraction = out_->bubble_time_s / crit.last_bwd_end;
+    // Its idle share of the pipeline's flush (the last backward anywhere), so
+    // that compute + bubble + exposed DP is the step even when the busiest
+    // device is not the last to finish (an uneven split, the LM head).
+    out_->bubble_time_s = last_bwd - out_->compute_time_s;
+    out_->bubble_fraction = out_->bubble_time_s / last_bwd;
     out_->exposed_dp_s = step - last_bwd;
     out_->dp_allreduce_s = buckets_[0].busy_s;
     out_->pp_p2p_bytes = p2p_total_;
@@ -406,6 +409,16 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
 
 }  // namespace
 
+double PipelineBubbleOfSplit(const std::vector<double>& device_busy_s, int microbatches,
+                             int virtual_stages) {
+  if (device_busy_s.size() < 2) return 0.0;
+  const double max = *std::max_element(device_busy_s.begin(), device_busy_s.end());
+  double sum = 0;
+  for (double t : device_busy_s) sum += t;
+  const double fill = (sum - max) / virtual_stages;
+  return fill / (microbatches * max + fill);
+}
+
 absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig& c) {
   if (auto st = CheckTrainingStepConfig(c); !st.ok()) return st;
   const ModelSpec& m = c.model;
@@ -488,6 +501,16 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
       c.microbatches * out.critical_stage_layers * (costs.cp_fwd_s + costs.cp_bwd_s);
   out.zero3_allgather_s =
       c.microbatches * out.critical_stage_layers * (costs.zero3_fwd_s + costs.zero3_bwd_s);
+  // The closed form beside the simulated bubble: each device's layers at
+  // the per-layer forward + backward (with its TP/EP communication), the LM
+  // head on the last.
+  std::vector<double> device_busy;
+  for (int layers : DeviceLayers(vstage_layers, c.pp)) {
+    device_busy.push_back(layers * (fwd + bwd + 4 * tp_ar));
+  }
+  device_busy.back() += costs.head_fwd_s + costs.head_bwd_s;
+  out.bubble_fraction_closed_form =
+      PipelineBubbleOfSplit(device_busy, c.microbatches, c.virtual_stages);
   out.representative_replica = c.representative_replica;
   out.tokens_per_s = c.global_batch * static_cast<double>(c.seq_len) / out.step_time_s;
   const double peak_all = n * hw.PeakFor(c.precision).si * out.step_time_s;

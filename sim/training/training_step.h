@@ -148,8 +148,11 @@ struct TrainingStepResult {
   double cp_kv_bytes_per_layer = 0, cp_communication_s = 0;
   // ZeRO-3: the weight all-gathers' time not hidden under compute, per GPU.
   double zero3_allgather_s = 0;
-  double bubble_time_s = 0;    // last backward end − compute, critical stage
+  double bubble_time_s = 0;    // last backward end (any stage) − the critical stage's compute
   double bubble_fraction = 0;  // bubble / (compute + bubble)
+  // The schedule's own bubble in closed form (PipelineBubbleOfSplit) for
+  // the step's split, per-layer costs and the LM head on the last device.
+  double bubble_fraction_closed_form = 0;
   double exposed_dp_s = 0;     // step − last backward end (gradient sync not hidden)
   double dp_allreduce_s = 0;   // one stage's gradient all-reduce, start to end
   double pp_p2p_bytes = 0;     // bytes sent between stages per step
@@ -187,6 +190,20 @@ absl::Status CheckTrainingStepConfig(const TrainingStepConfig& c);
 // 10 minutes at the ~6.6 M flows/s measured for the 131,072-GPU step).
 double EstimatedStepFlows(const TrainingStepConfig& c);
 inline constexpr double kMaxStepFlows = 4e9;
+
+// The bubble of a pipeline whose device d is busy T_d per microbatch (all
+// its chunks, forward and backward), m microbatches, v chunks per device:
+// the critical device works m·T_max and waits while the first microbatch
+// fills and the last drains the other devices, one chunk each way,
+//   bubble = F / (m·T_max + F),  F = (Σ_d T_d − T_max) / v.
+// With equal T_d this is (p − 1)/(v·m + p − 1) (PipelineBubble), which the
+// simulated 1F1B and interleaved schedules meet exactly; with one chunk per
+// device it is the heterogeneous pipeline's Σ T_d + (m − 1)·T_max, which
+// charges the whole fill and drain of every other device: with unequal
+// devices the simulated schedule overlaps part of it (2,3,3,2 layers on
+// PP 4, 8 microbatches: 90 layer-forwards simulated, 93 here).
+double PipelineBubbleOfSplit(const std::vector<double>& device_busy_s, int microbatches,
+                             int virtual_stages);
 
 absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig& config);
 
