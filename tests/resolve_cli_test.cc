@@ -92,11 +92,12 @@ TEST(ResolveCliTest, IntraNodeBandwidthOverridesTheNodeTypesNvlink) {
   EXPECT_GT(t450 - t900, 0.5 * t900);
   EXPECT_NEAR(t300 - t450, t450 - t900, 1e-6 * t300);
   // And the step's size from the alpha-beta form alone (the latency terms
-  // cancel): 4 all-reduces per layer x 32 layers of 2 (N-1)/N x tokens x
-  // hidden x 2 B, over all 8 x 2,048 tokens of the replica (Llama-3-8B:
-  // 32 layers, hidden 4096; docs/mlsysim_v0.1.1_contract.md), at 1/450 - 1/900
-  // (GB/s)^-1 — a 10 % error in the bandwidth used would show here.
-  const double bytes = 4 * 32 * 2 * (7.0 / 8) * (8 * 2048.0) * 4096 * 2;
+  // cancel): 4 all-reduces per layer x 32 layers, and one of the embedding's
+  // output, of 2 (N-1)/N x tokens x hidden x 2 B, over all 8 x 2,048 tokens
+  // of the replica (Llama-3-8B: 32 layers, hidden 4096;
+  // docs/mlsysim_v0.1.1_contract.md), at 1/450 - 1/900 (GB/s)^-1 — a 10 %
+  // error in the bandwidth used would show here.
+  const double bytes = (4 * 32 + 1) * 2 * (7.0 / 8) * (8 * 2048.0) * 4096 * 2;
   const double step = bytes * (1 / 450e9 - 1 / 900e9);
   EXPECT_NEAR(t450 - t900, step, 1e-6 * step);
   const CliRun bad = Mlsysim({"simulate", "training", "--model", "Llama3_8B", "--nodes", "1",

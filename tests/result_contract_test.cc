@@ -47,7 +47,7 @@ constexpr Pin kPins[] = {
     {"llama3_405b_16k_54d.textproto", "54e12feaa6cabb00", 0x69f8b524ccd7cfdaull},
     {"llama3_70b_fp16_1000qps.textproto", "a7d3c514d1f01f1f", 0xdff9317649cb3d0full},
     {"llama3_70b_int4_1000qps.textproto", "cefe260034749b59", 0x4ea629f5b87f0a8bull},
-    {"llama3_70b_research256.textproto", "b22a76477cc18f36", 0xcedb951f6aa47e31ull},
+    {"llama3_70b_research256.textproto", "8289958e35f3c5b3", 0x7291193e2b7b976bull},
     {"llama3_8b_8xh100_bursty.textproto", "05891351aa033520", 0xced7252f4c7de527ull},
     {"mixtral_ep8_frontier.textproto", "f03250833f84ec02", 0xf02a87b4afb2fbcfull},
     {"mm8_tail_latency.textproto", "ca203467c8e87e3b", 0x6042e37645594341ull},

@@ -221,7 +221,7 @@ TEST(SweepCliTest, ShippedSweepsRunWithPinnedOutput) {
   const struct {
     const char* file;
     uint64_t hash;
-  } pins[] = {{"tp_pp_microbatches_70b_research256.textproto", 0x6e5197309f731657ull},
+  } pins[] = {{"tp_pp_microbatches_70b_research256.textproto", 0x126842307465be31ull},
               {"checkpoint_interval_spares_16k.textproto", 0xa16de74f0cbc9332ull},
               {"cheapest_fleet_70b_1000qps.textproto", 0xb7d34514c7184d50ull},
               {"engine_batch_seq_precision_10k.textproto", 0x4011025d8362ce02ull}};

@@ -90,7 +90,8 @@ TEST(TrainingStepTest, CommunicationEqualsItsClosedForms) {
   const double dp_ab = RingAllReduceTime(grad_bytes, 4, 50e9, 5e-6);
   EXPECT_NEAR(r->dp_allreduce_s, dp_ab, 1e-6 * dp_ab);
   const double tp_one = RingAllReduceTime(2048.0 * c.model.hidden_dim * 2, 8, 900e9, 500e-9);
-  const double tp_all = 2 * 4 * c.model.layers * tp_one;
+  // ... and one more per microbatch for the embedding's output (stage 0).
+  const double tp_all = 2 * (4 * c.model.layers + 1) * tp_one;
   EXPECT_NEAR(r->tp_communication_s, tp_all, 1e-6 * tp_all);
   EXPECT_NEAR(r->bubble_time_s, 0, 1e-12);
   EXPECT_NEAR(r->exposed_dp_s, r->dp_allreduce_s, 1e-9 * dp_ab);
@@ -101,11 +102,13 @@ TEST(TrainingStepTest, CommunicationEqualsItsClosedForms) {
   // projections 2(2·4096² + 2·4096·1024) (8 KV heads of 128), the SwiGLU FFN
   // 2·3·4096·14,336 and the causal attention core; the LM head 2·4096·128,256
   // once; backward twice the forward, selective recomputation (the default)
-  // the attention core once more.
+  // the attention core once more; the input embedding's HBM traffic, its
+  // rows read and written forward, read and added backward (5 · h · 2 B per
+  // token, every TP rank, at H100's 3.35 TB/s).
   const double h = 4096, gemm = 2 * (2 * h * h + 2 * h * 1024) + 2 * 3 * h * 14336;
   const double attn = CausalAttention(h, 2048), head = 2 * h * 128256;
   const double flops = 4096 * (3 * (32 * (gemm + attn) + head) + 32 * attn);
-  const double compute = flops / (8 * 989e12 * 0.5);
+  const double compute = flops / (8 * 989e12 * 0.5) + 4096 * 5 * h * 2 / 3.35e12;
   EXPECT_NEAR(r->step_time_s, compute + tp_all + dp_ab, 1e-6 * r->step_time_s);
 }
 

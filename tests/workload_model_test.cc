@@ -403,7 +403,8 @@ TEST(UnevenPipelineTest, TheBubbleClosedFormIsTheSchedulesOwn) {
   EXPECT_NEAR(r->bubble_fraction, 18.0 / 90, 1e-9);
   EXPECT_NEAR(r->compute_time_s + r->bubble_time_s + r->exposed_dp_s, r->step_time_s,
               1e-12 * r->step_time_s);
-  // The LM head sits on the last device: Llama-3-70B's shape per layer
+  // The LM head sits on the last device, the embedding on the first:
+  // Llama-3-70B's shape per layer
   // (projections with 8 KV heads of 128, SwiGLU 28,672, the causal core),
   // the head 2·h·V per token, both forward + 2× backward over TP 8.
   c.model.vocab_size = 128256;
@@ -413,7 +414,8 @@ TEST(UnevenPipelineTest, TheBubbleClosedFormIsTheSchedulesOwn) {
   const double layer = 2 * (h * (h + 2 * 1024 + h) + 3 * h * 28672) + 4 * h * 4097 / 2;
   const double g = layer * 4096 / 8 / (989e12 * 0.5);  // one layer's forward
   const double head = 3 * 2 * h * v * 4096 / 8 / (989e12 * 0.5);
-  const double t[] = {6 * g, 9 * g, 9 * g, 6 * g + head};
+  const double embed = 5 * 4096 * h * 2 / 3.35e12;  // the embedding's HBM traffic, first device
+  const double t[] = {6 * g + embed, 9 * g, 9 * g, 6 * g + head};
   const double tmax = std::max(9 * g, t[3]), fill = t[0] + t[1] + t[2] + t[3] - tmax;
   EXPECT_NEAR(with_head->bubble_fraction_closed_form, fill / (8 * tmax + fill), 1e-12);
 }
@@ -440,7 +442,10 @@ TEST(TransformerFlopsTest, FpEightRunsTheGemmsAtTheFpEightPeak) {
     ASSERT_TRUE(r.ok()) << r.status();
     const double gemm_peak = std::string(precision) == "fp8" ? 1979e12 : 989e12;
     const double per_token = 32 * (gemm / gemm_peak + attn / 989e12) + head / 989e12;
-    const double expected = 3 * 1024 * per_token / 0.5;
+    // The input embedding: its rows read and written forward, the gradient
+    // read and added backward, 5 × h × 2 B per token at 3.35 TB/s (HBM3).
+    const double embed = 5 * 1024 * h * 2 / 3.35e12;
+    const double expected = 3 * 1024 * per_token / 0.5 + embed;
     EXPECT_NEAR(r->step_time_s, expected, 1e-9 * expected) << precision;
     states[std::string(precision) == "fp8"] = r->memory_states_bytes;
   }
@@ -467,7 +472,8 @@ TEST(ContextParallelTest, RanksShareTheSequenceAndPassTheirKvAroundTheRing) {
   const double attn = 4 * h * 8193 / 2, head = 2 * h * 128256;
   auto r = SimulateTrainingStep(c);  // MemoryCase: no communication
   ASSERT_TRUE(r.ok()) << r.status();
-  const double compute = 4096 * (3 * (32 * (gemm + attn) + head) + 32 * attn) / (989e12 * 0.5);
+  const double compute = 4096 * (3 * (32 * (gemm + attn) + head) + 32 * attn) / (989e12 * 0.5) +
+                         5 * 4096 * h * 2 / 3.35e12;  // + the embedding's HBM traffic
   EXPECT_NEAR(r->step_time_s, compute, 1e-9 * compute);
   // With communication: each layer's forward passes the rank's KV block,
   // 2 × 4,096 tokens × 1,024 (8 KV heads of 128) × 2 B, once around the ring

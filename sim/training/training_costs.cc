@@ -33,6 +33,14 @@ LayerCosts LayerCostsOf(const TrainingStepConfig& c, double tokens, double p_lay
         static_cast<double>(m.vocab_size) * m.hidden_dim * bpp / c.tp / hw.memory_bw.si;
     k.head_fwd_s = std::max(per_token.lm_head * tokens / c.tp / peak, head_weights_s);
     k.head_bwd_s = std::max(2 * per_token.lm_head * tokens / c.tp / peak, 2 * head_weights_s);
+    // The embedding: no FLOPs, a row per token read and the layer input
+    // written (2·tokens·h·bytes); backward reads the output gradient and
+    // adds it into the table's gradient rows (3·tokens·h·bytes). Every TP
+    // rank writes the whole output (zeros for the rows it does not hold,
+    // Megatron's vocabulary-parallel embedding) before the all-reduce.
+    const double row_bytes = tokens * m.hidden_dim * bpp;
+    k.embed_fwd_s = 2 * row_bytes / hw.memory_bw.si;
+    k.embed_bwd_s = 3 * row_bytes / hw.memory_bw.si;
   }
   // CP (ring attention): each layer's forward passes every rank's KV block
   // (2·tokens·KV width·bytes over TP) around the CP ring, cp − 1 steps of

@@ -1,5 +1,6 @@
-// training_costs.h — what one layer (and the LM head) costs one GPU for one
-// microbatch, from the model's shape (analytic/transformer_shape.h): the
+// training_costs.h — what one layer (and the LM head and the input embedding)
+// costs one GPU for one microbatch, from the model's shape
+// (analytic/transformer_shape.h): the
 // GEMMs and the attention core at peak × η (FP8 training: the GEMMs at the
 // FP8 peak, the rest at BF16), or the weights' HBM traffic when slower
 // (roofline); backward twice the forward plus what recomputation re-runs
@@ -19,6 +20,9 @@ struct TrainingStepConfig;
 struct LayerCosts {
   double fwd_s = 0, bwd_s = 0;              // one layer (CP exposure included)
   double head_fwd_s = 0, head_bwd_s = 0;    // the LM head (0 without a vocabulary)
+  // The input embedding on the first stage (0 without a vocabulary): the
+  // lookup's HBM traffic; the step adds its TP all-reduce.
+  double embed_fwd_s = 0, embed_bwd_s = 0;
   double cp_fwd_s = 0, cp_bwd_s = 0;        // the exposed KV ring, inside fwd_s / bwd_s
   double cp_kv_bytes = 0;                   // a rank's KV block per ring step and layer
   double zero3_fwd_s = 0, zero3_bwd_s = 0;  // exposed weight all-gathers, inside fwd_s / bwd_s

@@ -4,9 +4,10 @@
 // optimizer states over the data-parallel ranks, stage 2 the gradients too,
 // stage 3 the weights as well; Megatron's distributed optimizer is stage 1,
 // FSDP stage 3, which also holds two layers' gathered weights), and the
-// activations per layer per microbatch of Korthikanti
-// et al., "Reducing Activation Recomputation in Large Transformer Models"
-// (2022), Table 2, times the layers and microbatches the schedule keeps in
+// activations per layer per microbatch of Korthikanti et al., "Reducing
+// Activation Recomputation in Large Transformer Models" (2022) — Table 2,
+// counted tensor by tensor for GQA, gated FFNs and FP8 GEMM inputs — times
+// the layers and microbatches the schedule keeps in
 // flight on the first device (Megatron's warm-up count: p for 1F1B,
 // 2(p − 1) + (v − 1)p + 1 chunks for the interleaved schedule).
 //

@@ -31,11 +31,11 @@ std::vector<Op> OneFOneB(int s, int p, int m, int v) { return OneFOneBOrder(s, p
 class StepSimulation : public EventHandler, public FlowObserver, public CollectiveObserver {
  public:
   // fwd_s, bwd_s: one layer for one microbatch; vstage_layers: the layers
-  // of each virtual stage chunk·p + s; head_*: the LM head (and loss), on the
-  // last virtual stage.
+  // of each virtual stage chunk·p + s; ends: the LM head (and loss) on the
+  // last virtual stage, the input embedding on the first.
   StepSimulation(const TrainingStepConfig& c, int dp, double fwd_s, double bwd_s,
                  std::vector<int> vstage_layers, const ClusterGraph& graph, TrainingStepResult* out,
-                 double head_fwd_s = 0, double head_bwd_s = 0)
+                 const LayerCosts& ends)
       : c_(c),
         dp_(dp),
         vstage_layers_(vstage_layers),
@@ -73,9 +73,13 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
         a.chunk_bwd_s.assign(c.virtual_stages, 0.0);
         for (int ch = 0; ch < c.virtual_stages; ++ch) {
           const int j = ch * p + s;
-          const bool head = j == p * c.virtual_stages - 1;
-          a.chunk_fwd_s[ch] = (vstage_layers[j] * fwd_s + (head ? head_fwd_s : 0)) * slowest;
-          a.chunk_bwd_s[ch] = (vstage_layers[j] * bwd_s + (head ? head_bwd_s : 0)) * slowest;
+          const bool head = j == p * c.virtual_stages - 1, embed = j == 0;
+          a.chunk_fwd_s[ch] = (vstage_layers[j] * fwd_s + (head ? ends.head_fwd_s : 0) +
+                               (embed ? ends.embed_fwd_s : 0)) *
+                              slowest;
+          a.chunk_bwd_s[ch] = (vstage_layers[j] * bwd_s + (head ? ends.head_bwd_s : 0) +
+                               (embed ? ends.embed_bwd_s : 0)) *
+                              slowest;
           a.fwd_s += a.chunk_fwd_s[ch] / c.virtual_stages;  // the mean, for export
           a.bwd_s += a.chunk_bwd_s[ch] / c.virtual_stages;
         }
@@ -491,11 +495,17 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   out.cp_kv_bytes_per_layer = costs.cp_kv_bytes;
   out.zero3_allgather_s = 0;  // set after the run, with the critical stage's layers
   out.dp_rings_share_links = GradientRingsShareLinks(*graph, c.tp, c.pp, dp);
-  StepSimulation sim(c, dp, fwd + 2 * tp_ar, bwd + 2 * tp_ar, vstage_layers, *graph, &out,
-                     costs.head_fwd_s, costs.head_bwd_s);
+  // The embedding's output is all-reduced over TP like a layer's (with SP,
+  // reduce-scattered forward and all-gathered backward: the same bytes).
+  LayerCosts ends = costs;
+  if (ends.embed_fwd_s > 0) ends.embed_fwd_s += tp_ar;
+  StepSimulation sim(c, dp, fwd + 2 * tp_ar, bwd + 2 * tp_ar, vstage_layers, *graph, &out, ends);
   sim.set_comm_per_layer(tp_ar, ep_a2a);
   sim.Run();
   out.tp_communication_s = c.microbatches * out.critical_stage_layers * 4 * tp_ar;
+  if (out.critical_stage == 0 && ends.embed_fwd_s > 0) {
+    out.tp_communication_s += c.microbatches * tp_ar;  // the embedding's output
+  }
   out.ep_communication_s = c.microbatches * out.critical_stage_layers * 4 * ep_a2a;
   out.cp_communication_s =
       c.microbatches * out.critical_stage_layers * (costs.cp_fwd_s + costs.cp_bwd_s);
@@ -503,12 +513,13 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
       c.microbatches * out.critical_stage_layers * (costs.zero3_fwd_s + costs.zero3_bwd_s);
   // The closed form beside the simulated bubble: each device's layers at
   // the per-layer forward + backward (with its TP/EP communication), the LM
-  // head on the last.
+  // head on the last, the embedding on the first.
   std::vector<double> device_busy;
   for (int layers : DeviceLayers(vstage_layers, c.pp)) {
     device_busy.push_back(layers * (fwd + bwd + 4 * tp_ar));
   }
   device_busy.back() += costs.head_fwd_s + costs.head_bwd_s;
+  device_busy.front() += ends.embed_fwd_s + ends.embed_bwd_s;
   out.bubble_fraction_closed_form =
       PipelineBubbleOfSplit(device_busy, c.microbatches, c.virtual_stages);
   out.representative_replica = c.representative_replica;
