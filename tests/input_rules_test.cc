@@ -15,8 +15,10 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "sim/training/training_step.h"
 #include "tests/cli_runner.h"
 #include "tests/result_testing.h"
+#include "topology/registry.h"
 
 namespace mlsysim {
 namespace {
@@ -165,6 +167,33 @@ TEST(ServingCliTest, ShortPromptsAreMemoryBoundUnlikeServingModel) {
   EXPECT_NEAR(ttft, 2 * 8.03e9 / 3.35e12 + 1e-5, 1e-9);
   EXPECT_NEAR(analytic, 4.184e-3, 0.5e-6);  // ServingModel: compute only
   EXPECT_GT(ttft, analytic);
+}
+
+TEST(InputRulesTest, GradientBucketsBeyondWhatAStepTracksAreRefused) {
+  // Llama-3-8B's 16 GB of gradients over TP 8 in 10 KB buckets: 200,750
+  // buckets on the stage, more than the 65,536 its events carry (this was a
+  // segmentation fault: the bucket index overflowed into the actor index).
+  ExpectRefused({"simulate", "training", "--model", "Llama3_8B", "--nodes", "2", "--tp", "8",
+                 "--batch-size", "16", "--bucket", "10 KB", "--days", "0"},
+                "training.bucket_size (--bucket): 10000 bytes split a stage's gradients into "
+                "200750 buckets; at most 65536");
+  // The model's own precondition says the same to a library caller.
+  auto reg = Registry::Builtin();
+  TrainingStepConfig c;
+  c.model = *(*reg)->FindModel("Llama3_8B");
+  const FleetSpec f = *(*reg)->FindFleet("Frontier_8K");
+  c.node = f.node;
+  c.fabric = f.fabric;
+  c.nodes = 2;
+  c.tp = 8;
+  c.global_batch = 16;
+  c.microbatches = 1;
+  c.bucket_bytes = 10e3;
+  const absl::Status st = CheckTrainingStepConfig(c);
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(st.message().find("200750 buckets"), std::string::npos) << st.message();
+  c.bucket_bytes = 31e3;  // 64,758 buckets: runs
+  EXPECT_TRUE(CheckTrainingStepConfig(c).ok());
 }
 
 TEST(InputRulesTest, AStepTooLargeToSimulateIsRefusedBeforeItRuns) {

@@ -10,6 +10,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "sim/core/packed_fields.h"
 #include "sim/core/random.h"
 #include "sim/core/simulator.h"
 #include "sim/network/astra_direct.h"
@@ -74,8 +75,8 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
 
   void HandleEvent(Simulator&, const Event& e) override {
     if (e.kind == kNodeDone) {
-      const int r = static_cast<int>(e.payload >> 32),
-                i = static_cast<int>(e.payload & 0xffffffffu);
+      const int r = static_cast<int>(NodeEvent::Get<0>(e.payload)),
+                i = static_cast<int>(NodeEvent::Get<1>(e.payload));
       Complete(r, i, ranks_[r].end_s[i]);
     } else if (e.kind == kCollectiveDone) {
       FinishCollective(static_cast<size_t>(e.payload), groups_[e.payload].end_s);
@@ -283,8 +284,10 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
   }
 
   const chakra::Node& NodeAt(int r, int i) const { return traces_[r].nodes[i]; }
+  // A node's completion event: its rank and its index in the rank's trace.
+  using NodeEvent = PackedFields<32, 32>;
   uint64_t Pack(int r, int i) const {
-    return (static_cast<uint64_t>(r) << 32) | static_cast<uint32_t>(i);
+    return NodeEvent::Pack({static_cast<uint64_t>(r), static_cast<uint64_t>(i)});
   }
 
   // Finishes node i of rank r at the exact time `end_s` (event on the next ns).

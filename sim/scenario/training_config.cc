@@ -12,6 +12,7 @@
 #include "sim/core/time.h"
 #include "sim/scenario/resolve.h"
 #include "sim/scenario/scenario_check.h"
+#include "sim/training/step_payloads.h"
 #include "sim/training/training_layout.h"
 
 namespace mlsysim {
@@ -156,6 +157,14 @@ absl::Status ResolveStep(const scenario::Scenario& s, ResolvedTraining* t) {
   if (sc.record_plan && sc.representative_replica) {
     return Bad(
         "outputs.chakra_dir: the step must be simulated in full detail (training.detail: full)");
+  }
+  // What one step's events can carry (sim/training/step_payloads.h).
+  if (const double buckets = MaxBucketsPerStage(sc); buckets > StepEvent::Max(1) + 1.0) {
+    const double most = StepEvent::Max(1) + 1.0;
+    return Bad(absl::StrFormat(
+        "training.bucket_size: %.0f bytes split a stage's gradients into %.0f buckets; at most "
+        "%.0f (a bucket of at least %.0f bytes)",
+        sc.bucket_bytes, buckets, most, std::ceil(sc.bucket_bytes * buckets / most)));
   }
   // A bound on the run's time, before anything is built (issue 24).
   if (const double flows = EstimatedStepFlows(sc); flows > kMaxStepFlows) {

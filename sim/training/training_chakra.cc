@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "sim/core/packed_fields.h"
 #include "traces/atomic_file.h"
 
 namespace mlsysim {
@@ -18,8 +19,11 @@ namespace {
 
 enum TagKind : int64_t { kActivation = 1, kGradient = 2 };
 
+// A pipeline message's comm_tag: kind << 40 | chunk << 20 | microbatch
+// (microbatches <= 2^20 and chunks <= 1024 by the step's checks).
 int64_t Tag(TagKind kind, int mb, int chunk) {
-  return (static_cast<int64_t>(kind) << 40) | (static_cast<int64_t>(chunk) << 20) | mb;
+  return static_cast<int64_t>(PackedFields<24, 20, 20>::Pack(
+      {static_cast<uint64_t>(kind), static_cast<uint64_t>(chunk), static_cast<uint64_t>(mb)}));
 }
 
 class RankWriter {

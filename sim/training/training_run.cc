@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "absl/status/status.h"
+#include "sim/core/packed_fields.h"
 #include "sim/core/random.h"
 #include "sim/core/simulator.h"
 
@@ -18,7 +19,8 @@ enum Kind : uint32_t {
   kRepaired,
   kEnd
 };
-constexpr uint64_t kComponentBits = 32;
+// A failure event: the cause and the component that failed.
+using FailureEvent = PackedFields<32, 32>;
 constexpr EventId kNoEvent = ~EventId{0};
 
 class Run : public EventHandler {
@@ -100,8 +102,8 @@ class Run : public EventHandler {
         return;
       case kRepaired: ++spares_; return;
       case kFailure:
-        OnFailure(now, static_cast<size_t>(e.payload >> kComponentBits),
-                  static_cast<int>(e.payload & 0xffffffffu));
+        OnFailure(now, static_cast<size_t>(FailureEvent::Get<0>(e.payload)),
+                  static_cast<int>(FailureEvent::Get<1>(e.payload)));
         return;
     }
   }
@@ -123,7 +125,8 @@ class Run : public EventHandler {
     const FailureCause& cause = c_.causes[i];
     const double dt = streams_rng_[i].Exponential(cause.components * cause.rate_per_hour) * 3600.0;
     if (now + dt < c_.duration_s)
-      sim_.ScheduleAt(SecondsToTimeCeil(now + dt), target_, kFailure, i << kComponentBits);
+      sim_.ScheduleAt(SecondsToTimeCeil(now + dt), target_, kFailure,
+                      FailureEvent::Pack({i, 0}));
   }
 
   void ScheduleComponentFailure(size_t i, int j, double now) {
@@ -133,7 +136,7 @@ class Run : public EventHandler {
     const double dt = streams_rng_[i].Weibull(k, scale_h) * 3600.0;
     if (now + dt < c_.duration_s) {
       sim_.ScheduleAt(SecondsToTimeCeil(now + dt), target_, kFailure,
-                      (i << kComponentBits) | static_cast<uint64_t>(j));
+                      FailureEvent::Pack({i, static_cast<uint64_t>(j)}));
     }
   }
 
@@ -146,7 +149,7 @@ class Run : public EventHandler {
     const double dt = scale_h * std::pow(streams_rng_[i].Gamma(1.0 / k, 1.0), 1.0 / k) * 3600.0;
     if (dt < c_.duration_s) {
       sim_.ScheduleAt(SecondsToTimeCeil(dt), target_, kFailure,
-                      (i << kComponentBits) | static_cast<uint64_t>(j));
+                      FailureEvent::Pack({i, static_cast<uint64_t>(j)}));
     }
   }
 

@@ -14,6 +14,7 @@
 #include "sim/core/simulator.h"
 #include "sim/network/collective.h"
 #include "sim/network/flow_network.h"
+#include "sim/training/step_payloads.h"
 #include "sim/training/training_costs.h"
 #include "sim/training/training_layout.h"
 #include "sim/training/training_memory.h"
@@ -23,6 +24,7 @@ namespace {
 
 enum FlowKind : uint64_t { kActivation = 1, kGradient = 2 };
 enum EventKind : uint32_t { kComputeDone = 1, kBucketChunk = 2 };
+
 
 using Op = PipelineOp;
 
@@ -150,19 +152,20 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
   }
 
   void HandleEvent(Simulator&, const Event& e) override {
-    Actor& a = actors_[e.payload >> 16];
+    Actor& a = actors_[StepEvent::Get<0>(e.payload)];
     if (e.kind == kBucketChunk) {
-      BucketReady(a.s, static_cast<int>(e.payload & 0xffff), a.chunk_end[e.payload & 0xffff]);
+      const int bucket = static_cast<int>(StepEvent::Get<1>(e.payload));
+      BucketReady(a.s, bucket, a.chunk_end[bucket]);
       return;
     }
     OnComputeDone(a);
   }
 
   void OnFlowComplete(uint64_t tag, SimTime) override {
-    const int kind = static_cast<int>(tag >> 60);
-    const int r = static_cast<int>((tag >> 40) & 0xfffff),
-              s = static_cast<int>((tag >> 24) & 0xffff);
-    const int slot = static_cast<int>(tag & 0xffffff);
+    const int kind = static_cast<int>(PipelineFlowTag::Get<0>(tag));
+    const int r = static_cast<int>(PipelineFlowTag::Get<1>(tag)),
+              s = static_cast<int>(PipelineFlowTag::Get<2>(tag));
+    const int slot = static_cast<int>(PipelineFlowTag::Get<3>(tag));
     Actor& a = actor(r, s);
     std::vector<double>& ready = kind == kActivation ? a.act_ready : a.grad_ready;
     a.arrival_max = std::max(a.arrival_max, net_.finish_seconds());
@@ -180,7 +183,7 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
   }
 
   void OnCollectiveComplete(uint64_t tag, SimTime) override {
-    const int s = static_cast<int>(tag >> 20);
+    const int s = static_cast<int>(GradientRingTag::Get<0>(tag));
     Bucket& bk = buckets_[s];
     for (const auto& col : bk.running) bk.end_s = std::max(bk.end_s, col->exact_end_seconds());
     if (--bk.outstanding > 0) return;
@@ -304,10 +307,11 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
       for (int i = 0; i < k; ++i) {
         a.chunk_end[i] = a.op_start + (a.op_end - a.op_start) * (i + 1) / k;
         sim_.ScheduleAt(SecondsToTimeCeil(a.chunk_end[i]), target_, kBucketChunk,
-                        (Index(a) << 16) | static_cast<uint64_t>(i));
+                        StepEvent::Pack({Index(a), static_cast<uint64_t>(i)}));
       }
     }
-    sim_.ScheduleAt(SecondsToTimeCeil(a.op_end), target_, kComputeDone, Index(a) << 16);
+    sim_.ScheduleAt(SecondsToTimeCeil(a.op_end), target_, kComputeDone,
+                    StepEvent::Pack({Index(a), 0}));
   }
 
   size_t Slot(int chunk, int mb) const {
@@ -324,9 +328,8 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
     }
     to.pending[slot] = c_.tp;
     if (c_.record_spans) to.send_at[slot] = from.op_end;
-    const uint64_t tag = (static_cast<uint64_t>(kind) << 60) |
-                         (static_cast<uint64_t>(from.r) << 40) |
-                         (static_cast<uint64_t>(to_stage) << 24) | static_cast<uint64_t>(slot);
+    const uint64_t tag = PipelineFlowTag::Pack(
+        {kind, static_cast<uint64_t>(from.r), static_cast<uint64_t>(to_stage), slot});
     for (int t = 0; t < c_.tp; ++t) {
       const int src = Rank(from.r, from.s, t), dst = Rank(from.r, to_stage, t);
       const double alpha =
@@ -388,7 +391,7 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
           CollectiveSpec{
               c_.zero_stage == 3 ? CollectiveOp::kReduceScatter : CollectiveOp::kAllReduce,
               CollectiveAlgorithm::kRing, ranks, bk.bytes},
-          this, (static_cast<uint64_t>(s) << 20) | static_cast<uint64_t>(t));
+          this, GradientRingTag::Pack({static_cast<uint64_t>(s), static_cast<uint64_t>(t)}));
       col->StartAt(bk.start_s);
       bk.running.push_back(std::move(col));
     }

@@ -190,6 +190,9 @@ absl::Status CheckTrainingStepConfig(const TrainingStepConfig& c);
 // 10 minutes at the ~6.6 M flows/s measured for the 131,072-GPU step).
 double EstimatedStepFlows(const TrainingStepConfig& c);
 inline constexpr double kMaxStepFlows = 4e9;
+// Gradient buckets of the stage holding the most layers (one all-reduce
+// each): ceil(its gradients per TP rank / bucket_bytes), 1 without buckets.
+double MaxBucketsPerStage(const TrainingStepConfig& c);
 
 // The bubble of a pipeline whose device d is busy T_d per microbatch (all
 // its chunks, forward and backward), m microbatches, v chunks per device:

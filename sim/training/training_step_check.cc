@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "analytic/formulas.h"
+#include "sim/training/step_payloads.h"
 #include "sim/training/training_layout.h"
 #include "sim/training/training_memory.h"
 #include "sim/training/training_step.h"
@@ -118,6 +119,27 @@ absl::Status CheckTrainingStepConfig(const TrainingStepConfig& c) {
     return absl::InvalidArgumentError(
         absl::StrCat("zero stage ", c.zero_stage, ": accepted 0, 1, 2, 3"));
   }
+  // What the step's events and flows can carry (step_payloads.h).
+  if (const double buckets = MaxBucketsPerStage(c); buckets > StepEvent::Max(1) + 1.0) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "bucket_size (%.0f B): a stage's gradients would form %.0f buckets; at most %d "
+        "(use a bucket of at least %.0f B)",
+        c.bucket_bytes, buckets, static_cast<int>(StepEvent::Max(1) + 1),
+        std::ceil(c.bucket_bytes * buckets / (StepEvent::Max(1) + 1.0))));
+  }
+  if (static_cast<double>(c.microbatches) * c.virtual_stages > PipelineFlowTag::Max(3) + 1.0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "microbatches x virtual_stages (", c.microbatches, " x ", c.virtual_stages,
+        ") exceeds the ", PipelineFlowTag::Max(3) + 1, " pipeline slots a step can track"));
+  }
+  if (dp > static_cast<int64_t>(PipelineFlowTag::Max(1)) + 1 ||
+      c.pp > static_cast<int64_t>(PipelineFlowTag::Max(2)) + 1 ||
+      c.tp > static_cast<int64_t>(GradientRingTag::Max(1)) + 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("dp (", dp, "), pp (", c.pp, ") or tp (", c.tp, ") exceeds ",
+                     PipelineFlowTag::Max(1) + 1, ", ", PipelineFlowTag::Max(2) + 1, " or ",
+                     GradientRingTag::Max(1) + 1));
+  }
   if (const double flows = EstimatedStepFlows(c); flows > kMaxStepFlows) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "nodes (%d): one step would simulate ~%.2g flows (gradient rings over %d data-parallel "
@@ -126,6 +148,19 @@ absl::Status CheckTrainingStepConfig(const TrainingStepConfig& c) {
         c.nodes, flows, dp, kMaxStepFlows));
   }
   return absl::OkStatus();
+}
+
+double MaxBucketsPerStage(const TrainingStepConfig& c) {
+  const ModelSpec& m = c.model;
+  const bool sparse = m.architecture == Architecture::kSparse && m.active_parameters > 0;
+  const double p_layer =
+      (sparse ? m.active_parameters + (m.parameters - m.active_parameters) / c.ep : m.parameters) /
+      std::max(1, m.layers);
+  const std::vector<int> device_layers =
+      DeviceLayers(VirtualStageLayers(m.layers, c.pp, c.virtual_stages, c.stage_layers), c.pp);
+  const int most = *std::max_element(device_layers.begin(), device_layers.end());
+  const double grad = p_layer * most * TrainingTensorBytes(c.precision) / c.tp;
+  return c.bucket_bytes > 0 ? std::max(1.0, std::ceil(grad / c.bucket_bytes)) : 1.0;
 }
 
 double EstimatedStepFlows(const TrainingStepConfig& c) {
