@@ -207,7 +207,7 @@ TEST(SimulateCliTest, ServingQuickForm) {
   std::getline(c, header);
   EXPECT_EQ(header,
             "arrival_s,start_s,first_token_s,finish_s,input_tokens,output_tokens,replica,"
-            "preemptions,tenant");
+            "preemptions,tenant,ttft_s,tpot_s,e2e_s,queue_s");
   std::ifstream t(trace);
   std::stringstream buf;
   buf << t.rdbuf();

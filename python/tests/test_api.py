@@ -185,6 +185,48 @@ def test_bad_input_raises_valueerror_naming_the_field():
                                  precision="fp7")
 
 
+def test_the_readmes_python_block_runs_as_written():
+    # Docs that run: README.md's ```python block, executed verbatim.
+    readme = os.path.join(os.environ.get("MLSYSIM_SOURCE_DIR", "."), "README.md")
+    with open(readme) as f:
+        text = f.read()
+    block = text.split("```python\n", 1)[1].split("```", 1)[0]
+    scope = {}
+    exec(compile(block, "README.md", "exec"), scope)
+    assert set(scope["r"].requests.columns) >= {"ttft_s", "tpot_s", "e2e_s", "queue_s"}
+
+
+def test_per_request_latencies_give_the_summary_recomputed_from_the_table():
+    # One replication: the summary's TTFT, TPOT, ITL and end-to-end figures are
+    # those of the requests table, recomputed here with numpy (nearest rank =
+    # numpy's "inverted_cdf"; the table has 9 decimals, hence 1e-8 s).
+    import numpy as np
+    r = mlsysim.simulate.serving(model="Llama3_8B", hardware="H100", replicas=2, qps=30,
+                                 requests=4000, seed=7)
+    df = r.requests
+    assert np.allclose(df.ttft_s, df.first_token_s - df.arrival_s, atol=2e-9)
+    assert np.allclose(df.e2e_s, df.finish_s - df.arrival_s, atol=2e-9)
+    assert np.allclose(df.queue_s, df.start_s - df.arrival_s, atol=2e-9)
+    many = df[df.output_tokens > 1]
+    assert np.allclose(many.tpot_s, (many.finish_s - many.first_token_s) / (many.output_tokens - 1),
+                       atol=2e-9)
+    assert df[df.output_tokens == 1].tpot_s.isna().all()
+
+    def near(metric, value):
+        assert getattr(r, metric).simulated.to("s").magnitude == pytest.approx(value, abs=1e-8), metric
+
+    near("ttft_mean_s", df.ttft_s.mean())
+    near("ttft_p50_s", np.quantile(df.ttft_s, 0.5, method="inverted_cdf"))
+    near("ttft_p99_s", np.quantile(df.ttft_s, 0.99, method="inverted_cdf"))
+    tpot = many.tpot_s.to_numpy()
+    near("tpot_mean_s", tpot.mean())
+    near("tpot_p50_s", np.quantile(tpot, 0.5, method="inverted_cdf"))
+    near("tpot_p99_s", np.quantile(tpot, 0.99, method="inverted_cdf"))
+    near("e2e_mean_s", df.e2e_s.mean())
+    # The mean ITL is over every gap: a request's gaps add up to finish - first token.
+    near("itl_mean_s", (df.finish_s - df.first_token_s).sum() / (df.output_tokens - 1).sum())
+
+
 def test_simulations_return_dataframes_matching_the_result():
     r = mlsysim.simulate.serving(model=Models.Llama3_8B, hardware=Hardware.H100, replicas=2, qps=20,
                                  requests=3000, replications=2, seed=12345678)

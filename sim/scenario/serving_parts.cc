@@ -17,6 +17,11 @@ namespace mlsysim {
 namespace {
 
 double Quantile(std::vector<double> v, double p) { return NearestRankQuantile(v, p); }
+double Mean(const std::vector<double>& v) {
+  double sum = 0;
+  for (double x : v) sum += x;
+  return v.empty() ? 0.0 : sum / static_cast<double>(v.size());
+}
 
 result::Metric* Mutable(result::Result* r, const std::string& name) {
   for (auto& m : *r->mutable_metrics()) {
@@ -70,6 +75,14 @@ void ServingStatistics(const std::vector<ServingRunResult>& runs, const ServingC
   for (const auto& q : kQuantiles)
     stat(absl::StrCat("ttft_", q.name, "_s"), "s",
          [p = q.p](const auto& r) { return Quantile(r.ttft_s, p); });
+  // Means and TPOT, as vLLM's serving benchmark reports them: TPOT per
+  // request (its mean gap after the first token), ITL over every gap.
+  stat("ttft_mean_s", "s", [](const auto& r) { return Mean(r.ttft_s); });
+  stat("tpot_mean_s", "s", [](const auto& r) { return Mean(r.tpot_s); });
+  stat("tpot_p50_s", "s", [](const auto& r) { return Quantile(r.tpot_s, 0.5); });
+  stat("tpot_p99_s", "s", [](const auto& r) { return Quantile(r.tpot_s, 0.99); });
+  stat("itl_mean_s", "s", [](const auto& r) { return r.itl_mean_s; });
+  stat("e2e_mean_s", "s", [](const auto& r) { return Mean(r.e2e_s); });
   stat("itl_p50_s", "s", [](const auto& r) { return r.itl_p50_s; });
   stat("itl_p90_s", "s", [](const auto& r) { return r.itl_p90_s; });
   stat("itl_p99_s", "s", [](const auto& r) { return r.itl_p99_s; });
@@ -231,15 +244,22 @@ absl::Status WriteServingOutputs(const RunContext& rc, const scenario::Outputs& 
                                  const ServingRunResult& run, const ServingConfig& c,
                                  int64_t max_events, result::Result* out) {
   auto bad = [](const absl::Status& s) { return s; };
+  // The timestamps, then each request's own latencies (vLLM's names): TTFT,
+  // TPOT (empty for a single output token), end to end and queueing.
   constexpr const char* kRequestsHeader =
       "arrival_s,start_s,first_token_s,finish_s,input_tokens,output_tokens,replica,preemptions,"
-      "tenant";
+      "tenant,ttft_s,tpot_s,e2e_s,queue_s";
   constexpr const char* kIterationsHeader =
       "replica,start_s,end_s,prefill_tokens,decode_sequences,kv_utilization";
   auto request_row = [](const RequestRecord& q) {
-    return absl::StrFormat("%.9f,%.9f,%.9f,%.9f,%d,%d,%d,%d,%d", q.arrival_s, q.start_s,
-                           q.first_token_s, q.finish_s, q.input_tokens, q.output_tokens, q.replica,
-                           q.preemptions, q.tenant);
+    const std::string tpot =
+        q.output_tokens > 1
+            ? absl::StrFormat("%.9f", (q.finish_s - q.first_token_s) / (q.output_tokens - 1))
+            : "";
+    return absl::StrFormat("%.9f,%.9f,%.9f,%.9f,%d,%d,%d,%d,%d,%.9f,%s,%.9f,%.9f", q.arrival_s,
+                           q.start_s, q.first_token_s, q.finish_s, q.input_tokens, q.output_tokens,
+                           q.replica, q.preemptions, q.tenant, q.first_token_s - q.arrival_s, tpot,
+                           q.finish_s - q.arrival_s, q.start_s - q.arrival_s);
   };
   auto iteration_row = [](const IterationSpan& s) {
     return absl::StrFormat("%d,%.9f,%.9f,%d,%d,%.6f", s.replica, s.start_s, s.end_s,

@@ -129,6 +129,7 @@ class ServingModelSim : public EventHandler, public FlowObserver {
       out_->tokens_out += q.output;
       const bool ttft_ok = c_.slo_ttft_s <= 0 || q.first_token - q.arrival <= c_.slo_ttft_s;
       const double mean_itl = q.output > 1 ? (q.finish - q.first_token) / (q.output - 1) : 0;
+      if (q.output > 1) out_->tpot_s.push_back(mean_itl);
       const bool itl_ok = c_.slo_itl_s <= 0 || mean_itl <= c_.slo_itl_s;
       if (ttft_ok && itl_ok) ++out_->goodput_requests;
       if (c_.record_requests) {

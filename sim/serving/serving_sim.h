@@ -104,6 +104,9 @@ struct IterationSpan {
 
 struct ServingRunResult {
   std::vector<double> ttft_s, e2e_s, queue_s;  // per finished request
+  // Per finished request of more than one output token: (finish − first
+  // token) / (output − 1), vLLM's TPOT (the request's mean inter-token gap).
+  std::vector<double> tpot_s;
   std::vector<int> tenant;                     // of each finished request
   std::vector<double> first_itl_s;             // each request's first inter-token gap
   double itl_p50_s = 0, itl_p90_s = 0, itl_p99_s = 0, itl_p999_s = 0;  // over all token gaps
