@@ -96,7 +96,11 @@ std::string ParseOptions(const CommandArgs& args, const std::vector<OptionSpec>&
       for (const OptionSpec& s : specs)
         names.push_back(s.short_name.empty() ? s.long_name
                                              : absl::StrCat(s.short_name, "/", s.long_name));
+      std::vector<std::string> long_names;
+      for (const OptionSpec& s : specs) long_names.push_back(s.long_name);
+      const std::string guess = DidYouMean(name, long_names);
       return absl::StrCat("unknown option '", name, "' for ", command,
+                          guess.empty() ? "" : absl::StrCat(" (did you mean '", guess, "'?)"),
                           "; accepted: ", absl::StrJoin(names, ", "));
     }
     if (spec->takes_value && !inline_value) {
@@ -290,10 +294,14 @@ int RunMlsysim(const std::vector<std::string>& argv, std::ostream& out, std::ost
   if (command == "optimize") return RunOptimize(ctx, args);
   if (command == "simulate") return RunSimulate(ctx, args);
   if (command == "sweep") return RunSweep(ctx, args);
-  return ReportError(ctx, kExitBadInput, "Bad input",
-                     absl::StrCat("unknown command '", command,
-                                  "'; accepted: zoo, eval, serve, optimize, simulate, sweep, "
-                                  "solve, walls, schema, report"));
+  const std::string guess = DidYouMean(command, {"zoo", "eval", "serve", "optimize", "simulate",
+                                                 "sweep", "solve", "walls", "schema", "report"});
+  return ReportError(
+      ctx, kExitBadInput, "Bad input",
+      absl::StrCat("unknown command '", command, "'",
+                   guess.empty() ? "" : absl::StrCat(" (did you mean '", guess, "'?)"),
+                   "; accepted: zoo, eval, serve, optimize, simulate, sweep, solve, walls, schema, "
+                   "report"));
 }
 
 absl::StatusOr<double> ParseNumber(const std::string& field, const std::string& text) {

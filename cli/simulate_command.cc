@@ -170,10 +170,13 @@ int RunSimulate(const CommandContext& ctx, const CommandArgs& args) {
   if (args[0] == "jobs") return RunSimulateJobs(ctx, rest);
   if (args[0] == "chakra") return RunSimulateChakra(ctx, rest);
   if (is_file) return RunScenarioFile(ctx, args[0], overrides);
+  const std::string guess = DidYouMean(
+      args[0], {"default", "collective", "training", "queue", "serving", "jobs", "chakra"});
   return ReportError(
       ctx, kExitBadInput, "Bad input",
-      absl::StrCat("simulate: unknown form '", args[0],
-                   "'; accepted: collective, training, queue, serving, jobs, chakra, or a "
+      absl::StrCat("simulate: unknown form '", args[0], "'",
+                   guess.empty() ? "" : absl::StrCat(" (did you mean '", guess, "'?)"),
+                   "; accepted: default, collective, training, queue, serving, jobs, chakra, or a "
                    "SCENARIO.textproto"));
 }
 

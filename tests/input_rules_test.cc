@@ -169,6 +169,25 @@ TEST(ServingCliTest, ShortPromptsAreMemoryBoundUnlikeServingModel) {
   EXPECT_GT(ttft, analytic);
 }
 
+TEST(InputRulesTest, TyposGetTheNameTheyMostLikelyMeant) {
+  // One transposition, one deletion, one substitution: suggested.
+  ExpectRefused({"simulate", "serving", "--qsp", "3"},
+                "unknown option '--qsp' for simulate serving (did you mean '--qps'?); accepted:");
+  ExpectRefused({"simulate", "training", "--modle", "Llama3_8B"},
+                "(did you mean '--model'?)");
+  ExpectRefused({"simulat"}, "unknown command 'simulat' (did you mean 'simulate'?)");
+  ExpectRefused({"simulate", "traning"}, "unknown form 'traning' (did you mean 'training'?)");
+  // Nothing close: no guess, the list only.
+  const CliRun far = Mlsysim({"simulate", "training", "--xyzzy", "1"});
+  EXPECT_EQ(far.code, 1);
+  EXPECT_EQ(far.err.find("did you mean"), std::string::npos) << far.err;
+  EXPECT_NE(far.err.find("accepted: --model"), std::string::npos) << far.err;
+  // The distance counts a swap of two neighbours as one edit.
+  EXPECT_EQ(DidYouMean("--qsp", {"--tp", "--qps"}), "--qps");
+  EXPECT_EQ(DidYouMean("ab", {"ba", "xy"}), "ba");
+  EXPECT_EQ(DidYouMean("xyzzy", {"model", "nodes"}), "");
+}
+
 TEST(InputRulesTest, GradientBucketsBeyondWhatAStepTracksAreRefused) {
   // Llama-3-8B's 16 GB of gradients over TP 8 in 10 KB buckets: 200,750
   // buckets on the stage, more than the 65,536 its events carry (this was a

@@ -47,15 +47,21 @@ class CollectErrors : public google::protobuf::io::ErrorCollector {
   std::string first_;
 };
 
+// Optimal string alignment distance: insertions, deletions, substitutions
+// and transpositions of two adjacent characters ("qsp" -> "qps" is one).
 int EditDistance(absl::string_view a, absl::string_view b) {
-  std::vector<int> prev(b.size() + 1), cur(b.size() + 1);
+  std::vector<int> before(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) prev[j] = static_cast<int>(j);
   for (size_t i = 1; i <= a.size(); ++i) {
     cur[0] = static_cast<int>(i);
     for (size_t j = 1; j <= b.size(); ++j) {
       const int sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
       cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        cur[j] = std::min(cur[j], before[j - 2] + 1);
+      }
     }
+    std::swap(before, prev);
     std::swap(prev, cur);
   }
   return prev[b.size()];
@@ -103,6 +109,21 @@ std::vector<std::string> ClosestNames(absl::string_view name, const std::vector<
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<std::string> out;
   for (size_t i = 0; i < scored.size() && i < limit; ++i) out.push_back(scored[i].second);
+  return out;
+}
+
+std::string DidYouMean(absl::string_view name, const std::vector<std::string>& keys) {
+  const std::string lname = Lower(name);
+  const int allowed = std::max<int>(2, static_cast<int>(name.size()) / 3);
+  int best = allowed + 1;
+  std::string out;
+  for (const std::string& k : keys) {
+    const int d = EditDistance(lname, Lower(k));
+    if (d < best) {
+      best = d;
+      out = k;
+    }
+  }
   return out;
 }
 

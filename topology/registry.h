@@ -88,6 +88,11 @@ absl::string_view StripNamespace(absl::string_view name);
 std::vector<std::string> ClosestNames(absl::string_view name, const std::vector<std::string>& keys,
                                       size_t limit = 3);
 
+// The one key a typo most likely meant: the closest (edit distance,
+// case-insensitive) when within max(2, |name|/3) edits, otherwise "" (no
+// suggestion is better than a wrong one). "--qsp" -> "--qps".
+std::string DidYouMean(absl::string_view name, const std::vector<std::string>& keys);
+
 }  // namespace mlsysim
 
 #endif  // MLSYSIM_TOPOLOGY_REGISTRY_H_

@@ -16,6 +16,7 @@ outputs ask for it; the per-record tables come back as DataFrames.
 import io
 import json
 import os
+import re
 
 from . import _core
 from ._quantities import quantity, to_arg
@@ -143,11 +144,32 @@ def _flags(kwargs):
     return args
 
 
+_UNKNOWN_FLAG = re.compile(r"unknown option '--([\w-]+)' for simulate (\w+)"
+                           r"(?: \(did you mean '--([\w-]+)'\?\))?; accepted: (.*)")
+
+
+def _keyword(flag):
+    return flag.lstrip("-").replace("-", "_")
+
+
+def _in_keywords(message):
+    """The CLI's unknown-flag message in Python's terms: keywords, not flags."""
+    m = _UNKNOWN_FLAG.match(message)
+    if not m:
+        return message
+    given, form, guess, accepted = m.groups()
+    names = [_keyword(a.split("/")[-1]) for a in accepted.split(", ")]
+    names = [n for n in names if n not in ("help", "dump_scenario")]
+    hint = f" (did you mean '{_keyword(guess)}'?)" if guess else ""
+    return (f"simulate.{form}(): unknown keyword '{_keyword(given)}'{hint}; "
+            f"accepted: {', '.join(names)}")
+
+
 def scenario_text(form, **kwargs):
     """The scenario (textproto) a quick form's keyword arguments describe."""
     code, out, err = _core.cli(["simulate", form] + _flags(kwargs) + ["--dump-scenario"])
     if code != 0:
-        raise ValueError(err.strip().removeprefix("error: "))
+        raise ValueError(_in_keywords(err.strip().removeprefix("error: ")))
     return out
 
 
@@ -190,4 +212,17 @@ class _Simulate:
         return self._form("chakra", kwargs)
 
 
+def _document_quick_forms():
+    """Each quick form's docstring: its keywords, from the CLI's own help."""
+    for form in ("training", "serving", "queue", "jobs", "collective", "chakra"):
+        code, out, _ = _core.cli(["simulate", form, "--help"])
+        method = getattr(_Simulate, form)
+        method.__doc__ = (
+            f"simulate.{form}(**keywords) -> SimulationResult.\n\n"
+            "Keywords are the CLI's flags with '_' for '-' (max_batch=64 for --max-batch 64); "
+            "True gives a flag with no value, a list repeats the flag. The CLI's help:\n\n"
+            + (out if code == 0 else ""))
+
+
+_document_quick_forms()
 simulate = _Simulate()

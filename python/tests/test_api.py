@@ -185,6 +185,18 @@ def test_bad_input_raises_valueerror_naming_the_field():
                                  precision="fp7")
 
 
+def test_keyword_typos_are_answered_in_keywords_and_the_forms_are_documented():
+    with pytest.raises(ValueError, match=r"simulate.serving\(\): unknown keyword 'qsp' "
+                                         r"\(did you mean 'qps'\?\); accepted: model, hardware"):
+        mlsysim.simulate.serving(model="Llama3_8B", hardware="H100", replicas=1, qsp=200)
+    with pytest.raises(ValueError, match="accepted: .*max_batched_tokens") as e:
+        mlsysim.simulate.serving(model="Llama3_8B", hardware="H100", replicas=1, xyzzy=1)
+    assert "did you mean" not in str(e.value) and "--" not in str(e.value)
+    for form in ("training", "serving", "queue", "jobs", "collective", "chakra"):
+        doc = getattr(mlsysim.simulate, form).__doc__
+        assert doc.startswith(f"simulate.{form}(**keywords)") and f"simulate {form}" in doc, form
+
+
 def test_the_readmes_python_block_runs_as_written():
     # Docs that run: README.md's ```python block, executed verbatim.
     readme = os.path.join(os.environ.get("MLSYSIM_SOURCE_DIR", "."), "README.md")
