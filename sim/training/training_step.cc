@@ -142,6 +142,9 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
     // that compute + bubble + exposed DP is the step even when the busiest
     // device is not the last to finish (an uneven split, the LM head).
     out_->bubble_time_s = last_bwd - out_->compute_time_s;
+    // The compute is a product, the flush a sum of op ends: with no idle
+    // time they differ by rounding only.
+    if (std::abs(out_->bubble_time_s) <= 1e-12 * last_bwd) out_->bubble_time_s = 0;
     out_->bubble_fraction = out_->bubble_time_s / last_bwd;
     out_->exposed_dp_s = step - last_bwd;
     out_->dp_allreduce_s = buckets_[0].busy_s;
