@@ -1,12 +1,12 @@
 // plan.cc — YAML plan loading (see plan.h).
 #include "cli/plan.h"
 
-#include <sys/stat.h>
 
 #include <cctype>
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
+#include "traces/small_file.h"
 #include "yaml-cpp/yaml.h"
 
 namespace mlsysim {
@@ -54,10 +54,7 @@ absl::StatusOr<Plan> PlanFromRoot(const YAML::Node& root);
 // key, ...) by exception wherever a node is read: every one becomes
 // "PLAN.yaml:LINE:COL: ..." and exit 1, never an abort.
 absl::StatusOr<Plan> LoadPlan(const std::string& path) {
-  struct stat st;
-  if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-    return absl::InvalidArgumentError(absl::StrCat("plan '", path, "': not a regular file"));
-  }
+  if (auto s = CheckReadableFile(path, "plan", 16 << 20); !s.ok()) return s;
   YAML::Node root;
   try {
     root = YAML::LoadFile(path);

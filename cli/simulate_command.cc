@@ -1,12 +1,7 @@
 // simulate_command.cc — `mlsysim simulate`: routing to the quick forms
 // (collective, training) and scenario files (protobuf text format).
-#include <sys/stat.h>
 
-#include <cerrno>
 #include <cmath>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -19,6 +14,7 @@
 #include "sim/scenario/runners.h"
 #include "topology/registry.h"
 #include "traces/json_writer.h"
+#include "traces/small_file.h"
 
 namespace mlsysim {
 
@@ -99,24 +95,11 @@ int RunScenarioText(const CommandContext& ctx, const std::string& text, const st
 
 int RunScenarioFile(const CommandContext& ctx, const std::string& path,
                     const ScenarioOverrides& overrides) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) {
-    return ReportError(ctx, kExitBadInput, "Bad input",
-                       absl::StrCat("cannot read '", path, "': ", std::strerror(errno)));
+  absl::StatusOr<std::string> text = ReadSmallFile(path, "scenario", 64 << 20);
+  if (!text.ok()) {
+    return ReportError(ctx, kExitBadInput, "Bad input", std::string(text.status().message()));
   }
-  if (!S_ISREG(st.st_mode)) {
-    return ReportError(ctx, kExitBadInput, "Bad input",
-                       absl::StrCat("cannot read '", path, "': not a regular file",
-                                    S_ISDIR(st.st_mode) ? " (a directory)" : ""));
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return ReportError(ctx, kExitBadInput, "Bad input",
-                       absl::StrCat("cannot read '", path, "': ", std::strerror(errno)));
-  }
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return RunScenarioText(ctx, buf.str(), path, overrides);
+  return RunScenarioText(ctx, *text, path, overrides);
 }
 
 }  // namespace

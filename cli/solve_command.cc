@@ -1,6 +1,5 @@
 // solve_command.cc — `mlsysim solve [FILE]`: one JSON request per line in, one
 // JSON result per line out (the golden-file format; `expect` is ignored).
-#include <sys/stat.h>
 #include <cstdio>
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 #include "cli/solve_dispatch.h"
 #include "nlohmann/json.hpp"
 #include "traces/json_writer.h"
+#include "traces/small_file.h"
 
 namespace mlsysim {
 namespace {
@@ -132,16 +132,10 @@ int RunSolve(const CommandContext& ctx, const CommandArgs& args) {
   std::ifstream file;
   std::istream* in = &std::cin;
   if (path != "-") {
-    struct stat st;
-    if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-      return ReportError(ctx, kExitBadInput, "Bad input",
-                         absl::StrCat("solve: '", path, "' is not a regular file"));
+    if (auto s = CheckReadableFile(path, "solve"); !s.ok()) {
+      return ReportError(ctx, kExitBadInput, "Bad input", std::string(s.message()));
     }
     file.open(path, std::ios::binary);
-    if (!file) {
-      return ReportError(ctx, kExitBadInput, "Bad input",
-                         absl::StrCat("solve: cannot read '", path, "'"));
-    }
     in = &file;
   }
   const Registry& reg = *ctx.registry;

@@ -28,6 +28,7 @@
 #include "sim/scenario/sweep_runner.h"
 #include "traces/atomic_file.h"
 #include "traces/json_writer.h"
+#include "traces/small_file.h"
 
 namespace mlsysim {
 namespace {
@@ -264,12 +265,10 @@ int RunSweep(const CommandContext& ctx, const CommandArgs& args) {
   if (o.Has("--resume") && csv.empty())
     return bad("--resume needs --output FILE.csv (the rows to keep)");
 
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return bad(absl::StrCat("cannot read '", path, "'"));
-  std::stringstream text;
-  text << in.rdbuf();
+  absl::StatusOr<std::string> text = ReadSmallFile(path, "sweep", 64 << 20);
+  if (!text.ok()) return bad(std::string(text.status().message()));
   sweep::Sweep s;
-  if (!google::protobuf::TextFormat::ParseFromString(text.str(), &s)) {
+  if (!google::protobuf::TextFormat::ParseFromString(*text, &s)) {
     return bad(absl::StrCat(path, ": not a valid sweep (proto/sweep.proto)"));
   }
   if (const std::string e = CheckScenarioRanges(s.base()); !e.empty())

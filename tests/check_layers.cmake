@@ -9,7 +9,7 @@
 set(allowed_analytic "")
 set(allowed_traces "proto")
 set(allowed_workloads "traces")
-set(allowed_topology "analytic;proto")
+set(allowed_topology "analytic;traces;proto")
 set(allowed_sim/core "workloads")
 set(allowed_sim/network "sim/core;topology;traces;analytic;proto")
 set(allowed_sim/training "sim/network;sim/core;topology;traces;analytic;workloads")

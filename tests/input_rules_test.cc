@@ -7,6 +7,7 @@
 // (SIGXFSZ) leaves no temporary file behind. Also the README's
 // ServingModel-parity sentence, checked where it used to be false.
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -123,7 +124,7 @@ TEST(InputRulesTest, SimulateAloneAndADirectoryScenarioSayWhatIsWrongOnStderr) {
       << alone.err;
   const std::string dir = ::testing::TempDir() + "/a_directory.textproto";
   std::filesystem::create_directories(dir);
-  ExpectRefused({"simulate", dir}, "cannot read '" + dir + "': not a regular file (a directory)");
+  ExpectRefused({"simulate", dir}, "scenario: cannot read '" + dir + "': a directory, not a file");
   ExpectRefused({"simulate", dir + "/missing.textproto"}, "No such file or directory");
 }
 
@@ -167,6 +168,30 @@ TEST(ServingCliTest, ShortPromptsAreMemoryBoundUnlikeServingModel) {
   EXPECT_NEAR(ttft, 2 * 8.03e9 / 3.35e12 + 1e-5, 1e-9);
   EXPECT_NEAR(analytic, 4.184e-3, 0.5e-6);  // ServingModel: compute only
   EXPECT_GT(ttft, analytic);
+}
+
+TEST(InputRulesTest, FileErrorsSayWhy) {
+  // Every reader of a user-named file gives the OS's reason or the rule broken
+  // (traces/small_file.h); these used to say only "cannot read 'PATH'".
+  const std::string dir = ::testing::TempDir();
+  ExpectRefused({"--registry", dir + "/no_such_registry.textproto", "zoo"},
+                "registry file: cannot read '" + dir +
+                    "/no_such_registry.textproto': No such file or directory");
+  ExpectRefused(With(kServing, {"--request-trace", dir}),
+                "request trace: cannot read '" + dir + "': a directory, not a file");
+  ExpectRefused({"eval", dir + "/no_such_plan.yaml"}, "plan: cannot read '");
+  ExpectRefused({"sweep", dir + "/no_such_sweep.textproto"}, "No such file or directory");
+  const std::string fifo = dir + "/a_fifo.textproto";
+  ::unlink(fifo.c_str());
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  ExpectRefused({"simulate", fifo}, "scenario: cannot read '" + fifo + "': not a regular file");
+  ::unlink(fifo.c_str());
+  // A 2 MiB "config.json": past the 1 MiB a model config may have.
+  const std::string big = dir + "/big_config.json";
+  std::ofstream(big) << std::string(2 << 20, ' ');
+  ExpectRefused({"simulate", "training", "--model", big, "--nodes", "1", "--batch-size", "8"},
+                "model config: cannot read '" + big +
+                    "': 2097152 bytes, larger than the 1 MiB such a file may have");
 }
 
 TEST(InputRulesTest, TyposGetTheNameTheyMostLikelyMeant) {

@@ -1,7 +1,6 @@
 // hf_config.cc — Hugging Face config.json to ModelSpec (see hf_config.h).
 #include "topology/hf_config.h"
 
-#include <sys/stat.h>
 
 #include <fstream>
 #include <sstream>
@@ -10,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "analytic/transformer_shape.h"
 #include "nlohmann/json.hpp"
+#include "traces/small_file.h"
 
 namespace mlsysim {
 namespace {
@@ -136,25 +136,9 @@ absl::StatusOr<ModelSpec> ParseHuggingFaceConfig(const std::string& text, const 
 }
 
 absl::StatusOr<ModelSpec> LoadHuggingFaceConfig(const std::string& path) {
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0) {
-    return absl::InvalidArgumentError(absl::StrCat("model config '", path, "': no such file"));
-  }
-  if (!S_ISREG(st.st_mode)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("model config '", path, "': not a regular file"));
-  }
-  if (st.st_size > (1 << 20)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("model config '", path, "': larger than 1 MiB; not a config.json"));
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in.good() && !in.eof()) {
-    return absl::InvalidArgumentError(absl::StrCat("model config '", path, "': cannot be read"));
-  }
-  return ParseHuggingFaceConfig(text.str(), path);
+  absl::StatusOr<std::string> text = ReadSmallFile(path, "model config", 1 << 20);
+  if (!text.ok()) return text.status();
+  return ParseHuggingFaceConfig(*text, path);
 }
 
 }  // namespace mlsysim

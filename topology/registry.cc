@@ -3,7 +3,6 @@
 #include "topology/registry.h"
 #include "absl/strings/string_view.h"
 
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <fstream>
@@ -18,6 +17,7 @@
 #include "google/protobuf/text_format.h"
 #include "topology/cluster_graph.h"
 #include "topology/registry_parse.h"
+#include "traces/small_file.h"
 
 namespace mlsysim {
 
@@ -147,25 +147,10 @@ absl::StatusOr<std::shared_ptr<const Registry>> Registry::Builtin() {
 absl::StatusOr<std::shared_ptr<const Registry>> Registry::WithFile(const std::string& path) {
   absl::StatusOr<std::shared_ptr<const Registry>> base = Builtin();
   if (!base.ok()) return base.status();
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0) {
-    return absl::InvalidArgumentError(absl::StrCat("registry file: cannot read '", path, "'"));
-  }
-  if (!S_ISREG(st.st_mode)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("registry file: '", path, "' is not a regular file"));
-  }
-  if (st.st_size > (16 << 20)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("registry file: '", path, "' is larger than 16 MiB"));
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return absl::InvalidArgumentError(absl::StrCat("registry file: cannot read '", path, "'"));
-  std::stringstream buf;
-  buf << in.rdbuf();
+  absl::StatusOr<std::string> text = ReadSmallFile(path, "registry file", 16 << 20);
+  if (!text.ok()) return text.status();
   auto reg = std::make_shared<Registry>(**base);
-  absl::Status s = reg->AddText(buf.str(), path);
+  absl::Status s = reg->AddText(*text, path);
   if (!s.ok()) return s;
   return std::shared_ptr<const Registry>(std::move(reg));
 }

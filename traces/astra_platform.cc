@@ -2,7 +2,6 @@
 // astra_platform.h). Every error names the file, the key and what is accepted.
 #include "traces/astra_platform.h"
 
-#include <sys/stat.h>
 
 #include <cmath>
 #include <fstream>
@@ -14,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "proto/chakra.pb.h"
+#include "traces/small_file.h"
 #include "yaml-cpp/yaml.h"
 
 namespace mlsysim {
@@ -24,12 +24,7 @@ absl::Status Bad(const std::string& path, absl::string_view what) {
 }
 
 absl::Status CheckRegularFile(const std::string& path) {
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0)
-    return absl::NotFoundError(absl::StrCat(path, ": no such file"));
-  if (!S_ISREG(st.st_mode)) return Bad(path, "not a regular file");
-  if (st.st_size > (16 << 20)) return Bad(path, "larger than 16 MiB");
-  return absl::OkStatus();
+  return CheckReadableFile(path, "ASTRA-sim input", 16 << 20);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "traces/atomic_file.h"
+#include "traces/small_file.h"
 
 namespace mlsysim {
 namespace {
@@ -26,16 +27,10 @@ absl::Status FileError(const std::string& path, absl::string_view what) {
 }  // namespace
 
 absl::StatusOr<ChakraTrace> ReadChakraTrace(const std::string& path) {
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0)
-    return absl::NotFoundError(absl::StrCat(path, ": no such file"));
-  if (!S_ISREG(st.st_mode)) return FileError(path, "not a regular file");
-  if (static_cast<uint64_t>(st.st_size) > kMaxFileBytes)
-    return FileError(path, "larger than 1 GiB");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return FileError(path, "cannot be read");
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return ParseChakraTrace(bytes, path);
+  absl::StatusOr<std::string> bytes =
+      ReadSmallFile(path, "Chakra trace", static_cast<int64_t>(kMaxFileBytes));
+  if (!bytes.ok()) return bytes.status();
+  return ParseChakraTrace(*bytes, path);
 }
 
 absl::StatusOr<ChakraTrace> ParseChakraTrace(const std::string& bytes, const std::string& path) {

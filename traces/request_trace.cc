@@ -1,7 +1,6 @@
 // request_trace.cc — see request_trace.h.
 #include "traces/request_trace.h"
 
-#include <sys/stat.h>
 
 #include <ctime>
 #include <fstream>
@@ -13,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "traces/small_file.h"
 
 namespace mlsysim {
 
@@ -43,14 +43,8 @@ bool ParseTimestamp(absl::string_view text, double* out) {
 
 absl::StatusOr<std::vector<RequestTraceRow>> LoadRequestTrace(const std::string& path,
                                                               double time_scale, int64_t limit) {
-  struct stat st;
-  if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("request trace '", path, "': not a regular file"));
-  }
+  if (auto s = CheckReadableFile(path, "request trace"); !s.ok()) return s;
   std::ifstream file(path);
-  if (!file)
-    return absl::InvalidArgumentError(absl::StrCat("request trace: cannot read '", path, "'"));
   return ReadRequestTrace(file, path, time_scale, limit);
 }
 
