@@ -284,6 +284,16 @@ int RunMlsysim(const std::vector<std::string>& argv, std::ostream& out, std::ost
                       std::find(rest.begin(), rest.end(), "-h") != rest.end();
     if (wants_report && !help) return RunWithReport(ctx, command, rest, report_path);
     if (wants_report) return RunCommand(ctx, command, rest);
+    // Every simulate form takes --report (handled here, so the forms' own
+    // flag lists do not show it).
+    if (help && command == "simulate" && !rest.empty() && rest[0] != "--help" && rest[0] != "-h") {
+      const int code = RunSimulate(ctx, rest);
+      if (code == kExitOk) {
+        *ctx.out << "  --report FILE.html: also an HTML report with figures "
+                    "(needs python3-matplotlib)\n";
+      }
+      return code;
+    }
   }
   if (command == "zoo") return RunZoo(ctx, args);
   if (command == "schema") return RunSchema(ctx, args);

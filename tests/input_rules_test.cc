@@ -170,6 +170,14 @@ TEST(ServingCliTest, ShortPromptsAreMemoryBoundUnlikeServingModel) {
   EXPECT_GT(ttft, analytic);
 }
 
+TEST(InputRulesTest, EveryFormsHelpNamesTheReportFlag) {
+  for (const char* form : {"training", "serving", "queue", "jobs", "collective", "chakra"}) {
+    const CliRun r = Mlsysim({"simulate", form, "--help"});
+    EXPECT_EQ(r.code, 0) << form;
+    EXPECT_NE(r.out.find("--report FILE.html"), std::string::npos) << form;
+  }
+}
+
 TEST(InputRulesTest, FileErrorsSayWhy) {
   // Every reader of a user-named file gives the OS's reason or the rule broken
   // (traces/small_file.h); these used to say only "cannot read 'PATH'".
