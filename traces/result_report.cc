@@ -74,10 +74,36 @@ std::string FactValue(const result::Fact& f) {
   }
 }
 
-std::string FactsLine(const google::protobuf::RepeatedPtrField<result::Fact>& facts) {
-  std::vector<std::string> parts;
-  for (const auto& f : facts) parts.push_back(absl::StrCat(f.name(), " ", FactValue(f)));
-  return absl::StrJoin(parts, " · ");
+// The facts as "name value · name value …", wrapped before 100 columns (a
+// fact is never split), continuation lines indented like the first.
+std::string FactsLine(const google::protobuf::RepeatedPtrField<result::Fact>& facts,
+                      absl::string_view indent = "") {
+  constexpr size_t kWidth = 100;
+  std::string out, line;
+  size_t line_chars = 0;  // characters, not bytes ("·" is two bytes)
+  for (const auto& f : facts) {
+    const std::string part = absl::StrCat(f.name(), " ", FactValue(f));
+    const size_t chars = part.size();
+    if (!line.empty() && indent.size() + line_chars + 3 + chars > kWidth) {
+      if (!out.empty()) out += '\n';
+      out.append(indent.data(), indent.size());
+      out += line;
+      line.clear();
+      line_chars = 0;
+    }
+    if (!line.empty()) {
+      line += " · ";
+      line_chars += 3;
+    }
+    line += part;
+    line_chars += chars;
+  }
+  if (!line.empty()) {
+    if (!out.empty()) out += '\n';
+    out.append(indent.data(), indent.size());
+    out += line;
+  }
+  return out;
 }
 
 std::vector<std::string> MetricRow(const result::Metric& m) {
@@ -181,7 +207,7 @@ std::string Report(const result::Result& r, bool markdown, int depth) {
   for (const auto& s : r.sections()) {
     absl::StrAppend(&out, "\n", h2, s.title().empty() ? s.name() : s.title(),
                     markdown ? "\n\n" : "\n");
-    if (s.facts_size() > 0) absl::StrAppend(&out, markdown ? "" : "  ", FactsLine(s.facts()), "\n");
+    if (s.facts_size() > 0) absl::StrAppend(&out, FactsLine(s.facts(), markdown ? "" : "  "), "\n");
     if (s.metrics_size() > 0) {
       if (markdown && s.facts_size() > 0) out += "\n";
       out += markdown ? MarkdownTable(MetricRows(s.metrics())) : TextTable(MetricRows(s.metrics()));
