@@ -227,6 +227,26 @@ TEST(ResultContractTest, ReportsAreReadable) {
       << text.out;
   EXPECT_NE(text.out.find("figure"), std::string::npos);
   EXPECT_NE(text.out.find("step_time_s              3.575 s"), std::string::npos) << text.out;
+  // A metric named in seconds prints in seconds (the cluster's 134-hour MTBF
+  // is "482,100 s", Young's interval "729.3 s", not minutes or hours), and the
+  // facts wrap before 100 characters.
+  EXPECT_NE(text.out.find("cluster_mtbf_s         482,100 s"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("checkpoint_interval_s  729.3 s"), std::string::npos) << text.out;
+  std::istringstream lines(text.out);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    std::string name;
+    words >> name;
+    if (name.size() > 2 && name.ends_with("_s")) {
+      for (const char* unit : {" min", " h ", " d "})
+        EXPECT_EQ((line + " ").find(unit), std::string::npos) << line;
+    }
+    if (line.find(" · ") != std::string::npos) {
+      size_t chars = 0;  // UTF-8 characters: "·" and "µ" are two bytes
+      for (unsigned char c : line) chars += (c & 0xC0) != 0x80;
+      EXPECT_LE(chars, 100u) << line;
+    }
+  }
   const CliRun serving =
       Mlsysim({"simulate", "serving", "--model", "Llama3_8B", "--hardware", "H100", "--replicas",
                "2", "--qps", "10", "--requests", "2000", "--replications", "3"});

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -108,14 +109,19 @@ std::string FactsLine(const google::protobuf::RepeatedPtrField<result::Fact>& fa
 
 std::vector<std::string> MetricRow(const result::Metric& m) {
   std::string sim = "—", closed = "—", gap, source = m.analytic_source();
+  // A metric named in seconds prints in seconds (ms, µs and ns below one),
+  // never in minutes, hours or days.
+  const bool in_seconds = m.unit() == "s" && absl::EndsWith(m.name(), "_s");
+  auto show = [&](double v) {
+    return in_seconds ? SecondsQuantity(v) : HumaneQuantity(v, m.unit());
+  };
   if (m.has_simulated()) {
-    sim = HumaneQuantity(m.simulated(), m.unit());
+    sim = show(m.simulated());
     // A zero half-width (identical replications) is not shown: it would
     // read as filler.
-    if (m.has_ci95() && m.ci95() > 0)
-      absl::StrAppend(&sim, " ± ", HumaneQuantity(m.ci95(), m.unit()));
+    if (m.has_ci95() && m.ci95() > 0) absl::StrAppend(&sim, " ± ", show(m.ci95()));
   }
-  if (m.has_analytic()) closed = HumaneQuantity(m.analytic(), m.unit());
+  if (m.has_analytic()) closed = show(m.analytic());
   if (m.has_relative_gap()) {
     gap = std::fabs(m.relative_gap()) < 5e-5
               ? "0.0 %"
@@ -234,8 +240,17 @@ std::string HumaneQuantity(double v, const std::string& unit) {
       unit == "J" || unit == "Hz") {
     return WithPrefix(v, unit, unit == "J" || unit == "W");
   }
-  // Other units (tokens/s, kWh, kg, USD, ...): 4 significant digits with
-  // thousands separators, e.g. 148,979 -> "149,000 tokens/s".
+  return GroupedQuantity(v, unit);
+}
+
+std::string SecondsQuantity(double v) {
+  if (!std::isfinite(v) || std::fabs(v) < 1) return HumaneQuantity(v, "s");
+  return GroupedQuantity(v, "s");
+}
+
+std::string GroupedQuantity(double v, const std::string& unit) {
+  // 4 significant digits with thousands separators, e.g. 148,979 -> "149,000
+  // tokens/s".
   const double a = std::fabs(v);
   if (a >= 1e4 && a < 1e15) {
     const double scale = std::pow(10.0, std::floor(std::log10(a)) - 3);

@@ -26,6 +26,11 @@ std::string ResultMarkdown(const result::Result& r);
 // `v` in `unit` with a humane scale (ns…d for "s", kB…PB for "B", k…P
 // otherwise) and 4 significant digits, e.g. (0.0123, "s") -> "12.30 ms".
 std::string HumaneQuantity(double v, const std::string& unit);
+// Seconds for a quantity whose name says seconds: "0.4742 s" reads as
+// "474.2 ms", "86,400 s" (never minutes, hours or days).
+std::string SecondsQuantity(double v);
+// 4 significant digits with thousands separators: "149,000 tokens/s".
+std::string GroupedQuantity(double v, const std::string& unit);
 
 }  // namespace mlsysim
 
