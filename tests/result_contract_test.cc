@@ -232,6 +232,10 @@ TEST(ResultContractTest, ReportsAreReadable) {
   // facts wrap before 100 characters.
   EXPECT_NE(text.out.find("cluster_mtbf_s         482,100 s"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("checkpoint_interval_s  729.3 s"), std::string::npos) << text.out;
+  // A closed form inside the simulated CI is marked as such (0.80 ± 1.04
+  // interruptions against rate x T = 1.254), one outside is not.
+  EXPECT_NE(text.out.find("-36.22 % in CI"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("+103.8 %          Iron Law"), std::string::npos) << text.out;
   std::istringstream lines(text.out);
   for (std::string line; std::getline(lines, line);) {
     std::istringstream words(line);

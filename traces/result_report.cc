@@ -126,6 +126,12 @@ std::vector<std::string> MetricRow(const result::Metric& m) {
     gap = std::fabs(m.relative_gap()) < 5e-5
               ? "0.0 %"
               : absl::StrCat(m.relative_gap() > 0 ? "+" : "", Sig4(100 * m.relative_gap()), " %");
+    // A closed form inside the simulated 95 % CI is not a disagreement:
+    // the replications cannot tell the two apart.
+    if (m.has_ci95() && m.ci95() > 0 && m.has_simulated() && m.has_analytic() &&
+        std::fabs(m.simulated() - m.analytic()) <= m.ci95() && gap != "0.0 %") {
+      absl::StrAppend(&gap, " in CI");
+    }
   }
   if (!m.has_analytic() && source.empty()) closed = "";
   return {m.name(), sim, closed, gap, source};

@@ -40,8 +40,20 @@ class Metric:
         if self.ci95 is not None:
             parts.append(f"± {self.ci95}")
         if self.analytic is not None:
-            parts.append(f"(closed form {self.analytic}, {self.analytic_source}, gap {self.relative_gap:+.3%})")
+            gap = f"gap {self.relative_gap:+.3%}" if self.relative_gap is not None else "gap undefined"
+            if self.within_ci:
+                gap += ", within the 95 % CI"
+            parts.append(f"(closed form {self.analytic}, {self.analytic_source}, {gap})")
         return " ".join(parts)
+
+    @property
+    def within_ci(self):
+        """True when the closed form lies inside simulated ± ci95: the replications
+        cannot tell the two apart, whatever the gap reads."""
+        if self.ci95 is None or self.analytic is None or self.simulated is None:
+            return False
+        ci = self.ci95.magnitude
+        return ci > 0 and abs(self.simulated.magnitude - self.analytic.to(self.simulated.units).magnitude) <= ci
 
 
 class SimulationResult:

@@ -197,6 +197,15 @@ def test_keyword_typos_are_answered_in_keywords_and_the_forms_are_documented():
         assert doc.startswith(f"simulate.{form}(**keywords)") and f"simulate {form}" in doc, form
 
 
+def test_a_closed_form_inside_the_ci_is_marked_as_such():
+    r = mlsysim.simulate(os.path.join(os.environ.get("MLSYSIM_SOURCE_DIR", "."), "scenarios",
+                                      "llama3_70b_research256.textproto"))
+    m = r.interruptions  # 0.80 +- 1.04 simulated against rate x T = 1.254
+    assert m.within_ci and "within the 95 % CI" in repr(m)
+    assert abs(m.simulated.magnitude - m.analytic.magnitude) <= m.ci95.magnitude
+    assert not r.step_time_s.within_ci and "CI" not in repr(r.step_time_s)
+
+
 def test_the_readmes_python_block_runs_as_written():
     # Docs that run: README.md's ```python block, executed verbatim.
     readme = os.path.join(os.environ.get("MLSYSIM_SOURCE_DIR", "."), "README.md")
