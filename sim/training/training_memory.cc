@@ -38,12 +38,7 @@ double ActivationBytesPerLayer(const ModelSpec& m, double s, double b, int t,
 
 StepMemory TrainingMemoryPerGpu(const TrainingStepConfig& c, int dp) {
   const ModelSpec& m = c.model;
-  // Parameters held per layer: the active ones replicated, the other experts
-  // sharded over the EP group.
-  const bool sparse = m.architecture == Architecture::kSparse && m.active_parameters > 0;
-  const double p_layer =
-      sparse ? (m.active_parameters + (m.parameters - m.active_parameters) / c.ep) / m.layers
-             : m.parameters / m.layers;
+  const double p_layer = ParametersPerLayerHeld(c);
   // The heaviest device's layers (model states) and the first device's (it
   // keeps the most microbatches in flight).
   const std::vector<int> split =

@@ -25,7 +25,6 @@ namespace {
 enum FlowKind : uint64_t { kActivation = 1, kGradient = 2 };
 enum EventKind : uint32_t { kComputeDone = 1, kBucketChunk = 2 };
 
-
 using Op = PipelineOp;
 
 std::vector<Op> OneFOneB(int s, int p, int m, int v) { return OneFOneBOrder(s, p, m, v); }
@@ -49,7 +48,6 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
     rings_ = c.representative_replica ? 1 : c.tp;
     const int p = c.pp;
     stage_layers_ = DeviceLayers(vstage_layers, p);
-    const std::vector<int>& stage_layers = stage_layers_;
     const double bpp = TrainingTensorBytes(c.precision);
     const double b = static_cast<double>(c.global_batch) / (dp * c.microbatches);
     p2p_bytes_ = b * c.seq_len * c.model.hidden_dim * bpp / c.tp;
@@ -95,19 +93,11 @@ class StepSimulation : public EventHandler, public FlowObserver, public Collecti
         }
       }
     }
-    const bool sparse =
-        c.model.architecture == Architecture::kSparse && c.model.active_parameters > 0;
-    const double p_stage_total =
-        (sparse
-             ? c.model.active_parameters + (c.model.parameters - c.model.active_parameters) / c.ep
-             : c.model.parameters) /
-        c.model.layers;
     buckets_.resize(p);
+    const std::vector<StageGradients> gradients = GradientsPerStage(c);
     for (int s = 0; s < p; ++s) {
-      const double grad = p_stage_total * stage_layers[s] * bpp / c.tp;
-      const int k =
-          c.bucket_bytes > 0 ? std::max(1, static_cast<int>(std::ceil(grad / c.bucket_bytes))) : 1;
-      buckets_[s].bytes = grad / k;
+      const int k = static_cast<int>(gradients[s].buckets);  // <= 65,536 (checked)
+      buckets_[s].bytes = gradients[s].bytes / k;
       buckets_[s].ready.assign(k, 0);
       buckets_[s].ready_at.assign(k, 0.0);
     }
@@ -439,13 +429,8 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   const double bpp = TrainingTensorBytes(c.precision);
   const double b = static_cast<double>(c.global_batch) / (dp * c.microbatches);
   const double tokens = b * c.seq_len;
-  // Parameters per layer held by one GPU (before TP) and computed per token.
-  // With experts (a Sparse model), the active parameters are replicated and
-  // the rest — the other experts — are sharded over the EP group.
   const bool sparse = m.architecture == Architecture::kSparse && m.active_parameters > 0;
-  const double p_layer =
-      sparse ? (m.active_parameters + (m.parameters - m.active_parameters) / c.ep) / m.layers
-             : m.parameters / m.layers;
+  const double p_layer = ParametersPerLayerHeld(c);
 
   TrainingStepResult out;
   out.dp = dp;

@@ -190,8 +190,18 @@ absl::Status CheckTrainingStepConfig(const TrainingStepConfig& c);
 // 10 minutes at the ~6.6 M flows/s measured for the 131,072-GPU step).
 double EstimatedStepFlows(const TrainingStepConfig& c);
 inline constexpr double kMaxStepFlows = 4e9;
-// Gradient buckets of the stage holding the most layers (one all-reduce
-// each): ceil(its gradients per TP rank / bucket_bytes), 1 without buckets.
+// Parameters of one layer a GPU holds before TP: P/L, or for a model with
+// experts the active parameters plus the other experts over the EP group.
+double ParametersPerLayerHeld(const TrainingStepConfig& c);
+// Per pipeline device: its gradients per TP rank (its layers' parameters ×
+// bytes / TP) and the buckets they form (one all-reduce each):
+// ceil(bytes / bucket_bytes), 1 without buckets; a count, not yet checked
+// against what the step's events carry.
+struct StageGradients {
+  double bytes = 0, buckets = 1;
+};
+std::vector<StageGradients> GradientsPerStage(const TrainingStepConfig& c);
+// The most buckets one stage forms.
 double MaxBucketsPerStage(const TrainingStepConfig& c);
 
 // The bubble of a pipeline whose device d is busy T_d per microbatch (all

@@ -150,38 +150,40 @@ absl::Status CheckTrainingStepConfig(const TrainingStepConfig& c) {
   return absl::OkStatus();
 }
 
-double MaxBucketsPerStage(const TrainingStepConfig& c) {
+double ParametersPerLayerHeld(const TrainingStepConfig& c) {
   const ModelSpec& m = c.model;
   const bool sparse = m.architecture == Architecture::kSparse && m.active_parameters > 0;
-  const double p_layer =
-      (sparse ? m.active_parameters + (m.parameters - m.active_parameters) / c.ep : m.parameters) /
-      std::max(1, m.layers);
-  const std::vector<int> device_layers =
-      DeviceLayers(VirtualStageLayers(m.layers, c.pp, c.virtual_stages, c.stage_layers), c.pp);
-  const int most = *std::max_element(device_layers.begin(), device_layers.end());
-  const double grad = p_layer * most * TrainingTensorBytes(c.precision) / c.tp;
-  return c.bucket_bytes > 0 ? std::max(1.0, std::ceil(grad / c.bucket_bytes)) : 1.0;
+  return (sparse ? m.active_parameters + (m.parameters - m.active_parameters) / c.ep
+                 : m.parameters) /
+         std::max(1, m.layers);
+}
+
+std::vector<StageGradients> GradientsPerStage(const TrainingStepConfig& c) {
+  const double p_layer = ParametersPerLayerHeld(c), bpp = TrainingTensorBytes(c.precision);
+  std::vector<StageGradients> out;
+  for (int layers : DeviceLayers(
+           VirtualStageLayers(c.model.layers, c.pp, c.virtual_stages, c.stage_layers), c.pp)) {
+    StageGradients g;
+    g.bytes = p_layer * layers * bpp / c.tp;
+    if (c.bucket_bytes > 0) g.buckets = std::max(1.0, std::ceil(g.bytes / c.bucket_bytes));
+    out.push_back(g);
+  }
+  return out;
+}
+
+double MaxBucketsPerStage(const TrainingStepConfig& c) {
+  double most = 1;
+  for (const StageGradients& g : GradientsPerStage(c)) most = std::max(most, g.buckets);
+  return most;
 }
 
 double EstimatedStepFlows(const TrainingStepConfig& c) {
-  const ModelSpec& m = c.model;
   const double gpus = static_cast<double>(c.nodes) * c.node.accelerators_per_node;
   const double dp = std::max(1.0, std::floor(gpus / (c.tp * c.pp)));
   const double replicas = c.representative_replica ? 1 : dp;
   const double rings = c.representative_replica ? 1 : c.tp;
-  const bool sparse = m.architecture == Architecture::kSparse && m.active_parameters > 0;
-  const double p_layer =
-      (sparse ? m.active_parameters + (m.parameters - m.active_parameters) / c.ep : m.parameters) /
-      std::max(1, m.layers);
-  const double bpp = TrainingTensorBytes(c.precision);
-  const std::vector<int> device_layers =
-      DeviceLayers(VirtualStageLayers(m.layers, c.pp, c.virtual_stages, c.stage_layers), c.pp);
   double buckets = 0;  // over all stages
-  for (int s = 0; s < c.pp; ++s) {
-    const int layers = device_layers[s];
-    const double grad = p_layer * layers * bpp / c.tp;
-    buckets += c.bucket_bytes > 0 ? std::max(1.0, std::ceil(grad / c.bucket_bytes)) : 1.0;
-  }
+  for (const StageGradients& g : GradientsPerStage(c)) buckets += g.buckets;
   const double ring_flows = dp > 1 ? 2 * (dp - 1) * dp : 0;
   const double p2p_flows =
       c.communication ? replicas * 2.0 * (c.pp * c.virtual_stages - 1.0) * c.microbatches * c.tp
