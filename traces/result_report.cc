@@ -75,16 +75,22 @@ std::string FactValue(const result::Fact& f) {
   }
 }
 
+size_t Width(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;  // code points
+  return n;
+}
+
 // The facts as "name value · name value …", wrapped before 100 columns (a
 // fact is never split), continuation lines indented like the first.
 std::string FactsLine(const google::protobuf::RepeatedPtrField<result::Fact>& facts,
                       absl::string_view indent = "") {
   constexpr size_t kWidth = 100;
   std::string out, line;
-  size_t line_chars = 0;  // characters, not bytes ("·" is two bytes)
+  size_t line_chars = 0;  // code points, not bytes ("·" and "µ" are two)
   for (const auto& f : facts) {
     const std::string part = absl::StrCat(f.name(), " ", FactValue(f));
-    const size_t chars = part.size();
+    const size_t chars = Width(part);
     if (!line.empty() && indent.size() + line_chars + 3 + chars > kWidth) {
       if (!out.empty()) out += '\n';
       out.append(indent.data(), indent.size());
@@ -138,12 +144,6 @@ std::vector<std::string> MetricRow(const result::Metric& m) {
 }
 
 using Rows = std::vector<std::vector<std::string>>;
-
-size_t Width(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;  // code points
-  return n;
-}
 
 std::string TextTable(const Rows& rows) {
   std::vector<size_t> w(rows[0].size(), 0);
