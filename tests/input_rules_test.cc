@@ -19,6 +19,7 @@
 #include "sim/training/training_step.h"
 #include "tests/cli_runner.h"
 #include "tests/result_testing.h"
+#include "tests/training_testing.h"
 #include "topology/registry.h"
 
 namespace mlsysim {
@@ -230,13 +231,7 @@ TEST(InputRulesTest, GradientBucketsBeyondWhatAStepTracksAreRefused) {
                 "training.bucket_size (--bucket): 10000 bytes split a stage's gradients into "
                 "200750 buckets; at most 65536");
   // The model's own precondition says the same to a library caller.
-  auto reg = Registry::Builtin();
-  TrainingStepConfig c;
-  c.model = *(*reg)->FindModel("Llama3_8B");
-  const FleetSpec f = *(*reg)->FindFleet("Frontier_8K");
-  c.node = f.node;
-  c.fabric = f.fabric;
-  c.nodes = 2;
+  TrainingStepConfig c = StepOnRegistryFleet("Llama3_8B", "Frontier_8K", 2);
   c.tp = 8;
   c.global_batch = 16;
   c.microbatches = 1;

@@ -16,6 +16,7 @@
 #include "sim/training/training_step.h"
 #include "tests/cli_runner.h"
 #include "tests/result_testing.h"
+#include "tests/training_testing.h"
 #include "topology/hf_config.h"
 #include "topology/registry.h"
 
@@ -150,13 +151,7 @@ TEST(TransformerFlopsTest, FullRecomputeSquareAttentionIsMegatronsEquationThree)
 // A step on one DGX H100 node of the registry: Llama-3-70B's shape with
 // `layers` layers, TP t, PP p, `mb` microbatches of b sequences of 4,096.
 TrainingStepConfig MemoryCase(int t, int p, int mb, int b, int nodes = 1) {
-  auto reg = Registry::Builtin();
-  TrainingStepConfig c;
-  c.model = *(*reg)->FindModel("Llama3_70B");
-  const FleetSpec f = *(*reg)->FindFleet("Frontier_8K");
-  c.node = f.node;
-  c.fabric = f.fabric;
-  c.nodes = nodes;
+  TrainingStepConfig c = StepOnRegistryFleet("Llama3_70B", "Frontier_8K", nodes);
   c.tp = t;
   c.pp = p;
   c.microbatches = mb;
