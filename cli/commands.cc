@@ -37,6 +37,8 @@ constexpr const char kHelp[] =
     "  sweep SWEEP.textproto [--jobs N] [--output F.csv] [--resume]   a design-space sweep\n"
     "  solve [FILE]                                     JSON-lines solver requests\n"
     "  walls                                            the 22-wall taxonomy\n"
+    "  calibrate PROFILE.csv... --accelerator KEY -o MACHINE.textproto\n"
+    "                                                   fit a machine model to measured kernels\n"
     "  schema [--type scenario|result|registry]         print the protobuf schemas\n"
     "  report RESULT.json -o REPORT.html                an HTML report with figures (also\n"
     "                                                   --report FILE.html on simulate, eval, "
@@ -267,6 +269,7 @@ int RunMlsysim(const std::vector<std::string>& argv, std::ostream& out, std::ost
   }
 
   if (command == "report") return RunReport(ctx, args);
+  if (command == "calibrate") return RunCalibrate(ctx, args);
   if (command == "simulate" || command == "eval" || command == "serve" || command == "sweep") {
     std::string report_path;
     bool wants_report = false;
@@ -305,13 +308,14 @@ int RunMlsysim(const std::vector<std::string>& argv, std::ostream& out, std::ost
   if (command == "simulate") return RunSimulate(ctx, args);
   if (command == "sweep") return RunSweep(ctx, args);
   const std::string guess = DidYouMean(command, {"zoo", "eval", "serve", "optimize", "simulate",
-                                                 "sweep", "solve", "walls", "schema", "report"});
+                                                 "sweep", "solve", "walls", "schema", "report",
+                                                 "calibrate"});
   return ReportError(
       ctx, kExitBadInput, "Bad input",
       absl::StrCat("unknown command '", command, "'",
                    guess.empty() ? "" : absl::StrCat(" (did you mean '", guess, "'?)"),
                    "; accepted: zoo, eval, serve, optimize, simulate, sweep, solve, walls, schema, "
-                   "report"));
+                   "report, calibrate"));
 }
 
 absl::StatusOr<double> ParseNumber(const std::string& field, const std::string& text) {

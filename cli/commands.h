@@ -47,6 +47,7 @@ int RunEval(const CommandContext& ctx, const CommandArgs& args);
 int RunServe(const CommandContext& ctx, const CommandArgs& args);
 int RunOptimize(const CommandContext& ctx, const CommandArgs& args);
 int RunSweep(const CommandContext& ctx, const CommandArgs& args);
+int RunCalibrate(const CommandContext& ctx, const CommandArgs& args);
 
 // Writes {"status":"error","title":...,"reason":...} (JSON) or "error: ..." (text)
 // to the right stream and returns `code`.

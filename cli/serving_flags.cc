@@ -20,7 +20,7 @@ constexpr const char kHelp[] =
     "[--max-batched-tokens N]\n"
     "         [--router rr|lor|jsq-kv] [--chunked-prefill TOKENS] [--precision P] [--efficiency "
     "E]\n"
-    "         [--attention causal|square]\n"
+    "         [--attention causal|square] [--hardware-model roofline|calibrated]\n"
     "         [--slo-ttft DURATION] [--slo-itl DURATION] [--region GRID] [--seed N] "
     "[--replications R]\n"
     "         [--tenant NAME/QPS/PRIORITY[/MAX_RUNNING[/INPUT_DIST[/OUTPUT_DIST]]] ...]\n"
@@ -62,6 +62,7 @@ const FieldFlags kServingFlags = {{"serving.model", "--model"},
                                   {"serving.slo_ttft", "--slo-ttft"},
                                   {"serving.slo_itl", "--slo-itl"},
                                   {"cluster.region", "--region"},
+                                  {"cluster.hardware_model", "--hardware-model"},
                                   {"serving.tenants", "--tenant"},
                                   {"serving.prefill_replicas", "--prefill-replicas"},
                                   {"serving.kv_bandwidth", "--kv-bandwidth"},
@@ -111,7 +112,8 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
                         "--kv-bandwidth",
                         "--kv-latency",
                         "--preemption",
-                        "--attention"})
+                        "--attention",
+                        "--hardware-model"})
     specs.push_back({n, "", true});
   specs.push_back({"--help", "-h", false});
   specs.push_back({"--dump-scenario", "", false});
@@ -188,6 +190,7 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
   w->set_preemption(o.Get("--preemption", ""));
   w->set_attention(o.Get("--attention", ""));
   s.mutable_cluster()->set_region(o.Get("--region", ""));
+  s.mutable_cluster()->set_hardware_model(o.Get("--hardware-model", ""));
   if (!s.cluster().ByteSizeLong()) s.clear_cluster();
   // Tenants: NAME/QPS/PRIORITY[/MAX_RUNNING[/INPUT[/OUTPUT]]].
   for (const std::string& spec : o.GetAll("--tenant")) {

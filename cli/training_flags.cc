@@ -57,6 +57,8 @@ constexpr FlagRow kTrainingRows[] = {
     {"--precision", "training.precision", FlagRow::kString, 0, -1, "",
      "bf16 (default), fp16, fp8, ..."},
     {"--efficiency", "training.efficiency", FlagRow::kPositive, 0, 1, "", "fraction of peak (0.5)"},
+    {"--hardware-model", "cluster.hardware_model", FlagRow::kString, 0, -1, "",
+     "roofline (default) | calibrated"},
     {"--bucket", "training.bucket_size", FlagRow::kString, 0, -1, "",
      "DP gradient bucket (500 MB)"},
     {"--straggler-cv", "training.straggler_cv", FlagRow::kNumber, 0, -1, "", "device speed CV"},

@@ -15,6 +15,7 @@
 #include "analytic/units.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
+#include "topology/calibrate.h"
 #include "topology/cluster_graph.h"
 #include "topology/registry_parse.h"
 #include "traces/small_file.h"
@@ -26,6 +27,7 @@ extern const char kBuiltinHardwareTextproto[];
 extern const char kBuiltinSystemsTextproto[];
 extern const char kBuiltinInfraTextproto[];
 extern const char kBuiltinModelsTextproto[];
+extern const char kBuiltinMachinesTextproto[];
 
 using registry_internal::Annotate;
 using registry_internal::Lower;
@@ -134,7 +136,8 @@ absl::StatusOr<std::shared_ptr<const Registry>> Registry::Builtin() {
         {kBuiltinHardwareTextproto, "topology/data/hardware.textproto"},
         {kBuiltinModelsTextproto, "topology/data/models.textproto"},
         {kBuiltinSystemsTextproto, "topology/data/systems.textproto"},
-        {kBuiltinInfraTextproto, "topology/data/infra.textproto"}};
+        {kBuiltinInfraTextproto, "topology/data/infra.textproto"},
+        {kBuiltinMachinesTextproto, "topology/data/machines.textproto"}};
     for (const auto& [text, origin] : files) {
       absl::Status s = reg->AddText(text, origin);
       if (!s.ok()) return new absl::StatusOr<std::shared_ptr<const Registry>>(s);
@@ -222,6 +225,14 @@ absl::Status Registry::AddText(absl::string_view text, absl::string_view origin)
     if (auto s = ResolveCluster(c); !s.ok())
       return prefix(Annotate(s.status(), "cluster", c.key()));
   }
+  for (const auto& m : file.machine()) {
+    if (auto s = CheckMachineProfile(m); !s.ok()) return prefix(s);
+    auto hw = FindAccelerator(m.accelerator());
+    if (!hw.ok()) return prefix(Annotate(hw.status(), "machine", m.accelerator()));
+    KernelModel km = KernelModelOf(m);
+    km.accelerator = hw->key;
+    machines_[hw->key] = std::move(km);
+  }
   for (const auto& k : file.constant()) {
     auto it = std::find_if(constants_.begin(), constants_.end(),
                            [&](const auto& e) { return e.key() == k.key(); });
@@ -232,6 +243,11 @@ absl::Status Registry::AddText(absl::string_view text, absl::string_view origin)
     }
   }
   return absl::OkStatus();
+}
+
+const KernelModel* Registry::FindMachine(absl::string_view accelerator_key) const {
+  auto it = machines_.find(accelerator_key);
+  return it == machines_.end() ? nullptr : &it->second;
 }
 
 absl::StatusOr<NodeSpec> Registry::ResolveNode(const registry::Node& n) const {

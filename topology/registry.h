@@ -19,6 +19,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "analytic/kernel_model.h"
 #include "analytic/specs.h"
 #include "proto/registry.pb.h"
 
@@ -56,6 +57,9 @@ class Registry {
   const std::vector<registry::Cluster>& clusters() const { return clusters_; }
   const std::vector<GridSpec>& grids() const { return grids_; }
   const std::vector<registry::Constant>& constants() const { return constants_; }
+  // The calibrated machine model of an accelerator (registry `machine`
+  // entries, keyed by the accelerator's registry key), or nullptr.
+  const KernelModel* FindMachine(absl::string_view accelerator_key) const;
   // Entries a user file replaced ("hardware 'H100'"), for the CLI to report.
   const std::vector<std::string>& overridden() const { return overridden_; }
 
@@ -74,6 +78,7 @@ class Registry {
   std::vector<registry::Cluster> clusters_;
   std::vector<GridSpec> grids_;
   std::vector<registry::Constant> constants_;
+  absl::flat_hash_map<std::string, KernelModel> machines_;  // by accelerator key
   // Lookup name (key or alias) -> position in the vector above.
   absl::flat_hash_map<std::string, size_t> accelerator_index_, model_index_, node_index_,
       fabric_index_, cluster_index_, grid_index_;

@@ -6,6 +6,27 @@
 
 namespace mlsysim {
 
+absl::StatusOr<std::optional<KernelModel>> ResolveHardwareModel(const std::string& text,
+                                                                const Registry& reg,
+                                                                const Accelerator& hw) {
+  if (text.empty() || text == "roofline") return std::optional<KernelModel>();
+  if (text != "calibrated") {
+    return absl::InvalidArgumentError(absl::StrCat("cluster.hardware_model: unknown '", text,
+                                                   "'; accepted: roofline (default), calibrated"));
+  }
+  const KernelModel* km = reg.FindMachine(hw.key);
+  if (km == nullptr) {
+    std::string have;
+    for (const Accelerator& a : reg.accelerators())
+      if (reg.FindMachine(a.key) != nullptr) absl::StrAppend(&have, have.empty() ? "" : ", ", a.key);
+    return absl::InvalidArgumentError(absl::StrCat(
+        "cluster.hardware_model: calibrated, but accelerator '", hw.key,
+        "' has no machine model (calibrated: ", have.empty() ? "none" : have,
+        "); fit one with `mlsysim calibrate` and pass it with --registry, or use roofline"));
+  }
+  return std::optional<KernelModel>(*km);
+}
+
 std::string CheckPrecision(const std::string& text, const char* field) {
   if (text.empty() || IsKnownPrecision(text)) return "";
   return absl::StrCat(field, ": unknown precision '", text, "'; accepted: ", kKnownPrecisions);

@@ -11,6 +11,7 @@
 #define MLSYSIM_SIM_SCENARIO_RESOLVE_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -31,6 +32,13 @@ struct ScenarioDefaults {
   static constexpr int kQueueReplications = 10;
   static constexpr int kJobReplications = 5;
 };
+
+// cluster.hardware_model for an accelerator: nullopt for roofline (the
+// default), the registry's machine model for calibrated; InvalidArgument
+// naming the field for another word or an accelerator without a profile.
+absl::StatusOr<std::optional<KernelModel>> ResolveHardwareModel(const std::string& text,
+                                                                const Registry& reg,
+                                                                const Accelerator& hw);
 
 // "" or "FIELD: unknown precision 'fp7'; accepted: fp32, ...". Empty text
 // (the default) is accepted.

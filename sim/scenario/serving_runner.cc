@@ -78,6 +78,21 @@ absl::Status ResolveFleet(const scenario::Scenario& s, const Registry& reg, Reso
   if (w.max_batched_tokens() > 0) c.max_batched_tokens = w.max_batched_tokens();
   c.chunked_prefill_tokens = w.chunked_prefill_tokens();
   if (w.efficiency() > 0) c.efficiency = w.efficiency();
+  auto machine = ResolveHardwareModel(s.cluster().hardware_model(), reg, *hw);
+  if (!machine.ok()) return machine.status();
+  c.machine = *machine;
+  if (c.machine.has_value()) {
+    // NVLink per direction: half the both-direction figure of the node type
+    // that carries this accelerator (half of the 900 GB/s default without one).
+    c.nvlink_bandwidth /= 2;
+    for (const auto& n : reg.nodes()) {
+      auto node = reg.FindNode(n.key());
+      if (node.ok() && node->accelerator.key == hw->key) {
+        c.nvlink_bandwidth = node->intra_node_bw.si / 2;
+        break;
+      }
+    }
+  }
   c.prefill_replicas = w.prefill_replicas();
   auto quantity = [](const std::string& text, const char* field, const Dimension& dim, double* v) {
     return ParseScenarioQuantity(text, field, dim, /*positive=*/true, v);

@@ -63,6 +63,14 @@ absl::Status ResolveFleet(const scenario::Scenario& s, const Registry& reg, Reso
     if (!(bw->si > 0)) return Bad("cluster.intra_node_bandwidth: must be > 0");
     t->fleet.node.intra_node_bw = Rate{bw->number, bw->si, bw->MsFactor()};
   }
+  auto machine = ResolveHardwareModel(c.hardware_model(), reg, t->fleet.node.accelerator);
+  if (!machine.ok()) return machine.status();
+  t->step.machine = *machine;
+  // The calibrated machine runs NVLink per direction: half the registry's
+  // both-direction figure (a figure given in the scenario is per direction).
+  if (machine->has_value() && c.intra_node_bandwidth().empty()) {
+    t->fleet.node.intra_node_bw = t->fleet.node.intra_node_bw.Scaled(0.5);
+  }
   if (!c.region().empty()) t->fleet.region = c.region();
   auto grid = reg.FindGrid(t->fleet.region.empty() ? "US_Avg" : t->fleet.region);
   if (!grid.ok()) return Bad(std::string(grid.status().message()));

@@ -28,7 +28,74 @@ IterationModel IterationModel::For(const ModelSpec& model, const Accelerator& hw
   m.tp_bytes_per_token = model.hidden_dim * bpp;
   m.nvlink_bw = nvlink_bw;
   m.causal = causal;
+  m.model = model;
+  m.gpu_peak = hw.PeakFor(precision).si;
+  m.gpu_peak_16bit = hw.PeakFor("fp16").si;
+  m.gpu_hbm = hw.memory_bw.si;
+  m.bytes_per_param = bpp;
+  m.fp8 = precision == "fp8";
   return m;
+}
+
+double CalibratedIterationSeconds(const IterationModel& m, const std::vector<PrefillPiece>& pieces,
+                                  const std::vector<double>& decode_contexts) {
+  const KernelModel& km = *m.machine;
+  const ModelSpec& s = m.model;
+  const AttentionGeometry g = GeometryOf(s);
+  const double t = m.tp, h = s.hidden_dim, bpp = m.bytes_per_param;
+  const double heads = g.heads, kv = g.kv_heads, d = g.head_dim;
+  const double f = s.intermediate_size > 0 ? s.intermediate_size : 4 * h;
+  const double routed = s.experts_per_token > 0 && s.num_experts > 0 ? s.experts_per_token : 1;
+  const double gemm_bytes = m.fp8 ? 1.0 : bpp;
+  double tokens = 0, pairs = 0, kv_read = 0;
+  for (const PrefillPiece& piece : pieces) {
+    const double p = piece.cached, n = piece.tokens;
+    pairs += m.causal ? n * p + n * (n + 1) / 2 : n * (2 * p + n);
+    tokens += n;
+  }
+  double decode_pairs = 0;
+  for (double ctx : decode_contexts) {
+    decode_pairs += ctx;
+    kv_read += ctx;
+  }
+  tokens += decode_contexts.size();
+  if (tokens <= 0) return 0;
+  const double T = tokens;
+  auto gemm = [&](double rows, double n, double k) {
+    return GemmSeconds(km, m.gpu_peak, m.gpu_hbm, rows, n, k, gemm_bytes, m.fp8);
+  };
+  double layer = 0;
+  layer += 2 * StreamSeconds(km, StreamKind::kNorm, m.gpu_hbm, 2 * T * h * bpp);
+  layer += 2 * StreamSeconds(km, StreamKind::kElementwise, m.gpu_hbm, 3 * T * h * bpp);
+  if (s.learned_positions == 0)
+    layer += StreamSeconds(km, StreamKind::kRope, m.gpu_hbm, 2 * T * (heads + kv) * d / t * bpp);
+  layer += gemm(T, (heads + 2 * kv) * d / t, h) + gemm(T, h, heads * d / t);
+  layer += gemm(T * routed, (s.gated_mlp ? 2 : 1) * f / t, h) + gemm(T * routed, h, f / t);
+  layer += StreamSeconds(km, StreamKind::kActivation, m.gpu_hbm,
+                         (s.gated_mlp ? 3 : 2) * T * routed * f / t * bpp);
+  // Attention per layer: 4·heads·d FLOPs per query–key pair over TP.
+  const double pair_flops = 4 * heads * d / t;
+  const double kv_token_bytes = 2 * kv * d / t * bpp;
+  if (!pieces.empty()) {
+    const double prefill_tokens = T - decode_contexts.size();
+    layer += AttentionSeconds(km, m.gpu_peak_16bit, m.gpu_hbm, pair_flops * pairs,
+                              prefill_tokens * (2 * heads + 2 * kv) * d / t * bpp);
+  }
+  if (!decode_contexts.empty()) {
+    layer += AttentionSeconds(km, m.gpu_peak_16bit, m.gpu_hbm, pair_flops * decode_pairs,
+                              kv_read * kv_token_bytes);
+  }
+  double seconds = g.layers * layer;
+  if (m.tp > 1) {
+    seconds += 2.0 * g.layers * NvlinkAllReduceSeconds(km, m.nvlink_bw, m.tp, T * h * bpp);
+  }
+  // The LM head for every sequence that emits a token this iteration.
+  if (s.vocab_size > 0) {
+    const double emitting = static_cast<double>(pieces.size() + decode_contexts.size());
+    seconds += GemmSeconds(km, m.gpu_peak_16bit, m.gpu_hbm, emitting, s.vocab_size / t, h, bpp,
+                           false);
+  }
+  return seconds;
 }
 
 IterationCost CostOfIteration(const IterationModel& m, const std::vector<PrefillPiece>& pieces,
@@ -54,7 +121,7 @@ IterationCost CostOfIteration(const IterationModel& m, const std::vector<Prefill
   if (m.tp > 1)
     t += 2.0 * m.layers *
          RingAllReduceTime(tokens * m.tp_bytes_per_token, m.tp, m.nvlink_bw, kLatencyNvlinkS);
-  c.seconds = t;
+  c.seconds = m.machine.has_value() ? CalibratedIterationSeconds(m, pieces, decode_contexts) : t;
   return c;
 }
 

@@ -9,9 +9,11 @@
 #ifndef MLSYSIM_SIM_SERVING_SERVING_ITERATION_H_
 #define MLSYSIM_SIM_SERVING_SERVING_ITERATION_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "analytic/kernel_model.h"
 #include "analytic/specs.h"
 
 namespace mlsysim {
@@ -29,6 +31,16 @@ struct IterationModel {
   double tp_bytes_per_token = 0;  // hidden·bytes: each layer all-reduces twice over TP
   double nvlink_bw = 0;
   bool causal = true;  // causal prefill pairs; false: ServingModel's S²
+  // The calibrated machine (--hardware-model calibrated): each layer's
+  // kernels on the batch's token count (CalibratedIterationSeconds);
+  // otherwise the roofline above.
+  std::optional<KernelModel> machine;
+  ModelSpec model;           // the shape, for the calibrated kernels
+  double gpu_peak = 0;       // one GPU's dense peak at the precision (flop/s)
+  double gpu_peak_16bit = 0; // attention runs in 16 bits
+  double gpu_hbm = 0;        // one GPU's HBM (B/s)
+  double bytes_per_param = 2;
+  bool fp8 = false;
 
   static IterationModel For(const ModelSpec& model, const Accelerator& hw,
                             const std::string& precision, double efficiency, int tp,
@@ -46,9 +58,20 @@ struct IterationCost {
 };
 
 // `decode_contexts`: for each decoding sequence, the tokens already in its
-// KV cache (its new token attends to them).
+// KV cache (its new token attends to them). With a calibrated machine the
+// seconds are CalibratedIterationSeconds'; flops and bytes stay the counts.
 IterationCost CostOfIteration(const IterationModel& m, const std::vector<PrefillPiece>& pieces,
                               const std::vector<double>& decode_contexts);
+
+// One iteration on the calibrated machine, per GPU of the TP group (T tokens
+// in the batch: prefill pieces plus one per decode): per layer norm, QKV,
+// rotary, attention (prefill: FlashAttention on its query–key pairs; decode:
+// paged attention streaming the KV cache), output projection, add, norm, FFN
+// in, activation, FFN out, add — every GEMM at M = T, its weights streamed
+// once — the TP all-reduces as NCCL runs them on NVLink, and the LM head for
+// the sequences that emit a token.
+double CalibratedIterationSeconds(const IterationModel& m, const std::vector<PrefillPiece>& pieces,
+                                  const std::vector<double>& decode_contexts);
 
 }  // namespace mlsysim
 

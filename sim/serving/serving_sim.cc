@@ -61,6 +61,7 @@ class ServingModelSim : public EventHandler, public FlowObserver {
     kv_per_token_ = 2.0 * g.layers * g.kv_heads * g.head_dim * bpp_;
     iteration_ = IterationModel::For(m, c.hardware, c.precision, c.efficiency, c.tp,
                                      c.nvlink_bandwidth, c.causal_attention);
+    iteration_.machine = c.machine;
     peak_ = iteration_.peak_flops;
     swap_bw_ = (c.swap_bandwidth > 0               ? c.swap_bandwidth
                 : c.hardware.interconnect_bw.set() ? c.hardware.interconnect_bw.si

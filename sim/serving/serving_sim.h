@@ -24,10 +24,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "analytic/kernel_model.h"
 #include "analytic/specs.h"
 #include "sim/serving/router.h"
 #include "workloads/request_stream.h"
@@ -50,6 +52,8 @@ struct ServingConfig {
   int replicas = 1;
   std::string precision = "fp16";
   double efficiency = 0.5;
+  // The calibrated machine (--hardware-model calibrated); empty: roofline.
+  std::optional<KernelModel> machine;
   int max_batch = 256;  // sequences per iteration
   // Tokens per iteration: decodes count one each, prefills their chunk. A
   // prompt longer than this is prefilled in budget-sized pieces even without

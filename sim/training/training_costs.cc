@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "analytic/transformer_shape.h"
+#include "analytic/kernel_model.h"
+#include "sim/training/training_kernels.h"
 #include "sim/training/training_memory.h"
 #include "sim/training/training_step.h"
 
@@ -20,27 +22,45 @@ LayerCosts LayerCostsOf(const TrainingStepConfig& c, double tokens, double p_lay
   const double peak = fp8 ? hw.PeakFor("bf16").si * c.efficiency : gemm_peak;
   const TransformerFlops per_token = ForwardFlopsPerToken(m, c.seq_len, c.causal_attention);
   LayerCosts k;
-  const double layer_s =
-      (per_token.layer_gemm / gemm_peak + per_token.layer_attention / peak) * tokens / c.tp;
-  const double weights_s = p_layer * bpp / c.tp / hw.memory_bw.si;
-  k.fwd_s = std::max(layer_s, weights_s);
-  k.bwd_s = std::max(2 * layer_s, 2 * weights_s);
-  const double core_s = per_token.layer_attention * tokens / c.tp / peak;
-  if (c.activation_recompute == "full") k.bwd_s += k.fwd_s;
-  if (c.activation_recompute == "selective") k.bwd_s += core_s;
-  if (per_token.lm_head > 0) {
-    const double head_weights_s =
-        static_cast<double>(m.vocab_size) * m.hidden_dim * bpp / c.tp / hw.memory_bw.si;
-    k.head_fwd_s = std::max(per_token.lm_head * tokens / c.tp / peak, head_weights_s);
-    k.head_bwd_s = std::max(2 * per_token.lm_head * tokens / c.tp / peak, 2 * head_weights_s);
-    // The embedding: no FLOPs, a row per token read and the layer input
-    // written (2·tokens·h·bytes); backward reads the output gradient and
-    // adds it into the table's gradient rows (3·tokens·h·bytes). Every TP
-    // rank writes the whole output (zeros for the rows it does not hold,
-    // Megatron's vocabulary-parallel embedding) before the all-reduce.
-    const double row_bytes = tokens * m.hidden_dim * bpp;
-    k.embed_fwd_s = 2 * row_bytes / hw.memory_bw.si;
-    k.embed_bwd_s = 3 * row_bytes / hw.memory_bw.si;
+  double core_s = 0;  // the attention core's forward (selective recompute; CP hides behind it)
+  if (c.machine.has_value()) {
+    // The calibrated machine: each kernel on its own shape (training_kernels.h).
+    const CalibratedLayer cal = CalibratedLayerCosts(c, *c.machine, tokens);
+    k.fwd_s = cal.fwd_s;
+    k.bwd_s = cal.bwd_s;
+    core_s = cal.attention_fwd_s;
+    k.head_fwd_s = cal.head_fwd_s;
+    k.head_bwd_s = cal.head_bwd_s;
+    if (per_token.lm_head > 0) {
+      const double row_bytes = tokens * m.hidden_dim * bpp;
+      k.embed_fwd_s = StreamSeconds(*c.machine, StreamKind::kElementwise, hw.memory_bw.si,
+                                    2 * row_bytes);
+      k.embed_bwd_s = StreamSeconds(*c.machine, StreamKind::kElementwise, hw.memory_bw.si,
+                                    3 * row_bytes);
+    }
+  } else {
+    const double layer_s =
+        (per_token.layer_gemm / gemm_peak + per_token.layer_attention / peak) * tokens / c.tp;
+    const double weights_s = p_layer * bpp / c.tp / hw.memory_bw.si;
+    k.fwd_s = std::max(layer_s, weights_s);
+    k.bwd_s = std::max(2 * layer_s, 2 * weights_s);
+    core_s = per_token.layer_attention * tokens / c.tp / peak;
+    if (c.activation_recompute == "full") k.bwd_s += k.fwd_s;
+    if (c.activation_recompute == "selective") k.bwd_s += core_s;
+    if (per_token.lm_head > 0) {
+      const double head_weights_s =
+          static_cast<double>(m.vocab_size) * m.hidden_dim * bpp / c.tp / hw.memory_bw.si;
+      k.head_fwd_s = std::max(per_token.lm_head * tokens / c.tp / peak, head_weights_s);
+      k.head_bwd_s = std::max(2 * per_token.lm_head * tokens / c.tp / peak, 2 * head_weights_s);
+      // The embedding: no FLOPs, a row per token read and the layer input
+      // written (2·tokens·h·bytes); backward reads the output gradient and
+      // adds it into the table's gradient rows (3·tokens·h·bytes). Every TP
+      // rank writes the whole output (zeros for the rows it does not hold,
+      // Megatron's vocabulary-parallel embedding) before the all-reduce.
+      const double row_bytes = tokens * m.hidden_dim * bpp;
+      k.embed_fwd_s = 2 * row_bytes / hw.memory_bw.si;
+      k.embed_bwd_s = 3 * row_bytes / hw.memory_bw.si;
+    }
   }
   // CP (ring attention): each layer's forward passes every rank's KV block
   // (2·tokens·KV width·bytes over TP) around the CP ring, cp − 1 steps of

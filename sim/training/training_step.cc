@@ -451,11 +451,15 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
                         c.causal_attention, c.activation_recompute);
   out.model_flops_per_step = step_flops.model;
   out.hardware_flops_per_step = step_flops.hardware;
+  // TP all-reduce: simulated on the node's NVLink graph, or on the
+  // calibrated machine NCCL's measured ring (per-direction NVLink).
   const double tp_ar =
-      c.tp > 1 && c.communication
-          ? TpAllReduceSeconds(c.node.accelerators_per_node, c.node.intra_node_bw.si, c.tp,
-                               tokens * m.hidden_dim * bpp)
-          : 0.0;
+      !(c.tp > 1 && c.communication) ? 0.0
+      : c.machine.has_value()
+          ? NvlinkAllReduceSeconds(*c.machine, c.node.intra_node_bw.si, c.tp,
+                                   tokens * m.hidden_dim * bpp)
+          : TpAllReduceSeconds(c.node.accelerators_per_node, c.node.intra_node_bw.si, c.tp,
+                               tokens * m.hidden_dim * bpp);
   const std::vector<int> vstage_layers =
       VirtualStageLayers(m.layers, c.pp, c.virtual_stages, c.stage_layers);
 

@@ -30,10 +30,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "analytic/kernel_model.h"
 #include "analytic/specs.h"
 #include "sim/training/training_layout.h"
 #include "topology/cluster_graph.h"
@@ -63,6 +65,10 @@ struct TrainingStepConfig {
   int seq_len = 2048;
   std::string precision = "bf16";
   double efficiency = 0.5;
+  // The calibrated machine (--hardware-model calibrated): every kernel costed
+  // on its shape (training_kernels.h), the TP all-reduce as NCCL runs it on
+  // NVLink; `efficiency` is then unused. Empty: mlsysim's roofline machine.
+  std::optional<KernelModel> machine;
   bool overlap_gradients = true;
   // Activation memory per layer (Korthikanti, as mlsysim): none 34·sbh,
   // selective 10·sbh, full 2·sbh bytes at 16 bits; full recomputation also

@@ -1,0 +1,64 @@
+// kernel_model.cc — kernel times on a calibrated machine (see kernel_model.h).
+#include "analytic/kernel_model.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace mlsysim {
+
+const char* StreamKindName(StreamKind kind) {
+  switch (kind) {
+    case StreamKind::kNorm: return "norm";
+    case StreamKind::kActivation: return "activation";
+    case StreamKind::kElementwise: return "elementwise";
+    case StreamKind::kRope: return "rope";
+  }
+  return "?";
+}
+
+double WaveEfficiency(const KernelModel& km, double m, double n) {
+  if (m <= 0 || n <= 0) return 1;
+  const double tiles = std::ceil(m / km.tile_m) * std::ceil(n / km.tile_n);
+  const double waves = std::ceil(tiles / km.sms);
+  return m * n / (waves * km.sms * km.tile_m * km.tile_n);
+}
+
+double GemmSeconds(const KernelModel& km, double peak, double hbm, double m, double n, double k,
+                   double bytes, bool fp8) {
+  if (m <= 0 || n <= 0 || k <= 0) return 0;
+  const double eta =
+      fp8 && km.fp8_gemm_efficiency > 0 ? km.fp8_gemm_efficiency : km.gemm_efficiency;
+  const double compute = 2 * m * n * k / (peak * eta * WaveEfficiency(km, m, n));
+  const double memory = (m * k + k * n + m * n) * bytes / (hbm * km.weight_stream_efficiency);
+  return km.gemm_launch_s + std::max(compute, memory);
+}
+
+double StreamSeconds(const KernelModel& km, StreamKind kind, double hbm, double bytes) {
+  if (bytes <= 0) return 0;
+  const KernelModel::Stream& s = km.stream[static_cast<int>(kind)];
+  return s.launch_s + bytes / (hbm * s.hbm_efficiency);
+}
+
+double AttentionSeconds(const KernelModel& km, double peak, double hbm, double flops,
+                        double bytes) {
+  if (flops <= 0 && bytes <= 0) return 0;
+  return km.gemm_launch_s + std::max(flops / (peak * km.attention_efficiency),
+                                     bytes / (hbm * km.weight_stream_efficiency));
+}
+
+double NvlinkAllReduceSeconds(const KernelModel& km, double per_direction_bw, int gpus,
+                              double bytes) {
+  if (gpus <= 1 || bytes <= 0) return 0;
+  double efficiency = 1, latency = 0;
+  if (!km.nvlink_all_reduce.empty()) {
+    const KernelModel::AllReducePoint* point = &km.nvlink_all_reduce.front();
+    for (const KernelModel::AllReducePoint& p : km.nvlink_all_reduce)
+      if (p.gpus <= gpus) point = &p;
+    efficiency = point->bus_efficiency;
+    latency = point->latency_s;
+  }
+  const double n = gpus;
+  return latency + 2 * (n - 1) / n * bytes / (efficiency * per_direction_bw);
+}
+
+}  // namespace mlsysim

@@ -1,0 +1,104 @@
+// calibrate.h — fitting a machine model (registry MachineProfile, used by
+// analytic/kernel_model.h) to measured kernel and collective times.
+//
+// Inputs, told apart by their header:
+//  * Vidur's operator profile (`mlp.csv`: `num_tokens`,
+//    `num_tensor_parallel_workers`, the model's shape columns and
+//    `time_stats.<op>.median` in ms): the four GEMMs (attn_pre_proj,
+//    attn_post_proj, mlp_up_proj, mlp_down_proj) with their M×N×K, and the
+//    streaming kernels (input/post-attention layernorm: norm, mlp_act:
+//    activation, add: elementwise, attn_rope: rope) with the bytes they move,
+//    all fp16;
+//  * Vidur's NCCL profile (`all_reduce.csv`: `size` bytes, `num_workers`,
+//    `devices_per_node`, `time_stats.all_reduce.median` ms), rows inside one
+//    node (num_workers = devices_per_node);
+//  * the plain layout, columns in any order: `op,time_us` and per op
+//    `m,n,k,precision` (gemm; precision fp16 | bf16 | fp8), `bytes` (norm,
+//    activation, elementwise, rope), `gpus,bytes` (all_reduce).
+// The fit: GEMMs — tile shape from a fixed candidate list, η_gemm,
+// η_stream and the launch cost by Nelder–Mead on the mean squared log
+// error, FP8's η alone with the rest held; each streaming kind — launch +
+// bytes / (HBM · η) by least squares on the relative error; all-reduce per
+// group size — latency + bus bytes / (η_bus · per-direction NVLink) by least
+// squares on the time (the bandwidth regime decides).
+// Usage: CalibrationSamples s; ReadProfileFile("mlp.csv", &s);
+//        auto fit = Calibrate(s, target);  // fit->profile, fit->errors
+#ifndef MLSYSIM_TOPOLOGY_CALIBRATE_H_
+#define MLSYSIM_TOPOLOGY_CALIBRATE_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "analytic/kernel_model.h"
+#include "proto/registry.pb.h"
+
+namespace mlsysim {
+
+struct CalibrationSamples {
+  struct Gemm {
+    std::string op;
+    double m, n, k, bytes;
+    bool fp8;
+    double seconds;
+  };
+  struct Stream {
+    std::string op;
+    StreamKind kind;
+    double bytes, seconds;
+  };
+  struct AllReduce {
+    int gpus;
+    double bytes, seconds;
+  };
+  std::vector<Gemm> gemms;
+  std::vector<Stream> streams;
+  std::vector<AllReduce> all_reduces;
+  std::vector<std::string> files;  // what was read, with its row counts
+};
+
+// Appends the file's samples; InvalidArgument naming the file (and line)
+// on an unknown layout, a missing column or a value that is not a positive
+// finite number.
+absl::Status ReadProfileFile(const std::string& path, CalibrationSamples* samples);
+// The same for text already read (`origin` names it in messages).
+absl::Status ParseProfileText(const std::string& text, const std::string& origin,
+                              CalibrationSamples* samples);
+
+struct CalibrationTarget {
+  std::string accelerator;  // registry key
+  double peak_16bit = 0;    // flop/s
+  double peak_fp8 = 0;      // flop/s (0: no FP8 samples expected)
+  double hbm = 0;           // B/s
+  double nvlink_per_direction = 0;  // B/s; needed for all-reduce samples
+  int sms = 0;
+  double attention_efficiency = 0;  // not in the profiles: given, with its source
+  std::string attention_source;
+};
+
+struct FitError {
+  std::string op;  // an operator, a streaming kind or "all_reduce <n> GPUs <size>"
+  int samples = 0;
+  double median_abs_error = 0, max_abs_error = 0;  // relative to the measured time
+};
+
+struct Calibration {
+  registry::MachineProfile profile;
+  std::vector<FitError> errors;
+};
+
+absl::StatusOr<Calibration> Calibrate(const CalibrationSamples& samples,
+                                      const CalibrationTarget& target);
+
+// The kernel model of a profile (efficiencies as written, µs to seconds).
+KernelModel KernelModelOf(const registry::MachineProfile& profile);
+
+// A profile's values in their ranges (efficiencies in (0, 1.5], launches and
+// latencies >= 0 and < 1 s, SMs and tiles 1…65,536, group sizes >= 2);
+// InvalidArgument naming the field otherwise.
+absl::Status CheckMachineProfile(const registry::MachineProfile& profile);
+
+}  // namespace mlsysim
+
+#endif  // MLSYSIM_TOPOLOGY_CALIBRATE_H_

@@ -1,0 +1,265 @@
+// calibrate_fit.cc — fitting a MachineProfile to samples, and turning one into
+// a KernelModel (see calibrate.h).
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "analytic/least_squares.h"
+#include "topology/calibrate.h"
+
+namespace mlsysim {
+namespace {
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+FitError ErrorsOf(const std::string& op, const std::vector<double>& rel) {
+  FitError e;
+  e.op = op;
+  e.samples = static_cast<int>(rel.size());
+  std::vector<double> a;
+  for (double r : rel) a.push_back(std::fabs(r));
+  e.median_abs_error = Median(a);
+  e.max_abs_error = a.empty() ? 0 : *std::max_element(a.begin(), a.end());
+  return e;
+}
+
+// Tile shapes cuBLAS/CUTLASS kernels use for large GEMMs; the fit keeps the
+// one that explains the samples best.
+constexpr int kTiles[][2] = {{64, 64}, {64, 128}, {128, 64}, {128, 128}, {128, 256}, {256, 128}};
+
+double GemmLogError(const KernelModel& km, const CalibrationTarget& t,
+                    const std::vector<CalibrationSamples::Gemm>& g, bool fp8) {
+  double sum = 0;
+  int n = 0;
+  for (const auto& s : g) {
+    if (s.fp8 != fp8) continue;
+    const double peak = fp8 ? t.peak_fp8 : t.peak_16bit;
+    const double r = std::log(GemmSeconds(km, peak, t.hbm, s.m, s.n, s.k, s.bytes, fp8) / s.seconds);
+    sum += r * r;
+    ++n;
+  }
+  return n ? sum / n : 0;
+}
+
+}  // namespace
+
+absl::StatusOr<Calibration> Calibrate(const CalibrationSamples& samples,
+                                      const CalibrationTarget& target) {
+  if (samples.gemms.empty() && samples.streams.empty() && samples.all_reduces.empty()) {
+    return absl::InvalidArgumentError("calibrate: the profiles hold no samples");
+  }
+  if (!(target.peak_16bit > 0) || !(target.hbm > 0) || target.sms < 1) {
+    return absl::InvalidArgumentError(
+        "calibrate: the accelerator needs a 16-bit peak, a memory bandwidth and --sms");
+  }
+  Calibration out;
+  registry::MachineProfile& p = out.profile;
+  p.set_accelerator(target.accelerator);
+  p.set_sms(target.sms);
+  KernelModel km;
+  km.sms = target.sms;
+  int g16 = 0, g8 = 0;
+  for (const auto& s : samples.gemms) (s.fp8 ? g8 : g16)++;
+  if (g8 > 0 && !(target.peak_fp8 > 0)) {
+    return absl::InvalidArgumentError("calibrate: FP8 GEMM samples but the accelerator has no "
+                                      "fp8 peak in the registry");
+  }
+  if (g16 > 0) {
+    double best = INFINITY;
+    KernelModel best_km = km;
+    for (const auto& tile : kTiles) {
+      KernelModel trial = km;
+      trial.tile_m = tile[0];
+      trial.tile_n = tile[1];
+      auto objective = [&](const std::vector<double>& x) {
+        if (x[0] <= 0 || x[0] > 1.5 || x[1] <= 0 || x[1] > 1.5 || x[2] < 0) return 1e300;
+        KernelModel k = trial;
+        k.gemm_efficiency = x[0];
+        k.weight_stream_efficiency = x[1];
+        k.gemm_launch_s = x[2] * 1e-6;
+        return GemmLogError(k, target, samples.gemms, false);
+      };
+      const std::vector<double> x = NelderMead(objective, {0.7, 0.8, 3.0}, 0.2, 6000);
+      const double v = objective(x);
+      if (v < best) {
+        best = v;
+        best_km = trial;
+        best_km.gemm_efficiency = x[0];
+        best_km.weight_stream_efficiency = x[1];
+        best_km.gemm_launch_s = x[2] * 1e-6;
+      }
+    }
+    km = best_km;
+  }
+  if (g8 > 0) {
+    auto objective = [&](const std::vector<double>& x) {
+      if (x[0] <= 0 || x[0] > 1.5) return 1e300;
+      KernelModel k = km;
+      k.fp8_gemm_efficiency = x[0];
+      return GemmLogError(k, target, samples.gemms, true);
+    };
+    km.fp8_gemm_efficiency = NelderMead(objective, {0.6}, 0.2, 2000)[0];
+  }
+  // Streaming kinds: launch + bytes / (HBM · η).
+  for (int kind = 0; kind < kStreamKinds; ++kind) {
+    std::vector<double> x, y;
+    for (const auto& s : samples.streams)
+      if (static_cast<int>(s.kind) == kind) {
+        x.push_back(s.bytes);
+        y.push_back(s.seconds);
+      }
+    if (x.size() < 2) continue;
+    const LineFit fit = FitLineNonNegativeIntercept(x, y, /*relative=*/true);
+    if (!(fit.slope > 0)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "calibrate: the ", StreamKindName(static_cast<StreamKind>(kind)),
+          " samples do not grow with bytes (no bandwidth to fit)"));
+    }
+    km.stream[kind] = {1 / (fit.slope * target.hbm), fit.intercept};
+    auto* st = p.add_streaming();
+    st->set_kind(StreamKindName(static_cast<StreamKind>(kind)));
+    st->set_hbm_efficiency(km.stream[kind].hbm_efficiency);
+    st->set_launch_us(fit.intercept * 1e6);
+  }
+  // All-reduce inside a node, per group size.
+  std::map<int, std::pair<std::vector<double>, std::vector<double>>> groups;
+  for (const auto& s : samples.all_reduces) {
+    const double n = s.gpus;
+    groups[s.gpus].first.push_back(2 * (n - 1) / n * s.bytes);
+    groups[s.gpus].second.push_back(s.seconds);
+  }
+  if (!groups.empty() && !(target.nvlink_per_direction > 0)) {
+    return absl::InvalidArgumentError(
+        "calibrate: all-reduce samples need the node's NVLink bandwidth (--node NODE)");
+  }
+  for (const auto& [gpus, xy] : groups) {
+    if (xy.first.size() < 2) continue;
+    // Absolute residual: the bandwidth regime (MB messages, what TP and DP
+    // send) decides the fit, not the protocol switches of small messages.
+    const LineFit fit = FitLineNonNegativeIntercept(xy.first, xy.second, /*relative=*/false);
+    if (!(fit.slope > 0)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("calibrate: the ", gpus, "-GPU all-reduce samples do not grow with size"));
+    }
+    km.nvlink_all_reduce.push_back(
+        {gpus, 1 / (fit.slope * target.nvlink_per_direction), fit.intercept});
+    auto* a = p.add_nvlink_all_reduce();
+    a->set_gpus(gpus);
+    a->set_bus_efficiency(km.nvlink_all_reduce.back().bus_efficiency);
+    a->set_latency_us(fit.intercept * 1e6);
+  }
+  if (g16 > 0) {
+    p.set_tile_m(km.tile_m);
+    p.set_tile_n(km.tile_n);
+    p.set_gemm_efficiency(km.gemm_efficiency);
+    p.set_weight_stream_efficiency(km.weight_stream_efficiency);
+    p.set_gemm_launch_us(km.gemm_launch_s * 1e6);
+  }
+  if (g8 > 0) p.set_fp8_gemm_efficiency(km.fp8_gemm_efficiency);
+  if (target.attention_efficiency > 0) {
+    km.attention_efficiency = target.attention_efficiency;
+    p.set_attention_efficiency(target.attention_efficiency);
+    p.set_attention_source(target.attention_source);
+  }
+  // Fit errors, per operator / kind / all-reduce size decade.
+  std::map<std::string, std::vector<double>> rel;
+  std::vector<double> all_gemm;
+  for (const auto& s : samples.gemms) {
+    const double peak = s.fp8 ? target.peak_fp8 : target.peak_16bit;
+    const double r =
+        GemmSeconds(km, peak, target.hbm, s.m, s.n, s.k, s.bytes, s.fp8) / s.seconds - 1;
+    rel[absl::StrCat("gemm ", s.op, s.fp8 ? " fp8" : "")].push_back(r);
+    all_gemm.push_back(std::fabs(r));
+  }
+  for (const auto& s : samples.streams) {
+    rel[absl::StrCat(StreamKindName(s.kind), " ", s.op)].push_back(
+        StreamSeconds(km, s.kind, target.hbm, s.bytes) / s.seconds - 1);
+  }
+  for (const auto& s : samples.all_reduces) {
+    const int decade = static_cast<int>(std::floor(std::log2(s.bytes) / 3)) * 3;
+    rel[absl::StrFormat("all_reduce %d GPUs %s", s.gpus,
+                        decade >= 20 ? absl::StrCat(1 << (decade - 20), "–", 8 << (decade - 20), " MiB")
+                                     : decade >= 10 ? absl::StrCat(1 << (decade - 10), "–",
+                                                                   8 << (decade - 10), " KiB")
+                                                    : absl::StrCat(1 << decade, "–", 8 << decade,
+                                                                   " B"))]
+        .push_back(NvlinkAllReduceSeconds(km, target.nvlink_per_direction, s.gpus, s.bytes) /
+                       s.seconds -
+                   1);
+  }
+  for (const auto& [op, r] : rel) out.errors.push_back(ErrorsOf(op, r));
+  p.set_gemm_samples(g16 + g8);
+  p.set_gemm_fit_median_error(Median(all_gemm));
+  std::string source = "fitted by mlsysim calibrate to";
+  for (const std::string& f : samples.files) absl::StrAppend(&source, " ", f, ";");
+  source.pop_back();
+  p.set_source(source);
+  return out;
+}
+
+KernelModel KernelModelOf(const registry::MachineProfile& p) {
+  KernelModel km;
+  km.accelerator = p.accelerator();
+  km.source = p.source();
+  if (p.sms() > 0) km.sms = p.sms();
+  if (p.tile_m() > 0) km.tile_m = p.tile_m();
+  if (p.tile_n() > 0) km.tile_n = p.tile_n();
+  if (p.gemm_efficiency() > 0) km.gemm_efficiency = p.gemm_efficiency();
+  km.fp8_gemm_efficiency = p.fp8_gemm_efficiency();
+  if (p.weight_stream_efficiency() > 0) km.weight_stream_efficiency = p.weight_stream_efficiency();
+  km.gemm_launch_s = p.gemm_launch_us() * 1e-6;
+  for (const auto& s : p.streaming()) {
+    for (int kind = 0; kind < kStreamKinds; ++kind)
+      if (s.kind() == StreamKindName(static_cast<StreamKind>(kind)))
+        km.stream[kind] = {s.hbm_efficiency(), s.launch_us() * 1e-6};
+  }
+  if (p.attention_efficiency() > 0) km.attention_efficiency = p.attention_efficiency();
+  for (const auto& a : p.nvlink_all_reduce())
+    km.nvlink_all_reduce.push_back({a.gpus(), a.bus_efficiency(), a.latency_us() * 1e-6});
+  std::sort(km.nvlink_all_reduce.begin(), km.nvlink_all_reduce.end(),
+            [](const auto& a, const auto& b) { return a.gpus < b.gpus; });
+  return km;
+}
+
+absl::Status CheckMachineProfile(const registry::MachineProfile& p) {
+  auto bad = [&](const std::string& field, const std::string& accepted) {
+    return absl::InvalidArgumentError(absl::StrCat("machine '", p.accelerator(), "': ", field,
+                                                   " out of range (accepted: ", accepted, ")"));
+  };
+  auto efficiency = [](double v) { return v >= 0 && v <= 1.5; };
+  auto launch = [](double us) { return us >= 0 && us < 1e6; };
+  if (p.accelerator().empty()) return absl::InvalidArgumentError("machine: accelerator is empty");
+  if (p.sms() < 0 || p.sms() > 65536) return bad("sms", "1…65,536");
+  if (p.tile_m() < 0 || p.tile_m() > 65536 || p.tile_n() < 0 || p.tile_n() > 65536)
+    return bad("tile_m/tile_n", "1…65,536");
+  if (!efficiency(p.gemm_efficiency())) return bad("gemm_efficiency", "(0, 1.5]");
+  if (!efficiency(p.fp8_gemm_efficiency())) return bad("fp8_gemm_efficiency", "(0, 1.5]");
+  if (!efficiency(p.weight_stream_efficiency())) return bad("weight_stream_efficiency", "(0, 1.5]");
+  if (!efficiency(p.attention_efficiency())) return bad("attention_efficiency", "(0, 1.5]");
+  if (!launch(p.gemm_launch_us())) return bad("gemm_launch_us", "0…1e6");
+  for (const auto& s : p.streaming()) {
+    bool known = false;
+    for (int kind = 0; kind < kStreamKinds; ++kind)
+      known |= s.kind() == StreamKindName(static_cast<StreamKind>(kind));
+    if (!known) return bad("streaming.kind '" + s.kind() + "'", "norm, activation, elementwise, rope");
+    if (!(s.hbm_efficiency() > 0) || !efficiency(s.hbm_efficiency()))
+      return bad("streaming.hbm_efficiency", "(0, 1.5]");
+    if (!launch(s.launch_us())) return bad("streaming.launch_us", "0…1e6");
+  }
+  for (const auto& a : p.nvlink_all_reduce()) {
+    if (a.gpus() < 2 || a.gpus() > 65536) return bad("nvlink_all_reduce.gpus", "2…65,536");
+    if (!(a.bus_efficiency() > 0) || !efficiency(a.bus_efficiency()))
+      return bad("nvlink_all_reduce.bus_efficiency", "(0, 1.5]");
+    if (!launch(a.latency_us())) return bad("nvlink_all_reduce.latency_us", "0…1e6");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace mlsysim
