@@ -12,11 +12,15 @@ constexpr const char kHelp[] =
     "usage: mlsysim [-o text|json|markdown] simulate collective --op "
     "allreduce|allgather|reducescatter|alltoall\n"
     "         --algorithm ring|tree|hierarchical|direct --ranks N [--gpus-per-node G]\n"
-    "         --message SIZE --bandwidth BW --latency LAT\n"
+    "         --message SIZE (--bandwidth BW --latency LAT | --node NODE [--nodes N]\n"
+    "         [--fabric FABRIC] [--hardware-model roofline|calibrated])\n"
     "         [--inter-bandwidth BW --inter-latency LAT] [--topology single_switch|fat_tree_2|\n"
     "          fat_tree_3|rail_optimized] [--oversubscription X] [--routing dmodk|ecmp|spray]\n"
     "  With G = 1 every rank has one link of BW and LAT per message. With G > 1,\n"
     "  BW/LAT are the intra-node (NVLink) link and --inter-* the fabric NIC.\n"
+    "  --node takes registry hardware instead: ranks = N nodes x its GPUs, NVLink per\n"
+    "  direction (half the registry's both-direction figure), the fabric's NICs;\n"
+    "  --hardware-model calibrated runs NVLink at NCCL's measured bus efficiency.\n"
     "  --routing: dmodk (default; InfiniBand's deterministic fat-tree routing),\n"
     "  ecmp (per-flow hash, Ethernet/RoCE) or spray (adaptive routing).\n"
     "  --dump-scenario prints the equivalent scenario (textproto) instead of running it.\n";
@@ -32,7 +36,11 @@ const FieldFlags kCollectiveFlags = {{"collective.op", "--op"},
                                      {"collective.inter_latency", "--inter-latency"},
                                      {"cluster.topology", "--topology"},
                                      {"cluster.oversubscription", "--oversubscription"},
-                                     {"cluster.routing", "--routing"}};
+                                     {"cluster.routing", "--routing"},
+                                     {"cluster.node", "--node"},
+                                     {"cluster.nodes", "--nodes"},
+                                     {"cluster.fabric", "--fabric"},
+                                     {"cluster.hardware_model", "--hardware-model"}};
 
 }  // namespace
 
@@ -51,6 +59,10 @@ int RunSimulateCollective(const CommandContext& ctx, const CommandArgs& args) {
                                   {"--topology", "", true},
                                   {"--oversubscription", "", true},
                                   {"--routing", "", true},
+                                  {"--node", "", true},
+                                  {"--nodes", "", true},
+                                  {"--fabric", "", true},
+                                  {"--hardware-model", "", true},
                                   {"--help", "-h", false},
                                   {"--dump-scenario", "", false}},
                                  "simulate collective", &o);
@@ -63,14 +75,18 @@ int RunSimulateCollective(const CommandContext& ctx, const CommandArgs& args) {
     return ReportError(ctx, kExitBadInput, "Bad input",
                        absl::StrCat("unexpected argument '", o.positional[0], "'"));
   }
+  const bool registry_hardware = o.Has("--node");
   for (const char* required : {"--ranks", "--message", "--bandwidth", "--latency"}) {
+    if (registry_hardware && std::string(required) != "--message") continue;
     if (!o.Has(required)) {
-      return ReportError(ctx, kExitBadInput, "Bad input", absl::StrCat(required, " is required"));
+      return ReportError(ctx, kExitBadInput, "Bad input",
+                         absl::StrCat(required, " is required (or --node NODE: registry hardware)"));
     }
   }
-  int ranks = 0, gpn = 0;
+  int ranks = 0, gpn = 0, nodes = 0;
   double over = 0;
   std::string e = GetInt(o, "--ranks", 1, 1 << 20, &ranks);
+  if (e.empty()) e = GetInt(o, "--nodes", 1, 1 << 20, &nodes);
   if (e.empty()) e = GetInt(o, "--gpus-per-node", 1, 1024, &gpn);
   if (e.empty()) e = GetNumber(o, "--oversubscription", &over);
   if (e.empty() && o.Has("--oversubscription") && !(over >= 1))
@@ -90,6 +106,10 @@ int RunSimulateCollective(const CommandContext& ctx, const CommandArgs& args) {
   s.mutable_cluster()->set_topology(o.Get("--topology", ""));
   s.mutable_cluster()->set_oversubscription(over);
   s.mutable_cluster()->set_routing(o.Get("--routing", ""));
+  s.mutable_cluster()->set_node(o.Get("--node", ""));
+  s.mutable_cluster()->set_nodes(nodes);
+  s.mutable_cluster()->set_fabric(o.Get("--fabric", ""));
+  s.mutable_cluster()->set_hardware_model(o.Get("--hardware-model", ""));
   if (s.cluster().ByteSizeLong() == 0) s.clear_cluster();
   if (o.Has("--dump-scenario")) return DumpScenario(ctx, s);
   return PrintRun(ctx, RunCollective(s, RunContextOf(ctx)), kCollectiveFlags);

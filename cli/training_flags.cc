@@ -69,6 +69,8 @@ constexpr FlagRow kTrainingRows[] = {
     {"--detail", "training.detail", FlagRow::kString, 0, -1, "", "full | replica | auto"},
     {"--attention", "training.attention", FlagRow::kString, 0, -1, "",
      "causal (default) | square attention FLOPs"},
+    {"--attention-kernel", "training.attention_kernel", FlagRow::kString, 0, -1, "",
+     "flash (default) | unfused (calibrated machine)"},
     {"--sequence-parallel", "training.sequence_parallel", FlagRow::kString, 0, -1, "",
      "on (default with tp > 1) | off"},
     {"--zero", "training.zero_stage", FlagRow::kInt, 0, 3, "", "ZeRO stage 0 | 1 | 2 | 3 (FSDP)"},

@@ -20,6 +20,7 @@
 #include "sim/training/training_kernels.h"
 #include "sim/training/training_step.h"
 #include "tests/cli_runner.h"
+#include "tests/result_testing.h"
 #include "topology/calibrate.h"
 #include "topology/registry.h"
 
@@ -232,6 +233,36 @@ TEST(CalibrateCliTest, BadInputNamesTheFieldAndWritesNothing) {
   auto reg = Registry::WithFile(out);
   ASSERT_TRUE(reg.ok()) << reg.status();
   EXPECT_NE((*reg)->FindMachine("H100"), nullptr);
+}
+
+// `simulate collective --node`: registry hardware. Roofline: NVLink per
+// direction is half the DGX H100's 900 GB/s, the ring's α-β closed form by
+// hand (2·7/8·M/450 GB/s + 14·0.5 µs). Calibrated: NCCL's ~370 GB/s bus
+// bandwidth (nccl-tests maintainers; tests/data/SOURCES.md §10) within 10 %.
+TEST(CalibrateCliTest, CollectiveOnRegistryHardware) {
+  const double m = 8.0 * (1 << 30);
+  CliRun r = Mlsysim({"-o", "json", "simulate", "collective", "--node", "DGX_H100", "--message",
+                      "8 GiB"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  ParsedResult roofline(r.out);
+  const double by_hand = 2 * 7.0 / 8 * m / 450e9 + 14 * 0.5e-6;
+  EXPECT_NEAR(roofline.Ana("simulated_time_s") / by_hand, 1, 1e-12);
+  EXPECT_NEAR(roofline.Sim("simulated_time_s") / by_hand, 1, 1e-7);  // printed to the ns
+  r = Mlsysim({"-o", "json", "simulate", "collective", "--node", "DGX_H100", "--message", "8 GiB",
+               "--hardware-model", "calibrated"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  ParsedResult calibrated(r.out);
+  const double busbw = 2 * 7.0 / 8 * m / calibrated.Sim("simulated_time_s");
+  EXPECT_NEAR(busbw / 370e9, 1, 0.10) << busbw;
+  // Link figures and registry hardware together are refused.
+  r = Mlsysim({"simulate", "collective", "--node", "DGX_H100", "--message", "1 GB", "--bandwidth",
+               "1 GB/s"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("not both"), std::string::npos) << r.err;
+  r = Mlsysim({"simulate", "collective", "--ranks", "8", "--message", "1 GB", "--bandwidth",
+               "1 GB/s", "--latency", "1 us", "--hardware-model", "calibrated"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("needs registry hardware"), std::string::npos) << r.err;
 }
 
 TEST(CalibrateCliTest, RegistryRefusesAMachineOutOfRange) {

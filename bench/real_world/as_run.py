@@ -8,7 +8,8 @@
 # case's args cannot carry: those rows are run a second time with
 # --extra=--no-overlap and taken from that run.
 #
-# Usage: python3 bench/real_world/as_run.py RUNNER BINARY [LABEL=RESULTS.json ...]
+# Usage: python3 bench/real_world/as_run.py RUNNER BINARY [--extra=ARGS] [LABEL=RESULTS.json ...]
+#   --extra=ARGS: appended to every run (e.g. --extra="--hardware-model calibrated")
 #   RUNNER: ../shared/reference/real_world/run_dev_cases.py
 #   LABEL=RESULTS.json: earlier `run_dev_cases.py --json-out` files to show beside
 import json
@@ -23,11 +24,14 @@ CASES = os.path.join(HERE, "dev_cases_remapped.jsonl")
 REGISTRY = os.path.join(HERE, "registry_with_shapes.textproto")
 
 
-def run(runner, binary, extra):
+def run(runner, binary, extra, common):
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         out = f.name
     cmd = [sys.executable, runner, binary, "--kind", "training", "--cases", CASES,
            "--registry", REGISTRY, "--json-out", out] + extra
+    if common:
+        joined = " ".join([common] + [e.split("=", 1)[1] for e in extra if e.startswith("--extra=")])
+        cmd = [c for c in cmd if not c.startswith("--extra=")] + ["--extra=" + joined]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with open(out) as f:
         rows = {r["id"]: r for r in json.load(f)}
@@ -37,17 +41,24 @@ def run(runner, binary, extra):
 
 def main():
     runner, binary = sys.argv[1], sys.argv[2]
+    common = ""
+    rest = []
+    for arg in sys.argv[3:]:
+        if arg.startswith("--extra="):
+            common = arg.split("=", 1)[1]
+        else:
+            rest.append(arg)
     ddp = {}
     with open(CASES) as f:
         for line in f:
             c = json.loads(line)
             if c.get("sim", {}).get("ddp"):
                 ddp[c["id"]] = c["sim"]["ddp"]
-    overlapped = run(runner, binary, [])
-    after_backward = run(runner, binary, ["--only", "megatron21", "--extra=--no-overlap"])
+    overlapped = run(runner, binary, [], common)
+    after_backward = run(runner, binary, ["--only", "megatron21", "--extra=--no-overlap"], common)
     as_run = {i: (after_backward[i] if ddp.get(i) == "local" else r) for i, r in overlapped.items()}
     columns = []
-    for arg in sys.argv[3:]:
+    for arg in rest:
         label, path = arg.split("=", 1)
         with open(path) as f:
             columns.append((label, {r["id"]: r for r in json.load(f)}))

@@ -50,6 +50,7 @@ def megatron21(case):
         a["virtual-stages"] = v
     a["sequence-parallel"] = "off"
     a["zero"] = 0
+    a["attention-kernel"] = "unfused"
     case["sim"]["assumptions"] = [
         x for x in case["sim"]["assumptions"]
         if not x.startswith("microbatch size 1") and not x.startswith("non-interleaved")
@@ -58,6 +59,8 @@ def megatron21(case):
         + (f"interleaved with {v} chunks per device" if v > 1 else "1F1B")
         + " (examples/sc21/run_table_1.sh in NVIDIA/Megatron-LM)",
         "no sequence parallelism and no distributed optimizer (both postdate SC'21)",
+        "unfused attention (Megatron-LM's fused scale-mask-softmax and dropout over the scores; "
+        "FlashAttention, Dao et al. 2022, postdates SC'21); used by --hardware-model calibrated",
         f"DDP={ddp}: " + ("gradient all-reduce overlapped with the backward" if ddp == "torch"
                           else "gradient all-reduce after the backward (run with --extra --no-overlap)"),
     ]
@@ -72,6 +75,8 @@ MEGASCALE = {
     "assumptions": [
         "sequence parallelism and Megatron's distributed optimizer (ZeRO-1): the "
         "framework's recipe settings in 2023, not stated in the paper",
+        "FlashAttention (the default attention kernel; Megatron-LM had --use-flash-attn by "
+        "2023, the paper does not say whether its baseline used it)",
     ],
 }
 # BLOOM-176B (bigscience tr11): Megatron-DeepSpeed with its BF16 optimizer,
@@ -86,18 +91,39 @@ BLOOM = {
         "sequence-parallel": "off",
         "zero": 1,
         "stage-layers": ",".join(["5"] + ["6"] * 10 + ["5"]),
+        "attention-kernel": "unfused",
     },
     "assumptions": [
         "ZeRO-1 (DeepSpeed's BF16 optimizer shards the optimizer states), no sequence parallelism",
         "stage split 5, 6 x 10, 5: the tied embedding counted as a layer on the first and last "
         "stages by the 'type:transformer|embedding' partition",
+        "unfused attention (Megatron-DeepSpeed's fused softmax; training began in March 2022, "
+        "before FlashAttention was released); used by --hardware-model calibrated",
     ],
     "drop_assumption_prefix": "tied embedding stages",
 }
 
 
+# The nccl-tests cases on registry hardware (issue 21: `simulate collective
+# --node`), instead of raw link figures: NVLink per direction from DGX_H100,
+# the NDR port from InfiniBand_NDR.
+COLLECTIVES = {
+    "nccl_h100_8gpu_ring_allreduce_busbw": {
+        "op": "allreduce", "algorithm": "ring", "ranks": 8, "message": "8GB", "node": "DGX_H100"},
+    "nccl_h100_2node_ndr_ring_busbw": {
+        "op": "allreduce", "algorithm": "ring", "ranks": 2, "gpus-per-node": 1, "message": "8GB",
+        "node": "DGX_H100", "nodes": 2, "fabric": "InfiniBand_NDR"},
+}
+
+
 def remap(case):
     sim = case.get("sim")
+    if sim and case["id"] in COLLECTIVES:
+        sim["args"] = COLLECTIVES[case["id"]]
+        sim["assumptions"] = ["registry hardware (simulate collective --node): NVLink per "
+                              "direction = half the registry's 900 GB/s; NDR port 50 GB/s"]
+        sim["remapped"] = "issue 21 (bench/real_world/remap_dev_cases.py)"
+        return case
     if not sim or sim.get("command") != "training":
         return case
     rule = None

@@ -266,6 +266,7 @@ void AddServingFacts(const ResolvedServing& r, const scenario::ServingWorkload& 
   AddFact(out, "requests", static_cast<double>(runs[0].ttft_s.size()));
   AddFact(out, "router", w.router().empty() ? "rr" : w.router());
   AddFact(out, "attention", r.attention);
+  if (c.machine.has_value()) AddFact(out, "hardware_model", "calibrated");
   AddFact(out, "kv_blocks_per_replica", static_cast<double>(runs[0].kv_blocks_per_replica));
   AddFact(out, "split_prompts_replication0", static_cast<double>(runs[0].split_prompts));
   AddFact(out, "iterations", static_cast<double>(runs[0].iterations));

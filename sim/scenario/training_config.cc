@@ -126,6 +126,12 @@ absl::Status ResolveStep(const scenario::Scenario& s, ResolvedTraining* t) {
         absl::StrCat("training.attention: unknown '", attention, "'; accepted: causal, square"));
   }
   sc.causal_attention = attention == "causal";
+  const std::string kernel = w.attention_kernel().empty() ? "flash" : w.attention_kernel();
+  if (kernel != "flash" && kernel != "unfused") {
+    return Bad(absl::StrCat("training.attention_kernel: unknown '", kernel,
+                            "'; accepted: flash (default), unfused"));
+  }
+  sc.unfused_attention = kernel == "unfused";
   const std::string sp =
       w.sequence_parallel().empty() ? (sc.tp > 1 ? "on" : "off") : w.sequence_parallel();
   if (sp != "on" && sp != "off") {

@@ -221,6 +221,8 @@ void AddStepFigures(const ResolvedTraining& t, const TrainingStepResult& step,
   AddFact(out, "batch_size", sc.global_batch);
   AddFact(out, "detail", step.representative_replica ? "replica" : "full");
   AddFact(out, "routing", RoutingName(sc.routing));
+  // The calibrated machine names itself (absent: mlsysim's roofline machine).
+  if (sc.machine.has_value()) AddFact(out, "hardware_model", "calibrated");
   AddFlag(out, "dp_rings_share_fabric_links", step.dp_rings_share_links);
   AddFact(out, "days", t.days, "d");
   AddFact(out, "failures", t.failures);

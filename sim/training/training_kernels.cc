@@ -59,12 +59,36 @@ CalibratedLayer CalibratedLayerCosts(const TrainingStepConfig& c, const KernelMo
   stream(StreamKind::kNorm, 2 * T_outside * h * bpp);
   stream(StreamKind::kActivation, (m.gated_mlp ? 3 : 2) * T * routed * f / t * bpp);
   stream(StreamKind::kElementwise, 3 * T_outside * h * bpp);
-  // The attention kernel (FlashAttention): Q, K, V read and O written once.
-  const double attn_flops = per_token.layer_attention * T / t;
-  const double attn_bytes = T * (2 * heads + 2 * kv) * d / t * bpp;
-  k.attention_fwd_s = AttentionSeconds(km, peak16, hbm, attn_flops, attn_bytes);
-  fwd += k.attention_fwd_s;
-  bwd += AttentionSeconds(km, peak16, hbm, 2.5 * attn_flops, 2 * attn_bytes);
+  if (c.unfused_attention) {
+    // Megatron-LM's attention before FlashAttention, over all Q = T·a/t query
+    // rows of this GPU's heads against s keys, the full square (masked, not
+    // skipped): QKᵀ and AV as batched GEMMs, the fused scale-mask-softmax
+    // reading and writing the scores, dropout reading them and writing them
+    // and a one-byte mask. Backward: dV = Pᵀ·dO, dP = dO·Vᵀ, dQ = dS·K,
+    // dK = dSᵀ·Q, the dropout's backward (gradient and mask in, gradient
+    // out) and the softmax's (P and dP in, dS out).
+    const double q = T * heads / t, keys = c.seq_len;
+    auto attn_gemm = [&](double rows, double n, double kk) {
+      return GemmSeconds(km, peak16, hbm, rows, n, kk, bpp, false);
+    };
+    const double scores = q * keys;
+    const double attention_fwd = attn_gemm(q, keys, d) + attn_gemm(q, d, keys) +
+                                 StreamSeconds(km, StreamKind::kNorm, hbm, 2 * bpp * scores) +
+                                 StreamSeconds(km, StreamKind::kElementwise, hbm,
+                                               (2 * bpp + 1) * scores);
+    k.attention_fwd_s = attention_fwd;
+    fwd += attention_fwd;
+    bwd += 3 * attn_gemm(q, d, keys) + attn_gemm(q, keys, d) +
+           StreamSeconds(km, StreamKind::kElementwise, hbm, (2 * bpp + 1) * scores) +
+           StreamSeconds(km, StreamKind::kNorm, hbm, 3 * bpp * scores);
+  } else {
+    // FlashAttention: Q, K, V read and O written once.
+    const double attn_flops = per_token.layer_attention * T / t;
+    const double attn_bytes = T * (2 * heads + 2 * kv) * d / t * bpp;
+    k.attention_fwd_s = AttentionSeconds(km, peak16, hbm, attn_flops, attn_bytes);
+    fwd += k.attention_fwd_s;
+    bwd += AttentionSeconds(km, peak16, hbm, 2.5 * attn_flops, 2 * attn_bytes);
+  }
   k.fwd_s = fwd;
   k.bwd_s = bwd;
   if (c.activation_recompute == "full") k.bwd_s += fwd;

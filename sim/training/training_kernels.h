@@ -9,7 +9,9 @@
 // k experts per token) · activation · FFN-out GEMM (T·k × h × f/t) · add.
 // Backward: each GEMM's two (input gradient T × K × N, weight gradient
 // K × N × T), FlashAttention's backward at 2.5× its forward FLOPs (it
-// recomputes the scores: five matrix products to the forward's two), the
+// recomputes the scores: five matrix products to the forward's two) — or,
+// with `unfused_attention`, Megatron-LM's pre-FlashAttention kernels (batched
+// QKᵀ/AV GEMMs, softmax and dropout over the scores in HBM) — the
 // streaming kernels twice their forward bytes; plus what recomputation
 // re-runs (full: the forward; selective: the attention forward). The LM head
 // is a T × V/t × h GEMM (and its two backward) with the cross-entropy's

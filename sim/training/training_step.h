@@ -89,6 +89,9 @@ struct TrainingStepConfig {
   // Attention-core FLOPs: causal (what FlashAttention computes, (s+1)/2 keys
   // per query on average) or square (s keys: Megatron's eq. 3, mlsysim).
   bool causal_attention = true;
+  // Calibrated machine only: the attention as Megatron-LM ran it before
+  // FlashAttention (training_kernels.h); false: FlashAttention.
+  bool unfused_attention = false;
   double bucket_bytes = 0;  // 0: one bucket per stage
   double straggler_cv = 0;
   uint64_t seed = 1;
