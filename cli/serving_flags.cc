@@ -18,6 +18,7 @@ constexpr const char kHelp[] =
     "lognormal:MU:SIGMA)\n"
     "         [--request-trace FILE.csv [--trace-time-scale X]] [--max-batch B] "
     "[--max-batched-tokens N]\n"
+    "         [--max-num-seqs B (= --max-batch)] [--gpu-memory-utilization 0.9]\n"
     "         [--router rr|lor|jsq-kv] [--chunked-prefill TOKENS] [--precision P] [--efficiency "
     "E]\n"
     "         [--attention causal|square] [--hardware-model roofline|calibrated]\n"
@@ -55,6 +56,7 @@ const FieldFlags kServingFlags = {{"serving.model", "--model"},
                                   {"serving.trace_time_scale", "--trace-time-scale"},
                                   {"serving.max_batched_tokens", "--max-batched-tokens"},
                                   {"serving.max_batch", "--max-batch"},
+                                  {"serving.gpu_memory_utilization", "--gpu-memory-utilization"},
                                   {"serving.router", "--router"},
                                   {"serving.chunked_prefill_tokens", "--chunked-prefill"},
                                   {"serving.precision", "--precision"},
@@ -93,6 +95,8 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
                         "--request-trace",
                         "--trace-time-scale",
                         "--max-batch",
+                        "--max-num-seqs",
+                        "--gpu-memory-utilization",
                         "--max-batched-tokens",
                         "--router",
                         "--chunked-prefill",
@@ -146,6 +150,20 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
   if (e.empty()) e = GetInt(o, "--replicas", 1, 1 << 20, &replicas);
   if (e.empty()) e = GetInt64(o, "--requests", 1, 20000000, &requests);
   if (e.empty()) e = GetInt(o, "--max-batch", 1, 1 << 20, &max_batch);
+  // vLLM's name for the same limit.
+  if (e.empty() && o.Has("--max-num-seqs")) {
+    if (o.Has("--max-batch")) {
+      e = "serving.max_batch: give --max-batch or --max-num-seqs (the same limit), not both";
+    } else {
+      e = GetInt(o, "--max-num-seqs", 1, 1 << 20, &max_batch);
+    }
+  }
+  double memory_utilization = 0;
+  if (e.empty()) e = GetNumber(o, "--gpu-memory-utilization", &memory_utilization);
+  if (e.empty() && o.Has("--gpu-memory-utilization") &&
+      !(memory_utilization > 0 && memory_utilization <= 1)) {
+    e = "serving.gpu_memory_utilization (--gpu-memory-utilization): must lie in (0, 1]";
+  }
   if (e.empty()) e = GetInt(o, "--max-batched-tokens", 1, 1 << 26, &max_tokens);
   if (e.empty()) e = GetInt(o, "--chunked-prefill", 0, 1 << 26, &chunk);
   if (e.empty()) e = GetInt(o, "--seed", 0, 2000000000, &seed);
@@ -176,6 +194,7 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
   w->set_qps(qps);
   w->set_arrival_cv(cv);
   w->set_efficiency(efficiency);
+  w->set_gpu_memory_utilization(memory_utilization);
   w->set_trace_time_scale(time_scale);
   w->set_precision(o.Get("--precision", ""));
   w->set_arrival(o.Get("--arrival", ""));

@@ -265,6 +265,36 @@ TEST(CalibrateCliTest, CollectiveOnRegistryHardware) {
   EXPECT_NE(r.err.find("needs registry hardware"), std::string::npos) << r.err;
 }
 
+// Serving engines' own names for their limits: vLLM's --max-num-seqs (our
+// --max-batch) and --gpu-memory-utilization (the HBM share for weights + KV).
+// KV blocks by hand: ⌊(u·capacity − P·2 B) / (2·layers·kv_heads·head_dim·2 B·16 tokens)⌋.
+TEST(CalibrateCliTest, ServingEngineLimitsUnderTheirFrameworkNames) {
+  auto reg = Registry::Builtin();
+  ASSERT_TRUE(reg.ok());
+  const ModelSpec m = *(*reg)->FindModel("Llama3_8B");
+  const Accelerator hw = *(*reg)->FindAccelerator("H100");
+  const double kv_block = 2.0 * m.layers * m.kv_heads * (m.hidden_dim / m.heads) * 2 * 16;
+  for (double u : {0.9, 0.5}) {
+    CliRun r = Mlsysim({"-o", "json", "simulate", "serving", "--model", "Llama3_8B", "--hardware",
+                        "H100", "--replicas", "1", "--qps", "1", "--requests", "10",
+                        "--gpu-memory-utilization", absl::StrCat(u), "--max-num-seqs", "4"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    ParsedResult j(r.out);
+    EXPECT_EQ(j.Num("kv_blocks_per_replica"),
+              std::floor((u * hw.capacity - m.parameters * 2) / kv_block))
+        << u;
+  }
+  CliRun r = Mlsysim({"simulate", "serving", "--model", "Llama3_8B", "--hardware", "H100",
+                      "--replicas", "1", "--qps", "1", "--requests", "10", "--max-num-seqs", "4",
+                      "--max-batch", "3"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("not both"), std::string::npos) << r.err;
+  r = Mlsysim({"simulate", "serving", "--model", "Llama3_8B", "--hardware", "H100", "--replicas",
+               "1", "--qps", "1", "--requests", "10", "--gpu-memory-utilization", "1.5"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("serving.gpu_memory_utilization"), std::string::npos) << r.err;
+}
+
 TEST(CalibrateCliTest, RegistryRefusesAMachineOutOfRange) {
   auto reg = Registry::Builtin();
   ASSERT_TRUE(reg.ok());

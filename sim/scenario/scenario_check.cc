@@ -139,6 +139,7 @@ void AddModelWorkloadRanges(const scenario::Scenario& s, std::vector<FieldRange>
              {"serving.tp", static_cast<double>(w.tp()), 0, 1024},
              {"serving.replicas", static_cast<double>(w.replicas()), 0, 1 << 20},
              {"serving.efficiency", w.efficiency(), 0, 1},
+             {"serving.gpu_memory_utilization", w.gpu_memory_utilization(), 0, 1},
              {"serving.qps", w.qps(), 0, 1e9},
              {"serving.arrival_cv", w.arrival_cv(), 0, 1000},
              {"serving.max_batch", static_cast<double>(w.max_batch()), 0, 1 << 20},

@@ -75,6 +75,7 @@ absl::Status ResolveFleet(const scenario::Scenario& s, const Registry& reg, Reso
   c.tp = std::max(1, w.tp());
   c.replicas = std::max(1, w.replicas());
   if (w.max_batch() > 0) c.max_batch = w.max_batch();
+  if (w.gpu_memory_utilization() > 0) c.memory_utilization = w.gpu_memory_utilization();
   if (w.max_batched_tokens() > 0) c.max_batched_tokens = w.max_batched_tokens();
   c.chunked_prefill_tokens = w.chunked_prefill_tokens();
   if (w.efficiency() > 0) c.efficiency = w.efficiency();
