@@ -140,6 +140,13 @@ TEST(RegistryTest, NamesResolveAsUsersTypeThem) {
   EXPECT_EQ(Reg().FindFleet("Systems.Clusters.Research_256")->key, "Research_256");
   EXPECT_EQ(Reg().FindGrid("Infra.Quebec")->key, "Quebec");
   EXPECT_EQ(Reg().FindGrid("Infra.Grids.Quebec")->key, "Quebec");
+  // The display names listings print (topology/data/*.textproto `name`),
+  // dots kept, case-insensitive (issue 26: a model printed as Llama-3-8B).
+  EXPECT_EQ(Reg().FindModel("Llama-3-8B")->key, "Llama3_8B");
+  EXPECT_EQ(Reg().FindModel("llama-3-70b")->key, "Llama3_70B");
+  EXPECT_EQ(Reg().FindAccelerator("NVIDIA H100")->key, "H100");
+  EXPECT_EQ(Reg().FindNode("NVIDIA DGX A100")->key, "DGX_A100");
+  EXPECT_EQ(Reg().FindGrid("Quebec (Hydro)")->key, "Quebec");
 }
 
 TEST(RegistryTest, UnknownNameListsTheClosest) {

@@ -69,12 +69,33 @@ int EditDistance(absl::string_view a, absl::string_view b) {
   return prev[b.size()];
 }
 
+// An entry's display name (the registries' `name`).
+std::string DisplayNameOf(const Accelerator& e) { return e.name; }
+std::string DisplayNameOf(const ModelSpec& e) { return e.name; }
+std::string DisplayNameOf(const FabricSpec& e) { return e.name; }
+std::string DisplayNameOf(const GridSpec& e) { return e.name; }
+std::string DisplayNameOf(const registry::Node& e) { return e.name(); }
+std::string DisplayNameOf(const registry::Cluster& e) { return e.name(); }
+
 template <typename T, typename KeyOf>
 absl::StatusOr<size_t> Lookup(const absl::flat_hash_map<std::string, size_t>& index,
                               const std::vector<T>& entries, KeyOf key_of, absl::string_view kind,
                               absl::string_view name) {
   auto it = index.find(Lower(StripNamespace(name)));
   if (it != index.end()) return it->second;
+  // The display name a listing prints ("Llama-3-8B", "NVIDIA H100"), when
+  // exactly one entry has it (case-insensitive; dots kept: "Llama-3.1-8B").
+  {
+    const std::string wanted = Lower(absl::StripAsciiWhitespace(name));
+    size_t found = entries.size(), matches = 0;
+    for (size_t i = 0; i < entries.size(); ++i) {
+      if (!wanted.empty() && Lower(DisplayNameOf(entries[i])) == wanted) {
+        found = i;
+        ++matches;
+      }
+    }
+    if (matches == 1) return found;
+  }
   std::vector<std::string> keys;
   keys.reserve(entries.size());
   for (const T& e : entries) keys.push_back(key_of(e));
