@@ -271,3 +271,11 @@ def test_simulations_return_dataframes_matching_the_result():
                                       "mm8_tail_latency.textproto"))
     assert q.sojourn_p99.analytic.magnitude == pytest.approx(5.152, abs=1e-3)  # M/M/8 at rho 0.8 (exact)
     assert "mlsysim simulate queue" in q.report()
+
+
+def test_versions_say_which_is_which(cli_binary):
+    # The package's version is the CLI's; the API it reproduces is mlsysim v0.1.1's.
+    out = subprocess.run([cli_binary, "--version"], capture_output=True, text=True).stdout
+    assert out.startswith(f"mlsysim {mlsysim.__version__} ")
+    assert f"v{mlsysim.__mlsysim_api__}" in out
+    assert "0.1.1" in mlsysim.__doc__ and mlsysim.__version__ in mlsysim.__doc__
