@@ -21,7 +21,7 @@ constexpr const char kHelp[] =
     "         [--max-num-seqs B (= --max-batch)] [--gpu-memory-utilization 0.9]\n"
     "         [--router rr|lor|jsq-kv] [--chunked-prefill TOKENS] [--precision P] [--efficiency "
     "E]\n"
-    "         [--attention causal|square] [--hardware-model roofline|calibrated]\n"
+    "         [--attention causal|square] [--hardware-model calibrated|roofline]\n"
     "         [--slo-ttft DURATION] [--slo-itl DURATION] [--region GRID] [--seed N] "
     "[--replications R]\n"
     "         [--tenant NAME/QPS/PRIORITY[/MAX_RUNNING[/INPUT_DIST[/OUTPUT_DIST]]] ...]\n"

@@ -199,6 +199,33 @@ TEST(CalibratedTrainingTest, LayerGemmFlopsAreTheShapesCount) {
   }
 }
 
+// The default machine: calibrated where the accelerator has a profile,
+// roofline where it does not or where the workload gives an η.
+TEST(CalibrateCliTest, CalibratedIsTheDefaultWhereAProfileExists) {
+  auto fact = [](std::vector<std::string> args) {
+    args.insert(args.begin(), {"-o", "json", "simulate"});
+    const CliRun r = Mlsysim(args);
+    EXPECT_EQ(r.code, 0) << r.err;
+    if (r.code != 0) return std::string("error");
+    const ParsedResult j(r.out);
+    for (const auto& f : j.r.facts())
+      if (f.name() == "hardware_model") return f.text();
+    return std::string("roofline");
+  };
+  const std::vector<std::string> h100 = {"training", "--model", "Llama3_8B", "--nodes", "1",
+                                         "--tp", "8", "--batch-size", "8"};
+  EXPECT_EQ(fact(h100), "calibrated");
+  std::vector<std::string> eta = h100;
+  eta.insert(eta.end(), {"--efficiency", "0.4"});
+  EXPECT_EQ(fact(eta), "roofline");
+  EXPECT_EQ(fact({"serving", "--model", "Llama3_8B", "--hardware", "H100", "--replicas", "1",
+                  "--qps", "1", "--requests", "10"}),
+            "calibrated");
+  EXPECT_EQ(fact({"serving", "--model", "Llama3_8B", "--hardware", "MI300X", "--replicas", "1",
+                  "--qps", "1", "--requests", "10"}),
+            "roofline");
+}
+
 TEST(CalibrateCliTest, BadInputNamesTheFieldAndWritesNothing) {
   CliRun r = Mlsysim({"simulate", "training", "--model", "Llama3_8B", "--nodes", "1",
                       "--batch-size", "8", "--hardware-model", "calibrat"});
@@ -242,14 +269,14 @@ TEST(CalibrateCliTest, BadInputNamesTheFieldAndWritesNothing) {
 TEST(CalibrateCliTest, CollectiveOnRegistryHardware) {
   const double m = 8.0 * (1 << 30);
   CliRun r = Mlsysim({"-o", "json", "simulate", "collective", "--node", "DGX_H100", "--message",
-                      "8 GiB"});
+                      "8 GiB", "--hardware-model", "roofline"});
   ASSERT_EQ(r.code, 0) << r.err;
   ParsedResult roofline(r.out);
   const double by_hand = 2 * 7.0 / 8 * m / 450e9 + 14 * 0.5e-6;
   EXPECT_NEAR(roofline.Ana("simulated_time_s") / by_hand, 1, 1e-12);
   EXPECT_NEAR(roofline.Sim("simulated_time_s") / by_hand, 1, 1e-7);  // printed to the ns
-  r = Mlsysim({"-o", "json", "simulate", "collective", "--node", "DGX_H100", "--message", "8 GiB",
-               "--hardware-model", "calibrated"});
+  // Calibrated is the default on an accelerator with a machine model.
+  r = Mlsysim({"-o", "json", "simulate", "collective", "--node", "DGX_H100", "--message", "8 GiB"});
   ASSERT_EQ(r.code, 0) << r.err;
   ParsedResult calibrated(r.out);
   const double busbw = 2 * 7.0 / 8 * m / calibrated.Sim("simulated_time_s");

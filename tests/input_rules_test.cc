@@ -162,7 +162,7 @@ TEST(ServingCliTest, ShortPromptsAreMemoryBoundUnlikeServingModel) {
       Mlsysim({"-o",          "json",  "simulate",       "serving", "--model",         "Llama3_8B",
                "--hardware",  "H100",  "--replicas",     "1",       "--qps",           "0.001",
                "--requests",  "1",     "--input-tokens", "128",     "--output-tokens", "1",
-               "--attention", "square"});
+               "--attention", "square", "--hardware-model", "roofline"});
   ASSERT_EQ(r.code, 0) << r.err;
   const ParsedResult j(r.out);
   const double ttft = j.Sim("ttft_p50_s"), analytic = j.Ana("ttft_p50_s");

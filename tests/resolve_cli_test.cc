@@ -67,11 +67,14 @@ TEST(ResolveCliTest, IntraNodeBandwidthOverridesTheNodeTypesNvlink) {
   // The field added through the flag table (proto, resolve, table row): the
   // TP all-reduces run on NVLink, so their time is A/beta + B (ring alpha-beta
   // per all-reduce): equal steps in 1/beta give equal steps in time, and the
-  // registry's 900 GB/s equals not setting it.
-  auto tp_comm = [](const std::string& bw) {
+  // registry's 900 GB/s equals not setting it on the roofline machine; the
+  // calibrated machine takes the registry figure as both directions (450 GB/s
+  // each way), a figure given as per direction.
+  auto tp_comm = [](const std::string& bw, const std::string& machine = "roofline") {
     std::vector<std::string> a = {"-o",      "json",      "simulate",     "training",
                                   "--model", "Llama3_8B", "--nodes",      "1",
-                                  "--tp",    "8",         "--batch-size", "8"};
+                                  "--tp",    "8",         "--batch-size", "8",
+                                  "--hardware-model", machine};
     if (!bw.empty()) {
       a.push_back("--intra-node-bandwidth");
       a.push_back(bw);
@@ -88,6 +91,7 @@ TEST(ResolveCliTest, IntraNodeBandwidthOverridesTheNodeTypesNvlink) {
                t300 = tp_comm("300 GB/s");
   ASSERT_GT(base, 0);
   EXPECT_DOUBLE_EQ(t900, base);
+  EXPECT_DOUBLE_EQ(tp_comm("", "calibrated"), tp_comm("450 GB/s", "calibrated"));
   // 1/beta steps of 1/900 (GB/s)^-1: 900 -> 450 -> 300.
   EXPECT_GT(t450 - t900, 0.5 * t900);
   EXPECT_NEAR(t300 - t450, t450 - t900, 1e-6 * t300);

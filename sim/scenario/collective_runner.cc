@@ -250,7 +250,7 @@ absl::Status AddMessageSweep(const ResolvedCollective& c, const ClusterGraph& gr
 absl::StatusOr<scenario::Scenario> WithRegistryHardware(const scenario::Scenario& in,
                                                         const Registry& reg) {
   if (in.cluster().node().empty()) {
-    if (!in.cluster().hardware_model().empty() && in.cluster().hardware_model() != "roofline") {
+    if (in.cluster().hardware_model() == "calibrated") {
       return Bad("cluster.hardware_model: calibrated needs registry hardware (cluster.node)");
     }
     return in;
@@ -341,7 +341,10 @@ absl::StatusOr<result::Result> RunCollective(const scenario::Scenario& in, const
   AddFact(&out, "gpus_per_node", c->gpn);
   AddFact(&out, "message_bytes", c->message, "B");
   if (!in.cluster().node().empty()) AddFact(&out, "node", in.cluster().node());
-  if (in.cluster().hardware_model() == "calibrated") AddFact(&out, "hardware_model", "calibrated");
+  if (!in.cluster().node().empty() && in.cluster().hardware_model() != "roofline" &&
+      (*rc.registry).FindMachine((*rc.registry).FindNode(in.cluster().node())->accelerator.key)) {
+    AddFact(&out, "hardware_model", "calibrated");
+  }
   AddFact(&out, "topology", c->topology);
   AddFact(&out, "routing", RoutingName(c->shape.routing));
   AddFact(&out, "steps", main_run->steps);

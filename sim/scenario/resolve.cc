@@ -8,8 +8,14 @@ namespace mlsysim {
 
 absl::StatusOr<std::optional<KernelModel>> ResolveHardwareModel(const std::string& text,
                                                                 const Registry& reg,
-                                                                const Accelerator& hw) {
-  if (text.empty() || text == "roofline") return std::optional<KernelModel>();
+                                                                const Accelerator& hw,
+                                                                bool efficiency_given) {
+  if (text == "roofline" || (text.empty() && efficiency_given)) return std::optional<KernelModel>();
+  if (text.empty()) {
+    // The default: the calibrated machine where the accelerator has one.
+    const KernelModel* km = reg.FindMachine(hw.key);
+    return km == nullptr ? std::optional<KernelModel>() : std::optional<KernelModel>(*km);
+  }
   if (text != "calibrated") {
     return absl::InvalidArgumentError(absl::StrCat("cluster.hardware_model: unknown '", text,
                                                    "'; accepted: roofline (default), calibrated"));

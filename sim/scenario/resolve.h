@@ -33,12 +33,16 @@ struct ScenarioDefaults {
   static constexpr int kJobReplications = 5;
 };
 
-// cluster.hardware_model for an accelerator: nullopt for roofline (the
-// default), the registry's machine model for calibrated; InvalidArgument
-// naming the field for another word or an accelerator without a profile.
+// cluster.hardware_model for an accelerator: nullopt for roofline, the
+// registry's machine model for calibrated; unset: calibrated where the
+// accelerator has a machine model, unless the workload gives a compute
+// efficiency (`efficiency_given`: an η is the roofline machine's parameter).
+// InvalidArgument naming the field for another word, or calibrated on an
+// accelerator without a profile.
 absl::StatusOr<std::optional<KernelModel>> ResolveHardwareModel(const std::string& text,
                                                                 const Registry& reg,
-                                                                const Accelerator& hw);
+                                                                const Accelerator& hw,
+                                                                bool efficiency_given = false);
 
 // "" or "FIELD: unknown precision 'fp7'; accepted: fp32, ...". Empty text
 // (the default) is accepted.

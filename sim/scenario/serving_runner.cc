@@ -79,7 +79,8 @@ absl::Status ResolveFleet(const scenario::Scenario& s, const Registry& reg, Reso
   if (w.max_batched_tokens() > 0) c.max_batched_tokens = w.max_batched_tokens();
   c.chunked_prefill_tokens = w.chunked_prefill_tokens();
   if (w.efficiency() > 0) c.efficiency = w.efficiency();
-  auto machine = ResolveHardwareModel(s.cluster().hardware_model(), reg, *hw);
+  auto machine = ResolveHardwareModel(s.cluster().hardware_model(), reg, *hw,
+                                      /*efficiency_given=*/w.efficiency() > 0);
   if (!machine.ok()) return machine.status();
   c.machine = *machine;
   if (c.machine.has_value()) {

@@ -63,7 +63,8 @@ absl::Status ResolveFleet(const scenario::Scenario& s, const Registry& reg, Reso
     if (!(bw->si > 0)) return Bad("cluster.intra_node_bandwidth: must be > 0");
     t->fleet.node.intra_node_bw = Rate{bw->number, bw->si, bw->MsFactor()};
   }
-  auto machine = ResolveHardwareModel(c.hardware_model(), reg, t->fleet.node.accelerator);
+  auto machine = ResolveHardwareModel(c.hardware_model(), reg, t->fleet.node.accelerator,
+                                      /*efficiency_given=*/s.training().efficiency() > 0);
   if (!machine.ok()) return machine.status();
   t->step.machine = *machine;
   // The calibrated machine runs NVLink per direction: half the registry's

@@ -69,10 +69,17 @@ double CalibratedIterationSeconds(const IterationModel& m, const std::vector<Pre
   layer += 2 * StreamSeconds(km, StreamKind::kElementwise, m.gpu_hbm, 3 * T * h * bpp);
   if (s.learned_positions == 0)
     layer += StreamSeconds(km, StreamKind::kRope, m.gpu_hbm, 2 * T * (heads + kv) * d / t * bpp);
-  layer += gemm(T, (heads + 2 * kv) * d / t, h) + gemm(T, h, heads * d / t);
-  layer += gemm(T * routed, (s.gated_mlp ? 2 : 1) * f / t, h) + gemm(T * routed, h, f / t);
-  layer += StreamSeconds(km, StreamKind::kActivation, m.gpu_hbm,
-                         (s.gated_mlp ? 3 : 2) * T * routed * f / t * bpp);
+  if (s.HasFullShape()) {
+    layer += gemm(T, (heads + 2 * kv) * d / t, h) + gemm(T, h, heads * d / t);
+    layer += gemm(T * routed, (s.gated_mlp ? 2 : 1) * f / t, h) + gemm(T * routed, h, f / t);
+    layer += StreamSeconds(km, StreamKind::kActivation, m.gpu_hbm,
+                           (s.gated_mlp ? 3 : 2) * T * routed * f / t * bpp);
+  } else {
+    // Without the shape: a layer's active parameters as one h-wide GEMM
+    // (2·P/L FLOPs per token, the roofline's count).
+    const double active = s.active_parameters > 0 ? s.active_parameters : s.parameters;
+    layer += gemm(T, active / g.layers / h / t, h);
+  }
   // Attention per layer: 4·heads·d FLOPs per query–key pair over TP.
   const double pair_flops = 4 * heads * d / t;
   const double kv_token_bytes = 2 * kv * d / t * bpp;
