@@ -107,8 +107,13 @@ std::vector<double> NelderMeadOnce(const std::function<double(const std::vector<
 
 }  // namespace
 
-std::vector<double> NelderMead(const std::function<double(const std::vector<double>&)>& f,
+std::vector<double> NelderMead(const std::function<double(const std::vector<double>&)>& objective,
                                std::vector<double> start, double step, int max_evaluations) {
+  // A NaN would break the simplex's ordering: it counts as +inf.
+  const std::function<double(const std::vector<double>&)> f = [&](const std::vector<double>& x) {
+    const double v = objective(x);
+    return std::isnan(v) ? INFINITY : v;
+  };
   int evaluations = 0;
   std::vector<double> x = NelderMeadOnce(f, start, step, max_evaluations, &evaluations);
   for (int restart = 0; restart < 3 && evaluations < max_evaluations; ++restart) {

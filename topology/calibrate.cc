@@ -157,6 +157,11 @@ absl::Status ReadVidurAllReduce(const Table& t, const std::string& origin,
     auto ms = Number(t, i, "time_stats.all_reduce.median", origin);
     for (const auto* x : {&n, &per_node, &size, &ms})
       if (!x->ok()) return x->status();
+    if (*n != std::floor(*n) || *n > 65536 || *per_node > 65536) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          origin, " line ", t.line[i], ": num_workers and devices_per_node must be integers "
+          "1…65,536"));
+    }
     if (*n != *per_node || *n < 2) {
       ++skipped;  // spans nodes (the profiling cluster's network), or one GPU
       continue;

@@ -48,6 +48,17 @@ double GemmLogError(const KernelModel& km, const CalibrationTarget& t,
   return n ? sum / n : 0;
 }
 
+// The size band of a message, by factors of 8 from 1 B: "512–4096 B",
+// "2–16 MiB"; beyond 1 TiB one band.
+std::string SizeBand(double bytes) {
+  if (!(bytes < 1099511627776.0)) return ">= 1 TiB";
+  const int band = std::max(0, static_cast<int>(std::floor(std::log2(std::max(bytes, 1.0)) / 3)));
+  const int lo = 3 * band;  // 2^lo … 2^(lo+3) bytes, lo <= 39
+  const char* unit = lo >= 30 ? "GiB" : lo >= 20 ? "MiB" : lo >= 10 ? "KiB" : "B";
+  const int shift = lo >= 30 ? 30 : lo >= 20 ? 20 : lo >= 10 ? 10 : 0;
+  return absl::StrCat(int64_t{1} << (lo - shift), "–", int64_t{8} << (lo - shift), " ", unit);
+}
+
 }  // namespace
 
 absl::StatusOr<Calibration> Calibrate(const CalibrationSamples& samples,
@@ -183,16 +194,8 @@ absl::StatusOr<Calibration> Calibrate(const CalibrationSamples& samples,
         StreamSeconds(km, s.kind, target.hbm, s.bytes) / s.seconds - 1);
   }
   for (const auto& s : samples.all_reduces) {
-    const int decade = static_cast<int>(std::floor(std::log2(s.bytes) / 3)) * 3;
-    rel[absl::StrFormat("all_reduce %d GPUs %s", s.gpus,
-                        decade >= 20 ? absl::StrCat(1 << (decade - 20), "–", 8 << (decade - 20), " MiB")
-                                     : decade >= 10 ? absl::StrCat(1 << (decade - 10), "–",
-                                                                   8 << (decade - 10), " KiB")
-                                                    : absl::StrCat(1 << decade, "–", 8 << decade,
-                                                                   " B"))]
-        .push_back(NvlinkAllReduceSeconds(km, target.nvlink_per_direction, s.gpus, s.bytes) /
-                       s.seconds -
-                   1);
+    rel[absl::StrFormat("all_reduce %d GPUs %s", s.gpus, SizeBand(s.bytes))].push_back(
+        NvlinkAllReduceSeconds(km, target.nvlink_per_direction, s.gpus, s.bytes) / s.seconds - 1);
   }
   for (const auto& [op, r] : rel) out.errors.push_back(ErrorsOf(op, r));
   p.set_gemm_samples(g16 + g8);
