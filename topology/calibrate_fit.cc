@@ -200,9 +200,14 @@ absl::StatusOr<Calibration> Calibrate(const CalibrationSamples& samples,
   for (const auto& [op, r] : rel) out.errors.push_back(ErrorsOf(op, r));
   p.set_gemm_samples(g16 + g8);
   p.set_gemm_fit_median_error(Median(all_gemm));
-  std::string source = "fitted by mlsysim calibrate to";
-  for (const std::string& f : samples.files) absl::StrAppend(&source, " ", f, ";");
-  source.pop_back();
+  // The files by name (without their row counts), then the sample totals.
+  std::string source = "fitted by mlsysim calibrate to ";
+  for (size_t i = 0; i < samples.files.size(); ++i) {
+    const std::string& f = samples.files[i];
+    absl::StrAppend(&source, i > 0 ? ", " : "", f.substr(0, f.find(" (")));
+  }
+  absl::StrAppend(&source, " (", g16 + g8, " GEMM, ", samples.streams.size(), " streaming, ",
+                  samples.all_reduces.size(), " all-reduce samples)");
   p.set_source(source);
   return out;
 }
