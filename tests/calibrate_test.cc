@@ -310,6 +310,10 @@ TEST(CalibrateCliTest, ServingEngineLimitsUnderTheirFrameworkNames) {
     EXPECT_EQ(j.Num("kv_blocks_per_replica"),
               std::floor((u * hw.capacity - m.parameters * 2) / kv_block))
         << u;
+    // The defaults a run used are in its facts (issue 26).
+    EXPECT_EQ(j.Text("input_tokens"), "fixed:512");
+    EXPECT_EQ(j.Text("output_tokens"), "fixed:128");
+    EXPECT_EQ(j.Text("precision"), "fp16");
   }
   CliRun r = Mlsysim({"simulate", "serving", "--model", "Llama3_8B", "--hardware", "H100",
                       "--replicas", "1", "--qps", "1", "--requests", "10", "--max-num-seqs", "4",

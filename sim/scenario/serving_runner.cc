@@ -264,7 +264,13 @@ void AddServingFacts(const ResolvedServing& r, const scenario::ServingWorkload& 
   }
   if (c.prefill_replicas > 0) AddFact(out, "prefill_replicas", c.prefill_replicas);
   AddFact(out, "arrival", r.arrival);
-  if (!r.from_trace && r.streams.empty()) AddFact(out, "qps", r.qps, "1/s");
+  if (!r.from_trace && r.streams.empty()) {
+    AddFact(out, "qps", r.qps, "1/s");
+    // The lengths, defaults included (issue 26: 512/128 appeared nowhere).
+    AddFact(out, "input_tokens", w.input_tokens().empty() ? "fixed:512" : w.input_tokens());
+    AddFact(out, "output_tokens", w.output_tokens().empty() ? "fixed:128" : w.output_tokens());
+  }
+  AddFact(out, "precision", c.precision);
   AddFact(out, "requests", static_cast<double>(runs[0].ttft_s.size()));
   AddFact(out, "router", w.router().empty() ? "rr" : w.router());
   AddFact(out, "attention", r.attention);
