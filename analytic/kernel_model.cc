@@ -46,17 +46,20 @@ double AttentionSeconds(const KernelModel& km, double peak, double hbm, double f
                                      bytes / (hbm * km.weight_stream_efficiency));
 }
 
+const KernelModel::AllReducePoint* NvlinkAllReducePoint(const KernelModel& km, int gpus) {
+  if (km.nvlink_all_reduce.empty()) return nullptr;
+  const KernelModel::AllReducePoint* point = &km.nvlink_all_reduce.front();
+  for (const KernelModel::AllReducePoint& p : km.nvlink_all_reduce)
+    if (p.gpus <= gpus) point = &p;
+  return point;
+}
+
 double NvlinkAllReduceSeconds(const KernelModel& km, double per_direction_bw, int gpus,
                               double bytes) {
   if (gpus <= 1 || bytes <= 0) return 0;
-  double efficiency = 1, latency = 0;
-  if (!km.nvlink_all_reduce.empty()) {
-    const KernelModel::AllReducePoint* point = &km.nvlink_all_reduce.front();
-    for (const KernelModel::AllReducePoint& p : km.nvlink_all_reduce)
-      if (p.gpus <= gpus) point = &p;
-    efficiency = point->bus_efficiency;
-    latency = point->latency_s;
-  }
+  const KernelModel::AllReducePoint* point = NvlinkAllReducePoint(km, gpus);
+  const double efficiency = point != nullptr ? point->bus_efficiency : 1;
+  const double latency = point != nullptr ? point->latency_s : 0;
   const double n = gpus;
   return latency + 2 * (n - 1) / n * bytes / (efficiency * per_direction_bw);
 }

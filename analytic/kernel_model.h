@@ -68,10 +68,14 @@ double StreamSeconds(const KernelModel& km, StreamKind kind, double hbm, double 
 double AttentionSeconds(const KernelModel& km, double peak, double hbm, double flops,
                         double bytes);
 
+// The measured all-reduce group that stands for `gpus` GPUs: the largest
+// measured size at or below it (the smallest one when none is); nullptr when
+// the model has no all-reduce measurements.
+const KernelModel::AllReducePoint* NvlinkAllReducePoint(const KernelModel& km, int gpus);
+
 // NCCL ring all-reduce of `bytes` over `gpus` GPUs of one node whose NVLink
-// runs `per_direction_bw` B/s each way: the measured bus efficiency and
-// latency of the nearest measured group size at or below `gpus` (the
-// smallest one when none is), 0 for one GPU.
+// runs `per_direction_bw` B/s each way, at NvlinkAllReducePoint's bus
+// efficiency and latency (line rate without measurements); 0 for one GPU.
 double NvlinkAllReduceSeconds(const KernelModel& km, double per_direction_bw, int gpus,
                               double bytes);
 

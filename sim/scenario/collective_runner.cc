@@ -277,13 +277,7 @@ absl::StatusOr<scenario::Scenario> WithRegistryHardware(const scenario::Scenario
   if (!machine.ok()) return machine.status();
   double nvlink = node->intra_node_bw.si / 2, nvlink_latency = kLatencyNvlinkS;
   if (machine->has_value() && gpn > 1) {
-    const KernelModel& km = **machine;
-    // The measured group at or below G (the smallest one when none is).
-    const KernelModel::AllReducePoint* point =
-        km.nvlink_all_reduce.empty() ? nullptr : &km.nvlink_all_reduce.front();
-    for (const auto& p : km.nvlink_all_reduce)
-      if (p.gpus <= gpn) point = &p;
-    if (point != nullptr) {
+    if (const KernelModel::AllReducePoint* point = NvlinkAllReducePoint(**machine, gpn)) {
       nvlink *= point->bus_efficiency;
       nvlink_latency = point->latency_s / (2.0 * (gpn - 1));
     }

@@ -122,13 +122,17 @@ IterationCost CostOfIteration(const IterationModel& m, const std::vector<Prefill
     c.bytes += m.kv_bytes_per_token * ctx;
     tokens += 1;
   }
+  if (m.machine.has_value()) {
+    c.seconds = CalibratedIterationSeconds(m, pieces, decode_contexts);
+    return c;
+  }
   double t = std::max(c.flops / m.peak_flops, c.bytes / m.memory_bw);
   if (!pieces.empty()) t += m.dispatch_tax_s;
   if (!decode_contexts.empty()) t += m.layer_tax_s;
   if (m.tp > 1)
     t += 2.0 * m.layers *
          RingAllReduceTime(tokens * m.tp_bytes_per_token, m.tp, m.nvlink_bw, kLatencyNvlinkS);
-  c.seconds = m.machine.has_value() ? CalibratedIterationSeconds(m, pieces, decode_contexts) : t;
+  c.seconds = t;
   return c;
 }
 
