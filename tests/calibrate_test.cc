@@ -233,6 +233,17 @@ TEST(CalibrateCliTest, BadInputNamesTheFieldAndWritesNothing) {
   EXPECT_NE(r.err.find("cluster.hardware_model (--hardware-model): unknown 'calibrat'"),
             std::string::npos)
       << r.err;
+  // Any form's scenario file: the word is checked where the scenario is.
+  const std::string queue = std::string(::testing::TempDir()) + "/hardware_model.textproto";
+  {
+    std::FILE* q = std::fopen(queue.c_str(), "w");
+    ASSERT_NE(q, nullptr);
+    std::fputs("cluster { hardware_model: \"fast\" }\nqueue { servers: 2 }\n", q);
+    std::fclose(q);
+  }
+  r = Mlsysim({"simulate", queue});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("cluster.hardware_model: unknown 'fast'"), std::string::npos) << r.err;
   r = Mlsysim({"simulate", "serving", "--model", "Llama3_8B", "--hardware", "MI300X", "--replicas",
                "1", "--qps", "1", "--requests", "10", "--hardware-model", "calibrated"});
   EXPECT_EQ(r.code, 1);

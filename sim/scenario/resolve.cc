@@ -17,8 +17,9 @@ absl::StatusOr<std::optional<KernelModel>> ResolveHardwareModel(const std::strin
     return km == nullptr ? std::optional<KernelModel>() : std::optional<KernelModel>(*km);
   }
   if (text != "calibrated") {
-    return absl::InvalidArgumentError(absl::StrCat("cluster.hardware_model: unknown '", text,
-                                                   "'; accepted: roofline (default), calibrated"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "cluster.hardware_model: unknown '", text,
+        "'; accepted: calibrated (default where the accelerator has a machine model), roofline"));
   }
   const KernelModel* km = reg.FindMachine(hw.key);
   if (km == nullptr) {
