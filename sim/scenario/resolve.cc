@@ -6,6 +6,13 @@
 
 namespace mlsysim {
 
+std::string CheckHardwareModel(const std::string& text) {
+  if (text.empty() || text == "calibrated" || text == "roofline") return "";
+  return absl::StrCat("cluster.hardware_model: unknown '", text,
+                      "'; accepted: calibrated (default where the accelerator has a machine "
+                      "model), roofline");
+}
+
 absl::StatusOr<std::optional<KernelModel>> ResolveHardwareModel(const std::string& text,
                                                                 const Registry& reg,
                                                                 const Accelerator& hw,
@@ -16,10 +23,8 @@ absl::StatusOr<std::optional<KernelModel>> ResolveHardwareModel(const std::strin
     const KernelModel* km = reg.FindMachine(hw.key);
     return km == nullptr ? std::optional<KernelModel>() : std::optional<KernelModel>(*km);
   }
-  if (text != "calibrated") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "cluster.hardware_model: unknown '", text,
-        "'; accepted: calibrated (default where the accelerator has a machine model), roofline"));
+  if (const std::string e = CheckHardwareModel(text); !e.empty()) {
+    return absl::InvalidArgumentError(e);
   }
   const KernelModel* km = reg.FindMachine(hw.key);
   if (km == nullptr) {

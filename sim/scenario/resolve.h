@@ -33,6 +33,10 @@ struct ScenarioDefaults {
   static constexpr int kJobReplications = 5;
 };
 
+// "" or "cluster.hardware_model: unknown 'x'; accepted: ..." (empty text,
+// the default, is accepted).
+std::string CheckHardwareModel(const std::string& text);
+
 // cluster.hardware_model for an accelerator: nullopt for roofline, the
 // registry's machine model for calibrated; unset: calibrated where the
 // accelerator has a machine model, unless the workload gives a compute

@@ -202,12 +202,7 @@ std::string CheckScenarioRanges(const scenario::Scenario& s) {
   if (const std::string e = CheckPrecision(s.serving().precision(), "serving.precision");
       !e.empty())
     return e;
-  if (const std::string& m = s.cluster().hardware_model();
-      !m.empty() && m != "calibrated" && m != "roofline") {
-    return absl::StrCat("cluster.hardware_model: unknown '", m,
-                        "'; accepted: calibrated (default where the accelerator has a machine "
-                        "model), roofline");
-  }
+  if (const std::string e = CheckHardwareModel(s.cluster().hardware_model()); !e.empty()) return e;
   if (const std::string e = CheckExclusions(s); !e.empty()) return e;
   if (const std::string e = CheckUtf8Strings(s, ""); !e.empty()) return e;
   if (s.cluster().oversubscription() != 0 && s.cluster().oversubscription() < 1) {
