@@ -346,6 +346,22 @@ TEST(CalibrateCliTest, RegistryRefusesAMachineOutOfRange) {
   EXPECT_NE(std::string(s.message()).find("gemm_efficiency out of range"), std::string::npos) << s;
   s = copy.AddText("machine { accelerator: \"H1000\" gemm_efficiency: 0.7 }", "user.textproto");
   EXPECT_FALSE(s.ok());
+  // A new accelerator needs the GEMM fields; a known one is completed: an
+  // NCCL-only profile replaces the all-reduce table and keeps the GEMMs.
+  s = copy.AddText("machine { accelerator: \"MI300X\" nvlink_all_reduce { gpus: 8 "
+                   "bus_efficiency: 0.5 } }",
+                   "user.textproto");
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(std::string(s.message()).find("sms is required"), std::string::npos) << s;
+  const double gemm = copy.FindMachine("H100")->gemm_efficiency;
+  ASSERT_TRUE(copy.AddText("machine { accelerator: \"H100\" nvlink_all_reduce { gpus: 8 "
+                           "bus_efficiency: 0.5 latency_us: 10 } }",
+                           "user.textproto")
+                  .ok());
+  const KernelModel* h100 = copy.FindMachine("H100");
+  EXPECT_EQ(h100->gemm_efficiency, gemm);
+  ASSERT_EQ(h100->nvlink_all_reduce.size(), 1u);
+  EXPECT_EQ(h100->nvlink_all_reduce[0].bus_efficiency, 0.5);
 }
 
 }  // namespace

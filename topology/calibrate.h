@@ -91,8 +91,16 @@ struct Calibration {
 absl::StatusOr<Calibration> Calibrate(const CalibrationSamples& samples,
                                       const CalibrationTarget& target);
 
-// The kernel model of a profile (efficiencies as written, µs to seconds).
-KernelModel KernelModelOf(const registry::MachineProfile& profile);
+// The kernel model of a profile (efficiencies as written, µs to seconds),
+// completing `base`: what the profile sets replaces base's value (a
+// streaming kind, the all-reduce table as a whole), the rest stays. A user's
+// profile of only NCCL times thus refines the built-in machine. Without a
+// base (KernelModel{}), the GEMM fields must be set (RequireGemmFields).
+KernelModel KernelModelOf(const registry::MachineProfile& profile,
+                          const KernelModel& base = KernelModel());
+// InvalidArgument naming the field when a profile that has no machine model
+// to complete leaves sms, gemm_efficiency or weight_stream_efficiency unset.
+absl::Status RequireGemmFields(const registry::MachineProfile& profile);
 
 // A profile's values in their ranges (efficiencies in (0, 1.5], launches and
 // latencies >= 0 and < 1 s, SMs and tiles 1…65,536, group sizes >= 2);

@@ -212,28 +212,49 @@ absl::StatusOr<Calibration> Calibrate(const CalibrationSamples& samples,
   return out;
 }
 
-KernelModel KernelModelOf(const registry::MachineProfile& p) {
-  KernelModel km;
+KernelModel KernelModelOf(const registry::MachineProfile& p, const KernelModel& base) {
+  KernelModel km = base;
   km.accelerator = p.accelerator();
-  km.source = p.source();
+  if (!p.source().empty()) {
+    km.source = base.source.empty() ? p.source() : absl::StrCat(p.source(), "; over ", base.source);
+  }
   if (p.sms() > 0) km.sms = p.sms();
   if (p.tile_m() > 0) km.tile_m = p.tile_m();
   if (p.tile_n() > 0) km.tile_n = p.tile_n();
-  if (p.gemm_efficiency() > 0) km.gemm_efficiency = p.gemm_efficiency();
-  km.fp8_gemm_efficiency = p.fp8_gemm_efficiency();
+  if (p.gemm_efficiency() > 0) {
+    km.gemm_efficiency = p.gemm_efficiency();
+    km.gemm_launch_s = p.gemm_launch_us() * 1e-6;
+  }
+  if (p.fp8_gemm_efficiency() > 0) km.fp8_gemm_efficiency = p.fp8_gemm_efficiency();
   if (p.weight_stream_efficiency() > 0) km.weight_stream_efficiency = p.weight_stream_efficiency();
-  km.gemm_launch_s = p.gemm_launch_us() * 1e-6;
   for (const auto& s : p.streaming()) {
     for (int kind = 0; kind < kStreamKinds; ++kind)
       if (s.kind() == StreamKindName(static_cast<StreamKind>(kind)))
         km.stream[kind] = {s.hbm_efficiency(), s.launch_us() * 1e-6};
   }
   if (p.attention_efficiency() > 0) km.attention_efficiency = p.attention_efficiency();
-  for (const auto& a : p.nvlink_all_reduce())
-    km.nvlink_all_reduce.push_back({a.gpus(), a.bus_efficiency(), a.latency_us() * 1e-6});
-  std::sort(km.nvlink_all_reduce.begin(), km.nvlink_all_reduce.end(),
-            [](const auto& a, const auto& b) { return a.gpus < b.gpus; });
+  if (p.nvlink_all_reduce_size() > 0) {
+    km.nvlink_all_reduce.clear();
+    for (const auto& a : p.nvlink_all_reduce())
+      km.nvlink_all_reduce.push_back({a.gpus(), a.bus_efficiency(), a.latency_us() * 1e-6});
+    std::sort(km.nvlink_all_reduce.begin(), km.nvlink_all_reduce.end(),
+              [](const auto& a, const auto& b) { return a.gpus < b.gpus; });
+  }
   return km;
+}
+
+absl::Status RequireGemmFields(const registry::MachineProfile& p) {
+  for (const auto& [field, set] : {std::pair<const char*, bool>{"sms", p.sms() > 0},
+                                   {"gemm_efficiency", p.gemm_efficiency() > 0},
+                                   {"weight_stream_efficiency", p.weight_stream_efficiency() > 0}}) {
+    if (!set) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "machine '", p.accelerator(), "': ", field,
+          " is required (no machine model of this accelerator to complete; fit GEMM samples "
+          "with mlsysim calibrate)"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status CheckMachineProfile(const registry::MachineProfile& p) {

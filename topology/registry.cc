@@ -250,7 +250,13 @@ absl::Status Registry::AddText(absl::string_view text, absl::string_view origin)
     if (auto s = CheckMachineProfile(m); !s.ok()) return prefix(s);
     auto hw = FindAccelerator(m.accelerator());
     if (!hw.ok()) return prefix(Annotate(hw.status(), "machine", m.accelerator()));
-    KernelModel km = KernelModelOf(m);
+    // A profile completes the machine model already held (a user's NCCL-only
+    // profile refines the built-in one); a new accelerator needs the GEMM fields.
+    auto held = machines_.find(hw->key);
+    if (held == machines_.end()) {
+      if (auto s = RequireGemmFields(m); !s.ok()) return prefix(s);
+    }
+    KernelModel km = held == machines_.end() ? KernelModelOf(m) : KernelModelOf(m, held->second);
     km.accelerator = hw->key;
     machines_[hw->key] = std::move(km);
   }
