@@ -248,13 +248,15 @@ absl::Status AddMessageSweep(const ResolvedCollective& c, const ClusterGraph& gr
 // bus efficiency for the node's group size, and the measured all-reduce
 // latency is spread over the ring's 2(G − 1) steps.
 absl::StatusOr<scenario::Scenario> WithRegistryHardware(const scenario::Scenario& in,
-                                                        const Registry& reg) {
+                                                        const Registry* registry) {
   if (in.cluster().node().empty()) {
     if (in.cluster().hardware_model() == "calibrated") {
       return Bad("cluster.hardware_model: calibrated needs registry hardware (cluster.node)");
     }
     return in;
   }
+  if (registry == nullptr) return Bad("cluster.node: no registry to resolve it in");
+  const Registry& reg = *registry;
   scenario::Scenario s = in;
   auto* w = s.mutable_collective();
   if (!w->bandwidth().empty() || !w->latency().empty() || !w->inter_bandwidth().empty() ||
@@ -298,7 +300,7 @@ absl::StatusOr<scenario::Scenario> WithRegistryHardware(const scenario::Scenario
 }
 
 absl::StatusOr<result::Result> RunCollective(const scenario::Scenario& in, const RunContext& rc) {
-  auto resolved = WithRegistryHardware(in, *rc.registry);
+  auto resolved = WithRegistryHardware(in, rc.registry.get());
   if (!resolved.ok()) return resolved.status();
   const scenario::Scenario& s = *resolved;
   auto c = ResolveCollective(s);
@@ -336,8 +338,11 @@ absl::StatusOr<result::Result> RunCollective(const scenario::Scenario& in, const
   AddFact(&out, "message_bytes", c->message, "B");
   if (!in.cluster().node().empty()) AddFact(&out, "node", in.cluster().node());
   if (!in.cluster().node().empty() && in.cluster().hardware_model() != "roofline" &&
-      (*rc.registry).FindMachine((*rc.registry).FindNode(in.cluster().node())->accelerator.key)) {
-    AddFact(&out, "hardware_model", "calibrated");
+      rc.registry != nullptr) {
+    auto node = rc.registry->FindNode(in.cluster().node());
+    if (node.ok() && rc.registry->FindMachine(node->accelerator.key) != nullptr) {
+      AddFact(&out, "hardware_model", "calibrated");
+    }
   }
   AddFact(&out, "topology", c->topology);
   AddFact(&out, "routing", RoutingName(c->shape.routing));
