@@ -47,7 +47,7 @@ constexpr Pin kPins[] = {
     {"llama3_405b_16k_54d.textproto", "54e12feaa6cabb00", 0x69f8b524ccd7cfdaull},
     {"llama3_70b_fp16_1000qps.textproto", "a7d3c514d1f01f1f", 0x34c19e45945ed3fbull},
     {"llama3_70b_int4_1000qps.textproto", "cefe260034749b59", 0x5655c8b0c2da5d98ull},
-    {"llama3_70b_research256.textproto", "3b208e36866a497c", 0x8f5f524eb8deef8cull},
+    {"llama3_70b_research256.textproto", "3b208e36866a497c", 0x19d382351d1a0072ull},
     {"llama3_8b_8xh100_bursty.textproto", "05891351aa033520", 0xe0619fd17a1e3677ull},
     {"mixtral_ep8_frontier.textproto", "f03250833f84ec02", 0xf02a87b4afb2fbcfull},
     {"mm8_tail_latency.textproto", "ca203467c8e87e3b", 0x6042e37645594341ull},

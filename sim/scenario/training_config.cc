@@ -67,11 +67,6 @@ absl::Status ResolveFleet(const scenario::Scenario& s, const Registry& reg, Reso
                                       /*efficiency_given=*/s.training().efficiency() > 0);
   if (!machine.ok()) return machine.status();
   t->step.machine = *machine;
-  // The calibrated machine runs NVLink per direction: half the registry's
-  // both-direction figure (a figure given in the scenario is per direction).
-  if (machine->has_value() && c.intra_node_bandwidth().empty()) {
-    t->fleet.node.intra_node_bw = t->fleet.node.intra_node_bw.Scaled(0.5);
-  }
   if (!c.region().empty()) t->fleet.region = c.region();
   auto grid = reg.FindGrid(t->fleet.region.empty() ? "US_Avg" : t->fleet.region);
   if (!grid.ok()) return Bad(std::string(grid.status().message()));
@@ -86,6 +81,12 @@ absl::Status ResolveStep(const scenario::Scenario& s, ResolvedTraining* t) {
   TrainingStepConfig& sc = t->step;
   sc.model = t->model;
   sc.node = t->fleet.node;
+  // The calibrated machine runs NVLink per direction: half the registry's
+  // both-direction figure (a figure given in the scenario is per direction).
+  // Only the simulated step: the closed forms beside it stay mlsysim's.
+  if (sc.machine.has_value() && c.intra_node_bandwidth().empty()) {
+    sc.node.intra_node_bw = sc.node.intra_node_bw.Scaled(0.5);
+  }
   sc.fabric = t->fleet.fabric;
   sc.nodes = t->fleet.count;
   auto topology = ParseFabricKind(c.topology().empty() ? "fat_tree_2" : c.topology());
