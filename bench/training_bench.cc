@@ -1,5 +1,6 @@
 // training_bench.cc — training-simulation speed: one detailed step of
-// Llama-3-70B on 1,024 GPUs (TP8 PP4 DP32) at flow level; the 54-day,
+// Llama-3-70B on 1,024 GPUs (TP8 PP4 DP32) at flow level; GPT-3 on 16,384
+// GPUs as flow classes against per flow (issue 22); the 54-day,
 // 16,384-GPU run with the Llama 3 failure mix; and flow-network throughput on
 // a ring all-reduce over 1,024 ranks (flow completions per second). A ring
 // all-reduce's α-β formula evaluated per step is the in-run baseline.
@@ -80,6 +81,40 @@ void BM_Llama70BStep16kGpus(benchmark::State& state) {
   state.counters["step_s"] = step;
 }
 
+// Issue 22: `simulate training --model GPT3 --nodes 2048 --node DGX_H100
+// --fabric InfiniBand_NDR --tp 8 --pp 8 --batch-size 4096` (16 microbatches).
+// Arg 0: full detail as flow classes (the default now); 1: replica detail per
+// flow (the default before; the same-run baseline); 2: full detail per flow
+// (--detail full --no-aggregation: what the classes stand for).
+void BM_Gpt3Step16kGpus(benchmark::State& state) {
+  TrainingStepConfig c;
+  c.model = *Reg().FindModel("GPT3");
+  c.node = *Reg().FindNode("DGX_H100");
+  c.fabric = *Reg().FindFabric("InfiniBand_NDR");
+  c.nodes = 2048;
+  c.tp = 8;
+  c.pp = 8;
+  c.microbatches = 16;
+  c.global_batch = 4096;
+  c.bucket_bytes = 500e6;
+  c.machine = *Reg().FindMachine("H100");
+  c.node.intra_node_bw = c.node.intra_node_bw.Scaled(0.5);
+  c.aggregate_flows = state.range(0) == 0;
+  c.representative_replica = state.range(0) == 1;
+  uint64_t flows = 0, simulated = 0;
+  double step = 0;
+  for (auto _ : state) {
+    auto r = SimulateTrainingStep(c);
+    flows = r->flows;
+    simulated = r->simulated_flows;
+    step = r->step_time_s;
+    benchmark::DoNotOptimize(r);
+  }
+  state.counters["flows"] = static_cast<double>(flows);
+  state.counters["simulated_flows"] = static_cast<double>(simulated);
+  state.counters["step_s"] = step;
+}
+
 void BM_Llama3Run54Days16kGpus(benchmark::State& state) {
   auto causes = FailurePreset("llama3", 2048, 8);
   TrainingRunConfig c;
@@ -123,6 +158,7 @@ void BM_RingAllReduce1024Ranks(benchmark::State& state) {
 
 BENCHMARK(BM_Llama70BStep1024Gpus)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Llama70BStep16kGpus)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Gpt3Step16kGpus)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Llama3Run54Days16kGpus)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_RingAllReduce1024Ranks)->Unit(benchmark::kMillisecond)->UseRealTime();
 

@@ -271,6 +271,7 @@ TEST(TrainingStepTest, TheFlowEstimateCountsWhatTheStepStarts) {
     c.virtual_stages = k.v;
     c.representative_replica = k.replica;
     c.bucket_bytes = k.bucket;
+    c.aggregate_flows = false;  // flows counts what the per-flow step starts
     auto r = SimulateTrainingStep(c);
     ASSERT_TRUE(r.ok()) << r.status();
     EXPECT_EQ(static_cast<double>(r->flows), EstimatedStepFlows(c))
@@ -279,9 +280,17 @@ TEST(TrainingStepTest, TheFlowEstimateCountsWhatTheStepStarts) {
   // The bound: a million nodes at tp 8 x pp 8 are refused before anything runs.
   TrainingStepConfig huge = Base(1000000, 8, 8, 1, 125000);
   huge.representative_replica = true;
+  huge.aggregate_flows = false;
   auto r = SimulateTrainingStep(huge);
   EXPECT_TRUE(absl::IsInvalidArgument(r.status())) << r.status();
   EXPECT_NE(r.status().message().find("flows"), std::string::npos);
+  // Aggregated, the bound is on the classes' work: the same million nodes
+  // with 25 MB buckets (2(DP - 1) ring steps per bucket) are refused too.
+  TrainingStepConfig larger = Base(1000000, 8, 8, 1, 125000);
+  larger.bucket_bytes = 25e6;
+  EXPECT_GT(EstimatedAggregatedWork(larger), kMaxStepFlows);
+  r = SimulateTrainingStep(larger);
+  EXPECT_TRUE(absl::IsInvalidArgument(r.status())) << r.status();
 }
 
 // The 99.9 % two-sided Poisson band of a pooled count with mean m: m ± 3.29·√m

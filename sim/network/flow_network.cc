@@ -16,6 +16,17 @@ FlowNetwork::FlowNetwork(Simulator& sim, std::vector<double> link_capacity)
   link_mark_.assign(capacity_.size(), 0);
   cap_left_.assign(capacity_.size(), 0.0);
   unfrozen_.assign(capacity_.size(), 0);
+  unfrozen_weight_.assign(capacity_.size(), 0.0);
+}
+
+uint32_t FlowNetwork::StartWeighted(const std::vector<int>& links,
+                                    const std::vector<double>& weights, double bytes,
+                                    double latency_s, FlowObserver* observer, uint64_t tag,
+                                    double start_s) {
+  const uint32_t id = Start(links, bytes, latency_s, observer, tag, start_s);
+  flows_[id].weight.assign(weights.begin(), weights.end());
+  any_weighted_ = true;
+  return id;
 }
 
 uint32_t FlowNetwork::Start(const std::vector<int>& links, double bytes, double latency_s,
@@ -31,6 +42,7 @@ uint32_t FlowNetwork::Start(const std::vector<int>& links, double bytes, double 
   Flow& f = flows_[id];
   f.links.assign(links.begin(), links.end());
   f.slot.assign(links.size(), 0);
+  f.weight.clear();
   f.bytes = f.remaining = std::max(0.0, bytes);
   f.rate = 0;
   f.observer = observer;
@@ -107,9 +119,9 @@ void FlowNetwork::Update(SimTime now) {
     for (const PendingFlow& p : pending_.PopGroup()) {
       Flow& f = flows_[p.flow];
       if (!f.active || p.version != f.version) continue;  // re-timed since
-      for (int l : f.links) {
-        link_bytes_[l] += f.bytes;
-        seed_links_.push_back(l);
+      for (size_t i = 0; i < f.links.size(); ++i) {
+        link_bytes_[f.links[i]] += f.bytes * Weight(f, i);
+        seed_links_.push_back(f.links[i]);
       }
       Detach(p.flow);
       done_.push_back({f.observer, f.tag, f.finish_s});
@@ -122,7 +134,7 @@ void FlowNetwork::Update(SimTime now) {
   for (uint32_t id : arrived_) {
     Flow& f = flows_[id];
     if (f.links.empty() || f.bytes <= 0) {
-      for (int l : f.links) link_bytes_[l] += f.bytes;
+      for (size_t i = 0; i < f.links.size(); ++i) link_bytes_[f.links[i]] += f.bytes * Weight(f, i);
       done_.push_back({f.observer, f.tag, f.t_last});
       f.links.clear();
       free_.push_back(id);
@@ -188,17 +200,30 @@ void FlowNetwork::Reallocate(double now_s) {
   for (int l : component_links_) {
     cap_left_[l] = capacity_[l];
     unfrozen_[l] = static_cast<int>(link_flows_[l].size());
+    unfrozen_weight_[l] = static_cast<double>(link_flows_[l].size());
+    if (!any_weighted_) continue;
+    unfrozen_weight_[l] = 0;
+    for (uint32_t id : link_flows_[l]) {
+      const Flow& f = flows_[id];
+      if (f.weight.empty()) {
+        unfrozen_weight_[l] += 1.0;
+      } else {
+        for (size_t i = 0; i < f.links.size(); ++i)
+          if (f.links[i] == l) unfrozen_weight_[l] += f.weight[i];
+      }
+    }
   }
   for (uint32_t id : component_flows_) {
     Flow& f = flows_[id];
     double rate = std::numeric_limits<double>::infinity();
     bool alone = true;
-    for (int l : f.links) {
+    for (size_t i = 0; i < f.links.size(); ++i) {
+      const int l = f.links[i];
       if (unfrozen_[l] != 1) {
         alone = false;
         break;
       }
-      rate = std::min(rate, capacity_[l]);
+      rate = std::min(rate, capacity_[l] / Weight(f, i));
     }
     if (!alone) continue;
     f.frozen = true;
@@ -206,6 +231,7 @@ void FlowNetwork::Reallocate(double now_s) {
     for (int l : f.links) {
       cap_left_[l] = 0;
       unfrozen_[l] = 0;
+      unfrozen_weight_[l] = 0;
     }
   }
   // Progressive filling over the rest of the component (its links carry no
@@ -214,24 +240,27 @@ void FlowNetwork::Reallocate(double now_s) {
   std::vector<Entry>& heap = share_heap_;
   heap.clear();
   for (int l : component_links_) {
-    if (unfrozen_[l] > 0) heap.push_back({cap_left_[l] / unfrozen_[l], l});
+    if (unfrozen_[l] > 0) heap.push_back({cap_left_[l] / unfrozen_weight_[l], l});
   }
   std::make_heap(heap.begin(), heap.end(), std::greater<Entry>());
   while (!heap.empty()) {
     std::pop_heap(heap.begin(), heap.end(), std::greater<Entry>());
     const auto [share, l] = heap.back();
     heap.pop_back();
-    if (unfrozen_[l] == 0 || share != cap_left_[l] / unfrozen_[l]) continue;  // stale entry
+    if (unfrozen_[l] == 0 || share != cap_left_[l] / unfrozen_weight_[l]) continue;  // stale
     const double rate = std::max(0.0, share);
     for (uint32_t id : link_flows_[l]) {
       Flow& f = flows_[id];
       if (f.frozen) continue;
       f.frozen = true;
       f.rate = rate;
-      for (int x : f.links) {
-        cap_left_[x] -= rate;
+      for (size_t i = 0; i < f.links.size(); ++i) {
+        const int x = f.links[i];
+        const double w = Weight(f, i);
+        cap_left_[x] -= w * rate;
+        unfrozen_weight_[x] -= w;
         if (--unfrozen_[x] > 0) {
-          heap.push_back({cap_left_[x] / unfrozen_[x], x});
+          heap.push_back({cap_left_[x] / unfrozen_weight_[x], x});
           std::push_heap(heap.begin(), heap.end(), std::greater<Entry>());
         }
       }

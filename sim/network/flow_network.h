@@ -45,6 +45,13 @@ class FlowNetwork : public EventHandler {
   // not accumulate over thousands of sequential steps; < 0 means now.
   uint32_t Start(const std::vector<int>& links, double bytes, double latency_s,
                  FlowObserver* observer, uint64_t tag, double start_s = -1);
+  // A flow that stands for a class of identical flows (flow_classes.h): it
+  // loads link links[i] with weights[i] times its rate (the class's members
+  // on each physical link of that cell), so a link's constraint is
+  // sum(weight * rate) <= capacity. Unit weights are Start() exactly.
+  uint32_t StartWeighted(const std::vector<int>& links, const std::vector<double>& weights,
+                         double bytes, double latency_s, FlowObserver* observer, uint64_t tag,
+                         double start_s = -1);
 
   // During OnFlowComplete: the exact (continuous) time the reported flow's
   // last byte arrived. The callback's `now` is that instant rounded up.
@@ -68,6 +75,7 @@ class FlowNetwork : public EventHandler {
   struct Flow {
     std::vector<int> links;
     std::vector<uint32_t> slot;  // this flow's index in link_flows_[links[i]]
+    std::vector<double> weight;  // per link; empty: 1 on every link
     double bytes = 0, remaining = 0, rate = 0;
     double t_last = 0;    // continuous seconds up to which `remaining` is exact
     double finish_s = 0;  // exact arrival of the last byte at the current rate
@@ -90,6 +98,7 @@ class FlowNetwork : public EventHandler {
   void Detach(uint32_t id);
   // Re-allocates the component of flows reachable from `seed_links_`.
   void Reallocate(double now_s);
+  double Weight(const Flow& f, size_t i) const { return f.weight.empty() ? 1.0 : f.weight[i]; }
 
   Simulator& sim_;
   uint32_t target_;
@@ -109,9 +118,11 @@ class FlowNetwork : public EventHandler {
   std::vector<uint32_t> component_flows_;
   std::vector<uint32_t> link_mark_;
   uint32_t epoch_ = 0;
+  bool any_weighted_ = false;
   std::vector<double> cap_left_;
   std::vector<std::pair<double, int>> share_heap_;  // (fair share, link)
-  std::vector<int> unfrozen_;
+  std::vector<int> unfrozen_;              // unfrozen flows per link
+  std::vector<double> unfrozen_weight_;    // their summed weights
   std::vector<Done> done_;
   double finish_s_ = 0;
   uint64_t flows_started_ = 0, rate_updates_ = 0;

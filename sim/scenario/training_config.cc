@@ -161,11 +161,15 @@ absl::Status ResolveStep(const scenario::Scenario& s, ResolvedTraining* t) {
   sc.seed = t->seed;
   sc.record_spans = true;  // the result's pipeline schedule (plot data)
   sc.record_plan = !t->export_chakra.empty();
+  sc.aggregate_flows = !w.no_flow_aggregation() && !sc.record_plan;
   const std::string detail = w.detail().empty() ? "auto" : w.detail();
   if (detail == "replica") {
     sc.representative_replica = true;
   } else if (detail == "auto") {
-    sc.representative_replica = t->gpus() > 2048;
+    // In full where the flows aggregate (exact and fast); if the symmetry
+    // breaks during the step, per flow at replica detail above 2,048 GPUs.
+    sc.representative_replica = !FlowAggregationApplies(sc) && t->gpus() > 2048;
+    sc.replica_fallback = t->gpus() > 2048;
   } else if (detail != "full") {
     return Bad(
         absl::StrCat("training.detail: unknown '", detail, "'; accepted: full, replica, auto"));
@@ -183,15 +187,19 @@ absl::Status ResolveStep(const scenario::Scenario& s, ResolvedTraining* t) {
         sc.bucket_bytes, buckets, most, std::ceil(sc.bucket_bytes * buckets / most)));
   }
   // A bound on the run's time, before anything is built (issue 24).
-  if (const double flows = EstimatedStepFlows(sc); flows > kMaxStepFlows) {
+  if (const double flows = FlowAggregationApplies(sc) ? EstimatedAggregatedWork(sc)
+                                                       : EstimatedStepFlows(sc);
+      flows > kMaxStepFlows) {
     const long long dp = static_cast<long long>(t->gpus()) / (sc.tp * sc.pp);
     return Bad(absl::StrFormat(
         "cluster.nodes: %d nodes make %d data-parallel ranks per gradient ring; one step would "
-        "simulate ~%.2g flows (2(DP-1) ring steps of DP flows each), more than the %.0e a step "
-        "may run (about 10 minutes at flow level); use fewer nodes or a larger training.tp x "
-        "training.pp%s",
-        sc.nodes, dp, flows, kMaxStepFlows,
-        sc.representative_replica ? "" : ", or training.detail: replica"));
+        "simulate ~%.2g flows%s, more than the %.0e a step may run (about 10 minutes at flow "
+        "level); use fewer nodes or a larger training.tp x training.pp%s",
+        sc.nodes, dp, flows,
+        FlowAggregationApplies(sc)
+            ? " as flow classes (its templates' flows and transfers, 64 per-flow units each)"
+            : " (2(DP-1) ring steps of DP flows each)",
+        kMaxStepFlows, sc.representative_replica ? "" : ", or training.detail: replica"));
   }
   return absl::OkStatus();
 }

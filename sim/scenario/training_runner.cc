@@ -227,6 +227,13 @@ void AddStepFigures(const ResolvedTraining& t, const TrainingStepResult& step,
   AddFact(out, "days", t.days, "d");
   AddFact(out, "failures", t.failures);
   AddFact(out, "flows", static_cast<double>(step.flows));
+  // Flow classes (sim/training/step_classes.h): what the network ran instead
+  // of every flow, or why it ran every flow.
+  AddFact(out, "flow_aggregation", step.aggregation);
+  if (step.flows_aggregated) {
+    AddFact(out, "flow_classes", static_cast<double>(step.flow_classes));
+    AddFact(out, "simulated_flows", static_cast<double>(step.simulated_flows));
+  }
   SetAnalytic(AddMetric(out, "step_time_s", "s", step.step_time_s), cf.iron_law,
               "Iron Law 6PD/(N*peak*eta)");
   if (cf.mlsysim_step.ok()) {

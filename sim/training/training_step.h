@@ -101,6 +101,14 @@ struct TrainingStepConfig {
   // are symmetric and the rings do not share fabric links (rail-optimized or
   // non-blocking fabrics); it drops cross-ring contention. For large clusters.
   bool representative_replica = false;
+  // Simulate flows that are the same up to a symmetry of the fabric and the
+  // schedule as one flow class each (step_classes.h), exactly; where the
+  // symmetry breaks during the step, it is re-run per flow. false: per flow
+  // (--no-aggregation, for checks).
+  bool aggregate_flows = true;
+  // When an aggregated full-detail step must be re-run per flow: at replica
+  // detail (training.detail auto above 2,048 GPUs) rather than in full.
+  bool replica_fallback = false;
   // Optional: collect per-rank spans for a trace (rank, name, start, end).
   bool record_spans = false;
   // Optional: return the step's plan (per-actor op order and durations,
@@ -175,8 +183,14 @@ struct TrainingStepResult {
   double memory_per_gpu_bytes = 0;  // weights + grads + Adam + in-flight activations
   double memory_states_bytes = 0;   // weights + grads + Adam after ZeRO (first device)
   double memory_activations_bytes = 0;
-  uint64_t events = 0, flows = 0, fingerprint = 0;
+  // flows: the flows the step moves (one per rank pair and transfer, as the
+  // per-flow simulation runs them); simulated_flows: what the network ran
+  // (fewer when aggregated: one per flow class instance).
+  uint64_t events = 0, flows = 0, simulated_flows = 0, fingerprint = 0;
   bool representative_replica = false;
+  bool flows_aggregated = false;
+  size_t flow_classes = 0;
+  std::string aggregation;  // what aggregation did, or why not
   // A static check of one gradient-ring step over all rings: true when two
   // rings' flows cross one switch-to-switch link (then replica detail, which
   // simulates one ring per stage, drops that contention).
@@ -199,6 +213,18 @@ absl::Status CheckTrainingStepConfig(const TrainingStepConfig& c);
 // 10 minutes at the ~6.6 M flows/s measured for the 131,072-GPU step).
 double EstimatedStepFlows(const TrainingStepConfig& c);
 inline constexpr double kMaxStepFlows = 4e9;
+// Whether the step's flows may run as flow classes (step_classes.h):
+// aggregation on, communication on, routes that do not hash per flow (not
+// ECMP), no stragglers, no plan to export. The routes decide the rest when
+// the step is built.
+bool FlowAggregationApplies(const TrainingStepConfig& c);
+// Aggregated, the step's work in per-flow units: its templates' flows (each
+// refined up to 64 rounds) and the transfers it starts (per stage and bucket
+// 2(DP − 1) ring steps, the pipeline's sends), each counted as
+// kAggregationWorkPerItem flows (at most 64 refinement rounds; a few classes
+// per transfer). Bounded by kMaxStepFlows like the per-flow count.
+inline constexpr double kAggregationWorkPerItem = 64;
+double EstimatedAggregatedWork(const TrainingStepConfig& c);
 // Parameters of one layer a GPU holds before TP: P/L, or for a model with
 // experts the active parameters plus the other experts over the EP group.
 double ParametersPerLayerHeld(const TrainingStepConfig& c);

@@ -140,7 +140,12 @@ absl::Status CheckTrainingStepConfig(const TrainingStepConfig& c) {
                      PipelineFlowTag::Max(1) + 1, ", ", PipelineFlowTag::Max(2) + 1, " or ",
                      GradientRingTag::Max(1) + 1));
   }
-  if (const double flows = EstimatedStepFlows(c); flows > kMaxStepFlows) {
+  // Aggregated, the network runs one flow per class instance: the per-flow
+  // bound applies when the symmetry breaks and the step is re-run (checked
+  // then, in SimulateTrainingStep).
+  if (const double flows = FlowAggregationApplies(c) ? EstimatedAggregatedWork(c)
+                                                      : EstimatedStepFlows(c);
+      flows > kMaxStepFlows) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "nodes (%d): one step would simulate ~%.2g flows (gradient rings over %d data-parallel "
         "ranks: 2(DP-1) steps of DP flows each), more than the %.0e a step may run (about 10 "
@@ -175,6 +180,25 @@ double MaxBucketsPerStage(const TrainingStepConfig& c) {
   double most = 1;
   for (const StageGradients& g : GradientsPerStage(c)) most = std::max(most, g.buckets);
   return most;
+}
+
+bool FlowAggregationApplies(const TrainingStepConfig& c) {
+  return c.aggregate_flows && c.communication && c.routing != Routing::kEcmp &&
+         !(c.straggler_cv > 0) && !c.record_plan;
+}
+
+double EstimatedAggregatedWork(const TrainingStepConfig& c) {
+  const double gpus = static_cast<double>(c.nodes) * c.node.accelerators_per_node;
+  const double dp = std::max(1.0, std::floor(gpus / (c.tp * c.pp)));
+  const bool full = !c.representative_replica;
+  double buckets = 0;
+  for (const StageGradients& g : GradientsPerStage(c)) buckets += g.buckets;
+  const double pairs = 2.0 * std::min(c.pp, c.pp * c.virtual_stages - 1);
+  const double members = (dp > 1 ? (full ? c.tp : 1) * c.pp * dp : 0) +
+                         (full ? dp : 1) * c.tp * (c.pp > 1 ? pairs : 0);
+  const double instances = (dp > 1 ? buckets * 2 * (dp - 1) : 0) +
+                           2.0 * (c.pp * c.virtual_stages - 1.0) * c.microbatches;
+  return kAggregationWorkPerItem * (members + instances);
 }
 
 double EstimatedStepFlows(const TrainingStepConfig& c) {

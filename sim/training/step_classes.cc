@@ -1,0 +1,100 @@
+// step_classes.cc — the step's ring steps and pipeline sends as flow-class
+// templates (see step_classes.h).
+#include "sim/training/step_classes.h"
+
+#include <set>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace mlsysim {
+
+std::unique_ptr<StepClasses> BuildStepClasses(const TrainingStepConfig& c, int dp,
+                                              const ClusterGraph& graph, bool merged,
+                                              std::string* why) {
+  if (!c.aggregate_flows) {
+    *why = "off (--no-aggregation)";
+    return nullptr;
+  }
+  if (!c.communication) {
+    *why = "off (no communication)";
+    return nullptr;
+  }
+  if (c.routing == Routing::kEcmp) {
+    *why = "off: ECMP routes depend on each flow's hash";
+    return nullptr;
+  }
+  if (c.straggler_cv > 0) {
+    *why = "off: stragglers make every replica different";
+    return nullptr;
+  }
+  if (c.record_plan) {
+    *why = "off: the exported plan needs every replica's actors";
+    return nullptr;
+  }
+  auto out = std::make_unique<StepClasses>(graph.LinkCapacities());
+  const int p = c.pp, tp = c.tp;
+  const bool full = !c.representative_replica;
+  out->merged = merged;
+  out->pp = p;
+  out->tp = tp;
+  out->replicas = full && !merged ? dp : 1;
+  out->rings = full && !merged ? tp : 1;
+  const ClusterShape& shape = graph.shape();
+  auto rank = [&](int r, int s, int t) { return (s * dp + r) * tp + t; };
+  std::vector<int> path;
+  auto add = [&](int tmpl, int src, int dst, int unit) {
+    graph.RouteInto(src, dst, 0, path);
+    out->classes.AddMember(tmpl, path,
+                           graph.SameNode(src, dst) ? shape.nvlink_latency : shape.nic_latency,
+                           unit);
+  };
+  // Pipeline sends: forward from virtual stage j to j + 1, backward to j - 1.
+  std::set<std::pair<int, int>> pairs;
+  const int vstages = p * c.virtual_stages;
+  for (int j = 0; j < vstages; ++j) {
+    if (j + 1 < vstages) pairs.insert({j % p, (j + 1) % p});
+    if (j > 0) pairs.insert({j % p, (j - 1) % p});
+  }
+  out->send.assign(static_cast<size_t>(out->replicas) * p * p, -1);
+  const int covered = full ? dp : 1;  // replicas whose sends the templates carry
+  for (int unit = 0; unit < out->replicas; ++unit) {
+    for (const auto& [from, to] : pairs) {
+      const int tmpl = out->classes.AddTemplate();
+      out->send[(static_cast<size_t>(unit) * p + from) * p + to] = tmpl;
+      for (int r = 0; r < covered; ++r) {
+        if (!merged && r != unit) continue;
+        for (int t = 0; t < tp; ++t) add(tmpl, rank(r, from, t), rank(r, to, t), r);
+      }
+    }
+  }
+  if (dp > 1) {
+    const int ring_ranks = full ? tp : 1;  // TP ranks whose rings the templates carry
+    for (int s = 0; s < p; ++s) {
+      for (int unit = 0; unit < out->rings; ++unit) {
+        const int tmpl = out->classes.AddTemplate();
+        out->ring.push_back(tmpl);
+        for (int t = 0; t < ring_ranks; ++t) {
+          if (!merged && t != unit) continue;
+          for (int r = 0; r < dp; ++r) add(tmpl, rank(r, s, t), rank((r + 1) % dp, s, t), t);
+        }
+      }
+    }
+  }
+  if (absl::Status st = out->classes.Refine(); !st.ok()) {
+    *why = absl::StrCat("off: ", st.message());
+    return nullptr;
+  }
+  const size_t members = out->classes.members(), classes = out->TotalClasses();
+  if (classes * 2 > members) {
+    *why = absl::StrCat("off: ", classes, " flow classes for ", members,
+                        " flows (too little symmetry to gain)");
+    return nullptr;
+  }
+  *why = absl::StrCat(classes, " flow classes for ", members, " flows (",
+                      merged ? "one replica and ring stand for all" : "every replica and ring",
+                      "; ", out->classes.refinement_rounds(), " refinement rounds)");
+  return out;
+}
+
+}  // namespace mlsysim
