@@ -219,9 +219,9 @@ inline constexpr double kMaxStepFlows = 4e9;
 // the step is built.
 bool FlowAggregationApplies(const TrainingStepConfig& c);
 // Aggregated, the step's work in per-flow units: its templates' flows (each
-// refined up to 64 rounds) and the transfers it starts (per stage and bucket
+// refined up to 24 rounds) and the transfers it starts (per stage and bucket
 // 2(DP − 1) ring steps, the pipeline's sends), each counted as
-// kAggregationWorkPerItem flows (at most 64 refinement rounds; a few classes
+// kAggregationWorkPerItem flows (24 refinement rounds and more; a few classes
 // per transfer). Bounded by kMaxStepFlows like the per-flow count.
 inline constexpr double kAggregationWorkPerItem = 64;
 double EstimatedAggregatedWork(const TrainingStepConfig& c);
