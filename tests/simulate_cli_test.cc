@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "cli/commands.h"
 #include "gtest/gtest.h"
@@ -53,6 +54,32 @@ TEST(SimulateCliTest, TrainingQuickForm) {
   EXPECT_EQ(j.r.seed(), 3u);
   EXPECT_NEAR(j.Sim("checkpoint_interval_s"), j.Ana("daly_interval_s"), 1e-9);
   EXPECT_EQ(FindMetric(j.r, "step_time_s")->analytic_source(), "Iron Law 6PD/(N*peak*eta)");
+}
+
+// Flow classes on the command line (issue 22): the default runs a symmetric
+// 4,096-GPU step as classes in full detail and says so; --no-aggregation runs
+// every flow (auto detail would then pick replica detail above 2,048 GPUs, so
+// full is asked for) and gives the same step.
+TEST(SimulateCliTest, TrainingFlowClassesAndNoAggregation) {
+  const std::vector<std::string> args = {"-o", "json", "simulate", "training", "--model", "GPT3",
+                                         "--node", "DGX_H100", "--fabric", "InfiniBand_NDR",
+                                         "--nodes", "512", "--tp", "8", "--pp", "8",
+                                         "--batch-size", "1024", "--days", "0"};
+  const CliRun classes = Mlsysim(args);
+  ASSERT_EQ(classes.code, 0) << classes.err;
+  std::vector<std::string> per_flow_args = args;
+  per_flow_args.insert(per_flow_args.end(), {"--no-aggregation", "--detail", "full"});
+  const CliRun per_flow = Mlsysim(per_flow_args);
+  ASSERT_EQ(per_flow.code, 0) << per_flow.err;
+  ParsedResult a(classes.out), b(per_flow.out);
+  EXPECT_EQ(a.Text("detail"), "full");
+  EXPECT_EQ(b.Text("detail"), "full");
+  EXPECT_NE(a.Text("flow_aggregation").find("flow classes"), std::string::npos);
+  EXPECT_EQ(b.Text("flow_aggregation"), "off (--no-aggregation)");
+  EXPECT_LT(a.Num("simulated_flows") * 100, a.Num("flows"));
+  EXPECT_EQ(a.Num("flows"), b.Num("flows"));
+  EXPECT_NEAR(a.Sim("step_time_s"), b.Sim("step_time_s"), 1e-9 * b.Sim("step_time_s"));
+  EXPECT_NEAR(a.Sim("dp_allreduce_s"), b.Sim("dp_allreduce_s"), 1e-9 * b.Sim("step_time_s"));
 }
 
 TEST(SimulateCliTest, TrainingBadInput) {
