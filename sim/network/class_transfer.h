@@ -42,6 +42,8 @@ class ClassTransfers : public FlowObserver {
   ClassTransfers(Simulator& sim, FlowNetwork& net, const FlowClasses& classes)
       : sim_(sim), net_(net), classes_(classes) {}
 
+  // A template's classes are named in the flows' tags: at most this many.
+  static constexpr size_t kMaxClassesPerTemplate = size_t{1} << 20;
   void Start(int tmpl, double bytes, double start_s, ClassTransferObserver* observer,
              uint64_t tag);
   void OnFlowComplete(uint64_t tag, SimTime now) override;
@@ -61,7 +63,7 @@ class ClassTransfers : public FlowObserver {
     uint64_t tag = 0;
     std::vector<double> finish;  // per class of the template
   };
-  static constexpr int kClassBits = 20;
+  static constexpr int kClassBits = 20;  // log2(kMaxClassesPerTemplate)
 
   Simulator& sim_;
   FlowNetwork& net_;

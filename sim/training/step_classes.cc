@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "sim/network/class_transfer.h"
 
 namespace mlsysim {
 
@@ -86,6 +87,13 @@ std::unique_ptr<StepClasses> BuildStepClasses(const TrainingStepConfig& c, int d
     return nullptr;
   }
   const size_t members = out->classes.members(), classes = out->TotalClasses();
+  for (int t = 0; t < out->classes.num_templates(); ++t) {
+    if (out->classes.template_classes(t).size() >= ClassTransfers::kMaxClassesPerTemplate) {
+      *why = absl::StrCat("off: a template has ", out->classes.template_classes(t).size(),
+                          " flow classes, more than a transfer's tag can name");
+      return nullptr;
+    }
+  }
   if (classes * 2 > members) {
     *why = absl::StrCat("off: ", classes, " flow classes for ", members,
                         " flows (too little symmetry to gain)");
