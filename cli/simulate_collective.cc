@@ -16,6 +16,7 @@ constexpr const char kHelp[] =
     "         [--fabric FABRIC] [--hardware-model roofline|calibrated])\n"
     "         [--inter-bandwidth BW --inter-latency LAT] [--topology single_switch|fat_tree_2|\n"
     "          fat_tree_3|rail_optimized] [--oversubscription X] [--routing dmodk|ecmp|spray]\n"
+    "         [--no-aggregation]\n"
     "  With G = 1 every rank has one link of BW and LAT per message. With G > 1,\n"
     "  BW/LAT are the intra-node (NVLink) link and --inter-* the fabric NIC.\n"
     "  --node takes registry hardware instead: ranks = N nodes x its GPUs, NVLink per\n"
@@ -23,6 +24,8 @@ constexpr const char kHelp[] =
     "  --hardware-model calibrated runs NVLink at NCCL's measured bus efficiency.\n"
     "  --routing: dmodk (default; InfiniBand's deterministic fat-tree routing),\n"
     "  ecmp (per-flow hash, Ethernet/RoCE) or spray (adaptive routing).\n"
+    "  A ring runs as flow classes where its flows are symmetric (exact; up to 131,072\n"
+    "  ranks); --no-aggregation simulates every flow (up to 8,192 ranks).\n"
     "  --dump-scenario prints the equivalent scenario (textproto) instead of running it.\n";
 
 const FieldFlags kCollectiveFlags = {{"collective.op", "--op"},
@@ -40,7 +43,8 @@ const FieldFlags kCollectiveFlags = {{"collective.op", "--op"},
                                      {"cluster.node", "--node"},
                                      {"cluster.nodes", "--nodes"},
                                      {"cluster.fabric", "--fabric"},
-                                     {"cluster.hardware_model", "--hardware-model"}};
+                                     {"cluster.hardware_model", "--hardware-model"},
+                                     {"collective.no_flow_aggregation", "--no-aggregation"}};
 
 }  // namespace
 
@@ -63,6 +67,7 @@ int RunSimulateCollective(const CommandContext& ctx, const CommandArgs& args) {
                                   {"--nodes", "", true},
                                   {"--fabric", "", true},
                                   {"--hardware-model", "", true},
+                                  {"--no-aggregation", "", false},
                                   {"--help", "-h", false},
                                   {"--dump-scenario", "", false}},
                                  "simulate collective", &o);
@@ -103,6 +108,7 @@ int RunSimulateCollective(const CommandContext& ctx, const CommandArgs& args) {
   w->set_latency(o.Get("--latency", ""));
   w->set_inter_bandwidth(o.Get("--inter-bandwidth", ""));
   w->set_inter_latency(o.Get("--inter-latency", ""));
+  w->set_no_flow_aggregation(o.Has("--no-aggregation"));
   s.mutable_cluster()->set_topology(o.Get("--topology", ""));
   s.mutable_cluster()->set_oversubscription(over);
   s.mutable_cluster()->set_routing(o.Get("--routing", ""));

@@ -92,6 +92,57 @@ TEST(CollectiveCliTest, DirectAllToAllOnAFatTreeAndSeriesOnlyWhenWanted) {
   EXPECT_EQ(lean->events(), j.r.events());
 }
 
+// A ring as flow classes (issue 22) against the same ring per flow
+// (--no-aggregation): the same time to the clock's nanosecond on a single
+// switch, a 2-tier fat-tree with 8 GPUs per node (dmodk and spray, 2:1
+// oversubscribed) and a rail-optimized fabric; all-gather too. Then a ring of
+// 16,384 ranks (per flow refused past 8,192) against its α-β closed form.
+TEST(CollectiveCliTest, RingAsFlowClassesEqualsPerFlow) {
+  const std::vector<std::vector<std::string>> cases = {
+      {"--ranks", "64", "--bandwidth", "50 GB/s", "--latency", "5 us"},
+      {"--ranks", "256", "--gpus-per-node", "8", "--bandwidth", "450 GB/s", "--latency",
+       "0.5 us", "--inter-bandwidth", "50 GB/s", "--inter-latency", "5 us", "--topology",
+       "fat_tree_2"},
+      {"--ranks", "256", "--gpus-per-node", "8", "--bandwidth", "450 GB/s", "--latency",
+       "0.5 us", "--inter-bandwidth", "50 GB/s", "--inter-latency", "5 us", "--topology",
+       "fat_tree_2", "--routing", "spray", "--oversubscription", "2"},
+      {"--ranks", "256", "--gpus-per-node", "8", "--bandwidth", "450 GB/s", "--latency",
+       "0.5 us", "--inter-bandwidth", "50 GB/s", "--inter-latency", "5 us", "--topology",
+       "fat_tree_2", "--oversubscription", "2", "--op", "allgather"},
+      {"--ranks", "128", "--gpus-per-node", "8", "--bandwidth", "450 GB/s", "--latency",
+       "0.5 us", "--inter-bandwidth", "50 GB/s", "--inter-latency", "5 us", "--topology",
+       "rail_optimized"}};
+  for (const auto& extra : cases) {
+    std::vector<std::string> args = {"-o", "json", "simulate", "collective", "--message", "1 GB"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const CliRun classes = Mlsysim(args);
+    ASSERT_EQ(classes.code, 0) << classes.err;
+    args.push_back("--no-aggregation");
+    const CliRun per_flow = Mlsysim(args);
+    ASSERT_EQ(per_flow.code, 0) << per_flow.err;
+    ParsedResult a(classes.out), b(per_flow.out);
+    EXPECT_NE(a.Text("flow_aggregation").find("flow classes for"), std::string::npos)
+        << a.Text("flow_aggregation");
+    EXPECT_EQ(b.Text("flow_aggregation"), "off (--no-aggregation)");
+    EXPECT_EQ(a.Num("flows"), b.Num("flows"));
+    EXPECT_LT(a.Num("simulated_flows") * 4, a.Num("flows"));
+    EXPECT_NEAR(a.Sim("simulated_time_s"), b.Sim("simulated_time_s"), 1e-9) << extra[1];
+  }
+  const std::vector<std::string> big = {"-o", "json", "simulate", "collective", "--ranks",
+                                        "16384", "--message", "1 GB", "--bandwidth", "50 GB/s",
+                                        "--latency", "5 us"};
+  const CliRun r = Mlsysim(big);
+  ASSERT_EQ(r.code, 0) << r.err;
+  ParsedResult j(r.out);
+  EXPECT_EQ(j.Num("flows"), 2.0 * 16383 * 16384);
+  EXPECT_LT(std::abs(j.Gap("simulated_time_s")), 1e-6);  // ring α-β on an idle switch
+  std::vector<std::string> per_flow = big;
+  per_flow.push_back("--no-aggregation");
+  const CliRun refused = Mlsysim(per_flow);
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_NE(refused.err.find("at most 8192 ranks per flow"), std::string::npos) << refused.err;
+}
+
 TEST(CollectiveCliTest, CollectiveBadInput) {
   EXPECT_EQ(Mlsysim({"simulate", "collective", "--ranks", "8", "--message", "1 GB", "--bandwidth",
                      "0 GB/s", "--latency", "1 us"})

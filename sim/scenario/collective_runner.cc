@@ -3,6 +3,7 @@
 // level of links for tree and hierarchical schedules).
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <numeric>
 
 #include "absl/strings/str_cat.h"
@@ -11,7 +12,9 @@
 #include "analytic/units.h"
 #include "sim/core/simulator.h"
 #include "sim/core/time.h"
+#include "sim/network/class_transfer.h"
 #include "sim/network/collective.h"
+#include "sim/network/flow_classes.h"
 #include "sim/network/flow_network.h"
 #include "sim/scenario/plot_data.h"
 #include "sim/scenario/result_builder.h"
@@ -36,7 +39,11 @@ struct ResolvedCollective {
   std::string op, algorithm, topology;
   int ranks = 1, gpn = 1, nodes = 1;
   double message = 0;
+  bool aggregate = false;  // a ring as flow classes where its flows are symmetric
 };
+
+// The largest ring run as flow classes (its routes are held once: ~N flows).
+constexpr int kMaxClassRingRanks = 1 << 17;
 
 // Message, link figures and the rank layout; "" or a message naming the field.
 std::string ResolveQuantities(const scenario::CollectiveWorkload& w, ResolvedCollective* c) {
@@ -57,13 +64,12 @@ std::string ResolveQuantities(const scenario::CollectiveWorkload& w, ResolvedCol
   // bounded at 8,192 ranks (~134 M flows, tens of seconds); tree and
   // hierarchical schedules are cheaper and take up to 1,048,576.
   const CollectiveSpec& spec = c->spec;
+  // (A ring as flow classes is bounded after the routing is known.)
   if (e.empty() && c->ranks > 8192 &&
-      (spec.algorithm == CollectiveAlgorithm::kRing ||
-       spec.algorithm == CollectiveAlgorithm::kDirect || spec.op == CollectiveOp::kAllToAll)) {
+      (spec.algorithm == CollectiveAlgorithm::kDirect || spec.op == CollectiveOp::kAllToAll)) {
     e = absl::StrCat(
-        "collective.ranks: a ring, direct or all-to-all schedule takes at most 8192 ranks (N^2 "
-        "flows); "
-        "got ",
+        "collective.ranks: a direct or all-to-all schedule takes at most 8192 ranks (N^2 "
+        "flows); got ",
         c->ranks, " (use algorithm hierarchical or tree for larger groups)");
   }
   c->nodes = c->ranks / c->gpn;
@@ -117,6 +123,18 @@ absl::StatusOr<ResolvedCollective> ResolveCollective(const scenario::Scenario& s
   auto routing = ParseRouting(s.cluster().routing().empty() ? "dmodk" : s.cluster().routing());
   if (!routing.ok()) return Bad(absl::StrCat("cluster.", routing.status().message()));
   c.shape.routing = *routing;
+  // A ring's steps are one set of flows each: as flow classes where they are
+  // symmetric (not under ECMP's per-flow hashing).
+  c.aggregate = !w.no_flow_aggregation() && c.spec.algorithm == CollectiveAlgorithm::kRing &&
+                c.spec.op != CollectiveOp::kAllToAll && c.shape.routing != Routing::kEcmp;
+  if (c.spec.algorithm == CollectiveAlgorithm::kRing && c.ranks > 8192 &&
+      (!c.aggregate || c.ranks > kMaxClassRingRanks)) {
+    return Bad(absl::StrCat(
+        "collective.ranks: a ring takes at most 8192 ranks per flow (N^2 flows)",
+        c.spec.op == CollectiveOp::kAllToAll ? ""
+                                             : ", 131072 as flow classes (not under ecmp routing)",
+        "; got ", c.ranks, " (use algorithm hierarchical or tree for larger groups)"));
+  }
   c.spec.ranks.resize(c.ranks);
   std::iota(c.spec.ranks.begin(), c.spec.ranks.end(), 0);
   return c;
@@ -128,13 +146,75 @@ struct CollectiveRun {
   uint64_t events, fingerprint, flows;
   int steps;
   double ecmp_factor;
+  uint64_t simulated_flows = 0;
+  std::string aggregation;  // what ran as flow classes, or why not
+};
+
+// The ring's flows as one template (one ring step; every step is the same
+// set), partitioned into flow classes; null with the reason when they are
+// not worth it (or ECMP / --no-aggregation).
+std::unique_ptr<FlowClasses> RingClasses(const ResolvedCollective& c, const ClusterGraph& graph,
+                                         std::string* why) {
+  if (!c.aggregate) {
+    *why = c.spec.algorithm != CollectiveAlgorithm::kRing || c.spec.op == CollectiveOp::kAllToAll
+               ? "off: only a ring's steps repeat one set of flows"
+           : c.shape.routing == Routing::kEcmp ? "off: ECMP routes depend on each flow's hash"
+                                               : "off (--no-aggregation)";
+    return nullptr;
+  }
+  auto fc = std::make_unique<FlowClasses>(graph.LinkCapacities());
+  const int tmpl = fc->AddTemplate();
+  const std::vector<int>& r = c.spec.ranks;
+  const int n = static_cast<int>(r.size());
+  std::vector<int> path;
+  for (int p = 0; p < n; ++p) {
+    const int src = r[p], dst = r[(p + 1) % n];
+    graph.RouteInto(src, dst, 0, path);
+    fc->AddMember(tmpl, path,
+                  graph.SameNode(src, dst) ? c.shape.nvlink_latency : c.shape.nic_latency, 0);
+  }
+  if (absl::Status st = fc->Refine(); !st.ok()) {
+    *why = absl::StrCat("off: ", st.message());
+    return nullptr;
+  }
+  const size_t classes = fc->classes().size();
+  if (classes * 2 > fc->members()) {
+    *why = absl::StrCat("off: ", classes, " flow classes for ", fc->members(),
+                        " flows (too little symmetry to gain)");
+    return nullptr;
+  }
+  *why = absl::StrCat(classes, " flow classes for the ", fc->members(), " flows of a ring step (",
+                      fc->refinement_rounds(), " refinement rounds)");
+  return fc;
+}
+
+class EndTime : public CollectiveObserver {
+ public:
+  void OnCollectiveComplete(uint64_t, SimTime now) override { end = now; }
+  SimTime end = 0;
 };
 
 absl::StatusOr<CollectiveRun> SimulateAt(const ResolvedCollective& c, const ClusterGraph& graph,
-                                         double bytes) {
+                                         double bytes, const FlowClasses* classes,
+                                         const std::string& why) {
   CollectiveSpec at = c.spec;
   at.message_bytes = bytes;
   Simulator sim;
+  if (classes != nullptr) {  // the ring's steps as flow-class instances
+    const int n = static_cast<int>(at.ranks.size());
+    FlowNetwork net(sim, classes->cell_capacity());
+    ClassTransfers xfer(sim, net, *classes);
+    EndTime end;
+    ClassRing ring(xfer, 0,
+                   at.op == CollectiveOp::kAllReduce ? CollectiveOp::kAllReduce
+                                                     : CollectiveOp::kReduceScatter,
+                   n, bytes, &end, 1);
+    ring.StartAt(0);
+    sim.Run();
+    const int steps = n <= 1 ? 0 : at.op == CollectiveOp::kAllReduce ? 2 * (n - 1) : n - 1;
+    return CollectiveRun{TimeToSeconds(end.end), sim.dispatched(), sim.fingerprint(),
+                         xfer.member_flows(),  steps, 0.0, net.flows_started(), why};
+  }
   FlowNetwork net(sim, graph.LinkCapacities());
   Collective col(sim, net, graph, at, nullptr, 1);
   if (auto st = col.Validate(); !st.ok()) return Bad(std::string(st.message()));
@@ -145,7 +225,9 @@ absl::StatusOr<CollectiveRun> SimulateAt(const ResolvedCollective& c, const Clus
                        sim.fingerprint(),
                        static_cast<uint64_t>(net.flows_started()),
                        col.total_steps(),
-                       c.shape.routing == Routing::kEcmp ? col.ExpectedEcmpSlowdown() : 0.0};
+                       c.shape.routing == Routing::kEcmp ? col.ExpectedEcmpSlowdown() : 0.0,
+                       static_cast<uint64_t>(net.flows_started()),
+                       why};
 }
 
 // The closed form of the same collective at `message`: the slowest link class
@@ -212,14 +294,14 @@ double ClosedForm(const ResolvedCollective& c, double message, std::string* sour
 // of the message up — the reruns only when the series will be used and the
 // collective has at most kMaxPlotFlows flows.
 absl::Status AddMessageSweep(const ResolvedCollective& c, const ClusterGraph& graph,
-                             const CollectiveRun& main, double analytic, const std::string& source,
-                             bool rerun, result::Result* out) {
+                             const FlowClasses* classes, const CollectiveRun& main, double analytic,
+                             const std::string& source, bool rerun, result::Result* out) {
   std::vector<double> sizes, sim_s, closed_s;
-  if (rerun && main.flows <= kMaxPlotFlows) {
+  if (rerun && main.simulated_flows <= kMaxPlotFlows) {
     for (int k = 5; k >= 1; --k) {
       const double bytes = std::floor(c.message / std::pow(4.0, k));
       if (bytes < 1) continue;
-      auto r = SimulateAt(c, graph, bytes);
+      auto r = SimulateAt(c, graph, bytes, classes, main.aggregation);
       if (!r.ok()) return r.status();
       double unused = -1;
       std::string unused_source;
@@ -320,7 +402,14 @@ absl::StatusOr<result::Result> RunCollective(const scenario::Scenario& in, const
   }
   auto graph = ClusterGraph::Build(c->shape);
   if (!graph.ok()) return Bad(std::string(graph.status().message()));
-  auto main_run = SimulateAt(*c, *graph, c->message);
+  std::string why;
+  std::unique_ptr<FlowClasses> classes = RingClasses(*c, *graph, &why);
+  if (classes == nullptr && c->ranks > 8192) {
+    return Bad(absl::StrCat("collective.ranks: a ring of more than 8192 ranks runs only as flow "
+                            "classes, and these flows have none (",
+                            why, "); got ", c->ranks));
+  }
+  auto main_run = SimulateAt(*c, *graph, c->message, classes.get(), why);
   if (!main_run.ok()) return main_run.status();
   double mlsysim_quirk = -1;
   std::string source;
@@ -348,6 +437,11 @@ absl::StatusOr<result::Result> RunCollective(const scenario::Scenario& in, const
   AddFact(&out, "routing", RoutingName(c->shape.routing));
   AddFact(&out, "steps", main_run->steps);
   AddFact(&out, "flows", static_cast<double>(main_run->flows));
+  AddFact(&out, "flow_aggregation", main_run->aggregation);
+  if (classes != nullptr) {
+    AddFact(&out, "flow_classes", static_cast<double>(classes->classes().size()));
+    AddFact(&out, "simulated_flows", static_cast<double>(main_run->simulated_flows));
+  }
   SetAnalytic(AddMetric(&out, "simulated_time_s", "s", simulated), analytic, source);
   if (c->shape.routing == Routing::kEcmp) {
     AddFact(&out, "ecmp_expected_uplink_collision_factor", main_run->ecmp_factor);
@@ -356,7 +450,8 @@ absl::StatusOr<result::Result> RunCollective(const scenario::Scenario& in, const
     SetAnalytic(AddMetric(&out, "mlsysim_v011_time_s", "s", simulated), mlsysim_quirk,
                 "mlsysim v0.1.1 HierarchicalAllReduce", "v0.1.1 counts the intra-node phase twice");
   }
-  if (auto st = AddMessageSweep(*c, *graph, *main_run, analytic, source, rc.plot_series, &out);
+  if (auto st = AddMessageSweep(*c, *graph, classes.get(), *main_run, analytic, source,
+                                rc.plot_series, &out);
       !st.ok())
     return st;
   out.set_events(main_run->events);
