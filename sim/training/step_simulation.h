@@ -121,7 +121,8 @@ class StepSimulation : public EventHandler,
     for (Actor& a : actors_) TryStart(a);
     if (c_.progress) {
       const double estimated = EstimatedStepFlows(c_);
-      for (uint64_t n = 1; sim_.Step(); ++n) {
+      // (Step() does not honour Stop(): a diverged class run ends here too.)
+      for (uint64_t n = 1; symmetric() && sim_.Step(); ++n) {
         if ((n & 0xffff) == 0) {
           const uint64_t moved = xfer_ != nullptr ? xfer_->member_flows() : net_.flows_started();
           c_.progress(static_cast<double>(moved), estimated);
