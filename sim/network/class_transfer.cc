@@ -17,17 +17,17 @@ void ClassTransfers::Start(int tmpl, double bytes, double start_s, ClassTransfer
     id = static_cast<uint32_t>(pool_.size());
     pool_.emplace_back();
   }
-  const std::vector<int>& members = classes_.template_classes(tmpl);
+  const std::vector<int>& classes = classes_.template_classes(tmpl);
   Instance& in = pool_[id];
   in.tmpl = tmpl;
   in.observer = observer;
   in.tag = tag;
-  in.outstanding = static_cast<int>(members.size());
-  in.finish.assign(members.size(), 0.0);
+  in.outstanding = static_cast<int>(classes.size());
+  in.finish.assign(classes.size(), 0.0);
   ++instances_;
   member_flows_ += static_cast<uint64_t>(classes_.template_members(tmpl));
-  for (size_t k = 0; k < members.size(); ++k) {
-    const FlowClasses::Class& c = classes_.classes()[members[k]];
+  for (size_t k = 0; k < classes.size(); ++k) {
+    const FlowClasses::Class& c = classes_.classes()[classes[k]];
     net_.StartWeighted(c.cells, c.weights, bytes, c.latency_s, this,
                        (static_cast<uint64_t>(id) << kClassBits) | k, start_s);
   }

@@ -13,24 +13,8 @@ namespace mlsysim {
 std::unique_ptr<StepClasses> BuildStepClasses(const TrainingStepConfig& c, int dp,
                                               const ClusterGraph& graph, bool merged,
                                               std::string* why) {
-  if (!c.aggregate_flows) {
-    *why = "off (--no-aggregation)";
-    return nullptr;
-  }
-  if (!c.communication) {
-    *why = "off (no communication)";
-    return nullptr;
-  }
-  if (c.routing == Routing::kEcmp) {
-    *why = "off: ECMP routes depend on each flow's hash";
-    return nullptr;
-  }
-  if (c.straggler_cv > 0) {
-    *why = "off: stragglers make every replica different";
-    return nullptr;
-  }
-  if (c.record_plan) {
-    *why = "off: the exported plan needs every replica's actors";
+  if (const char* off = WhyNoFlowAggregation(c); off != nullptr) {
+    *why = off;
     return nullptr;
   }
   auto out = std::make_unique<StepClasses>(graph.LinkCapacities());

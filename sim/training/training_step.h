@@ -218,6 +218,8 @@ inline constexpr double kMaxStepFlows = 4e9;
 // ECMP), no stragglers, no plan to export. The routes decide the rest when
 // the step is built.
 bool FlowAggregationApplies(const TrainingStepConfig& c);
+// Why not (the reason, "off…"), or null when it applies.
+const char* WhyNoFlowAggregation(const TrainingStepConfig& c);
 // Aggregated, the step's work in per-flow units: its templates' flows (each
 // refined up to 24 rounds) and the transfers it starts (per stage and bucket
 // 2(DP − 1) ring steps, the pipeline's sends), each counted as

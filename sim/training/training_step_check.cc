@@ -182,9 +182,17 @@ double MaxBucketsPerStage(const TrainingStepConfig& c) {
   return most;
 }
 
+const char* WhyNoFlowAggregation(const TrainingStepConfig& c) {
+  if (!c.aggregate_flows) return "off (--no-aggregation)";
+  if (!c.communication) return "off (no communication)";
+  if (c.routing == Routing::kEcmp) return "off: ECMP routes depend on each flow's hash";
+  if (c.straggler_cv > 0) return "off: stragglers make every replica different";
+  if (c.record_plan) return "off: the exported plan needs every replica's actors";
+  return nullptr;
+}
+
 bool FlowAggregationApplies(const TrainingStepConfig& c) {
-  return c.aggregate_flows && c.communication && c.routing != Routing::kEcmp &&
-         !(c.straggler_cv > 0) && !c.record_plan;
+  return WhyNoFlowAggregation(c) == nullptr;
 }
 
 double EstimatedAggregatedWork(const TrainingStepConfig& c) {
