@@ -11,7 +11,7 @@ namespace {
 constexpr const char kHelp[] =
     "usage: mlsysim [-o text|json|markdown] simulate collective --op "
     "allreduce|allgather|reducescatter|alltoall\n"
-    "         --algorithm ring|tree|hierarchical|direct --ranks N [--gpus-per-node G]\n"
+    "         --algorithm ring|tree|hierarchical|direct|double_tree --ranks N [--gpus-per-node G]\n"
     "         --message SIZE (--bandwidth BW --latency LAT | --node NODE [--nodes N]\n"
     "         [--fabric FABRIC] [--hardware-model roofline|calibrated])\n"
     "         [--inter-bandwidth BW --inter-latency LAT] [--topology single_switch|fat_tree_2|\n"
@@ -26,6 +26,8 @@ constexpr const char kHelp[] =
     "  ecmp (per-flow hash, Ethernet/RoCE) or spray (adaptive routing).\n"
     "  A ring runs as flow classes where its flows are symmetric (exact; up to 131,072\n"
     "  ranks); --no-aggregation simulates every flow (up to 8,192 ranks).\n"
+    "  double_tree is NCCL's pipelined double binary tree (all-reduce; every tree edge\n"
+    "  streams M/2 each way at once): latency 2*depth*alpha instead of the ring's 2(N-1)*alpha.\n"
     "  --dump-scenario prints the equivalent scenario (textproto) instead of running it.\n";
 
 const FieldFlags kCollectiveFlags = {{"collective.op", "--op"},

@@ -25,7 +25,8 @@ constexpr const char kHelp[] =
     "         [--storage-bandwidth BW] [--async-checkpoint] [--restart-time DURATION]\n"
     "         [--detection-time DURATION] [--reschedule-time DURATION] [--spare-nodes N]\n"
     "         [--region GRID] [--seed N] [--replications R] [--recompute none|selective|full]\n"
-    "         [--detail full|replica|auto] [--no-aggregation] [--virtual-stages V] [--ep E]\n"
+    "         [--detail full|replica|auto] [--no-aggregation] [--dp-algorithm auto|ring|double_tree]\n"
+    "         [--virtual-stages V] [--ep E]\n"
     "         [--trace FILE.json] [--events-csv FILE.csv] [--trace-max-events N] [--export-chakra "
     "DIR]\n"
     "         [--dump-scenario]\n"
@@ -70,6 +71,8 @@ constexpr FlagRow kTrainingRows[] = {
     {"--detail", "training.detail", FlagRow::kString, 0, -1, "", "full | replica | auto"},
     {"--no-aggregation", "training.no_flow_aggregation", FlagRow::kPresent, 0, -1, "",
      "simulate every flow (no flow classes)"},
+    {"--dp-algorithm", "training.gradient_algorithm", FlagRow::kString, 0, -1, "",
+     "auto (NCCL's choice) | ring | double_tree"},
     {"--attention", "training.attention", FlagRow::kString, 0, -1, "",
      "causal (default) | square attention FLOPs"},
     {"--attention-kernel", "training.attention_kernel", FlagRow::kString, 0, -1, "",

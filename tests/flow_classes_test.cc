@@ -187,6 +187,81 @@ TEST(AggregatedStepTest, DivergingReplicasAreReRunAndStillExact) {
   ExpectSameStep(agg, flows);
 }
 
+// NCCL's double binary tree for the gradients (issue 22): every replica has
+// a role of its own in the trees (root, inner node, leaf), so the replicas'
+// sends get templates of their own while the TP ranks' trees stay merged;
+// still equal to per flow, under D-mod-k and spray, in full and at replica
+// detail.
+TEST(AggregatedStepTest, DoubleTreeGradientsEqualPerFlow) {
+  TrainingStepConfig c = Gpt3On64Nodes();
+  c.gradient_algorithm = GradientAlgorithm::kDoubleTree;
+  for (Routing routing : {Routing::kDmodk, Routing::kSpray}) {
+    c.routing = routing;
+    const TrainingStepResult agg = Step(c, true), flows = Step(c, false);
+    EXPECT_EQ(agg.dp_algorithm, "double_tree");
+    EXPECT_TRUE(agg.flows_aggregated) << agg.aggregation;
+    EXPECT_NE(agg.aggregation.find("every replica, one all-reduce per stage"), std::string::npos)
+        << agg.aggregation;
+    EXPECT_LT(agg.simulated_flows * 4, agg.flows) << agg.aggregation;
+    ExpectSameStep(agg, flows);
+  }
+  c.representative_replica = true;
+  ExpectSameStep(Step(c, true), Step(c, false));
+}
+
+// The tree's latency term is 2·depth·α per all-reduce against the ring's
+// 2(DP − 1)·α. Llama 3 8B on 8 nodes, TP 8 × DP 8, one bucket after the
+// backward: the gradients' all-reduce runs alone on the idle fabric, one
+// ring or tree per rail, and takes its closed form: ring 14α + 1.75·M/β,
+// tree 2·3·α + 2·M/β (depth 3; the busiest rank moves four half-buffers).
+TEST(AggregatedStepTest, GradientAllReduceTakesItsClosedFormOnAnIdleFabric) {
+  TrainingStepConfig c = StepOnRegistryFleet("Llama3_8B", "Frontier_8K", 8);
+  c.tp = 8;
+  c.global_batch = 64;
+  c.microbatches = 1;
+  c.bucket_bytes = 0;
+  c.overlap_gradients = false;
+  const double alpha = c.fabric.latency_s, beta = c.fabric.bandwidth.si;
+  const double m = GradientsPerStage(c)[0].bytes;
+  ASSERT_GT(alpha, 0);
+  c.gradient_algorithm = GradientAlgorithm::kRing;
+  for (bool aggregate : {true, false}) {
+    const TrainingStepResult ring = Step(c, aggregate);
+    EXPECT_NEAR(ring.dp_allreduce_s, 14 * alpha + 1.75 * m / beta, 1e-9 * ring.dp_allreduce_s);
+  }
+  c.gradient_algorithm = GradientAlgorithm::kDoubleTree;
+  for (bool aggregate : {true, false}) {
+    const TrainingStepResult tree = Step(c, aggregate);
+    EXPECT_EQ(tree.dp_algorithm, "double_tree");
+    EXPECT_NEAR(tree.dp_allreduce_s, 6 * alpha + 2 * m / beta, 1e-9 * tree.dp_allreduce_s);
+  }
+}
+
+TEST(AggregatedStepTest, NcclChoosesTheTreeForLargeGroupsAndZeroReduceScattersOnARing) {
+  TrainingStepConfig c = StepOnRegistryFleet("GPT3", "Frontier_8K", 1024);
+  c.tp = 8;
+  c.pp = 8;
+  c.global_batch = 1024;
+  c.bucket_bytes = 500e6;
+  // DP 128 on 128 nodes, 500 MB buckets: NCCL's model predicts the tree
+  // faster (tests/data/SOURCES.md, "NCCL all-reduce choice").
+  for (const NcclAllReduceChoice& x : GradientAlgorithms(c)) {
+    EXPECT_EQ(x.algorithm, CollectiveAlgorithm::kDoubleTree);
+    EXPECT_LT(x.tree_s, x.ring_s);
+  }
+  c.zero_stage = 2;
+  for (const NcclAllReduceChoice& x : GradientAlgorithms(c)) {
+    EXPECT_EQ(x.algorithm, CollectiveAlgorithm::kRing);
+  }
+  c.gradient_algorithm = GradientAlgorithm::kDoubleTree;
+  EXPECT_FALSE(CheckTrainingStepConfig(c).ok());
+  c.zero_stage = 0;
+  c.gradient_algorithm = GradientAlgorithm::kRing;
+  for (const NcclAllReduceChoice& x : GradientAlgorithms(c)) {
+    EXPECT_EQ(x.algorithm, CollectiveAlgorithm::kRing);
+  }
+}
+
 TEST(AggregatedStepTest, StragglersAndEcmpRunPerFlow) {
   TrainingStepConfig c = Gpt3On64Nodes();
   c.straggler_cv = 0.05;

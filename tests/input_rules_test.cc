@@ -246,11 +246,12 @@ TEST(InputRulesTest, GradientBucketsBeyondWhatAStepTracksAreRefused) {
 TEST(InputRulesTest, AStepTooLargeToSimulateIsRefusedBeforeItRuns) {
   // A million nodes at tp 8 x pp 8, per flow: 125,000 data-parallel ranks, ~1.2e12 flows.
   ExpectRefused({"simulate", "training", "--model", "Llama3_70B", "--nodes", "1000000", "--tp", "8",
-                 "--pp", "8", "--batch-size", "16000000", "--no-aggregation"},
+                 "--pp", "8", "--batch-size", "16000000", "--no-aggregation", "--dp-algorithm",
+                 "ring"},
                 "cluster.nodes (--nodes): 1000000 nodes make 125000 data-parallel ranks");
   // As flow classes the bound is on the classes' work: 2,000,000 nodes at tp 8 x pp 4.
   ExpectRefused({"simulate", "training", "--model", "Llama3_70B", "--nodes", "2000000", "--tp", "8",
-                 "--pp", "4", "--batch-size", "16000000"},
+                 "--pp", "4", "--batch-size", "16000000", "--dp-algorithm", "ring"},
                 "500000 data-parallel ranks per gradient ring; one step would simulate ~4.9e+09 "
                 "flows as flow classes");
 }

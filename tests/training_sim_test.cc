@@ -261,16 +261,20 @@ TEST(TrainingStepTest, TheFlowEstimateCountsWhatTheStepStarts) {
     int nodes, tp, pp, mb, v;
     bool replica;
     double bucket;
+    bool tree = false;  // the gradients on NCCL's double tree: 4(DP - 1) flows per bucket
   } cases[] = {{8, 8, 2, 4, 1, false, 0},
                {8, 8, 4, 4, 1, false, 500e6},
                {16, 8, 4, 8, 2, false, 1e9},
                {16, 8, 4, 8, 2, true, 1e9},
-               {32, 4, 8, 16, 1, true, 2e9}};
+               {32, 4, 8, 16, 1, true, 2e9},
+               {16, 8, 4, 8, 2, false, 1e9, true},
+               {32, 4, 8, 16, 1, true, 2e9, true}};
   for (const Case& k : cases) {
     TrainingStepConfig c = Base(k.nodes, k.tp, k.pp, k.mb, k.nodes * 8 / (k.tp * k.pp) * k.mb);
     c.virtual_stages = k.v;
     c.representative_replica = k.replica;
     c.bucket_bytes = k.bucket;
+    c.gradient_algorithm = k.tree ? GradientAlgorithm::kDoubleTree : GradientAlgorithm::kRing;
     c.aggregate_flows = false;  // flows counts what the per-flow step starts
     auto r = SimulateTrainingStep(c);
     ASSERT_TRUE(r.ok()) << r.status();
@@ -278,7 +282,9 @@ TEST(TrainingStepTest, TheFlowEstimateCountsWhatTheStepStarts) {
         << k.nodes << " nodes, tp " << k.tp << " pp " << k.pp << " v " << k.v;
   }
   // The bound: a million nodes at tp 8 x pp 8 are refused before anything runs.
+  // (On rings: NCCL's choice at this size is the tree, 4(DP - 1) flows.)
   TrainingStepConfig huge = Base(1000000, 8, 8, 1, 125000);
+  huge.gradient_algorithm = GradientAlgorithm::kRing;
   huge.representative_replica = true;
   huge.aggregate_flows = false;
   auto r = SimulateTrainingStep(huge);
@@ -287,6 +293,7 @@ TEST(TrainingStepTest, TheFlowEstimateCountsWhatTheStepStarts) {
   // Aggregated, the bound is on the classes' work: the same million nodes
   // with 25 MB buckets (2(DP - 1) ring steps per bucket) are refused too.
   TrainingStepConfig larger = Base(1000000, 8, 8, 1, 125000);
+  larger.gradient_algorithm = GradientAlgorithm::kRing;
   larger.bucket_bytes = 25e6;
   EXPECT_GT(EstimatedAggregatedWork(larger), kMaxStepFlows);
   r = SimulateTrainingStep(larger);

@@ -58,16 +58,23 @@ void ClassTransfers::OnFlowComplete(uint64_t tag, SimTime) {
   if (symmetric_ && observer != nullptr) observer->OnClassTransferDone(user_tag, last);
 }
 
-ClassRing::ClassRing(ClassTransfers& xfer, int tmpl, CollectiveOp op, int ranks,
-                     double message_bytes, CollectiveObserver* observer, uint64_t tag)
-    : xfer_(xfer),
-      tmpl_(tmpl),
-      steps_(ranks <= 1 ? 0 : op == CollectiveOp::kAllReduce ? 2 * (ranks - 1) : ranks - 1),
-      bytes_(ranks > 0 ? message_bytes / ranks : 0),
-      observer_(observer),
-      tag_(tag) {}
+ClassCollective::ClassCollective(ClassTransfers& xfer, int tmpl, CollectiveOp op,
+                                 CollectiveAlgorithm algorithm, int ranks, double message_bytes,
+                                 CollectiveObserver* observer, uint64_t tag)
+    : xfer_(xfer), tmpl_(tmpl), observer_(observer), tag_(tag) {
+  if (ranks <= 1) {
+    steps_ = 0;
+    bytes_ = 0;
+  } else if (algorithm == CollectiveAlgorithm::kDoubleTree) {
+    steps_ = 1;
+    bytes_ = message_bytes / 2;
+  } else {
+    steps_ = op == CollectiveOp::kAllReduce ? 2 * (ranks - 1) : ranks - 1;
+    bytes_ = message_bytes / ranks;
+  }
+}
 
-void ClassRing::StartAt(double start_s) {
+void ClassCollective::StartAt(double start_s) {
   step_ = 0;
   end_s_ = start_s;
   if (steps_ == 0) {
@@ -77,7 +84,7 @@ void ClassRing::StartAt(double start_s) {
   xfer_.Start(tmpl_, bytes_, start_s, this, 0);
 }
 
-void ClassRing::OnClassTransferDone(uint64_t, double finish_s) {
+void ClassCollective::OnClassTransferDone(uint64_t, double finish_s) {
   end_s_ = std::max(end_s_, finish_s);
   if (++step_ < steps_) {
     xfer_.Start(tmpl_, bytes_, end_s_, this, 0);

@@ -10,9 +10,12 @@
 // is no longer the same for all of them. ClassTransfers then marks the run
 // asymmetric and stops the simulator, and the caller re-runs it per flow.
 //
-// ClassRing is the ring all-reduce (2(N − 1) steps of M/N) or reduce-scatter
-// (N − 1 steps) over a template whose flows are one ring step of every ring it
-// stands for (each rank to the next): every step is the same set of flows.
+// ClassCollective is a collective whose steps all start the same set of flows:
+// the ring all-reduce (2(N − 1) steps of M/N) or reduce-scatter (N − 1 steps)
+// over a template whose flows are one ring step of every ring it stands for
+// (each rank to the next), or the double binary tree all-reduce (one step of
+// M/2, double_tree.h) over a template of every tree edge both ways, whose
+// members carry the pipeline's fill, 2·depth·α, as their latency.
 //
 // Usage:
 //   ClassTransfers xfer(sim, net, classes);
@@ -75,11 +78,12 @@ class ClassTransfers : public FlowObserver {
   uint64_t instances_ = 0, member_flows_ = 0;
 };
 
-class ClassRing : public ClassTransferObserver {
+class ClassCollective : public ClassTransferObserver {
  public:
-  // op: kAllReduce or kReduceScatter; ranks: N, the ring's length.
-  ClassRing(ClassTransfers& xfer, int tmpl, CollectiveOp op, int ranks, double message_bytes,
-            CollectiveObserver* observer, uint64_t tag);
+  // op: kAllReduce or kReduceScatter (ring only); algorithm: kRing or
+  // kDoubleTree; ranks: N.
+  ClassCollective(ClassTransfers& xfer, int tmpl, CollectiveOp op, CollectiveAlgorithm algorithm,
+                  int ranks, double message_bytes, CollectiveObserver* observer, uint64_t tag);
   void StartAt(double start_s);
   void OnClassTransferDone(uint64_t tag, double finish_s) override;
   double exact_end_seconds() const { return end_s_; }

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "analytic/balls_in_bins.h"
 #include "sim/core/random.h"
+#include "sim/network/double_tree.h"
 
 namespace mlsysim {
 
@@ -36,10 +37,23 @@ absl::Status ParseCollectiveAlgorithm(absl::string_view name, CollectiveAlgorith
     *a = CollectiveAlgorithm::kHierarchical;
   else if (name == "direct")
     *a = CollectiveAlgorithm::kDirect;
+  else if (name == "double_tree")
+    *a = CollectiveAlgorithm::kDoubleTree;
   else
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown algorithm '", name, "'; accepted: ring, tree, hierarchical, direct"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unknown algorithm '", name, "'; accepted: ring, tree, hierarchical, direct, double_tree"));
   return absl::OkStatus();
+}
+
+const char* CollectiveAlgorithmName(CollectiveAlgorithm a) {
+  switch (a) {
+    case CollectiveAlgorithm::kRing: return "ring";
+    case CollectiveAlgorithm::kTree: return "tree";
+    case CollectiveAlgorithm::kHierarchical: return "hierarchical";
+    case CollectiveAlgorithm::kDirect: return "direct";
+    case CollectiveAlgorithm::kDoubleTree: return "double_tree";
+  }
+  return "ring";
 }
 
 namespace {
@@ -72,6 +86,10 @@ Collective::Collective(Simulator& sim, FlowNetwork& net, const ClusterGraph& gra
     case CollectiveAlgorithm::kDirect:
       total_steps_ = spec_.op == CollectiveOp::kAllReduce ? 2 : 1;
       break;
+    case CollectiveAlgorithm::kDoubleTree:
+      total_steps_ = 1;
+      tree_depth_ = DoubleBinaryTreeDepth(n_);
+      break;
   }
   if (spec_.op == CollectiveOp::kAllToAll && spec_.algorithm == CollectiveAlgorithm::kRing) {
     total_steps_ = n_ - 1;
@@ -91,8 +109,12 @@ absl::Status Collective::Validate() const {
         "collective.algorithm: all-to-all runs as pairwise exchange (ring) or direct; accepted: "
         "ring, direct");
   }
-  if (spec_.algorithm == CollectiveAlgorithm::kTree && spec_.op != CollectiveOp::kAllReduce) {
-    return absl::InvalidArgumentError("collective.algorithm: tree supports op allreduce only");
+  if ((spec_.algorithm == CollectiveAlgorithm::kTree ||
+       spec_.algorithm == CollectiveAlgorithm::kDoubleTree) &&
+      spec_.op != CollectiveOp::kAllReduce) {
+    return absl::InvalidArgumentError(absl::StrCat("collective.algorithm: ",
+                                                   CollectiveAlgorithmName(spec_.algorithm),
+                                                   " supports op allreduce only"));
   }
   if (spec_.algorithm == CollectiveAlgorithm::kHierarchical) {
     if (spec_.op != CollectiveOp::kAllReduce) {
@@ -148,6 +170,12 @@ void Collective::StepTransfers(int step, std::vector<Transfer>& out) const {
       }
       return;
     }
+    case CollectiveAlgorithm::kDoubleTree:  // every edge of both trees, M/2 up and down
+      for (const TreeEdge& e : DoubleBinaryTreeEdges(n_)) {
+        out.push_back({r[e.child], r[e.parent], m / 2});
+        out.push_back({r[e.parent], r[e.child], m / 2});
+      }
+      return;
     case CollectiveAlgorithm::kDirect: return;  // handled above
   }
 }
@@ -205,7 +233,8 @@ void Collective::LaunchStep() {
   for (const Transfer& t : scratch_) {
     const uint64_t h =
         MixHash(MixHash(tag_, static_cast<uint64_t>(t.src)), static_cast<uint64_t>(t.dst));
-    const double alpha = graph_.SameNode(t.src, t.dst) ? shape.nvlink_latency : shape.nic_latency;
+    double alpha = graph_.SameNode(t.src, t.dst) ? shape.nvlink_latency : shape.nic_latency;
+    if (spec_.algorithm == CollectiveAlgorithm::kDoubleTree) alpha *= 2 * tree_depth_;
     graph_.RouteInto(t.src, t.dst, h, path_);
     net_.Start(path_, t.bytes, alpha, this, static_cast<uint64_t>(step_), step_start_s_);
   }

@@ -8,6 +8,9 @@
 //   ring all-reduce      2(N−1) steps of M/N to the next rank
 //   ring reduce-scatter  N−1 steps of M/N;  ring all-gather: the same
 //   tree all-reduce      binomial reduce then broadcast: 2⌈log2 N⌉ steps of M
+//   double_tree          NCCL's pipelined double binary tree (double_tree.h):
+//                        one step, every tree edge streaming M/2 up and M/2
+//                        down at once, each flow delayed by 2·depth·α
 //   all-to-all           N−1 pairwise-exchange steps of M/N
 //   direct               every rank sends M/N to every other rank at once:
 //                        one step (all-reduce: two, reduce-scatter then
@@ -37,10 +40,11 @@
 namespace mlsysim {
 
 enum class CollectiveOp { kAllReduce, kReduceScatter, kAllGather, kAllToAll };
-enum class CollectiveAlgorithm { kRing, kTree, kHierarchical, kDirect };
+enum class CollectiveAlgorithm { kRing, kTree, kHierarchical, kDirect, kDoubleTree };
 
 absl::Status ParseCollectiveOp(absl::string_view name, CollectiveOp* op);
 absl::Status ParseCollectiveAlgorithm(absl::string_view name, CollectiveAlgorithm* algorithm);
+const char* CollectiveAlgorithmName(CollectiveAlgorithm algorithm);
 
 struct CollectiveSpec {
   CollectiveOp op = CollectiveOp::kAllReduce;
@@ -101,6 +105,7 @@ class Collective : public FlowObserver {
   int g_ = 1, k_ = 1;                      // hierarchical: GPUs per node, nodes
   std::vector<std::vector<int>> by_node_;  // hierarchical: ranks grouped by node
   int total_steps_ = 0;
+  int tree_depth_ = 0;  // double_tree: the trees' depth
   int step_ = 0;
   int outstanding_ = 0;
   SimTime start_ = 0, end_ = 0;

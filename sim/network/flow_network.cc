@@ -13,6 +13,8 @@ FlowNetwork::FlowNetwork(Simulator& sim, std::vector<double> link_capacity)
   target_ = sim_.Register(this);
   link_bytes_.assign(capacity_.size(), 0.0);
   link_flows_.resize(capacity_.size());
+  link_weight_.assign(capacity_.size(), 0.0);
+  touch_round_.assign(capacity_.size(), 0);
   link_mark_.assign(capacity_.size(), 0);
   cap_left_.assign(capacity_.size(), 0.0);
   unfrozen_.assign(capacity_.size(), 0);
@@ -83,6 +85,7 @@ void FlowNetwork::Attach(uint32_t id) {
     auto& list = link_flows_[f.links[i]];
     f.slot[i] = static_cast<uint32_t>(list.size());
     list.push_back(id);
+    link_weight_[f.links[i]] += Weight(f, i);  // whole numbers: exact in any order
   }
   f.active = true;
   ++active_count_;
@@ -96,6 +99,7 @@ void FlowNetwork::Detach(uint32_t id) {
     const uint32_t moved = list.back();
     list[pos] = moved;
     list.pop_back();
+    link_weight_[f.links[i]] -= Weight(f, i);
     if (moved != id) {
       Flow& m = flows_[moved];
       for (size_t j = 0; j < m.links.size(); ++j)
@@ -200,18 +204,7 @@ void FlowNetwork::Reallocate(double now_s) {
   for (int l : component_links_) {
     cap_left_[l] = capacity_[l];
     unfrozen_[l] = static_cast<int>(link_flows_[l].size());
-    unfrozen_weight_[l] = static_cast<double>(link_flows_[l].size());
-    if (!any_weighted_) continue;
-    unfrozen_weight_[l] = 0;
-    for (uint32_t id : link_flows_[l]) {
-      const Flow& f = flows_[id];
-      if (f.weight.empty()) {
-        unfrozen_weight_[l] += 1.0;
-      } else {
-        for (size_t i = 0; i < f.links.size(); ++i)
-          if (f.links[i] == l) unfrozen_weight_[l] += f.weight[i];
-      }
-    }
+    unfrozen_weight_[l] = link_weight_[l];
   }
   for (uint32_t id : component_flows_) {
     Flow& f = flows_[id];
@@ -249,6 +242,11 @@ void FlowNetwork::Reallocate(double now_s) {
     heap.pop_back();
     if (unfrozen_[l] == 0 || share != cap_left_[l] / unfrozen_weight_[l]) continue;  // stale
     const double rate = std::max(0.0, share);
+    // Freeze the link's flows; each other link they cross gets its new fair
+    // share queued once, after the round (an entry per decrement would only
+    // go stale).
+    ++round_;
+    touched_.clear();
     for (uint32_t id : link_flows_[l]) {
       Flow& f = flows_[id];
       if (f.frozen) continue;
@@ -259,11 +257,17 @@ void FlowNetwork::Reallocate(double now_s) {
         const double w = Weight(f, i);
         cap_left_[x] -= w * rate;
         unfrozen_weight_[x] -= w;
-        if (--unfrozen_[x] > 0) {
-          heap.push_back({cap_left_[x] / unfrozen_weight_[x], x});
-          std::push_heap(heap.begin(), heap.end(), std::greater<Entry>());
+        --unfrozen_[x];
+        if (touch_round_[x] != round_) {
+          touch_round_[x] = round_;
+          touched_.push_back(x);
         }
       }
+    }
+    for (int x : touched_) {
+      if (unfrozen_[x] <= 0) continue;
+      heap.push_back({cap_left_[x] / unfrozen_weight_[x], x});
+      std::push_heap(heap.begin(), heap.end(), std::greater<Entry>());
     }
   }
   for (uint32_t id : component_flows_) {

@@ -49,6 +49,8 @@ class FlowNetwork : public EventHandler {
   // loads link links[i] with weights[i] times its rate (the class's members
   // on each physical link of that cell), so a link's constraint is
   // sum(weight * rate) <= capacity. Unit weights are Start() exactly.
+  // Weights are whole numbers (counts of flows), so the links' summed
+  // weights, kept as flows come and go, are exact in any order.
   uint32_t StartWeighted(const std::vector<int>& links, const std::vector<double>& weights,
                          double bytes, double latency_s, FlowObserver* observer, uint64_t tag,
                          double start_s = -1);
@@ -109,6 +111,7 @@ class FlowNetwork : public EventHandler {
   GroupedQueue<SimTime, uint32_t> activations_;    // flows waiting out their latency
   std::vector<uint32_t> arrived_;                  // latency elapsed, not yet attached
   std::vector<std::vector<uint32_t>> link_flows_;  // active flows on each link
+  std::vector<double> link_weight_;                // their summed weights (whole numbers)
   GroupedQueue<double, PendingFlow> pending_;      // finish times at the current rates
   EventId update_event_ = 0;
   SimTime update_at_ = -1;
@@ -123,6 +126,9 @@ class FlowNetwork : public EventHandler {
   std::vector<std::pair<double, int>> share_heap_;  // (fair share, link)
   std::vector<int> unfrozen_;              // unfrozen flows per link
   std::vector<double> unfrozen_weight_;    // their summed weights
+  std::vector<uint64_t> touch_round_;      // progressive filling: last round a link changed
+  std::vector<int> touched_;
+  uint64_t round_ = 0;
   std::vector<Done> done_;
   double finish_s_ = 0;
   uint64_t flows_started_ = 0, rate_updates_ = 0;

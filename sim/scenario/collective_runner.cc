@@ -14,6 +14,7 @@
 #include "sim/core/time.h"
 #include "sim/network/class_transfer.h"
 #include "sim/network/collective.h"
+#include "sim/network/double_tree.h"
 #include "sim/network/flow_classes.h"
 #include "sim/network/flow_network.h"
 #include "sim/scenario/plot_data.h"
@@ -205,10 +206,10 @@ absl::StatusOr<CollectiveRun> SimulateAt(const ResolvedCollective& c, const Clus
     FlowNetwork net(sim, classes->cell_capacity());
     ClassTransfers xfer(sim, net, *classes);
     EndTime end;
-    ClassRing ring(xfer, 0,
+    ClassCollective ring(xfer, 0,
                    at.op == CollectiveOp::kAllReduce ? CollectiveOp::kAllReduce
                                                      : CollectiveOp::kReduceScatter,
-                   n, bytes, &end, 1);
+                   CollectiveAlgorithm::kRing, n, bytes, &end, 1);
     ring.StartAt(0);
     sim.Run();
     const int steps = n <= 1 ? 0 : at.op == CollectiveOp::kAllReduce ? 2 * (n - 1) : n - 1;
@@ -280,6 +281,33 @@ double ClosedForm(const ResolvedCollective& c, double message, std::string* sour
     }
     *source =
         "tree: sum over 2*ceil(log2 N) levels of (M/beta + alpha), beta/alpha of the level's links";
+    return t;
+  }
+  if (c.spec.algorithm == CollectiveAlgorithm::kDoubleTree) {
+    // Every edge of both trees streams M/2 each way at once: per link class
+    // (NVLink inside a node, the NIC across), the busiest rank's egress or
+    // ingress flows share its link; each flow waits out the pipeline's fill.
+    if (n <= 1) {
+      *source = "double_tree: 0 (one rank)";
+      return 0;
+    }
+    std::vector<int> out_nv(n), in_nv(n), out_nic(n), in_nic(n);
+    for (const TreeEdge& e : DoubleBinaryTreeEdges(n)) {
+      const bool same_node = e.child / gpn == e.parent / gpn;
+      auto& up_out = same_node ? out_nv : out_nic;
+      auto& up_in = same_node ? in_nv : in_nic;
+      ++up_out[e.child], ++up_in[e.parent], ++up_out[e.parent], ++up_in[e.child];
+    }
+    auto busiest = [](const std::vector<int>& a, const std::vector<int>& b) {
+      return std::max(*std::max_element(a.begin(), a.end()), *std::max_element(b.begin(), b.end()));
+    };
+    const double fill = 2.0 * DoubleBinaryTreeDepth(n);
+    const int nv = busiest(out_nv, in_nv), nic = busiest(out_nic, in_nic);
+    double t = 0;
+    if (nv > 0)
+      t = std::max(t, fill * shape.nvlink_latency + nv * message / 2 / shape.nvlink_bandwidth);
+    if (nic > 0) t = std::max(t, fill * shape.nic_latency + nic * message / 2 / shape.nic_bandwidth);
+    *source = "double_tree: 2*depth*alpha + (busiest link's flows)*M/2/beta";
     return t;
   }
   *mlsysim_quirk =
@@ -404,7 +432,7 @@ absl::StatusOr<result::Result> RunCollective(const scenario::Scenario& in, const
   if (!graph.ok()) return Bad(std::string(graph.status().message()));
   std::string why;
   std::unique_ptr<FlowClasses> classes = RingClasses(*c, *graph, &why);
-  if (classes == nullptr && c->ranks > 8192) {
+  if (classes == nullptr && c->ranks > 8192 && c->spec.algorithm == CollectiveAlgorithm::kRing) {
     return Bad(absl::StrCat("collective.ranks: a ring of more than 8192 ranks runs only as flow "
                             "classes, and these flows have none (",
                             why, "); got ", c->ranks));

@@ -121,6 +121,12 @@ absl::Status ResolveStep(const scenario::Scenario& s, ResolvedTraining* t) {
     if (!q.ok()) return Bad(std::string(q.status().message()));
     sc.bucket_bytes = q->si;
   }
+  if (auto st = ParseGradientAlgorithm(
+          w.gradient_algorithm().empty() ? "auto" : w.gradient_algorithm(),
+          &sc.gradient_algorithm);
+      !st.ok()) {
+    return Bad(absl::StrCat("training.gradient_algorithm: ", st.message()));
+  }
   if (!w.activation_recompute().empty()) sc.activation_recompute = w.activation_recompute();
   const std::string attention = w.attention().empty() ? "causal" : w.attention();
   if (attention != "causal" && attention != "square") {
@@ -159,7 +165,10 @@ absl::Status ResolveStep(const scenario::Scenario& s, ResolvedTraining* t) {
     }
   }
   sc.seed = t->seed;
-  sc.record_spans = true;  // the result's pipeline schedule (plot data)
+  // The result's pipeline schedule (plot data: replica 0), and with a trace
+  // every simulated replica's.
+  sc.record_spans = true;
+  sc.span_replicas = t->trace_file.empty() ? 1 : 0;
   sc.record_plan = !t->export_chakra.empty();
   sc.aggregate_flows = !w.no_flow_aggregation() && !sc.record_plan;
   const std::string detail = w.detail().empty() ? "auto" : w.detail();

@@ -221,6 +221,9 @@ void AddStepFigures(const ResolvedTraining& t, const TrainingStepResult& step,
   AddFact(out, "batch_size", sc.global_batch);
   AddFact(out, "detail", step.representative_replica ? "replica" : "full");
   AddFact(out, "routing", RoutingName(sc.routing));
+  // The gradient all-reduce's schedule, and NCCL's predictions behind auto.
+  AddFact(out, "dp_algorithm", step.dp_algorithm);
+  if (!step.dp_algorithm_why.empty()) AddFact(out, "dp_algorithm_choice", step.dp_algorithm_why);
   // The calibrated machine names itself (absent: mlsysim's roofline machine).
   if (sc.machine.has_value()) AddFact(out, "hardware_model", "calibrated");
   AddFlag(out, "dp_rings_share_fabric_links", step.dp_rings_share_links);

@@ -7,11 +7,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "sim/network/class_transfer.h"
+#include "sim/network/double_tree.h"
 
 namespace mlsysim {
 
 std::unique_ptr<StepClasses> BuildStepClasses(const TrainingStepConfig& c, int dp,
-                                              const ClusterGraph& graph, bool merged,
+                                              const ClusterGraph& graph, StepUnits units,
                                               std::string* why) {
   if (const char* off = WhyNoFlowAggregation(c); off != nullptr) {
     *why = off;
@@ -20,19 +21,22 @@ std::unique_ptr<StepClasses> BuildStepClasses(const TrainingStepConfig& c, int d
   auto out = std::make_unique<StepClasses>(graph.LinkCapacities());
   const int p = c.pp, tp = c.tp;
   const bool full = !c.representative_replica;
-  out->merged = merged;
+  if (!full) units = StepUnits{};  // replica detail: one replica and ring already
+  out->units = units;
   out->pp = p;
   out->tp = tp;
-  out->replicas = full && !merged ? dp : 1;
-  out->rings = full && !merged ? tp : 1;
+  out->replicas = units.replicas ? dp : 1;
+  out->rings = units.rings ? tp : 1;
   const ClusterShape& shape = graph.shape();
   auto rank = [&](int r, int s, int t) { return (s * dp + r) * tp + t; };
   std::vector<int> path;
-  auto add = [&](int tmpl, int src, int dst, int unit) {
+  // latency_scale: a double tree's flows wait out the pipeline's fill.
+  auto add = [&](int tmpl, int src, int dst, int unit, double latency_scale = 1) {
     graph.RouteInto(src, dst, 0, path);
-    out->classes.AddMember(tmpl, path,
-                           graph.SameNode(src, dst) ? shape.nvlink_latency : shape.nic_latency,
-                           unit);
+    out->classes.AddMember(
+        tmpl, path,
+        latency_scale * (graph.SameNode(src, dst) ? shape.nvlink_latency : shape.nic_latency),
+        unit);
   };
   // Pipeline sends: forward from virtual stage j to j + 1, backward to j - 1.
   std::set<std::pair<int, int>> pairs;
@@ -48,20 +52,33 @@ std::unique_ptr<StepClasses> BuildStepClasses(const TrainingStepConfig& c, int d
       const int tmpl = out->classes.AddTemplate();
       out->send[(static_cast<size_t>(unit) * p + from) * p + to] = tmpl;
       for (int r = 0; r < covered; ++r) {
-        if (!merged && r != unit) continue;
+        if (units.replicas && r != unit) continue;
         for (int t = 0; t < tp; ++t) add(tmpl, rank(r, from, t), rank(r, to, t), r);
       }
     }
   }
   if (dp > 1) {
-    const int ring_ranks = full ? tp : 1;  // TP ranks whose rings the templates carry
+    // Per stage, one step of its gradient rings (each rank to the next), or
+    // every edge of its double trees both ways (double_tree.h).
+    const int ring_ranks = full ? tp : 1;  // TP ranks whose all-reduces the templates carry
+    const std::vector<NcclAllReduceChoice> algorithms = GradientAlgorithms(c);
+    const std::vector<TreeEdge> edges = DoubleBinaryTreeEdges(dp);
+    const double fill = 2.0 * DoubleBinaryTreeDepth(dp);
     for (int s = 0; s < p; ++s) {
+      const bool tree = algorithms[s].algorithm == CollectiveAlgorithm::kDoubleTree;
       for (int unit = 0; unit < out->rings; ++unit) {
         const int tmpl = out->classes.AddTemplate();
         out->ring.push_back(tmpl);
         for (int t = 0; t < ring_ranks; ++t) {
-          if (!merged && t != unit) continue;
-          for (int r = 0; r < dp; ++r) add(tmpl, rank(r, s, t), rank((r + 1) % dp, s, t), t);
+          if (units.rings && t != unit) continue;
+          if (!tree) {
+            for (int r = 0; r < dp; ++r) add(tmpl, rank(r, s, t), rank((r + 1) % dp, s, t), t);
+            continue;
+          }
+          for (const TreeEdge& e : edges) {
+            add(tmpl, rank(e.child, s, t), rank(e.parent, s, t), t, fill);
+            add(tmpl, rank(e.parent, s, t), rank(e.child, s, t), t, fill);
+          }
         }
       }
     }
@@ -71,6 +88,7 @@ std::unique_ptr<StepClasses> BuildStepClasses(const TrainingStepConfig& c, int d
     return nullptr;
   }
   const size_t members = out->classes.members(), classes = out->TotalClasses();
+
   for (int t = 0; t < out->classes.num_templates(); ++t) {
     if (out->classes.template_classes(t).size() >= ClassTransfers::kMaxClassesPerTemplate) {
       *why = absl::StrCat("off: a template has ", out->classes.template_classes(t).size(),
@@ -83,10 +101,25 @@ std::unique_ptr<StepClasses> BuildStepClasses(const TrainingStepConfig& c, int d
                         " flows (too little symmetry to gain)");
     return nullptr;
   }
-  *why = absl::StrCat(classes, " flow classes for ", members, " flows (",
-                      merged ? "one replica and ring stand for all" : "every replica and ring",
-                      "; ", out->classes.refinement_rounds(), " refinement rounds)");
+  const char* what = units.replicas && units.rings ? "every replica and all-reduce"
+                     : units.replicas               ? "every replica, one all-reduce per stage"
+                     : units.rings ? "one replica, every all-reduce" : "one replica and all-reduce per stage";
+  *why = absl::StrCat(classes, " flow classes for ", members, " flows (", what, "; ",
+                      out->classes.refinement_rounds(), " refinement rounds)");
   return out;
+}
+
+StepUnits StepClasses::UnitsThatDiffer() const {
+  StepUnits differ;
+  for (int tmpl : send) {
+    if (tmpl >= 0 && classes.unit_profiles(tmpl).size() > 1) differ.replicas = true;
+  }
+  for (int tmpl : ring) {
+    if (classes.unit_profiles(tmpl).size() > 1) differ.rings = true;
+  }
+  differ.replicas = differ.replicas && !units.replicas;
+  differ.rings = differ.rings && !units.rings;
+  return differ;
 }
 
 }  // namespace mlsysim

@@ -11,6 +11,9 @@
 // Per unit: a template per ring (its DP ranks) and per replica's send (its
 // TP ranks); every replica and ring is simulated, and each template having
 // one unit, nothing can diverge: exact always, aggregated within a unit only.
+// The two can be chosen apart (StepUnits): e.g. double trees give every
+// replica a different role, so the replicas need their own send templates,
+// while the TP ranks' trees stay symmetric and merged.
 // Routes are taken as the per-flow step takes them, so aggregation
 // applies only where they do not depend on the flow (not ECMP), and only when
 // every replica runs at the same speed (no stragglers).
@@ -32,29 +35,41 @@
 
 namespace mlsysim {
 
+// Which of the step's parties get templates of their own (one per unit)
+// rather than one merged template standing for all of them.
+struct StepUnits {
+  bool replicas = false;  // the pipeline sends: one template per replica
+  bool rings = false;     // the gradient all-reduces: one per TP rank
+};
+
 struct StepClasses {
   explicit StepClasses(std::vector<double> capacity) : classes(std::move(capacity)) {}
   FlowClasses classes;
-  bool merged = true;
-  int pp = 1, tp = 1, replicas = 1, rings = 1;  // replicas and rings per stage, per unit
-  std::vector<int> ring;  // [stage * rings + ring]; empty without gradient rings
+  StepUnits units;
+  int pp = 1, tp = 1, replicas = 1, rings = 1;  // simulated replicas; all-reduces per stage
+  std::vector<int> ring;  // [stage * rings + ring]; empty without gradient all-reduces
   std::vector<int> send;  // [(replica * pp + from) * pp + to]; -1 where no send
   int Send(int replica, int from, int to) const {
-    const size_t r = merged ? 0 : static_cast<size_t>(replica);
+    const size_t r = replicas == 1 ? 0 : static_cast<size_t>(replica);
     return send[(r * pp + from) * pp + to];
   }
   int Ring(int stage, int tp_rank) const {
-    return ring[static_cast<size_t>(stage) * rings + (merged ? 0 : tp_rank)];
+    return ring[static_cast<size_t>(stage) * rings + (rings == 1 ? 0 : tp_rank)];
   }
   size_t TotalClasses() const { return classes.classes().size(); }
+  // Whether the merged templates' units differ in the classes their flows
+  // fall in (FlowClasses::unit_profiles): such units see different rates,
+  // will finish apart, and need templates of their own.
+  StepUnits UnitsThatDiffer() const;
 };
 
 // Null (with the reason in *why) when the step's flows cannot or need not be
 // aggregated: ECMP routing, stragglers, communication off, or routes with too
 // little symmetry to gain (more than half as many classes as flows).
-// merged: the merged templates, else one per unit.
+// units: which parties get templates of their own (none: every replica and
+// ring merged into one; both: every one its own).
 std::unique_ptr<StepClasses> BuildStepClasses(const TrainingStepConfig& c, int dp,
-                                              const ClusterGraph& graph, bool merged,
+                                              const ClusterGraph& graph, StepUnits units,
                                               std::string* why);
 
 }  // namespace mlsysim

@@ -56,9 +56,8 @@ class StepSimulation : public EventHandler,
         net_(sim_, classes != nullptr ? classes->classes.cell_capacity() : graph.LinkCapacities()) {
     target_ = sim_.Register(this);
     // Merged flow classes: one replica and one ring per stage stand for all.
-    const bool one = c.representative_replica || (classes != nullptr && classes->merged);
-    replicas_ = one ? 1 : dp;
-    rings_ = one ? 1 : c.tp;
+    replicas_ = c.representative_replica ? 1 : classes != nullptr ? classes->replicas : dp;
+    rings_ = c.representative_replica ? 1 : classes != nullptr ? classes->rings : c.tp;
     if (classes != nullptr) xfer_ = std::make_unique<ClassTransfers>(sim_, net_, classes->classes);
     const int p = c.pp;
     stage_layers_ = DeviceLayers(vstage_layers, p);
@@ -115,6 +114,7 @@ class StepSimulation : public EventHandler,
       buckets_[s].ready.assign(k, 0);
       buckets_[s].ready_at.assign(k, 0.0);
     }
+    algorithms_ = GradientAlgorithms(c);
   }
 
   void Run() {
@@ -190,7 +190,7 @@ class StepSimulation : public EventHandler,
     a.arrival_max = std::max(a.arrival_max, finish_s);
     if (--a.pending[slot] > 0) return;
     ready[slot] = a.arrival_max;
-    if (c_.record_spans) {
+    if (RecordsSpans(a.r)) {
       const int mb = slot % c_.microbatches;
       spans_.push_back(
           {a.s, a.r, TraceSpan::kPipelineRecv,
@@ -210,7 +210,7 @@ class StepSimulation : public EventHandler,
     bk.running.clear();
     bk.busy_s += bk.end_s - bk.start_s;
     if (c_.record_spans) {
-      for (int r = 0; r < replicas_; ++r) {
+      for (int r = 0; r < replicas_ && RecordsSpans(r); ++r) {
         spans_.push_back({s, r, TraceSpan::kDataParallel,
                           absl::StrCat("DP all-reduce bucket ", bk.next), "dp", bk.start_s,
                           bk.end_s});
@@ -220,7 +220,7 @@ class StepSimulation : public EventHandler,
     MaybeLaunchBucket(s);
   }
 
-  const std::vector<TraceSpan>& spans() const { return spans_; }
+  std::vector<TraceSpan> TakeSpans() { return std::move(spans_); }
   // TP and EP communication per layer (folded into each op's duration), for
   // the trace's nested spans.
   void set_comm_per_layer(double tp_s, double ep_s) {
@@ -277,8 +277,12 @@ class StepSimulation : public EventHandler,
     int next = 0, outstanding = 0;
     double start_s = 0, end_s = 0, busy_s = 0, done_s = 0;
     std::vector<std::unique_ptr<Collective>> running;
-    std::vector<std::unique_ptr<ClassRing>> class_rings;
+    std::vector<std::unique_ptr<ClassCollective>> class_rings;
   };
+
+  bool RecordsSpans(int replica) const {
+    return c_.record_spans && (c_.span_replicas <= 0 || replica < c_.span_replicas);
+  }
 
   void RecordComputeSpans(const Actor& a, const Op& op) {
     spans_.push_back({a.s, a.r, TraceSpan::kCompute,
@@ -372,7 +376,7 @@ class StepSimulation : public EventHandler,
     a.busy = false;
     a.t_free = a.op_end;
     ++a.idx;
-    if (c_.record_spans) RecordComputeSpans(a, op);
+    if (RecordsSpans(a.r)) RecordComputeSpans(a, op);
     const int p = c_.pp;
     const int j = op.chunk * p + a.s;  // virtual stage
     if (op.forward) {
@@ -415,8 +419,8 @@ class StepSimulation : public EventHandler,
       bk.outstanding = rings_;
       bk.class_rings.clear();
       for (int t = 0; t < rings_; ++t) {
-        bk.class_rings.push_back(std::make_unique<ClassRing>(
-            *xfer_, classes_->Ring(s, t), op, dp_, bk.bytes, this,
+        bk.class_rings.push_back(std::make_unique<ClassCollective>(
+            *xfer_, classes_->Ring(s, t), op, algorithms_[s].algorithm, dp_, bk.bytes, this,
             GradientRingTag::Pack({static_cast<uint64_t>(s), static_cast<uint64_t>(t)})));
       }
       for (auto& ring : bk.class_rings) ring->StartAt(bk.start_s);
@@ -428,7 +432,7 @@ class StepSimulation : public EventHandler,
       for (int r = 0; r < dp_; ++r) ranks[r] = Rank(r, s, t);
       auto col = std::make_unique<Collective>(
           sim_, net_, graph_,
-          CollectiveSpec{op, CollectiveAlgorithm::kRing, ranks, bk.bytes},
+          CollectiveSpec{op, algorithms_[s].algorithm, ranks, bk.bytes},
           this, GradientRingTag::Pack({static_cast<uint64_t>(s), static_cast<uint64_t>(t)}));
       col->StartAt(bk.start_s);
       bk.running.push_back(std::move(col));
@@ -450,6 +454,7 @@ class StepSimulation : public EventHandler,
   double p2p_bytes_ = 0, p2p_total_ = 0;
   std::vector<Actor> actors_;
   std::vector<Bucket> buckets_;
+  std::vector<NcclAllReduceChoice> algorithms_;  // per stage: the gradient all-reduce's
   std::vector<TraceSpan> spans_;
   std::vector<int> path_;
 };

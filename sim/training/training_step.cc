@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "analytic/roofline_engine.h"
 #include "analytic/transformer_shape.h"
 #include "sim/core/random.h"
@@ -33,6 +34,34 @@ double PipelineBubbleOfSplit(const std::vector<double>& device_busy_s, int micro
   const double fill = (sum - max) / virtual_stages;
   return fill / (microbatches * max + fill);
 }
+
+namespace {
+
+// dp_algorithm: the stages' schedule ("mixed" where they differ); why: the
+// reason, with NCCL's predictions for the first stage's bucket under auto.
+void DescribeGradientAlgorithm(const TrainingStepConfig& c, int dp, TrainingStepResult* out) {
+  if (dp <= 1 || !c.communication) {
+    out->dp_algorithm = "none";
+    return;
+  }
+  const std::vector<NcclAllReduceChoice> choices = GradientAlgorithms(c);
+  out->dp_algorithm = CollectiveAlgorithmName(choices[0].algorithm);
+  for (const NcclAllReduceChoice& x : choices) {
+    if (x.algorithm != choices[0].algorithm) out->dp_algorithm = "mixed";
+  }
+  if (c.zero_stage >= 2) {
+    out->dp_algorithm_why = "ZeRO reduce-scatters: a ring";
+  } else if (c.gradient_algorithm != GradientAlgorithm::kAuto) {
+    out->dp_algorithm_why = "as configured";
+  } else {
+    const StageGradients g = GradientsPerStage(c)[0];
+    out->dp_algorithm_why = absl::StrFormat(
+        "NCCL's cost model for a %.3g MB bucket over %d ranks: ring %.4g ms, double tree %.4g ms",
+        g.bytes / g.buckets / 1e6, dp, choices[0].ring_s * 1e3, choices[0].tree_s * 1e3);
+  }
+}
+
+}  // namespace
 
 absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig& c) {
   if (auto st = CheckTrainingStepConfig(c); !st.ok()) return st;
@@ -110,9 +139,11 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   LayerCosts ends = costs;
   if (ends.embed_fwd_s > 0) ends.embed_fwd_s += tp_ar;
   // Symmetric flows as classes (step_classes.h): first merged (one replica
-  // and ring stand for all); where their units diverge, one template per
-  // unit (every replica simulated; cannot diverge); where the routes have too
-  // little symmetry, per flow.
+  // and ring stand for all); where units diverge, templates of their own for
+  // the parties whose units fell in different classes (or for all); where
+  // those diverge too, one template per unit (every replica and ring
+  // simulated; cannot diverge); where the routes have too little symmetry,
+  // per flow.
   auto run = [&](const StepClasses* cls) {
     auto sim = std::make_unique<StepSimulation>(c, dp, fwd + 2 * tp_ar, bwd + 2 * tp_ar,
                                                 vstage_layers, *graph, &out, ends, cls);
@@ -126,15 +157,28 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   if (!c.aggregate_flows) {
     sim = run(nullptr);
   } else {
-    classes = BuildStepClasses(c, dp, *graph, /*merged=*/true, &why);
-    if (classes != nullptr) {
+    // A double tree gives every replica a role of its own (root, inner
+    // node, leaf): their sends start with templates of their own.
+    bool tree = false;
+    for (const NcclAllReduceChoice& x : GradientAlgorithms(c))
+      tree = tree || (x.algorithm == CollectiveAlgorithm::kDoubleTree && dp > 2);
+    StepUnits units{tree, false};
+    classes = BuildStepClasses(c, dp, *graph, units, &why);
+    while (classes != nullptr) {
       sim = run(classes.get());
-      if (!sim->symmetric()) {
-        diverged = absl::StrCat("merged classes diverged at t = ", sim->asymmetric_at_s(), " s; ");
-        sim.reset();
-        classes = BuildStepClasses(c, dp, *graph, /*merged=*/false, &why);
-        if (classes != nullptr) sim = run(classes.get());  // sets every simulated figure again
+      if (sim->symmetric()) break;
+      absl::StrAppend(&diverged, "classes diverged at t = ", sim->asymmetric_at_s(), " s; ");
+      sim.reset();
+      if (units.replicas && units.rings) {  // per unit cannot diverge; never trust it if it did
+        classes.reset();
+        break;
       }
+      // Next: own templates for the parties whose units differ, or for all.
+      const StepUnits differ = classes->UnitsThatDiffer();
+      units = differ.replicas || differ.rings
+                  ? StepUnits{units.replicas || differ.replicas, units.rings || differ.rings}
+                  : StepUnits{true, true};
+      classes = BuildStepClasses(c, dp, *graph, units, &why);
     }
     if (sim == nullptr) {  // per flow, at replica detail where auto detail says so
       TrainingStepConfig per_flow = c;
@@ -174,13 +218,14 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   device_busy.front() += ends.embed_fwd_s + ends.embed_bwd_s;
   out.bubble_fraction_closed_form =
       PipelineBubbleOfSplit(device_busy, c.microbatches, c.virtual_stages);
+  DescribeGradientAlgorithm(c, dp, &out);
   out.representative_replica = c.representative_replica;
   out.tokens_per_s = c.global_batch * static_cast<double>(c.seq_len) / out.step_time_s;
   const double peak_all = n * hw.PeakFor(c.precision).si * out.step_time_s;
   out.mfu = out.model_flops_per_step / peak_all;
   out.mfu_6p = 6 * (sparse ? m.active_parameters : m.parameters) * c.global_batch *
                static_cast<double>(c.seq_len) / peak_all;
-  if (c.record_spans) out.spans = sim->spans();
+  if (c.record_spans) out.spans = sim->TakeSpans();
   if (c.record_plan) {
     if (c.representative_replica) {
       return absl::InvalidArgumentError(

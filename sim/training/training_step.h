@@ -15,7 +15,9 @@
 //    (backward) cross stages as TP-sharded flows on the fabric, contending with
 //    everything else there.
 //  * DP: after a stage's last backward (or bucket by bucket during it, with
-//    overlap), one ring all-reduce per TP rank over the DP group, on the fabric.
+//    overlap), one all-reduce per TP rank over the DP group, on the fabric:
+//    a ring, or NCCL's double binary tree where NCCL would pick it
+//    (gradient_algorithm; nccl_choice.h).
 //  * EP (mixture-of-experts models): experts sharded over EP groups of DP
 //    replicas; a dispatch and a combine all-to-all per layer each way, on the
 //    fabric, simulated once on the idle network; compute uses the active
@@ -37,10 +39,16 @@
 #include "absl/status/statusor.h"
 #include "analytic/kernel_model.h"
 #include "analytic/specs.h"
+#include "sim/network/nccl_choice.h"
 #include "sim/training/training_layout.h"
 #include "topology/cluster_graph.h"
 
 namespace mlsysim {
+
+// The DP gradient all-reduce's schedule: NCCL's choice per bucket size, ranks
+// and nodes (ring or double binary tree; nccl_choice.h), or one forced.
+enum class GradientAlgorithm { kAuto, kRing, kDoubleTree };
+absl::Status ParseGradientAlgorithm(absl::string_view name, GradientAlgorithm* out);
 
 struct TrainingStepConfig {
   ModelSpec model;
@@ -93,6 +101,9 @@ struct TrainingStepConfig {
   // FlashAttention (training_kernels.h); false: FlashAttention.
   bool unfused_attention = false;
   double bucket_bytes = 0;  // 0: one bucket per stage
+  // auto: NCCL's choice; a reduce-scatter (ZeRO 2 and 3) always runs as a
+  // ring (NCCL's tree all-reduces only).
+  GradientAlgorithm gradient_algorithm = GradientAlgorithm::kAuto;
   double straggler_cv = 0;
   uint64_t seed = 1;
   bool communication = true;  // false: compute only (the Iron Law check)
@@ -109,8 +120,10 @@ struct TrainingStepConfig {
   // When an aggregated full-detail step must be re-run per flow: at replica
   // detail (training.detail auto above 2,048 GPUs) rather than in full.
   bool replica_fallback = false;
-  // Optional: collect per-rank spans for a trace (rank, name, start, end).
+  // Optional: collect per-rank spans for a trace (rank, name, start, end),
+  // of the replicas below span_replicas (0: every simulated replica).
   bool record_spans = false;
+  int span_replicas = 0;
   // Optional: return the step's plan (per-actor op order and durations,
   // buckets, transfer sizes), from which a Chakra trace is exported.
   bool record_plan = false;
@@ -172,6 +185,9 @@ struct TrainingStepResult {
   double bubble_fraction_closed_form = 0;
   double exposed_dp_s = 0;     // step − last backward end (gradient sync not hidden)
   double dp_allreduce_s = 0;   // one stage's gradient all-reduce, start to end
+  // The gradient all-reduces' schedule: "ring", "double_tree" or, where
+  // stages differ, "mixed"; and why (NCCL's predicted times under auto).
+  std::string dp_algorithm = "ring", dp_algorithm_why;
   double pp_p2p_bytes = 0;     // bytes sent between stages per step
   double tokens_per_s = 0;
   // FLOPs of the step from the model's shape (analytic/transformer_shape.h):
@@ -240,6 +256,10 @@ struct StageGradients {
 std::vector<StageGradients> GradientsPerStage(const TrainingStepConfig& c);
 // The most buckets one stage forms.
 double MaxBucketsPerStage(const TrainingStepConfig& c);
+// Per pipeline device: its gradient all-reduces' schedule (kRing or
+// kDoubleTree) and NCCL's predictions for one bucket over the DP group, which
+// spans ceil(DP / (G / TP)) nodes with NIC bandwidth per GPU across nodes.
+std::vector<NcclAllReduceChoice> GradientAlgorithms(const TrainingStepConfig& c);
 
 // The bubble of a pipeline whose device d is busy T_d per microbatch (all
 // its chunks, forward and backward), m microbatches, v chunks per device:

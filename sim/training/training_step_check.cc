@@ -119,6 +119,11 @@ absl::Status CheckTrainingStepConfig(const TrainingStepConfig& c) {
     return absl::InvalidArgumentError(
         absl::StrCat("zero stage ", c.zero_stage, ": accepted 0, 1, 2, 3"));
   }
+  if (c.gradient_algorithm == GradientAlgorithm::kDoubleTree && c.zero_stage >= 2) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "gradient algorithm double_tree: ZeRO stage ", c.zero_stage,
+        " reduce-scatters the gradients, which runs as a ring (NCCL's tree only all-reduces)"));
+  }
   // What the step's events and flows can carry (step_payloads.h).
   if (const double buckets = MaxBucketsPerStage(c); buckets > StepEvent::Max(1) + 1.0) {
     return absl::InvalidArgumentError(absl::StrFormat(
@@ -176,6 +181,42 @@ std::vector<StageGradients> GradientsPerStage(const TrainingStepConfig& c) {
   return out;
 }
 
+absl::Status ParseGradientAlgorithm(absl::string_view name, GradientAlgorithm* out) {
+  if (name == "auto") {
+    *out = GradientAlgorithm::kAuto;
+  } else if (name == "ring") {
+    *out = GradientAlgorithm::kRing;
+  } else if (name == "double_tree") {
+    *out = GradientAlgorithm::kDoubleTree;
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "gradient algorithm '", name, "': accepted auto (NCCL's choice), ring, double_tree"));
+  }
+  return absl::OkStatus();
+}
+
+std::vector<NcclAllReduceChoice> GradientAlgorithms(const TrainingStepConfig& c) {
+  const int gpn = std::max(1, c.node.accelerators_per_node);
+  const long long gpus = static_cast<long long>(c.nodes) * gpn;
+  const int dp = static_cast<int>(std::max(1LL, gpus / std::max(1, c.tp * c.pp)));
+  const int per_node = std::max(1, std::min(dp, gpn / std::max(1, c.tp)));
+  NcclComm comm;
+  comm.ranks = dp;
+  comm.nodes = (dp + per_node - 1) / per_node;
+  comm.bus_bytes_per_s = comm.nodes > 1 ? c.fabric.bandwidth.si : c.node.intra_node_bw.si;
+  std::vector<NcclAllReduceChoice> out;
+  for (const StageGradients& g : GradientsPerStage(c)) {
+    NcclAllReduceChoice choice = ChooseNcclAllReduce(comm, g.bytes / g.buckets);
+    if (c.gradient_algorithm == GradientAlgorithm::kRing || c.zero_stage >= 2 || dp <= 1) {
+      choice.algorithm = CollectiveAlgorithm::kRing;
+    } else if (c.gradient_algorithm == GradientAlgorithm::kDoubleTree) {
+      choice.algorithm = CollectiveAlgorithm::kDoubleTree;
+    }
+    out.push_back(choice);
+  }
+  return out;
+}
+
 double MaxBucketsPerStage(const TrainingStepConfig& c) {
   double most = 1;
   for (const StageGradients& g : GradientsPerStage(c)) most = std::max(most, g.buckets);
@@ -199,12 +240,18 @@ double EstimatedAggregatedWork(const TrainingStepConfig& c) {
   const double gpus = static_cast<double>(c.nodes) * c.node.accelerators_per_node;
   const double dp = std::max(1.0, std::floor(gpus / (c.tp * c.pp)));
   const bool full = !c.representative_replica;
-  double buckets = 0;
-  for (const StageGradients& g : GradientsPerStage(c)) buckets += g.buckets;
+  const std::vector<StageGradients> grads = GradientsPerStage(c);
+  const std::vector<NcclAllReduceChoice> algorithms = GradientAlgorithms(c);
+  double ring_members = 0, ring_instances = 0;  // per TP rank's ring, over the stages
+  for (size_t s = 0; s < grads.size(); ++s) {
+    const bool tree = algorithms[s].algorithm == CollectiveAlgorithm::kDoubleTree;
+    ring_members += tree ? 4 * (dp - 1) : dp;
+    ring_instances += grads[s].buckets * (tree ? 1 : 2 * (dp - 1));
+  }
   const double pairs = 2.0 * std::min(c.pp, c.pp * c.virtual_stages - 1);
-  const double members = (dp > 1 ? (full ? c.tp : 1) * c.pp * dp : 0) +
+  const double members = (dp > 1 ? (full ? c.tp : 1) * ring_members : 0) +
                          (full ? dp : 1) * c.tp * (c.pp > 1 ? pairs : 0);
-  const double instances = (dp > 1 ? buckets * 2 * (dp - 1) : 0) +
+  const double instances = (dp > 1 ? ring_instances : 0) +
                            2.0 * (c.pp * c.virtual_stages - 1.0) * c.microbatches;
   return kAggregationWorkPerItem * (members + instances);
 }
@@ -214,13 +261,17 @@ double EstimatedStepFlows(const TrainingStepConfig& c) {
   const double dp = std::max(1.0, std::floor(gpus / (c.tp * c.pp)));
   const double replicas = c.representative_replica ? 1 : dp;
   const double rings = c.representative_replica ? 1 : c.tp;
-  double buckets = 0;  // over all stages
-  for (const StageGradients& g : GradientsPerStage(c)) buckets += g.buckets;
-  const double ring_flows = dp > 1 ? 2 * (dp - 1) * dp : 0;
+  const std::vector<StageGradients> grads = GradientsPerStage(c);
+  const std::vector<NcclAllReduceChoice> algorithms = GradientAlgorithms(c);
+  double ring_flows = 0;  // per TP rank's all-reduces, over the stages and buckets
+  for (size_t s = 0; dp > 1 && s < grads.size(); ++s) {
+    const bool tree = algorithms[s].algorithm == CollectiveAlgorithm::kDoubleTree;
+    ring_flows += grads[s].buckets * (tree ? 4 * (dp - 1) : 2 * (dp - 1) * dp);
+  }
   const double p2p_flows =
       c.communication ? replicas * 2.0 * (c.pp * c.virtual_stages - 1.0) * c.microbatches * c.tp
                       : 0;
-  return (c.communication ? rings * buckets * ring_flows : 0) + p2p_flows;
+  return (c.communication ? rings * ring_flows : 0) + p2p_flows;
 }
 
 }  // namespace mlsysim
