@@ -97,6 +97,43 @@ TEST(CollectiveCliTest, DirectAllToAllOnAFatTreeAndSeriesOnlyWhenWanted) {
 // switch, a 2-tier fat-tree with 8 GPUs per node (dmodk and spray, 2:1
 // oversubscribed) and a rail-optimized fabric; all-gather too. Then a ring of
 // 16,384 ranks (per flow refused past 8,192) against its α-β closed form.
+// NCCL's double binary tree (issue 22) on 16 DGX H100 nodes (128 ranks, the
+// tree over NVLink inside a node and the NICs across): on a single switch and
+// under spray every rank's busiest link carries three half-buffers (0.5 GB
+// each at 50 GB/s: 30 ms) after the 2·7·α fill, as the closed form counts;
+// under D-mod-k on a fat-tree the trees' edges, unlike a ring's shift, meet
+// on leaf up-links (four half-buffers: 40 ms), the gap the closed form leaves.
+// Past the flat ring's 8,192-rank bound: 4(N − 1) flows, not N².
+TEST(CollectiveCliTest, DoubleTreeMeetsItsClosedFormWhereTheFabricIsNonBlocking) {
+  for (const std::string topology : {"single_switch", "fat_tree_2"}) {
+    for (const std::string routing : {"dmodk", "spray"}) {
+      const CliRun r = Mlsysim({"-o", "json", "simulate", "collective", "--op", "allreduce",
+                                "--algorithm", "double_tree", "--node", "DGX_H100", "--nodes",
+                                "16", "--message", "1GB", "--topology", topology, "--routing",
+                                routing});
+      ASSERT_EQ(r.code, 0) << r.err;
+      ParsedResult j(r.out);
+      EXPECT_NEAR(j.Ana("simulated_time_s"), 0.030 + 14 * 5e-6, 1e-12);
+      const bool collides = topology == "fat_tree_2" && routing == "dmodk";
+      EXPECT_NEAR(j.Sim("simulated_time_s"), collides ? 0.040 + 14 * 5e-6 : 0.030 + 14 * 5e-6,
+                  1e-9)
+          << topology << " " << routing;
+    }
+  }
+  const CliRun big = Mlsysim({"-o", "json", "simulate", "collective", "--op", "allreduce",
+                              "--algorithm", "double_tree", "--ranks", "20000", "--message", "1GB",
+                              "--bandwidth", "50GB/s", "--latency", "5us"});
+  ASSERT_EQ(big.code, 0) << big.err;
+  ParsedResult j(big.out);
+  EXPECT_EQ(j.Num("flows"), 4 * (20000 - 1));
+  EXPECT_NEAR(j.Sim("simulated_time_s"), 2 * 15 * 5e-6 + 2 * 1e9 / 50e9, 1e-9);  // depth 15
+  const CliRun rs = Mlsysim({"simulate", "collective", "--op", "reducescatter", "--algorithm",
+                             "double_tree", "--ranks", "8", "--message", "1GB", "--bandwidth",
+                             "50GB/s", "--latency", "5us"});
+  EXPECT_EQ(rs.code, 1);
+  EXPECT_NE(rs.err.find("allreduce only"), std::string::npos) << rs.err;
+}
+
 TEST(CollectiveCliTest, RingAsFlowClassesEqualsPerFlow) {
   const std::vector<std::vector<std::string>> cases = {
       {"--ranks", "64", "--bandwidth", "50 GB/s", "--latency", "5 us"},

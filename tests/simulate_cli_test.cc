@@ -99,6 +99,16 @@ TEST(SimulateCliTest, TrainingBadInput) {
                "8", "--pp", "4", "--batch-size", "256", "--failures", "often"});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("llama3"), std::string::npos);
+  r = Mlsysim({"simulate", "training", "--model", "Llama3_70B", "--cluster", "Research_256", "--tp",
+               "8", "--pp", "4", "--batch-size", "256", "--dp-algorithm", "butterfly"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("training.gradient_algorithm"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("double_tree"), std::string::npos) << r.err;
+  r = Mlsysim({"simulate", "training", "--model", "Llama3_70B", "--cluster", "Research_256", "--tp",
+               "8", "--pp", "4", "--batch-size", "256", "--dp-algorithm", "double_tree", "--zero",
+               "3", "--days", "0"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("reduce-scatter"), std::string::npos) << r.err;
 }
 
 TEST(SimulateCliTest, ScenariosRunAndAreByteIdentical) {

@@ -19,7 +19,10 @@ constexpr double kTreeMaxBwManyNodes = 80, kTreeMaxBwFewNodes = 110;
 constexpr double kTreeCorrection[22] = {.9, .9, .9, .9, .9, .9, .9, .8, .7, .6, .6,
                                         .5, .5, .5, .5, .5, .5, .6, .6, .7, .8, .9};
 
-int FloorLog2(double x) { return x < 1 ? 0 : static_cast<int>(std::floor(std::log2(x))); }
+int FloorLog2(double x) {
+  if (!(x >= 1)) return 0;
+  return x >= 0x1p60 ? 60 : static_cast<int>(std::floor(std::log2(x)));
+}
 
 }  // namespace
 
