@@ -15,6 +15,8 @@ FlowNetwork::FlowNetwork(Simulator& sim, std::vector<double> link_capacity)
   link_flows_.resize(capacity_.size());
   link_weight_.assign(capacity_.size(), 0.0);
   touch_round_.assign(capacity_.size(), 0);
+  heap_pos_.assign(capacity_.size(), -1);
+  heap_key_.assign(capacity_.size(), 0.0);
   link_mark_.assign(capacity_.size(), 0);
   cap_left_.assign(capacity_.size(), 0.0);
   unfrozen_.assign(capacity_.size(), 0);
@@ -228,23 +230,24 @@ void FlowNetwork::Reallocate(double now_s) {
     }
   }
   // Progressive filling over the rest of the component (its links carry no
-  // other flow).
-  using Entry = std::pair<double, int>;  // (fair share, link)
-  std::vector<Entry>& heap = share_heap_;
-  heap.clear();
+  // other flow): repeatedly the link with the smallest fair share (ties to
+  // the lower link id) freezes its flows at that share. The links wait in an
+  // indexed heap keyed by their current share, one entry each.
+  share_heap_.clear();
   for (int l : component_links_) {
-    if (unfrozen_[l] > 0) heap.push_back({cap_left_[l] / unfrozen_weight_[l], l});
+    if (unfrozen_[l] > 0) {
+      heap_pos_[l] = static_cast<int>(share_heap_.size());
+      share_heap_.push_back(l);
+      heap_key_[l] = cap_left_[l] / unfrozen_weight_[l];
+    }
   }
-  std::make_heap(heap.begin(), heap.end(), std::greater<Entry>());
-  while (!heap.empty()) {
-    std::pop_heap(heap.begin(), heap.end(), std::greater<Entry>());
-    const auto [share, l] = heap.back();
-    heap.pop_back();
-    if (unfrozen_[l] == 0 || share != cap_left_[l] / unfrozen_weight_[l]) continue;  // stale
-    const double rate = std::max(0.0, share);
+  for (int i = static_cast<int>(share_heap_.size()) / 2 - 1; i >= 0; --i) SiftDown(i);
+  while (!share_heap_.empty()) {
+    const int l = share_heap_[0];
+    HeapRemove(0);
+    const double rate = std::max(0.0, heap_key_[l]);
     // Freeze the link's flows; each other link they cross gets its new fair
-    // share queued once, after the round (an entry per decrement would only
-    // go stale).
+    // share once, after the round.
     ++round_;
     touched_.clear();
     for (uint32_t id : link_flows_[l]) {
@@ -265,9 +268,15 @@ void FlowNetwork::Reallocate(double now_s) {
       }
     }
     for (int x : touched_) {
-      if (unfrozen_[x] <= 0) continue;
-      heap.push_back({cap_left_[x] / unfrozen_weight_[x], x});
-      std::push_heap(heap.begin(), heap.end(), std::greater<Entry>());
+      const int at = heap_pos_[x];
+      if (at < 0) continue;  // frozen already, or the link just filled
+      if (unfrozen_[x] <= 0) {
+        HeapRemove(at);
+        continue;
+      }
+      heap_key_[x] = cap_left_[x] / unfrozen_weight_[x];
+      SiftUp(at);
+      SiftDown(heap_pos_[x]);
     }
   }
   for (uint32_t id : component_flows_) {
@@ -277,6 +286,53 @@ void FlowNetwork::Reallocate(double now_s) {
     f.finish_s = f.t_last + f.remaining / f.rate;
     pending_.Push(f.finish_s, {id, f.version});
   }
+}
+
+// The fair-share heap: a binary min-heap of link ids ordered by (share, id),
+// each link's place in heap_pos_ (-1 when out).
+bool FlowNetwork::HeapBefore(int a, int b) const {
+  return heap_key_[a] < heap_key_[b] || (heap_key_[a] == heap_key_[b] && a < b);
+}
+
+void FlowNetwork::SiftUp(int i) {
+  const int l = share_heap_[i];
+  while (i > 0) {
+    const int parent = (i - 1) / 2;
+    if (!HeapBefore(l, share_heap_[parent])) break;
+    share_heap_[i] = share_heap_[parent];
+    heap_pos_[share_heap_[i]] = i;
+    i = parent;
+  }
+  share_heap_[i] = l;
+  heap_pos_[l] = i;
+}
+
+void FlowNetwork::SiftDown(int i) {
+  const int n = static_cast<int>(share_heap_.size());
+  const int l = share_heap_[i];
+  while (true) {
+    int child = 2 * i + 1;
+    if (child >= n) break;
+    if (child + 1 < n && HeapBefore(share_heap_[child + 1], share_heap_[child])) ++child;
+    if (!HeapBefore(share_heap_[child], l)) break;
+    share_heap_[i] = share_heap_[child];
+    heap_pos_[share_heap_[i]] = i;
+    i = child;
+  }
+  share_heap_[i] = l;
+  heap_pos_[l] = i;
+}
+
+void FlowNetwork::HeapRemove(int i) {
+  const int l = share_heap_[i];
+  const int last = share_heap_.back();
+  share_heap_.pop_back();
+  heap_pos_[l] = -1;
+  if (i == static_cast<int>(share_heap_.size())) return;
+  share_heap_[i] = last;
+  heap_pos_[last] = i;
+  SiftUp(i);
+  SiftDown(heap_pos_[last]);
 }
 
 }  // namespace mlsysim

@@ -97,6 +97,10 @@ class FlowNetwork : public EventHandler {
   void ScheduleUpdate(SimTime at);
   void Update(SimTime now);
   void Attach(uint32_t id);
+  bool HeapBefore(int a, int b) const;
+  void SiftUp(int i);
+  void SiftDown(int i);
+  void HeapRemove(int i);
   void Detach(uint32_t id);
   // Re-allocates the component of flows reachable from `seed_links_`.
   void Reallocate(double now_s);
@@ -123,7 +127,9 @@ class FlowNetwork : public EventHandler {
   uint32_t epoch_ = 0;
   bool any_weighted_ = false;
   std::vector<double> cap_left_;
-  std::vector<std::pair<double, int>> share_heap_;  // (fair share, link)
+  std::vector<int> share_heap_;  // links by (fair share, id): an indexed min-heap
+  std::vector<int> heap_pos_;    // each link's place in share_heap_, -1 when out
+  std::vector<double> heap_key_;  // each link's fair share while in the heap
   std::vector<int> unfrozen_;              // unfrozen flows per link
   std::vector<double> unfrozen_weight_;    // their summed weights
   std::vector<uint64_t> touch_round_;      // progressive filling: last round a link changed
