@@ -174,10 +174,11 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
         break;
       }
       // Next: own templates for the parties whose units differ, or for all.
+      // (Each try adds a party, so the loop ends after at most three.)
       const StepUnits differ = classes->UnitsThatDiffer();
-      units = differ.replicas || differ.rings
-                  ? StepUnits{units.replicas || differ.replicas, units.rings || differ.rings}
-                  : StepUnits{true, true};
+      const StepUnits next{units.replicas || differ.replicas, units.rings || differ.rings};
+      units = next.replicas != units.replicas || next.rings != units.rings ? next
+                                                                         : StepUnits{true, true};
       classes = BuildStepClasses(c, dp, *graph, units, &why);
     }
     if (sim == nullptr) {  // per flow, at replica detail where auto detail says so
