@@ -187,13 +187,13 @@ absl::Status FlowClasses::Refine() {
   std::vector<std::map<int, std::vector<int>>> units(template_members_.size());
   for (size_t m = 0; m < m_count; ++m) {
     std::vector<int>& p = units[member_tmpl_[m]][member_unit_[m]];
-    const int c = class_local[mc[m]];
-    if (std::find(p.begin(), p.end(), c) == p.end()) p.push_back(c);
+    p.push_back(class_local[mc[m]]);
   }
   for (size_t t = 0; t < units.size(); ++t) {
     std::map<std::vector<int>, int> seen;
     for (auto& [unit, p] : units[t]) {
       std::sort(p.begin(), p.end());
+      p.erase(std::unique(p.begin(), p.end()), p.end());
       if (seen.emplace(p, 0).second) unit_profiles_[t].push_back(p);
     }
   }

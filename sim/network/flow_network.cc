@@ -16,7 +16,7 @@ FlowNetwork::FlowNetwork(Simulator& sim, std::vector<double> link_capacity)
   link_weight_.assign(capacity_.size(), 0.0);
   touch_round_.assign(capacity_.size(), 0);
   heap_pos_.assign(capacity_.size(), -1);
-  heap_key_.assign(capacity_.size(), 0.0);
+  share_now_.assign(capacity_.size(), 0.0);
   link_mark_.assign(capacity_.size(), 0);
   cap_left_.assign(capacity_.size(), 0.0);
   unfrozen_.assign(capacity_.size(), 0);
@@ -28,8 +28,8 @@ uint32_t FlowNetwork::StartWeighted(const std::vector<int>& links,
                                     double latency_s, FlowObserver* observer, uint64_t tag,
                                     double start_s) {
   const uint32_t id = Start(links, bytes, latency_s, observer, tag, start_s);
-  flows_[id].weight.assign(weights.begin(), weights.end());
-  any_weighted_ = true;
+  std::copy(weights.begin(), weights.begin() + std::min(weights.size(), links.size()),
+            PathWeights(id));
   return id;
 }
 
@@ -42,11 +42,18 @@ uint32_t FlowNetwork::Start(const std::vector<int>& links, double bytes, double 
   } else {
     id = static_cast<uint32_t>(flows_.size());
     flows_.emplace_back();
+    flow_mark_.push_back(0);
+    flow_frozen_.push_back(0);
+    path_len_.push_back(0);
+    path_links_.resize(path_links_.size() + stride_);
+    path_weight_.resize(path_weight_.size() + stride_);
+    path_slot_.resize(path_slot_.size() + stride_);
   }
+  if (links.size() > stride_) Restride(std::max<uint32_t>(links.size(), 2 * stride_));
+  path_len_[id] = static_cast<uint32_t>(links.size());
+  std::copy(links.begin(), links.end(), PathLinks(id));
+  std::fill_n(PathWeights(id), links.size(), 1.0);
   Flow& f = flows_[id];
-  f.links.assign(links.begin(), links.end());
-  f.slot.assign(links.size(), 0);
-  f.weight.clear();
   f.bytes = f.remaining = std::max(0.0, bytes);
   f.rate = 0;
   f.observer = observer;
@@ -83,11 +90,14 @@ void FlowNetwork::ScheduleUpdate(SimTime at) {
 
 void FlowNetwork::Attach(uint32_t id) {
   Flow& f = flows_[id];
-  for (size_t i = 0; i < f.links.size(); ++i) {
-    auto& list = link_flows_[f.links[i]];
-    f.slot[i] = static_cast<uint32_t>(list.size());
+  const int* links = PathLinks(id);
+  const double* weights = PathWeights(id);
+  uint32_t* slots = PathSlots(id);
+  for (uint32_t i = 0; i < path_len_[id]; ++i) {
+    auto& list = link_flows_[links[i]];
+    slots[i] = static_cast<uint32_t>(list.size());
     list.push_back(id);
-    link_weight_[f.links[i]] += Weight(f, i);  // whole numbers: exact in any order
+    link_weight_[links[i]] += weights[i];  // whole numbers: exact in any order
   }
   f.active = true;
   ++active_count_;
@@ -95,17 +105,21 @@ void FlowNetwork::Attach(uint32_t id) {
 
 void FlowNetwork::Detach(uint32_t id) {
   Flow& f = flows_[id];
-  for (size_t i = 0; i < f.links.size(); ++i) {
-    auto& list = link_flows_[f.links[i]];
-    const uint32_t pos = f.slot[i];
+  const int* links = PathLinks(id);
+  const double* weights = PathWeights(id);
+  const uint32_t* slots = PathSlots(id);
+  for (uint32_t i = 0; i < path_len_[id]; ++i) {
+    auto& list = link_flows_[links[i]];
+    const uint32_t pos = slots[i];
     const uint32_t moved = list.back();
     list[pos] = moved;
     list.pop_back();
-    link_weight_[f.links[i]] -= Weight(f, i);
+    link_weight_[links[i]] -= weights[i];
     if (moved != id) {
-      Flow& m = flows_[moved];
-      for (size_t j = 0; j < m.links.size(); ++j)
-        if (m.links[j] == f.links[i]) m.slot[j] = pos;
+      const int* m_links = PathLinks(moved);
+      uint32_t* m_slots = PathSlots(moved);
+      for (uint32_t j = 0; j < path_len_[moved]; ++j)
+        if (m_links[j] == links[i]) m_slots[j] = pos;
     }
   }
   f.active = false;
@@ -125,13 +139,15 @@ void FlowNetwork::Update(SimTime now) {
     for (const PendingFlow& p : pending_.PopGroup()) {
       Flow& f = flows_[p.flow];
       if (!f.active || p.version != f.version) continue;  // re-timed since
-      for (size_t i = 0; i < f.links.size(); ++i) {
-        link_bytes_[f.links[i]] += f.bytes * Weight(f, i);
-        seed_links_.push_back(f.links[i]);
+      const int* links = PathLinks(p.flow);
+      const double* weights = PathWeights(p.flow);
+      for (uint32_t i = 0; i < path_len_[p.flow]; ++i) {
+        link_bytes_[links[i]] += f.bytes * weights[i];
+        seed_links_.push_back(links[i]);
       }
       Detach(p.flow);
       done_.push_back({f.observer, f.tag, f.finish_s});
-      f.links.clear();
+      path_len_[p.flow] = 0;
       free_.push_back(p.flow);
     }
   }
@@ -139,17 +155,20 @@ void FlowNetwork::Update(SimTime now) {
   //    bytes: done at once).
   for (uint32_t id : arrived_) {
     Flow& f = flows_[id];
-    if (f.links.empty() || f.bytes <= 0) {
-      for (size_t i = 0; i < f.links.size(); ++i) link_bytes_[f.links[i]] += f.bytes * Weight(f, i);
+    const int* links = PathLinks(id);
+    const uint32_t length = path_len_[id];
+    if (length == 0 || f.bytes <= 0) {
+      const double* weights = PathWeights(id);
+      for (uint32_t i = 0; i < length; ++i) link_bytes_[links[i]] += f.bytes * weights[i];
       done_.push_back({f.observer, f.tag, f.t_last});
-      f.links.clear();
+      path_len_[id] = 0;
       free_.push_back(id);
       continue;
     }
     Attach(id);
     f.fresh = true;
     ++f.version;
-    for (int l : f.links) seed_links_.push_back(l);
+    seed_links_.insert(seed_links_.end(), links, links + length);
   }
   arrived_.clear();
   // 3. Re-allocate the affected component and queue its new finish times.
@@ -179,11 +198,12 @@ void FlowNetwork::Reallocate(double now_s) {
   }
   for (size_t i = 0; i < component_links_.size(); ++i) {
     for (uint32_t id : link_flows_[component_links_[i]]) {
-      Flow& f = flows_[id];
-      if (f.mark == epoch_) continue;
-      f.mark = epoch_;
+      if (flow_mark_[id] == epoch_) continue;
+      flow_mark_[id] = epoch_;
       component_flows_.push_back(id);
-      for (int l : f.links) {
+      const int* links = PathLinks(id);
+      for (uint32_t i = 0; i < path_len_[id]; ++i) {
+        const int l = links[i];
         if (link_mark_[l] == epoch_) continue;
         link_mark_[l] = epoch_;
         component_links_.push_back(l);
@@ -197,7 +217,7 @@ void FlowNetwork::Reallocate(double now_s) {
       f.remaining = std::max(0.0, f.remaining - f.rate * (now_s - f.t_last));
     if (!f.fresh) f.t_last = std::max(f.t_last, now_s);
     f.fresh = false;
-    f.frozen = false;
+    flow_frozen_[id] = 0;
     f.rate = 0;
   }
   // Flows alone on every link they cross (the common case on a fabric
@@ -209,21 +229,24 @@ void FlowNetwork::Reallocate(double now_s) {
     unfrozen_weight_[l] = link_weight_[l];
   }
   for (uint32_t id : component_flows_) {
-    Flow& f = flows_[id];
+    const int* links = PathLinks(id);
+    const double* weights = PathWeights(id);
+    const uint32_t length = path_len_[id];
     double rate = std::numeric_limits<double>::infinity();
     bool alone = true;
-    for (size_t i = 0; i < f.links.size(); ++i) {
-      const int l = f.links[i];
+    for (uint32_t i = 0; i < length; ++i) {
+      const int l = links[i];
       if (unfrozen_[l] != 1) {
         alone = false;
         break;
       }
-      rate = std::min(rate, capacity_[l] / Weight(f, i));
+      rate = std::min(rate, capacity_[l] / weights[i]);
     }
     if (!alone) continue;
-    f.frozen = true;
-    f.rate = rate;
-    for (int l : f.links) {
+    flow_frozen_[id] = 1;
+    flows_[id].rate = rate;
+    for (uint32_t i = 0; i < length; ++i) {
+      const int l = links[i];
       cap_left_[l] = 0;
       unfrozen_[l] = 0;
       unfrozen_weight_[l] = 0;
@@ -237,27 +260,35 @@ void FlowNetwork::Reallocate(double now_s) {
   for (int l : component_links_) {
     if (unfrozen_[l] > 0) {
       heap_pos_[l] = static_cast<int>(share_heap_.size());
-      share_heap_.push_back(l);
-      heap_key_[l] = cap_left_[l] / unfrozen_weight_[l];
+      share_now_[l] = cap_left_[l] / unfrozen_weight_[l];
+      share_heap_.push_back({share_now_[l], l});
     }
   }
   for (int i = static_cast<int>(share_heap_.size()) / 2 - 1; i >= 0; --i) SiftDown(i);
   while (!share_heap_.empty()) {
-    const int l = share_heap_[0];
+    // An entry whose share rose since it was queued sinks to its place first
+    // (lazily: once per pop, not once per change).
+    const int l = share_heap_[0].link;
+    if (share_now_[l] != share_heap_[0].share) {
+      share_heap_[0].share = share_now_[l];
+      SiftDown(0);
+      continue;
+    }
+    const double rate = std::max(0.0, share_heap_[0].share);
     HeapRemove(0);
-    const double rate = std::max(0.0, heap_key_[l]);
     // Freeze the link's flows; each other link they cross gets its new fair
     // share once, after the round.
     ++round_;
     touched_.clear();
     for (uint32_t id : link_flows_[l]) {
-      Flow& f = flows_[id];
-      if (f.frozen) continue;
-      f.frozen = true;
-      f.rate = rate;
-      for (size_t i = 0; i < f.links.size(); ++i) {
-        const int x = f.links[i];
-        const double w = Weight(f, i);
+      if (flow_frozen_[id]) continue;
+      flow_frozen_[id] = 1;
+      flows_[id].rate = rate;
+      const int* links = PathLinks(id);
+      const double* weights = PathWeights(id);
+      for (uint32_t i = 0; i < path_len_[id]; ++i) {
+        const int x = links[i];
+        const double w = weights[i];
         cap_left_[x] -= w * rate;
         unfrozen_weight_[x] -= w;
         --unfrozen_[x];
@@ -274,9 +305,17 @@ void FlowNetwork::Reallocate(double now_s) {
         HeapRemove(at);
         continue;
       }
-      heap_key_[x] = cap_left_[x] / unfrozen_weight_[x];
-      SiftUp(at);
-      SiftDown(heap_pos_[x]);
+      // Freezing flows at the smallest share never lowers another link's
+      // share (only rounding can): a risen share is noted and the entry
+      // sinks when it reaches the top; a lowered one rises now. Every entry's
+      // key stays at or below its link's share, so the top, once current,
+      // is the true minimum by (share, id): the same order as an eager heap.
+      const double share = cap_left_[x] / unfrozen_weight_[x];
+      share_now_[x] = share;
+      if (share < share_heap_[at].share) {
+        share_heap_[at].share = share;
+        SiftUp(at);
+      }
     }
   }
   for (uint32_t id : component_flows_) {
@@ -288,51 +327,63 @@ void FlowNetwork::Reallocate(double now_s) {
   }
 }
 
-// The fair-share heap: a binary min-heap of link ids ordered by (share, id),
-// each link's place in heap_pos_ (-1 when out).
-bool FlowNetwork::HeapBefore(int a, int b) const {
-  return heap_key_[a] < heap_key_[b] || (heap_key_[a] == heap_key_[b] && a < b);
+// Widens the per-flow path slots (a path longer than any before).
+void FlowNetwork::Restride(uint32_t stride) {
+  const size_t n = flows_.size();
+  std::vector<int> links(n * stride);
+  std::vector<double> weights(n * stride);
+  std::vector<uint32_t> slots(n * stride);
+  for (size_t id = 0; id < n; ++id) {
+    std::copy_n(&path_links_[id * stride_], path_len_[id], &links[id * stride]);
+    std::copy_n(&path_weight_[id * stride_], path_len_[id], &weights[id * stride]);
+    std::copy_n(&path_slot_[id * stride_], path_len_[id], &slots[id * stride]);
+  }
+  path_links_.swap(links);
+  path_weight_.swap(weights);
+  path_slot_.swap(slots);
+  stride_ = stride;
 }
 
+// The fair-share heap: a binary min-heap of (share, link id) entries, each
+// link's place in heap_pos_ (-1 when out).
 void FlowNetwork::SiftUp(int i) {
-  const int l = share_heap_[i];
+  const HeapEntry e = share_heap_[i];
   while (i > 0) {
     const int parent = (i - 1) / 2;
-    if (!HeapBefore(l, share_heap_[parent])) break;
+    if (!(e < share_heap_[parent])) break;
     share_heap_[i] = share_heap_[parent];
-    heap_pos_[share_heap_[i]] = i;
+    heap_pos_[share_heap_[i].link] = i;
     i = parent;
   }
-  share_heap_[i] = l;
-  heap_pos_[l] = i;
+  share_heap_[i] = e;
+  heap_pos_[e.link] = i;
 }
 
 void FlowNetwork::SiftDown(int i) {
   const int n = static_cast<int>(share_heap_.size());
-  const int l = share_heap_[i];
+  const HeapEntry e = share_heap_[i];
   while (true) {
     int child = 2 * i + 1;
     if (child >= n) break;
-    if (child + 1 < n && HeapBefore(share_heap_[child + 1], share_heap_[child])) ++child;
-    if (!HeapBefore(share_heap_[child], l)) break;
+    if (child + 1 < n && share_heap_[child + 1] < share_heap_[child]) ++child;
+    if (!(share_heap_[child] < e)) break;
     share_heap_[i] = share_heap_[child];
-    heap_pos_[share_heap_[i]] = i;
+    heap_pos_[share_heap_[i].link] = i;
     i = child;
   }
-  share_heap_[i] = l;
-  heap_pos_[l] = i;
+  share_heap_[i] = e;
+  heap_pos_[e.link] = i;
 }
 
 void FlowNetwork::HeapRemove(int i) {
-  const int l = share_heap_[i];
-  const int last = share_heap_.back();
+  const HeapEntry last = share_heap_.back();
+  heap_pos_[share_heap_[i].link] = -1;
   share_heap_.pop_back();
-  heap_pos_[l] = -1;
   if (i == static_cast<int>(share_heap_.size())) return;
   share_heap_[i] = last;
-  heap_pos_[last] = i;
+  heap_pos_[last.link] = i;
   SiftUp(i);
-  SiftDown(heap_pos_[last]);
+  SiftDown(heap_pos_[last.link]);
 }
 
 }  // namespace mlsysim

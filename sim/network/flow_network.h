@@ -75,17 +75,13 @@ class FlowNetwork : public EventHandler {
     uint32_t flow, version;
   };
   struct Flow {
-    std::vector<int> links;
-    std::vector<uint32_t> slot;  // this flow's index in link_flows_[links[i]]
-    std::vector<double> weight;  // per link; empty: 1 on every link
     double bytes = 0, remaining = 0, rate = 0;
     double t_last = 0;    // continuous seconds up to which `remaining` is exact
     double finish_s = 0;  // exact arrival of the last byte at the current rate
     FlowObserver* observer = nullptr;
     uint64_t tag = 0;
     uint32_t version = 0;  // bumped when the rate changes (stale heap entries)
-    uint32_t mark = 0;     // component search epoch
-    bool active = false, frozen = false;
+    bool active = false;
     bool fresh = false;  // arrived this instant: moves from its exact arrival time
   };
   struct Done {
@@ -97,20 +93,36 @@ class FlowNetwork : public EventHandler {
   void ScheduleUpdate(SimTime at);
   void Update(SimTime now);
   void Attach(uint32_t id);
-  bool HeapBefore(int a, int b) const;
   void SiftUp(int i);
   void SiftDown(int i);
   void HeapRemove(int i);
   void Detach(uint32_t id);
   // Re-allocates the component of flows reachable from `seed_links_`.
   void Reallocate(double now_s);
-  double Weight(const Flow& f, size_t i) const { return f.weight.empty() ? 1.0 : f.weight[i]; }
+  void Restride(uint32_t stride);
+  int* PathLinks(uint32_t id) { return &path_links_[size_t{id} * stride_]; }
+  double* PathWeights(uint32_t id) { return &path_weight_[size_t{id} * stride_]; }
+  uint32_t* PathSlots(uint32_t id) { return &path_slot_[size_t{id} * stride_]; }
 
   Simulator& sim_;
   uint32_t target_;
   std::vector<double> capacity_;
   std::vector<double> link_bytes_;
   std::vector<Flow> flows_;
+  // Per flow, apart from Flow so that the scans over a link's flows touch
+  // dense arrays: the component search's epoch, and whether progressive
+  // filling has fixed the flow's rate.
+  std::vector<uint32_t> flow_mark_;
+  std::vector<uint8_t> flow_frozen_;
+  // Each flow's path in fixed-width slots (stride_ per flow, widened when a
+  // longer path arrives): its directed links, its weight on each (1 for a
+  // single flow; a class's count of flows on each link of a cell), and its
+  // index in link_flows_ of each link.
+  uint32_t stride_ = 8;
+  std::vector<uint32_t> path_len_;
+  std::vector<int> path_links_;
+  std::vector<double> path_weight_;
+  std::vector<uint32_t> path_slot_;
   std::vector<uint32_t> free_;
   GroupedQueue<SimTime, uint32_t> activations_;    // flows waiting out their latency
   std::vector<uint32_t> arrived_;                  // latency elapsed, not yet attached
@@ -125,11 +137,18 @@ class FlowNetwork : public EventHandler {
   std::vector<uint32_t> component_flows_;
   std::vector<uint32_t> link_mark_;
   uint32_t epoch_ = 0;
-  bool any_weighted_ = false;
   std::vector<double> cap_left_;
-  std::vector<int> share_heap_;  // links by (fair share, id): an indexed min-heap
-  std::vector<int> heap_pos_;    // each link's place in share_heap_, -1 when out
-  std::vector<double> heap_key_;  // each link's fair share while in the heap
+  struct HeapEntry {
+    double share;  // the link's fair share now
+    int link;
+    // Smallest share first, ties to the lower link id.
+    bool operator<(const HeapEntry& o) const {
+      return share < o.share || (share == o.share && link < o.link);
+    }
+  };
+  std::vector<HeapEntry> share_heap_;  // an indexed min-heap of the links to fill
+  std::vector<int> heap_pos_;          // each link's place in share_heap_, -1 when out
+  std::vector<double> share_now_;      // each queued link's current fair share
   std::vector<int> unfrozen_;              // unfrozen flows per link
   std::vector<double> unfrozen_weight_;    // their summed weights
   std::vector<uint64_t> touch_round_;      // progressive filling: last round a link changed
