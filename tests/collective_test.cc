@@ -90,6 +90,40 @@ TEST(FlowNetworkTest, RatesAreRetimedWhenAFlowLeaves) {
   EXPECT_NEAR(net.link_bytes()[0], 4e9, 1);
 }
 
+TEST(FlowNetworkTest, PathsLongerThanAnyBeforeKeepEveryFlowsShare) {
+  // The network keeps each flow's path in fixed-width slots (8 links) and
+  // widens them when a longer path arrives. A (2 links) starts first; B
+  // crosses 13 links (widening), C 10 links with weight 2 on link 0.
+  // Max-min by hand: link 20 (1 GB/s) freezes C at 1; link 12 (2 GB/s)
+  // freezes B at 2; link 0 has 10 - 2·1 - 2 = 6 left for A. A (6 GB) and
+  // C (1 GB) end at 1 s; B (4 GB) stays at 2 GB/s and ends at 2 s.
+  std::vector<double> capacity(29, 10e9);
+  capacity[12] = 2e9;
+  capacity[20] = 1e9;
+  Simulator sim;
+  FlowNetwork net(sim, capacity);
+  Recorder r;
+  net.Start({0, 1}, 6e9, 0, &r, 1);
+  std::vector<int> b_path = {0};
+  for (int l = 2; l <= 12; ++l) b_path.push_back(l);
+  b_path.push_back(13);
+  net.Start(b_path, 4e9, 0, &r, 2);
+  std::vector<int> c_path = {0};
+  std::vector<double> c_weight = {2};
+  for (int l = 20; l <= 28; ++l) {
+    c_path.push_back(l);
+    c_weight.push_back(1);
+  }
+  net.StartWeighted(c_path, c_weight, 1e9, 0, &r, 3);
+  sim.Run();
+  EXPECT_EQ(r.done[1], 1 * kSecond);
+  EXPECT_EQ(r.done[3], 1 * kSecond);
+  EXPECT_EQ(r.done[2], 2 * kSecond);
+  EXPECT_NEAR(net.link_bytes()[0], 6e9 + 4e9 + 2 * 1e9, 1);
+  EXPECT_NEAR(net.link_bytes()[13], 4e9, 1);
+  EXPECT_NEAR(net.link_bytes()[28], 1e9, 1);
+}
+
 TEST(FlowNetworkTest, LatencyThenBandwidth) {
   Simulator sim;
   FlowNetwork net(sim, {1e9});
