@@ -5,7 +5,8 @@ the mean service time) against the simulated M/M/c queue and its exact
 sojourn distribution, then an LLM serving fleet where batching makes the
 simulated tail very different from any single-server closed form.
 
-Run: PYTHONPATH=build/python python3 examples/tail_latency_analytic_vs_simulated.py
+Run: . .venv/bin/activate && python examples/tail_latency_analytic_vs_simulated.py
+(the README's first command makes .venv), or PYTHONPATH=build/python /usr/bin/python3 examples/tail_latency_analytic_vs_simulated.py
 """
 import mlsysim
 from mlsysim import Hardware, Models, TailLatencyModel
@@ -28,6 +29,6 @@ df = r.requests
 ttft = df.first_token_s - df.arrival_s
 print(f"\nserving, 4 x H100, 60 QPS: TTFT p50 {ttft.quantile(0.5) * 1e3:.1f} ms, "
       f"p99 {ttft.quantile(0.99) * 1e3:.1f} ms over {len(df)} requests")
-print(f"  ServingModel's TTFT for one request alone: {r.ttft_p50_s.analytic.to('ms'):.1f~P} "
+print(f"  ServingModel's TTFT for one request alone: {r.ttft_p50_mlsysim.analytic.to('ms'):.1f~P} "
       f"(simulated p50 {r.ttft_p50_s.simulated.to('ms'):.1f~P}: queueing and batching add the rest)")
 print(f"  e2e p99 {r.e2e_p99_s.simulated.to('s'):.2f~P}; TailLatencyModel: {r.e2e_p99_s.note}")

@@ -3,7 +3,8 @@
 roofline (Engine), serving (ServingModel) and the KV cache, with mlsysim's
 API on the C++ core.
 
-Run: PYTHONPATH=build/python python3 examples/tutorial_first_hour.py
+Run: . .venv/bin/activate && python examples/tutorial_first_hour.py
+(the README's first command makes .venv), or PYTHONPATH=build/python /usr/bin/python3 examples/tutorial_first_hour.py
 """
 from mlsysim import Engine, Hardware, Models, ServingModel, calc_kv_cache_size
 

@@ -223,7 +223,7 @@ TEST(SweepCliTest, ShippedSweepsRunWithPinnedOutput) {
     uint64_t hash;
   } pins[] = {{"tp_pp_microbatches_70b_research256.textproto", 0x126842307465be31ull},
               {"checkpoint_interval_spares_16k.textproto", 0x50207d8d37be9fb7ull},
-              {"cheapest_fleet_70b_1000qps.textproto", 0xc49f88cac7c24377ull},
+              {"cheapest_fleet_70b_1000qps.textproto", 0xd0e0f981e461b1d5ull},
               {"engine_batch_seq_precision_10k.textproto", 0x4011025d8362ce02ull}};
   // Every sweep in scenarios/sweeps/ has a pin: a new one without fails.
   int listed = 0;

@@ -261,7 +261,8 @@ def test_simulations_return_dataframes_matching_the_result():
     p50_rep0 = ttft[math.ceil(0.5 * len(ttft)) - 1]
     m = r.ttft_p50_s
     assert abs(p50_rep0 - m.simulated.magnitude) <= 3 * m.ci95.magnitude + 1e-9
-    assert m.analytic_source == "mlsysim ServingModel"
+    assert r.ttft_p50_mlsysim.analytic_source == "mlsysim ServingModel"
+    assert r.ttft_p50_mlsysim.simulated == m.simulated
     t = mlsysim.simulate.training(model="Llama3_8B", nodes=4, tp=8, pp=1, batch_size=32, days=30,
                                   failures="registry", seed=3)
     causes = t.sections["interruptions_by_cause"]

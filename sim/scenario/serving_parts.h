@@ -24,9 +24,11 @@ void ServingStatistics(const std::vector<ServingRunResult>& runs, const ServingC
                        size_t tenants, result::Result* out);
 void TenantStatistics(const std::vector<ServingRunResult>& runs, int tenant, result::Section* out);
 // mlsysim's ServingModel, TailLatencyModel and ContinuousBatchingModel beside
-// the simulated figures (mean input/output lengths, arrival rate λ).
+// the simulated figures (mean input/output lengths, arrival rate λ), and the
+// queueing-aware TTFT estimate (ttft_estimate.h) where arrivals are Poisson
+// and prefill and decode share replicas.
 void ServingClosedForms(const ServingConfig& c, double mean_in, double mean_out, double lambda,
-                        const GridSpec& grid, result::Result* out);
+                        bool poisson_arrivals, const GridSpec& grid, result::Result* out);
 // Plot data (proto/result.proto Series): latency CDFs, and replication 0's
 // queue, batch, KV use and throughput over time (serving_plot.cc).
 void AddServingPlotData(const std::vector<ServingRunResult>& runs, const ServingConfig& c,

@@ -307,7 +307,8 @@ void AddClosedForms(const ResolvedServing& r, const std::vector<ServingRunResult
   const double lambda = r.from_trace         ? runs[0].finished / std::max(runs[0].makespan_s, 1e-9)
                         : !r.streams.empty() ? tenant_qps
                                              : r.qps;
-  ServingClosedForms(r.c, s_in, s_out, lambda, r.grid, out);
+  const bool poisson = !r.from_trace && r.streams.empty() && r.arrival == "poisson";
+  ServingClosedForms(r.c, s_in, s_out, lambda, poisson, r.grid, out);
 }
 
 }  // namespace
