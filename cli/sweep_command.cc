@@ -28,6 +28,7 @@
 #include "sim/scenario/sweep_runner.h"
 #include "traces/atomic_file.h"
 #include "traces/json_writer.h"
+#include "traces/result_report.h"
 #include "traces/small_file.h"
 
 namespace mlsysim {
@@ -368,7 +369,28 @@ int RunSweep(const CommandContext& ctx, const CommandArgs& args) {
       if (k > 0) j += ", ";
       AppendJsonString(j, s.objectives(k).metric());
     }
-    j += "], \"rows\": [";
+    j += "], \"constraints\": [";
+    for (int k = 0; k < s.constraints_size(); ++k) {
+      if (k > 0) j += ", ";
+      j += "{\"metric\": ";
+      AppendJsonString(j, s.constraints(k).metric());
+      j += ", \"op\": ";
+      AppendJsonString(j, s.constraints(k).op());
+      j += absl::StrCat(", \"value\": ", ExactNumber(s.constraints(k).value()), "}");
+    }
+    j += "], \"objective_specs\": [";
+    for (int k = 0; k < s.objectives_size(); ++k) {
+      const sweep::Objective& ob = s.objectives(k);
+      j += k > 0 ? ", {\"metric\": " : "{\"metric\": ";
+      AppendJsonString(j, ob.metric());
+      j += ", \"per\": ";
+      AppendJsonString(j, ob.per());
+      j += absl::StrCat(", \"maximize\": ", ob.maximize() ? "true" : "false", "}");
+    }
+    j += absl::StrCat("], \"best\": ", sum.best, ", \"tied\": [",
+                      absl::StrJoin(sum.tied, ", "), "], \"pareto\": [",
+                      absl::StrJoin(sum.pareto, ", "), "]");
+    j += ", \"rows\": [";
     bool first_row = true;
     for (const auto& [i, row] : rows) {
       if (!first_row) j += ",\n";
@@ -380,12 +402,26 @@ int RunSweep(const CommandContext& ctx, const CommandArgs& args) {
   const bool interrupted = rows.size() < points->size();
   if (!csv.empty()) *ctx.err << "wrote " << csv << " (" << rows.size() << " rows)\n";
   if (!jsonl.empty()) *ctx.err << "wrote " << jsonl << " (" << rows.size() << " rows)\n";
+  // An objective's value in its unit (a name ending _s in seconds, _usd in
+  // USD, …), with its 95 % CI where the point has replications.
+  auto value_text = [&](const sweep::Objective& ob, const SweepRow& row) {
+    double v = ObjectiveValue(ob, row), ci = ObjectiveCi(ob, row);
+    std::string unit = ob.per().empty() ? UnitOfMetricName(ob.metric()) : "";
+    if (UnitOfMetricName(ob.per()) == "USD") {  // per million dollars reads better
+      v *= 1e6;
+      ci *= 1e6;
+      unit = "per M USD";
+    }
+    std::string text = HumaneQuantity(v, unit);
+    if (ci > 0) absl::StrAppend(&text, " ± ", HumaneQuantity(ci, unit));
+    return text;
+  };
   auto objectives = [&](const SweepRow& row) {
     std::vector<std::string> parts;
     for (const auto& ob : s.objectives()) {
       parts.push_back(absl::StrCat(ob.maximize() ? "max " : "min ", ob.metric(),
-                                   ob.per().empty() ? "" : "/", ob.per(), " = ",
-                                   ExactNumber(ObjectiveValue(ob, row))));
+                                   ob.per().empty() ? "" : " per ", ob.per(), " = ",
+                                   value_text(ob, row)));
     }
     return absl::StrJoin(parts, ", ");
   };
@@ -401,6 +437,14 @@ int RunSweep(const CommandContext& ctx, const CommandArgs& args) {
         .Int("errors", sum.errors)
         .Int("jobs", jobs);
     if (sum.best >= 0) out.Int("best", sum.best);
+    std::vector<Record> tied;
+    for (int64_t i : sum.tied) {
+      Record r;
+      r.Int("index", i).Str("point", PointText(s, rows[i]));
+      tied.push_back(std::move(r));
+    }
+    out.List("tied_with_best", std::move(tied));
+    out.Bool("best_within_noise", sum.tied_by_noise);
     std::vector<Record> front;
     for (int64_t i : sum.pareto) {
       Record r;
@@ -411,15 +455,29 @@ int RunSweep(const CommandContext& ctx, const CommandArgs& args) {
     *ctx.out << out.ToJson() << "\n";
   } else {
     *ctx.out << absl::StrFormat(
-        "sweep %s: %d of %d points%s (ok %d, feasible %d, infeasible %d, errors %d), %.3g s with "
-        "%s "
-        "(%.3g points/s)\n",
+        "sweep %s: %d of %d points%s: %d ran (%d meet the constraints), %d physically "
+        "infeasible, %d errors; %.3g s with %s (%.3g points/s)\n",
         s.name(), rows.size(), points->size(), interrupted ? " (interrupted)" : "", sum.ok,
         sum.feasible, sum.infeasible, sum.errors, secs, workers,
         todo.empty() ? 0.0 : (rows.size() - (points->size() - todo.size())) / secs);
-    if (sum.best >= 0)
+    if (sum.best >= 0) {
       *ctx.out << "best: " << PointText(s, rows[sum.best]) << " (" << objectives(rows[sum.best])
                << ")\n";
+      if (!sum.tied.empty()) {
+        const sweep::Objective& first = s.objectives(0);
+        *ctx.out << absl::StrFormat(
+            "  %s: %d other point%s cannot be told from it on %s (%s):\n",
+            sum.tied_by_noise ? "the best is within the noise" : "a tie", sum.tied.size(),
+            sum.tied.size() == 1 ? "" : "s",
+            first.per().empty() ? first.metric() : absl::StrCat(first.metric(), " per ", first.per()),
+            sum.tied_by_noise ? "the same value or overlapping 95 % CIs; more replications "
+                                "would separate them"
+                              : "the same value; the next objective, then the lower index, broke the tie");
+        for (int64_t i : sum.tied)
+          *ctx.out << "    " << PointText(s, rows[i]) << " (" << value_text(first, rows[i])
+                   << ")\n";
+      }
+    }
     if (!sum.pareto.empty()) {
       *ctx.out << "Pareto front (" << sum.pareto.size() << " points):\n";
       for (int64_t i : sum.pareto)

@@ -4,7 +4,8 @@
 # --no-build-isolation .` (the PEP 517 backend in python/build_backend, reusing
 # $MLSYSIM_BUILD_DIR); then, from outside the source tree, the `mlsysim`
 # command gives the tutorial's first figure (5.603 ms: tests/data/SOURCES.md)
-# and `import mlsysim` loads the installed copy, not build/python.
+# and `import mlsysim` loads the installed copy, not build/python; a notebook
+# runs on the venv's Jupyter kernel.
 #   bash tests/pip_install_test.sh VENV_DIR
 set -euo pipefail
 venv="$1"
@@ -28,4 +29,6 @@ r = mlsysim.simulate.serving(model="Llama3_8B", hardware="H100", replicas=1, qps
 assert r.ttft_p50_s.simulated.magnitude > 0
 print("installed:", mlsysim.__file__, mlsysim.__version__)
 PY
+# A notebook as an attendee runs it: Jupyter's python3 kernel from the venv.
+"$venv/bin/python" "$root/python/notebooks/run_notebooks.py" 04_distributed_training_and_bubble
 rm -rf "$venv"

@@ -132,6 +132,41 @@ TEST(SweepSummaryTest, ParetoFrontAndBestByHand) {
   // A tie on the first objective goes to the next one: (1, 1) vs (1, 5 maximized).
   rows[1].metrics[0].second = 1;
   EXPECT_EQ(Summarize(s, rows).best, 1);
+  // ... and #0, with the same cost, is named as tied with it (an equal value).
+  EXPECT_EQ(Summarize(s, rows).tied, (std::vector<int64_t>{0}));
+  EXPECT_FALSE(Summarize(s, rows).tied_by_noise);
+}
+
+TEST(SweepSummaryTest, PointsWithinTheNoiseOfTheBestAreNamed) {
+  // Maximize ettr; (mean, 95 % half-width): #0 0.910 ± 0.0045, #1 0.905 ±
+  // 0.002, #2 0.900 ± 0.004, #3 0.915 ± 0.001 is best. Against #3: #0 |Δ|
+  // 0.005 <= 0.0055, tied; #1 0.010 > 0.003; #2 0.015 > 0.005.
+  auto s = Parse(R"pb(objectives { metric: "ettr" maximize: true })pb");
+  const double v[][2] = {{0.910, 0.0045}, {0.905, 0.002}, {0.900, 0.004}, {0.915, 0.001}};
+  std::vector<SweepRow> rows;
+  for (int i = 0; i < 4; ++i) {
+    SweepRow r;
+    r.index = i;
+    r.status = "ok";
+    r.metrics = {{"ettr", v[i][0]}, {"ettr.ci95", v[i][1]}, {"usd", i == 3 ? 2.0 : 1.0}};
+    JudgeRow(s, &r);
+    rows.push_back(r);
+  }
+  SweepSummary sum = Summarize(s, rows);
+  EXPECT_EQ(sum.best, 3);
+  EXPECT_EQ(sum.tied, (std::vector<int64_t>{0}));
+  EXPECT_TRUE(sum.tied_by_noise);
+  // Goodput per dollar: #3 costs twice as much, 0.4575 ± 0.0005 per USD;
+  // #0 0.910 ± 0.0045 is best, #1 0.905 ± 0.002 (|Δ| 0.005 <= 0.0065: tied),
+  // #2 0.900 ± 0.004 (0.010 > 0.0085: not).
+  s = Parse(R"pb(objectives { metric: "ettr" maximize: true per: "usd" })pb");
+  sum = Summarize(s, rows);
+  EXPECT_EQ(sum.best, 0);
+  EXPECT_EQ(sum.tied, (std::vector<int64_t>{1}));
+  EXPECT_NEAR(ObjectiveCi(s.objectives(0), rows[3]), 0.0005, 1e-15);
+  EXPECT_EQ(UnitOfMetricName("ttft_p99_s"), "s");
+  EXPECT_EQ(UnitOfMetricName("fleet_capex_usd"), "USD");
+  EXPECT_EQ(UnitOfMetricName("ettr"), "");
 }
 
 constexpr const char kQueueSweep[] = R"pb(
@@ -221,8 +256,8 @@ TEST(SweepCliTest, ShippedSweepsRunWithPinnedOutput) {
   const struct {
     const char* file;
     uint64_t hash;
-  } pins[] = {{"tp_pp_microbatches_70b_research256.textproto", 0x126842307465be31ull},
-              {"checkpoint_interval_spares_16k.textproto", 0x50207d8d37be9fb7ull},
+  } pins[] = {{"tp_pp_microbatches_70b_research256.textproto", 0xc0f5c3a0d4f6e6f5ull},
+              {"checkpoint_interval_spares_16k.textproto", 0xe77e27447eecfbe6ull},
               {"cheapest_fleet_70b_1000qps.textproto", 0xd0e0f981e461b1d5ull},
               {"engine_batch_seq_precision_10k.textproto", 0x4011025d8362ce02ull}};
   // Every sweep in scenarios/sweeps/ has a pin: a new one without fails.

@@ -111,63 +111,195 @@ def exponential_checkpoint_ettr(tau, write, restart, mtbf):
     return tau / (mtbf * math.exp(restart / mtbf) * math.expm1((tau + write) / mtbf))
 
 
-def sweep_figures(rows, objectives):
+def _natural_key(text):
+    """Sorts "tp=8" before "tp=48" and "8 min" before "16 min": numbers as numbers."""
+    import re
+    return [(0, float(t), "") if re.fullmatch(r"-?\d+(\.\d+)?", t) else (1, 0.0, t)
+            for t in re.split(r"(-?\d+(?:\.\d+)?)", str(text)) if t != ""]
+
+
+def _line_styles(n):
+    """n distinguishable (colour, marker) pairs: 20 colours (tab20, pairs
+    apart), then markers; never a repeated pair."""
+    import matplotlib
+    tab = matplotlib.colormaps["tab20"].colors
+    order = list(range(0, 20, 2)) + list(range(1, 20, 2))
+    markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
+    return [(tab[order[i % 20]], markers[(i // 20) % len(markers)]) for i in range(n)]
+
+
+def _objective_value(r, spec):
+    m = r["metrics"]
+    v = m.get(spec["metric"], math.nan)
+    if spec.get("per"):
+        d = m.get(spec["per"], math.nan)
+        v = v / d if d else math.nan
+    return v
+
+
+def _objective_ci(r, spec):
+    m = r["metrics"]
+    ci = m.get(spec["metric"] + ".ci95", 0.0)
+    if spec.get("per"):
+        d = m.get(spec["per"], math.nan)
+        ci = abs(ci / d) if d else 0.0
+    return ci
+
+
+def _objective_label(spec):
+    return spec["metric"] + (f" per {spec['per']}" if spec.get("per") else "")
+
+
+def sweep_figures(rows, objectives, constraints=None, specs=None, best=None, tied=None, pareto=None):
     """Each objective against the first numeric axis, one line per value of the
-    others; over checkpoint intervals also the exact ETTR curve and Young's
-    and Daly's intervals of each line."""
+    other axes (sorted numerically, distinct colour and marker each, legend
+    beside the plot), feasible points filled and infeasible ones hollow, the
+    constraint on that metric drawn, the best point starred and those tied
+    with it ringed; over checkpoint intervals also the exact ETTR curve and
+    Young's and Daly's intervals of each line. With two objectives, a
+    cost-against-the-other scatter with the Pareto front."""
     ok = [r for r in rows if r.get("status") == "ok"]
     if not ok:
         return []
+    specs = specs or [{"metric": o, "per": "", "maximize": False} for o in
+                      (objectives or [k for k in ok[0]["metrics"] if "." not in k][:1])]
+    constraints = constraints or []
+    tied = set(tied or [])
+    pareto = set(pareto or [])
     axes_names = list(ok[0]["point"].keys())
     numeric = [a for a in axes_names if all(_axis_value(r["point"][a])[0] is not None for r in ok)]
-    if not numeric:
-        return []
-    xa = numeric[0]
+    out = []
+    seen = set()
+    for spec in specs:
+        label = _objective_label(spec)
+        if label in seen or not numeric:
+            continue
+        seen.add(label)
+        out.append(_objective_figure(ok, spec, numeric[0], axes_names, constraints, best, tied))
+    if len(specs) >= 2 and _objective_label(specs[0]) != _objective_label(specs[1]):
+        out.append(_pareto_figure(rows, specs[0], specs[1], constraints, best, tied, pareto))
+    return out
+
+
+def _objective_figure(ok, spec, xa, axes_names, constraints, best, tied):
+    obj = spec["metric"]
+    label = _objective_label(spec)
     unit = _axis_value(ok[0]["point"][xa])[1]
     factor = _TIME_UNITS.get(unit, 1.0)
     others = [a for a in axes_names if a != xa]
     xs_all = [_axis_value(r["point"][xa])[0] for r in ok]
-    out = []
-    for obj in objectives or [k for k in ok[0]["metrics"] if "." not in k][:1]:
-        fig, (ax,) = new_figure(1, 1, width=10, height=4)
-        groups = {}
-        for r in ok:
-            groups.setdefault(", ".join(f"{a}={r['point'][a]}" for a in others), []).append(r)
-        drew_exact = False
-        for key, rs in sorted(groups.items()):
-            rs.sort(key=lambda r: _axis_value(r["point"][xa])[0])
-            x = [_axis_value(r["point"][xa])[0] for r in rs]
-            y = [r["metrics"].get(obj, math.nan) for r in rs]
-            ci = [r["metrics"].get(obj + ".ci95", 0.0) for r in rs]
-            line = ax.errorbar(x, y, yerr=ci, fmt="o-", capsize=3, label=f"{key or 'simulated'} (95 % CI)")
-            color = line[0].get_color()
-            m = rs[0]["metrics"]
-            interval_axis = xa == "checkpoint.interval" and unit in _TIME_UNITS
-            if interval_axis and obj == "ettr" and all(k in m for k in ("checkpoint_write_s", "restart_time_s",
-                                                                          "cluster_mtbf_s")):
-                lo, hi = min(xs_all) / 2, max(xs_all) * 2
-                grid = [lo * (hi / lo) ** (i / 120) for i in range(121)]
-                ax.plot(grid, [exponential_checkpoint_ettr(g * factor, m["checkpoint_write_s"], m["restart_time_s"],
-                                                           m["cluster_mtbf_s"]) for g in grid],
-                        "-", color=color, alpha=0.45, linewidth=1)
-                drew_exact = True
-            elif all(r["metrics"].get(obj + ".closed_form") is not None for r in rs):
-                ax.plot(x, [r["metrics"][obj + ".closed_form"] for r in rs], "--", color=color, alpha=0.6)
-            if interval_axis:
-                for name, style in [("young_interval_s", ":"), ("daly_interval_s", "-.")]:
-                    if name in m:
-                        ax.axvline(m[name] / factor, linestyle=style, color=color, alpha=0.6)
-        if max(xs_all) / max(1e-300, min(xs_all)) > 20:
-            ax.set_xscale("log")
-        ax.set_xlabel(f"{xa} ({unit})" if unit else xa)
-        ax.set_ylabel(obj)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
-        caption = (f"{obj} at each of the {len(ok)} simulated points against {xa}"
-                   + (f", one line per {', '.join(others)}" if others else "")
-                   + "; error bars: 95 % CI over replications where there are several; "
-                   + ("thin line: the exact renewal ETTR for exponential failures (Daly 2006) of that line's write, "
-                      "restart and MTBF; dotted / dash-dotted: its Young / Daly interval."
-                      if drew_exact else "dashed: each point's closed form, where its result has one."))
-        out.append(Figure(fig, f"{obj} across the sweep", caption))
-    return out
+    fig, (ax,) = new_figure(1, 1, width=10, height=4.2)
+    groups = {}
+    for r in ok:
+        groups.setdefault(", ".join(f"{a}={r['point'][a]}" for a in others), []).append(r)
+    keys = sorted(groups, key=_natural_key)
+    drew_exact = False
+    for key, (color, marker) in zip(keys, _line_styles(len(keys))):
+        rs = sorted(groups[key], key=lambda r: _axis_value(r["point"][xa])[0])
+        x = [_axis_value(r["point"][xa])[0] for r in rs]
+        y = [_objective_value(r, spec) for r in rs]
+        ci = [_objective_ci(r, spec) for r in rs]
+        ax.errorbar(x, y, yerr=ci, fmt="-", color=color, capsize=3, linewidth=1, alpha=0.8)
+        feas = [r.get("meets_constraints", True) for r in rs]
+        ax.scatter([a for a, f in zip(x, feas) if f], [b for b, f in zip(y, feas) if f], color=color,
+                   marker=marker, s=28, zorder=3, label=key or "simulated")
+        ax.scatter([a for a, f in zip(x, feas) if not f], [b for b, f in zip(y, feas) if not f],
+                   facecolors="none", edgecolors=color, marker=marker, s=28, zorder=3)
+        m = rs[0]["metrics"]
+        interval_axis = xa == "checkpoint.interval" and unit in _TIME_UNITS
+        if interval_axis and obj == "ettr" and not spec.get("per") and all(
+                k in m for k in ("checkpoint_write_s", "restart_time_s", "cluster_mtbf_s")):
+            lo, hi = min(xs_all) / 2, max(xs_all) * 2
+            grid = [lo * (hi / lo) ** (i / 120) for i in range(121)]
+            ax.plot(grid, [exponential_checkpoint_ettr(g * factor, m["checkpoint_write_s"], m["restart_time_s"],
+                                                       m["cluster_mtbf_s"]) for g in grid],
+                    "-", color=color, alpha=0.45, linewidth=1)
+            drew_exact = True
+        elif not spec.get("per") and all(r["metrics"].get(obj + ".closed_form") is not None for r in rs):
+            ax.plot(x, [r["metrics"][obj + ".closed_form"] for r in rs], "--", color=color, alpha=0.6)
+        if interval_axis:
+            for name, style in [("young_interval_s", ":"), ("daly_interval_s", "-.")]:
+                if name in m:
+                    ax.axvline(m[name] / factor, linestyle=style, color=color, alpha=0.6)
+        for r, a, b in zip(rs, x, y):
+            if r["index"] == best:
+                ax.scatter([a], [b], marker="*", s=260, facecolors="none", edgecolors="black", zorder=4,
+                           label="best")
+            elif r["index"] in tied:
+                ax.scatter([a], [b], marker="o", s=160, facecolors="none", edgecolors="black",
+                           linestyle=":", zorder=4, label="tied with the best")
+    for c in constraints:
+        if c.get("metric") == obj and not spec.get("per"):
+            ax.axhline(c["value"], color="black", linestyle="--", linewidth=1,
+                       label=f"constraint {obj} {c['op']} {c['value']:g}")
+    if max(xs_all) / max(1e-300, min(xs_all)) > 20:
+        ax.set_xscale("log")
+    ax.set_xlabel(f"{xa} ({unit})" if unit else xa)
+    ax.set_ylabel(label)
+    ax.grid(alpha=0.3)
+    _log_if_wide(ax, [_objective_value(r, spec) for r in ok] +
+                 [c["value"] for c in constraints if c.get("metric") == obj and not spec.get("per")])
+    _legend_beside(ax, keys)
+    caption = (f"{label} at each of the {len(ok)} simulated points against {xa}"
+               + (f", one line per {', '.join(others)} (sorted numerically)" if others else "")
+               + "; filled: meets the constraints, hollow: does not; star: the best point, ringed: the points "
+                 "statistically tied with it; error bars: 95 % CI over replications where there are several; "
+               + ("thin line: the exact renewal ETTR for exponential failures (Daly 2006) of that line's write, "
+                  "restart and MTBF; dotted / dash-dotted: its Young / Daly interval."
+                  if drew_exact else "dashed: each point's closed form, where its result has one."))
+    return Figure(fig, f"{label} across the sweep", caption)
+
+
+def _log_if_wide(ax, values, which="y"):
+    """A log axis where positive values span more than a factor of 100."""
+    v = [x for x in values if isinstance(x, (int, float)) and math.isfinite(x)]
+    if v and min(v) > 0 and max(v) / min(v) > 100:
+        (ax.set_yscale if which == "y" else ax.set_xscale)("log")
+
+
+def _legend_beside(ax, first):
+    """The legend right of the plot: the lines in `first`'s order, then the
+    markers and constraints, each label once."""
+    handles, labels = ax.get_legend_handles_labels()
+    unique = dict(zip(labels, handles))
+    order = [k for k in first if k in unique] + [k for k in unique if k not in first]
+    ax.legend([unique[k] for k in order], order, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+              frameon=False)
+
+
+def _pareto_figure(rows, a, b, constraints, best, tied, pareto):
+    ok = [r for r in rows if r.get("status") == "ok"]
+    fig, (ax,) = new_figure(1, 1, width=7.5, height=4.6)
+    for feasible, style in [(True, dict(color="#2a9d8f", label="meets the constraints")),
+                            (False, dict(facecolors="none", edgecolors="#e76f51", label="fails a constraint"))]:
+        pts = [r for r in ok if bool(r.get("meets_constraints", True)) == feasible]
+        ax.scatter([_objective_value(r, a) for r in pts], [_objective_value(r, b) for r in pts], s=30,
+                   zorder=3, **style)
+    front = sorted((r for r in ok if r["index"] in pareto), key=lambda r: _objective_value(r, a))
+    if front:
+        ax.plot([_objective_value(r, a) for r in front], [_objective_value(r, b) for r in front], "-",
+                color="black", linewidth=1, zorder=2, label="Pareto front")
+        for r in front:
+            ax.annotate(f"#{r['index']}", (_objective_value(r, a), _objective_value(r, b)), fontsize=7,
+                        textcoords="offset points", xytext=(4, 4))
+    for r in ok:
+        if r["index"] == best:
+            ax.scatter([_objective_value(r, a)], [_objective_value(r, b)], marker="*", s=300,
+                       facecolors="none", edgecolors="black", zorder=4, label="best")
+    for c in constraints:
+        if c.get("metric") == b["metric"] and not b.get("per"):
+            ax.axhline(c["value"], color="black", linestyle="--", linewidth=1,
+                       label=f"constraint {c['metric']} {c['op']} {c['value']:g}")
+        if c.get("metric") == a["metric"] and not a.get("per"):
+            ax.axvline(c["value"], color="black", linestyle="--", linewidth=1,
+                       label=f"constraint {c['metric']} {c['op']} {c['value']:g}")
+    ax.set_xlabel(_objective_label(a) + (" (maximize)" if a.get("maximize") else " (minimize)"))
+    ax.set_ylabel(_objective_label(b) + (" (maximize)" if b.get("maximize") else " (minimize)"))
+    ax.grid(alpha=0.3)
+    _log_if_wide(ax, [_objective_value(r, b) for r in ok], "y")
+    _log_if_wide(ax, [_objective_value(r, a) for r in ok], "x")
+    _legend_beside(ax, [])
+    caption = (f"Every point that ran: {_objective_label(a)} against {_objective_label(b)}; "
+               "the line joins the non-dominated points that meet the constraints (labelled by index); "
+               "star: the best on the first objective.")
+    return Figure(fig, f"{_objective_label(a)} against {_objective_label(b)}", caption)

@@ -111,7 +111,9 @@ def _figures_of(kind, result, args):
     if kind == "simulate":
         return _figures.figures_for(result)
     if kind == "sweep":
-        return _figures_analytic.sweep_figures(result.get("rows", []), result.get("objectives", []))
+        return _figures_analytic.sweep_figures(
+            result.get("rows", []), result.get("objectives", []), result.get("constraints"),
+            result.get("objective_specs"), result.get("best"), result.get("tied"), result.get("pareto"))
     pos = _positional(args)
     hw = _hardware(pos[1], _option(args, "-p", "--precision") or "fp16") if len(pos) >= 2 else None
     if kind == "eval" and len(pos) == 1 and os.path.isfile(pos[0]):
@@ -135,7 +137,18 @@ def _default_text(kind, result):
     if kind == "sweep":
         rows = result.get("rows", [])
         ok = sum(1 for r in rows if r.get("status") == "ok")
-        return f"sweep {result.get('sweep', '')}: {len(rows)} points, {ok} ok"
+        feasible = sum(1 for r in rows if r.get("meets_constraints"))
+        text = (f"sweep {result.get('sweep', '')}: {len(rows)} points, {ok} ran, "
+                f"{feasible} meet the constraints")
+        best, tied = result.get("best", -1), result.get("tied") or []
+        if best is not None and best >= 0:
+            point = next((r["point"] for r in rows if r["index"] == best), {})
+            text += "; best #%d (%s)" % (best, ", ".join(f"{k}={v}" for k, v in point.items()))
+            if tied:
+                text += (f"; {len(tied)} other point{'s' if len(tied) > 1 else ''} tied with it on the "
+                         f"first objective (equal, or 95 % CIs overlap): "
+                         + ", ".join(f"#{i}" for i in tied))
+        return text
     width = max((len(k) for k in result), default=0)
     return "\n".join(f"{k.ljust(width)}  {v}" for k, v in result.items())
 

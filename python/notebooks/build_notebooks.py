@@ -133,7 +133,7 @@ print(f"KV cache: {kv.to('GiB'):.2f~P}  (2 · 32 · 8 · 128 · 2 B · 4096 · 3
 s = ServingModel().solve(model=Models.Llama3_8B, hardware=Hardware.H100, seq_len=4096,
                          batch_size=32, precision="fp16")
 print(f"weights {s.model_weights_size.to('GB'):.1f~P} + KV {s.kv_cache_size.to('GB'):.1f~P} = "
-      f"{s.total_memory_required.to('GB'):.1f~P} of 80 GB; TTFT {s.ttft.to('s'):.2f~P}, "
+      f"{s.total_memory_required.to('GB'):.1f~P} of {Hardware.H100.capacity.to('GB'):.1f~P}; TTFT {s.ttft.to('s'):.2f~P}, "
       f"ITL {s.itl.to('ms'):.2f~P}")"""),
     ("md", """\
 ## How many sequences fit?

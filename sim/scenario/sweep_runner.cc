@@ -74,6 +74,28 @@ double ObjectiveValue(const sweep::Objective& o, const SweepRow& row) {
   return v;
 }
 
+double ObjectiveCi(const sweep::Objective& o, const SweepRow& row) {
+  double ci = Lookup(row, o.metric() + ".ci95");
+  if (!std::isfinite(ci)) return 0;
+  if (!o.per().empty()) ci /= std::fabs(Lookup(row, o.per()));
+  return std::isfinite(ci) ? ci : 0;
+}
+
+std::string UnitOfMetricName(const std::string& name) {
+  const struct {
+    const char* suffix;
+    const char* unit;
+  } kSuffixes[] = {{"_s", "s"},     {"_usd", "USD"}, {"_j", "J"}, {"_kwh", "kWh"},
+                   {"_bytes", "B"}, {"_h", "h"},     {"_g", "g"}, {"_kg", "kg"}};
+  for (const auto& k : kSuffixes) {
+    const std::string suffix = k.suffix;
+    if (name.size() > suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+      return k.unit;
+  }
+  return "";
+}
+
 SweepRow RunSweepPoint(const sweep::Sweep& s, const SweepPoint& point, int64_t index,
                        const std::string& dir, const RunContext& rc) {
   SweepRow row;
@@ -162,7 +184,24 @@ SweepSummary Summarize(const sweep::Sweep& s, const std::vector<SweepRow>& rows)
       best_pos = i;
     }
   }
-  if (best_pos < cand.size()) sum.best = cand[best_pos]->index;
+  if (best_pos < cand.size()) {
+    sum.best = cand[best_pos]->index;
+    const sweep::Objective& first = s.objectives(0);
+    const double best_v = ObjectiveValue(first, *cand[best_pos]);
+    const double best_ci = ObjectiveCi(first, *cand[best_pos]);
+    for (size_t i = 0; i < cand.size(); ++i) {
+      if (i == best_pos) continue;
+      const double v = ObjectiveValue(first, *cand[i]);
+      const double ci = ObjectiveCi(first, *cand[i]);
+      if (v == best_v) {
+        sum.tied.push_back(cand[i]->index);
+      } else if (std::fabs(v - best_v) <= ci + best_ci) {
+        sum.tied.push_back(cand[i]->index);
+        sum.tied_by_noise = true;
+      }
+    }
+    std::sort(sum.tied.begin(), sum.tied.end());
+  }
   std::sort(sum.pareto.begin(), sum.pareto.end());
   return sum;
 }

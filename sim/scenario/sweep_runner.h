@@ -53,11 +53,20 @@ struct SweepSummary {
   int64_t ok = 0, feasible = 0, infeasible = 0, errors = 0;
   std::vector<int64_t> pareto;  // indices of the non-dominated feasible points
   int64_t best = -1;  // best on the first objective (ties: the next ones), always on the front
+  // Feasible points the first objective cannot tell from the best: the same
+  // value, or 95 % CIs that overlap (|a − b| <= ci_a + ci_b).
+  std::vector<int64_t> tied;
+  bool tied_by_noise = false;  // some tie is within the noise, not an equal value
 };
 SweepSummary Summarize(const sweep::Sweep& s, const std::vector<SweepRow>& rows);
 
-// The objective's value of a row (NaN when a metric is missing).
+// The objective's value of a row (NaN when a metric is missing), and its 95 %
+// half-width (0 without replications; scaled by `per` when there is one).
 double ObjectiveValue(const sweep::Objective& o, const SweepRow& row);
+double ObjectiveCi(const sweep::Objective& o, const SweepRow& row);
+// The unit a metric's name states (…_s seconds, …_usd USD, …_j J, …_kwh kWh,
+// …_bytes B, …_h hours, …_g grams), "" otherwise.
+std::string UnitOfMetricName(const std::string& name);
 
 }  // namespace mlsysim
 

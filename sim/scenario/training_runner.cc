@@ -210,6 +210,15 @@ void AddStepFigures(const ResolvedTraining& t, const TrainingStepResult& step,
   AddFact(out, "model", t.model.key);
   AddFact(out, "cluster", t.fleet.key);
   AddFact(out, "gpus", t.gpus());
+  // What the accelerators cost, the spare nodes' included (they are bought
+  // too): so that a sweep can weigh goodput against dollars.
+  if (t.fleet.node.accelerator.unit_cost_usd > 0) {
+    if (t.spare_nodes > 0) AddFact(out, "spare_nodes", t.spare_nodes);
+    AddFact(out, "fleet_capex_usd",
+            static_cast<double>(t.fleet.count + t.spare_nodes) *
+                t.fleet.node.accelerators_per_node * t.fleet.node.accelerator.unit_cost_usd,
+            "USD");
+  }
   AddFact(out, "tp", sc.tp);
   AddFact(out, "pp", sc.pp);
   AddFact(out, "dp", step.dp / sc.cp);  // data-parallel (the gradient group is dp x cp)
