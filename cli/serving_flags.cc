@@ -29,7 +29,7 @@ constexpr const char kHelp[] =
     "         [--preemption recompute|swap]\n"
     "         [--trace FILE.json] [--requests-csv FILE] [--iterations-csv FILE] "
     "[--trace-max-events N]\n"
-    "         [--dump-scenario]\n"
+    "         [--dump-scenario [--full]]\n"
     "  --request-trace replays an Azure-layout CSV (timestamp,input_tokens,output_tokens) as the "
     "arrivals.\n"
     "  With --tenant (repeatable) each tenant has its own Poisson stream; higher\n"
@@ -37,7 +37,8 @@ constexpr const char kHelp[] =
     "  Outputs: --trace (Perfetto: per-replica iterations, KV use, queue and batch counters),\n"
     "  --requests-csv (one row per request), --iterations-csv (one row per batch iteration);\n"
     "  each file written is announced on stderr and listed in the result.\n"
-    "  --dump-scenario prints the equivalent scenario (textproto) instead of running it.\n";
+    "  --dump-scenario prints the equivalent scenario (textproto) instead of running it; with\n"
+    "  --full, every default the run applies written out (token lengths, batch limits, router, ...).\n";
 
 }  // namespace
 
@@ -121,6 +122,7 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
     specs.push_back({n, "", true});
   specs.push_back({"--help", "-h", false});
   specs.push_back({"--dump-scenario", "", false});
+  specs.push_back({"--full", "", false});
   const std::string perr = ParseOptions(args, specs, "simulate serving", &o);
   auto bad = [&](const std::string& why) {
     return ReportError(ctx, kExitBadInput, "Bad input", why);
@@ -241,7 +243,8 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
   if (!s.outputs().ByteSizeLong()) s.clear_outputs();
   s.set_seed(static_cast<uint64_t>(seed));
   s.set_replications(static_cast<uint32_t>(reps));
-  if (o.Has("--dump-scenario")) return DumpScenario(ctx, s);
+  if (o.Has("--full") && !o.Has("--dump-scenario")) return bad("--full goes with --dump-scenario");
+  if (o.Has("--dump-scenario")) return DumpScenario(ctx, s, o.Has("--full"));
   return PrintRun(ctx, RunServing(s, "", RunContextOf(ctx)), kServingFlags);
 }
 

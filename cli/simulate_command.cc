@@ -47,14 +47,14 @@ constexpr const char kHelp[] =
 constexpr const char kFileHelp[] =
     "usage: mlsysim [-o text|json|markdown] simulate (SCENARIO.textproto | default) [--seed N]\n"
     "         [--replications R] [--trace FILE.json] [--events-csv FILE] [--requests-csv FILE]\n"
-    "         [--iterations-csv FILE] [--trace-max-events N] [--dump-scenario]\n"
+    "         [--iterations-csv FILE] [--trace-max-events N] [--dump-scenario [--full]]\n"
     "  The flags override the scenario's seed, replications and outputs {} block.\n"
     "  --report FILE.html also writes an HTML report with figures (needs python3-matplotlib).\n";
 
 // Flags after a scenario file (or `default`): seed, replications and outputs.
 struct ScenarioOverrides {
   ParsedOptions o;
-  bool dump = false;
+  bool dump = false, full = false;
 };
 
 std::string ApplyOverrides(const ScenarioOverrides& v, scenario::Scenario* s) {
@@ -87,9 +87,9 @@ int RunScenarioText(const CommandContext& ctx, const std::string& text, const st
   if (std::string e = ApplyOverrides(overrides, &s); !e.empty()) {
     return ReportError(ctx, kExitBadInput, "Bad input", e);
   }
-  if (overrides.dump) return DumpScenario(ctx, s);
   const size_t dir_end = path.rfind('/');
   const std::string dir = dir_end == std::string::npos ? "" : path.substr(0, dir_end + 1);
+  if (overrides.dump) return DumpScenario(ctx, s, overrides.full, dir);
   return PrintRun(ctx, RunScenario(s, dir, RunContextOf(ctx)));
 }
 
@@ -127,6 +127,7 @@ int RunSimulate(const CommandContext& ctx, const CommandArgs& args) {
       specs.push_back({n, "", true});
     specs.push_back({"--help", "-h", false});
     specs.push_back({"--dump-scenario", "", false});
+    specs.push_back({"--full", "", false});
     const std::string e =
         ParseOptions(rest, specs, absl::StrCat("simulate ", args[0]), &overrides.o);
     if (!e.empty()) return ReportError(ctx, kExitBadInput, "Bad input", e);
@@ -140,6 +141,9 @@ int RunSimulate(const CommandContext& ctx, const CommandArgs& args) {
       return kExitOk;
     }
     overrides.dump = overrides.o.Has("--dump-scenario");
+    overrides.full = overrides.o.Has("--full");
+    if (overrides.full && !overrides.dump)
+      return ReportError(ctx, kExitBadInput, "Bad input", "--full goes with --dump-scenario");
   }
   if (args[0] == "default") {
     // The main job: the embedded copy of scenarios/llama3_70b_research256.textproto.

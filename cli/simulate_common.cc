@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "google/protobuf/text_format.h"
+#include "sim/scenario/runners.h"
 #include "traces/json_writer.h"
 #include "traces/result_report.h"
 
@@ -91,10 +92,25 @@ std::string NameFlags(const std::string& msg, const FieldFlags& flags) {
   return out;
 }
 
-int DumpScenario(const CommandContext& ctx, const scenario::Scenario& s) {
+int DumpScenario(const CommandContext& ctx, const scenario::Scenario& s, bool full,
+                 const std::string& dir) {
+  scenario::Scenario out = s;
+  std::string note;
+  if (full) {
+    absl::StatusOr<bool> filled = FillScenarioDefaults(dir, RunContextOf(ctx), &out);
+    if (!filled.ok()) {
+      const bool infeasible = absl::IsFailedPrecondition(filled.status());
+      return ReportError(ctx, infeasible ? kExitInfeasible : kExitBadInput,
+                         infeasible ? "Infeasible" : "Bad input",
+                         std::string(filled.status().message()));
+    }
+    note = *filled ? "# every default the run applies is written out (--full)\n"
+                   : "# --full: this form's defaults are not written out yet (training and "
+                     "serving scenarios only); this is the scenario as given\n";
+  }
   std::string text;
-  google::protobuf::TextFormat::PrintToString(s, &text);
-  *ctx.out << "# mlsysim scenario (run it: mlsysim simulate FILE.textproto)\n" << text;
+  google::protobuf::TextFormat::PrintToString(out, &text);
+  *ctx.out << "# mlsysim scenario (run it: mlsysim simulate FILE.textproto)\n" << note << text;
   return kExitOk;
 }
 

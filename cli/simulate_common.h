@@ -33,8 +33,11 @@ using FieldFlags = std::vector<std::pair<std::string, std::string>>;
 // Adds " (--flag)" after each field path `msg` names.
 std::string NameFlags(const std::string& msg, const FieldFlags& flags);
 
-// Prints `s` as a scenario file (textproto) and returns 0 (--dump-scenario).
-int DumpScenario(const CommandContext& ctx, const scenario::Scenario& s);
+// Prints `s` as a scenario file (textproto) and returns 0 (--dump-scenario);
+// with `full`, every default the run would apply written out first
+// (--dump-scenario --full; `dir` anchors the scenario's relative files).
+int DumpScenario(const CommandContext& ctx, const scenario::Scenario& s, bool full = false,
+                 const std::string& dir = "");
 // The scenario layer's context for a command: its registry, stderr for
 // diagnostics, progress when stderr is a terminal (not JSON, not --quiet).
 RunContext RunContextOf(const CommandContext& ctx);

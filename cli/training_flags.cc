@@ -29,10 +29,11 @@ constexpr const char kHelp[] =
     "         [--virtual-stages V] [--ep E]\n"
     "         [--trace FILE.json] [--events-csv FILE.csv] [--trace-max-events N] [--export-chakra "
     "DIR]\n"
-    "         [--dump-scenario]\n"
+    "         [--dump-scenario [--full]]\n"
     "  Outputs: --trace (Perfetto: the step per pipeline stage and replica with compute, TP/EP,\n"
     "  PP and DP spans; the run's failures, restarts and checkpoints), --events-csv (the run's\n"
-    "  failures and checkpoints). --dump-scenario prints the equivalent scenario (textproto).\n";
+    "  failures and checkpoints). --dump-scenario prints the equivalent scenario (textproto);\n"
+    "  with --full, every default the run applies written out (microbatches, routing, failures, ...).\n";
 
 // The quick form's flags: each fills one scenario field (flag_table.h).
 // --days and --weibull-shape fill two fields each and are handled below.
@@ -125,7 +126,8 @@ const FieldFlags kTrainingFlags = [] {
 int RunSimulateTraining(const CommandContext& ctx, const CommandArgs& args) {
   ParsedOptions o;
   std::string err =
-      ParseFlagTable(args, kTrainingRows, {{"--help", "", false}, {"--dump-scenario", "", false}},
+      ParseFlagTable(args, kTrainingRows,
+                     {{"--help", "", false}, {"--dump-scenario", "", false}, {"--full", "", false}},
                      "simulate training", &o);
   if (!err.empty()) return ReportError(ctx, kExitBadInput, "Bad input", err);
   if (o.Has("--help")) {
@@ -168,7 +170,9 @@ int RunSimulateTraining(const CommandContext& ctx, const CommandArgs& args) {
   if (s.outputs().ByteSizeLong() == 0) s.clear_outputs();
   s.set_name(
       absl::StrCat(s.training().model(), " tp", s.training().tp(), " pp", s.training().pp()));
-  if (o.Has("--dump-scenario")) return DumpScenario(ctx, s);
+  if (o.Has("--full") && !o.Has("--dump-scenario"))
+    return ReportError(ctx, kExitBadInput, "Bad input", "--full goes with --dump-scenario");
+  if (o.Has("--dump-scenario")) return DumpScenario(ctx, s, o.Has("--full"));
   return PrintRun(ctx, RunTraining(s, s.name(), RunContextOf(ctx)), kTrainingFlags);
 }
 

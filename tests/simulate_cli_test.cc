@@ -82,6 +82,68 @@ TEST(SimulateCliTest, TrainingFlowClassesAndNoAggregation) {
   EXPECT_NEAR(a.Sim("dp_allreduce_s"), b.Sim("dp_allreduce_s"), 1e-9 * b.Sim("step_time_s"));
 }
 
+// --dump-scenario --full writes out every default the run applies; run as a
+// file, that scenario gives the same metrics, facts, sections and
+// fingerprint as the original (a different path through the resolver: every
+// field now given rather than defaulted).
+TEST(SimulateCliTest, DumpScenarioFullStatesTheDefaultsAndRunsTheSame) {
+  struct Case {
+    std::vector<std::string> dump;  // the command that prints the full scenario
+    std::vector<std::string> run;   // the original run
+    std::vector<std::string> stated;
+  };
+  const std::vector<Case> cases = {
+      {{"simulate", "default", "--dump-scenario", "--full"},
+       {"-o", "json", "--reproducible", "simulate", "default"},
+       // The documented defaults: 2,048 tokens, a 500 MB bucket, Young's
+       // interval under failures, node NVMe, 30 s / 10 min / 60 s recovery.
+       {"seq_len: 2048", "bucket_size: \"500 MB\"", "interval: \"young\"", "storage: \"node_nvme\"",
+        "detection_time: \"30 s\"", "restart_time: \"10 min\"", "reschedule_time: \"60 s\"",
+        "microbatches: 16", "routing: \"ecmp\"", "hardware_model: \"calibrated\""}},
+      {{"simulate", "training", "--model", "Llama3_8B", "--nodes", "2", "--tp", "8", "--batch-size",
+        "16", "--dump-scenario", "--full"},
+       {"-o", "json", "--reproducible", "simulate", "training", "--model", "Llama3_8B", "--nodes",
+        "2", "--tp", "8", "--batch-size", "16"},
+       // No failures, so no checkpoints; 4 microbatches (16 sequences over DP 2).
+       {"preset: \"none\"", "interval: \"none\"", "microbatches: 4", "duration: \"0 s\"",
+        "replications: 1", "seed: 1"}},
+      {{"simulate", "serving", "--model", "Llama3_8B", "--hardware", "H100", "--replicas", "2",
+        "--qps", "20", "--requests", "2000", "--dump-scenario", "--full"},
+       {"-o", "json", "--reproducible", "simulate", "serving", "--model", "Llama3_8B", "--hardware",
+        "H100", "--replicas", "2", "--qps", "20", "--requests", "2000"},
+       {"input_tokens: \"fixed:512\"", "output_tokens: \"fixed:128\"", "max_batch: 256",
+        "max_batched_tokens: 8192", "router: \"rr\"", "arrival: \"poisson\"",
+        "preemption: \"recompute\""}},
+  };
+  int n = 0;
+  for (const Case& c : cases) {
+    const CliRun dump = Mlsysim(c.dump);
+    ASSERT_EQ(dump.code, 0) << dump.err;
+    EXPECT_NE(dump.out.find("every default the run applies is written out"), std::string::npos);
+    for (const std::string& line : c.stated) EXPECT_NE(dump.out.find(line), std::string::npos) << line;
+    const std::string file = ::testing::TempDir() + "/full_" + std::to_string(n++) + ".textproto";
+    std::ofstream(file) << dump.out;
+    const CliRun original = Mlsysim(c.run);
+    const CliRun filled = Mlsysim({"-o", "json", "--reproducible", "simulate", file});
+    ASSERT_EQ(original.code, 0) << original.err;
+    ASSERT_EQ(filled.code, 0) << filled.err;
+    const ParsedResult a(original.out), b(filled.out);
+    EXPECT_EQ(a.r.fingerprint(), b.r.fingerprint());
+    ASSERT_EQ(a.r.metrics_size(), b.r.metrics_size());
+    for (int i = 0; i < a.r.metrics_size(); ++i)
+      EXPECT_EQ(a.r.metrics(i).DebugString(), b.r.metrics(i).DebugString());
+    ASSERT_EQ(a.r.sections_size(), b.r.sections_size());
+    for (int i = 0; i < a.r.sections_size(); ++i)
+      EXPECT_EQ(a.r.sections(i).DebugString(), b.r.sections(i).DebugString());
+  }
+  // A form whose defaults are not written out says so; --full alone is refused.
+  const CliRun queue = Mlsysim({"simulate", Scenario("mm8_tail_latency.textproto"),
+                                "--dump-scenario", "--full"});
+  EXPECT_EQ(queue.code, 0);
+  EXPECT_NE(queue.out.find("not written out yet"), std::string::npos);
+  EXPECT_EQ(Mlsysim({"simulate", "default", "--full"}).code, 1);
+}
+
 // The queueing-aware TTFT estimate (sim/serving/ttft_estimate.h) against the
 // simulation it approximates: one H100 replica of Llama-3-8B, 512/128 tokens,
 // Poisson arrivals at 12.5 and 25 requests/s (3 × 20,000 requests, seeded).

@@ -16,6 +16,7 @@
 #include "proto/result.pb.h"
 #include "proto/scenario.pb.h"
 #include "sim/scenario/run_context.h"
+#include "topology/registry.h"
 
 namespace mlsysim {
 
@@ -34,6 +35,14 @@ absl::StatusOr<result::Result> RunJobs(const scenario::Scenario& s, const RunCon
 absl::StatusOr<result::Result> RunCollective(const scenario::Scenario& s, const RunContext& rc);
 absl::StatusOr<result::Result> RunChakra(const scenario::Scenario& s, const std::string& dir,
                                          const RunContext& rc);
+
+// Writes the defaults the run would apply into the scenario's unset fields
+// (`--dump-scenario --full`): every one for training and serving scenarios
+// (true); for the other forms nothing yet (false).
+absl::StatusOr<bool> FillScenarioDefaults(const std::string& dir, const RunContext& rc,
+                                          scenario::Scenario* s);
+absl::Status FillServingDefaults(const std::string& dir, const Registry& registry,
+                                 scenario::Scenario* s);
 
 // The parts of a serving + job-queue scenario (into *out).
 absl::Status RunServingPart(const scenario::Scenario& s, const std::string& dir,

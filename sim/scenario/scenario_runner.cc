@@ -49,4 +49,30 @@ absl::StatusOr<result::Result> RunScenario(const scenario::Scenario& s, const st
       "no workload: set one of training, serving, queue, collective, chakra, job_queue");
 }
 
+absl::StatusOr<bool> FillScenarioDefaults(const std::string& dir, const RunContext& rc,
+                                          scenario::Scenario* s) {
+  if (const std::string e = CheckScenarioRanges(*s); !e.empty())
+    return absl::InvalidArgumentError(e);
+  auto registry = rc.registry != nullptr
+                      ? absl::StatusOr<std::shared_ptr<const Registry>>(rc.registry)
+                      : Registry::Builtin();
+  if (!registry.ok()) return registry.status();
+  if (!s->registry().empty()) {
+    const std::string path = s->registry()[0] == '/' ? s->registry() : dir + s->registry();
+    registry = Registry::WithFile(path);
+    if (!registry.ok())
+      return absl::InvalidArgumentError(absl::StrCat("registry: ", registry.status().message()));
+  }
+  if (s->has_serving() && !s->has_job_queue()) {
+    if (auto st = FillServingDefaults(dir, **registry, s); !st.ok()) return st;
+    return true;
+  }
+  if (s->has_training() && !s->has_serving() && !s->has_queue() && !s->has_collective() &&
+      !s->has_chakra()) {
+    if (auto st = FillTrainingDefaults(**registry, s); !st.ok()) return st;
+    return true;
+  }
+  return false;
+}
+
 }  // namespace mlsysim

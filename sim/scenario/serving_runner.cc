@@ -385,4 +385,32 @@ absl::StatusOr<result::Result> RunServing(const scenario::Scenario& s, const std
   return combined;
 }
 
+absl::Status FillServingDefaults(const std::string& dir, const Registry& registry,
+                                 scenario::Scenario* s) {
+  auto r = ResolveServing(*s, dir, registry);
+  if (!r.ok()) return r.status();
+  const ServingConfig& c = r->c;
+  if (s->seed() == 0) s->set_seed(r->seed);
+  if (s->replications() == 0) s->set_replications(static_cast<uint32_t>(r->reps));
+  scenario::Cluster& cl = *s->mutable_cluster();
+  if (cl.hardware_model().empty()) cl.set_hardware_model(c.machine.has_value() ? "calibrated" : "roofline");
+  if (cl.region().empty()) cl.set_region(r->grid.key);
+  scenario::ServingWorkload& w = *s->mutable_serving();
+  if (w.tp() == 0) w.set_tp(c.tp);
+  if (w.replicas() == 0) w.set_replicas(c.replicas);
+  if (w.precision().empty()) w.set_precision(c.precision);
+  // An efficiency given selects the roofline machine: written only there.
+  if (w.efficiency() == 0 && !c.machine.has_value()) w.set_efficiency(c.efficiency);
+  if (w.max_batch() == 0) w.set_max_batch(c.max_batch);
+  if (w.max_batched_tokens() == 0) w.set_max_batched_tokens(c.max_batched_tokens);
+  if (w.gpu_memory_utilization() == 0) w.set_gpu_memory_utilization(c.memory_utilization);
+  if (w.router().empty()) w.set_router("rr");
+  if (w.attention().empty()) w.set_attention(r->attention);
+  if (w.preemption().empty()) w.set_preemption(c.swap_preemption ? "swap" : "recompute");
+  if (w.input_tokens().empty()) w.set_input_tokens("fixed:512");
+  if (w.output_tokens().empty()) w.set_output_tokens("fixed:128");
+  if (w.arrival().empty() && !r->from_trace) w.set_arrival("poisson");
+  return absl::OkStatus();
+}
+
 }  // namespace mlsysim

@@ -322,4 +322,50 @@ absl::StatusOr<ResolvedTraining> ResolveTraining(const scenario::Scenario& s,
   return t;
 }
 
+absl::Status FillTrainingDefaults(const Registry& registry, scenario::Scenario* s) {
+  auto t = ResolveTraining(*s, s->name(), registry);
+  if (!t.ok()) return t.status();
+  const TrainingStepConfig& sc = t->step;
+  auto seconds = [](double v) { return absl::StrCat(v, " s"); };
+  if (s->seed() == 0) s->set_seed(t->seed);
+  if (s->replications() == 0) s->set_replications(static_cast<uint32_t>(t->replications));
+  scenario::Cluster& c = *s->mutable_cluster();
+  if (c.topology().empty()) c.set_topology("fat_tree_2");
+  if (c.oversubscription() == 0) c.set_oversubscription(sc.oversubscription);
+  if (c.routing().empty()) c.set_routing(RoutingName(sc.routing));
+  if (c.hardware_model().empty()) c.set_hardware_model(sc.machine.has_value() ? "calibrated" : "roofline");
+  if (c.region().empty()) c.set_region(t->grid.key);
+  scenario::TrainingWorkload& w = *s->mutable_training();
+  if (w.seq_len() == 0) w.set_seq_len(sc.seq_len);
+  if (w.precision().empty()) w.set_precision(sc.precision);
+  // An efficiency given selects the roofline machine: written only there.
+  if (w.efficiency() == 0 && !sc.machine.has_value()) w.set_efficiency(sc.efficiency);
+  if (w.tp() == 0) w.set_tp(sc.tp);
+  if (w.pp() == 0) w.set_pp(sc.pp);
+  if (w.ep() == 0) w.set_ep(sc.ep);
+  if (w.cp() == 0) w.set_cp(sc.cp);
+  if (w.microbatches() == 0) w.set_microbatches(sc.microbatches);
+  if (w.virtual_stages() == 0) w.set_virtual_stages(sc.virtual_stages);
+  if (w.schedule().empty()) w.set_schedule(sc.virtual_stages > 1 ? "interleaved" : "1f1b");
+  if (w.bucket_size().empty()) w.set_bucket_size(absl::StrCat(sc.bucket_bytes, " B"));
+  if (w.gradient_algorithm().empty()) w.set_gradient_algorithm("auto");
+  if (w.activation_recompute().empty()) w.set_activation_recompute(sc.activation_recompute);
+  if (w.attention().empty()) w.set_attention(sc.causal_attention ? "causal" : "square");
+  if (w.attention_kernel().empty()) w.set_attention_kernel(sc.unfused_attention ? "unfused" : "flash");
+  if (w.sequence_parallel().empty()) w.set_sequence_parallel(sc.sequence_parallel ? "on" : "off");
+  if (w.detail().empty()) w.set_detail("auto");
+  if (w.duration().empty()) w.set_duration(seconds(t->duration_s()));
+  scenario::FailureModel& f = *s->mutable_failures();
+  if (f.preset().empty()) f.set_preset(t->failures);
+  if (f.distribution().empty()) f.set_distribution(t->weibull_shape > 0 ? "weibull" : "exponential");
+  if (f.weibull_shape() == 0 && t->weibull_shape > 0) f.set_weibull_shape(t->weibull_shape);
+  if (f.detection_time().empty()) f.set_detection_time(seconds(t->detection_s));
+  if (f.restart_time().empty()) f.set_restart_time(seconds(t->restart_s));
+  if (f.reschedule_time().empty()) f.set_reschedule_time(seconds(t->reschedule_s));
+  scenario::CheckpointPolicy& ck = *s->mutable_checkpoint();
+  if (ck.interval().empty()) ck.set_interval(t->checkpoint.policy);
+  if (ck.storage().empty()) ck.set_storage("node_nvme");
+  return absl::OkStatus();
+}
+
 }  // namespace mlsysim

@@ -66,6 +66,12 @@ struct ResolvedTraining {
 absl::StatusOr<ResolvedTraining> ResolveTraining(const scenario::Scenario& s,
                                                  const std::string& name, const Registry& registry);
 
+// Writes every default the training run would apply into the scenario's
+// unset fields (seed, replications, the cluster's topology, routing, machine
+// and region, the step's shapes and schedule, failures, checkpoints): the
+// same run, every choice stated (`--dump-scenario --full`).
+absl::Status FillTrainingDefaults(const Registry& registry, scenario::Scenario* s);
+
 // The run: one step in detail, the failure replications, the closed forms
 // beside every figure, energy, and the outputs (training_runner.cc). The
 // Result's scenario echo is left to the caller.
