@@ -44,12 +44,12 @@ struct Pin {
   uint64_t json_hash;
 };
 constexpr Pin kPins[] = {
-    {"llama3_405b_16k_54d.textproto", "d888e3e3961bb38c", 0xf0fc86dd0784ee33ull},
+    {"llama3_405b_16k_54d.textproto", "d888e3e3961bb38c", 0x07b0f82b54affb07ull},
     {"llama3_70b_fp16_1000qps.textproto", "a7d3c514d1f01f1f", 0x778bafbf9ea6c9c0ull},
     {"llama3_70b_int4_1000qps.textproto", "cefe260034749b59", 0x2a05b1e8a07faf8dull},
-    {"llama3_70b_research256.textproto", "3b208e36866a497c", 0x63e45c57a5686130ull},
+    {"llama3_70b_research256.textproto", "3b208e36866a497c", 0xf8083f3698d519aaull},
     {"llama3_8b_8xh100_bursty.textproto", "05891351aa033520", 0xaf82caa04c9ff4edull},
-    {"mixtral_ep8_frontier.textproto", "f03250833f84ec02", 0xa22b17d3fd60cc07ull},
+    {"mixtral_ep8_frontier.textproto", "f03250833f84ec02", 0xba58b8d77c1fdb9dull},
     {"mm8_tail_latency.textproto", "ca203467c8e87e3b", 0x6042e37645594341ull},
     {"two_tenants_and_training_queue.textproto", "d0347090d5da33ac", 0xed2598849195b4ebull},
 };

@@ -24,6 +24,7 @@
 #include "sim/training/training_chakra.h"
 #include "sim/training/training_layout.h"
 #include "sim/training/training_memory.h"
+#include "traces/result_report.h"
 #include "sim/training/training_run.h"
 #include "sim/training/training_step.h"
 #include "traces/chrome_trace.h"
@@ -238,6 +239,11 @@ void AddStepFigures(const ResolvedTraining& t, const TrainingStepResult& step,
   AddFlag(out, "dp_rings_share_fabric_links", step.dp_rings_share_links);
   AddFact(out, "days", t.days, "d");
   AddFact(out, "failures", t.failures);
+  // The checkpoint policy that shaped the run, also when it is none.
+  AddFact(out, "checkpoints",
+          t.checkpoint.interval_s > 0
+              ? absl::StrCat(t.checkpoint.policy, ", every ", SecondsQuantity(t.checkpoint.interval_s))
+              : std::string("none"));
   AddFact(out, "flows", static_cast<double>(step.flows));
   // Flow classes (sim/training/step_classes.h): what the network ran instead
   // of every flow, or why it ran every flow.
