@@ -101,10 +101,10 @@ TransformerFlops ForwardFlopsPerToken(const ModelSpec& m, int seq_len, bool caus
   return t;
 }
 
-TrainingFlops TrainingStepFlops(const ModelSpec& m, double tokens, int seq_len, bool causal,
+StepFlopCounts TrainingStepFlops(const ModelSpec& m, double tokens, int seq_len, bool causal,
                                 const std::string& recompute) {
   const TransformerFlops f = ForwardFlopsPerToken(m, seq_len, causal);
-  TrainingFlops out;
+  StepFlopCounts out;
   out.model = 3 * tokens * f.Forward(m.layers);
   double again = 0;
   if (recompute == "full") again = m.layers * (f.layer_gemm + f.layer_attention);

@@ -49,10 +49,10 @@ TransformerFlops ForwardFlopsPerToken(const ModelSpec& m, int seq_len, bool caus
 // MFU numerator, with attention); hardware adds what recomputation re-runs:
 // "full" every layer's forward, "selective" the attention core (Korthikanti
 // et al. 2022), "none" nothing. The LM head is never recomputed.
-struct TrainingFlops {
+struct StepFlopCounts {
   double model = 0, hardware = 0;
 };
-TrainingFlops TrainingStepFlops(const ModelSpec& m, double tokens, int seq_len, bool causal,
+StepFlopCounts TrainingStepFlops(const ModelSpec& m, double tokens, int seq_len, bool causal,
                                 const std::string& recompute);
 
 }  // namespace mlsysim

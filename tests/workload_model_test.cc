@@ -113,9 +113,9 @@ TEST(TransformerFlopsTest, SelectiveRecomputationAddsTheAttentionCore) {
   auto m = LoadHuggingFaceConfig(Hf("llama3_8b.config.json"));
   ASSERT_TRUE(m.ok());
   const double tokens = 1024.0 * 8192;
-  const TrainingFlops none = TrainingStepFlops(*m, tokens, 8192, true, "none");
-  const TrainingFlops sel = TrainingStepFlops(*m, tokens, 8192, true, "selective");
-  const TrainingFlops full = TrainingStepFlops(*m, tokens, 8192, true, "full");
+  const StepFlopCounts none = TrainingStepFlops(*m, tokens, 8192, true, "none");
+  const StepFlopCounts sel = TrainingStepFlops(*m, tokens, 8192, true, "selective");
+  const StepFlopCounts full = TrainingStepFlops(*m, tokens, 8192, true, "full");
   EXPECT_EQ(none.model, none.hardware);
   EXPECT_EQ(sel.model, none.model);
   // QKᵀ and AV again: 32 layers × 4·4096 FLOPs × 8193/2 keys, per token.

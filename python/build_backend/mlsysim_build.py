@@ -5,9 +5,9 @@
 # offline with `pip install --no-build-isolation .`.
 #
 # The CMake build folder is, in order: $MLSYSIM_BUILD_DIR; `build/` when it
-# already holds an extension module for this interpreter (the README's first
-# command made it: nothing is compiled twice); else build/wheel-<python tag>,
-# configured for this interpreter.
+# was configured with a Python whose extension modules this interpreter loads
+# (the README's first command made it: nothing is compiled twice); else
+# build/wheel-<python tag>, configured for this interpreter.
 """PEP 517 backend for mlsysim (see the banner comment)."""
 
 import base64
@@ -51,12 +51,33 @@ def _run(cmd):
     subprocess.run(cmd, check=True, cwd=_ROOT)
 
 
+def _cached_python(build):
+    """The interpreter a CMake build folder was configured with, or None."""
+    try:
+        with open(os.path.join(build, "CMakeCache.txt"), encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("Python_EXECUTABLE:"):
+                    return line.split("=", 1)[1].strip()
+    except OSError:
+        pass
+    return None
+
+
+def _same_abi(python):
+    """Whether `python` builds extension modules this interpreter loads."""
+    if not python or not os.access(python, os.X_OK):
+        return False
+    out = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))"],
+                         capture_output=True, text=True, check=False)
+    return out.returncode == 0 and out.stdout.strip() == _ext_suffix()
+
+
 def _build_dir():
     env = os.environ.get("MLSYSIM_BUILD_DIR")
     if env:
         return os.path.abspath(env)
     default = os.path.join(_ROOT, "build")
-    if os.path.exists(os.path.join(default, "python", "mlsysim", "_core" + _ext_suffix())):
+    if _same_abi(_cached_python(default)):
         return default
     return os.path.join(_ROOT, "build", "wheel-" + _tags().split("-")[0])
 
@@ -67,7 +88,7 @@ def _build():
         _run(["cmake", "-S", _ROOT, "-B", build, "-DCMAKE_BUILD_TYPE=Release",
               "-DPython_EXECUTABLE=" + sys.executable, "-DPYTHON_EXECUTABLE=" + sys.executable])
     jobs = os.environ.get("CMAKE_BUILD_PARALLEL_LEVEL") or str(os.cpu_count() or 2)
-    _run(["cmake", "--build", build, "-j", jobs, "--target", "main_job"])
+    _run(["cmake", "--build", build, "-j", jobs, "--target", "mlsysim", "mlsysim_python"])
     module = os.path.join(build, "python", "mlsysim", "_core" + _ext_suffix())
     if not os.path.exists(module):
         raise RuntimeError(

@@ -90,7 +90,7 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
                      " GB per GPU > ", hw.capacity / 1e9, " GB on ", hw.key,
                      " (raise tp/pp, add microbatches, shard with zero or sequence parallelism)"));
   }
-  const TrainingFlops step_flops =
+  const StepFlopCounts step_flops =
       TrainingStepFlops(m, static_cast<double>(c.global_batch) * c.seq_len, c.seq_len,
                         c.causal_attention, c.activation_recompute);
   out.model_flops_per_step = step_flops.model;
