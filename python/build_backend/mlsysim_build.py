@@ -55,8 +55,8 @@ def _cached_python(build):
     """The interpreter a CMake build folder was configured with, or None."""
     try:
         with open(os.path.join(build, "CMakeCache.txt"), encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("Python_EXECUTABLE:"):
+            for line in f:  # set by the user, or found by FindPython (internal)
+                if line.startswith(("Python_EXECUTABLE:", "_Python_EXECUTABLE:")):
                     return line.split("=", 1)[1].strip()
     except OSError:
         pass
