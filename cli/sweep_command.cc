@@ -437,21 +437,18 @@ int RunSweep(const CommandContext& ctx, const CommandArgs& args) {
         .Int("errors", sum.errors)
         .Int("jobs", jobs);
     if (sum.best >= 0) out.Int("best", sum.best);
-    std::vector<Record> tied;
-    for (int64_t i : sum.tied) {
-      Record r;
-      r.Int("index", i).Str("point", PointText(s, rows[i]));
-      tied.push_back(std::move(r));
-    }
-    out.List("tied_with_best", std::move(tied));
+    auto points_of = [&](const std::vector<int64_t>& indices) {
+      std::vector<Record> list;
+      for (int64_t i : indices) {
+        Record r;
+        r.Int("index", i).Str("point", PointText(s, rows[i]));
+        list.push_back(std::move(r));
+      }
+      return list;
+    };
+    out.List("tied_with_best", points_of(sum.tied));
     out.Bool("best_within_noise", sum.tied_by_noise);
-    std::vector<Record> front;
-    for (int64_t i : sum.pareto) {
-      Record r;
-      r.Int("index", i).Str("point", PointText(s, rows[i]));
-      front.push_back(std::move(r));
-    }
-    out.List("pareto", std::move(front));
+    out.List("pareto", points_of(sum.pareto));
     *ctx.out << out.ToJson() << "\n";
   } else {
     *ctx.out << absl::StrFormat(
