@@ -105,8 +105,8 @@ int DumpScenario(const CommandContext& ctx, const scenario::Scenario& s, bool fu
                          std::string(filled.status().message()));
     }
     note = *filled ? "# every default the run applies is written out (--full)\n"
-                   : "# --full: this form's defaults are not written out yet (training and "
-                     "serving scenarios only); this is the scenario as given\n";
+                   : "# --full: this form's defaults are not written out yet (training, "
+                     "serving, queue and job-queue scenarios only); this is the scenario as given\n";
   }
   std::string text;
   google::protobuf::TextFormat::PrintToString(out, &text);

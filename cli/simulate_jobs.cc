@@ -16,7 +16,7 @@ constexpr const char kHelp[] =
     "fifo|backfill|priority]\n"
     "         [--high-priority-share X] [--restart-penalty HOURS] [--jobs N] [--seed N] "
     "[--replications R]\n"
-    "         [--dump-scenario]\n"
+    "         [--dump-scenario [--full]]\n"
     "  Times are reported in hours (metrics named _h).\n";
 
 const FieldFlags kJobsFlags = {{"job_queue.gpus", "--gpus"},
@@ -43,6 +43,7 @@ int RunSimulateJobs(const CommandContext& ctx, const CommandArgs& args) {
     specs.push_back({n, "", true});
   specs.push_back({"--help", "-h", false});
   specs.push_back({"--dump-scenario", "", false});
+  specs.push_back({"--full", "", false});
   const std::string perr = ParseOptions(args, specs, "simulate jobs", &o);
   auto bad = [&](const std::string& why) {
     return ReportError(ctx, kExitBadInput, "Bad input", why);
@@ -92,7 +93,9 @@ int RunSimulateJobs(const CommandContext& ctx, const CommandArgs& args) {
   }
   s.set_seed(static_cast<uint64_t>(seed));
   s.set_replications(static_cast<uint32_t>(reps));
-  if (o.Has("--dump-scenario")) return DumpScenario(ctx, s);
+  if (o.Has("--full") && !o.Has("--dump-scenario"))
+    return ReportError(ctx, kExitBadInput, "Bad input", "--full goes with --dump-scenario");
+  if (o.Has("--dump-scenario")) return DumpScenario(ctx, s, o.Has("--full"));
   return PrintRun(ctx, RunJobs(s, RunContextOf(ctx)), kJobsFlags);
 }
 

@@ -12,7 +12,7 @@ constexpr const char kHelp[] =
     "--service-time S\n"
     "         [--service-dist exp|det|gamma] [--cv V] [--arrival poisson|gamma|det|onoff|diurnal]\n"
     "         [--arrival-cv V] --requests N [--warmup F] [--seed N] [--replications R] "
-    "[--dump-scenario]\n"
+    "[--dump-scenario [--full]]\n"
     "  Rates and times share one unit, reported as seconds (e.g. --arrival-rate 0.8 --service-time "
     "1).\n"
     "  --dump-scenario prints the equivalent scenario (textproto) instead of running it.\n";
@@ -41,6 +41,7 @@ int RunSimulateQueue(const CommandContext& ctx, const CommandArgs& args) {
     specs.push_back({n, "", true});
   specs.push_back({"--help", "-h", false});
   specs.push_back({"--dump-scenario", "", false});
+  specs.push_back({"--full", "", false});
   std::string err = ParseOptions(args, specs, "simulate queue", &o);
   if (!err.empty()) return ReportError(ctx, kExitBadInput, "Bad input", err);
   if (o.Has("--help")) {
@@ -79,7 +80,9 @@ int RunSimulateQueue(const CommandContext& ctx, const CommandArgs& args) {
   q->set_arrival(o.Get("--arrival", ""));
   s.set_seed(static_cast<uint64_t>(seed));
   s.set_replications(static_cast<uint32_t>(reps));
-  if (o.Has("--dump-scenario")) return DumpScenario(ctx, s);
+  if (o.Has("--full") && !o.Has("--dump-scenario"))
+    return ReportError(ctx, kExitBadInput, "Bad input", "--full goes with --dump-scenario");
+  if (o.Has("--dump-scenario")) return DumpScenario(ctx, s, o.Has("--full"));
   return PrintRun(ctx, RunQueue(s, RunContextOf(ctx)), kQueueFlags);
 }
 

@@ -114,6 +114,14 @@ TEST(SimulateCliTest, DumpScenarioFullStatesTheDefaultsAndRunsTheSame) {
        {"input_tokens: \"fixed:512\"", "output_tokens: \"fixed:128\"", "max_batch: 256",
         "max_batched_tokens: 8192", "router: \"rr\"", "arrival: \"poisson\"",
         "preemption: \"recompute\""}},
+      {{"simulate", Scenario("mm8_tail_latency.textproto"), "--dump-scenario", "--full"},
+       {"-o", "json", "--reproducible", "simulate", Scenario("mm8_tail_latency.textproto")},
+       {"service_distribution: \"exp\"", "warmup_fraction: 0.05", "replications: 10"}},
+      {{"simulate", "jobs", "--gpus", "256", "--arrival-rate", "20", "--duration", "12",
+        "--jobs", "2000", "--dump-scenario", "--full"},
+       {"-o", "json", "--reproducible", "simulate", "jobs", "--gpus", "256", "--arrival-rate", "20",
+        "--duration", "12", "--jobs", "2000"},
+       {"policy: \"fifo\"", "restart_penalty: \"0.1 hour\"", "job_gpus: 256", "replications: 5"}},
   };
   int n = 0;
   for (const Case& c : cases) {
@@ -137,10 +145,10 @@ TEST(SimulateCliTest, DumpScenarioFullStatesTheDefaultsAndRunsTheSame) {
       EXPECT_EQ(a.r.sections(i).DebugString(), b.r.sections(i).DebugString());
   }
   // A form whose defaults are not written out says so; --full alone is refused.
-  const CliRun queue = Mlsysim({"simulate", Scenario("mm8_tail_latency.textproto"),
+  const CliRun mixed = Mlsysim({"simulate", Scenario("two_tenants_and_training_queue.textproto"),
                                 "--dump-scenario", "--full"});
-  EXPECT_EQ(queue.code, 0);
-  EXPECT_NE(queue.out.find("not written out yet"), std::string::npos);
+  EXPECT_EQ(mixed.code, 0);
+  EXPECT_NE(mixed.out.find("not written out yet"), std::string::npos);
   EXPECT_EQ(Mlsysim({"simulate", "default", "--full"}).code, 1);
 }
 

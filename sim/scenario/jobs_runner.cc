@@ -229,4 +229,30 @@ absl::StatusOr<result::Result> RunJobs(const scenario::Scenario& s, const RunCon
   return out;
 }
 
+absl::Status FillJobsDefaults(const RunContext& rc, scenario::Scenario* s) {
+  int64_t gpus = s->job_queue().gpus();
+  if (gpus <= 0) {
+    auto cluster = ResolveCluster(s->cluster(), rc.registry.get());
+    if (!cluster.ok()) return cluster.status();
+    gpus = cluster->gpus;
+  }
+  if (gpus < 1 || gpus > kMaxAccelerators) {
+    return absl::InvalidArgumentError(
+        "job_queue.gpus: set it, or cluster.nodes (times the node type's GPUs), to 1…2^24 GPUs");
+  }
+  auto r = ResolveJobs(*s, static_cast<int>(gpus));
+  if (!r.ok()) return r.status();
+  if (s->seed() == 0) s->set_seed(r->c.seed);
+  if (s->replications() == 0) s->set_replications(static_cast<uint32_t>(r->reps));
+  scenario::JobQueue& q = *s->mutable_job_queue();
+  if (q.gpus() == 0) q.set_gpus(gpus);
+  if (q.jobs() == 0) q.set_jobs(r->c.jobs);
+  if (q.duration_distribution().empty()) q.set_duration_distribution("exp");
+  if (q.policy().empty()) q.set_policy(r->policy_name);
+  if (q.job_gpus().empty()) q.add_job_gpus(static_cast<int32_t>(gpus));
+  if (q.restart_penalty().empty())
+    q.set_restart_penalty(absl::StrCat(r->c.restart_penalty_h, " hour"));
+  return absl::OkStatus();
+}
+
 }  // namespace mlsysim

@@ -252,4 +252,18 @@ absl::StatusOr<result::Result> RunQueue(const scenario::Scenario& s, const RunCo
   return out;
 }
 
+absl::Status FillQueueDefaults(scenario::Scenario* s) {
+  auto r = ResolveQueue(*s);
+  if (!r.ok()) return r.status();
+  if (s->seed() == 0) s->set_seed(r->config.seed);
+  if (s->replications() == 0) s->set_replications(static_cast<uint32_t>(r->reps));
+  scenario::QueueWorkload& q = *s->mutable_queue();
+  if (q.servers() == 0) q.set_servers(r->config.servers);
+  if (q.service_distribution().empty()) q.set_service_distribution(r->dist);
+  if (q.service_cv() == 0 && r->dist == "gamma") q.set_service_cv(r->cv);
+  if (q.arrival().empty()) q.set_arrival(r->arrival);
+  if (q.warmup_fraction() == 0) q.set_warmup_fraction(r->config.warmup_fraction);
+  return absl::OkStatus();
+}
+
 }  // namespace mlsysim

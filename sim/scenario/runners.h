@@ -37,12 +37,15 @@ absl::StatusOr<result::Result> RunChakra(const scenario::Scenario& s, const std:
                                          const RunContext& rc);
 
 // Writes the defaults the run would apply into the scenario's unset fields
-// (`--dump-scenario --full`): every one for training and serving scenarios
-// (true); for the other forms nothing yet (false).
+// (`--dump-scenario --full`): every one for training, serving, queue and job
+// queue scenarios (true); for collective and Chakra scenarios nothing yet
+// (false).
 absl::StatusOr<bool> FillScenarioDefaults(const std::string& dir, const RunContext& rc,
                                           scenario::Scenario* s);
 absl::Status FillServingDefaults(const std::string& dir, const Registry& registry,
                                  scenario::Scenario* s);
+absl::Status FillQueueDefaults(scenario::Scenario* s);
+absl::Status FillJobsDefaults(const RunContext& rc, scenario::Scenario* s);
 
 // The parts of a serving + job-queue scenario (into *out).
 absl::Status RunServingPart(const scenario::Scenario& s, const std::string& dir,

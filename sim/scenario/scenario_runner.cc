@@ -67,9 +67,19 @@ absl::StatusOr<bool> FillScenarioDefaults(const std::string& dir, const RunConte
     if (auto st = FillServingDefaults(dir, **registry, s); !st.ok()) return st;
     return true;
   }
-  if (s->has_training() && !s->has_serving() && !s->has_queue() && !s->has_collective() &&
-      !s->has_chakra()) {
+  if (s->has_collective() || s->has_chakra()) return false;
+  if (s->has_queue()) {
+    if (auto st = FillQueueDefaults(s); !st.ok()) return st;
+    return true;
+  }
+  if (s->has_training() && !s->has_serving()) {
     if (auto st = FillTrainingDefaults(**registry, s); !st.ok()) return st;
+    return true;
+  }
+  if (s->has_job_queue() && !s->has_serving()) {
+    RunContext local = rc;
+    local.registry = *registry;
+    if (auto st = FillJobsDefaults(local, s); !st.ok()) return st;
     return true;
   }
   return false;
