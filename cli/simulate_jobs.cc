@@ -17,7 +17,11 @@ constexpr const char kHelp[] =
     "         [--high-priority-share X] [--restart-penalty HOURS] [--jobs N] [--seed N] "
     "[--replications R]\n"
     "         [--dump-scenario [--full]]\n"
-    "  Times are reported in hours (metrics named _h).\n";
+    "       mlsysim simulate jobs --gpus N --job-trace FILE.csv [--policy fifo|backfill|priority]\n"
+    "         [--restart-penalty HOURS]\n"
+    "  --job-trace replays a recorded trace: a CSV whose header names submit_time_s, gpus,\n"
+    "  duration_s (job_id, user, priority, status optional; docs/JOB_TRACES.md converts the\n"
+    "  Philly, Helios and Alibaba PAI traces). Times are reported in hours (metrics named _h).\n";
 
 const FieldFlags kJobsFlags = {{"job_queue.gpus", "--gpus"},
                                {"job_queue.arrival_rate_per_day", "--arrival-rate"},
@@ -29,6 +33,7 @@ const FieldFlags kJobsFlags = {{"job_queue.gpus", "--gpus"},
                                {"job_queue.high_priority_share", "--high-priority-share"},
                                {"job_queue.restart_penalty", "--restart-penalty"},
                                {"job_queue.jobs", "--jobs"},
+                               {"job_queue.job_trace", "--job-trace"},
                                {"replications", "--replications"},
                                {"seed", "--seed"}};
 
@@ -39,7 +44,7 @@ int RunSimulateJobs(const CommandContext& ctx, const CommandArgs& args) {
   std::vector<OptionSpec> specs;
   for (const char* n : {"--gpus", "--arrival-rate", "--duration", "--duration-dist", "--cv",
                         "--job-gpus", "--policy", "--high-priority-share", "--restart-penalty",
-                        "--jobs", "--seed", "--replications"})
+                        "--jobs", "--seed", "--replications", "--job-trace"})
     specs.push_back({n, "", true});
   specs.push_back({"--help", "-h", false});
   specs.push_back({"--dump-scenario", "", false});
@@ -53,7 +58,9 @@ int RunSimulateJobs(const CommandContext& ctx, const CommandArgs& args) {
     *ctx.out << kHelp;
     return kExitOk;
   }
+  const bool replay = o.Has("--job-trace");
   for (const char* required : {"--gpus", "--arrival-rate", "--duration"}) {
+    if (replay && std::string(required) != "--gpus") continue;
     if (!o.Has(required)) return bad(absl::StrCat(required, " is required"));
   }
   int gpus = 0, jobs = 0, seed = 0, reps = 0;
@@ -69,13 +76,15 @@ int RunSimulateJobs(const CommandContext& ctx, const CommandArgs& args) {
   if (e.empty()) e = GetNumber(o, "--restart-penalty", &penalty);
   if (e.empty() && o.Has("--restart-penalty") && penalty < 0) e = "--restart-penalty must be >= 0";
   if (e.empty() && o.Has("--cv") && !(cv > 0)) e = "--cv must be > 0";
-  if (e.empty() && !(hours > 0)) e = "--duration must be > 0 (hours)";
+  if (e.empty() && !replay && !(hours > 0)) e = "--duration must be > 0 (hours)";
+  if (e.empty() && o.Get("--job-trace", "x").empty()) e = "--job-trace: a file name is required";
   if (!e.empty()) return bad(e);
   scenario::Scenario s;
   auto* q = s.mutable_job_queue();
   q->set_gpus(gpus);
   q->set_arrival_rate_per_day(per_day);
-  q->set_duration(absl::StrCat(ExactNumber(hours), " hour"));
+  if (o.Has("--duration")) q->set_duration(absl::StrCat(ExactNumber(hours), " hour"));
+  q->set_job_trace(o.Get("--job-trace", ""));
   q->set_duration_distribution(o.Get("--duration-dist", ""));
   q->set_duration_cv(cv);
   q->set_policy(o.Get("--policy", ""));

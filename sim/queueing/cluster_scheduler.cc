@@ -29,6 +29,7 @@ struct Job {
   int cls = 0, gpus = 1, priority = 0;
   double arrival = 0, remaining = 0, first_start = -1, started = 0, end = 0;
   int64_t index = 0;
+  int preemptions = 0;
   EventId finish_event = 0;
   bool running = false;
 };
@@ -39,8 +40,9 @@ class Scheduler : public EventHandler {
       : c_(c), rng_(RandomStreams(c.seed, c.replication).Stream(0, "jobs")) {
     target_ = sim_.Register(this);
     free_ = c.gpus;
-    warmup_ = static_cast<int64_t>(c.warmup_fraction * c.jobs);
-    out_.waits_h.resize(c.classes.size());
+    warmup_ = c.trace.empty() ? static_cast<int64_t>(c.warmup_fraction * c.jobs) : 0;
+    total_ = c.trace.empty() ? c.jobs : static_cast<int64_t>(c.trace.size());
+    out_.waits_h.resize(std::max<size_t>(1, c.classes.size()));
     double total = 0;
     for (const JobClass& k : c.classes) total += k.share;
     for (const JobClass& k : c.classes)
@@ -48,18 +50,25 @@ class Scheduler : public EventHandler {
   }
 
   absl::StatusOr<ClusterJobsResult> Run() {
-    ScheduleArrival(rng_.Exponential(c_.arrival_rate_per_hour));
+    ScheduleArrival(c_.trace.empty() ? rng_.Exponential(c_.arrival_rate_per_hour)
+                                     : c_.trace.front().submit_h);
     sim_.Run();
     if (sim_.clock_saturated()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "jobs: the queue grew until the simulated horizon passed the clock's range (",
-          kMaxSimSeconds / 3.15576e7, " years = 2^63 ns) after ", finished_, " of ", c_.jobs,
+          kMaxSimSeconds / 3.15576e7, " years = 2^63 ns) after ", finished_, " of ", total_,
           " jobs; the load is too high or the run too long to simulate (fewer jobs, a lower "
           "arrival rate or shorter jobs)"));
     }
     const double window = end_window_ - start_window_;
     out_.utilization = window > 0 ? gpu_hours_ / (c_.gpus * window) : 0;
     out_.mean_jobs_waiting = window > 0 ? wait_area_ / window : 0;
+    if (!c_.trace.empty()) {
+      out_.makespan_h = end_window_;
+      for (const Job& j : jobs_) {
+        out_.outcomes.push_back({j.arrival, j.first_start, j.end, j.gpus, j.preemptions});
+      }
+    }
     out_.events = sim_.dispatched();
     out_.fingerprint = sim_.fingerprint();
     // Invariants a correct run cannot break; a violation is a bug, not input.
@@ -79,20 +88,30 @@ class Scheduler : public EventHandler {
       Account(t);
       Job j;
       j.index = arrived_++;
-      const double u = rng_.Uniform();
-      j.cls = static_cast<int>(std::lower_bound(cumulative_.begin(), cumulative_.end(), u) -
-                               cumulative_.begin());
-      j.cls = std::min<int>(j.cls, static_cast<int>(c_.classes.size()) - 1);
-      const JobClass& k = c_.classes[j.cls];
-      j.gpus = k.gpu_sizes[static_cast<size_t>(
-          rng_.Uniform(0, static_cast<double>(k.gpu_sizes.size())))];
-      j.priority = k.priority;
       j.arrival = t;
-      j.remaining = Draw(k.duration, rng_);
+      if (c_.trace.empty()) {
+        const double u = rng_.Uniform();
+        j.cls = static_cast<int>(std::lower_bound(cumulative_.begin(), cumulative_.end(), u) -
+                                 cumulative_.begin());
+        j.cls = std::min<int>(j.cls, static_cast<int>(c_.classes.size()) - 1);
+        const JobClass& k = c_.classes[j.cls];
+        j.gpus = k.gpu_sizes[static_cast<size_t>(
+            rng_.Uniform(0, static_cast<double>(k.gpu_sizes.size())))];
+        j.priority = k.priority;
+        j.remaining = Draw(k.duration, rng_);
+      } else {
+        const TraceJob& tj = c_.trace[static_cast<size_t>(j.index)];
+        j.gpus = tj.gpus;
+        j.priority = tj.priority;
+        j.remaining = tj.duration_h;
+      }
       if (j.index == warmup_) start_window_ = t;
       jobs_.push_back(j);
       queue_.push_back(jobs_.size() - 1);
-      if (arrived_ < c_.jobs) ScheduleArrival(t + rng_.Exponential(c_.arrival_rate_per_hour));
+      if (arrived_ < total_) {
+        ScheduleArrival(c_.trace.empty() ? t + rng_.Exponential(c_.arrival_rate_per_hour)
+                                         : c_.trace[static_cast<size_t>(arrived_)].submit_h);
+      }
       Dispatch(t);
     } else {
       const size_t id = e.payload;
@@ -103,7 +122,7 @@ class Scheduler : public EventHandler {
       Stop(j, t);
       j.remaining = 0;
       ++finished_;
-      if (finished_ == c_.jobs) end_window_ = t;
+      if (finished_ == total_) end_window_ = t;
       Dispatch(t);
     }
   }
@@ -210,6 +229,7 @@ class Scheduler : public EventHandler {
         Job& v = jobs_[id];
         Stop(v, t);
         v.remaining += c_.restart_penalty_h;
+        ++v.preemptions;
         ++out_.preemptions;
         queue_.push_back(id);
       }
@@ -225,7 +245,7 @@ class Scheduler : public EventHandler {
   std::vector<Job> jobs_;
   std::vector<size_t> queue_, running_;
   int free_ = 0;
-  int64_t warmup_ = 0, arrived_ = 0, finished_ = 0;
+  int64_t warmup_ = 0, arrived_ = 0, finished_ = 0, total_ = 0;
   double next_arrival_ = 0, last_t_ = 0, start_window_ = -1, end_window_ = 0;
   double wait_area_ = 0, gpu_hours_ = 0;
   ClusterJobsResult out_;
@@ -235,6 +255,23 @@ class Scheduler : public EventHandler {
 
 absl::StatusOr<ClusterJobsResult> SimulateClusterJobs(const ClusterJobsConfig& c) {
   if (c.gpus < 1) return absl::InvalidArgumentError("job_queue.gpus must be >= 1");
+  if (!c.trace.empty()) {
+    for (size_t i = 0; i < c.trace.size(); ++i) {
+      const TraceJob& j = c.trace[i];
+      if (j.gpus < 1 || j.gpus > c.gpus || !(j.duration_h > 0) || !(j.submit_h >= 0) ||
+          (i > 0 && j.submit_h < c.trace[i - 1].submit_h)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "job trace: job ", i, " (", j.gpus, " GPUs, submitted at ", j.submit_h,
+            " h, ", j.duration_h, " h) cannot run on ", c.gpus,
+            " GPUs (sizes 1…the cluster, durations > 0, submissions sorted)"));
+      }
+    }
+    if (c.trace.back().submit_h * 3600.0 > 0.9 * kMaxSimSeconds) {
+      return absl::InvalidArgumentError("job trace: the submissions span beyond the clock's range");
+    }
+    Scheduler s(c);
+    return s.Run();
+  }
   if (!(c.arrival_rate_per_hour > 0))
     return absl::InvalidArgumentError("job arrival rate must be > 0");
   if (c.classes.empty()) return absl::InvalidArgumentError("at least one job class is needed");

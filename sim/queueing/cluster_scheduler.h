@@ -6,7 +6,9 @@
 // recently started jobs; they re-queue with their remaining work plus a
 // restart penalty). Produces queueing-delay distributions per job class, to
 // set beside mlsysim's OrchestrationModel (which treats the cluster as one
-// server: Wq = ρ / (2μ(1 − ρ)), the M/D/1 mean).
+// server: Wq = ρ / (2μ(1 − ρ)), the M/D/1 mean). Jobs come from the Poisson
+// stream of `classes`, or, replayed, from a job trace (`trace`: submit
+// times, sizes, durations and priorities as recorded; no randomness).
 // Usage: absl::StatusOr<ClusterJobsResult> r = SimulateClusterJobs(config);
 #ifndef MLSYSIM_SIM_QUEUEING_CLUSTER_SCHEDULER_H_
 #define MLSYSIM_SIM_QUEUEING_CLUSTER_SCHEDULER_H_
@@ -31,6 +33,19 @@ struct JobClass {
   DurationDistribution duration;  // hours
 };
 
+// One job of a replayed trace (traces/job_trace.h gives them from a file).
+struct TraceJob {
+  double submit_h = 0, duration_h = 0;  // duration: alone, unpreempted
+  int gpus = 1, priority = 0;
+};
+
+// What became of one job (trace replays record every job).
+struct JobOutcome {
+  double submit_h = 0, start_h = 0, end_h = 0;  // first start; final end
+  int gpus = 0;
+  int preemptions = 0;
+};
+
 struct ClusterJobsConfig {
   int gpus = 256;
   double arrival_rate_per_hour = 1.0;  // Poisson
@@ -40,6 +55,9 @@ struct ClusterJobsConfig {
   double warmup_fraction = 0.05;
   double restart_penalty_h = 0.1;  // added to a preempted job's remaining work
   uint64_t seed = 1, replication = 0;
+  // Non-empty: replay these jobs (sorted by submission) instead of drawing
+  // from `classes` and `arrival_rate_per_hour`; no warm-up; every job counts.
+  std::vector<TraceJob> trace;
 };
 
 struct ClusterJobsResult {
@@ -48,6 +66,8 @@ struct ClusterJobsResult {
   int64_t preemptions = 0;
   double mean_jobs_waiting = 0;  // time average
   uint64_t events = 0, fingerprint = 0;
+  double makespan_h = 0;             // trace replays: the last job's end
+  std::vector<JobOutcome> outcomes;  // trace replays: per job, in trace order
 };
 
 absl::StatusOr<ClusterJobsResult> SimulateClusterJobs(const ClusterJobsConfig& config);

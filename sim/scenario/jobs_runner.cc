@@ -18,6 +18,7 @@
 #include "sim/scenario/runners.h"
 #include "sim/scenario/scenario_check.h"
 #include "topology/registry.h"
+#include "traces/job_trace.h"
 #include "workloads/distributions.h"
 
 namespace mlsysim {
@@ -43,6 +44,7 @@ absl::Status Bad(const std::string& why) { return absl::InvalidArgumentError(why
 // A `job_queue {}` workload resolved for `gpus` GPUs.
 struct ResolvedJobs {
   ClusterJobsConfig c;
+  std::string trace_path;  // non-empty: a replayed job trace
   std::string policy_name;
   double per_day = 0, hours = 0, rho = 0;
   DurationDistribution duration;
@@ -50,13 +52,72 @@ struct ResolvedJobs {
   int reps = 1;
 };
 
-absl::StatusOr<ResolvedJobs> ResolveJobs(const scenario::Scenario& s, int gpus) {
+// A replayed trace: the jobs as recorded, in hours; the stream's fields are
+// refused beside it (they would be silently ignored).
+absl::Status ResolveJobTrace(const scenario::JobQueue& q, const std::string& dir,
+                             ResolvedJobs* r) {
+  const std::pair<const char*, bool> stream_fields[] = {
+      {"arrival_rate_per_day", q.arrival_rate_per_day() != 0},
+      {"duration", !q.duration().empty()},
+      {"duration_distribution", !q.duration_distribution().empty()},
+      {"duration_cv", q.duration_cv() != 0},
+      {"job_gpus", q.job_gpus_size() > 0},
+      {"high_priority_share", q.high_priority_share() != 0},
+      {"jobs", q.jobs() != 0}};
+  for (const auto& [name, set] : stream_fields) {
+    if (set) {
+      return Bad(absl::StrCat("job_queue.", name,
+                              ": describes the Poisson job stream; with job_queue.job_trace the "
+                              "trace gives the jobs (drop one of them)"));
+    }
+  }
+  r->trace_path = q.job_trace()[0] == '/' ? q.job_trace() : dir + q.job_trace();
+  auto rows = LoadJobTrace(r->trace_path);
+  if (!rows.ok()) return Bad(absl::StrCat("job_queue.job_trace: ", rows.status().message()));
+  ClusterJobsConfig& c = r->c;
+  double gpu_hours = 0;
+  for (const JobTraceRow& j : *rows) {
+    if (j.gpus > c.gpus) {
+      return Bad(absl::StrCat("job_queue.job_trace: ", r->trace_path, ":", j.line, ": job '",
+                              j.job_id, "' asks for ", j.gpus, " GPUs; the queue has ", c.gpus));
+    }
+    c.trace.push_back({j.submit_s / 3600.0, j.duration_s / 3600.0, j.gpus, j.priority});
+    r->hours += j.duration_s / 3600.0 / static_cast<double>(rows->size());
+    gpu_hours += j.gpus * j.duration_s / 3600.0;
+  }
+  c.jobs = static_cast<int64_t>(rows->size());
+  c.classes.push_back({"trace", 1.0, 0, {1}, DurationDistribution{}});
+  const double span_h = c.trace.back().submit_h;
+  r->per_day = span_h > 0 ? (static_cast<double>(c.jobs) - 1) / span_h * 24.0 : 0;
+  r->rho = span_h > 0 ? gpu_hours / (c.gpus * span_h) : 0;
+  r->reps = 1;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ResolvedJobs> ResolveJobs(const scenario::Scenario& s, int gpus,
+                                         const std::string& dir) {
   if (const std::string e = CheckScenarioRanges(s); !e.empty()) return Bad(e);
   const auto& q = s.job_queue();
   ResolvedJobs r;
   ClusterJobsConfig& c = r.c;
   c.gpus = gpus;
   if (c.gpus < 1) return Bad("job_queue.gpus: must be >= 1");
+  if (!q.job_trace().empty()) {
+    c.seed = s.seed() > 0 ? s.seed() : 1;
+    if (s.replications() > 1) {
+      return Bad(absl::StrCat("replications: a job trace replay has no randomness; ",
+                              s.replications(), " replications would repeat one run (use 1)"));
+    }
+    r.policy_name = q.policy().empty() ? "fifo" : q.policy();
+    auto policy = ParseSchedulerPolicy(r.policy_name);
+    if (!policy.ok()) return Bad(absl::StrCat("job_queue.policy: ", policy.status().message()));
+    c.policy = *policy;
+    auto penalty = Hours(q.restart_penalty(), "job_queue.restart_penalty", 0.1);
+    if (!penalty.ok()) return Bad(std::string(penalty.status().message()));
+    c.restart_penalty_h = *penalty;
+    if (auto st = ResolveJobTrace(q, dir, &r); !st.ok()) return st;
+    return r;
+  }
   c.jobs = q.jobs() > 0 ? static_cast<int>(q.jobs()) : 20000;
   if (c.jobs < 10)
     return Bad(absl::StrCat("job_queue.jobs: must lie in [10, 10000000]; got ", c.jobs));
@@ -139,13 +200,16 @@ constexpr ReplicatedMetric<ClusterJobsResult> kJobMetrics[] = {
 void AddJobClosedForms(const ResolvedJobs& r, result::Metric* wait_all, result::Metric* utilization,
                        result::Result* out) {
   const ClusterJobsConfig& c = r.c;
-  SetAnalytic(utilization, std::min(1.0, r.rho), "offered load min(1, lambda*E[S]*E[gpus]/N)");
-  if (r.sizes.size() == 1 && r.sizes[0] == c.gpus && c.classes.size() == 1) {
+  if (c.trace.empty()) {  // (a trace's load is its own: no stream to compare with)
+    SetAnalytic(utilization, std::min(1.0, r.rho), "offered load min(1, lambda*E[S]*E[gpus]/N)");
+  }
+  if (c.trace.empty() && r.sizes.size() == 1 && r.sizes[0] == c.gpus && c.classes.size() == 1) {
     const double cv2 = r.duration.Variance() / (r.hours * r.hours);
     const double exact = r.rho < 1 ? Mg1WaitMean(c.arrival_rate_per_hour, r.hours, cv2)
                                    : std::numeric_limits<double>::infinity();
     SetAnalytic(wait_all, exact, "M/G/1 (whole-cluster jobs, FIFO)");
   }
+  if (!(r.per_day > 0)) return;  // a trace with one submission instant
   auto orch = SolveOrchestration(r.per_day, r.hours / 24.0);
   if (!orch.ok()) return;
   result::Section* m = AddSection(out, "mlsysim",
@@ -159,11 +223,25 @@ void AddJobClosedForms(const ResolvedJobs& r, result::Metric* wait_all, result::
       "mlsysim OrchestrationModel");
 }
 
+// A replayed trace's makespan and, per job, when it ran (table "jobs": the
+// CSV columns job, submit_h, start_h, end_h, wait_h, gpus, preemptions).
+void AddTraceOutcomes(const ClusterJobsResult& run, const RunContext& rc, result::Result* out) {
+  AddMetric(out, "makespan_h", "h", run.makespan_h);
+  if (rc.tables == nullptr) return;
+  std::string csv = "job,submit_h,start_h,end_h,wait_h,gpus,preemptions\n";
+  for (size_t i = 0; i < run.outcomes.size(); ++i) {
+    const JobOutcome& o = run.outcomes[i];
+    absl::StrAppend(&csv, i, ",", o.submit_h, ",", o.start_h, ",", o.end_h, ",",
+                    o.start_h - o.submit_h, ",", o.gpus, ",", o.preemptions, "\n");
+  }
+  (*rc.tables)["jobs"] = std::move(csv);
+}
+
 }  // namespace
 
 absl::Status RunJobQueue(const scenario::Scenario& s, int gpus, const RunContext& rc,
                          result::Result* out) {
-  auto resolved = ResolveJobs(s, gpus);
+  auto resolved = ResolveJobs(s, gpus, rc.input_dir);
   if (!resolved.ok()) return resolved.status();
   ResolvedJobs& r = *resolved;
   std::vector<ClusterJobsResult> runs;
@@ -179,11 +257,13 @@ absl::Status RunJobQueue(const scenario::Scenario& s, int gpus, const RunContext
   *out = NewResult("jobs",
                    s.name().empty() ? absl::StrCat(r.c.gpus, " GPUs, ", r.policy_name) : s.name());
   AddFact(out, "gpus", r.c.gpus);
+  if (!r.trace_path.empty()) AddFact(out, "job_trace", r.trace_path);
   AddFact(out, "arrival_rate_per_day", r.per_day, "1/d");
   AddFact(out, "mean_duration_h", r.hours, "h");
   AddFact(out, "policy", r.policy_name);
   AddFact(out, "offered_load", r.rho);
   AddFact(out, "jobs", r.c.jobs);
+  if (!r.trace_path.empty()) AddTraceOutcomes(runs[0], rc, out);
   if (r.rho >= 1) {
     out->add_warnings(absl::StrFormat(
         "offered load %.4g >= 1: the queue grows without bound; waits depend on the number of jobs",
@@ -223,8 +303,9 @@ absl::StatusOr<result::Result> RunJobs(const scenario::Scenario& s, const RunCon
   if (auto st = RunJobQueue(s, static_cast<int>(gpus), rc, &out); !st.ok()) return st;
   scenario::Scenario echo = s;
   echo.set_seed(s.seed() > 0 ? s.seed() : 1);
-  echo.set_replications(s.replications() > 0 ? s.replications()
-                                             : ScenarioDefaults::kJobReplications);
+  echo.set_replications(s.replications() > 0           ? s.replications()
+                        : !s.job_queue().job_trace().empty() ? 1
+                                                             : ScenarioDefaults::kJobReplications);
   SetEcho(&out, std::move(echo));
   return out;
 }
@@ -240,12 +321,18 @@ absl::Status FillJobsDefaults(const RunContext& rc, scenario::Scenario* s) {
     return absl::InvalidArgumentError(
         "job_queue.gpus: set it, or cluster.nodes (times the node type's GPUs), to 1…2^24 GPUs");
   }
-  auto r = ResolveJobs(*s, static_cast<int>(gpus));
+  auto r = ResolveJobs(*s, static_cast<int>(gpus), rc.input_dir);
   if (!r.ok()) return r.status();
   if (s->seed() == 0) s->set_seed(r->c.seed);
   if (s->replications() == 0) s->set_replications(static_cast<uint32_t>(r->reps));
   scenario::JobQueue& q = *s->mutable_job_queue();
   if (q.gpus() == 0) q.set_gpus(gpus);
+  if (!q.job_trace().empty()) {  // the trace gives the jobs; the stream's fields stay unset
+    if (q.policy().empty()) q.set_policy(r->policy_name);
+    if (q.restart_penalty().empty())
+      q.set_restart_penalty(absl::StrCat(r->c.restart_penalty_h, " hour"));
+    return absl::OkStatus();
+  }
   if (q.jobs() == 0) q.set_jobs(r->c.jobs);
   if (q.duration_distribution().empty()) q.set_duration_distribution("exp");
   if (q.policy().empty()) q.set_policy(r->policy_name);

@@ -32,6 +32,9 @@ struct RunContext {
   // CSV text (the same columns as the files; traces/README.md), whether or
   // not a file was asked for (the Python module's DataFrames).
   std::map<std::string, std::string>* tables = nullptr;
+  // Where the scenario's relative input paths start ('/'-terminated, or ""
+  // for the working directory); RunScenario sets it from its `dir`.
+  std::string input_dir;
 };
 
 // Says `line` (newline added) on the diagnostics stream, if any.

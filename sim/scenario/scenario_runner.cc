@@ -32,6 +32,7 @@ absl::StatusOr<result::Result> RunScenario(const scenario::Scenario& s, const st
   if (const std::string e = CheckScenarioRanges(s); !e.empty())
     return absl::InvalidArgumentError(e);
   RunContext local = rc;
+  local.input_dir = dir;
   if (!s.registry().empty()) {
     const std::string path = s.registry()[0] == '/' ? s.registry() : dir + s.registry();
     auto reg = Registry::WithFile(path);
@@ -79,6 +80,7 @@ absl::StatusOr<bool> FillScenarioDefaults(const std::string& dir, const RunConte
   if (s->has_job_queue() && !s->has_serving()) {
     RunContext local = rc;
     local.registry = *registry;
+    local.input_dir = dir;
     if (auto st = FillJobsDefaults(local, s); !st.ok()) return st;
     return true;
   }
