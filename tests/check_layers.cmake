@@ -1,7 +1,8 @@
 # check_layers.cmake — the layering rule, checked on every source file: a file
 # may include only headers of its own folder and of the folders listed for it
 # below, which are exactly the edges the code has today (DESIGN.md §2: analytic
-# <- topology/workloads <- sim/core <- sim/* models <- sim/scenario <- cli;
+# <- topology/workloads <- sim/core <- sim/* models <- sim/cluster (jobs that
+# share a cluster: the training and queueing models) <- sim/scenario <- cli;
 # traces and proto below them). A new edge must be added here on purpose.
 # Covers every library folder plus cli/, python/ and bench/. Run by ctest:
 #   cmake -DSRC=<source dir> -P tests/check_layers.cmake
@@ -15,13 +16,14 @@ set(allowed_sim/network "sim/core;topology;traces;analytic;proto")
 set(allowed_sim/training "sim/network;sim/core;topology;traces;analytic;workloads")
 set(allowed_sim/serving "sim/network;sim/core;topology;analytic;workloads")
 set(allowed_sim/queueing "sim/core;workloads")
-set(allowed_sim/scenario "sim/training;sim/serving;sim/queueing;sim/network;sim/core;topology;traces;analytic;workloads;proto")
+set(allowed_sim/cluster "sim/training;sim/queueing;sim/core;topology")
+set(allowed_sim/scenario "sim/cluster;sim/training;sim/serving;sim/queueing;sim/network;sim/core;topology;traces;analytic;workloads;proto")
 set(allowed_cli "sim/scenario;sim/network;topology;traces;analytic;proto")
 set(allowed_python "cli;sim/scenario;topology;traces;analytic")
-set(allowed_bench "cli;sim/training;sim/serving;sim/queueing;sim/network;sim/core;topology;traces;analytic;workloads;proto")
+set(allowed_bench "cli;sim/cluster;sim/training;sim/serving;sim/queueing;sim/network;sim/core;topology;traces;analytic;workloads;proto")
 set(layers analytic traces workloads topology sim/core sim/network sim/training sim/serving sim/queueing
-    sim/scenario cli python bench)
-set(folders "analytic|sim/core|sim/network|sim/training|sim/serving|sim/queueing|sim/scenario|workloads|topology|traces|proto|cli|python|bench|tests")
+    sim/cluster sim/scenario cli python bench)
+set(folders "analytic|sim/cluster|sim/core|sim/network|sim/training|sim/serving|sim/queueing|sim/scenario|workloads|topology|traces|proto|cli|python|bench|tests")
 set(violations "")
 set(checked 0)
 foreach(layer IN LISTS layers)

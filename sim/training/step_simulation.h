@@ -32,7 +32,17 @@ enum EventKind : uint32_t { kComputeDone = 1, kBucketChunk = 2 };
 
 using Op = PipelineOp;
 
-std::vector<Op> OneFOneB(int s, int p, int m, int v) { return OneFOneBOrder(s, p, m, v); }
+inline std::vector<Op> OneFOneB(int s, int p, int m, int v) { return OneFOneBOrder(s, p, m, v); }
+
+// A step that shares its engine and fabric with other jobs' steps
+// (steps_together.h): their Simulator and FlowNetwork over the cluster's
+// graph, and where its ranks sit (physical rank of each of its ranks).
+struct SharedFabric {
+  Simulator* sim = nullptr;
+  FlowNetwork* net = nullptr;
+  std::vector<int> rank_of;  // the job's rank -> the cluster's rank
+  uint64_t salt = 0;         // mixed into ECMP hashes: jobs hash apart
+};
 
 class StepSimulation : public EventHandler,
                        public FlowObserver,
@@ -46,19 +56,31 @@ class StepSimulation : public EventHandler,
   // all those the templates cover), or null to run every flow.
   StepSimulation(const TrainingStepConfig& c, int dp, double fwd_s, double bwd_s,
                  std::vector<int> vstage_layers, const ClusterGraph& graph, TrainingStepResult* out,
-                 const LayerCosts& ends, const StepClasses* classes)
+                 const LayerCosts& ends, const StepClasses* classes,
+                 const SharedFabric* shared = nullptr)
       : c_(c),
         dp_(dp),
         vstage_layers_(vstage_layers),
         graph_(graph),
         out_(out),
         classes_(classes),
-        net_(sim_, classes != nullptr ? classes->classes.cell_capacity() : graph.LinkCapacities()) {
-    target_ = sim_.Register(this);
+        own_sim_(shared != nullptr ? nullptr : std::make_unique<Simulator>()),
+        sim_(shared != nullptr ? shared->sim : own_sim_.get()),
+        own_net_(shared != nullptr ? nullptr
+                                   : std::make_unique<FlowNetwork>(
+                                         *sim_, classes != nullptr
+                                                    ? classes->classes.cell_capacity()
+                                                    : graph.LinkCapacities())),
+        net_(shared != nullptr ? shared->net : own_net_.get()) {
+    if (shared != nullptr) {
+      rank_of_ = shared->rank_of;
+      salt_ = shared->salt;
+    }
+    target_ = sim_->Register(this);
     // Merged flow classes: one replica and one ring per stage stand for all.
     replicas_ = c.representative_replica ? 1 : classes != nullptr ? classes->replicas : dp;
     rings_ = c.representative_replica ? 1 : classes != nullptr ? classes->rings : c.tp;
-    if (classes != nullptr) xfer_ = std::make_unique<ClassTransfers>(sim_, net_, classes->classes);
+    if (classes != nullptr) xfer_ = std::make_unique<ClassTransfers>(*sim_, *net_, classes->classes);
     const int p = c.pp;
     stage_layers_ = DeviceLayers(vstage_layers, p);
     const double bpp = TrainingTensorBytes(c.precision);
@@ -118,19 +140,29 @@ class StepSimulation : public EventHandler,
   }
 
   void Run() {
-    for (Actor& a : actors_) TryStart(a);
+    Start();
     if (c_.progress) {
       const double estimated = EstimatedStepFlows(c_);
       // (Step() does not honour Stop(): a diverged class run ends here too.)
-      for (uint64_t n = 1; symmetric() && sim_.Step(); ++n) {
+      for (uint64_t n = 1; symmetric() && sim_->Step(); ++n) {
         if ((n & 0xffff) == 0) {
-          const uint64_t moved = xfer_ != nullptr ? xfer_->member_flows() : net_.flows_started();
+          const uint64_t moved = xfer_ != nullptr ? xfer_->member_flows() : net_->flows_started();
           c_.progress(static_cast<double>(moved), estimated);
         }
       }
     } else {
-      sim_.Run();
+      sim_->Run();
     }
+    Finish();
+  }
+
+  // Run() in parts, for steps that share one engine: Start() every job's,
+  // run the engine, then Finish() each.
+  void Start() {
+    for (Actor& a : actors_) TryStart(a);
+  }
+
+  void Finish() {
     double last_bwd = 0, step = 0;
     for (const Actor& a : actors_) last_bwd = std::max(last_bwd, a.last_bwd_end);
     step = last_bwd;
@@ -157,10 +189,10 @@ class StepSimulation : public EventHandler,
     out_->exposed_dp_s = step - last_bwd;
     out_->dp_allreduce_s = buckets_[0].busy_s;
     out_->pp_p2p_bytes = p2p_total_;
-    out_->events = sim_.dispatched();
-    out_->simulated_flows = net_.flows_started();
-    out_->flows = xfer_ != nullptr ? xfer_->member_flows() : net_.flows_started();
-    out_->fingerprint = sim_.fingerprint();
+    out_->events = sim_->dispatched();
+    out_->simulated_flows = net_->flows_started();
+    out_->flows = xfer_ != nullptr ? xfer_->member_flows() : net_->flows_started();
+    out_->fingerprint = sim_->fingerprint();
   }
 
   void HandleEvent(Simulator&, const Event& e) override {
@@ -173,7 +205,7 @@ class StepSimulation : public EventHandler,
     OnComputeDone(a);
   }
 
-  void OnFlowComplete(uint64_t tag, SimTime) override { Arrived(tag, net_.finish_seconds()); }
+  void OnFlowComplete(uint64_t tag, SimTime) override { Arrived(tag, net_->finish_seconds()); }
   void OnClassTransferDone(uint64_t tag, double finish_s) override { Arrived(tag, finish_s); }
   // False when the flow classes' units diverged (the step must run per flow).
   bool symmetric() const { return xfer_ == nullptr || xfer_->symmetric(); }
@@ -310,6 +342,8 @@ class StepSimulation : public EventHandler,
   Actor& actor(int r, int s) { return actors_[static_cast<size_t>(s) * replicas_ + r]; }
   const Actor& actor(int r, int s) const { return actors_[static_cast<size_t>(s) * replicas_ + r]; }
   int Rank(int r, int s, int t) const { return (s * dp_ + r) * c_.tp + t; }
+  // Where a rank of this job sits in the graph (the same rank when alone).
+  int Physical(int rank) const { return rank_of_.empty() ? rank : rank_of_[rank]; }
   size_t Index(const Actor& a) const { return static_cast<size_t>(a.s) * replicas_ + a.r; }
 
   void TryStart(Actor& a) {
@@ -331,11 +365,11 @@ class StepSimulation : public EventHandler,
       a.chunk_end.assign(k, 0);
       for (int i = 0; i < k; ++i) {
         a.chunk_end[i] = a.op_start + (a.op_end - a.op_start) * (i + 1) / k;
-        sim_.ScheduleAt(SecondsToTimeCeil(a.chunk_end[i]), target_, kBucketChunk,
+        sim_->ScheduleAt(SecondsToTimeCeil(a.chunk_end[i]), target_, kBucketChunk,
                         StepEvent::Pack({Index(a), static_cast<uint64_t>(i)}));
       }
     }
-    sim_.ScheduleAt(SecondsToTimeCeil(a.op_end), target_, kComputeDone,
+    sim_->ScheduleAt(SecondsToTimeCeil(a.op_end), target_, kComputeDone,
                     StepEvent::Pack({Index(a), 0}));
   }
 
@@ -362,11 +396,12 @@ class StepSimulation : public EventHandler,
       return;
     }
     for (int t = 0; t < c_.tp; ++t) {
-      const int src = Rank(from.r, from.s, t), dst = Rank(from.r, to_stage, t);
+      const int src = Physical(Rank(from.r, from.s, t)), dst = Physical(Rank(from.r, to_stage, t));
       const double alpha =
           graph_.SameNode(src, dst) ? graph_.shape().nvlink_latency : graph_.shape().nic_latency;
-      graph_.RouteInto(src, dst, MixHash(tag, t), path_);
-      net_.Start(path_, p2p_bytes_, alpha, this, tag, from.op_end);
+      const uint64_t hash = salt_ == 0 ? MixHash(tag, t) : MixHash(MixHash(tag, t), salt_);
+      graph_.RouteInto(src, dst, hash, path_);
+      net_->Start(path_, p2p_bytes_, alpha, this, tag, from.op_end);
       p2p_total_ += p2p_bytes_;
     }
   }
@@ -429,9 +464,9 @@ class StepSimulation : public EventHandler,
     bk.outstanding = rings_;
     for (int t = 0; t < rings_; ++t) {
       std::vector<int> ranks(dp_);
-      for (int r = 0; r < dp_; ++r) ranks[r] = Rank(r, s, t);
+      for (int r = 0; r < dp_; ++r) ranks[r] = Physical(Rank(r, s, t));
       auto col = std::make_unique<Collective>(
-          sim_, net_, graph_,
+          *sim_, *net_, graph_,
           CollectiveSpec{op, algorithms_[s].algorithm, ranks, bk.bytes},
           this, GradientRingTag::Pack({static_cast<uint64_t>(s), static_cast<uint64_t>(t)}));
       col->StartAt(bk.start_s);
@@ -447,8 +482,12 @@ class StepSimulation : public EventHandler,
   const ClusterGraph& graph_;
   TrainingStepResult* out_;
   const StepClasses* classes_;
-  Simulator sim_;
-  FlowNetwork net_;
+  std::unique_ptr<Simulator> own_sim_;  // null when the engine is shared
+  Simulator* sim_;
+  std::unique_ptr<FlowNetwork> own_net_;
+  FlowNetwork* net_;
+  std::vector<int> rank_of_;  // empty: alone, ranks are the graph's
+  uint64_t salt_ = 0;
   std::unique_ptr<ClassTransfers> xfer_;
   uint32_t target_ = 0;
   double p2p_bytes_ = 0, p2p_total_ = 0;

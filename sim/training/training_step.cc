@@ -37,6 +37,18 @@ double PipelineBubbleOfSplit(const std::vector<double>& device_busy_s, int micro
 
 namespace {
 
+// What a step simulation is built from: the per-layer costs (TP and EP
+// communication folded in later), the split, the ends, and the job's own
+// graph (for its closed-form collectives).
+struct PreparedStep {
+  int dp = 1;
+  double fwd = 0, bwd = 0;  // one layer, one microbatch, before the TP all-reduces
+  double tp_ar = 0, ep_a2a = 0;
+  std::vector<int> vstage_layers;
+  LayerCosts costs, ends;
+  std::unique_ptr<ClusterGraph> graph;
+};
+
 // dp_algorithm: the stages' schedule ("mixed" where they differ); why: the
 // reason, with NCCL's predictions for the first stage's bucket under auto.
 void DescribeGradientAlgorithm(const TrainingStepConfig& c, int dp, TrainingStepResult* out) {
@@ -61,10 +73,7 @@ void DescribeGradientAlgorithm(const TrainingStepConfig& c, int dp, TrainingStep
   }
 }
 
-}  // namespace
-
-absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig& c) {
-  if (auto st = CheckTrainingStepConfig(c); !st.ok()) return st;
+absl::StatusOr<PreparedStep> PrepareStep(const TrainingStepConfig& c, TrainingStepResult& out) {
   const ModelSpec& m = c.model;
   const int gpn = c.node.accelerators_per_node;
   const int n = c.nodes * gpn;
@@ -73,10 +82,8 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   const double bpp = TrainingTensorBytes(c.precision);
   const double b = static_cast<double>(c.global_batch) / (dp * c.microbatches);
   const double tokens = b * c.seq_len;
-  const bool sparse = m.architecture == Architecture::kSparse && m.active_parameters > 0;
   const double p_layer = ParametersPerLayerHeld(c);
 
-  TrainingStepResult out;
   out.dp = dp;
   // Memory (training_memory.h): model states under ZeRO and the activations
   // the schedule keeps in flight on the first device.
@@ -116,7 +123,7 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   shape.fabric = c.topology;
   shape.oversubscription = c.oversubscription;
   shape.routing = c.routing;
-  auto graph = ClusterGraph::Build(shape);
+  absl::StatusOr<ClusterGraph> graph = ClusterGraph::Build(shape);
   if (!graph.ok()) return graph.status();
   // One layer's and the head's cost per microbatch (training_costs.h).
   const LayerCosts costs =
@@ -138,67 +145,41 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   // reduce-scattered forward and all-gathered backward: the same bytes).
   LayerCosts ends = costs;
   if (ends.embed_fwd_s > 0) ends.embed_fwd_s += tp_ar;
-  // Symmetric flows as classes (step_classes.h): first merged (one replica
-  // and ring stand for all); where units diverge, templates of their own for
-  // the parties whose units fell in different classes (or for all); where
-  // those diverge too, one template per unit (every replica and ring
-  // simulated; cannot diverge); where the routes have too little symmetry,
-  // per flow.
-  auto run = [&](const StepClasses* cls) {
-    auto sim = std::make_unique<StepSimulation>(c, dp, fwd + 2 * tp_ar, bwd + 2 * tp_ar,
-                                                vstage_layers, *graph, &out, ends, cls);
-    sim->set_comm_per_layer(tp_ar, ep_a2a);
-    sim->Run();
-    return sim;
-  };
-  std::string why = "off (--no-aggregation)", diverged;
-  std::unique_ptr<StepClasses> classes;
-  std::unique_ptr<StepSimulation> sim;
-  if (!c.aggregate_flows) {
-    sim = run(nullptr);
-  } else {
-    // A double tree gives every replica a role of its own (root, inner
-    // node, leaf): their sends start with templates of their own.
-    bool tree = false;
-    for (const NcclAllReduceChoice& x : GradientAlgorithms(c))
-      tree = tree || (x.algorithm == CollectiveAlgorithm::kDoubleTree && dp > 2);
-    StepUnits units{tree, false};
-    classes = BuildStepClasses(c, dp, *graph, units, &why);
-    while (classes != nullptr) {
-      sim = run(classes.get());
-      if (sim->symmetric()) break;
-      absl::StrAppend(&diverged, "classes diverged at t = ", sim->asymmetric_at_s(), " s; ");
-      sim.reset();
-      if (units.replicas && units.rings) {  // per unit cannot diverge; never trust it if it did
-        classes.reset();
-        break;
-      }
-      // Next: own templates for the parties whose units differ, or for all.
-      // (Each try adds a party, so the loop ends after at most three.)
-      const StepUnits differ = classes->UnitsThatDiffer();
-      const StepUnits next{units.replicas || differ.replicas, units.rings || differ.rings};
-      units = next.replicas != units.replicas || next.rings != units.rings ? next
-                                                                         : StepUnits{true, true};
-      classes = BuildStepClasses(c, dp, *graph, units, &why);
-    }
-    if (sim == nullptr) {  // per flow, at replica detail where auto detail says so
-      TrainingStepConfig per_flow = c;
-      per_flow.aggregate_flows = false;
-      if (c.replica_fallback) per_flow.representative_replica = true;
-      if (const double flows = EstimatedStepFlows(per_flow); flows > kMaxStepFlows) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "training.detail: the step's flows have too little symmetry (", diverged, why,
-            ") and per flow it would simulate ~", flows,
-            " flows, more than a step may run; use training.detail: replica"));
-      }
-      absl::StatusOr<TrainingStepResult> r = SimulateTrainingStep(per_flow);
-      if (r.ok()) r->aggregation = absl::StrCat(diverged, why, "; per flow");
-      return r;
-    }
-  }
-  out.flows_aggregated = classes != nullptr;
-  out.flow_classes = classes != nullptr ? classes->TotalClasses() : 0;
-  out.aggregation = diverged + why;
+  PreparedStep p;
+  p.dp = dp;
+  p.fwd = fwd;
+  p.bwd = bwd;
+  p.tp_ar = tp_ar;
+  p.ep_a2a = ep_a2a;
+  p.vstage_layers = vstage_layers;
+  p.costs = costs;
+  p.ends = ends;
+  p.graph = std::make_unique<ClusterGraph>(*std::move(graph));
+  return p;
+}
+
+std::unique_ptr<StepSimulation> NewStepSimulation(const TrainingStepConfig& c,
+                                                  const PreparedStep& p, const ClusterGraph& graph,
+                                                  TrainingStepResult* out, const StepClasses* cls,
+                                                  const step_internal::SharedFabric* shared) {
+  auto sim = std::make_unique<StepSimulation>(c, p.dp, p.fwd + 2 * p.tp_ar, p.bwd + 2 * p.tp_ar,
+                                              p.vstage_layers, graph, out, p.ends, cls, shared);
+  sim->set_comm_per_layer(p.tp_ar, p.ep_a2a);
+  return sim;
+}
+
+// The result's parts computed from the run and the closed forms beside it.
+absl::Status CompleteStep(const TrainingStepConfig& c, const PreparedStep& p,
+                          StepSimulation* sim, TrainingStepResult& out) {
+  const ModelSpec& m = c.model;
+  const int n = c.nodes * c.node.accelerators_per_node;
+  const int dp = p.dp;
+  const Accelerator& hw = c.node.accelerator;
+  const bool sparse = m.architecture == Architecture::kSparse && m.active_parameters > 0;
+  const double tp_ar = p.tp_ar, ep_a2a = p.ep_a2a, fwd = p.fwd, bwd = p.bwd;
+  const LayerCosts& costs = p.costs;
+  const LayerCosts& ends = p.ends;
+  const std::vector<int>& vstage_layers = p.vstage_layers;
   out.tp_communication_s = c.microbatches * out.critical_stage_layers * 4 * tp_ar;
   if (out.critical_stage == 0 && ends.embed_fwd_s > 0) {
     out.tp_communication_s += c.microbatches * tp_ar;  // the embedding's output
@@ -234,7 +215,133 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
     }
     out.plan = sim->Plan();
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+
+absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig& c) {
+  if (auto st = CheckTrainingStepConfig(c); !st.ok()) return st;
+  TrainingStepResult out;
+  absl::StatusOr<PreparedStep> prep = PrepareStep(c, out);
+  if (!prep.ok()) return prep.status();
+  const int dp = prep->dp;
+  // Symmetric flows as classes (step_classes.h): first merged (one replica
+  // and ring stand for all); where units diverge, templates of their own for
+  // the parties whose units fell in different classes (or for all); where
+  // those diverge too, one template per unit (every replica and ring
+  // simulated; cannot diverge); where the routes have too little symmetry,
+  // per flow.
+  auto run = [&](const StepClasses* cls) {
+    auto sim = NewStepSimulation(c, *prep, *prep->graph, &out, cls, nullptr);
+    sim->Run();
+    return sim;
+  };
+  std::string why = "off (--no-aggregation)", diverged;
+  std::unique_ptr<StepClasses> classes;
+  std::unique_ptr<StepSimulation> sim;
+  if (!c.aggregate_flows) {
+    sim = run(nullptr);
+  } else {
+    // A double tree gives every replica a role of its own (root, inner
+    // node, leaf): their sends start with templates of their own.
+    bool tree = false;
+    for (const NcclAllReduceChoice& x : GradientAlgorithms(c))
+      tree = tree || (x.algorithm == CollectiveAlgorithm::kDoubleTree && dp > 2);
+    StepUnits units{tree, false};
+    classes = BuildStepClasses(c, dp, *prep->graph, units, &why);
+    while (classes != nullptr) {
+      sim = run(classes.get());
+      if (sim->symmetric()) break;
+      absl::StrAppend(&diverged, "classes diverged at t = ", sim->asymmetric_at_s(), " s; ");
+      sim.reset();
+      if (units.replicas && units.rings) {  // per unit cannot diverge; never trust it if it did
+        classes.reset();
+        break;
+      }
+      // Next: own templates for the parties whose units differ, or for all.
+      // (Each try adds a party, so the loop ends after at most three.)
+      const StepUnits differ = classes->UnitsThatDiffer();
+      const StepUnits next{units.replicas || differ.replicas, units.rings || differ.rings};
+      units = next.replicas != units.replicas || next.rings != units.rings ? next
+                                                                         : StepUnits{true, true};
+      classes = BuildStepClasses(c, dp, *prep->graph, units, &why);
+    }
+    if (sim == nullptr) {  // per flow, at replica detail where auto detail says so
+      TrainingStepConfig per_flow = c;
+      per_flow.aggregate_flows = false;
+      if (c.replica_fallback) per_flow.representative_replica = true;
+      if (const double flows = EstimatedStepFlows(per_flow); flows > kMaxStepFlows) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "training.detail: the step's flows have too little symmetry (", diverged, why,
+            ") and per flow it would simulate ~", flows,
+            " flows, more than a step may run; use training.detail: replica"));
+      }
+      absl::StatusOr<TrainingStepResult> r = SimulateTrainingStep(per_flow);
+      if (r.ok()) r->aggregation = absl::StrCat(diverged, why, "; per flow");
+      return r;
+    }
+  }
+  out.flows_aggregated = classes != nullptr;
+  out.flow_classes = classes != nullptr ? classes->TotalClasses() : 0;
+  out.aggregation = diverged + why;
+  if (auto st = CompleteStep(c, *prep, sim.get(), out); !st.ok()) return st;
   return out;
+}
+
+absl::StatusOr<std::vector<TrainingStepResult>> SimulateTrainingStepsTogether(
+    const ClusterShape& cluster, const std::vector<PlacedTrainingStep>& jobs) {
+  absl::StatusOr<ClusterGraph> graph = ClusterGraph::Build(cluster);
+  if (!graph.ok()) return graph.status();
+  const int gpn = cluster.gpus_per_node;
+  std::vector<char> taken(static_cast<size_t>(cluster.nodes), 0);
+  // Configs, preparations and results outlive the simulations that refer to them.
+  std::vector<TrainingStepConfig> configs(jobs.size());
+  std::vector<PreparedStep> preps(jobs.size());
+  std::vector<TrainingStepResult> outs(jobs.size());
+  Simulator sim;
+  FlowNetwork net(sim, graph->LinkCapacities());
+  std::vector<std::unique_ptr<StepSimulation>> steps;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const PlacedTrainingStep& job = jobs[i];
+    TrainingStepConfig& c = configs[i];
+    c = job.config;
+    c.aggregate_flows = false;
+    c.representative_replica = false;
+    c.record_spans = c.record_plan = false;
+    c.progress = nullptr;
+    if (c.nodes != static_cast<int>(job.nodes.size()) || c.node.accelerators_per_node != gpn) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "job ", i, ": placed on ", job.nodes.size(), " nodes of ", gpn, " GPUs; its step has ",
+          c.nodes, " nodes of ", c.node.accelerators_per_node));
+    }
+    for (int node : job.nodes) {
+      if (node < 0 || node >= cluster.nodes || taken[static_cast<size_t>(node)]++) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "job ", i, ": node ", node, " is outside the cluster's ", cluster.nodes,
+            " nodes or placed twice"));
+      }
+    }
+    if (auto st = CheckTrainingStepConfig(c); !st.ok()) return st;
+    absl::StatusOr<PreparedStep> prep = PrepareStep(c, outs[i]);
+    if (!prep.ok()) return prep.status();
+    preps[i] = *std::move(prep);
+    step_internal::SharedFabric fabric{&sim, &net, {}, static_cast<uint64_t>(i)};
+    fabric.rank_of.resize(static_cast<size_t>(c.nodes) * gpn);
+    for (size_t r = 0; r < fabric.rank_of.size(); ++r)
+      fabric.rank_of[r] = job.nodes[r / gpn] * gpn + static_cast<int>(r % gpn);
+    steps.push_back(NewStepSimulation(c, preps[i], *graph, &outs[i], nullptr, &fabric));
+  }
+  for (auto& step : steps) step->Start();
+  sim.Run();
+  for (size_t i = 0; i < steps.size(); ++i) {
+    steps[i]->Finish();
+    outs[i].aggregation = absl::StrCat("per flow, together with ", jobs.size() - 1,
+                                       " other job(s) on one fabric");
+    if (auto st = CompleteStep(configs[i], preps[i], steps[i].get(), outs[i]); !st.ok()) return st;
+  }
+  return outs;
 }
 
 }  // namespace mlsysim

@@ -277,6 +277,23 @@ double PipelineBubbleOfSplit(const std::vector<double>& device_busy_s, int micro
 
 absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig& config);
 
+// A training job placed on nodes of a shared cluster.
+struct PlacedTrainingStep {
+  TrainingStepConfig config;  // config.nodes == nodes.size()
+  std::vector<int> nodes;     // the cluster's nodes it runs on, in its ranks' order
+};
+
+// One step of every job at once, on one engine over `cluster`'s fabric, all
+// starting at t = 0: each job's flows meet its neighbours' on the links they
+// share (max-min). Per flow, every replica and ring (no classes); the
+// cluster's links are used (a job's node type must have the cluster's GPUs
+// per node). ECMP hashes differ by job (job i's flows are salted with i, so
+// job 0 hashes as it would alone). A job whose routes are those of a
+// cluster of its own nodes (a leaf-aligned placement under D-mod-k) steps
+// exactly as SimulateTrainingStep on its own nodes when its links are its own.
+absl::StatusOr<std::vector<TrainingStepResult>> SimulateTrainingStepsTogether(
+    const ClusterShape& cluster, const std::vector<PlacedTrainingStep>& jobs);
+
 }  // namespace mlsysim
 
 #endif  // MLSYSIM_SIM_TRAINING_TRAINING_STEP_H_

@@ -1,0 +1,305 @@
+// shared_cluster.cc — see shared_cluster.h.
+#include "sim/cluster/shared_cluster.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "sim/core/simulator.h"
+
+namespace mlsysim {
+namespace {
+
+enum Kind : uint32_t { kArrival = 1, kFinish = 2 };
+
+struct Running {
+  bool running = false, done = false;
+  double work_left = 0, rate = 1, last = 0, end = 0;
+  double step = 0;  // the step it has now (0: not yet simulated)
+  EventId finish_event = 0;
+};
+
+class Engine : public EventHandler {
+ public:
+  explicit Engine(const SharedClusterConfig& c) : c_(c), pool_(c.shape) {
+    target_ = sim_.Register(this);
+    state_.resize(c.jobs.size());
+    out_.jobs.resize(c.jobs.size());
+    for (size_t i = 0; i < c.jobs.size(); ++i) {
+      out_.jobs[i].submit_s = c.jobs[i].submit_s;
+      out_.jobs[i].gpus = c.jobs[i].gpus;
+    }
+  }
+
+  absl::StatusOr<SharedClusterResult> Run() {
+    sim_.ScheduleAt(SecondsToTimeCeil(c_.jobs[0].submit_s), target_, kArrival, 0);
+    sim_.Run();
+    if (!error_.ok()) return error_;
+    if (sim_.clock_saturated()) {
+      return absl::InvalidArgumentError("jobs: the run passed the clock's range (2^63 ns)");
+    }
+    const double start = c_.jobs.front().submit_s;
+    out_.makespan_s = end_ - start;
+    const double total = static_cast<double>(c_.shape.nodes) * c_.shape.gpus_per_node;
+    out_.utilization = out_.makespan_s > 0 ? gpu_seconds_ / (total * out_.makespan_s) : 0;
+    out_.events = sim_.dispatched();
+    out_.fingerprint = sim_.fingerprint();
+    return std::move(out_);
+  }
+
+  void HandleEvent(Simulator&, const Event& e) override {
+    if (!error_.ok()) return;
+    const size_t id = e.payload;
+    double t = 0;
+    if (e.kind == kArrival) {
+      t = c_.jobs[id].submit_s;
+      Account(t);
+      queue_.push_back(id);
+      if (id + 1 < c_.jobs.size()) {
+        sim_.ScheduleAt(SecondsToTimeCeil(c_.jobs[id + 1].submit_s), target_, kArrival, id + 1);
+      }
+    } else {
+      Running& r = state_[id];
+      if (!r.running || e.seq != r.finish_event) return;  // re-timed since
+      t = r.end;
+      Account(t);
+      r.running = false;
+      r.done = true;
+      out_.jobs[id].end_s = t;
+      end_ = std::max(end_, t);
+      pool_.Release(out_.jobs[id].nodes, c_.jobs[id].gpus);
+      running_.erase(std::find(running_.begin(), running_.end(), id));
+    }
+    Dispatch(t);
+    Retime(t);
+    out_.busy_gpus.push_back({t, Busy()});
+  }
+
+ private:
+  int Busy() const {
+    return c_.shape.nodes * c_.shape.gpus_per_node - pool_.free_gpus();
+  }
+
+  void Account(double t) {
+    if (t > last_t_) gpu_seconds_ += static_cast<double>(Busy()) * (t - last_t_);
+    last_t_ = std::max(last_t_, t);
+  }
+
+  // A job's step on `nodes` (alone, or the reference on consecutive nodes).
+  TrainingStepConfig StepConfigFor(size_t id) const {
+    TrainingStepConfig s = c_.step;
+    const int gpn = c_.shape.gpus_per_node;
+    s.nodes = pool_.NodesFor(c_.jobs[id].gpus);
+    s.tp = std::min(s.tp, gpn);
+    const int dp = s.nodes * gpn / (s.tp * s.pp);
+    s.global_batch = c_.batch_per_replica * dp;
+    return s;
+  }
+
+  bool OnFabric(size_t id) const {
+    return c_.network && pool_.NodesFor(c_.jobs[id].gpus) >= 2 && c_.jobs[id].gpus >= 2;
+  }
+
+  absl::StatusOr<double> Alone(size_t id, const std::vector<int>& nodes) {
+    auto r = SimulateTrainingStepsTogether(c_.shape, {{StepConfigFor(id), nodes}});
+    if (!r.ok()) {
+      return absl::Status(r.status().code(), absl::StrCat("job ", id, " (", c_.jobs[id].gpus,
+                                                          " GPUs): ", r.status().message()));
+    }
+    return (*r)[0].step_time_s;
+  }
+
+  absl::StatusOr<double> Reference(size_t id) {
+    const int n = pool_.NodesFor(c_.jobs[id].gpus);
+    if (auto it = reference_.find(n); it != reference_.end()) return it->second;
+    std::vector<int> nodes(static_cast<size_t>(n));
+    std::iota(nodes.begin(), nodes.end(), 0);
+    auto step = Alone(id, nodes);
+    if (step.ok()) reference_[n] = *step;
+    return step;
+  }
+
+  void Start(size_t id, const std::vector<int>& nodes, double t) {
+    Running& r = state_[id];
+    SharedJobOutcome& o = out_.jobs[id];
+    pool_.Take(nodes, c_.jobs[id].gpus);
+    o.nodes = nodes;
+    o.start_s = t;
+    r.running = true;
+    r.work_left = c_.jobs[id].duration_s;
+    r.last = t;
+    r.rate = 1;
+    r.step = 0;
+    running_.push_back(id);
+    if (OnFabric(id)) {
+      auto ref = Reference(id);
+      if (!ref.ok()) return Fail(ref.status());
+      o.reference_step_s = *ref;
+      const int npl = pool_.nodes_per_leaf();
+      const bool aligned = nodes.front() % npl == 0 &&
+                           nodes.back() - nodes.front() + 1 == static_cast<int>(nodes.size());
+      if (aligned) {
+        o.placed_step_s = *ref;
+      } else {
+        auto placed = Alone(id, nodes);
+        if (!placed.ok()) return Fail(placed.status());
+        o.placed_step_s = *placed;
+      }
+    }
+    Schedule(id);  // at rate 1 until Retime says otherwise
+  }
+
+  void Fail(const absl::Status& s) {
+    error_ = s;
+    sim_.Stop();
+  }
+
+  void Schedule(size_t id) {
+    Running& r = state_[id];
+    r.end = r.last + r.work_left / r.rate;
+    r.finish_event = sim_.ScheduleAt(SecondsToTimeCeil(r.end), target_, kFinish, id);
+  }
+
+  // The job's step is now `step`: its work so far at the old rate, the rest
+  // at the new one.
+  void SetStep(size_t id, double step, double t) {
+    Running& r = state_[id];
+    SharedJobOutcome& o = out_.jobs[id];
+    if (step == r.step) return;
+    r.work_left = std::max(0.0, r.work_left - (t - r.last) * r.rate);
+    r.last = t;
+    r.step = step;
+    r.rate = o.reference_step_s / step;
+    o.worst_step_s = std::max(o.worst_step_s, step);
+    Schedule(id);
+  }
+
+  // Groups the running fabric jobs whose placements may share a link and
+  // gives each group's jobs the steps they have together.
+  void Retime(double t) {
+    if (!error_.ok()) return;
+    std::vector<size_t> on;
+    for (size_t id : running_)
+      if (OnFabric(id)) on.push_back(id);
+    std::sort(on.begin(), on.end());
+    std::vector<size_t> parent(on.size());
+    std::iota(parent.begin(), parent.end(), 0);
+    auto root = [&](size_t x) {
+      while (parent[x] != x) x = parent[x] = parent[parent[x]];
+      return x;
+    };
+    if (c_.contention) {
+      for (size_t i = 0; i < on.size(); ++i)
+        for (size_t j = i + 1; j < on.size(); ++j)
+          if (PlacementsMayShareLinks(pool_, c_.shape, out_.jobs[on[i]].nodes,
+                                      out_.jobs[on[j]].nodes))
+            parent[root(j)] = root(i);
+    }
+    std::map<size_t, std::vector<size_t>> groups;
+    for (size_t i = 0; i < on.size(); ++i) groups[root(i)].push_back(on[i]);
+    for (const auto& [unused, ids] : groups) {
+      if (ids.size() == 1) {
+        SetStep(ids[0], out_.jobs[ids[0]].placed_step_s, t);
+        continue;
+      }
+      auto it = together_.find(ids);
+      if (it == together_.end()) {
+        std::vector<PlacedTrainingStep> placed;
+        for (size_t id : ids) placed.push_back({StepConfigFor(id), out_.jobs[id].nodes});
+        auto r = SimulateTrainingStepsTogether(c_.shape, placed);
+        if (!r.ok()) return Fail(r.status());
+        ++out_.step_simulations;
+        std::vector<double> steps;
+        for (const TrainingStepResult& s : *r) steps.push_back(s.step_time_s);
+        it = together_.emplace(ids, std::move(steps)).first;
+        for (size_t id : ids) ++out_.jobs[id].retimed;
+      }
+      for (size_t k = 0; k < ids.size(); ++k) SetStep(ids[k], it->second[k], t);
+    }
+  }
+
+  // The earliest time `need` GPUs are free if nothing else starts, and the
+  // GPUs spare then (EASY backfilling's reservation, by GPU count).
+  std::pair<double, int> Reservation(int need, double now) const {
+    std::vector<std::pair<double, int>> ends;
+    for (size_t id : running_) ends.push_back({state_[id].end, c_.jobs[id].gpus});
+    std::sort(ends.begin(), ends.end());
+    int avail = pool_.free_gpus();
+    double when = now;
+    for (const auto& [end, g] : ends) {
+      if (avail >= need) break;
+      avail += g;
+      when = end;
+    }
+    return {when, avail - need};
+  }
+
+  void Dispatch(double t) {
+    while (!queue_.empty() && error_.ok()) {
+      auto nodes = pool_.Place(c_.jobs[queue_.front()].gpus, c_.placement);
+      if (!nodes) break;
+      const size_t id = queue_.front();
+      queue_.erase(queue_.begin());
+      Start(id, *nodes, t);
+    }
+    if (queue_.empty() || c_.policy != SchedulerPolicy::kBackfill) return;
+    auto [shadow, extra] = Reservation(c_.jobs[queue_.front()].gpus, t);
+    for (size_t k = 1; k < queue_.size() && error_.ok();) {
+      const size_t id = queue_[k];
+      const SharedJob& j = c_.jobs[id];
+      const bool harmless = t + j.duration_s <= shadow || j.gpus <= extra;
+      auto nodes = harmless ? pool_.Place(j.gpus, c_.placement) : std::nullopt;
+      if (nodes) {
+        if (t + j.duration_s > shadow) extra -= j.gpus;
+        queue_.erase(queue_.begin() + static_cast<long>(k));
+        Start(id, *nodes, t);
+      } else {
+        ++k;
+      }
+    }
+  }
+
+  const SharedClusterConfig& c_;
+  NodePool pool_;
+  Simulator sim_;
+  uint32_t target_ = 0;
+  std::vector<Running> state_;
+  std::vector<size_t> queue_, running_;
+  std::map<int, double> reference_;                              // by node count
+  std::map<std::vector<size_t>, std::vector<double>> together_;  // a group's steps
+  double last_t_ = 0, end_ = 0, gpu_seconds_ = 0;
+  absl::Status error_;
+  SharedClusterResult out_;
+};
+
+}  // namespace
+
+absl::StatusOr<SharedClusterResult> SimulateSharedCluster(const SharedClusterConfig& c) {
+  if (c.jobs.empty()) return absl::InvalidArgumentError("jobs: no jobs");
+  if (c.policy == SchedulerPolicy::kPriority) {
+    return absl::InvalidArgumentError(
+        "job_queue.policy: a shared cluster schedules fifo or backfill (priority with "
+        "preemption is the GPU-count scheduler's)");
+  }
+  const int total = c.shape.nodes * c.shape.gpus_per_node;
+  for (size_t i = 0; i < c.jobs.size(); ++i) {
+    const SharedJob& j = c.jobs[i];
+    if (j.gpus < 1 || j.gpus > total || !(j.duration_s > 0) || !(j.submit_s >= 0) ||
+        (i > 0 && j.submit_s < c.jobs[i - 1].submit_s)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "jobs: job ", i, " (", j.gpus, " GPUs, ", j.duration_s, " s, submitted at ",
+          j.submit_s, " s) cannot run on ", total,
+          " GPUs (sizes 1…the cluster, durations > 0, submissions sorted)"));
+    }
+  }
+  if (c.network && c.batch_per_replica < 1) {
+    return absl::InvalidArgumentError("jobs: the batch per replica must be >= 1");
+  }
+  Engine e(c);
+  return e.Run();
+}
+
+}  // namespace mlsysim

@@ -1,0 +1,77 @@
+// shared_cluster.h — one engine for a cluster that several training jobs
+// share: jobs arrive (a trace), wait for a scheduler (FIFO or EASY
+// backfilling) and a placement (placement.h), and run on their nodes; their
+// steps meet on the fabric. Each multi-node job's step is the training-step
+// model (training_step.h) on its actual nodes; jobs whose placements may
+// share a link (PlacementsMayShareLinks) are simulated together, one step
+// of each on one fabric (SimulateTrainingStepsTogether), every time a job in
+// their group starts or stops; a job whose links are its own keeps the step
+// it has alone on its nodes (the fast path). A job's work is its trace
+// duration at its reference step (alone, on consecutive nodes of an idle
+// fabric); it progresses at reference step / current step, so its run
+// stretches by where it was placed (placement slowdown) and by whom it met
+// (contention slowdown). The steps of a group start in phase: for jobs of
+// similar step times, the most their gradient syncs can overlap.
+//
+// With contention off, or no job crossing a shared link, and whole-node
+// jobs, waits equal the GPU-count scheduler's (cluster_scheduler.h) on the
+// same trace.
+// Usage: absl::StatusOr<SharedClusterResult> r = SimulateSharedCluster(config);
+#ifndef MLSYSIM_SIM_CLUSTER_SHARED_CLUSTER_H_
+#define MLSYSIM_SIM_CLUSTER_SHARED_CLUSTER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "sim/cluster/placement.h"
+#include "sim/queueing/cluster_scheduler.h"
+#include "sim/training/training_step.h"
+
+namespace mlsysim {
+
+struct SharedJob {
+  double submit_s = 0, duration_s = 0;  // duration: the work, at the reference step
+  int gpus = 1;
+};
+
+struct SharedClusterConfig {
+  ClusterShape shape;
+  std::vector<SharedJob> jobs;  // sorted by submission
+  SchedulerPolicy policy = SchedulerPolicy::kFifo;  // fifo | backfill
+  PlacementPolicy placement = PlacementPolicy::kTopologyAware;
+  bool contention = true;  // false: every job steps as alone on its nodes
+  // A multi-node job's step: this config with the job's nodes, TP = min(tp,
+  // GPUs per node), DP over the rest, global batch = batch_per_replica × DP.
+  TrainingStepConfig step;
+  int batch_per_replica = 1;
+  // Whether any step is simulated at all (false: jobs progress at rate 1;
+  // the scheduler and placement alone).
+  bool network = true;
+};
+
+struct SharedJobOutcome {
+  double submit_s = 0, start_s = 0, end_s = 0;
+  int gpus = 0;
+  std::vector<int> nodes;
+  double reference_step_s = 0;  // alone, consecutive nodes (0: one node, no fabric)
+  double placed_step_s = 0;     // alone on its nodes
+  double worst_step_s = 0;      // the slowest step it had with neighbours
+  int retimed = 0;              // times its step was re-simulated with neighbours
+};
+
+struct SharedClusterResult {
+  std::vector<SharedJobOutcome> jobs;  // in trace order
+  double makespan_s = 0, utilization = 0;
+  int64_t step_simulations = 0;  // joint simulations run (the fast path skips them)
+  // Busy GPUs over time: (time, GPUs in use) at each change.
+  std::vector<std::pair<double, int>> busy_gpus;
+  uint64_t events = 0, fingerprint = 0;
+};
+
+absl::StatusOr<SharedClusterResult> SimulateSharedCluster(const SharedClusterConfig& config);
+
+}  // namespace mlsysim
+
+#endif  // MLSYSIM_SIM_CLUSTER_SHARED_CLUSTER_H_
