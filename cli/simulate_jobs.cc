@@ -21,7 +21,15 @@ constexpr const char kHelp[] =
     "         [--restart-penalty HOURS]\n"
     "  --job-trace replays a recorded trace: a CSV whose header names submit_time_s, gpus,\n"
     "  duration_s (job_id, user, priority, status optional; docs/JOB_TRACES.md converts the\n"
-    "  Philly, Helios and Alibaba PAI traces). Times are reported in hours (metrics named _h).\n";
+    "  Philly, Helios and Alibaba PAI traces). Times are reported in hours (metrics named _h).\n"
+    "       mlsysim simulate jobs --job-trace FILE.csv --placement contiguous|first-fit|topology-aware\n"
+    "         --nodes N [--node DGX_H100] [--fabric InfiniBand_NDR] [--topology fat_tree_2]\n"
+    "         [--oversubscription X] [--routing dmodk|ecmp|spray] [--contention on|off]\n"
+    "         [--job-model Llama3_8B] [--job-tp N] [--job-batch SEQUENCES_PER_REPLICA]\n"
+    "         [--policy fifo|backfill]\n"
+    "  --placement shares the cluster's fabric: each multi-node job's training step is simulated\n"
+    "  on the nodes it was given, with the jobs whose links it may share, re-timed as they start\n"
+    "  and stop; beside it, the GPU-count scheduler on the same trace.\n";
 
 const FieldFlags kJobsFlags = {{"job_queue.gpus", "--gpus"},
                                {"job_queue.arrival_rate_per_day", "--arrival-rate"},
@@ -34,8 +42,67 @@ const FieldFlags kJobsFlags = {{"job_queue.gpus", "--gpus"},
                                {"job_queue.restart_penalty", "--restart-penalty"},
                                {"job_queue.jobs", "--jobs"},
                                {"job_queue.job_trace", "--job-trace"},
+                               {"job_queue.placement", "--placement"},
+                               {"job_queue.contention", "--contention"},
+                               {"job_queue.job_training.model", "--job-model"},
+                               {"job_queue.job_training.tp", "--job-tp"},
+                               {"job_queue.job_training.global_batch_size", "--job-batch"},
+                               {"cluster.nodes", "--nodes"},
+                               {"cluster.node", "--node"},
+                               {"cluster.fabric", "--fabric"},
+                               {"cluster.topology", "--topology"},
+                               {"cluster.oversubscription", "--oversubscription"},
+                               {"cluster.routing", "--routing"},
                                {"replications", "--replications"},
                                {"seed", "--seed"}};
+
+// `--placement`: a trace on a cluster whose fabric the jobs share.
+int RunSharedClusterForm(const CommandContext& ctx, const ParsedOptions& o) {
+  auto bad = [&](const std::string& why) {
+    return ReportError(ctx, kExitBadInput, "Bad input", why);
+  };
+  for (const char* required : {"--job-trace", "--nodes"}) {
+    if (!o.Has(required)) return bad(absl::StrCat(required, " is required with --placement"));
+  }
+  for (const char* stream : {"--gpus", "--arrival-rate", "--duration", "--duration-dist", "--cv",
+                             "--job-gpus", "--high-priority-share", "--jobs", "--replications"}) {
+    if (o.Has(stream)) {
+      return bad(absl::StrCat(stream, ": not with --placement (the trace gives the jobs; the "
+                                      "cluster, --nodes of --node, gives the GPUs)"));
+    }
+  }
+  int nodes = 0, tp = 0, batch = 0;
+  double oversubscription = 0;
+  std::string e = GetInt(o, "--nodes", 1, 1 << 21, &nodes);
+  if (e.empty()) e = GetInt(o, "--job-tp", 1, 1024, &tp);
+  if (e.empty()) e = GetInt(o, "--job-batch", 1, 1 << 20, &batch);
+  if (e.empty()) e = GetNumber(o, "--oversubscription", &oversubscription);
+  if (e.empty() && o.Has("--oversubscription") && !(oversubscription >= 1))
+    e = "--oversubscription must be >= 1";
+  if (!e.empty()) return bad(e);
+  scenario::Scenario s;
+  auto* c = s.mutable_cluster();
+  c->set_nodes(nodes);
+  c->set_node(o.Get("--node", ""));
+  c->set_fabric(o.Get("--fabric", ""));
+  c->set_topology(o.Get("--topology", ""));
+  c->set_oversubscription(oversubscription);
+  c->set_routing(o.Get("--routing", ""));
+  auto* q = s.mutable_job_queue();
+  q->set_job_trace(o.Get("--job-trace", ""));
+  q->set_placement(o.Get("--placement", ""));
+  q->set_contention(o.Get("--contention", ""));
+  q->set_policy(o.Get("--policy", ""));
+  auto* w = q->mutable_job_training();
+  w->set_model(o.Get("--job-model", ""));
+  w->set_tp(tp);
+  w->set_global_batch_size(batch);
+  if (o.Has("--restart-penalty")) return bad("--restart-penalty: no preemption with --placement");
+  if (o.Has("--full") && !o.Has("--dump-scenario"))
+    return ReportError(ctx, kExitBadInput, "Bad input", "--full goes with --dump-scenario");
+  if (o.Has("--dump-scenario")) return DumpScenario(ctx, s, o.Has("--full"));
+  return PrintRun(ctx, RunJobs(s, RunContextOf(ctx)), kJobsFlags);
+}
 
 }  // namespace
 
@@ -44,7 +111,9 @@ int RunSimulateJobs(const CommandContext& ctx, const CommandArgs& args) {
   std::vector<OptionSpec> specs;
   for (const char* n : {"--gpus", "--arrival-rate", "--duration", "--duration-dist", "--cv",
                         "--job-gpus", "--policy", "--high-priority-share", "--restart-penalty",
-                        "--jobs", "--seed", "--replications", "--job-trace"})
+                        "--jobs", "--seed", "--replications", "--job-trace", "--placement",
+                        "--contention", "--job-model", "--job-tp", "--job-batch", "--nodes",
+                        "--node", "--fabric", "--topology", "--oversubscription", "--routing"})
     specs.push_back({n, "", true});
   specs.push_back({"--help", "-h", false});
   specs.push_back({"--dump-scenario", "", false});
@@ -58,7 +127,8 @@ int RunSimulateJobs(const CommandContext& ctx, const CommandArgs& args) {
     *ctx.out << kHelp;
     return kExitOk;
   }
-  const bool replay = o.Has("--job-trace");
+  const bool replay = o.Has("--job-trace"), shared = o.Has("--placement");
+  if (shared) return RunSharedClusterForm(ctx, o);
   for (const char* required : {"--gpus", "--arrival-rate", "--duration"}) {
     if (replay && std::string(required) != "--gpus") continue;
     if (!o.Has(required)) return bad(absl::StrCat(required, " is required"));

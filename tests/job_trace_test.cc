@@ -136,5 +136,42 @@ TEST(JobTraceTest, CommandLineReplaysATraceAndRefusesTheStreamBesideIt) {
       << r.err;
 }
 
+TEST(JobTraceTest, SharedClusterFormReplaysTheHandScheduleAndNamesBadFields) {
+  // The 5-job trace on one 8-GPU node with placement: every job fits one
+  // node (they pack), nothing crosses the fabric, so FIFO is the hand
+  // schedule of FifoReplaysTheHandSchedule, beside the GPU-count scheduler.
+  const std::string trace = kData + "/jobs/five_jobs.csv";
+  CliRun r = Mlsysim({"-o", "json", "simulate", "jobs", "--job-trace", trace, "--placement",
+                      "first-fit", "--nodes", "1"});
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  for (const char* expect : {R"("name":"wait_mean_h","unit":"h","simulated":1,"analytic":1,)",
+                             R"("name":"makespan_h","unit":"h","simulated":5,"analytic":5,)"}) {
+    EXPECT_NE(r.out.find(expect), std::string::npos) << expect << "\n" << r.out.substr(0, 3000);
+  }
+  struct Case {
+    std::vector<std::string> args;
+    const char* expect;
+  } cases[] = {
+      {{"--placement", "tight", "--nodes", "1"},
+       "job_queue.placement (--placement): unknown placement 'tight'; accepted: contiguous, "
+       "first-fit, topology-aware"},
+      {{"--placement", "first-fit"}, "--nodes is required with --placement"},
+      {{"--placement", "first-fit", "--nodes", "2", "--job-model", "GPT9"},
+       "job_queue.job_training.model (--job-model): unknown model 'GPT9'"},
+      {{"--placement", "first-fit", "--nodes", "2", "--contention", "maybe"},
+       "job_queue.contention (--contention): 'maybe'; accepted: on, off"},
+      {{"--placement", "first-fit", "--nodes", "2", "--policy", "priority"},
+       "job_queue.policy (--policy): a shared cluster schedules fifo or backfill"},
+      {{"--placement", "first-fit", "--nodes", "2", "--gpus", "16"}, "--gpus: not with --placement"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args = {"simulate", "jobs", "--job-trace", trace};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    r = Mlsysim(args);
+    EXPECT_EQ(r.code, 1) << c.expect;
+    EXPECT_NE(r.err.find(c.expect), std::string::npos) << r.err;
+  }
+}
+
 }  // namespace
 }  // namespace mlsysim

@@ -16,18 +16,7 @@
 namespace mlsysim {
 namespace {
 
-ClusterShape ShapeOf(const TrainingStepConfig& c, int nodes) {
-  ClusterShape s;
-  s.nodes = nodes;
-  s.gpus_per_node = c.node.accelerators_per_node;
-  s.nvlink_bandwidth = c.node.intra_node_bw.si;
-  s.nic_bandwidth = c.fabric.bandwidth.si;
-  s.nic_latency = c.fabric.latency_s > 0 ? c.fabric.latency_s : 5e-6;
-  s.fabric = c.topology;
-  s.oversubscription = c.oversubscription;
-  s.routing = c.routing;
-  return s;
-}
+ClusterShape ShapeOf(const TrainingStepConfig& c, int nodes) { return StepClusterShape(c, nodes); }
 
 std::vector<int> Nodes(int first, int count, int stride = 1) {
   std::vector<int> v;

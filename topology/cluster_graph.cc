@@ -17,6 +17,16 @@
 
 namespace mlsysim {
 
+const char* FabricKindName(FabricKind kind) {
+  switch (kind) {
+    case FabricKind::kSingleSwitch: return "single_switch";
+    case FabricKind::kFatTree2: return "fat_tree_2";
+    case FabricKind::kFatTree3: return "fat_tree_3";
+    case FabricKind::kRailOptimized: return "rail_optimized";
+  }
+  return "single_switch";
+}
+
 absl::StatusOr<FabricKind> ParseFabricKind(absl::string_view name) {
   if (name == "single_switch") return FabricKind::kSingleSwitch;
   if (name == "fat_tree" || name == "fat_tree_2" || name == "fat-tree")

@@ -47,6 +47,8 @@ namespace mlsysim {
 
 enum class FabricKind { kSingleSwitch, kFatTree2, kFatTree3, kRailOptimized };
 absl::StatusOr<FabricKind> ParseFabricKind(absl::string_view name);
+// "single_switch" | "fat_tree_2" | "fat_tree_3" | "rail_optimized".
+const char* FabricKindName(FabricKind kind);
 
 enum class LinkClass { kNvlink, kNic, kLeafSpine, kSpineCore, kTrunk };
 

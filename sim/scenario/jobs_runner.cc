@@ -13,6 +13,7 @@
 #include "analytic/units.h"
 #include "sim/queueing/cluster_scheduler.h"
 #include "sim/scenario/plot_data.h"
+#include "sim/scenario/jobs_config.h"
 #include "sim/scenario/resolve.h"
 #include "sim/scenario/result_builder.h"
 #include "sim/scenario/runners.h"
@@ -41,16 +42,6 @@ namespace {
 
 absl::Status Bad(const std::string& why) { return absl::InvalidArgumentError(why); }
 
-// A `job_queue {}` workload resolved for `gpus` GPUs.
-struct ResolvedJobs {
-  ClusterJobsConfig c;
-  std::string trace_path;  // non-empty: a replayed job trace
-  std::string policy_name;
-  double per_day = 0, hours = 0, rho = 0;
-  DurationDistribution duration;
-  std::vector<int> sizes;
-  int reps = 1;
-};
 
 // A replayed trace: the jobs as recorded, in hours; the stream's fields are
 // refused beside it (they would be silently ignored).
@@ -82,6 +73,7 @@ absl::Status ResolveJobTrace(const scenario::JobQueue& q, const std::string& dir
                               j.job_id, "' asks for ", j.gpus, " GPUs; the queue has ", c.gpus));
     }
     c.trace.push_back({j.submit_s / 3600.0, j.duration_s / 3600.0, j.gpus, j.priority});
+    r->rows.push_back(j);
     r->hours += j.duration_s / 3600.0 / static_cast<double>(rows->size());
     gpu_hours += j.gpus * j.duration_s / 3600.0;
   }
@@ -93,6 +85,8 @@ absl::Status ResolveJobTrace(const scenario::JobQueue& q, const std::string& dir
   r->reps = 1;
   return absl::OkStatus();
 }
+
+}  // namespace
 
 absl::StatusOr<ResolvedJobs> ResolveJobs(const scenario::Scenario& s, int gpus,
                                          const std::string& dir) {
@@ -161,6 +155,8 @@ absl::StatusOr<ResolvedJobs> ResolveJobs(const scenario::Scenario& s, int gpus,
   r.rho = c.arrival_rate_per_hour * r.hours * mean_gpus / c.gpus;
   return r;
 }
+
+namespace {
 
 double MeanOf(const std::vector<double>& x) {
   double sum = 0;
@@ -257,7 +253,7 @@ absl::Status RunJobQueue(const scenario::Scenario& s, int gpus, const RunContext
   *out = NewResult("jobs",
                    s.name().empty() ? absl::StrCat(r.c.gpus, " GPUs, ", r.policy_name) : s.name());
   AddFact(out, "gpus", r.c.gpus);
-  if (!r.trace_path.empty()) AddFact(out, "job_trace", r.trace_path);
+  if (!r.trace_path.empty()) AddFact(out, "job_trace", s.job_queue().job_trace());
   AddFact(out, "arrival_rate_per_day", r.per_day, "1/d");
   AddFact(out, "mean_duration_h", r.hours, "h");
   AddFact(out, "policy", r.policy_name);
@@ -289,6 +285,7 @@ absl::Status RunJobQueue(const scenario::Scenario& s, int gpus, const RunContext
 }
 
 absl::StatusOr<result::Result> RunJobs(const scenario::Scenario& s, const RunContext& rc) {
+  if (!s.job_queue().placement().empty()) return RunSharedClusterJobs(s, rc);
   int64_t gpus = s.job_queue().gpus();
   if (gpus <= 0) {  // the cluster's: nodes × the node type's GPUs
     auto cluster = ResolveCluster(s.cluster(), rc.registry.get());

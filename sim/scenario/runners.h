@@ -32,6 +32,10 @@ absl::StatusOr<result::Result> RunServing(const scenario::Scenario& s, const std
                                           const RunContext& rc);
 absl::StatusOr<result::Result> RunQueue(const scenario::Scenario& s, const RunContext& rc);
 absl::StatusOr<result::Result> RunJobs(const scenario::Scenario& s, const RunContext& rc);
+// A job queue with job_queue.placement: the trace's jobs share the cluster's
+// fabric (RunJobs calls it).
+absl::StatusOr<result::Result> RunSharedClusterJobs(const scenario::Scenario& s,
+                                                    const RunContext& rc);
 absl::StatusOr<result::Result> RunCollective(const scenario::Scenario& s, const RunContext& rc);
 absl::StatusOr<result::Result> RunChakra(const scenario::Scenario& s, const std::string& dir,
                                          const RunContext& rc);

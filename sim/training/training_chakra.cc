@@ -63,16 +63,6 @@ class RankWriter {
   uint64_t next_ = 0;
 };
 
-const char* FabricName(FabricKind k) {
-  switch (k) {
-    case FabricKind::kSingleSwitch: return "single_switch";
-    case FabricKind::kFatTree2: return "fat_tree_2";
-    case FabricKind::kFatTree3: return "fat_tree_3";
-    case FabricKind::kRailOptimized: return "rail_optimized";
-  }
-  return "single_switch";
-}
-
 }  // namespace
 
 ChakraExport TrainingStepToChakra(const TrainingStepPlan& p) {
@@ -182,7 +172,7 @@ ChakraExport TrainingStepToChakra(const TrainingStepPlan& p) {
       "mlsysim_oversubscription: %.17g\n"
       "mlsysim_leaf_ports: %d\n",
       s.gpus_per_node, s.nodes, s.nvlink_bandwidth / gib, s.nic_bandwidth / gib,
-      s.nvlink_latency * 1e9 / 2, s.nic_latency * 1e9 / 2, FabricName(s.fabric),
+      s.nvlink_latency * 1e9 / 2, s.nic_latency * 1e9 / 2, FabricKindName(s.fabric),
       RoutingName(s.routing), s.oversubscription, s.leaf_ports);
   e.system_json =
       "{\n  \"scheduling-policy\": \"FIFO\",\n  \"endpoint-delay\": 1,\n"

@@ -114,15 +114,7 @@ absl::StatusOr<PreparedStep> PrepareStep(const TrainingStepConfig& c, TrainingSt
   const std::vector<int> vstage_layers =
       VirtualStageLayers(m.layers, c.pp, c.virtual_stages, c.stage_layers);
 
-  ClusterShape shape;
-  shape.nodes = c.nodes;
-  shape.gpus_per_node = gpn;
-  shape.nvlink_bandwidth = c.node.intra_node_bw.si;
-  shape.nic_bandwidth = c.fabric.bandwidth.si;
-  shape.nic_latency = c.fabric.latency_s > 0 ? c.fabric.latency_s : 5e-6;
-  shape.fabric = c.topology;
-  shape.oversubscription = c.oversubscription;
-  shape.routing = c.routing;
+  const ClusterShape shape = StepClusterShape(c, c.nodes);
   absl::StatusOr<ClusterGraph> graph = ClusterGraph::Build(shape);
   if (!graph.ok()) return graph.status();
   // One layer's and the head's cost per microbatch (training_costs.h).
@@ -288,6 +280,19 @@ absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig
   out.aggregation = diverged + why;
   if (auto st = CompleteStep(c, *prep, sim.get(), out); !st.ok()) return st;
   return out;
+}
+
+ClusterShape StepClusterShape(const TrainingStepConfig& c, int nodes) {
+  ClusterShape shape;
+  shape.nodes = nodes;
+  shape.gpus_per_node = c.node.accelerators_per_node;
+  shape.nvlink_bandwidth = c.node.intra_node_bw.si;
+  shape.nic_bandwidth = c.fabric.bandwidth.si;
+  shape.nic_latency = c.fabric.latency_s > 0 ? c.fabric.latency_s : 5e-6;
+  shape.fabric = c.topology;
+  shape.oversubscription = c.oversubscription;
+  shape.routing = c.routing;
+  return shape;
 }
 
 absl::StatusOr<std::vector<TrainingStepResult>> SimulateTrainingStepsTogether(

@@ -277,6 +277,11 @@ double PipelineBubbleOfSplit(const std::vector<double>& device_busy_s, int micro
 
 absl::StatusOr<TrainingStepResult> SimulateTrainingStep(const TrainingStepConfig& config);
 
+// The cluster a step runs on: `nodes` nodes of the config's node type and
+// fabric (its NVLink, NIC bandwidth and latency, topology, oversubscription,
+// routing; 32-port leaves).
+ClusterShape StepClusterShape(const TrainingStepConfig& c, int nodes);
+
 // A training job placed on nodes of a shared cluster.
 struct PlacedTrainingStep {
   TrainingStepConfig config;  // config.nodes == nodes.size()
