@@ -155,7 +155,7 @@ def queue_cdf(doc):
 
 def jobs_wait_cdf(doc):
     ss = series(doc, "wait_h", "cdf")
-    if not ss:
+    if not ss or fact(doc, "placement") is not None:  # a shared cluster: shared_cluster_figures
         return []
     fig, (ax,) = new_figure(1, 1, width=9, height=3.6)
     for s in ss:
@@ -177,6 +177,65 @@ def jobs_wait_cdf(doc):
                + ("; dashed: " + "; ".join(marks) if marks else
                   "; no closed form for this mix of job widths (M/G/1 holds for whole-cluster FIFO jobs)") + ".")
     return [Figure(fig, "Job wait distribution", caption)]
+
+
+def shared_cluster_figures(doc):
+    """A shared cluster (job_queue.placement): slowdowns, utilisation, placements."""
+    if fact(doc, "placement") is None:
+        return []
+    out = []
+    waits, slow = series(doc, "wait_h", "cdf"), series(doc, "slowdown", "cdf")
+    if waits and slow:
+        fig, (a1, a2) = new_figure(1, 2, width=11, height=3.6)
+        a1.plot(waits[0]["x"], waits[0]["y"], linewidth=1.6, label="simulated")
+        m = metric(doc, "wait_mean_h")
+        if m and "analytic" in m:
+            a1.axvline(m["analytic"], color=COLORS["closed"], linestyle="--", linewidth=1,
+                       label="GPU-count scheduler, mean")
+        a1.set_xlabel("wait before the start (h)")
+        a1.set_ylabel("P[W ≤ w]")
+        a2.plot(slow[0]["x"], slow[0]["y"], linewidth=1.6, color=COLORS["other"])
+        a2.set_xlabel("run time / work (slowdown)")
+        for ax in (a1, a2):
+            ax.set_ylim(0, 1.01)
+            ax.grid(alpha=0.3)
+        a1.legend(fontsize=7)
+        pc, cc = metric(doc, "placement_cost_gpu_h"), metric(doc, "contention_cost_gpu_h")
+        caption = (f"{fact(doc, 'jobs'):g} jobs of {fact(doc, 'job_trace')} on {fact(doc, 'gpus'):g} GPUs "
+                   f"({fact(doc, 'topology')}, {fact(doc, 'routing')}, {fact(doc, 'oversubscription'):g}:1), "
+                   f"{fact(doc, 'policy')} with {fact(doc, 'placement')} placement, contention "
+                   f"{fact(doc, 'contention')}. Left: waits (dashed: the GPU-count scheduler's mean on the "
+                   f"same trace). Right: each job's run time over its work; placement cost "
+                   f"{pc['simulated']:.4g} GPU h, contention cost {cc['simulated']:.4g} GPU h.")
+        out.append(Figure(fig, "Waits and slowdowns on a shared cluster", caption))
+    busy = series(doc, "gpus_busy", "time")
+    spans = [s for s in doc.get("spans", []) if s.get("lane", "").startswith("node ")]
+    if busy and spans:
+        nodes = sorted({int(s["lane"].split()[1]) for s in spans})
+        fig, (a1, a2) = new_figure(2, 1, width=11, height=6.5)
+        a1.step([x / 3600 for x in busy[0]["x"]], busy[0]["y"], where="post", linewidth=1.2)
+        a1.set_ylabel("GPUs busy")
+        a1.set_ylim(0, 1.02)
+        a1.grid(alpha=0.3)
+        for kind, color in (("job", COLORS["sim"]), ("contended", COLORS["closed"])):
+            bars = {}
+            for s in spans:
+                if s.get("kind") == kind:
+                    start = s.get("start_s", 0.0) / 3600
+                    bars.setdefault(int(s["lane"].split()[1]), []).append(
+                        (start, s.get("end_s", 0.0) / 3600 - start))
+            for node, b in bars.items():
+                a2.broken_barh(b, (node - 0.4, 0.8), color=color, linewidth=0)
+            a2.plot([], [], color=color, linewidth=6,
+                    label="met a neighbour on the fabric" if kind == "contended" else "ran")
+        a2.set_ylim(max(nodes) + 1, -1)
+        a2.set_ylabel("node")
+        a2.set_xlabel("time (h)")
+        a2.legend(fontsize=7, loc="upper right")
+        caption = ("Top: the share of GPUs busy over the run. Bottom: where each job ran (one row per node); "
+                   "jobs whose step was slowed by a neighbour on a shared link are marked.")
+        out.append(Figure(fig, "Utilisation and placements over time", caption))
+    return out
 
 
 # ------------------------------------------------------------------ training
@@ -348,7 +407,7 @@ BUILDERS = {
     "queue": [queue_cdf],
     "training": [training_breakdown, training_gantt, training_timeline, training_ettr],
     "collective": [collective_sizes],
-    "jobs": [jobs_wait_cdf],
+    "jobs": [jobs_wait_cdf, shared_cluster_figures],
 }
 
 

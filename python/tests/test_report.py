@@ -251,3 +251,24 @@ def test_job_queue_report_and_wait_cdf_match_the_mm1_law(cli_binary, tmp_path):
     cdf = [s for s in result["series"] if s["name"] == "wait_h"][0]
     ks = max(abs(y - (1 - rho * math.exp(-(mu - lam) * x))) for x, y in zip(cdf["x"], cdf["y"]) if x > 0 and y < 1)
     assert ks < 0.01, ks  # 0.0033 here
+
+
+def test_shared_cluster_report_draws_waits_slowdowns_and_placements(cli_binary, source_dir, tmp_path):
+    # The 5-job trace on one 8-GPU node, placed: the hand FIFO schedule
+    # (tests/data/SOURCES.md §13). The busy-GPU series, integrated here as a
+    # step function, gives the utilisation the engine accumulated itself;
+    # the node lane holds one span per job, at the hand schedule's times.
+    out = tmp_path / "shared.html"
+    trace = os.path.join(source_dir, "tests", "data", "jobs", "five_jobs.csv")
+    p = _run(cli_binary, "-o", "json", "--reproducible", "simulate", "jobs", "--job-trace", trace,
+             "--placement", "first-fit", "--nodes", "1", "--report", str(out))
+    result = json.loads(p.stdout)
+    page = out.read_text()
+    _self_contained(page)
+    assert _figures(page) == ["Waits and slowdowns on a shared cluster", "Utilisation and placements over time"]
+    busy = [s for s in result["series"] if s["name"] == "gpus_busy"][0]
+    area = sum((x1 - x0) * y for x0, x1, y in zip(busy["x"], busy["x"][1:], busy["y"]))
+    util = [m for m in result["metrics"] if m["name"] == "utilization"][0]["simulated"]
+    assert abs(area / busy["x"][-1] - util) < 1e-12
+    spans = sorted((s.get("start_s", 0) / 3600, s["end_s"] / 3600) for s in result["spans"])
+    assert spans == [(0, 2), (2, 3), (3, 3.5), (3, 4), (4, 5)]

@@ -308,6 +308,7 @@ absl::StatusOr<result::Result> RunJobs(const scenario::Scenario& s, const RunCon
 }
 
 absl::Status FillJobsDefaults(const RunContext& rc, scenario::Scenario* s) {
+  if (!s->job_queue().placement().empty()) return FillSharedClusterDefaults(rc, s);
   int64_t gpus = s->job_queue().gpus();
   if (gpus <= 0) {
     auto cluster = ResolveCluster(s->cluster(), rc.registry.get());

@@ -50,6 +50,7 @@ absl::Status FillServingDefaults(const std::string& dir, const Registry& registr
                                  scenario::Scenario* s);
 absl::Status FillQueueDefaults(scenario::Scenario* s);
 absl::Status FillJobsDefaults(const RunContext& rc, scenario::Scenario* s);
+absl::Status FillSharedClusterDefaults(const RunContext& rc, scenario::Scenario* s);
 
 // The parts of a serving + job-queue scenario (into *out).
 absl::Status RunServingPart(const scenario::Scenario& s, const std::string& dir,

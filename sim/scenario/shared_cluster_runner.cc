@@ -217,4 +217,27 @@ absl::StatusOr<result::Result> RunSharedClusterJobs(const scenario::Scenario& s,
   return out;
 }
 
+absl::Status FillSharedClusterDefaults(const RunContext& rc, scenario::Scenario* s) {
+  auto r = ResolveSharedCluster(*s, rc);
+  if (!r.ok()) return r.status();
+  scenario::JobQueue& q = *s->mutable_job_queue();
+  if (s->seed() == 0) s->set_seed(1);
+  if (s->replications() == 0) s->set_replications(1);
+  if (q.policy().empty()) q.set_policy(r->jobs.policy_name);
+  if (q.contention().empty()) q.set_contention("on");
+  scenario::TrainingWorkload& w = *q.mutable_job_training();
+  if (w.model().empty()) w.set_model(r->model);
+  if (w.tp() == 0) w.set_tp(r->config.step.tp);
+  if (w.global_batch_size() == 0) w.set_global_batch_size(r->config.batch_per_replica);
+  scenario::Cluster& c = *s->mutable_cluster();
+  if (c.registry_name().empty() && c.node().empty()) c.set_node(ScenarioDefaults::kNode);
+  if (c.registry_name().empty() && c.fabric().empty()) c.set_fabric(ScenarioDefaults::kFabric);
+  if (c.topology().empty()) c.set_topology(FabricKindName(r->config.shape.fabric));
+  if (c.routing().empty()) c.set_routing(RoutingName(r->config.shape.routing));
+  if (c.oversubscription() == 0) c.set_oversubscription(r->config.shape.oversubscription);
+  if (c.hardware_model().empty())
+    c.set_hardware_model(r->config.step.machine.has_value() ? "calibrated" : "roofline");
+  return absl::OkStatus();
+}
+
 }  // namespace mlsysim
