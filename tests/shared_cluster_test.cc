@@ -215,5 +215,58 @@ TEST(SharedClusterTest, WithoutTheNetworkTheScheduleIsTheGpuCountSchedulers) {
   }
 }
 
+// Elastic sharing by hand (tests/data/SOURCES.md §13): four 1-GPU nodes, a
+// one-replica serving fleet on node 3 that wants no replica until 5,000 s,
+// one replica from then until 20,000 s, none after. Job A (4 GPUs, 10,000 s
+// of work, no network) borrows node 3 at 0 s; at 5,000 s the fleet takes it
+// back: A has done 5,000 s of work, its last checkpoint (every 1,800 s) was
+// at 3,600 s, so it loses 1,400 s, pays the 600 s restart and needs 7,000 s
+// more; it waits for all four nodes until the fleet shrinks at 20,000 s and
+// ends at 27,000 s. The replica serves from 5,000 + 60 s.
+SharedClusterConfig Elastic() {
+  SharedClusterConfig c;
+  c.step = StepOnRegistryFleet("GPT2", "Frontier_8K", 2);
+  c.step.node.accelerators_per_node = 1;
+  c.shape = ShapeOf(c.step, 4);
+  c.network = false;
+  c.placement = PlacementPolicy::kFirstFit;
+  c.serving.first_node = 3;
+  c.serving.replicas = 1;
+  c.serving.demand = {{0, 0}, {5000, 1}, {20000, 0}};
+  c.jobs = {{0, 10000, 4}};
+  return c;
+}
+
+TEST(SharedClusterTest, TheFleetTakesItsNodeBackAndTheJobLosesWorkSinceItsCheckpoint) {
+  auto r = SimulateSharedCluster(Elastic());
+  ASSERT_TRUE(r.ok()) << r.status();
+  const SharedJobOutcome& a = r->jobs[0];
+  EXPECT_EQ(a.preemptions, 1);
+  EXPECT_DOUBLE_EQ(a.lost_work_s, 1400);
+  EXPECT_DOUBLE_EQ(a.start_s, 0);
+  EXPECT_DOUBLE_EQ(a.end_s, 27000);
+  EXPECT_EQ(r->preemptions, 1);
+  // Training ran on the fleet's node from 0 to 5,000 s and 20,000 to 27,000 s.
+  EXPECT_DOUBLE_EQ(r->lent_gpu_s, 12000);
+  const std::vector<std::pair<double, int>> replicas = {
+      {0, 0}, {0, 0}, {5000, 0}, {5060, 1}, {20000, 0}};
+  EXPECT_EQ(r->serving_replicas, replicas);
+}
+
+TEST(SharedClusterTest, TheStaticSplitKeepsTheFleetsNodes) {
+  SharedClusterConfig c = Elastic();
+  c.serving.elastic = false;
+  auto refused = SimulateSharedCluster(c);  // A needs the fleet's node, which is never lent
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(std::string(refused.status().message()).find("3 GPUs are training's own"),
+            std::string::npos);
+  c.jobs = {{0, 10000, 3}};
+  auto r = SimulateSharedCluster(c);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_DOUBLE_EQ(r->jobs[0].end_s, 10000);
+  EXPECT_EQ(r->preemptions, 0);
+  EXPECT_EQ(r->lent_gpu_s, 0);
+}
+
 }  // namespace
 }  // namespace mlsysim

@@ -13,11 +13,15 @@
 namespace mlsysim {
 namespace {
 
-enum Kind : uint32_t { kArrival = 1, kFinish = 2 };
+enum Kind : uint32_t { kArrival = 1, kFinish = 2, kDemand = 3, kReclaimed = 4 };
+
+// A serving replica's slot in the fleet's block of nodes.
+enum class Slot { kLent, kServing, kReclaiming };
 
 struct Running {
   bool running = false, done = false;
   double work_left = 0, rate = 1, last = 0, end = 0;
+  double work_at_start = 0;  // work left when this run started (for checkpoints)
   double step = 0;  // the step it has now (0: not yet simulated)
   EventId finish_event = 0;
 };
@@ -35,6 +39,7 @@ class Engine : public EventHandler {
   }
 
   absl::StatusOr<SharedClusterResult> Run() {
+    StartServing();
     sim_.ScheduleAt(SecondsToTimeCeil(c_.jobs[0].submit_s), target_, kArrival, 0);
     sim_.Run();
     if (!error_.ok()) return error_;
@@ -54,10 +59,23 @@ class Engine : public EventHandler {
     if (!error_.ok()) return;
     const size_t id = e.payload;
     double t = 0;
-    if (e.kind == kArrival) {
+    if (e.kind == kDemand || e.kind == kReclaimed) {
+      t = e.kind == kDemand ? c_.serving.demand[id].first : reclaim_at_[id];
+      Account(t);
+      if (e.kind == kDemand) {
+        wanted_ = c_.serving.demand[id].second;
+        Rebalance(t);
+      } else {
+        slots_[id] = Slot::kServing;
+        ++ready_;
+        if (ServingCount() > wanted_) Rebalance(t);
+        out_.serving_replicas.push_back({t, ready_});
+      }
+    } else if (e.kind == kArrival) {
       t = c_.jobs[id].submit_s;
       Account(t);
       queue_.push_back(id);
+      next_arrival_ = id + 1;
       if (id + 1 < c_.jobs.size()) {
         sim_.ScheduleAt(SecondsToTimeCeil(c_.jobs[id + 1].submit_s), target_, kArrival, id + 1);
       }
@@ -71,7 +89,12 @@ class Engine : public EventHandler {
       out_.jobs[id].end_s = t;
       end_ = std::max(end_, t);
       pool_.Release(out_.jobs[id].nodes, c_.jobs[id].gpus);
+      lent_busy_ -= LentGpus(out_.jobs[id].nodes, c_.jobs[id].gpus);
       running_.erase(std::find(running_.begin(), running_.end(), id));
+    }
+    if (error_.ok() && queue_.empty() && running_.empty() && e.kind != kArrival &&
+        next_arrival_ >= c_.jobs.size()) {
+      sim_.Stop();  // every job done: the fleet's later demand changes nothing
     }
     Dispatch(t);
     Retime(t);
@@ -84,8 +107,132 @@ class Engine : public EventHandler {
   }
 
   void Account(double t) {
-    if (t > last_t_) gpu_seconds_ += static_cast<double>(Busy()) * (t - last_t_);
+    if (t > last_t_) {
+      gpu_seconds_ += static_cast<double>(Busy()) * (t - last_t_);
+      out_.lent_gpu_s += static_cast<double>(lent_busy_) * (t - last_t_);
+    }
     last_t_ = std::max(last_t_, t);
+  }
+
+  // ------------------------------------------------------------ serving fleet
+
+  int ServingCount() const {
+    int n = 0;
+    for (Slot s : slots_) n += s != Slot::kLent;
+    return n;
+  }
+
+  std::vector<int> SlotNodes(int slot) const {
+    std::vector<int> nodes;
+    for (int k = 0; k < c_.serving.nodes_per_replica; ++k)
+      nodes.push_back(c_.serving.first_node + slot * c_.serving.nodes_per_replica + k);
+    return nodes;
+  }
+
+  int SlotGpus() const { return c_.serving.nodes_per_replica * c_.shape.gpus_per_node; }
+
+  bool InBlock(int node) const {
+    return c_.serving.replicas > 0 && node >= c_.serving.first_node &&
+           node < c_.serving.first_node + c_.serving.replicas * c_.serving.nodes_per_replica;
+  }
+
+  // The fleet holds every slot it wants (all of them when not elastic); the
+  // demand schedule's changes come as events.
+  void StartServing() {
+    const ElasticServing& f = c_.serving;
+    slots_.assign(static_cast<size_t>(f.replicas), Slot::kLent);
+    reclaim_at_.assign(static_cast<size_t>(f.replicas), 0);
+    if (f.replicas == 0) return;
+    wanted_ = f.replicas;
+    if (f.elastic) {
+      for (size_t i = 0; i < f.demand.size(); ++i) {
+        sim_.ScheduleAt(SecondsToTimeCeil(f.demand[i].first), target_, kDemand, i);
+      }
+      if (!f.demand.empty() && f.demand[0].first <= 0) wanted_ = f.demand[0].second;
+    }
+    for (int r = 0; r < wanted_; ++r) {
+      pool_.Take(SlotNodes(r), SlotGpus());
+      slots_[r] = Slot::kServing;
+    }
+    ready_ = wanted_;
+    out_.serving_replicas.push_back({0, ready_});
+  }
+
+  // Moves the fleet toward wanted_ replicas: lends the last serving slots'
+  // nodes, or takes slots back — free ones at once, borrowed ones by
+  // preempting their jobs (the replica serves reclaim_s later).
+  void Rebalance(double t) {
+    const int have = ServingCount();
+    if (have > wanted_) {
+      int drop = have - wanted_;
+      for (int r = c_.serving.replicas - 1; r >= 0 && drop > 0; --r) {
+        if (slots_[r] != Slot::kServing) continue;  // a reclaim in flight finishes, then drops
+        slots_[r] = Slot::kLent;
+        pool_.Release(SlotNodes(r), SlotGpus());
+        --ready_;
+        --drop;
+      }
+      out_.serving_replicas.push_back({t, ready_});
+      return;
+    }
+    int need = wanted_ - have;
+    // Free slots first (no one to preempt), lowest first; then borrowed ones.
+    for (int pass = 0; pass < 2 && need > 0; ++pass) {
+      for (int r = 0; r < c_.serving.replicas && need > 0; ++r) {
+        if (slots_[r] != Slot::kLent) continue;
+        const std::vector<int> nodes = SlotNodes(r);
+        std::vector<size_t> users;
+        for (size_t id : running_)
+          for (int n : out_.jobs[id].nodes)
+            if (std::find(nodes.begin(), nodes.end(), n) != nodes.end() &&
+                std::find(users.begin(), users.end(), id) == users.end())
+              users.push_back(id);
+        if (pass == 0 && !users.empty()) continue;
+        for (size_t id : users) Preempt(id, t);
+        pool_.Take(nodes, SlotGpus());
+        --need;
+        if (users.empty()) {
+          slots_[r] = Slot::kServing;
+          ++ready_;
+        } else {
+          slots_[r] = Slot::kReclaiming;
+          reclaim_at_[r] = t + c_.serving.reclaim_s;
+          sim_.ScheduleAt(SecondsToTimeCeil(reclaim_at_[r]), target_, kReclaimed,
+                          static_cast<uint64_t>(r));
+        }
+      }
+    }
+    out_.serving_replicas.push_back({t, ready_});
+  }
+
+  // The fleet takes a job's nodes back: it stops, loses the work since its
+  // last checkpoint, and queues at the head with that and its restart.
+  void Preempt(size_t id, double t) {
+    Running& r = state_[id];
+    SharedJobOutcome& o = out_.jobs[id];
+    r.work_left = std::max(0.0, r.work_left - (t - r.last) * r.rate);
+    const double done = r.work_at_start - r.work_left;
+    const double lost = std::fmod(done, c_.serving.checkpoint_interval_s);
+    r.work_left += lost + c_.serving.restart_s;
+    r.running = false;
+    r.step = 0;
+    ++o.preemptions;
+    ++out_.preemptions;
+    o.lost_work_s += lost;
+    pool_.Release(o.nodes, c_.jobs[id].gpus);
+    lent_busy_ -= LentGpus(o.nodes, c_.jobs[id].gpus);
+    running_.erase(std::find(running_.begin(), running_.end(), id));
+    queue_.insert(queue_.begin(), id);
+  }
+
+  int LentGpus(const std::vector<int>& nodes, int gpus) const {
+    int lent = 0;
+    for (int n : nodes) {
+      const int g = std::min(gpus, c_.shape.gpus_per_node);
+      if (InBlock(n)) lent += g;
+      gpus -= g;
+    }
+    return lent;
   }
 
   // A job's step on `nodes` (alone, or the reference on consecutive nodes).
@@ -126,10 +273,14 @@ class Engine : public EventHandler {
     Running& r = state_[id];
     SharedJobOutcome& o = out_.jobs[id];
     pool_.Take(nodes, c_.jobs[id].gpus);
+    lent_busy_ += LentGpus(nodes, c_.jobs[id].gpus);
     o.nodes = nodes;
-    o.start_s = t;
+    if (o.preemptions == 0) {  // a first start (a restart keeps its work left)
+      o.start_s = t;
+      r.work_left = c_.jobs[id].duration_s;
+    }
+    r.work_at_start = r.work_left;
     r.running = true;
-    r.work_left = c_.jobs[id].duration_s;
     r.last = t;
     r.rate = 1;
     r.step = 0;
@@ -271,6 +422,10 @@ class Engine : public EventHandler {
   std::map<int, double> reference_;                              // by node count
   std::map<std::vector<size_t>, std::vector<double>> together_;  // a group's steps
   double last_t_ = 0, end_ = 0, gpu_seconds_ = 0;
+  size_t next_arrival_ = 0;
+  std::vector<Slot> slots_;          // the serving fleet's replicas
+  std::vector<double> reclaim_at_;   // when a reclaiming slot serves
+  int wanted_ = 0, ready_ = 0, lent_busy_ = 0;
   absl::Status error_;
   SharedClusterResult out_;
 };
@@ -293,6 +448,30 @@ absl::StatusOr<SharedClusterResult> SimulateSharedCluster(const SharedClusterCon
           "jobs: job ", i, " (", j.gpus, " GPUs, ", j.duration_s, " s, submitted at ",
           j.submit_s, " s) cannot run on ", total,
           " GPUs (sizes 1…the cluster, durations > 0, submissions sorted)"));
+    }
+  }
+  const ElasticServing& f = c.serving;
+  if (f.replicas > 0) {
+    const int block = f.replicas * f.nodes_per_replica;
+    if (f.nodes_per_replica < 1 || f.first_node < 0 || f.first_node + block > c.shape.nodes) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "serving: ", f.replicas, " replicas of ", f.nodes_per_replica, " node(s) from node ",
+          f.first_node, " do not fit the cluster's ", c.shape.nodes, " nodes"));
+    }
+    const int training = total - block * c.shape.gpus_per_node;
+    for (const SharedJob& j : c.jobs) {
+      if (!f.elastic && j.gpus > training) {  // it would wait for ever
+        return absl::InvalidArgumentError(absl::StrCat(
+            "jobs: a job of ", j.gpus, " GPUs cannot run beside the serving fleet (", training,
+            " GPUs are training's own)"));
+      }
+    }
+    for (size_t i = 0; i < f.demand.size(); ++i) {
+      if (f.demand[i].second < 0 || f.demand[i].second > f.replicas ||
+          (i > 0 && f.demand[i].first < f.demand[i - 1].first) || !(f.demand[i].first >= 0)) {
+        return absl::InvalidArgumentError(
+            "serving: the demand schedule must be sorted by time, 0…replicas replicas");
+      }
     }
   }
   if (c.network && c.batch_per_replica < 1) {

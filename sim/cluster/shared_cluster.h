@@ -36,6 +36,24 @@ struct SharedJob {
   int gpus = 1;
 };
 
+// A serving fleet on a block of the cluster's nodes whose idle replicas'
+// nodes training jobs may borrow (elastic sharing). Replica r holds nodes
+// first_node + r·nodes_per_replica … + nodes_per_replica − 1. `demand` is
+// the autoscaler's: from each time on, this many replicas are wanted. When
+// it falls, the last replicas' nodes are lent to the queue at once (their
+// requests drain; ignored); when it rises, free block nodes serve at once,
+// and a borrowed replica's jobs are preempted: each resumes from its last
+// checkpoint (work since it, at checkpoint_interval_s of work, is lost),
+// pays restart_s, and queues at the head; the replica serves reclaim_s
+// later. Not elastic: the fleet holds its whole block for the whole run
+// (the static split).
+struct ElasticServing {
+  int first_node = 0, nodes_per_replica = 1, replicas = 0;
+  std::vector<std::pair<double, int>> demand;  // (time s, replicas wanted), by time
+  bool elastic = true;
+  double reclaim_s = 60, checkpoint_interval_s = 1800, restart_s = 600;
+};
+
 struct SharedClusterConfig {
   ClusterShape shape;
   std::vector<SharedJob> jobs;  // sorted by submission
@@ -49,6 +67,7 @@ struct SharedClusterConfig {
   // Whether any step is simulated at all (false: jobs progress at rate 1;
   // the scheduler and placement alone).
   bool network = true;
+  ElasticServing serving;  // replicas 0: no serving fleet
 };
 
 struct SharedJobOutcome {
@@ -59,6 +78,8 @@ struct SharedJobOutcome {
   double placed_step_s = 0;     // alone on its nodes
   double worst_step_s = 0;      // the slowest step it had with neighbours
   int retimed = 0;              // times its step was re-simulated with neighbours
+  int preemptions = 0;          // by the serving fleet taking its nodes back
+  double lost_work_s = 0;       // work redone after preemptions (since checkpoints)
 };
 
 struct SharedClusterResult {
@@ -67,6 +88,11 @@ struct SharedClusterResult {
   int64_t step_simulations = 0;  // joint simulations run (the fast path skips them)
   // Busy GPUs over time: (time, GPUs in use) at each change.
   std::vector<std::pair<double, int>> busy_gpus;
+  // The serving fleet: replicas serving over time (time, count) at each
+  // change; GPU-seconds training ran on the fleet's nodes; preemptions.
+  std::vector<std::pair<double, int>> serving_replicas;
+  double lent_gpu_s = 0;
+  int64_t preemptions = 0;
   uint64_t events = 0, fingerprint = 0;
 };
 
