@@ -158,6 +158,41 @@ TEST(ServingSimTest, EveryRequestFinishesAndTokensAddUp) {
   }
 }
 
+TEST(ServingSimTest, AScheduledFleetRoutesOnlyToReplicasInService) {
+  // Four replicas, round robin; 2 in service until 20 s, 4 until 40 s, 1
+  // after. Every request goes to a replica in service at its arrival, and
+  // round robin spreads each window's requests over exactly those; a
+  // schedule of all four throughout is the unscheduled run, bit for bit.
+  ServingConfig c = Config("Llama3_8B", "H100", 4);
+  c.record_requests = true;
+  const auto reqs = Stream(50, 3000, "fixed:256", "fixed:32");
+  auto plain = SimulateServing(c, reqs);
+  c.active_replicas = {{0, 4}};
+  auto all = SimulateServing(c, reqs);
+  ASSERT_TRUE(plain.ok() && all.ok());
+  EXPECT_EQ(plain->fingerprint, all->fingerprint);
+  EXPECT_EQ(plain->ttft_s, all->ttft_s);
+  c.active_replicas = {{0, 2}, {20, 4}, {40, 1}};
+  auto r = SimulateServing(c, reqs);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->finished, 3000);
+  int seen[3][4] = {};
+  for (const RequestRecord& q : r->records) {
+    const int window = q.arrival_s < 20 ? 0 : q.arrival_s < 40 ? 1 : 2;
+    ++seen[window][q.replica];
+  }
+  const int allowed[3] = {2, 4, 1};
+  for (int w = 0; w < 3; ++w) {
+    for (int rep = 0; rep < 4; ++rep) {
+      if (rep < allowed[w]) {
+        EXPECT_GT(seen[w][rep], 0) << w << " " << rep;
+      } else {
+        EXPECT_EQ(seen[w][rep], 0) << w << " " << rep;
+      }
+    }
+  }
+}
+
 TEST(ServingSimTest, MemoryPressurePreemptsAndRecovers) {
   ServingConfig c = Config("Llama3_8B", "H100");
   c.memory_utilization = 0.215;  // ~2.4 GB of KV: a few long sequences

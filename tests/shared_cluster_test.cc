@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "gtest/gtest.h"
+#include "sim/cluster/autoscaler.h"
 #include "sim/cluster/shared_cluster.h"
 #include "sim/core/random.h"
 #include "sim/training/training_step.h"
@@ -266,6 +267,22 @@ TEST(SharedClusterTest, TheStaticSplitKeepsTheFleetsNodes) {
   EXPECT_DOUBLE_EQ(r->jobs[0].end_s, 10000);
   EXPECT_EQ(r->preemptions, 0);
   EXPECT_EQ(r->lent_gpu_s, 0);
+}
+
+TEST(AutoscalerTest, AStepLoadCurveScalesAtTheStepAndAtTheIntervalsThatSeeIt) {
+  // 10 requests/s until 3,600 s, 40 after; a replica sustains 5/s, run at
+  // 80 %: ceil(10 / 4) = 3 replicas, ceil(40 / 4) = 10, capped at 8; the
+  // 900-s interval starting at 3,600 s is the first to see the step. A step
+  // inside an interval (at 4,000 s) is met from that interval's start.
+  auto rate = [](double t) { return t < 3600 ? 10.0 : 40.0; };
+  EXPECT_EQ(AutoscaleDemand(rate, 7200, 900, 5, 0.8, 8),
+            (std::vector<std::pair<double, int>>{{0, 3}, {3600, 8}}));
+  auto late = [](double t) { return t < 4000 ? 10.0 : 14.0; };
+  EXPECT_EQ(AutoscaleDemand(late, 7200, 900, 5, 0.8, 8),
+            (std::vector<std::pair<double, int>>{{0, 3}, {3600, 4}}));
+  // An exact fit is not rounded up: 12 / 4 = 3.
+  EXPECT_EQ(AutoscaleDemand([](double) { return 12.0; }, 3600, 900, 5, 0.8, 8),
+            (std::vector<std::pair<double, int>>{{0, 3}}));
 }
 
 }  // namespace

@@ -238,6 +238,31 @@ def shared_cluster_figures(doc):
     return out
 
 
+def sharing_figures(doc):
+    """Serving and training on one cluster: the fleet's replicas over the day."""
+    reps = series(doc, "serving_replicas", "time")
+    if not reps:
+        return []
+    fig, (ax,) = new_figure(1, 1, width=11, height=3.2)
+    ax.step([x / 3600 for x in reps[0]["x"]], reps[0]["y"], where="post", linewidth=1.4,
+            label=f"in service ({fact(doc, 'sharing')})")
+    fleet = fact(doc, "serving_nodes")
+    m = metric(doc, "serving_replicas_mean")
+    if m and "analytic" in m:
+        ax.axhline(m["analytic"], color=COLORS["closed"], linestyle="--", linewidth=1, label="static split")
+    ax.set_xlabel("time (h)")
+    ax.set_ylabel("serving replicas")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    lent, pre, loss = metric(doc, "lent_gpu_h"), metric(doc, "training_preemptions"), metric(doc, "preemption_loss_gpu_h")
+    caption = (f"The serving fleet ({fleet:g} nodes) as its autoscaler sized it (every "
+               f"{fact(doc, 'autoscale_interval_s'):g} s, for {fact(doc, 'autoscale_target'):g} of a replica's "
+               f"{fact(doc, 'replica_capacity_qps'):.3g} requests/s); its idle nodes ran training for "
+               f"{lent['simulated']:.4g} GPU h, taken back with {pre['simulated']:g} preemption(s) that lost "
+               f"{loss['simulated']:.4g} GPU h of work.")
+    return [Figure(fig, "Serving replicas over the day", caption)]
+
+
 # ------------------------------------------------------------------ training
 
 
@@ -408,6 +433,7 @@ BUILDERS = {
     "training": [training_breakdown, training_gantt, training_timeline, training_ettr],
     "collective": [collective_sizes],
     "jobs": [jobs_wait_cdf, shared_cluster_figures],
+    "serving+jobs": [sharing_figures],
 }
 
 

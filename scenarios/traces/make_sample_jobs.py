@@ -30,7 +30,7 @@ def size():
 print("job_id,user,submit_time_s,gpus,duration_s,status")
 t, k = 0.0, 0
 while True:
-    t += rng.expovariate(1 / 100.0)  # a job every 100 s on average
+    t += rng.expovariate(1 / 80.0)  # a job every 80 s on average
     if t >= 86400:
         break
     gpus = size()

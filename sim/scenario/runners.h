@@ -10,6 +10,8 @@
 #define MLSYSIM_SIM_SCENARIO_RUNNERS_H_
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -17,6 +19,7 @@
 #include "proto/scenario.pb.h"
 #include "sim/scenario/run_context.h"
 #include "topology/registry.h"
+#include "workloads/distributions.h"
 
 namespace mlsysim {
 
@@ -52,9 +55,23 @@ absl::Status FillQueueDefaults(scenario::Scenario* s);
 absl::Status FillJobsDefaults(const RunContext& rc, scenario::Scenario* s);
 absl::Status FillSharedClusterDefaults(const RunContext& rc, scenario::Scenario* s);
 
-// The parts of a serving + job-queue scenario (into *out).
+// The parts of a serving + job-queue scenario (into *out); a serving fleet
+// given the replicas in service over time (ServingConfig::active_replicas).
 absl::Status RunServingPart(const scenario::Scenario& s, const std::string& dir,
-                            const RunContext& rc, result::Result* out);
+                            const RunContext& rc, result::Result* out,
+                            const std::vector<std::pair<double, int>>* active_replicas = nullptr);
+
+// What an autoscaler needs to know of the scenario's serving fleet.
+struct ServingFleetPlan {
+  int replicas = 1, tp = 1;
+  bool from_trace = false, tenants = false, disaggregated = false;
+  ArrivalProcess arrivals;    // its rate over time (for `mean_qps`)
+  double mean_qps = 0;
+  double horizon_s = 0;       // requests / qps
+  double capacity_qps = 0;    // one replica's sustained throughput
+};
+absl::StatusOr<ServingFleetPlan> PlanServingFleet(const scenario::Scenario& s,
+                                                  const std::string& dir, const Registry& reg);
 absl::Status RunJobQueue(const scenario::Scenario& s, int gpus, const RunContext& rc,
                          result::Result* out);
 

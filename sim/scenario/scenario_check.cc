@@ -181,6 +181,7 @@ void AddQueueWorkloadRanges(const scenario::Scenario& s, std::vector<FieldRange>
     r.push_back({"job_queue.duration_cv", j.duration_cv(), 0, 1000});
     r.push_back({"job_queue.gpus", static_cast<double>(j.gpus()), 0, kMaxAccelerators});
     r.push_back({"job_queue.high_priority_share", j.high_priority_share(), 0, 0.999999});
+    r.push_back({"job_queue.autoscale_target", j.autoscale_target(), 0, 1});
     for (int g : j.job_gpus())
       r.push_back({"job_queue.job_gpus", static_cast<double>(g), 1, kMaxAccelerators});
   }

@@ -313,11 +313,41 @@ void AddClosedForms(const ResolvedServing& r, const std::vector<ServingRunResult
 
 }  // namespace
 
+absl::StatusOr<ServingFleetPlan> PlanServingFleet(const scenario::Scenario& s,
+                                                  const std::string& dir, const Registry& reg) {
+  auto r = ResolveServing(s, dir, reg);
+  if (!r.ok()) return r.status();
+  ServingFleetPlan plan;
+  plan.replicas = r->c.replicas;
+  plan.tp = r->c.tp;
+  plan.from_trace = r->from_trace;
+  plan.tenants = !r->streams.empty();
+  plan.arrivals = r->arrivals;
+  plan.mean_qps = r->qps;
+  plan.horizon_s = r->qps > 0 ? static_cast<double>(r->requests) / r->qps : 0;
+  plan.disaggregated = r->c.prefill_replicas > 0;
+  // A replica's sustained throughput: 2,000 requests of the scenario's
+  // lengths queued at once on one replica.
+  ServingConfig one = r->c;
+  one.replicas = 1;
+  one.prefill_replicas = 0;
+  one.record_requests = one.record_iterations = false;
+  one.progress = nullptr;
+  std::vector<Request> reqs = GenerateRequests(r->arrivals, r->in, r->out, 2000, r->seed, 0);
+  for (Request& q : reqs) q.arrival_s = 0;
+  auto run = SimulateServing(one, reqs);
+  if (!run.ok()) return run.status();
+  plan.capacity_qps = run->makespan_s > 0 ? run->finished / run->makespan_s : 0;
+  return plan;
+}
+
 absl::Status RunServingPart(const scenario::Scenario& s, const std::string& dir,
-                            const RunContext& rc, result::Result* out) {
+                            const RunContext& rc, result::Result* out,
+                            const std::vector<std::pair<double, int>>* active_replicas) {
   auto resolved = ResolveServing(s, dir, *rc.registry);
   if (!resolved.ok()) return resolved.status();
   ResolvedServing& r = *resolved;
+  if (active_replicas != nullptr) r.c.active_replicas = *active_replicas;
   auto runs = SimulateReplications(r, s.outputs(), rc);
   if (!runs.ok()) return runs.status();
   const ServingConfig& c = r.c;
@@ -346,6 +376,9 @@ absl::Status RunServingPart(const scenario::Scenario& s, const std::string& dir,
 
 absl::StatusOr<result::Result> RunServing(const scenario::Scenario& s, const std::string& dir,
                                           const RunContext& rc) {
+  if (s.has_job_queue() && !s.job_queue().placement().empty()) {
+    return RunSharedClusterJobs(s, rc);  // serving and the jobs on one shared cluster
+  }
   scenario::Scenario echo = s;
   echo.set_seed(s.seed() > 0 ? s.seed() : 1);
   if (!s.has_job_queue()) {

@@ -5,17 +5,21 @@
 // with what placement and contention cost each job.
 #include <algorithm>
 #include <cmath>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "analytic/units.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "sim/cluster/autoscaler.h"
 #include "sim/cluster/shared_cluster.h"
 #include "sim/scenario/jobs_config.h"
 #include "sim/scenario/plot_data.h"
 #include "sim/scenario/resolve.h"
 #include "sim/scenario/result_builder.h"
 #include "sim/scenario/runners.h"
+#include "sim/scenario/scenario_check.h"
 #include "sim/scenario/training_config.h"
 
 namespace mlsysim {
@@ -29,6 +33,9 @@ struct ResolvedSharedCluster {
   ResolvedJobs jobs;
   SharedClusterConfig config;
   std::string model;
+  // With a serving fleet: its autoscaler's inputs and the sharing mode.
+  double capacity_qps = 0, target = 0, interval_s = 0;
+  std::string sharing;
 };
 
 // The step every multi-node job trains: job_training resolved as a training
@@ -68,16 +75,78 @@ absl::Status ResolveJobStep(const scenario::Scenario& s, const Registry& registr
   return absl::OkStatus();
 }
 
+absl::StatusOr<double> Seconds(const std::string& text, const char* field, double fallback) {
+  double seconds = fallback;
+  if (auto e = ParseScenarioQuantity(text, field, dims::kTime, /*positive=*/true, &seconds);
+      !e.empty()) {
+    return Bad(e);
+  }
+  return seconds;
+}
+
+// The serving fleet on the cluster's last nodes, its autoscaler's demand over
+// its run (from the arrival process's rate and one replica's measured
+// throughput), and how borrowed nodes are taken back.
+absl::Status ResolveFleet(const scenario::Scenario& s, const RunContext& rc,
+                          ResolvedSharedCluster* r) {
+  const scenario::JobQueue& q = s.job_queue();
+  auto plan = PlanServingFleet(s, rc.input_dir, *rc.registry);
+  if (!plan.ok()) return plan.status();
+  if (plan->from_trace || plan->tenants || plan->disaggregated) {
+    return Bad("serving: a fleet that shares a cluster with placed jobs is one stream of "
+               "serving.qps (no trace file, tenants or prefill replicas yet)");
+  }
+  SharedClusterConfig& c = r->config;
+  const int gpn = c.shape.gpus_per_node;
+  if (plan->tp % gpn != 0) {
+    return Bad(absl::StrCat("serving.tp: a fleet sharing the cluster lends whole nodes: tp = ",
+                            plan->tp, " must be a multiple of the node's ", gpn, " GPUs"));
+  }
+  ElasticServing& f = c.serving;
+  f.nodes_per_replica = plan->tp / gpn;
+  f.replicas = plan->replicas;
+  f.first_node = c.shape.nodes - f.replicas * f.nodes_per_replica;
+  if (f.first_node < 1) {
+    return Bad(absl::StrCat("serving.replicas: ", f.replicas, " replicas of ", f.nodes_per_replica,
+                            " node(s) leave no node of the cluster's ", c.shape.nodes,
+                            " to the job queue"));
+  }
+  const std::string sharing = q.sharing().empty() ? "elastic" : q.sharing();
+  if (sharing != "elastic" && sharing != "static") {
+    return Bad(absl::StrCat("job_queue.sharing: '", sharing, "'; accepted: elastic, static"));
+  }
+  f.elastic = sharing == "elastic";
+  auto ckpt = Seconds(q.checkpoint_interval(), "job_queue.checkpoint_interval", 1800);
+  auto reclaim = Seconds(q.reclaim(), "job_queue.reclaim", 60);
+  auto interval = Seconds(q.autoscale_interval(), "job_queue.autoscale_interval", 900);
+  for (const auto* v : {&ckpt, &reclaim, &interval})
+    if (!v->ok()) return v->status();
+  f.checkpoint_interval_s = *ckpt;
+  f.reclaim_s = *reclaim;
+  f.restart_s = r->jobs.c.restart_penalty_h * 3600;
+  const double target = q.autoscale_target() > 0 ? q.autoscale_target() : 0.7;
+  const ArrivalProcess a = plan->arrivals;
+  const double mean = plan->mean_qps;
+  auto rate = [a, mean](double t) {
+    if (a.kind != ArrivalProcess::kDiurnal) return mean;
+    return mean * (1 + a.amplitude * std::sin(2 * M_PI * t / a.period_s));
+  };
+  if (!(plan->capacity_qps > 0)) return Bad("serving: a replica finished no request");
+  f.demand = AutoscaleDemand(rate, plan->horizon_s, *interval, plan->capacity_qps, target,
+                             f.replicas);
+  r->capacity_qps = plan->capacity_qps;
+  r->target = target;
+  r->interval_s = *interval;
+  r->sharing = sharing;
+  return absl::OkStatus();
+}
+
 absl::StatusOr<ResolvedSharedCluster> ResolveSharedCluster(const scenario::Scenario& s,
                                                            const RunContext& rc) {
   const scenario::JobQueue& q = s.job_queue();
   if (q.job_trace().empty()) {
     return Bad("job_queue.placement: a shared cluster replays a job trace (job_queue.job_trace); "
                "the Poisson job stream runs on the GPU-count scheduler (drop placement)");
-  }
-  if (s.has_serving()) {
-    return Bad("job_queue.placement: a serving fleet beside a shared cluster is not simulated "
-               "yet (the serving + job-queue scenario splits the GPUs statically; drop placement)");
   }
   ResolvedSharedCluster r;
   SharedClusterConfig& c = r.config;
@@ -103,6 +172,9 @@ absl::StatusOr<ResolvedSharedCluster> ResolveSharedCluster(const scenario::Scena
   }
   c.policy = r.jobs.c.policy;
   for (const JobTraceRow& j : r.jobs.rows) c.jobs.push_back({j.submit_s, j.duration_s, j.gpus});
+  if (s.has_serving()) {
+    if (auto st = ResolveFleet(s, rc, &r); !st.ok()) return st;
+  }
   return r;
 }
 
@@ -116,9 +188,36 @@ double Mean(const std::vector<double>& v) {
 
 // Per job: what it waited, how much longer than its work it ran, and the
 // GPU-hours lost to where it was placed and to whom it met.
+// What the run is set beside: the GPU-count scheduler on the same trace, or
+// (with a serving fleet) the static split.
+struct Baseline {
+  double wait_mean_h = 0, jct_mean_h = 0, makespan_h = 0, utilization = 0;
+  std::string source;
+};
+
+Baseline GpuCountBaseline(const ClusterJobsResult& b) {
+  Baseline x{0, 0, b.makespan_h, b.utilization,
+             "GPU-count scheduler, same trace (no placement, no network)"};
+  for (const JobOutcome& o : b.outcomes) {
+    x.wait_mean_h += (o.start_h - o.submit_h) / b.outcomes.size();
+    x.jct_mean_h += (o.end_h - o.submit_h) / b.outcomes.size();
+  }
+  return x;
+}
+
+Baseline StaticSplitBaseline(const SharedClusterResult& b) {
+  Baseline x{0, 0, b.makespan_s / 3600, b.utilization,
+             "static split: the serving fleet keeps its nodes (same trace, placement, network)"};
+  for (const SharedJobOutcome& o : b.jobs) {
+    x.wait_mean_h += (o.start_s - o.submit_s) / 3600 / b.jobs.size();
+    x.jct_mean_h += (o.end_s - o.submit_s) / 3600 / b.jobs.size();
+  }
+  return x;
+}
+
 void AddOutcomes(const ResolvedSharedCluster& r, const SharedClusterResult& run,
-                 const ClusterJobsResult& baseline, const RunContext& rc, result::Result* out) {
-  std::vector<double> waits_h, slowdown;
+                 const Baseline& base, const RunContext& rc, result::Result* out) {
+  std::vector<double> waits_h, slowdown, jct_h;
   double placement_gpu_h = 0, contention_gpu_h = 0;
   int contended = 0;
   std::string csv =
@@ -128,6 +227,7 @@ void AddOutcomes(const ResolvedSharedCluster& r, const SharedClusterResult& run,
     const SharedJobOutcome& o = run.jobs[i];
     const double work = r.config.jobs[i].duration_s, ran = o.end_s - o.start_s;
     waits_h.push_back((o.start_s - o.submit_s) / 3600);
+    jct_h.push_back((o.end_s - o.submit_s) / 3600);
     slowdown.push_back(ran / work);
     const double placed_factor =
         o.reference_step_s > 0 ? o.placed_step_s / o.reference_step_s : 1.0;
@@ -140,15 +240,13 @@ void AddOutcomes(const ResolvedSharedCluster& r, const SharedClusterResult& run,
                     absl::StrJoin(o.nodes, " "), ",", o.reference_step_s, ",", o.placed_step_s,
                     ",", o.worst_step_s, ",", ran / work, "\n");
   }
-  double base_wait = 0;
-  for (double w : baseline.waits_h[0]) base_wait += w / baseline.waits_h[0].size();
-  const char* kBaseline = "GPU-count scheduler, same trace (no placement, no network)";
-  SetAnalytic(AddMetric(out, "wait_mean_h", "h", Mean(waits_h)), base_wait, kBaseline);
+  SetAnalytic(AddMetric(out, "wait_mean_h", "h", Mean(waits_h)), base.wait_mean_h, base.source);
   AddMetric(out, "wait_p50_h", "h", Quantile(waits_h, 0.5));
   AddMetric(out, "wait_p99_h", "h", Quantile(waits_h, 0.99));
-  SetAnalytic(AddMetric(out, "makespan_h", "h", run.makespan_s / 3600), baseline.makespan_h,
-              kBaseline);
-  SetAnalytic(AddMetric(out, "utilization", "1", run.utilization), baseline.utilization, kBaseline);
+  SetAnalytic(AddMetric(out, "jct_mean_h", "h", Mean(jct_h)), base.jct_mean_h, base.source);
+  SetAnalytic(AddMetric(out, "makespan_h", "h", run.makespan_s / 3600), base.makespan_h,
+              base.source);
+  SetAnalytic(AddMetric(out, "utilization", "1", run.utilization), base.utilization, base.source);
   AddMetric(out, "slowdown_mean", "1", Mean(slowdown));
   AddMetric(out, "slowdown_p99", "1", Quantile(slowdown, 0.99));
   AddMetric(out, "slowdown_max", "1", *std::max_element(slowdown.begin(), slowdown.end()));
@@ -179,6 +277,137 @@ void AddOutcomes(const ResolvedSharedCluster& r, const SharedClusterResult& run,
 
 }  // namespace
 
+namespace {
+
+void AddClusterFacts(const ResolvedSharedCluster& r, const SharedClusterResult& run,
+                     const scenario::Scenario& s, result::Result* out) {
+  const SharedClusterConfig& c = r.config;
+  AddFact(out, "gpus", c.shape.nodes * c.shape.gpus_per_node);
+  AddFact(out, "nodes", c.shape.nodes);
+  AddFact(out, "job_trace", s.job_queue().job_trace());  // as written: no checkout path
+  AddFact(out, "jobs", static_cast<double>(c.jobs.size()));
+  AddFact(out, "policy", r.jobs.policy_name);
+  AddFact(out, "placement", PlacementPolicyName(c.placement));
+  AddFact(out, "contention", c.contention ? "on" : "off");
+  AddFact(out, "job_model", r.model);
+  AddFact(out, "job_tp", c.step.tp);
+  AddFact(out, "batch_per_replica", c.batch_per_replica);
+  AddFact(out, "topology", FabricKindName(c.shape.fabric));
+  AddFact(out, "routing", RoutingName(c.shape.routing));
+  AddFact(out, "oversubscription", c.shape.oversubscription);
+  AddFact(out, "hardware_model", c.step.machine.has_value() ? "calibrated" : "roofline");
+  AddFact(out, "step_simulations", static_cast<double>(run.step_simulations));
+}
+
+double MetricOf(const result::Result& r, const std::string& name) {
+  for (const result::Metric& m : r.metrics())
+    if (m.name() == name) return m.simulated();
+  return 0;
+}
+
+// The serving fleet's side: replicas in service, SLO attainment, tail TTFT,
+// against the static split's fleet (all replicas, always).
+void AddSharingMetrics(const ResolvedSharedCluster& r, const SharedClusterResult& run,
+                       const SharedClusterResult& fixed, const result::Result& serving,
+                       const result::Result& serving_fixed, result::Result* out) {
+  const ElasticServing& f = r.config.serving;
+  const char* kStatic = "static split: the serving fleet keeps its nodes";
+  AddFact(out, "sharing", r.sharing);
+  AddFact(out, "serving_nodes", f.replicas * f.nodes_per_replica);
+  AddFact(out, "replica_capacity_qps", r.capacity_qps, "1/s");
+  AddFact(out, "autoscale_target", r.target);
+  AddFact(out, "autoscale_interval_s", r.interval_s, "s");
+  double area = 0;
+  for (size_t i = 0; i + 1 < run.serving_replicas.size(); ++i) {
+    area += run.serving_replicas[i].second *
+            (run.serving_replicas[i + 1].first - run.serving_replicas[i].first);
+  }
+  const double span = run.serving_replicas.size() > 1 ? run.serving_replicas.back().first : 0;
+  SetAnalytic(AddMetric(out, "serving_replicas_mean", "1",
+                        span > 0 ? area / span : f.replicas), f.replicas, kStatic);
+  SetAnalytic(AddMetric(out, "lent_gpu_h", "GPU h", run.lent_gpu_s / 3600), 0, kStatic);
+  SetAnalytic(AddMetric(out, "training_preemptions", "1", static_cast<double>(run.preemptions)),
+              0, kStatic);
+  double lost = 0;
+  for (size_t i = 0; i < run.jobs.size(); ++i) lost += run.jobs[i].gpus * run.jobs[i].lost_work_s;
+  SetAnalytic(AddMetric(out, "preemption_loss_gpu_h", "GPU h", lost / 3600), 0, kStatic);
+  const Baseline mine = StaticSplitBaseline(run), theirs = StaticSplitBaseline(fixed);
+  SetAnalytic(AddMetric(out, "training_wait_mean_h", "h", mine.wait_mean_h), theirs.wait_mean_h,
+              kStatic);
+  SetAnalytic(AddMetric(out, "training_jct_mean_h", "h", mine.jct_mean_h), theirs.jct_mean_h,
+              kStatic);
+  SetAnalytic(AddMetric(out, "training_makespan_h", "h", run.makespan_s / 3600),
+              fixed.makespan_s / 3600, kStatic);
+  for (const char* name : {"ttft_p99_s", "ttft_mean_s", "itl_p99_s"}) {
+    SetAnalytic(AddMetric(out, name, "s", MetricOf(serving, name)), MetricOf(serving_fixed, name),
+                kStatic);
+  }
+  auto attainment = [](const result::Result& x) {
+    const double done = MetricOf(x, "throughput_requests_per_s");
+    return done > 0 ? MetricOf(x, "goodput_requests_per_s") / done : 0.0;
+  };
+  SetAnalytic(AddMetric(out, "slo_attainment", "1", attainment(serving)),
+              attainment(serving_fixed), kStatic);
+  std::vector<double> x, y;
+  for (const auto& [t, n] : run.serving_replicas) {
+    x.push_back(t);
+    y.push_back(n);
+  }
+  AddCurve(out, "serving_replicas", "time", "simulated", "s", "1", x, y);
+}
+
+absl::StatusOr<result::Result> RunWithServing(const scenario::Scenario& s, const RunContext& rc,
+                                              const ResolvedSharedCluster& r,
+                                              const SharedClusterResult& run) {
+  SharedClusterConfig fixed_config = r.config;
+  fixed_config.serving.elastic = false;
+  auto fixed = SimulateSharedCluster(fixed_config);
+  if (!fixed.ok()) return Bad(absl::StrCat("job_queue (static split): ", fixed.status().message()));
+  const bool elastic = r.config.serving.elastic;
+  result::Result serving, serving_fixed, jobs;
+  // The static split's fleet (all replicas, always) runs on a second thread
+  // beside the elastic one: independent runs, the same results either way.
+  absl::Status fixed_status;
+  std::thread fixed_fleet;
+  if (elastic) {
+    fixed_fleet = std::thread([&] {
+      RunContext quiet = rc;
+      quiet.tables = nullptr;
+      quiet.diagnostics = nullptr;
+      quiet.progress = false;
+      scenario::Scenario no_outputs = s;
+      no_outputs.clear_outputs();
+      fixed_status = RunServingPart(no_outputs, rc.input_dir, quiet, &serving_fixed);
+    });
+  }
+  absl::Status status = RunServingPart(s, rc.input_dir, rc, &serving,
+                                       elastic ? &run.serving_replicas : nullptr);
+  if (fixed_fleet.joinable()) fixed_fleet.join();
+  if (!status.ok()) return status;
+  if (!fixed_status.ok()) return fixed_status;
+  if (!elastic) serving_fixed = serving;
+  const SharedClusterConfig& c = r.config;
+  jobs = NewResult("jobs", absl::StrCat(c.shape.nodes * c.shape.gpus_per_node, " GPUs shared, ",
+                                        PlacementPolicyName(c.placement)));
+  AddClusterFacts(r, run, s, &jobs);
+  AddOutcomes(r, run, StaticSplitBaseline(*fixed), rc, &jobs);
+  jobs.set_fingerprint(absl::StrFormat("%016x", run.fingerprint));
+  result::Result out = NewResult(
+      "serving+jobs",
+      s.name().empty() ? absl::StrCat("serving and training share ",
+                                      c.shape.nodes * c.shape.gpus_per_node, " GPUs, ", r.sharing)
+                       : s.name());
+  AddSharingMetrics(r, run, *fixed, serving, serving_fixed, &out);
+  out.set_events(serving.events() + run.events);
+  out.set_fingerprint(absl::StrFormat("%016x", run.fingerprint));
+  for (const auto& f : serving.files()) out.add_files(f);
+  *out.add_parts() = std::move(serving);
+  *out.add_parts() = std::move(jobs);
+  return out;
+}
+
+}  // namespace
+
 absl::StatusOr<result::Result> RunSharedClusterJobs(const scenario::Scenario& s,
                                                     const RunContext& rc) {
   auto resolved = ResolveSharedCluster(s, rc);
@@ -186,6 +415,14 @@ absl::StatusOr<result::Result> RunSharedClusterJobs(const scenario::Scenario& s,
   const ResolvedSharedCluster& r = *resolved;
   auto run = SimulateSharedCluster(r.config);
   if (!run.ok()) return Bad(absl::StrCat("job_queue: ", run.status().message()));
+  scenario::Scenario echo = s;
+  echo.set_seed(s.seed() > 0 ? s.seed() : 1);
+  echo.set_replications(1);
+  if (r.config.serving.replicas > 0) {
+    auto out = RunWithServing(s, rc, r, *run);
+    if (out.ok()) SetEcho(&*out, std::move(echo));
+    return out;
+  }
   auto baseline = SimulateClusterJobs(r.jobs.c);
   if (!baseline.ok()) return Bad(std::string(baseline.status().message()));
   const SharedClusterConfig& c = r.config;
@@ -193,26 +430,9 @@ absl::StatusOr<result::Result> RunSharedClusterJobs(const scenario::Scenario& s,
       "jobs", s.name().empty() ? absl::StrCat(c.shape.nodes * c.shape.gpus_per_node,
                                               " GPUs shared, ", PlacementPolicyName(c.placement))
                                : s.name());
-  AddFact(&out, "gpus", c.shape.nodes * c.shape.gpus_per_node);
-  AddFact(&out, "nodes", c.shape.nodes);
-  AddFact(&out, "job_trace", s.job_queue().job_trace());  // as written: no checkout path
-  AddFact(&out, "jobs", static_cast<double>(c.jobs.size()));
-  AddFact(&out, "policy", r.jobs.policy_name);
-  AddFact(&out, "placement", PlacementPolicyName(c.placement));
-  AddFact(&out, "contention", c.contention ? "on" : "off");
-  AddFact(&out, "job_model", r.model);
-  AddFact(&out, "job_tp", c.step.tp);
-  AddFact(&out, "batch_per_replica", c.batch_per_replica);
-  AddFact(&out, "topology", FabricKindName(c.shape.fabric));
-  AddFact(&out, "routing", RoutingName(c.shape.routing));
-  AddFact(&out, "oversubscription", c.shape.oversubscription);
-  AddFact(&out, "hardware_model", c.step.machine.has_value() ? "calibrated" : "roofline");
-  AddFact(&out, "step_simulations", static_cast<double>(run->step_simulations));
-  AddOutcomes(r, *run, *baseline, rc, &out);
+  AddClusterFacts(r, *run, s, &out);
+  AddOutcomes(r, *run, GpuCountBaseline(*baseline), rc, &out);
   out.set_fingerprint(absl::StrFormat("%016x", run->fingerprint));
-  scenario::Scenario echo = s;
-  echo.set_seed(s.seed() > 0 ? s.seed() : 1);
-  echo.set_replications(1);
   SetEcho(&out, std::move(echo));
   return out;
 }

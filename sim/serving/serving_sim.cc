@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <limits>
 #include <memory>
 
 #include "absl/status/status.h"
@@ -180,7 +181,14 @@ class ServingModelSim : public EventHandler, public FlowObserver {
 
   // Picks a replica in [lo, hi) (sim/serving/router.h).
   int Route(const Req& q, int lo, int hi) {
-    (void)q;
+    if (!c_.active_replicas.empty() && c_.prefill_replicas == 0) {
+      // The replicas in service at the arrival (the schedule's last entry at
+      // or before it).
+      auto it = std::upper_bound(c_.active_replicas.begin(), c_.active_replicas.end(),
+                                 std::make_pair(q.arrival, std::numeric_limits<int>::max()));
+      const int active = it == c_.active_replicas.begin() ? hi - lo : std::prev(it)->second;
+      hi = lo + std::clamp(active, 1, hi - lo);
+    }
     return router_.Pick(
         lo, hi, lo > 0 ? 1 : 0,
         [&](int i) { return static_cast<int64_t>(replicas_[i].outstanding); },

@@ -87,6 +87,12 @@ struct ServingConfig {
   int prefill_replicas = 0;
   double kv_link_bandwidth = 50e9;
   double kv_link_latency = 5e-6;
+  // Replicas serving over time (time s, count), by time, colocated fleets
+  // only: a request is routed among the first `count` replicas at its
+  // arrival (at least one); a replica taken out of service finishes what it
+  // has. Empty: all replicas, always (an autoscaled fleet sharing a cluster,
+  // sim/cluster/shared_cluster.h, gives its schedule here).
+  std::vector<std::pair<double, int>> active_replicas;
   bool record_requests = false;    // per-request rows for the CSV trace
   bool record_iterations = false;  // iteration spans for the Perfetto trace
   int64_t max_trace_iterations = 20000;
