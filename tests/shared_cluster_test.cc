@@ -213,6 +213,17 @@ TEST(SharedClusterTest, WithoutTheNetworkTheScheduleIsTheGpuCountSchedulers) {
     }
     EXPECT_GT(waited, 3600.0);  // the trace does queue
     EXPECT_NEAR(mine->utilization, theirs->utilization, 1e-9);
+    // A serving fleet on the last two nodes that never wants a replica lends
+    // them all day: the same schedule, and no preemption.
+    SharedClusterConfig lent = c;
+    lent.serving.first_node = 14;
+    lent.serving.replicas = 2;
+    lent.serving.demand = {{0, 0}};
+    auto idle = SimulateSharedCluster(lent);
+    ASSERT_TRUE(idle.ok()) << idle.status();
+    EXPECT_EQ(idle->preemptions, 0);
+    for (size_t i = 0; i < c.jobs.size(); ++i)
+      EXPECT_NEAR(idle->jobs[i].start_s, mine->jobs[i].start_s, 1e-9) << i;
   }
 }
 

@@ -18,6 +18,7 @@ ureg.define("param = count")
 ureg.define("dollar = count = USD")
 ureg.define("token = count")
 ureg.define("request = count")
+ureg.define("gpu = count = GPU")
 Q_ = ureg.Quantity
 
 # Unit names as the golden file and the Result contract write them -> pint.
@@ -46,6 +47,7 @@ _PINT_UNITS = {
     "g": "gram",
     "L": "liter",
     "USD": "dollar",
+    "GPU h": "gpu * hour",
 }
 
 

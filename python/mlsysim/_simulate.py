@@ -104,6 +104,12 @@ class SimulationResult:
         """Training: failures and checkpoints of replication 0."""
         return self._table("events")
 
+    @property
+    def jobs(self):
+        """Job-trace replays: one row per job (submit, start, end, wait; on a
+        shared cluster also its nodes, steps and slowdown)."""
+        return self._table("jobs")
+
     def __getattr__(self, name):
         metrics = self.__dict__.get("metrics", {})
         if name in metrics:

@@ -280,3 +280,16 @@ def test_versions_say_which_is_which(cli_binary):
     assert out.startswith(f"mlsysim {mlsysim.__version__} ")
     assert f"v{mlsysim.__mlsysim_api__}" in out
     assert "0.1.1" in mlsysim.__doc__ and mlsysim.__version__ in mlsysim.__doc__
+
+
+def test_a_shared_cluster_from_python_gives_its_jobs_as_a_dataframe(source_dir):
+    # The 5-job trace on one 8-GPU node, placed (tests/data/SOURCES.md §13):
+    # the hand FIFO schedule's waits, recomputed from the DataFrame, give
+    # the result's mean wait; the costs come back in GPU-hours.
+    trace = os.path.join(source_dir, "tests", "data", "jobs", "five_jobs.csv")
+    r = mlsysim.simulate.jobs(job_trace=trace, placement="first-fit", nodes=1)
+    jobs = r.jobs
+    assert list(jobs["job"]) == ["j0", "j1", "j2", "j3", "j4"]
+    assert list(jobs["wait_h"]) == [0, 1.5, 2, 1.5, 0]
+    assert abs(jobs["wait_h"].mean() - r.metrics["wait_mean_h"].simulated.to("hour").magnitude) < 1e-12
+    assert str(r.metrics["contention_cost_gpu_h"].simulated.units) == "gpu * hour"
