@@ -2,7 +2,8 @@
 // Llama-3-70B on 1,024 GPUs (TP8 PP4 DP32) at flow level; GPT-3 on 16,384
 // GPUs as flow classes against per flow (issue 22); the 54-day,
 // 16,384-GPU run with the Llama 3 failure mix; and flow-network throughput on
-// a ring all-reduce over 1,024 ranks (flow completions per second). A ring
+// a ring all-reduce over 1,024 ranks (flow completions per second); two
+// jobs' steps on one fabric against each alone (issue 23). A ring
 // all-reduce's α-β formula evaluated per step is the in-run baseline.
 //
 // Run: build/bench/training_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
@@ -156,6 +157,45 @@ void BM_RingAllReduce1024Ranks(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(flows), benchmark::Counter::kIsRate);
 }
 
+// Issue 23: two Llama-3-8B jobs of 16 DGX nodes (TP8, DP16, 500 MB buckets)
+// on a 32-node 2:1 ECMP fat-tree. Arg 0, the baseline: each step alone
+// (SimulateTrainingStep per flow, twice); 1: both together on one fabric,
+// each on its own leaves; 2: together, interleaved node by node (they share
+// every leaf's up-links).
+void BM_StepsTogether(benchmark::State& state) {
+  const FleetSpec f = *Reg().FindFleet("Frontier_8K");
+  TrainingStepConfig c;
+  c.model = *Reg().FindModel("Llama3_8B");
+  c.node = f.node;
+  c.fabric = f.fabric;
+  c.nodes = 16;
+  c.tp = 8;
+  c.global_batch = 64;
+  c.microbatches = 4;
+  c.bucket_bytes = 500e6;
+  c.oversubscription = 2;
+  c.routing = Routing::kEcmp;
+  c.aggregate_flows = false;
+  const ClusterShape shape = StepClusterShape(c, 32);
+  std::vector<int> a(16), b(16);
+  for (int i = 0; i < 16; ++i) {
+    a[i] = state.range(0) == 2 ? 2 * i : i;
+    b[i] = state.range(0) == 2 ? 2 * i + 1 : 16 + i;
+  }
+  double step = 0;
+  for (auto _ : state) {
+    if (state.range(0) == 0) {
+      step = SimulateTrainingStep(c)->step_time_s + SimulateTrainingStep(c)->step_time_s;
+    } else {
+      auto r = SimulateTrainingStepsTogether(shape, {{c, a}, {c, b}});
+      step = (*r)[0].step_time_s + (*r)[1].step_time_s;
+    }
+    benchmark::DoNotOptimize(step);
+  }
+  state.counters["step_sum_s"] = step;
+}
+
+BENCHMARK(BM_StepsTogether)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Llama70BStep1024Gpus)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Llama70BStep16kGpus)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Gpt3Step16kGpus)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();

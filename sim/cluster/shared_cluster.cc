@@ -377,15 +377,7 @@ class Engine : public EventHandler {
   std::pair<double, int> Reservation(int need, double now) const {
     std::vector<std::pair<double, int>> ends;
     for (size_t id : running_) ends.push_back({state_[id].end, c_.jobs[id].gpus});
-    std::sort(ends.begin(), ends.end());
-    int avail = pool_.free_gpus();
-    double when = now;
-    for (const auto& [end, g] : ends) {
-      if (avail >= need) break;
-      avail += g;
-      when = end;
-    }
-    return {when, avail - need};
+    return EasyReservation(std::move(ends), pool_.free_gpus(), need, now);
   }
 
   void Dispatch(double t) {

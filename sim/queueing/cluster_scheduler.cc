@@ -171,15 +171,7 @@ class Scheduler : public EventHandler {
   std::pair<double, int> Reservation(int need, double now) const {
     std::vector<std::pair<double, int>> ends;
     for (size_t id : running_) ends.push_back({jobs_[id].end, jobs_[id].gpus});
-    std::sort(ends.begin(), ends.end());
-    int avail = free_;
-    double when = now;
-    for (const auto& [end, g] : ends) {
-      if (avail >= need) break;
-      avail += g;
-      when = end;
-    }
-    return {when, avail - need};
+    return EasyReservation(std::move(ends), free_, need, now);
   }
 
   void Dispatch(double t) {
@@ -252,6 +244,19 @@ class Scheduler : public EventHandler {
 };
 
 }  // namespace
+
+std::pair<double, int> EasyReservation(std::vector<std::pair<double, int>> ends, int free,
+                                       int need, double now) {
+  std::sort(ends.begin(), ends.end());
+  int avail = free;
+  double when = now;
+  for (const auto& [end, g] : ends) {
+    if (avail >= need) break;
+    avail += g;
+    when = end;
+  }
+  return {when, avail - need};
+}
 
 absl::StatusOr<ClusterJobsResult> SimulateClusterJobs(const ClusterJobsConfig& c) {
   if (c.gpus < 1) return absl::InvalidArgumentError("job_queue.gpus must be >= 1");

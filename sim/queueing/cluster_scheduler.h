@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -71,6 +72,12 @@ struct ClusterJobsResult {
 };
 
 absl::StatusOr<ClusterJobsResult> SimulateClusterJobs(const ClusterJobsConfig& config);
+
+// EASY backfilling's reservation for the head job: the earliest time `need`
+// GPUs are free if nothing else starts (the running jobs' (end, GPUs) in
+// `ends`, `free` GPUs free at `now`), and how many are spare then.
+std::pair<double, int> EasyReservation(std::vector<std::pair<double, int>> ends, int free,
+                                       int need, double now);
 
 }  // namespace mlsysim
 
