@@ -257,6 +257,10 @@ TEST(SharedClusterTest, TheFleetTakesItsNodeBackAndTheJobLosesWorkSinceItsCheckp
   EXPECT_DOUBLE_EQ(a.lost_work_s, 1400);
   EXPECT_DOUBLE_EQ(a.start_s, 0);
   EXPECT_DOUBLE_EQ(a.end_s, 27000);
+  ASSERT_EQ(a.runs.size(), 2u);  // 0–5,000 s and 20,000–27,000 s, on all four nodes
+  EXPECT_DOUBLE_EQ(a.runs[0].end_s, 5000);
+  EXPECT_DOUBLE_EQ(a.runs[1].start_s, 20000);
+  EXPECT_EQ(a.runs[1].nodes, (std::vector<int>{0, 1, 2, 3}));
   EXPECT_EQ(r->preemptions, 1);
   // Training ran on the fleet's node from 0 to 5,000 s and 20,000 to 27,000 s.
   EXPECT_DOUBLE_EQ(r->lent_gpu_s, 12000);

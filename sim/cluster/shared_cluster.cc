@@ -87,6 +87,7 @@ class Engine : public EventHandler {
       r.running = false;
       r.done = true;
       out_.jobs[id].end_s = t;
+      out_.jobs[id].runs.back().end_s = t;
       end_ = std::max(end_, t);
       pool_.Release(out_.jobs[id].nodes, c_.jobs[id].gpus);
       lent_busy_ -= LentGpus(out_.jobs[id].nodes, c_.jobs[id].gpus);
@@ -218,6 +219,7 @@ class Engine : public EventHandler {
     r.step = 0;
     ++o.preemptions;
     ++out_.preemptions;
+    o.runs.back().end_s = t;
     o.lost_work_s += lost;
     pool_.Release(o.nodes, c_.jobs[id].gpus);
     lent_busy_ -= LentGpus(o.nodes, c_.jobs[id].gpus);
@@ -275,6 +277,7 @@ class Engine : public EventHandler {
     pool_.Take(nodes, c_.jobs[id].gpus);
     lent_busy_ += LentGpus(nodes, c_.jobs[id].gpus);
     o.nodes = nodes;
+    o.runs.push_back({t, t, nodes});
     if (o.preemptions == 0) {  // a first start (a restart keeps its work left)
       o.start_s = t;
       r.work_left = c_.jobs[id].duration_s;

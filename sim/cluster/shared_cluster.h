@@ -78,6 +78,11 @@ struct SharedJobOutcome {
   double placed_step_s = 0;     // alone on its nodes
   double worst_step_s = 0;      // the slowest step it had with neighbours
   int retimed = 0;              // times its step was re-simulated with neighbours
+  struct Run {
+    double start_s = 0, end_s = 0;
+    std::vector<int> nodes;
+  };
+  std::vector<Run> runs;        // where and when it ran (one per start)
   int preemptions = 0;          // by the serving fleet taking its nodes back
   double lost_work_s = 0;       // work redone after preemptions (since checkpoints)
 };

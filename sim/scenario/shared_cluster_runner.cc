@@ -265,11 +265,13 @@ void AddOutcomes(const ResolvedSharedCluster& r, const SharedClusterResult& run,
   }
   AddCurve(out, "gpus_busy", "time", "simulated", "s", "1", x, y);
   for (size_t i = 0; i < run.jobs.size(); ++i) {
-    for (int node : run.jobs[i].nodes) {
-      AddSpan(out, absl::StrCat("node ", node),
-              run.jobs[i].worst_step_s > run.jobs[i].placed_step_s * (1 + 1e-9) ? "contended"
-                                                                               : "job",
-              run.jobs[i].start_s, run.jobs[i].end_s, static_cast<double>(i));
+    const SharedJobOutcome& o = run.jobs[i];
+    const bool contended = o.worst_step_s > o.placed_step_s * (1 + 1e-9);
+    for (const SharedJobOutcome::Run& segment : o.runs) {
+      for (int node : segment.nodes) {
+        AddSpan(out, absl::StrCat("node ", node), contended ? "contended" : "job",
+                segment.start_s, segment.end_s, static_cast<double>(i));
+      }
     }
   }
   if (rc.tables != nullptr) (*rc.tables)["jobs"] = std::move(csv);
