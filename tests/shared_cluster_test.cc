@@ -11,6 +11,7 @@
 #include "sim/cluster/autoscaler.h"
 #include "sim/cluster/shared_cluster.h"
 #include "sim/core/random.h"
+#include "sim/serving/serving_sim.h"
 #include "sim/training/training_step.h"
 #include "tests/training_testing.h"
 
@@ -298,6 +299,87 @@ TEST(AutoscalerTest, AStepLoadCurveScalesAtTheStepAndAtTheIntervalsThatSeeIt) {
   // An exact fit is not rounded up: 12 / 4 = 3.
   EXPECT_EQ(AutoscaleDemand([](double) { return 12.0; }, 3600, 900, 5, 0.8, 8),
             (std::vector<std::pair<double, int>>{{0, 3}}));
+}
+
+// A serving fleet on the cluster's engine: four 1-GPU nodes, a fleet of two
+// Llama-3-8B replicas (TP 1) on nodes 2 and 3, a 2-GPU training job that
+// borrows what the fleet lends.
+struct FleetCase {
+  SharedClusterConfig cluster;
+  ServingConfig serving;
+  std::vector<Request> requests;
+};
+
+FleetCase SmallFleet() {
+  FleetCase f;
+  f.cluster = Elastic();
+  f.cluster.serving.first_node = 2;
+  f.cluster.serving.replicas = 2;
+  f.cluster.jobs = {{0, 5000, 2}, {10, 5000, 2}};
+  auto reg = Registry::Builtin();
+  f.serving.model = *(*reg)->FindModel("Llama3_8B");
+  f.serving.hardware = *(*reg)->FindAccelerator("H100");
+  f.serving.replicas = 2;
+  return f;
+}
+
+// Requests of 16 tokens in, 4 out: n_k evenly over [100k, 100(k + 1)) s.
+std::vector<Request> Evenly(std::initializer_list<int> per_100s) {
+  std::vector<Request> r;
+  int k = 0;
+  for (int n : per_100s) {
+    for (int i = 0; i < n; ++i) r.push_back({100.0 * k + 100.0 * i / n, 16, 4, 0});
+    ++k;
+  }
+  return r;
+}
+
+TEST(SharedClusterTest, OneEngineServesAsTheFleetReplayedOnItsReplicaSchedule) {
+  // The fleet on the cluster's engine, sized by a demand schedule, against
+  // the same requests simulated alone with the replicas in service the
+  // engine recorded: the same requests on the same replicas at the same
+  // times, so the same latencies.
+  FleetCase f = SmallFleet();
+  f.cluster.serving.demand = {{0, 1}, {100, 2}, {200, 1}, {250, 0}};
+  f.requests = Evenly({150, 150, 150});
+  Simulator sim;
+  auto fleet = ServingFleet::Create(f.serving, f.requests, &sim);
+  ASSERT_TRUE(fleet.ok()) << fleet.status();
+  auto run = SimulateSharedCluster(f.cluster, &sim, fleet->get());
+  ASSERT_TRUE(run.ok()) << run.status();
+  const ServingRunResult shared = (*fleet)->Finish();
+  ServingConfig replay = f.serving;
+  replay.active_replicas = run->serving_replicas;
+  replay.record_requests = true;
+  auto alone = SimulateServing(replay, f.requests);
+  ASSERT_TRUE(alone.ok()) << alone.status();
+  EXPECT_EQ(shared.finished, 450);
+  EXPECT_EQ(shared.ttft_s, alone->ttft_s);
+  EXPECT_EQ(shared.e2e_s, alone->e2e_s);
+  // The fleet did shrink and grow (its schedule is the engine's, by hand:
+  // one replica, two from 100 s, one from 200 s, none wanted after 250 s:
+  // a replica stays in service).
+  EXPECT_GT(run->lent_gpu_s, 0);
+}
+
+TEST(SharedClusterTest, TheReactiveAutoscalerTracksLastIntervalsArrivals) {
+  // Capacity 1 request/s per replica, target 0.5, every 100 s: 150 arrivals
+  // in the first interval want ceil(150 / 50) = 3 replicas (2, the fleet);
+  // 40 in the second want 1; the last interval (10 arrivals) is not resized
+  // (no request arrives after it).
+  FleetCase f = SmallFleet();
+  f.cluster.serving.autoscale_interval_s = 100;
+  f.cluster.serving.autoscale_target = 0.5;
+  f.cluster.serving.capacity_qps = 1;
+  f.requests = Evenly({150, 40, 10});
+  Simulator sim;
+  auto fleet = ServingFleet::Create(f.serving, f.requests, &sim);
+  ASSERT_TRUE(fleet.ok()) << fleet.status();
+  auto run = SimulateSharedCluster(f.cluster, &sim, fleet->get());
+  ASSERT_TRUE(run.ok()) << run.status();
+  const std::vector<std::pair<double, int>> replicas = {{0, 2}, {100, 2}, {200, 1}};
+  EXPECT_EQ(run->serving_replicas, replicas);
+  EXPECT_EQ((*fleet)->Finish().finished, 200);
 }
 
 }  // namespace

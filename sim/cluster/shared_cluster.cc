@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <numeric>
 
 #include "absl/status/status.h"
@@ -13,7 +14,7 @@
 namespace mlsysim {
 namespace {
 
-enum Kind : uint32_t { kArrival = 1, kFinish = 2, kDemand = 3, kReclaimed = 4 };
+enum Kind : uint32_t { kArrival = 1, kFinish = 2, kDemand = 3, kReclaimed = 4, kAutoscale = 5 };
 
 // A serving replica's slot in the fleet's block of nodes.
 enum class Slot { kLent, kServing, kReclaiming };
@@ -28,7 +29,12 @@ struct Running {
 
 class Engine : public EventHandler {
  public:
-  explicit Engine(const SharedClusterConfig& c) : c_(c), pool_(c.shape) {
+  Engine(const SharedClusterConfig& c, Simulator* shared, ServingFleet* fleet)
+      : c_(c),
+        pool_(c.shape),
+        own_sim_(shared != nullptr ? nullptr : std::make_unique<Simulator>()),
+        sim_(shared != nullptr ? *shared : *own_sim_),
+        fleet_(fleet) {
     target_ = sim_.Register(this);
     state_.resize(c.jobs.size());
     out_.jobs.resize(c.jobs.size());
@@ -59,17 +65,21 @@ class Engine : public EventHandler {
     if (!error_.ok()) return;
     const size_t id = e.payload;
     double t = 0;
-    if (e.kind == kDemand || e.kind == kReclaimed) {
-      t = e.kind == kDemand ? c_.serving.demand[id].first : reclaim_at_[id];
+    if (e.kind == kDemand || e.kind == kReclaimed || e.kind == kAutoscale) {
+      t = e.kind == kDemand      ? c_.serving.demand[id].first
+          : e.kind == kReclaimed ? reclaim_at_[id]
+                                 : static_cast<double>(id) * c_.serving.autoscale_interval_s;
       Account(t);
       if (e.kind == kDemand) {
         wanted_ = c_.serving.demand[id].second;
         Rebalance(t);
+      } else if (e.kind == kAutoscale) {
+        Autoscale(id, t);
       } else {
         slots_[id] = Slot::kServing;
         ++ready_;
         if (ServingCount() > wanted_) Rebalance(t);
-        out_.serving_replicas.push_back({t, ready_});
+        InService(t);
       }
     } else if (e.kind == kArrival) {
       t = c_.jobs[id].submit_s;
@@ -93,8 +103,8 @@ class Engine : public EventHandler {
       lent_busy_ -= LentGpus(out_.jobs[id].nodes, c_.jobs[id].gpus);
       running_.erase(std::find(running_.begin(), running_.end(), id));
     }
-    if (error_.ok() && queue_.empty() && running_.empty() && e.kind != kArrival &&
-        next_arrival_ >= c_.jobs.size()) {
+    if (error_.ok() && fleet_ == nullptr && queue_.empty() && running_.empty() &&
+        e.kind != kArrival && next_arrival_ >= c_.jobs.size()) {
       sim_.Stop();  // every job done: the fleet's later demand changes nothing
     }
     Dispatch(t);
@@ -145,7 +155,10 @@ class Engine : public EventHandler {
     reclaim_at_.assign(static_cast<size_t>(f.replicas), 0);
     if (f.replicas == 0) return;
     wanted_ = f.replicas;
-    if (f.elastic) {
+    if (fleet_ != nullptr) fleet_->Start();
+    if (f.elastic && fleet_ != nullptr && f.autoscale_interval_s > 0) {
+      sim_.ScheduleAt(SecondsToTimeCeil(f.autoscale_interval_s), target_, kAutoscale, 1);
+    } else if (f.elastic) {
       for (size_t i = 0; i < f.demand.size(); ++i) {
         sim_.ScheduleAt(SecondsToTimeCeil(f.demand[i].first), target_, kDemand, i);
       }
@@ -156,7 +169,31 @@ class Engine : public EventHandler {
       slots_[r] = Slot::kServing;
     }
     ready_ = wanted_;
-    out_.serving_replicas.push_back({0, ready_});
+    InService(0);
+  }
+
+  // The replicas in service changed (or may have): recorded, and told to the
+  // fleet when it runs on this engine.
+  void InService(double t) {
+    out_.serving_replicas.push_back({t, ready_});
+    if (fleet_ != nullptr) fleet_->SetReplicasInService(ready_);
+  }
+
+  // Target tracking: the replicas that would have served the last
+  // interval's arrivals at the target share of their throughput.
+  void Autoscale(uint64_t k, double t) {
+    const ElasticServing& f = c_.serving;
+    const double arrived = static_cast<double>(fleet_->arrived_by(t));
+    const double want = std::ceil((arrived - arrived_seen_) /
+                                      (f.autoscale_interval_s * f.autoscale_target * f.capacity_qps) -
+                                  1e-9);
+    arrived_seen_ = arrived;
+    wanted_ = static_cast<int>(std::clamp(want, 1.0, static_cast<double>(f.replicas)));
+    Rebalance(t);
+    const double next = static_cast<double>(k + 1) * f.autoscale_interval_s;
+    if (next < fleet_->last_arrival_s()) {
+      sim_.ScheduleAt(SecondsToTimeCeil(next), target_, kAutoscale, k + 1);
+    }
   }
 
   // Moves the fleet toward wanted_ replicas: lends the last serving slots'
@@ -173,7 +210,7 @@ class Engine : public EventHandler {
         --ready_;
         --drop;
       }
-      out_.serving_replicas.push_back({t, ready_});
+      InService(t);
       return;
     }
     int need = wanted_ - have;
@@ -203,7 +240,7 @@ class Engine : public EventHandler {
         }
       }
     }
-    out_.serving_replicas.push_back({t, ready_});
+    InService(t);
   }
 
   // The fleet takes a job's nodes back: it stops, loses the work since its
@@ -410,7 +447,10 @@ class Engine : public EventHandler {
 
   const SharedClusterConfig& c_;
   NodePool pool_;
-  Simulator sim_;
+  std::unique_ptr<Simulator> own_sim_;  // null on a shared engine
+  Simulator& sim_;
+  ServingFleet* fleet_;  // the serving fleet on this engine, or null
+  double arrived_seen_ = 0;
   uint32_t target_ = 0;
   std::vector<Running> state_;
   std::vector<size_t> queue_, running_;
@@ -428,6 +468,18 @@ class Engine : public EventHandler {
 }  // namespace
 
 absl::StatusOr<SharedClusterResult> SimulateSharedCluster(const SharedClusterConfig& c) {
+  return SimulateSharedCluster(c, nullptr, nullptr);
+}
+
+absl::StatusOr<SharedClusterResult> SimulateSharedCluster(const SharedClusterConfig& c,
+                                                          Simulator* sim, ServingFleet* fleet) {
+  if (fleet != nullptr && c.serving.autoscale_interval_s > 0 && !(c.serving.capacity_qps > 0)) {
+    return absl::InvalidArgumentError("serving: the autoscaler needs a replica's capacity > 0");
+  }
+  if ((fleet != nullptr) != (sim != nullptr) ||
+      (fleet != nullptr && fleet->replicas() != c.serving.replicas)) {
+    return absl::InvalidArgumentError("serving: the fleet must run on the engine, one replica per slot");
+  }
   if (c.jobs.empty()) return absl::InvalidArgumentError("jobs: no jobs");
   if (c.policy == SchedulerPolicy::kPriority) {
     return absl::InvalidArgumentError(
@@ -472,7 +524,7 @@ absl::StatusOr<SharedClusterResult> SimulateSharedCluster(const SharedClusterCon
   if (c.network && c.batch_per_replica < 1) {
     return absl::InvalidArgumentError("jobs: the batch per replica must be >= 1");
   }
-  Engine e(c);
+  Engine e(c, sim, fleet);
   return e.Run();
 }
 

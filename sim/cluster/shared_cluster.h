@@ -27,6 +27,7 @@
 #include "absl/status/statusor.h"
 #include "sim/cluster/placement.h"
 #include "sim/queueing/cluster_scheduler.h"
+#include "sim/serving/serving_sim.h"
 #include "sim/training/training_step.h"
 
 namespace mlsysim {
@@ -52,6 +53,12 @@ struct ElasticServing {
   std::vector<std::pair<double, int>> demand;  // (time s, replicas wanted), by time
   bool elastic = true;
   double reclaim_s = 60, checkpoint_interval_s = 1800, restart_s = 600;
+  // With the fleet simulated on the same engine (a ServingFleet): a
+  // target-tracking autoscaler instead of `demand`. Every interval it wants
+  // ceil(requests that arrived in the last interval / (interval × target ×
+  // capacity_qps)) replicas, 1…replicas (all of them at the start), until
+  // the last request has arrived: reactive, one interval behind the load.
+  double autoscale_interval_s = 0, autoscale_target = 0.7, capacity_qps = 0;
 };
 
 struct SharedClusterConfig {
@@ -102,6 +109,11 @@ struct SharedClusterResult {
 };
 
 absl::StatusOr<SharedClusterResult> SimulateSharedCluster(const SharedClusterConfig& config);
+// The same on `sim`, with the serving fleet's requests simulated there too
+// (created on `sim`; one engine for the cluster): the replicas in service
+// are the fleet's as they change, and `fleet->Finish()` gives its result.
+absl::StatusOr<SharedClusterResult> SimulateSharedCluster(const SharedClusterConfig& config,
+                                                          Simulator* sim, ServingFleet* fleet);
 
 }  // namespace mlsysim
 

@@ -9,6 +9,7 @@
 #ifndef MLSYSIM_SIM_SCENARIO_RUNNERS_H_
 #define MLSYSIM_SIM_SCENARIO_RUNNERS_H_
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "proto/result.pb.h"
 #include "proto/scenario.pb.h"
 #include "sim/scenario/run_context.h"
+#include "sim/serving/serving_sim.h"
 #include "topology/registry.h"
 #include "workloads/distributions.h"
 
@@ -55,11 +57,15 @@ absl::Status FillQueueDefaults(scenario::Scenario* s);
 absl::Status FillJobsDefaults(const RunContext& rc, scenario::Scenario* s);
 absl::Status FillSharedClusterDefaults(const RunContext& rc, scenario::Scenario* s);
 
-// The parts of a serving + job-queue scenario (into *out); a serving fleet
-// given the replicas in service over time (ServingConfig::active_replicas).
+// How a serving part's replications are simulated: SimulateServing, or a
+// fleet on an engine it shares (the shared cluster's).
+using ServingSimulateFn = std::function<absl::StatusOr<ServingRunResult>(
+    const ServingConfig&, const std::vector<Request>&)>;
+
+// The parts of a serving + job-queue scenario (into *out).
 absl::Status RunServingPart(const scenario::Scenario& s, const std::string& dir,
                             const RunContext& rc, result::Result* out,
-                            const std::vector<std::pair<double, int>>* active_replicas = nullptr);
+                            const ServingSimulateFn* simulate = nullptr);
 
 // What an autoscaler needs to know of the scenario's serving fleet.
 struct ServingFleetPlan {

@@ -225,9 +225,9 @@ std::vector<Request> RequestsFor(const ResolvedServing& r, int rep) {
   return MergeStreams(std::move(parts));
 }
 
-absl::StatusOr<std::vector<ServingRunResult>> SimulateReplications(ResolvedServing& r,
-                                                                   const scenario::Outputs& outputs,
-                                                                   const RunContext& rc) {
+absl::StatusOr<std::vector<ServingRunResult>> SimulateReplications(
+    ResolvedServing& r, const scenario::Outputs& outputs, const RunContext& rc,
+    const ServingSimulateFn* simulate) {
   std::vector<ServingRunResult> runs;
   Progress progress(rc, "serving: requests", 0);
   const int reps = r.reps;
@@ -242,7 +242,7 @@ absl::StatusOr<std::vector<ServingRunResult>> SimulateReplications(ResolvedServi
     r.c.max_trace_iterations = outputs.iterations_csv().empty() && rc.tables == nullptr
                                    ? r.max_events / 4
                                    : std::numeric_limits<int64_t>::max();
-    auto run = SimulateServing(r.c, reqs);
+    auto run = simulate != nullptr ? (*simulate)(r.c, reqs) : SimulateServing(r.c, reqs);
     if (!run.ok()) return run.status();
     runs.push_back(*std::move(run));
   }
@@ -343,12 +343,11 @@ absl::StatusOr<ServingFleetPlan> PlanServingFleet(const scenario::Scenario& s,
 
 absl::Status RunServingPart(const scenario::Scenario& s, const std::string& dir,
                             const RunContext& rc, result::Result* out,
-                            const std::vector<std::pair<double, int>>* active_replicas) {
+                            const ServingSimulateFn* simulate) {
   auto resolved = ResolveServing(s, dir, *rc.registry);
   if (!resolved.ok()) return resolved.status();
   ResolvedServing& r = *resolved;
-  if (active_replicas != nullptr) r.c.active_replicas = *active_replicas;
-  auto runs = SimulateReplications(r, s.outputs(), rc);
+  auto runs = SimulateReplications(r, s.outputs(), rc, simulate);
   if (!runs.ok()) return runs.status();
   const ServingConfig& c = r.c;
   *out = NewResult("serving", s.name().empty()

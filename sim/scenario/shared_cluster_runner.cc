@@ -35,7 +35,7 @@ struct ResolvedSharedCluster {
   std::string model;
   // With a serving fleet: its autoscaler's inputs and the sharing mode.
   double capacity_qps = 0, target = 0, interval_s = 0;
-  std::string sharing;
+  std::string sharing, autoscaler;
 };
 
 // The step every multi-node job trains: job_training resolved as a training
@@ -132,8 +132,19 @@ absl::Status ResolveFleet(const scenario::Scenario& s, const RunContext& rc,
     return mean * (1 + a.amplitude * std::sin(2 * M_PI * t / a.period_s));
   };
   if (!(plan->capacity_qps > 0)) return Bad("serving: a replica finished no request");
-  f.demand = AutoscaleDemand(rate, plan->horizon_s, *interval, plan->capacity_qps, target,
-                             f.replicas);
+  const std::string autoscaler = q.autoscaler().empty() ? "reactive" : q.autoscaler();
+  if (autoscaler == "predictive") {
+    f.demand = AutoscaleDemand(rate, plan->horizon_s, *interval, plan->capacity_qps, target,
+                               f.replicas);
+  } else if (autoscaler == "reactive") {
+    f.autoscale_interval_s = *interval;
+    f.autoscale_target = target;
+    f.capacity_qps = plan->capacity_qps;
+  } else {
+    return Bad(absl::StrCat("job_queue.autoscaler: '", autoscaler,
+                            "'; accepted: reactive, predictive"));
+  }
+  r->autoscaler = autoscaler;
   r->capacity_qps = plan->capacity_qps;
   r->target = target;
   r->interval_s = *interval;
@@ -315,6 +326,7 @@ void AddSharingMetrics(const ResolvedSharedCluster& r, const SharedClusterResult
   const ElasticServing& f = r.config.serving;
   const char* kStatic = "static split: the serving fleet keeps its nodes";
   AddFact(out, "sharing", r.sharing);
+  AddFact(out, "autoscaler", r.autoscaler);
   AddFact(out, "serving_nodes", f.replicas * f.nodes_per_replica);
   AddFact(out, "replica_capacity_qps", r.capacity_qps, "1/s");
   AddFact(out, "autoscale_target", r.target);
@@ -358,49 +370,61 @@ void AddSharingMetrics(const ResolvedSharedCluster& r, const SharedClusterResult
   AddCurve(out, "serving_replicas", "time", "simulated", "s", "1", x, y);
 }
 
+// The serving part's simulation: the fleet on the shared cluster's engine,
+// the cluster's run kept in *run.
+ServingSimulateFn OnOneEngine(const SharedClusterConfig& config, SharedClusterResult* run) {
+  return [config, run](const ServingConfig& sc,
+                       const std::vector<Request>& requests) -> absl::StatusOr<ServingRunResult> {
+    Simulator sim;
+    auto fleet = ServingFleet::Create(sc, requests, &sim);
+    if (!fleet.ok()) return fleet.status();
+    auto cluster = SimulateSharedCluster(config, &sim, fleet->get());
+    if (!cluster.ok()) return Bad(absl::StrCat("job_queue: ", cluster.status().message()));
+    *run = *std::move(cluster);
+    return (*fleet)->Finish();
+  };
+}
+
 absl::StatusOr<result::Result> RunWithServing(const scenario::Scenario& s, const RunContext& rc,
-                                              const ResolvedSharedCluster& r,
-                                              const SharedClusterResult& run) {
+                                              const ResolvedSharedCluster& r) {
+  if (s.replications() > 1) {
+    return Bad("replications: a shared cluster replays one trace and one day of serving (use 1)");
+  }
   SharedClusterConfig fixed_config = r.config;
   fixed_config.serving.elastic = false;
-  auto fixed = SimulateSharedCluster(fixed_config);
-  if (!fixed.ok()) return Bad(absl::StrCat("job_queue (static split): ", fixed.status().message()));
-  const bool elastic = r.config.serving.elastic;
+  SharedClusterResult run, fixed;
+  const ServingSimulateFn shared = OnOneEngine(r.config, &run);
+  const ServingSimulateFn fixed_fn = OnOneEngine(fixed_config, &fixed);
   result::Result serving, serving_fixed, jobs;
-  // The static split's fleet (all replicas, always) runs on a second thread
-  // beside the elastic one: independent runs, the same results either way.
+  // The static split (the fleet keeps its nodes) runs on a second thread:
+  // independent runs, the same results either way.
   absl::Status fixed_status;
-  std::thread fixed_fleet;
-  if (elastic) {
-    fixed_fleet = std::thread([&] {
-      RunContext quiet = rc;
-      quiet.tables = nullptr;
-      quiet.diagnostics = nullptr;
-      quiet.progress = false;
-      scenario::Scenario no_outputs = s;
-      no_outputs.clear_outputs();
-      fixed_status = RunServingPart(no_outputs, rc.input_dir, quiet, &serving_fixed);
-    });
-  }
-  absl::Status status = RunServingPart(s, rc.input_dir, rc, &serving,
-                                       elastic ? &run.serving_replicas : nullptr);
-  if (fixed_fleet.joinable()) fixed_fleet.join();
+  std::thread fixed_thread([&] {
+    RunContext quiet = rc;
+    quiet.tables = nullptr;
+    quiet.diagnostics = nullptr;
+    quiet.progress = false;
+    scenario::Scenario no_outputs = s;
+    no_outputs.clear_outputs();
+    fixed_status = RunServingPart(no_outputs, rc.input_dir, quiet, &serving_fixed, &fixed_fn);
+  });
+  const absl::Status status = RunServingPart(s, rc.input_dir, rc, &serving, &shared);
+  fixed_thread.join();
   if (!status.ok()) return status;
   if (!fixed_status.ok()) return fixed_status;
-  if (!elastic) serving_fixed = serving;
   const SharedClusterConfig& c = r.config;
   jobs = NewResult("jobs", absl::StrCat(c.shape.nodes * c.shape.gpus_per_node, " GPUs shared, ",
                                         PlacementPolicyName(c.placement)));
   AddClusterFacts(r, run, s, &jobs);
-  AddOutcomes(r, run, StaticSplitBaseline(*fixed), rc, &jobs);
+  AddOutcomes(r, run, StaticSplitBaseline(fixed), rc, &jobs);
   jobs.set_fingerprint(absl::StrFormat("%016x", run.fingerprint));
   result::Result out = NewResult(
       "serving+jobs",
       s.name().empty() ? absl::StrCat("serving and training share ",
                                       c.shape.nodes * c.shape.gpus_per_node, " GPUs, ", r.sharing)
                        : s.name());
-  AddSharingMetrics(r, run, *fixed, serving, serving_fixed, &out);
-  out.set_events(serving.events() + run.events);
+  AddSharingMetrics(r, run, fixed, serving, serving_fixed, &out);
+  out.set_events(run.events);  // the one engine's: the fleet's and the cluster's events
   out.set_fingerprint(absl::StrFormat("%016x", run.fingerprint));
   for (const auto& f : serving.files()) out.add_files(f);
   *out.add_parts() = std::move(serving);
@@ -415,16 +439,16 @@ absl::StatusOr<result::Result> RunSharedClusterJobs(const scenario::Scenario& s,
   auto resolved = ResolveSharedCluster(s, rc);
   if (!resolved.ok()) return resolved.status();
   const ResolvedSharedCluster& r = *resolved;
-  auto run = SimulateSharedCluster(r.config);
-  if (!run.ok()) return Bad(absl::StrCat("job_queue: ", run.status().message()));
   scenario::Scenario echo = s;
   echo.set_seed(s.seed() > 0 ? s.seed() : 1);
   echo.set_replications(1);
   if (r.config.serving.replicas > 0) {
-    auto out = RunWithServing(s, rc, r, *run);
+    auto out = RunWithServing(s, rc, r);
     if (out.ok()) SetEcho(&*out, std::move(echo));
     return out;
   }
+  auto run = SimulateSharedCluster(r.config);
+  if (!run.ok()) return Bad(absl::StrCat("job_queue: ", run.status().message()));
   auto baseline = SimulateClusterJobs(r.jobs.c);
   if (!baseline.ok()) return Bad(std::string(baseline.status().message()));
   const SharedClusterConfig& c = r.config;

@@ -52,9 +52,14 @@ struct Replica {
 
 class ServingModelSim : public EventHandler, public FlowObserver {
  public:
-  ServingModelSim(const ServingConfig& c, const std::vector<Request>& reqs, ServingRunResult* out)
-      : c_(c), out_(out), router_(c.router) {
-    target_ = sim_.Register(this);
+  ServingModelSim(const ServingConfig& c, const std::vector<Request>& reqs, ServingRunResult* out,
+                  Simulator* shared = nullptr)
+      : c_(c),
+        out_(out),
+        own_sim_(shared != nullptr ? nullptr : std::make_unique<Simulator>()),
+        sim_(shared != nullptr ? shared : own_sim_.get()),
+        router_(c.router) {
+    target_ = sim_->Register(this);
     const ModelSpec& m = c.model;
     const AttentionGeometry g = GeometryOf(m);
     bpp_ = BytesPerParam(c.precision);
@@ -88,7 +93,7 @@ class ServingModelSim : public EventHandler, public FlowObserver {
       shape.nic_latency = c.kv_link_latency;
       shape.fabric = FabricKind::kSingleSwitch;
       graph_ = std::make_unique<ClusterGraph>(*ClusterGraph::Build(shape));
-      net_ = std::make_unique<FlowNetwork>(sim_, graph_->LinkCapacities());
+      net_ = std::make_unique<FlowNetwork>(*sim_, graph_->LinkCapacities());
     }
     replicas_.resize(c.replicas);
     for (Replica& r : replicas_) {
@@ -101,8 +106,18 @@ class ServingModelSim : public EventHandler, public FlowObserver {
   int64_t blocks() const { return blocks_; }
 
   void Run() {
+    Start();
+    sim_->Run();
+    Finish();
+  }
+
+  // Run() in parts, for a fleet on an engine it shares (ServingFleet).
+  void Start() {
     if (!reqs_.empty()) ScheduleArrival(0);
-    sim_.Run();
+  }
+  void SetInService(int n) { in_service_ = n; }
+
+  void Finish() {
     double first = reqs_.empty() ? 0 : reqs_.front().arrival, last = first;
     for (const Req& q : reqs_) last = std::max(last, q.finish);
     out_->makespan_s = last - first;
@@ -140,8 +155,8 @@ class ServingModelSim : public EventHandler, public FlowObserver {
       }
     }
     out_->kv_blocks_per_replica = blocks_;
-    out_->events = sim_.dispatched();
-    out_->fingerprint = sim_.fingerprint();
+    out_->events = sim_->dispatched();
+    out_->fingerprint = sim_->fingerprint();
   }
 
   void HandleEvent(Simulator&, const Event& e) override {
@@ -176,12 +191,14 @@ class ServingModelSim : public EventHandler, public FlowObserver {
 
  private:
   void ScheduleArrival(size_t i) {
-    sim_.ScheduleAt(SecondsToTimeCeil(reqs_[i].arrival), target_, kArrival, i);
+    sim_->ScheduleAt(SecondsToTimeCeil(reqs_[i].arrival), target_, kArrival, i);
   }
 
   // Picks a replica in [lo, hi) (sim/serving/router.h).
   int Route(const Req& q, int lo, int hi) {
-    if (!c_.active_replicas.empty() && c_.prefill_replicas == 0) {
+    if (in_service_ >= 0 && c_.prefill_replicas == 0) {
+      hi = lo + std::clamp(in_service_, 1, hi - lo);
+    } else if (!c_.active_replicas.empty() && c_.prefill_replicas == 0) {
       // The replicas in service at the arrival (the schedule's last entry at
       // or before it).
       auto it = std::upper_bound(c_.active_replicas.begin(), c_.active_replicas.end(),
@@ -348,7 +365,7 @@ class ServingModelSim : public EventHandler, public FlowObserver {
       out_->spans.push_back({rep, r.t, r.t + t, prefill_tokens, static_cast<int>(r.decodes.size()),
                              r.kv.utilization()});
     }
-    sim_.ScheduleAt(SecondsToTimeCeil(r.t + t), target_, kIterationEnd, static_cast<uint64_t>(rep));
+    sim_->ScheduleAt(SecondsToTimeCeil(r.t + t), target_, kIterationEnd, static_cast<uint64_t>(rep));
   }
 
   void Emit(Req& q, double te) {
@@ -433,7 +450,9 @@ class ServingModelSim : public EventHandler, public FlowObserver {
 
   const ServingConfig& c_;
   ServingRunResult* out_;
-  Simulator sim_;
+  std::unique_ptr<Simulator> own_sim_;  // null on a shared engine
+  Simulator* sim_;
+  int in_service_ = -1;  // set by the engine it shares; -1: the config's schedule
   std::unique_ptr<ClusterGraph> graph_;
   std::unique_ptr<FlowNetwork> net_;
   uint32_t target_ = 0;
@@ -481,7 +500,14 @@ absl::StatusOr<ServingRunResult> SimulateServing(const ServingConfig& c,
   }
   ServingRunResult out;
   ServingModelSim sim(c, requests, &out);
-  if (sim.blocks() < 1) {
+  if (auto st = CheckServingFits(c, requests, sim.blocks()); !st.ok()) return st;
+  sim.Run();
+  return out;
+}
+
+absl::Status CheckServingFits(const ServingConfig& c, const std::vector<Request>& requests,
+                              int64_t blocks) {
+  if (blocks < 1) {
     return absl::FailedPreconditionError(
         absl::StrCat("the model does not fit: ", c.model.key, " weights need ",
                      c.model.parameters * BytesPerParam(c.precision) / 1e9, " GB of the replica's ",
@@ -490,16 +516,58 @@ absl::StatusOr<ServingRunResult> SimulateServing(const ServingConfig& c,
   for (size_t i = 0; i < requests.size(); ++i) {
     const Request& q = requests[i];
     const int64_t need = (q.input_tokens + q.output_tokens + c.block_tokens - 1) / c.block_tokens;
-    if (need > sim.blocks()) {
+    if (need > blocks) {
       return absl::FailedPreconditionError(absl::StrCat(
-          "request ", i, " needs ", need, " KV blocks but a replica has ", sim.blocks()));
+          "request ", i, " needs ", need, " KV blocks but a replica has ", blocks));
     }
     if (i > 0 && q.arrival_s < requests[i - 1].arrival_s) {
       return absl::InvalidArgumentError("requests must be sorted by arrival time");
     }
   }
-  sim.Run();
-  return out;
+  return absl::OkStatus();
+}
+
+struct ServingFleet::Impl {
+  ServingConfig config;
+  std::vector<Request> requests;
+  ServingRunResult out;
+  std::unique_ptr<ServingModelSim> sim;
+};
+
+absl::StatusOr<std::unique_ptr<ServingFleet>> ServingFleet::Create(
+    const ServingConfig& c, const std::vector<Request>& requests, Simulator* sim) {
+  if (c.prefill_replicas > 0) {
+    return absl::InvalidArgumentError("a fleet on a shared engine is colocated (no prefill replicas)");
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->config = c;
+  impl->requests = requests;
+  impl->sim = std::make_unique<ServingModelSim>(impl->config, impl->requests, &impl->out, sim);
+  if (auto st = CheckServingFits(c, requests, impl->sim->blocks()); !st.ok()) return st;
+  auto fleet = std::unique_ptr<ServingFleet>(new ServingFleet());
+  fleet->impl_ = std::move(impl);
+  return fleet;
+}
+
+ServingFleet::ServingFleet() = default;
+ServingFleet::~ServingFleet() = default;
+void ServingFleet::Start() { impl_->sim->Start(); }
+void ServingFleet::SetReplicasInService(int n) { impl_->sim->SetInService(n); }
+int ServingFleet::replicas() const { return impl_->config.replicas; }
+double ServingFleet::last_arrival_s() const {
+  return impl_->requests.empty() ? 0 : impl_->requests.back().arrival_s;
+}
+
+int64_t ServingFleet::arrived_by(double t) const {
+  const auto& q = impl_->requests;
+  return std::upper_bound(q.begin(), q.end(), t,
+                          [](double x, const Request& r) { return x < r.arrival_s; }) -
+         q.begin();
+}
+
+ServingRunResult ServingFleet::Finish() {
+  impl_->sim->Finish();
+  return std::move(impl_->out);
 }
 
 }  // namespace mlsysim

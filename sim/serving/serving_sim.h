@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,7 @@
 #include "absl/status/statusor.h"
 #include "analytic/kernel_model.h"
 #include "analytic/specs.h"
+#include "sim/core/simulator.h"
 #include "sim/serving/router.h"
 #include "workloads/request_stream.h"
 
@@ -140,6 +142,35 @@ struct ServingRunResult {
 // or when a request can never fit the KV cache.
 absl::StatusOr<ServingRunResult> SimulateServing(const ServingConfig& config,
                                                  const std::vector<Request>& requests);
+
+// What SimulateServing refuses before running (`blocks`: a replica's KV blocks).
+absl::Status CheckServingFits(const ServingConfig& config, const std::vector<Request>& requests,
+                              int64_t blocks);
+
+// A colocated serving fleet on an engine it shares with other models (a
+// cluster whose idle replicas' nodes training borrows, sim/cluster): the
+// same simulation as SimulateServing, its events on `sim`. Start() schedules
+// its arrivals; the replicas in service may change at any time (requests are
+// routed among the first n; the others finish what they have); Finish()
+// after the engine has run returns the result.
+class ServingFleet {
+ public:
+  static absl::StatusOr<std::unique_ptr<ServingFleet>> Create(const ServingConfig& config,
+                                                              const std::vector<Request>& requests,
+                                                              Simulator* sim);
+  ~ServingFleet();
+  void Start();
+  void SetReplicasInService(int n);
+  int replicas() const;
+  double last_arrival_s() const;
+  int64_t arrived_by(double t) const;  // requests arrived at or before t
+  ServingRunResult Finish();
+
+ private:
+  ServingFleet();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace mlsysim
 
