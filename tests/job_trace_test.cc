@@ -4,6 +4,8 @@
 // trace exactly as the schedule worked out by hand (tests/data/SOURCES.md
 // §13); a trace whose jobs never overlap waits zero; the CLI and scenario
 // field run it and refuse the Poisson stream's fields beside it.
+#include <cstdio>
+#include <fstream>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -171,6 +173,33 @@ TEST(JobTraceTest, SharedClusterFormReplaysTheHandScheduleAndNamesBadFields) {
     EXPECT_EQ(r.code, 1) << c.expect;
     EXPECT_NE(r.err.find(c.expect), std::string::npos) << r.err;
   }
+}
+
+TEST(JobTraceTest, AServingTraceSharesTheClusterWithAReactiveAutoscaler) {
+  // A fleet replaying a request trace (a load curve of any shape) beside the
+  // placed 5-job trace, on one engine; the predictive autoscaler needs a
+  // stream's rate and refuses a trace by name.
+  const std::string path = ::testing::TempDir() + "/shared_trace.textproto";
+  auto write = [&](const std::string& autoscaler) {
+    std::ofstream(path) << "cluster { nodes: 4 node: \"DGX_H100\" }\n"
+                        << "serving { model: \"Llama3_8B\" hardware: \"H100\" tp: 8 replicas: 2 "
+                        << "trace_file: \"" << kData << "/azure_sample.csv\" }\n"
+                        << "job_queue { job_trace: \"" << kData << "/jobs/five_jobs.csv\" "
+                        << "placement: \"first-fit\" autoscale_interval: \"1 s\" autoscaler: \""
+                        << autoscaler << "\" }\n";
+  };
+  write("reactive");
+  CliRun r = Mlsysim({"-o", "json", "simulate", path});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find(R"("form":"serving+jobs")"), std::string::npos);
+  EXPECT_NE(r.out.find(R"("name":"serving_replicas_mean")"), std::string::npos);
+  write("predictive");
+  r = Mlsysim({"simulate", path});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("job_queue.autoscaler: predictive sizes the fleet for one stream"),
+            std::string::npos)
+      << r.err;
+  std::remove(path.c_str());
 }
 
 }  // namespace

@@ -333,7 +333,9 @@ absl::StatusOr<ServingFleetPlan> PlanServingFleet(const scenario::Scenario& s,
   one.prefill_replicas = 0;
   one.record_requests = one.record_iterations = false;
   one.progress = nullptr;
-  std::vector<Request> reqs = GenerateRequests(r->arrivals, r->in, r->out, 2000, r->seed, 0);
+  std::vector<Request> reqs = RequestsFor(*r, 0);  // the stream, the tenants' or the trace
+  if (!reqs.empty()) plan.horizon_s = reqs.back().arrival_s;
+  if (reqs.size() > 2000) reqs.resize(2000);
   for (Request& q : reqs) q.arrival_s = 0;
   auto run = SimulateServing(one, reqs);
   if (!run.ok()) return run.status();

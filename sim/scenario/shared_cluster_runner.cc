@@ -92,9 +92,9 @@ absl::Status ResolveFleet(const scenario::Scenario& s, const RunContext& rc,
   const scenario::JobQueue& q = s.job_queue();
   auto plan = PlanServingFleet(s, rc.input_dir, *rc.registry);
   if (!plan.ok()) return plan.status();
-  if (plan->from_trace || plan->tenants || plan->disaggregated) {
-    return Bad("serving: a fleet that shares a cluster with placed jobs is one stream of "
-               "serving.qps (no trace file, tenants or prefill replicas yet)");
+  if (plan->disaggregated) {
+    return Bad("serving.prefill_replicas: a fleet that shares a cluster with placed jobs is "
+               "colocated (no prefill replicas)");
   }
   SharedClusterConfig& c = r->config;
   const int gpn = c.shape.gpus_per_node;
@@ -133,6 +133,10 @@ absl::Status ResolveFleet(const scenario::Scenario& s, const RunContext& rc,
   };
   if (!(plan->capacity_qps > 0)) return Bad("serving: a replica finished no request");
   const std::string autoscaler = q.autoscaler().empty() ? "reactive" : q.autoscaler();
+  if (autoscaler == "predictive" && (plan->from_trace || plan->tenants)) {
+    return Bad("job_queue.autoscaler: predictive sizes the fleet for one stream's load curve "
+               "(serving.qps, serving.arrival); a trace or tenants need reactive");
+  }
   if (autoscaler == "predictive") {
     f.demand = AutoscaleDemand(rate, plan->horizon_s, *interval, plan->capacity_qps, target,
                                f.replicas);
