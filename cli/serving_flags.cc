@@ -26,7 +26,7 @@ constexpr const char kHelp[] =
     "[--replications R]\n"
     "         [--tenant NAME/QPS/PRIORITY[/MAX_RUNNING[/INPUT_DIST[/OUTPUT_DIST]]] ...]\n"
     "         [--prefill-replicas P [--kv-bandwidth 50GB/s] [--kv-latency 5us]]\n"
-    "         [--preemption recompute|swap]\n"
+    "         [--preemption recompute|swap|never]\n"
     "         [--trace FILE.json] [--requests-csv FILE] [--iterations-csv FILE] "
     "[--trace-max-events N]\n"
     "         [--dump-scenario [--full]]\n"

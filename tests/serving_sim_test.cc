@@ -272,6 +272,38 @@ TEST(ServingSimTest, RecomputePrefillsTheContextAgainAndSwapDoesNot) {
   }
 }
 
+// `preemption: never` (TensorRT-LLM's GUARANTEED_NO_EVICT): each request
+// reserves ceil((1,024 + 512) / 16) = 96 blocks at admission, so of the two
+// prompts on 130 blocks only one runs at a time: the second is admitted when
+// the first finishes, nothing is ever preempted, each prompt is prefilled
+// once, alone, and every output token but the prefills' two is a decode.
+TEST(ServingSimTest, NeverPreemptReservesTheWholeRequestAtAdmission) {
+  const std::vector<Request> two = {{0.0, 1024, 512}, {0.0, 1024, 512}};
+  ServingConfig c = TwoPromptsOn130Blocks(false);
+  c.reserve_output = true;
+  c.record_requests = true;
+  auto r = SimulateServing(c, two);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->kv_blocks_per_replica, 130);
+  EXPECT_EQ(r->preemptions, 0);
+  ASSERT_EQ(r->spans[0].prefill_tokens, 1024);  // the second does not fit beside it
+  const TokenCounts n = CountFromSpans(*r);
+  EXPECT_EQ(n.prefill, 2048);
+  EXPECT_EQ(n.decode, 1024 - 2);
+  for (const IterationSpan& s : r->spans) {
+    EXPECT_LE(s.decode_tokens + (s.prefill_tokens > 0 ? 1 : 0), 1);  // one request at a time
+    EXPECT_LE(s.kv_utilization, 96.0 / 130 + 1e-12);
+  }
+  ASSERT_EQ(r->records.size(), 2u);
+  const RequestRecord &a = r->records[0], &b = r->records[1];
+  EXPECT_GE(std::max(a.start_s, b.start_s), std::min(a.finish_s, b.finish_s) - 1e-12);
+  // On demand (recompute) both run at once and one is preempted (above).
+  c.reserve_output = false;
+  auto on_demand = SimulateServing(c, two);
+  ASSERT_TRUE(on_demand.ok());
+  EXPECT_EQ(on_demand->preemptions, 1);
+}
+
 // The same conservation over a loaded replica under memory pressure, where
 // preemptions are many: decodes + completed prefills = output tokens; swap
 // prefills exactly the prompts; recompute prefills each preempted request's
@@ -432,6 +464,35 @@ TEST(ServingIterationTest, OnePromptAndOneDecodeAreServingModel) {
             << model << " " << precision << " S=" << s;
       }
     }
+  }
+}
+
+// Quantised serving streams 16-bit activations: FP8 quantises the weights,
+// the GEMM inputs and the KV cache, not the residual stream. Two machines that
+// differ only in the norm kernel's HBM efficiency (e1, e2) differ, per
+// iteration of T tokens, by exactly the two norms of every layer reading and
+// writing T·h 16-bit values: 2·L·(2·T·h·2 B)·(1/(HBM·e2) − 1/(HBM·e1)).
+TEST(ServingIterationTest, QuantisedServingNormsStream16BitActivations) {
+  const Registry& reg = *Registry::Builtin().value();
+  const ModelSpec m = *reg.FindModel("Llama3_8B");
+  const Accelerator hw = *reg.FindAccelerator("H100");
+  ASSERT_NE(reg.FindMachine("H100"), nullptr);
+  for (const char* precision : {"fp8", "int4", "fp16"}) {
+    IterationModel im = IterationModel::For(m, hw, precision, 0.5, 1, 450e9, true);
+    KernelModel km = *reg.FindMachine("H100");
+    const double e1 = 0.4, e2 = 0.2;
+    const int norm = static_cast<int>(StreamKind::kNorm);
+    km.stream[norm].hbm_efficiency = e1;
+    im.machine = km;
+    const std::vector<PrefillPiece> pieces = {{0, 1000}};
+    const std::vector<double> decodes = {100, 200, 300};
+    const double t1 = CostOfIteration(im, pieces, decodes).seconds;
+    km.stream[norm].hbm_efficiency = e2;
+    im.machine = km;
+    const double t2 = CostOfIteration(im, pieces, decodes).seconds;
+    const double T = 1003, h = m.hidden_dim, L = m.layers, hbm = hw.memory_bw.si;
+    const double expected = 2 * L * (2 * T * h * 2) * (1 / (hbm * e2) - 1 / (hbm * e1));
+    EXPECT_NEAR(t2 - t1, expected, 1e-9 * expected) << precision;
   }
 }
 

@@ -365,6 +365,29 @@ TEST(SimulateCliTest, ServingBadInput) {
                "1", "--qps", "3", "--requests", "10", "--input-tokens", "normal:5"});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("serving.input_tokens (--input-tokens)"), std::string::npos) << r.err;
+  r = Mlsysim({"simulate", "serving", "--model", "Llama3_8B", "--hardware", "H100", "--replicas",
+               "1", "--qps", "3", "--requests", "10", "--preemption", "evict"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("serving.preemption"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("never"), std::string::npos) << r.err;
+}
+
+// `--preemption never` (TensorRT-LLM's GUARANTEED_NO_EVICT) under memory
+// pressure: no preemption, where recompute (vLLM's) preempts.
+TEST(SimulateCliTest, ServingPreemptionNeverReservesAndNeverPreempts) {
+  std::vector<std::string> args = {"-o", "json", "simulate", "serving", "--model", "Llama3_8B",
+                                   "--hardware", "H100", "--replicas", "1", "--qps", "50",
+                                   "--requests", "300", "--input-tokens", "fixed:1024",
+                                   "--output-tokens", "fixed:512", "--gpu-memory-utilization",
+                                   "0.215"};
+  const CliRun recompute = Mlsysim(args);
+  args.insert(args.end(), {"--preemption", "never"});
+  const CliRun never = Mlsysim(args);
+  ASSERT_EQ(recompute.code, 0) << recompute.err;
+  ASSERT_EQ(never.code, 0) << never.err;
+  const ParsedResult a(recompute.out), b(never.out);
+  EXPECT_GT(a.Sim("preemptions"), 0);
+  EXPECT_EQ(b.Sim("preemptions"), 0);
 }
 
 TEST(SimulateCliTest, ServingAndQueueScenarios) {

@@ -116,8 +116,27 @@ COLLECTIVES = {
 }
 
 
+# TensorRT-LLM's trtllm-bench (perf-overview.md): its capacity scheduler's
+# default policy is GUARANTEED_NO_EVICT, which admits a request only when the
+# KV blocks of its prompt and its whole output can be reserved, and never
+# evicts one (TensorRT-LLM docs, performance-tuning-guide/useful-runtime-flags.md,
+# "Capacity Scheduler Policy"); `--preemption never` simulates that policy.
+TRTLLM = {
+    "args": {"preemption": "never"},
+    "assumptions": [
+        "capacity scheduler GUARANTEED_NO_EVICT, TensorRT-LLM's default (prompt + output "
+        "KV reserved at admission, no preemption): --preemption never",
+    ],
+}
+
+
 def remap(case):
     sim = case.get("sim")
+    if sim and case["id"].startswith("trtllm_"):
+        sim["args"].update(TRTLLM["args"])
+        sim["assumptions"] = sim.get("assumptions", []) + TRTLLM["assumptions"]
+        sim["remapped"] = "issue 21 (bench/real_world/remap_dev_cases.py)"
+        return case
     if sim and case["id"] in COLLECTIVES:
         sim["args"] = COLLECTIVES[case["id"]]
         sim["assumptions"] = ["registry hardware (simulate collective --node): NVLink per "

@@ -121,11 +121,13 @@ absl::Status ResolvePolicies(const scenario::ServingWorkload& w, ResolvedServing
   }
   r->c.causal_attention = r->attention == "causal";
   const std::string preemption = w.preemption().empty() ? "recompute" : w.preemption();
-  if (preemption != "recompute" && preemption != "swap") {
+  if (preemption != "recompute" && preemption != "swap" && preemption != "never") {
     return Bad(absl::StrCat("serving.preemption: unknown mode '", preemption,
-                            "'; accepted: recompute, swap"));
+                            "'; accepted: recompute (vLLM), swap, never (TensorRT-LLM's "
+                            "GUARANTEED_NO_EVICT: prompt + output reserved at admission)"));
   }
   r->c.swap_preemption = preemption == "swap";
+  r->c.reserve_output = preemption == "never";
   auto router = ParseRouter(w.router().empty() ? "rr" : w.router());
   if (!router.ok()) return Bad(absl::StrCat("serving.router: ", router.status().message()));
   r->c.router = *router;

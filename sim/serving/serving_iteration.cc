@@ -47,6 +47,11 @@ double CalibratedIterationSeconds(const IterationModel& m, const std::vector<Pre
   const double f = s.intermediate_size > 0 ? s.intermediate_size : 4 * h;
   const double routed = s.experts_per_token > 0 && s.num_experts > 0 ? s.experts_per_token : 1;
   const double gemm_bytes = m.fp8 ? 1.0 : bpp;
+  // Quantised serving (fp8, int8, int4) quantises the weights (and, for FP8,
+  // the GEMM inputs) and the KV cache; the residual stream, norms,
+  // activations, TP all-reduces and the unquantised LM head stay 16-bit, as in
+  // training (TrainingTensorBytes).
+  const double act = std::max(bpp, 2.0);
   double tokens = 0, pairs = 0, kv_read = 0;
   for (const PrefillPiece& piece : pieces) {
     const double p = piece.cached, n = piece.tokens;
@@ -65,15 +70,15 @@ double CalibratedIterationSeconds(const IterationModel& m, const std::vector<Pre
     return GemmSeconds(km, m.gpu_peak, m.gpu_hbm, rows, n, k, gemm_bytes, m.fp8);
   };
   double layer = 0;
-  layer += 2 * StreamSeconds(km, StreamKind::kNorm, m.gpu_hbm, 2 * T * h * bpp);
-  layer += 2 * StreamSeconds(km, StreamKind::kElementwise, m.gpu_hbm, 3 * T * h * bpp);
+  layer += 2 * StreamSeconds(km, StreamKind::kNorm, m.gpu_hbm, 2 * T * h * act);
+  layer += 2 * StreamSeconds(km, StreamKind::kElementwise, m.gpu_hbm, 3 * T * h * act);
   if (s.learned_positions == 0)
-    layer += StreamSeconds(km, StreamKind::kRope, m.gpu_hbm, 2 * T * (heads + kv) * d / t * bpp);
+    layer += StreamSeconds(km, StreamKind::kRope, m.gpu_hbm, 2 * T * (heads + kv) * d / t * act);
   if (s.HasFullShape()) {
     layer += gemm(T, (heads + 2 * kv) * d / t, h) + gemm(T, h, heads * d / t);
     layer += gemm(T * routed, (s.gated_mlp ? 2 : 1) * f / t, h) + gemm(T * routed, h, f / t);
     layer += StreamSeconds(km, StreamKind::kActivation, m.gpu_hbm,
-                           (s.gated_mlp ? 3 : 2) * T * routed * f / t * bpp);
+                           (s.gated_mlp ? 3 : 2) * T * routed * f / t * act);
   } else {
     // Without the shape: a layer's active parameters as one h-wide GEMM
     // (2·P/L FLOPs per token, the roofline's count).
@@ -86,7 +91,7 @@ double CalibratedIterationSeconds(const IterationModel& m, const std::vector<Pre
   if (!pieces.empty()) {
     const double prefill_tokens = T - decode_contexts.size();
     layer += AttentionSeconds(km, m.gpu_peak_16bit, m.gpu_hbm, pair_flops * pairs,
-                              prefill_tokens * (2 * heads + 2 * kv) * d / t * bpp);
+                              prefill_tokens * (2 * heads * act + 2 * kv * bpp) * d / t);
   }
   if (!decode_contexts.empty()) {
     layer += AttentionSeconds(km, m.gpu_peak_16bit, m.gpu_hbm, pair_flops * decode_pairs,
@@ -94,12 +99,12 @@ double CalibratedIterationSeconds(const IterationModel& m, const std::vector<Pre
   }
   double seconds = g.layers * layer;
   if (m.tp > 1) {
-    seconds += 2.0 * g.layers * NvlinkAllReduceSeconds(km, m.nvlink_bw, m.tp, T * h * bpp);
+    seconds += 2.0 * g.layers * NvlinkAllReduceSeconds(km, m.nvlink_bw, m.tp, T * h * act);
   }
   // The LM head for every sequence that emits a token this iteration.
   if (s.vocab_size > 0) {
     const double emitting = static_cast<double>(pieces.size() + decode_contexts.size());
-    seconds += GemmSeconds(km, m.gpu_peak_16bit, m.gpu_hbm, emitting, s.vocab_size / t, h, bpp,
+    seconds += GemmSeconds(km, m.gpu_peak_16bit, m.gpu_hbm, emitting, s.vocab_size / t, h, act,
                            false);
   }
   return seconds;

@@ -311,7 +311,7 @@ class ServingModelSim : public EventHandler, public FlowObserver {
       if (q.prefilled >= q.target) {
         // Its KV cache arrived from a prefill replica, or comes back from host
         // memory: admit it to decode now.
-        if (!Grow(r, q, q.input + q.generated)) break;
+        if (!Grow(r, q, c_.reserve_output ? q.input + q.output : q.input + q.generated)) break;
         if (q.swapped) {
           swap_s_ += kv_per_token_ * (q.input + q.generated) / swap_bw_;
           q.swapped = false;
@@ -331,7 +331,7 @@ class ServingModelSim : public EventHandler, public FlowObserver {
       const bool too_long = remaining > c_.max_batched_tokens;
       if (c_.chunked_prefill_tokens > 0 || too_long) chunk = std::min(chunk, budget - tokens);
       if (chunk <= 0 || tokens + chunk > budget) break;
-      if (!Grow(r, q, q.prefilled + chunk)) break;
+      if (!Grow(r, q, c_.reserve_output ? q.input + q.output : q.prefilled + chunk)) break;
       r.waiting[t].pop_front();
       --r.waiting_count;
       ++r.running_by_tenant[t];

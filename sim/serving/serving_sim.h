@@ -76,6 +76,11 @@ struct ServingConfig {
   // again later) or swap (copy the KV cache to host memory and back over the
   // host link, at swap_bandwidth or the accelerator's interconnect).
   bool swap_preemption = false;
+  // Admission reserves the blocks of the prompt and the whole output (the
+  // request's max new tokens), so a running request never runs out and is
+  // never preempted: TensorRT-LLM's default capacity policy,
+  // GUARANTEED_NO_EVICT (`preemption: never`). Fewer run at once.
+  bool reserve_output = false;
   double swap_bandwidth = 0;
   double memory_utilization = 0.9;  // share of HBM usable for weights + KV
   RouterPolicy router = RouterPolicy::kRoundRobin;
