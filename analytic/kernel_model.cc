@@ -60,8 +60,13 @@ double NvlinkAllReduceSeconds(const KernelModel& km, double per_direction_bw, in
   const KernelModel::AllReducePoint* point = NvlinkAllReducePoint(km, gpus);
   const double efficiency = point != nullptr ? point->bus_efficiency : 1;
   const double latency = point != nullptr ? point->latency_s : 0;
-  const double n = gpus;
-  return latency + 2 * (n - 1) / n * bytes / (efficiency * per_direction_bw);
+  const double n = gpus, bus_bytes = 2 * (n - 1) / n * bytes;
+  if (point != nullptr) {
+    for (const KernelModel::AllReducePoint::Line& line : point->small_messages)
+      if (bytes <= line.max_bytes)
+        return line.latency_s + bus_bytes / (line.bus_efficiency * per_direction_bw);
+  }
+  return latency + bus_bytes / (efficiency * per_direction_bw);
 }
 
 }  // namespace mlsysim

@@ -47,6 +47,14 @@ struct KernelModel {
   struct AllReducePoint {
     int gpus;
     double bus_efficiency, latency_s;
+    // NCCL's protocols for small messages (LL, LL128: lower latency, lower
+    // bandwidth), fitted where the one line above misses: a message of at
+    // most max_bytes runs on the first such line (ascending max_bytes) that
+    // holds it; a larger one on the line above.
+    struct Line {
+      double bus_efficiency, latency_s, max_bytes;
+    };
+    std::vector<Line> small_messages = {};
   };
   std::vector<AllReducePoint> nvlink_all_reduce;  // by gpus, ascending
 };
@@ -75,7 +83,8 @@ const KernelModel::AllReducePoint* NvlinkAllReducePoint(const KernelModel& km, i
 
 // NCCL ring all-reduce of `bytes` over `gpus` GPUs of one node whose NVLink
 // runs `per_direction_bw` B/s each way, at NvlinkAllReducePoint's bus
-// efficiency and latency (line rate without measurements); 0 for one GPU.
+// efficiency and latency (line rate without measurements) or the
+// small-message line whose size range holds `bytes`; 0 for one GPU.
 double NvlinkAllReduceSeconds(const KernelModel& km, double per_direction_bw, int gpus,
                               double bytes);
 

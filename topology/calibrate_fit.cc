@@ -30,6 +30,100 @@ FitError ErrorsOf(const std::string& op, const std::vector<double>& rel) {
   return e;
 }
 
+// NCCL's small-message protocols (LL, LL128): below some message size NCCL's
+// tuner runs another protocol, with its own latency and bandwidth, and the
+// time jumps where it switches (Vidur's 4-GPU A100 rows: 20 µs up to 100 KB,
+// 60 µs from 108 KB). Up to two more lines, each fitted (relative least
+// squares) to the sizes up to a, then a to b, the bandwidth line `top` above
+// b; a and b (and how many lines) minimise the absolute log error summed over
+// the samples (robust: small all-reduces are noisy, some sizes bimodal). A line must cut that error by
+// more than 1 %. size: message bytes; x: bus bytes, 2(n−1)/n · size; y: s.
+// NCCL's LL and LL128 protocols serve messages up to a few MiB; above, the
+// Simple protocol's bandwidth line is fitted on every larger sample (a switch
+// found higher would fit the bandwidth line to a narrow band of sizes and
+// extrapolate it badly).
+constexpr double kMaxSmallMessageBytes = 4 << 20;
+
+struct ProtocolLine {
+  LineFit line;
+  double max_bytes;
+};
+std::vector<ProtocolLine> SmallMessageLines(const std::vector<double>& size,
+                                            const std::vector<double>& x,
+                                            const std::vector<double>& y, const LineFit& top,
+                                            double min_slope) {
+  // Candidate switch sizes: the sampled sizes up to 4 MiB, thinned to at
+  // least 2^(1/4) apart (Vidur samples every 64 KiB; O(candidates²)
+  // partitions are tried); the largest size stands for "no switch".
+  std::vector<double> sorted = size, sizes;
+  std::sort(sorted.begin(), sorted.end());
+  for (double v : sorted)
+    if (v <= kMaxSmallMessageBytes && (sizes.empty() || v >= sizes.back() * std::pow(2.0, 0.25)))
+      sizes.push_back(v);
+  if (!sorted.empty() && sorted.back() > kMaxSmallMessageBytes) sizes.push_back(sorted.back());
+  auto error = [&](const std::vector<ProtocolLine>& lines) {
+    double sum = 0;
+    for (size_t i = 0; i < x.size(); ++i) {
+      LineFit l = top;
+      for (auto it = lines.rbegin(); it != lines.rend(); ++it)
+        if (size[i] <= it->max_bytes) l = it->line;
+      const double t = l.intercept + l.slope * x[i];
+      sum += std::fabs(std::log(t / y[i]));
+    }
+    return sum;
+  };
+  // The line through the samples of lo < size <= hi.
+  auto fit = [&](double lo, double hi, ProtocolLine* out) {
+    std::vector<double> sx, sy;
+    for (size_t i = 0; i < x.size(); ++i)
+      if (size[i] > lo && size[i] <= hi) {
+        sx.push_back(x[i]);
+        sy.push_back(y[i]);
+      }
+    std::vector<double> distinct = sx;
+    std::sort(distinct.begin(), distinct.end());
+    if (std::unique(distinct.begin(), distinct.end()) - distinct.begin() < 2) return false;
+    // The free line, and the latency-bound one (the least slope a bus
+    // efficiency may have, its best intercept): whichever fits the range
+    // better (relative), as long as the free one's slope is allowed.
+    const LineFit free = FitLineNonNegativeIntercept(sx, sy, /*relative=*/true);
+    double num = 0, den = 0;
+    for (size_t i = 0; i < sx.size(); ++i) {
+      num += (sy[i] - min_slope * sx[i]) / (sy[i] * sy[i]);
+      den += 1 / (sy[i] * sy[i]);
+    }
+    const LineFit flat = {std::max(0.0, num / den), min_slope};
+    auto misfit = [&](const LineFit& l) {
+      double e = 0;
+      for (size_t i = 0; i < sx.size(); ++i)
+        e += std::pow((l.intercept + l.slope * sx[i]) / sy[i] - 1, 2);
+      return e;
+    };
+    out->max_bytes = hi;
+    out->line = free.slope >= min_slope && misfit(free) < misfit(flat) ? free : flat;
+    return true;
+  };
+  std::vector<ProtocolLine> best;
+  double best_error = error(best);
+  const double none = best_error;
+  for (size_t b = 1; b + 1 < sizes.size(); ++b) {
+    ProtocolLine first, second;
+    if (fit(-1, sizes[b], &first) && error({first}) < best_error) {
+      best = {first};
+      best_error = error(best);
+    }
+    for (size_t a = 1; a < b; ++a) {
+      if (!fit(-1, sizes[a], &first) || !fit(sizes[a], sizes[b], &second)) continue;
+      const double e = error({first, second});
+      if (e < best_error) {
+        best = {first, second};
+        best_error = e;
+      }
+    }
+  }
+  return best_error < 0.99 * none ? best : std::vector<ProtocolLine>{};
+}
+
 // Tile shapes cuBLAS/CUTLASS kernels use for large GEMMs; the fit keeps the
 // one that explains the samples best.
 constexpr int kTiles[][2] = {{64, 64}, {64, 128}, {128, 64}, {128, 128}, {128, 256}, {256, 128}};
@@ -141,10 +235,12 @@ absl::StatusOr<Calibration> Calibrate(const CalibrationSamples& samples,
   }
   // All-reduce inside a node, per group size.
   std::map<int, std::pair<std::vector<double>, std::vector<double>>> groups;
+  std::map<int, std::vector<double>> sizes;
   for (const auto& s : samples.all_reduces) {
     const double n = s.gpus;
     groups[s.gpus].first.push_back(2 * (n - 1) / n * s.bytes);
     groups[s.gpus].second.push_back(s.seconds);
+    sizes[s.gpus].push_back(s.bytes);
   }
   if (!groups.empty() && !(target.nvlink_per_direction > 0)) {
     return absl::InvalidArgumentError(
@@ -154,10 +250,31 @@ absl::StatusOr<Calibration> Calibrate(const CalibrationSamples& samples,
     if (xy.first.size() < 2) continue;
     // Absolute residual: the bandwidth regime (MB messages, what TP and DP
     // send) decides the fit, not the protocol switches of small messages.
-    const LineFit fit = FitLineNonNegativeIntercept(xy.first, xy.second, /*relative=*/false);
+    LineFit fit = FitLineNonNegativeIntercept(xy.first, xy.second, /*relative=*/false);
     if (!(fit.slope > 0)) {
       return absl::InvalidArgumentError(
           absl::StrCat("calibrate: the ", gpus, "-GPU all-reduce samples do not grow with size"));
+    }
+    // The small-message protocols, then the bandwidth line again on the sizes
+    // above them, until the switch sizes settle (at most three rounds).
+    const double min_slope = 1 / (1.5 * target.nvlink_per_direction);  // bus efficiency 1.5
+    std::vector<ProtocolLine> lines;
+    for (int round = 0; round < 3; ++round) {
+      const std::vector<ProtocolLine> next =
+          SmallMessageLines(sizes[gpus], xy.first, xy.second, fit, min_slope);
+      const bool settled = next.size() == lines.size() &&
+                           (next.empty() || next.back().max_bytes == lines.back().max_bytes);
+      lines = next;
+      if (settled || lines.empty()) break;
+      std::vector<double> bx, by;
+      for (size_t i = 0; i < xy.first.size(); ++i)
+        if (sizes[gpus][i] > lines.back().max_bytes) {
+          bx.push_back(xy.first[i]);
+          by.push_back(xy.second[i]);
+        }
+      const LineFit above = bx.size() >= 2 ? FitLineNonNegativeIntercept(bx, by, false) : fit;
+      if (!(above.slope > 0)) break;
+      fit = above;
     }
     km.nvlink_all_reduce.push_back(
         {gpus, 1 / (fit.slope * target.nvlink_per_direction), fit.intercept});
@@ -165,6 +282,15 @@ absl::StatusOr<Calibration> Calibrate(const CalibrationSamples& samples,
     a->set_gpus(gpus);
     a->set_bus_efficiency(km.nvlink_all_reduce.back().bus_efficiency);
     a->set_latency_us(fit.intercept * 1e6);
+    for (const ProtocolLine& pl : lines) {
+      const double efficiency = 1 / (pl.line.slope * target.nvlink_per_direction);
+      km.nvlink_all_reduce.back().small_messages.push_back(
+          {efficiency, pl.line.intercept, pl.max_bytes});
+      auto* l = a->add_small_messages();
+      l->set_bus_efficiency(efficiency);
+      l->set_latency_us(pl.line.intercept * 1e6);
+      l->set_max_bytes(pl.max_bytes);
+    }
   }
   if (g16 > 0) {
     p.set_tile_m(km.tile_m);
@@ -235,8 +361,15 @@ KernelModel KernelModelOf(const registry::MachineProfile& p, const KernelModel& 
   if (p.attention_efficiency() > 0) km.attention_efficiency = p.attention_efficiency();
   if (p.nvlink_all_reduce_size() > 0) {
     km.nvlink_all_reduce.clear();
-    for (const auto& a : p.nvlink_all_reduce())
+    for (const auto& a : p.nvlink_all_reduce()) {
       km.nvlink_all_reduce.push_back({a.gpus(), a.bus_efficiency(), a.latency_us() * 1e-6});
+      for (const auto& l : a.small_messages())
+        km.nvlink_all_reduce.back().small_messages.push_back(
+            {l.bus_efficiency(), l.latency_us() * 1e-6, l.max_bytes()});
+      auto& lines = km.nvlink_all_reduce.back().small_messages;
+      std::sort(lines.begin(), lines.end(),
+                [](const auto& x, const auto& y) { return x.max_bytes < y.max_bytes; });
+    }
     std::sort(km.nvlink_all_reduce.begin(), km.nvlink_all_reduce.end(),
               [](const auto& a, const auto& b) { return a.gpus < b.gpus; });
   }
@@ -287,6 +420,14 @@ absl::Status CheckMachineProfile(const registry::MachineProfile& p) {
     if (!(a.bus_efficiency() > 0) || !efficiency(a.bus_efficiency()))
       return bad("nvlink_all_reduce.bus_efficiency", "(0, 1.5]");
     if (!launch(a.latency_us())) return bad("nvlink_all_reduce.latency_us", "0…1e6");
+    for (const auto& l : a.small_messages()) {
+      if (!(l.bus_efficiency() > 0) || !efficiency(l.bus_efficiency()))
+        return bad("nvlink_all_reduce.small_messages.bus_efficiency", "(0, 1.5]");
+      if (!launch(l.latency_us()))
+        return bad("nvlink_all_reduce.small_messages.latency_us", "0…1e6");
+      if (!(l.max_bytes() > 0 && l.max_bytes() <= 1e15))
+        return bad("nvlink_all_reduce.small_messages.max_bytes", "(0, 1e15]");
+    }
   }
   return absl::OkStatus();
 }
