@@ -51,7 +51,7 @@ constexpr Pin kPins[] = {
     {"llama3_8b_8xh100_bursty.textproto", "05891351aa033520", 0xaf82caa04c9ff4edull},
     {"mixtral_ep8_frontier.textproto", "f03250833f84ec02", 0xba58b8d77c1fdb9dull},
     {"mm8_tail_latency.textproto", "ca203467c8e87e3b", 0x6042e37645594341ull},
-    {"shared_cluster_day.textproto", "13f79067c8c32d79", 0x0151dab3d3d16840ull},
+    {"shared_cluster_day.textproto", "c093f4f24de12b8e", 0xca5c67e580e548daull},
     {"two_tenants_and_training_queue.textproto", "d0347090d5da33ac", 0xed2598849195b4ebull},
 };
 

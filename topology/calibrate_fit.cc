@@ -36,7 +36,9 @@ FitError ErrorsOf(const std::string& op, const std::vector<double>& rel) {
 // 60 µs from 108 KB). Up to two more lines, each fitted (relative least
 // squares) to the sizes up to a, then a to b, the bandwidth line `top` above
 // b; a and b (and how many lines) minimise the absolute log error summed over
-// the samples (robust: small all-reduces are noisy, some sizes bimodal). A line must cut that error by
+// the samples (robust: small all-reduces are noisy, some sizes bimodal). A
+// line spans at least four sampled sizes and has no more bandwidth than `top`
+// (NCCL's LL and LL128 trade bandwidth for latency; min_slope = top's slope). A line must cut that error by
 // more than 1 %. size: message bytes; x: bus bytes, 2(n−1)/n · size; y: s.
 // NCCL's LL and LL128 protocols serve messages up to a few MiB; above, the
 // Simple protocol's bandwidth line is fitted on every larger sample (a switch
@@ -82,10 +84,10 @@ std::vector<ProtocolLine> SmallMessageLines(const std::vector<double>& size,
       }
     std::vector<double> distinct = sx;
     std::sort(distinct.begin(), distinct.end());
-    if (std::unique(distinct.begin(), distinct.end()) - distinct.begin() < 2) return false;
-    // The free line, and the latency-bound one (the least slope a bus
-    // efficiency may have, its best intercept): whichever fits the range
-    // better (relative), as long as the free one's slope is allowed.
+    if (std::unique(distinct.begin(), distinct.end()) - distinct.begin() < 4) return false;
+    // The free line, and the latency-bound one (the bandwidth line's slope,
+    // its best intercept): whichever fits the range better (relative), as
+    // long as the free one has no more bandwidth than the bandwidth line.
     const LineFit free = FitLineNonNegativeIntercept(sx, sy, /*relative=*/true);
     double num = 0, den = 0;
     for (size_t i = 0; i < sx.size(); ++i) {
@@ -257,11 +259,10 @@ absl::StatusOr<Calibration> Calibrate(const CalibrationSamples& samples,
     }
     // The small-message protocols, then the bandwidth line again on the sizes
     // above them, until the switch sizes settle (at most three rounds).
-    const double min_slope = 1 / (1.5 * target.nvlink_per_direction);  // bus efficiency 1.5
     std::vector<ProtocolLine> lines;
     for (int round = 0; round < 3; ++round) {
       const std::vector<ProtocolLine> next =
-          SmallMessageLines(sizes[gpus], xy.first, xy.second, fit, min_slope);
+          SmallMessageLines(sizes[gpus], xy.first, xy.second, fit, fit.slope);
       const bool settled = next.size() == lines.size() &&
                            (next.empty() || next.back().max_bytes == lines.back().max_bytes);
       lines = next;
