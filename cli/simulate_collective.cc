@@ -12,6 +12,7 @@ constexpr const char kHelp[] =
     "usage: mlsysim [-o text|json|markdown] simulate collective --op "
     "allreduce|allgather|reducescatter|alltoall\n"
     "         --algorithm ring|tree|hierarchical|direct|double_tree --ranks N [--gpus-per-node G]\n"
+    "         [--nics-per-node K]\n"
     "         --message SIZE (--bandwidth BW --latency LAT | --node NODE [--nodes N]\n"
     "         [--fabric FABRIC] [--hardware-model roofline|calibrated])\n"
     "         [--inter-bandwidth BW --inter-latency LAT] [--topology single_switch|fat_tree_2|\n"
@@ -20,7 +21,8 @@ constexpr const char kHelp[] =
     "  With G = 1 every rank has one link of BW and LAT per message. With G > 1,\n"
     "  BW/LAT are the intra-node (NVLink) link and --inter-* the fabric NIC.\n"
     "  --node takes registry hardware instead: ranks = N nodes x its GPUs, NVLink per\n"
-    "  direction (half the registry's both-direction figure), the fabric's NICs;\n"
+    "  direction (half the registry's both-direction figure), the fabric's NICs (the\n"
+    "  node's NIC count: fewer than its GPUs are shared, --nics-per-node for raw links);\n"
     "  --hardware-model calibrated runs NVLink at NCCL's measured bus efficiency.\n"
     "  --routing: dmodk (default; InfiniBand's deterministic fat-tree routing),\n"
     "  ecmp (per-flow hash, Ethernet/RoCE) or spray (adaptive routing).\n"
@@ -34,6 +36,7 @@ const FieldFlags kCollectiveFlags = {{"collective.op", "--op"},
                                      {"collective.algorithm", "--algorithm"},
                                      {"collective.ranks", "--ranks"},
                                      {"collective.gpus_per_node", "--gpus-per-node"},
+                                     {"collective.nics_per_node", "--nics-per-node"},
                                      {"collective.message", "--message"},
                                      {"collective.bandwidth", "--bandwidth"},
                                      {"collective.latency", "--latency"},
@@ -57,6 +60,7 @@ int RunSimulateCollective(const CommandContext& ctx, const CommandArgs& args) {
                                   {"--algorithm", "", true},
                                   {"--ranks", "", true},
                                   {"--gpus-per-node", "", true},
+                                  {"--nics-per-node", "", true},
                                   {"--message", "", true},
                                   {"--bandwidth", "", true},
                                   {"--latency", "", true},
@@ -90,11 +94,12 @@ int RunSimulateCollective(const CommandContext& ctx, const CommandArgs& args) {
                          absl::StrCat(required, " is required (or --node NODE: registry hardware)"));
     }
   }
-  int ranks = 0, gpn = 0, nodes = 0;
+  int ranks = 0, gpn = 0, nodes = 0, nics = 0;
   double over = 0;
   std::string e = GetInt(o, "--ranks", 1, 1 << 20, &ranks);
   if (e.empty()) e = GetInt(o, "--nodes", 1, 1 << 20, &nodes);
   if (e.empty()) e = GetInt(o, "--gpus-per-node", 1, 1024, &gpn);
+  if (e.empty()) e = GetInt(o, "--nics-per-node", 1, 1024, &nics);
   if (e.empty()) e = GetNumber(o, "--oversubscription", &over);
   if (e.empty() && o.Has("--oversubscription") && !(over >= 1))
     e = "--oversubscription must be >= 1";
@@ -105,6 +110,7 @@ int RunSimulateCollective(const CommandContext& ctx, const CommandArgs& args) {
   w->set_algorithm(o.Get("--algorithm", ""));
   w->set_ranks(ranks);
   w->set_gpus_per_node(gpn);
+  w->set_nics_per_node(nics);
   w->set_message(o.Get("--message", ""));
   w->set_bandwidth(o.Get("--bandwidth", ""));
   w->set_latency(o.Get("--latency", ""));

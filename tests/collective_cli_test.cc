@@ -27,6 +27,30 @@ TEST(CollectiveCliTest, CollectiveQuickForm) {
   EXPECT_GT(j.r.events(), 0u);
 }
 
+// --nics-per-node: a direct all-to-all over two nodes of 8 GPUs is bound by
+// the NICs (each GPU sends half its message across at 50 GB/s, NVLink's share
+// is 7/16 at 900 GB/s); with 4 NICs two GPUs share each port: exactly twice
+// the time. A count that does not divide the GPUs names the field.
+TEST(CollectiveCliTest, FewerNicsThanGpusShareThePorts) {
+  std::vector<std::string> args = {"-o", "json", "simulate", "collective", "--op", "alltoall",
+                                   "--algorithm", "direct", "--ranks", "16", "--gpus-per-node",
+                                   "8", "--message", "1GB", "--bandwidth", "900GB/s", "--latency",
+                                   "0us", "--inter-bandwidth", "50GB/s", "--inter-latency", "0us"};
+  const CliRun own = Mlsysim(args);
+  args.insert(args.end(), {"--nics-per-node", "4"});
+  const CliRun shared = Mlsysim(args);
+  ASSERT_EQ(own.code, 0) << own.err;
+  ASSERT_EQ(shared.code, 0) << shared.err;
+  const double a = ParsedResult(own.out).Sim("simulated_time_s");
+  const double b = ParsedResult(shared.out).Sim("simulated_time_s");
+  EXPECT_NEAR(a, 0.5e9 / 50e9, 1e-9);
+  EXPECT_NEAR(b / a, 2, 1e-9);
+  args.back() = "3";
+  const CliRun bad = Mlsysim(args);
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("collective.nics_per_node (3)"), std::string::npos) << bad.err;
+}
+
 TEST(CollectiveCliTest, HierarchicalReportsTheMlsysimQuirk) {
   const CliRun r = Mlsysim({"-o",
                             "json",

@@ -63,6 +63,74 @@ class Recorder : public FlowObserver {
   std::map<uint64_t, SimTime> done;
 };
 
+// Fewer NICs than GPUs (nics_per_node): consecutive GPUs share one port, its
+// leaf and its rail; routes stay shortest paths over the graph (the sharing
+// GPUs' edges stand for the same link); a bad count names the field.
+TEST(ClusterGraphTest, GpusShareANicWhenANodeHasFewer) {
+  for (FabricKind kind : {FabricKind::kSingleSwitch, FabricKind::kFatTree2, FabricKind::kFatTree3,
+                          FabricKind::kRailOptimized}) {
+    ClusterShape s;
+    s.nodes = 16;
+    s.gpus_per_node = 8;
+    s.nics_per_node = 4;
+    s.fabric = kind;
+    s.leaf_ports = 8;
+    s.pod_leaves = 2;
+    auto g = ClusterGraph::Build(s);
+    ASSERT_TRUE(g.ok()) << g.status();
+    EXPECT_EQ(g->PortOf(9), 4);    // node 1, GPUs 8–9 on its NIC 0
+    EXPECT_EQ(g->PortOf(127), 63);
+    EXPECT_EQ(g->Route(0, 9, 0).front(), g->Route(1, 9, 0).front()) << "GPUs 0, 1: one NIC";
+    EXPECT_NE(g->Route(0, 9, 0).front(), g->Route(2, 9, 0).front());
+    EXPECT_EQ(g->Route(16, 0, 0).back(), g->Route(16, 1, 0).back());  // into GPU 1: the same port
+    if (kind == FabricKind::kRailOptimized) {
+      EXPECT_EQ(g->LeafOf(3), 1);  // GPU 3 on NIC 1: rail 1
+      EXPECT_EQ(g->LeafOf(8 + 7), 3);
+    }
+    for (int src : {0, 3, 17, 63, 100}) {
+      for (int dst : {1, 4, 9, 40, 62, 127}) {
+        if (src == dst) continue;
+        const std::vector<int> path = g->Route(src, dst, 7);
+        for (int l : path) ASSERT_GE(l, 0) << "missing link";
+        EXPECT_EQ(static_cast<int>(path.size()), g->ShortestHops(src, dst))
+            << "fabric " << static_cast<int>(kind) << " " << src << "->" << dst;
+      }
+    }
+  }
+  ClusterShape bad;
+  bad.nodes = 2;
+  bad.nics_per_node = 3;
+  const auto g = ClusterGraph::Build(bad);
+  ASSERT_FALSE(g.ok());
+  EXPECT_NE(std::string(g.status().message()).find("nics_per_node (3)"), std::string::npos);
+}
+
+// By hand: two nodes of two GPUs on one switch, one NIC per node. GPUs 0 and
+// 1 each send M to GPUs 2 and 3 at once: both cross node 0's one port, so
+// each gets half of it and both finish at 2M/B; with a NIC per GPU, at M/B.
+TEST(ClusterGraphTest, GpusSharingANicShareItsBandwidth) {
+  for (int nics : {1, 0}) {
+    ClusterShape s;
+    s.nodes = 2;
+    s.gpus_per_node = 2;
+    s.nics_per_node = nics;
+    s.nic_bandwidth = 10e9;
+    s.nic_latency = 0;
+    s.fabric = FabricKind::kSingleSwitch;
+    auto g = ClusterGraph::Build(s);
+    ASSERT_TRUE(g.ok()) << g.status();
+    Simulator sim;
+    FlowNetwork net(sim, g->LinkCapacities());
+    Recorder r;
+    net.Start(g->Route(0, 2, 0), 10e9, 0, &r, 1);
+    net.Start(g->Route(1, 3, 0), 10e9, 0, &r, 2);
+    sim.Run();
+    const SimTime expected = (nics == 1 ? 2 : 1) * kSecond;
+    EXPECT_EQ(r.done[1], expected) << "nics " << nics;
+    EXPECT_EQ(r.done[2], expected) << "nics " << nics;
+  }
+}
+
 TEST(FlowNetworkTest, MaxMinFairSharing) {
   // Link 0 (10 B/ns) shared by flows A and B; B also crosses link 1 (2 B/ns).
   // Max-min: B gets 2, A gets 8.

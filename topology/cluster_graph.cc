@@ -53,6 +53,13 @@ int ClusterGraph::AddDuplex(int a, int b, LinkClass cls, double bw, double lat) 
   return id;
 }
 
+void ClusterGraph::AddAlias(int a, int b, int id) {
+  boost::add_edge(a, b, links_[id], graph_);
+  boost::add_edge(b, a, links_[id + 1], graph_);
+  link_index_.emplace_back((static_cast<uint64_t>(a) << 32) | static_cast<uint32_t>(b), id);
+  link_index_.emplace_back((static_cast<uint64_t>(b) << 32) | static_cast<uint32_t>(a), id + 1);
+}
+
 int ClusterGraph::LinkBetween(int a, int b) const {
   const uint64_t key = (static_cast<uint64_t>(a) << 32) | static_cast<uint32_t>(b);
   auto it = std::lower_bound(link_index_.begin(), link_index_.end(), std::make_pair(key, -1));
@@ -98,8 +105,16 @@ absl::StatusOr<ClusterGraph> ClusterGraph::Build(const ClusterShape& s) {
   if (s.leaf_ports < 1 || s.pod_leaves < 1) {
     return absl::InvalidArgumentError("leaf_ports and pod_leaves must be >= 1");
   }
+  const int nics = s.nics_per_node > 0 ? s.nics_per_node : s.gpus_per_node;
+  if (s.nics_per_node < 0 || nics > s.gpus_per_node || s.gpus_per_node % nics != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "nics_per_node (", s.nics_per_node, ") must divide gpus_per_node (", s.gpus_per_node,
+        "): accelerators share NICs evenly (0: one NIC per accelerator)"));
+  }
   ClusterGraph g;
   g.shape_ = s;
+  g.nics_ = nics;
+  const int share = s.gpus_per_node / nics;
   const int ranks = s.nodes * s.gpus_per_node;
   for (int r = 0; r < ranks; ++r) g.gpu_vertex_.push_back(g.AddVertex(VertexInfo::kGpu, r));
   g.nvl_up_.assign(ranks, -1);
@@ -121,21 +136,28 @@ absl::StatusOr<ClusterGraph> ClusterGraph::Build(const ClusterShape& s) {
     switch (s.fabric) {
       case FabricKind::kSingleSwitch: break;
       case FabricKind::kRailOptimized:
-        leaves = s.gpus_per_node;
-        for (int r = 0; r < ranks; ++r) g.gpu_leaf_[r] = r % s.gpus_per_node;
+        leaves = nics;
+        for (int r = 0; r < ranks; ++r) g.gpu_leaf_[r] = g.PortOf(r) % nics;
         break;
       case FabricKind::kFatTree2:
       case FabricKind::kFatTree3:
-        leaves = (ranks + s.leaf_ports - 1) / s.leaf_ports;
-        for (int r = 0; r < ranks; ++r) g.gpu_leaf_[r] = r / s.leaf_ports;
+        leaves = (s.nodes * nics + s.leaf_ports - 1) / s.leaf_ports;
+        for (int r = 0; r < ranks; ++r) g.gpu_leaf_[r] = g.PortOf(r) / s.leaf_ports;
         break;
     }
     for (int l = 0; l < leaves; ++l) g.leaf_vertex_.push_back(g.AddVertex(VertexInfo::kLeaf, l));
     g.nic_up_.assign(ranks, -1);
     g.nic_down_.assign(ranks, -1);
     for (int r = 0; r < ranks; ++r) {
-      g.nic_up_[r] =
-          g.AddDuplex(g.gpu_vertex_[r], g.leaf_vertex_[g.gpu_leaf_[r]], LinkClass::kNic, bw, lat);
+      const int leaf = g.leaf_vertex_[g.gpu_leaf_[r]];
+      if (r % share == 0) {
+        g.nic_up_[r] = g.AddDuplex(g.gpu_vertex_[r], leaf, LinkClass::kNic, bw, lat);
+      } else {
+        // The port's first accelerator's link: one more edge pair in the
+        // graph (for searches over it), the same link for the flows.
+        g.nic_up_[r] = g.nic_up_[r - r % share];
+        g.AddAlias(g.gpu_vertex_[r], leaf, g.nic_up_[r]);
+      }
       g.nic_down_[r] = g.nic_up_[r] + 1;
     }
     const int down_ports = s.fabric == FabricKind::kRailOptimized ? s.nodes : s.leaf_ports;
@@ -236,7 +258,7 @@ std::vector<double> ClusterGraph::LinkCapacities() const {
 int ClusterGraph::UpChoice(int dst, uint64_t h, int width) const {
   if (shape_.routing == Routing::kEcmp) return static_cast<int>(h % static_cast<uint64_t>(width));
   const int port =
-      shape_.fabric == FabricKind::kRailOptimized ? NodeOf(dst) : dst % shape_.leaf_ports;
+      shape_.fabric == FabricKind::kRailOptimized ? NodeOf(dst) : PortOf(dst) % shape_.leaf_ports;
   return port % width;
 }
 
@@ -245,7 +267,7 @@ int ClusterGraph::CoreChoice(int dst, uint64_t h, int width) const {
   if (shape_.routing == Routing::kEcmp) {
     return static_cast<int>((h / static_cast<uint64_t>(aggs)) % static_cast<uint64_t>(width));
   }
-  const int host = gpu_leaf_[dst] * shape_.leaf_ports + dst % shape_.leaf_ports;
+  const int host = PortOf(dst);  // its leaf · leaf_ports + its position there
   return (host / aggs) % width;
 }
 

@@ -20,7 +20,8 @@
 //                   spine; uplink capacity = downlink capacity / oversubscription
 //   fat_tree_3      pods of leaves and aggregation switches under core switches
 //   rail_optimized  NIC r of every node on rail switch r; rails joined by spines
-// Each accelerator has its own NIC (one rail per local rank, as on DGX H100).
+// Each accelerator has its own NIC (one rail per local rank, as on DGX H100)
+// unless nics_per_node says fewer: then consecutive accelerators share one.
 //
 // Usage:
 //   auto g = ClusterGraph::Build(shape);
@@ -62,6 +63,11 @@ struct ClusterShape {
   int gpus_per_node = 8;
   double nvlink_bandwidth = 900e9;  // B/s per accelerator into the NVSwitch
   double nvlink_latency = 500e-9;   // s
+  // NIC ports per node; 0 (or gpus_per_node): one per accelerator, as on a
+  // DGX. Fewer must divide gpus_per_node: consecutive accelerators share one
+  // port (4 NICs for 8 GPUs: GPUs 0–1 on NIC 0, …), the rail of a
+  // rail-optimized fabric is the port's index.
+  int nics_per_node = 0;
   double nic_bandwidth = 50e9;      // B/s per NIC port
   double nic_latency = 5e-6;        // s, per message across the fabric
   FabricKind fabric = FabricKind::kFatTree2;
@@ -114,6 +120,10 @@ class ClusterGraph {
   int ShortestHops(int src, int dst) const;
   bool SameNode(int a, int b) const { return a / shape_.gpus_per_node == b / shape_.gpus_per_node; }
   int NodeOf(int rank) const { return rank / shape_.gpus_per_node; }
+  // The NIC port a rank sends through: node · NICs per node + its NIC.
+  int PortOf(int rank) const {
+    return NodeOf(rank) * nics_ + (rank % shape_.gpus_per_node) / (shape_.gpus_per_node / nics_);
+  }
   // The leaf switch of a rank's NIC (0 on a single node).
   int LeafOf(int rank) const { return gpu_leaf_.empty() ? 0 : gpu_leaf_[rank]; }
   // Equal-cost up-links out of a leaf switch (0 when there is one leaf).
@@ -123,6 +133,8 @@ class ClusterGraph {
   int AddVertex(VertexInfo::Kind kind, int index);
   // Adds both directions; returns the id of the a->b link (b->a is id + 1).
   int AddDuplex(int a, int b, LinkClass cls, double bw, double lat);
+  // Graph edges a->b and b->a standing for the existing links id and id + 1.
+  void AddAlias(int a, int b, int id);
   int LinkBetween(int a, int b) const;
   int AddTrunk(double bw);
   void BuildTrunks();
@@ -135,13 +147,14 @@ class ClusterGraph {
   std::vector<LinkInfo> links_;
   std::vector<int> gpu_vertex_, nvswitch_vertex_, leaf_vertex_, spine_vertex_, core_vertex_;
   std::vector<int> gpu_leaf_;  // leaf switch index of each rank's NIC
+  int nics_ = 1;               // NIC ports per node
   int spines_per_group_ = 0;   // spines reachable from one leaf (or per pod)
   int spines_total_ = 0;       // fat_tree_3: cores per aggregation group
   // Sorted (from << 32 | to) -> link id, for LinkBetween.
   std::vector<std::pair<uint64_t, int>> link_index_;
   // Direct link-id tables for routing (no search per flow).
   std::vector<int> nvl_up_, nvl_down_;    // rank -> NVSwitch, NVSwitch -> rank
-  std::vector<int> nic_up_, nic_down_;    // rank -> leaf, leaf -> rank
+  std::vector<int> nic_up_, nic_down_;    // rank -> leaf, leaf -> rank (shared by a port's ranks)
   std::vector<int> leaf_up_, leaf_down_;  // [leaf * width + spine/agg]: leaf -> it, it -> leaf
   std::vector<int> core_up_,
       core_down_;  // [(pod * aggs + a) * cores + c]: agg -> core, core -> agg

@@ -233,6 +233,12 @@ absl::Status Registry::AddText(absl::string_view text, absl::string_view origin)
         n.psus_per_node() > 1024)
       return prefix(absl::InvalidArgumentError(absl::StrCat(
           "node '", n.key(), "': nics_per_node and psus_per_node must lie in [0, 1024]")));
+    if (n.nics_per_node() > 0 && n.nics_per_node() < n.accelerators_per_node() &&
+        n.accelerators_per_node() % n.nics_per_node() != 0)
+      return prefix(absl::InvalidArgumentError(absl::StrCat(
+          "node '", n.key(), "': nics_per_node (", n.nics_per_node(),
+          ") must divide accelerators_per_node (", n.accelerators_per_node(),
+          ") when fewer: accelerators share NICs evenly")));
     Upsert(nodes_, node_index_, n.key(), n.aliases(), n);
     if (auto s = ResolveNode(n); !s.ok()) return prefix(Annotate(s.status(), "node", n.key()));
   }

@@ -88,19 +88,24 @@ MEGASCALE = {
 # on each end stage and 6 on the ten between.
 BLOOM = {
     "args": {
+        "node": "JeanZay_A100_4xOPA",
+        "fabric": "OmniPath_100G",
         "sequence-parallel": "off",
         "zero": 1,
         "stage-layers": ",".join(["5"] + ["6"] * 10 + ["5"]),
         "attention-kernel": "unfused",
     },
     "assumptions": [
+        "Jean Zay node as run: 8 A100 80GB on NVLink 3 (600 GB/s), 4 Omni-Path 100 Gb/s ports "
+        "each shared by two GPUs (bench/real_world/registry_with_shapes.textproto)",
         "ZeRO-1 (DeepSpeed's BF16 optimizer shards the optimizer states), no sequence parallelism",
         "stage split 5, 6 x 10, 5: the tied embedding counted as a layer on the first and last "
         "stages by the 'type:transformer|embedding' partition",
         "unfused attention (Megatron-DeepSpeed's fused softmax; training began in March 2022, "
         "before FlashAttention was released); used by --hardware-model calibrated",
     ],
-    "drop_assumption_prefix": "tied embedding stages",
+    "drop_assumption_prefix": ("tied embedding stages", "Jean Zay node modelled as DGX_A100",
+                               "Omni-Path as one 6.25 GB/s port per GPU"),
 }
 
 
@@ -157,7 +162,7 @@ def remap(case):
         return case
     sim["args"].update(rule["args"])
     kept = [a for a in sim.get("assumptions", [])
-            if not a.startswith(rule.get("drop_assumption_prefix", "\0"))]
+            if not a.startswith(rule.get("drop_assumption_prefix", ("\0",)))]
     sim["assumptions"] = kept + rule["assumptions"] + [
         "model shapes from bench/real_world/registry_with_shapes.textproto (FFN width, "
         "vocabulary, tied embeddings, biases)"]

@@ -88,6 +88,12 @@ std::string ResolveQuantities(const scenario::CollectiveWorkload& w, ResolvedCol
   ClusterShape& shape = c->shape;
   shape.nodes = c->nodes;
   shape.gpus_per_node = c->gpn;
+  const int nics = w.nics_per_node();
+  if (nics < 0 || nics > 1024 || (nics > 0 && (nics > c->gpn || c->gpn % nics != 0))) {
+    return absl::StrCat("collective.nics_per_node (", nics, ") must divide gpus_per_node (",
+                        c->gpn, "): ranks share a node's NICs evenly (0: one NIC per rank)");
+  }
+  shape.nics_per_node = nics == c->gpn ? 0 : nics;
   if (c->gpn == 1) {
     shape.nic_bandwidth = bw;
     shape.nic_latency = lat;
@@ -385,6 +391,11 @@ absl::StatusOr<scenario::Scenario> WithRegistryHardware(const scenario::Scenario
   if (w->ranks() == 0) w->set_ranks(static_cast<int>(std::min<int64_t>(
                            static_cast<int64_t>(nodes) * gpn, 1 << 21)));
   w->set_gpus_per_node(gpn);
+  // The node's NICs when fewer than its GPUs (shared); a count given stays.
+  if (w->nics_per_node() == 0 && node->nics_per_node > 0 && node->nics_per_node < gpn &&
+      gpn % node->nics_per_node == 0) {
+    w->set_nics_per_node(node->nics_per_node);
+  }
   auto machine = ResolveHardwareModel(in.cluster().hardware_model(), reg, node->accelerator);
   if (!machine.ok()) return machine.status();
   double nvlink = node->intra_node_bw.si / 2, nvlink_latency = kLatencyNvlinkS;

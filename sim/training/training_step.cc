@@ -286,6 +286,10 @@ ClusterShape StepClusterShape(const TrainingStepConfig& c, int nodes) {
   ClusterShape shape;
   shape.nodes = nodes;
   shape.gpus_per_node = c.node.accelerators_per_node;
+  // Fewer NICs than accelerators share them (the registry checks they divide);
+  // as many or more: one port per accelerator.
+  if (c.node.nics_per_node > 0 && c.node.nics_per_node < c.node.accelerators_per_node)
+    shape.nics_per_node = c.node.nics_per_node;
   shape.nvlink_bandwidth = c.node.intra_node_bw.si;
   shape.nic_bandwidth = c.fabric.bandwidth.si;
   shape.nic_latency = c.fabric.latency_s > 0 ? c.fabric.latency_s : 5e-6;
