@@ -6,6 +6,7 @@
 #include <deque>
 #include <limits>
 #include <memory>
+#include <optional>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -15,6 +16,7 @@
 #include "sim/core/simulator.h"
 #include "sim/core/statistics.h"
 #include "sim/network/flow_network.h"
+#include "sim/serving/batch_planner.h"
 #include "sim/serving/kv_block_pool.h"
 #include "sim/serving/router.h"
 #include "sim/serving/serving_iteration.h"
@@ -26,29 +28,8 @@ namespace {
 
 enum Kind : uint32_t { kArrival = 1, kIterationEnd = 2 };
 
-struct Req {
-  int input = 0, output = 0, replica = 0, tenant = 0;
-  int target = 0;  // tokens to prefill (the prompt, or prompt + generated after preemption)
-  int prefilled = 0, generated = 0, blocks = 0, preemptions = 0;
-  int64_t admit_seq = 0;
-  double arrival = 0, start = -1, first_token = -1, last_token = 0, first_itl = -1, finish = -1;
-  bool running = false;
-  bool swapped = false;  // KV cache in host memory (swap preemption)
-};
-
-struct Replica {
-  std::vector<std::deque<int>> waiting;  // per tenant
-  std::vector<int> running_by_tenant;
-  size_t waiting_count = 0;
-  std::vector<int> running;
-  std::vector<std::pair<int, int>> chunks;  // (request, tokens) this iteration
-  std::vector<int> decodes;
-  KvBlockPool kv;
-  bool busy = false;
-  double t = 0;  // continuous time the current iteration started
-  double iter = 0, iter_flops = 0;
-  int outstanding = 0;
-};
+using Req = RequestState;
+using Replica = ReplicaState;
 
 class ServingModelSim : public EventHandler, public FlowObserver {
  public:
@@ -101,6 +82,7 @@ class ServingModelSim : public EventHandler, public FlowObserver {
       r.waiting.resize(tenants_);
       r.running_by_tenant.assign(tenants_, 0);
     }
+    planner_.emplace(c, &reqs_, tenants_, kv_per_token_, swap_bw_, out_);
   }
 
   int64_t blocks() const { return blocks_; }
@@ -218,131 +200,9 @@ class ServingModelSim : public EventHandler, public FlowObserver {
         });
   }
 
-  // The tenant whose queue head is admitted next, or -1.
-  int NextTenant(const Replica& r) const {
-    int best = -1;
-    for (int t = 0; t < tenants_; ++t) {
-      if (r.waiting[t].empty()) continue;
-      if (t < static_cast<int>(c_.tenants.size()) && c_.tenants[t].max_running > 0 &&
-          r.running_by_tenant[t] >= c_.tenants[t].max_running)
-        continue;
-      if (best < 0) {
-        best = t;
-        continue;
-      }
-      const int pb = best < static_cast<int>(c_.tenants.size()) ? c_.tenants[best].priority : 0;
-      const int pt = t < static_cast<int>(c_.tenants.size()) ? c_.tenants[t].priority : 0;
-      if (pt > pb || (pt == pb &&
-                      reqs_[r.waiting[t].front()].arrival < reqs_[r.waiting[best].front()].arrival))
-        best = t;
-    }
-    return best;
-  }
-
-  void Release(Replica& r, Req& q) { r.kv.Release(&q.blocks); }
-  bool Grow(Replica& r, Req& q, int tokens) { return r.kv.Grow(&q.blocks, tokens); }
-
-  // Preempts the most recently admitted running request (recompute).
-  int Preempt(Replica& r) {
-    auto it = std::max_element(r.running.begin(), r.running.end(), [&](int a, int b) {
-      return reqs_[a].admit_seq < reqs_[b].admit_seq;
-    });
-    const int victim = *it;
-    r.running.erase(it);
-    Req& v = reqs_[victim];
-    Release(r, v);
-    v.running = false;
-    if (c_.swap_preemption && v.prefilled >= v.target) {
-      v.swapped = true;  // keeps its progress; the copy out costs host-link time
-      swap_s_ += kv_per_token_ * (v.input + v.generated) / swap_bw_;
-    } else {
-      v.target = v.input + v.generated;
-      v.prefilled = 0;
-    }
-    ++v.preemptions;
-    ++out_->preemptions;
-    --r.running_by_tenant[v.tenant];
-    r.waiting[v.tenant].push_front(victim);
-    ++r.waiting_count;
-    return victim;
-  }
-
   void Plan(int rep) {
     Replica& r = replicas_[rep];
-    swap_s_ = 0;
-    r.decodes.clear();
-    r.chunks.clear();
-    int tokens = 0;
-    // 1. One decode token for every prefilled running request.
-    snapshot_.assign(r.running.begin(), r.running.end());  // preemption edits r.running
-    for (int i : snapshot_) {
-      Req& q = reqs_[i];
-      if (!q.running || q.prefilled < q.target) continue;
-      while (q.running && !Grow(r, q, q.input + q.generated)) {
-        if (Preempt(r) == i) break;
-      }
-      if (!q.running) continue;
-      r.decodes.push_back(i);
-      ++tokens;
-    }
-    // With chunked prefill the chunk size is the iteration's token budget
-    // (decodes first, then prefill chunks), as in vLLM.
-    const int budget = c_.chunked_prefill_tokens > 0
-                           ? std::max(c_.chunked_prefill_tokens, tokens + 1)
-                           : c_.max_batched_tokens;
-    const int chunk_cap = c_.chunked_prefill_tokens > 0 ? c_.chunked_prefill_tokens : 1 << 30;
-    // 2. Continue chunked prefills.
-    for (int i : r.running) {
-      Req& q = reqs_[i];
-      if (q.prefilled >= q.target) continue;
-      const int chunk = std::min({q.target - q.prefilled, chunk_cap, budget - tokens});
-      if (chunk <= 0) break;
-      if (!Grow(r, q, q.prefilled + chunk)) continue;
-      r.chunks.push_back({i, chunk});
-      tokens += chunk;
-    }
-    // 3. Admit waiting requests: the highest-priority tenant under its limit
-    //    first, then first come first served.
-    while (r.waiting_count > 0 && static_cast<int>(r.running.size()) < c_.max_batch) {
-      const int t = NextTenant(r);
-      if (t < 0) break;
-      const int i = r.waiting[t].front();
-      Req& q = reqs_[i];
-      if (q.prefilled >= q.target) {
-        // Its KV cache arrived from a prefill replica, or comes back from host
-        // memory: admit it to decode now.
-        if (!Grow(r, q, c_.reserve_output ? q.input + q.output : q.input + q.generated)) break;
-        if (q.swapped) {
-          swap_s_ += kv_per_token_ * (q.input + q.generated) / swap_bw_;
-          q.swapped = false;
-        }
-        r.waiting[t].pop_front();
-        --r.waiting_count;
-        ++r.running_by_tenant[t];
-        q.running = true;
-        q.admit_seq = ++admit_seq_;
-        r.running.push_back(i);
-        r.decodes.push_back(i);
-        ++tokens;
-        continue;
-      }
-      const int remaining = q.target - q.prefilled;
-      int chunk = std::min(remaining, chunk_cap);
-      const bool too_long = remaining > c_.max_batched_tokens;
-      if (c_.chunked_prefill_tokens > 0 || too_long) chunk = std::min(chunk, budget - tokens);
-      if (chunk <= 0 || tokens + chunk > budget) break;
-      if (!Grow(r, q, c_.reserve_output ? q.input + q.output : q.prefilled + chunk)) break;
-      r.waiting[t].pop_front();
-      --r.waiting_count;
-      ++r.running_by_tenant[t];
-      q.running = true;
-      q.admit_seq = ++admit_seq_;
-      if (q.start < 0) q.start = r.t;
-      r.running.push_back(i);
-      r.chunks.push_back({i, chunk});
-      tokens += chunk;
-      if (too_long && c_.chunked_prefill_tokens == 0 && q.prefilled == 0) ++out_->split_prompts;
-    }
+    const double swap_s = planner_->Fill(r);
     if (r.decodes.empty() && r.chunks.empty()) {
       r.busy = false;
       return;
@@ -354,7 +214,7 @@ class ServingModelSim : public EventHandler, public FlowObserver {
       pieces_.push_back({static_cast<double>(reqs_[i].prefilled), static_cast<double>(chunk)});
     for (int i : r.decodes) contexts_.push_back(reqs_[i].input + reqs_[i].generated - 1);
     const IterationCost cost = CostOfIteration(iteration_, pieces_, contexts_);
-    const double t = cost.seconds + swap_s_;
+    const double t = cost.seconds + swap_s;
     r.iter = t;
     r.iter_flops = cost.flops;
     r.busy = true;
@@ -405,7 +265,7 @@ class ServingModelSim : public EventHandler, public FlowObserver {
         // Hand the KV cache to a decode replica over the network.
         q.running = false;
         --r.running_by_tenant[q.tenant];
-        Release(r, q);
+        BatchPlanner::Release(r, q);
         --r.outstanding;
         const int dst = Route(q, c_.prefill_replicas, c_.replicas);
         q.replica = dst;
@@ -418,7 +278,7 @@ class ServingModelSim : public EventHandler, public FlowObserver {
           c_.progress(done_, static_cast<int64_t>(reqs_.size()));
         q.running = false;
         --r.running_by_tenant[q.tenant];
-        Release(r, q);
+        BatchPlanner::Release(r, q);
         --r.outstanding;
       } else {
         r.running[keep++] = r.running[k];
@@ -458,7 +318,6 @@ class ServingModelSim : public EventHandler, public FlowObserver {
   uint32_t target_ = 0;
   std::vector<Req> reqs_;
   std::vector<Replica> replicas_;
-  std::vector<int> snapshot_;
   std::vector<int> woken_;  // idle replicas an arrival tick woke, in order
   GapHistogram gaps_;
   double bpp_ = 2, weights_ = 0, kv_per_token_ = 0, peak_ = 0;
@@ -467,10 +326,11 @@ class ServingModelSim : public EventHandler, public FlowObserver {
   std::vector<PrefillPiece> pieces_;  // reused by Plan()
   int64_t done_ = 0;                  // finished requests, for progress
   std::vector<double> contexts_;
-  int64_t blocks_ = 0, admit_seq_ = 0;
+  int64_t blocks_ = 0;
   Router router_;
   double busy_time_ = 0, kv_area_ = 0, energy_busy_ = 0;
-  double swap_bw_ = 64e9, swap_s_ = 0;  // host link; swap time of the iteration being planned
+  double swap_bw_ = 64e9;               // host link (swap preemption)
+  std::optional<BatchPlanner> planner_;  // set once the requests are in place
 };
 
 }  // namespace
