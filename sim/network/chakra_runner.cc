@@ -7,13 +7,13 @@
 #include <memory>
 #include <tuple>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "sim/core/packed_fields.h"
 #include "sim/core/random.h"
 #include "sim/core/simulator.h"
 #include "sim/network/astra_direct.h"
+#include "sim/network/chakra_workload_graph.h"
 #include "sim/network/collective.h"
 #include "sim/network/flow_network.h"
 
@@ -123,125 +123,29 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
     bool arrived = false;
     double arrival_s = 0;
   };
-  struct CollSpec {
-    std::string pg;
-    int op;
-    int64_t size;
-    double bytes;
-  };
-
-  static std::string GroupOf(const chakra::Node& nd) {
-    const chakra::AttributeProto* a = FindChakraAttr(nd, "pg_name");
-    return a != nullptr && a->value_case() == chakra::AttributeProto::kStringVal ? a->string_val()
-                                                                                 : "";
-  }
-
-  static double DoubleAttr(const chakra::Node& nd, const char* name, double def) {
-    const chakra::AttributeProto* a = FindChakraAttr(nd, name);
-    if (a != nullptr && a->value_case() == chakra::AttributeProto::kDoubleVal &&
-        a->double_val() >= 0) {
-      return a->double_val();
-    }
-    return def;
-  }
 
   absl::Status BuildGraphs() {
-    const size_t n = traces_.size();
-    ranks_.resize(n);
-    std::vector<std::vector<CollSpec>> colls(n);
-    std::map<std::string, std::vector<int>> pg_ranks;
-    for (size_t r = 0; r < n; ++r) {
-      const auto& nodes = traces_[r].nodes;
+    auto graph = BuildChakraWorkloadGraph(traces_, out_);
+    if (!graph.ok()) return graph.status();
+    ranks_.resize(graph->ranks.size());
+    for (size_t r = 0; r < ranks_.size(); ++r) {
       RankState& rs = ranks_[r];
-      absl::flat_hash_map<uint64_t, int> index;
-      for (size_t i = 0; i < nodes.size(); ++i) index[nodes[i].id()] = static_cast<int>(i);
-      rs.pending.assign(nodes.size(), 0);
-      rs.children.resize(nodes.size());
-      rs.finished.assign(nodes.size(), false);
-      rs.ready_s.assign(nodes.size(), 0.0);
-      rs.end_s.assign(nodes.size(), 0.0);
-      for (size_t i = 0; i < nodes.size(); ++i) {
-        const chakra::Node& nd = nodes[i];
-        for (const auto* deps : {&nd.data_deps(), &nd.ctrl_deps()}) {
-          for (uint64_t d : *deps) {
-            rs.children[index.at(d)].push_back(static_cast<int>(i));
-            ++rs.pending[i];
-          }
-        }
-        out_->nodes++;
-        if (nd.type() == chakra::COMP_NODE) out_->comp_nodes++;
-        if (nd.type() == chakra::COMM_COLL_NODE) {
-          out_->comm_nodes++;
-          auto op = ChakraIntAttr(nd, "comm_type");
-          if (!op.ok()) return Annotate(r, op.status());
-          if (auto s = CheckChakraCollective(static_cast<int>(*op)); !s.ok()) return Annotate(r, s);
-          auto size = ChakraIntAttr(nd, "comm_size");
-          if (!size.ok() && *op != chakra::BARRIER) return Annotate(r, size.status());
-          const int64_t bytes = size.ok() ? *size : 0;
-          if (bytes < 0) {
-            return Annotate(
-                r, absl::InvalidArgumentError(absl::StrCat("node ", nd.id(), ": comm_size < 0")));
-          }
-          const std::string pg = GroupOf(nd);
-          colls[r].push_back({pg, static_cast<int>(*op), bytes,
-                              DoubleAttr(nd, "comm_size_bytes", static_cast<double>(bytes))});
-          auto& members = pg_ranks[pg];
-          if (members.empty() || members.back() != static_cast<int>(r))
-            members.push_back(static_cast<int>(r));
-        }
-        if (nd.type() == chakra::COMM_SEND_NODE || nd.type() == chakra::COMM_RECV_NODE) {
-          out_->comm_nodes++;
-          const char* peer = nd.type() == chakra::COMM_SEND_NODE ? "comm_dst" : "comm_src";
-          auto p = ChakraIntAttr(nd, peer);
-          if (!p.ok()) return Annotate(r, p.status());
-          if (*p < 0 || *p >= static_cast<int64_t>(n) || *p == static_cast<int64_t>(r)) {
-            return Annotate(
-                r, absl::InvalidArgumentError(absl::StrCat("node ", nd.id(), ": ", peer, " = ", *p,
-                                                           " is not another rank")));
-          }
-        }
-      }
+      const size_t nodes = graph->ranks[r].pending.size();
+      rs.pending = std::move(graph->ranks[r].pending);
+      rs.children = std::move(graph->ranks[r].children);
+      rs.finished.assign(nodes, false);
+      rs.ready_s.assign(nodes, 0.0);
+      rs.end_s.assign(nodes, 0.0);
     }
-    // Per process group (pg_name; none = every rank), the k-th collective of
-    // each member rank forms one collective: same type and size everywhere.
-    for (const auto& [pg, members] : pg_ranks) {
-      const std::string name =
-          pg.empty() ? "the default group (all ranks)" : absl::StrCat("group '", pg, "'");
-      if (pg.empty() && members.size() != n) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("workload: collectives without pg_name involve every rank, but only ",
-                         members.size(), " of ", n, " ranks have them"));
-      }
-      std::vector<std::vector<const CollSpec*>> seq(members.size());
-      for (size_t m = 0; m < members.size(); ++m)
-        for (const CollSpec& cs : colls[members[m]])
-          if (cs.pg == pg) seq[m].push_back(&cs);
-      for (size_t m = 0; m < members.size(); ++m) {
-        if (seq[m].size() != seq[0].size()) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("workload: in ", name, " rank ", members[m], " has ", seq[m].size(),
-                           " collectives, rank ", members[0], " has ", seq[0].size()));
-        }
-        for (size_t k = 0; k < seq[m].size(); ++k) {
-          if (seq[m][k]->op != seq[0][k]->op || seq[m][k]->size != seq[0][k]->size) {
-            return absl::InvalidArgumentError(absl::StrCat(
-                "workload: in ", name, " collective #", k, " differs between rank ", members[0],
-                " (type ", seq[0][k]->op, ", ", seq[0][k]->size, " B) and rank ", members[m],
-                " (type ", seq[m][k]->op, ", ", seq[m][k]->size, " B)"));
-          }
-        }
-      }
-      auto& list = pg_groups_[pg];
-      for (size_t k = 0; k < seq[0].size(); ++k) {
-        list.push_back(groups_.size());
-        Group g;
-        g.op = seq[0][k]->op;
-        g.comm_size = seq[0][k]->size;
-        g.bytes = seq[0][k]->bytes;
-        g.ranks = members;
-        groups_.push_back(std::move(g));
-      }
+    for (ChakraCollectiveGroup& cg : graph->groups) {
+      Group g;
+      g.op = cg.op;
+      g.comm_size = cg.comm_size;
+      g.bytes = cg.bytes;
+      g.ranks = std::move(cg.ranks);
+      groups_.push_back(std::move(g));
     }
+    pg_groups_ = std::move(graph->pg_groups);
     return absl::OkStatus();
   }
 
@@ -269,10 +173,6 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
     return absl::OkStatus();
   }
 
-  absl::Status Annotate(size_t rank, const absl::Status& s) {
-    return absl::Status(s.code(), absl::StrCat("workload rank ", rank, ": ", s.message()));
-  }
-
   absl::Status BuildNetwork() {
     auto shape = FlowShapeOf(c_.network, c_.routing);
     if (!shape.ok()) return shape.status();
@@ -297,7 +197,7 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
   }
 
   double ComputeSeconds(const chakra::Node& nd) const {
-    const double exact = DoubleAttr(nd, "duration_s", -1);
+    const double exact = ChakraDoubleAttr(nd, "duration_s", -1);
     if (exact >= 0) return exact;
     if (nd.duration_micros() > 0) return static_cast<double>(nd.duration_micros()) * 1e-6;
     if (c_.system.peak_perf_tflops > 0 && FindChakraAttr(nd, "num_ops") != nullptr) {
@@ -324,7 +224,7 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
         return;
       }
       case chakra::COMM_COLL_NODE: {
-        const std::string pg = GroupOf(nd);
+        const std::string pg = ChakraGroupOf(nd);
         const size_t k = static_cast<size_t>(ranks_[r].collectives[pg]++);
         const size_t gi = pg_groups_.at(pg)[k];
         Group& g = groups_[gi];
@@ -336,7 +236,7 @@ class Runner : public EventHandler, public CollectiveObserver, public FlowObserv
       case chakra::COMM_SEND_NODE: {
         const int dst = static_cast<int>(*ChakraIntAttr(nd, "comm_dst"));
         const int64_t tag = ChakraIntAttr(nd, "comm_tag").value_or(0);
-        const double bytes = DoubleAttr(
+        const double bytes = ChakraDoubleAttr(
             nd, "comm_size_bytes", static_cast<double>(ChakraIntAttr(nd, "comm_size").value_or(0)));
         const size_t tr = Match(r, dst, tag, /*send=*/true, i);
         StartTransfer(tr, r, dst, bytes, t);
