@@ -108,6 +108,11 @@ struct SharedClusterResult {
   uint64_t events = 0, fingerprint = 0;
 };
 
+// The jobs (sizes, durations, sorted submissions), the policy, the fleet's
+// block of nodes and its demand schedule, against the cluster; the error names
+// what is wrong (shared_cluster_check.cc).
+absl::Status CheckSharedClusterConfig(const SharedClusterConfig& config);
+
 absl::StatusOr<SharedClusterResult> SimulateSharedCluster(const SharedClusterConfig& config);
 // The same on `sim`, with the serving fleet's requests simulated there too
 // (created on `sim`; one engine for the cluster): the replicas in service

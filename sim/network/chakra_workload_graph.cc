@@ -37,7 +37,7 @@ double ChakraDoubleAttr(const chakra::Node& nd, const char* name, double def) {
 }
 
 absl::StatusOr<ChakraWorkloadGraph> BuildChakraWorkloadGraph(const std::vector<ChakraTrace>& traces,
-                                                              ChakraRunResult* counts) {
+                                                             ChakraRunResult* counts) {
   ChakraWorkloadGraph graph;
   const size_t n = traces.size();
   graph.ranks.resize(n);
@@ -85,9 +85,8 @@ absl::StatusOr<ChakraWorkloadGraph> BuildChakraWorkloadGraph(const std::vector<C
         auto p = ChakraIntAttr(nd, peer);
         if (!p.ok()) return Annotate(r, p.status());
         if (*p < 0 || *p >= static_cast<int64_t>(n) || *p == static_cast<int64_t>(r)) {
-          return Annotate(
-              r, absl::InvalidArgumentError(absl::StrCat("node ", nd.id(), ": ", peer, " = ", *p,
-                                                         " is not another rank")));
+          return Annotate(r, absl::InvalidArgumentError(absl::StrCat(
+                                 "node ", nd.id(), ": ", peer, " = ", *p, " is not another rank")));
         }
       }
     }

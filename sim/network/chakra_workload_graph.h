@@ -27,8 +27,8 @@ struct ChakraRankGraph {
 };
 
 struct ChakraCollectiveGroup {
-  int op = 0;              // Chakra comm_type
-  double bytes = 0;        // comm_size_bytes where given, else comm_size
+  int op = 0;        // Chakra comm_type
+  double bytes = 0;  // comm_size_bytes where given, else comm_size
   int64_t comm_size = 0;
   std::vector<int> ranks;  // ascending
 };
@@ -43,7 +43,7 @@ struct ChakraWorkloadGraph {
 // Builds and checks the graph; counts nodes (all, compute, communication)
 // into `counts`.
 absl::StatusOr<ChakraWorkloadGraph> BuildChakraWorkloadGraph(const std::vector<ChakraTrace>& traces,
-                                                              ChakraRunResult* counts);
+                                                             ChakraRunResult* counts);
 
 // A node's process group (its pg_name attribute; "" for none).
 std::string ChakraGroupOf(const chakra::Node& nd);

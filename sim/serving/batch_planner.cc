@@ -7,9 +7,8 @@ namespace mlsysim {
 
 // Preempts the most recently admitted running request (recompute or swap).
 int BatchPlanner::Preempt(ReplicaState& r) {
-  auto it = std::max_element(r.running.begin(), r.running.end(), [&](int a, int b) {
-    return reqs_[a].admit_seq < reqs_[b].admit_seq;
-  });
+  auto it = std::max_element(r.running.begin(), r.running.end(),
+                             [&](int a, int b) { return reqs_[a].admit_seq < reqs_[b].admit_seq; });
   const int victim = *it;
   r.running.erase(it);
   RequestState& v = reqs_[victim];
@@ -49,9 +48,8 @@ double BatchPlanner::Fill(ReplicaState& r) {
   }
   // With chunked prefill the chunk size is the iteration's token budget
   // (decodes first, then prefill chunks), as in vLLM.
-  const int budget = c_.chunked_prefill_tokens > 0
-                         ? std::max(c_.chunked_prefill_tokens, tokens + 1)
-                         : c_.max_batched_tokens;
+  const int budget = c_.chunked_prefill_tokens > 0 ? std::max(c_.chunked_prefill_tokens, tokens + 1)
+                                                   : c_.max_batched_tokens;
   const int chunk_cap = c_.chunked_prefill_tokens > 0 ? c_.chunked_prefill_tokens : 1 << 30;
   // 2. Continue chunked prefills.
   for (int i : r.running) {
@@ -121,8 +119,8 @@ int BatchPlanner::NextTenant(const ReplicaState& r) const {
     }
     const int pb = best < static_cast<int>(c_.tenants.size()) ? c_.tenants[best].priority : 0;
     const int pt = t < static_cast<int>(c_.tenants.size()) ? c_.tenants[t].priority : 0;
-    if (pt > pb || (pt == pb &&
-                    reqs_[r.waiting[t].front()].arrival < reqs_[r.waiting[best].front()].arrival))
+    if (pt > pb ||
+        (pt == pb && reqs_[r.waiting[t].front()].arrival < reqs_[r.waiting[best].front()].arrival))
       best = t;
   }
   return best;
