@@ -304,6 +304,27 @@ TEST(ServingSimTest, NeverPreemptReservesTheWholeRequestAtAdmission) {
   EXPECT_EQ(on_demand->preemptions, 1);
 }
 
+// Disaggregated under `never`: a prefill replica reserves only the prompt
+// (the output is decoded elsewhere), so both 64-block prompts fit its 130
+// blocks and are prefilled in its first iteration; the decode replica then
+// reserves prompt + output (96 blocks) and takes them one at a time.
+TEST(ServingSimTest, NeverPreemptOnAPrefillReplicaReservesOnlyThePrompt) {
+  const std::vector<Request> two = {{0.0, 1024, 512}, {0.0, 1024, 512}};
+  ServingConfig c = TwoPromptsOn130Blocks(false);
+  c.replicas = 2;
+  c.prefill_replicas = 1;
+  c.reserve_output = true;
+  auto r = SimulateServing(c, two);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->preemptions, 0);
+  EXPECT_EQ(r->finished, 2);
+  ASSERT_FALSE(r->spans.empty());
+  EXPECT_EQ(r->spans[0].replica, 0);
+  EXPECT_EQ(r->spans[0].prefill_tokens, 2048);
+  for (const IterationSpan& s : r->spans)
+    if (s.replica == 1) EXPECT_LE(s.decode_tokens, 1);
+}
+
 // The same conservation over a loaded replica under memory pressure, where
 // preemptions are many: decodes + completed prefills = output tokens; swap
 // prefills exactly the prompts; recompute prefills each preempted request's

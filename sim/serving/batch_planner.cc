@@ -30,6 +30,7 @@ int BatchPlanner::Preempt(ReplicaState& r) {
 }
 
 double BatchPlanner::Fill(ReplicaState& r) {
+  const bool reserve = c_.reserve_output && !r.prefill_only;
   swap_s_ = 0;
   r.decodes.clear();
   r.chunks.clear();
@@ -71,7 +72,7 @@ double BatchPlanner::Fill(ReplicaState& r) {
     if (q.prefilled >= q.target) {
       // Its KV cache arrived from a prefill replica, or comes back from host
       // memory: admit it to decode now.
-      if (!Grow(r, q, c_.reserve_output ? q.input + q.output : q.input + q.generated)) break;
+      if (!Grow(r, q, reserve ? q.input + q.output : q.input + q.generated)) break;
       if (q.swapped) {
         swap_s_ += kv_per_token_ * (q.input + q.generated) / swap_bw_;
         q.swapped = false;
@@ -91,7 +92,7 @@ double BatchPlanner::Fill(ReplicaState& r) {
     const bool too_long = remaining > c_.max_batched_tokens;
     if (c_.chunked_prefill_tokens > 0 || too_long) chunk = std::min(chunk, budget - tokens);
     if (chunk <= 0 || tokens + chunk > budget) break;
-    if (!Grow(r, q, c_.reserve_output ? q.input + q.output : q.prefilled + chunk)) break;
+    if (!Grow(r, q, reserve ? q.input + q.output : q.prefilled + chunk)) break;
     r.waiting[t].pop_front();
     --r.waiting_count;
     ++r.running_by_tenant[t];

@@ -6,7 +6,8 @@
 // prefills, and admits waiting requests by tenant priority, then first come
 // first served, while the batch size, the token budget and the free KV blocks
 // allow. Under `reserve_output` (TensorRT-LLM's GUARANTEED_NO_EVICT) admission
-// reserves the prompt and the whole output, so nothing is ever preempted.
+// reserves the prompt and the whole output, so nothing is ever preempted (a
+// prefill-only replica reserves the prompt: the output is decoded elsewhere).
 // ServingModelSim (serving_sim.cc) costs and times the batch it fills.
 // Usage: BatchPlanner planner(config, &requests, tenants, kv_bytes_per_token, swap_bw, &result);
 //        const double swap_s = planner.Fill(replica);  // replica.decodes, replica.chunks
@@ -45,6 +46,7 @@ struct ReplicaState {
   std::vector<int> decodes;
   KvBlockPool kv;
   bool busy = false;
+  bool prefill_only = false;  // a disaggregated prefill replica: hands requests on
   double t = 0;  // continuous time the current iteration started
   double iter = 0, iter_flops = 0;
   int outstanding = 0;

@@ -77,7 +77,9 @@ class ServingModelSim : public EventHandler, public FlowObserver {
       net_ = std::make_unique<FlowNetwork>(*sim_, graph_->LinkCapacities());
     }
     replicas_.resize(c.replicas);
-    for (Replica& r : replicas_) {
+    for (size_t i = 0; i < replicas_.size(); ++i) {
+      Replica& r = replicas_[i];
+      r.prefill_only = static_cast<int>(i) < c.prefill_replicas;
       r.kv = KvBlockPool(blocks_, c.block_tokens);
       r.waiting.resize(tenants_);
       r.running_by_tenant.assign(tenants_, 0);
