@@ -210,6 +210,13 @@ TEST(RegistryTest, MalformedFilesFailWithTheReason) {
                                                   fabric: "InfiniBand_NDR" })"));
   ASSERT_FALSE(dangling.ok());
   EXPECT_NE(dangling.status().message().find("NoSuchNode"), std::string::npos);
+  // Fewer NICs than accelerators must divide them (accelerators share NICs evenly).
+  auto nics = Registry::WithFile(WriteTemp("bad4.textproto",
+                                           R"(node { key: "N3" accelerator: "H100"
+                                              accelerators_per_node: 8 nics_per_node: 3 })"));
+  ASSERT_FALSE(nics.ok());
+  EXPECT_NE(nics.status().message().find("nics_per_node (3)"), std::string::npos)
+      << nics.status().message();
 }
 
 TEST(RegistryTest, ConstantsAgreeWithTheSolvers) {
