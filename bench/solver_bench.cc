@@ -13,7 +13,7 @@
 #include "analytic/roofline_engine.h"
 #include "analytic/serving.h"
 #include "benchmark/benchmark.h"
-#include "cli/solve_dispatch.h"
+#include "analytic/solvers/solve_dispatch.h"
 #include "nlohmann/json.hpp"
 #include "topology/registry.h"
 

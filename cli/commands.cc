@@ -55,65 +55,6 @@ constexpr const char kHelp[] =
 
 }  // namespace
 
-bool ParsedOptions::Has(const std::string& name) const {
-  for (const auto& [k, v] : values)
-    if (k == name) return true;
-  return false;
-}
-
-std::string ParsedOptions::Get(const std::string& name, const std::string& def) const {
-  std::string found = def;
-  for (const auto& [k, v] : values)
-    if (k == name) found = v;  // the last occurrence wins
-  return found;
-}
-
-std::vector<std::string> ParsedOptions::GetAll(const std::string& name) const {
-  std::vector<std::string> all;
-  for (const auto& [k, v] : values)
-    if (k == name) all.push_back(v);
-  return all;
-}
-
-std::string ParseOptions(const CommandArgs& args, const std::vector<OptionSpec>& specs,
-                         const std::string& command, ParsedOptions* parsed) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a.size() < 2 || a[0] != '-' || (a[1] >= '0' && a[1] <= '9')) {
-      parsed->positional.push_back(a);
-      continue;
-    }
-    std::string name = a, value;
-    bool inline_value = false;
-    if (const size_t eq = a.find('='); eq != std::string::npos && a.rfind("--", 0) == 0) {
-      name = a.substr(0, eq);
-      value = a.substr(eq + 1);
-      inline_value = true;
-    }
-    const OptionSpec* spec = nullptr;
-    for (const OptionSpec& s : specs)
-      if (name == s.long_name || (!s.short_name.empty() && name == s.short_name)) spec = &s;
-    if (spec == nullptr) {
-      std::vector<std::string> names;
-      for (const OptionSpec& s : specs)
-        names.push_back(s.short_name.empty() ? s.long_name
-                                             : absl::StrCat(s.short_name, "/", s.long_name));
-      std::vector<std::string> long_names;
-      for (const OptionSpec& s : specs) long_names.push_back(s.long_name);
-      const std::string guess = DidYouMean(name, long_names);
-      return absl::StrCat("unknown option '", name, "' for ", command,
-                          guess.empty() ? "" : absl::StrCat(" (did you mean '", guess, "'?)"),
-                          "; accepted: ", absl::StrJoin(names, ", "));
-    }
-    if (spec->takes_value && !inline_value) {
-      if (i + 1 >= args.size()) return absl::StrCat(spec->long_name, " needs a value");
-      value = args[++i];
-    }
-    parsed->values.emplace_back(spec->long_name, value);
-  }
-  return "";
-}
-
 int ReportError(const CommandContext& ctx, int code, const std::string& title,
                 const std::string& reason) {
   if (ctx.format == OutputFormat::kJson) {
@@ -307,33 +248,15 @@ int RunMlsysim(const std::vector<std::string>& argv, std::ostream& out, std::ost
   if (command == "optimize") return RunOptimize(ctx, args);
   if (command == "simulate") return RunSimulate(ctx, args);
   if (command == "sweep") return RunSweep(ctx, args);
-  const std::string guess = DidYouMean(command, {"zoo", "eval", "serve", "optimize", "simulate",
-                                                 "sweep", "solve", "walls", "schema", "report",
-                                                 "calibrate"});
+  const std::string guess =
+      DidYouMean(command, {"zoo", "eval", "serve", "optimize", "simulate", "sweep", "solve",
+                           "walls", "schema", "report", "calibrate"});
   return ReportError(
       ctx, kExitBadInput, "Bad input",
       absl::StrCat("unknown command '", command, "'",
                    guess.empty() ? "" : absl::StrCat(" (did you mean '", guess, "'?)"),
                    "; accepted: zoo, eval, serve, optimize, simulate, sweep, solve, walls, schema, "
                    "report, calibrate"));
-}
-
-absl::StatusOr<double> ParseNumber(const std::string& field, const std::string& text) {
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || !std::isfinite(v)) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": '", text, "' is not a number"));
-  }
-  return v;
-}
-
-absl::StatusOr<int> ParseInt(const std::string& field, const std::string& text) {
-  auto v = ParseNumber(field, text);
-  if (!v.ok()) return v.status();
-  if (std::trunc(*v) != *v || std::abs(*v) > 2e9) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": '", text, "' is not an integer"));
-  }
-  return static_cast<int>(*v);
 }
 
 }  // namespace mlsysim

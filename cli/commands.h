@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 
+#include "sim/forms/options.h"
 #include "topology/registry.h"
 
 namespace mlsysim {
@@ -37,8 +38,6 @@ struct CommandContext {
   std::string* report_json = nullptr;
 };
 
-using CommandArgs = std::vector<std::string>;
-
 int RunZoo(const CommandContext& ctx, const CommandArgs& args);
 int RunSchema(const CommandContext& ctx, const CommandArgs& args);
 int RunWalls(const CommandContext& ctx, const CommandArgs& args);
@@ -53,30 +52,6 @@ int RunCalibrate(const CommandContext& ctx, const CommandArgs& args);
 // to the right stream and returns `code`.
 int ReportError(const CommandContext& ctx, int code, const std::string& title,
                 const std::string& reason);
-
-// Minimal option parsing shared by the subcommands: `--name value`,
-// `--name=value`, `-x value`, and flags. Unknown options are errors that list
-// the accepted ones.
-struct OptionSpec {
-  std::string long_name;   // "--batch-size"
-  std::string short_name;  // "-b" or ""
-  bool takes_value;
-};
-struct ParsedOptions {
-  std::vector<std::string> positional;
-  std::vector<std::pair<std::string, std::string>> values;  // long name -> value
-  bool Has(const std::string& name) const;
-  std::string Get(const std::string& name, const std::string& def) const;
-  std::vector<std::string> GetAll(const std::string& name) const;  // repeated options
-};
-// A positional or option value as a finite number / an integer within ±2e9;
-// errors name `field` and quote the text.
-absl::StatusOr<double> ParseNumber(const std::string& field, const std::string& text);
-absl::StatusOr<int> ParseInt(const std::string& field, const std::string& text);
-
-// Returns an error message (empty on success).
-std::string ParseOptions(const CommandArgs& args, const std::vector<OptionSpec>& specs,
-                         const std::string& command, ParsedOptions* parsed);
 
 // The whole command line: global options (-o/--output text|json,
 // --registry FILE, --version, --help) then a subcommand. Returns the exit code.

@@ -14,7 +14,7 @@
 #include "analytic/roofline_engine.h"
 #include "analytic/serving.h"
 #include "cli/commands.h"
-#include "cli/output.h"
+#include "analytic/solvers/records.h"
 #include "cli/plan.h"
 #include "traces/json_writer.h"
 

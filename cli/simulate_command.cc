@@ -1,5 +1,6 @@
-// simulate_command.cc — `mlsysim simulate`: routing to the quick forms
-// (collective, training) and scenario files (protobuf text format).
+// simulate_command.cc — `mlsysim simulate`: the quick forms (sim/forms/:
+// flags -> Scenario) and scenario files (protobuf text format), run by the
+// scenario layer and printed.
 
 #include <cmath>
 
@@ -11,6 +12,7 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "proto/scenario.pb.h"
+#include "sim/forms/quick_form.h"
 #include "sim/scenario/runners.h"
 #include "topology/registry.h"
 #include "traces/json_writer.h"
@@ -102,6 +104,21 @@ int RunScenarioFile(const CommandContext& ctx, const std::string& path,
   return RunScenarioText(ctx, *text, path, overrides);
 }
 
+// `simulate FORM ...`: the form's flags fill a scenario (sim/forms/), which
+// is printed (--dump-scenario) or run.
+int RunQuickForm(const CommandContext& ctx, const QuickForm& form, const CommandArgs& args) {
+  absl::StatusOr<QuickFormCall> call = ParseQuickForm(form, args);
+  if (!call.ok()) {
+    return ReportError(ctx, kExitBadInput, "Bad input", std::string(call.status().message()));
+  }
+  if (call->help) {
+    *ctx.out << form.help;
+    return kExitOk;
+  }
+  if (call->dump) return DumpScenario(ctx, call->scenario, call->full);
+  return PrintRun(ctx, form.run(call->scenario, RunContextOf(ctx)), form.flags);
+}
+
 }  // namespace
 
 int RunSimulate(const CommandContext& ctx, const CommandArgs& args) {
@@ -150,12 +167,7 @@ int RunSimulate(const CommandContext& ctx, const CommandArgs& args) {
     return RunScenarioText(ctx, kDefaultScenarioText, "default scenario (llama3_70b_research256)",
                            overrides);
   }
-  if (args[0] == "collective") return RunSimulateCollective(ctx, rest);
-  if (args[0] == "training") return RunSimulateTraining(ctx, rest);
-  if (args[0] == "queue") return RunSimulateQueue(ctx, rest);
-  if (args[0] == "serving") return RunSimulateServing(ctx, rest);
-  if (args[0] == "jobs") return RunSimulateJobs(ctx, rest);
-  if (args[0] == "chakra") return RunSimulateChakra(ctx, rest);
+  if (const QuickForm* form = FindQuickForm(args[0])) return RunQuickForm(ctx, *form, rest);
   if (is_file) return RunScenarioFile(ctx, args[0], overrides);
   const std::string guess = DidYouMean(
       args[0], {"default", "collective", "training", "queue", "serving", "jobs", "chakra"});

@@ -20,50 +20,6 @@
 
 namespace mlsysim {
 
-std::string GetInt(const ParsedOptions& o, const std::string& name, long long lo, long long hi,
-                   int* out) {
-  long long v = *out;
-  const std::string e = GetInt64(o, name, lo, hi, &v);
-  if (e.empty()) *out = static_cast<int>(v);  // within [lo, hi], which callers keep inside int
-  return e;
-}
-
-std::string GetInt64(const ParsedOptions& o, const std::string& name, long long lo, long long hi,
-                     long long* out) {
-  if (!o.Has(name)) return "";
-  const std::string v = o.Get(name, "");
-  char* end = nullptr;
-  const double d = std::strtod(v.c_str(), &end);
-  if (v.empty() || *end != '\0' || std::trunc(d) != d) {
-    return absl::StrCat(name, ": '", v, "' is not an integer");
-  }
-  if (d < lo || d > hi) return absl::StrCat(name, " must lie in [", lo, ", ", hi, "]; got ", v);
-  *out = std::strtoll(v.c_str(), nullptr, 10);
-  if (std::to_string(*out) != v) *out = static_cast<long long>(d);
-  return "";
-}
-
-std::string GetNumber(const ParsedOptions& o, const std::string& name, double* out) {
-  if (!o.Has(name)) return "";
-  const std::string v = o.Get(name, "");
-  char* end = nullptr;
-  const double d = std::strtod(v.c_str(), &end);
-  if (v.empty() || *end != '\0' || !std::isfinite(d)) {
-    return absl::StrCat(name, ": '", v, "' is not a number");
-  }
-  *out = d;
-  return "";
-}
-
-std::string GetQuantity(const ParsedOptions& o, const std::string& name, const Dimension& dim,
-                        double* out) {
-  if (!o.Has(name)) return "";
-  auto q = ParseQuantityAs(o.Get(name, ""), dim, name);
-  if (!q.ok()) return std::string(q.status().message());
-  *out = q->si;
-  return "";
-}
-
 int PrintResult(const CommandContext& ctx, const std::string& title, const Record& result) {
   if (ctx.format == OutputFormat::kJson) {
     *ctx.out << result.ToJson() << "\n";
@@ -73,23 +29,6 @@ int PrintResult(const CommandContext& ctx, const std::string& title, const Recor
     *ctx.out << title << "\n" << text;
   }
   return kExitOk;
-}
-
-std::string NameFlags(const std::string& msg, const FieldFlags& flags) {
-  std::string out = msg;
-  auto ident = [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
-  };
-  for (const auto& [field, flag] : flags) {
-    for (size_t pos = out.find(field); pos != std::string::npos; pos = out.find(field, pos + 1)) {
-      const size_t end = pos + field.size();
-      if ((pos > 0 && ident(out[pos - 1])) || (end < out.size() && ident(out[end]))) continue;
-      if (out.compare(end, 2, " (") == 0) break;  // already named
-      out.insert(end, " (" + flag + ")");
-      break;
-    }
-  }
-  return out;
 }
 
 int DumpScenario(const CommandContext& ctx, const scenario::Scenario& s, bool full,
@@ -104,9 +43,10 @@ int DumpScenario(const CommandContext& ctx, const scenario::Scenario& s, bool fu
                          infeasible ? "Infeasible" : "Bad input",
                          std::string(filled.status().message()));
     }
-    note = *filled ? "# every default the run applies is written out (--full)\n"
-                   : "# --full: this form's defaults are not written out yet (training, "
-                     "serving, queue and job-queue scenarios only); this is the scenario as given\n";
+    note = *filled
+               ? "# every default the run applies is written out (--full)\n"
+               : "# --full: this form's defaults are not written out yet (training, "
+                 "serving, queue and job-queue scenarios only); this is the scenario as given\n";
   }
   std::string text;
   google::protobuf::TextFormat::PrintToString(out, &text);

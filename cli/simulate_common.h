@@ -14,24 +14,11 @@
 #include "cli/commands.h"
 #include "proto/result.pb.h"
 #include "proto/scenario.pb.h"
+#include "sim/forms/options.h"
 #include "sim/scenario/run_context.h"
 #include "sim/scenario/scenario_check.h"
 
 namespace mlsysim {
-
-// Each returns "" on success (or when the option is absent, leaving *out as is).
-std::string GetInt(const ParsedOptions& o, const std::string& name, long long lo, long long hi,
-                   int* out);
-std::string GetInt64(const ParsedOptions& o, const std::string& name, long long lo, long long hi,
-                     long long* out);
-std::string GetNumber(const ParsedOptions& o, const std::string& name, double* out);
-std::string GetQuantity(const ParsedOptions& o, const std::string& name, const Dimension& dim,
-                        double* out);
-
-// Scenario field path -> the flag that fills it, for messages about flag input.
-using FieldFlags = std::vector<std::pair<std::string, std::string>>;
-// Adds " (--flag)" after each field path `msg` names.
-std::string NameFlags(const std::string& msg, const FieldFlags& flags);
 
 // Prints `s` as a scenario file (textproto) and returns 0 (--dump-scenario);
 // with `full`, every default the run would apply written out first
@@ -46,13 +33,6 @@ RunContext RunContextOf(const CommandContext& ctx);
 // input, 2 infeasible) with the flag beside each field it names. Returns the exit code.
 int PrintRun(const CommandContext& ctx, absl::StatusOr<result::Result> r,
              const FieldFlags& flags = {});
-
-int RunSimulateCollective(const CommandContext& ctx, const CommandArgs& args);
-int RunSimulateTraining(const CommandContext& ctx, const CommandArgs& args);
-int RunSimulateQueue(const CommandContext& ctx, const CommandArgs& args);
-int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args);
-int RunSimulateJobs(const CommandContext& ctx, const CommandArgs& args);
-int RunSimulateChakra(const CommandContext& ctx, const CommandArgs& args);
 
 // `mlsysim simulate FORM ...`.
 int RunSimulate(const CommandContext& ctx, const CommandArgs& args);

@@ -8,7 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "cli/commands.h"
-#include "cli/solve_dispatch.h"
+#include "analytic/solvers/solve_dispatch.h"
 #include "nlohmann/json.hpp"
 #include "traces/json_writer.h"
 #include "traces/small_file.h"

@@ -20,7 +20,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "cli/simulate_common.h"
-#include "cli/solve_dispatch.h"
+#include "analytic/solvers/solve_dispatch.h"
 #include "cli/sweep_mpi.h"
 #include "google/protobuf/text_format.h"
 #include "nlohmann/json.hpp"

@@ -1,21 +1,25 @@
 // module.cc — `mlsysim._core`, the C++ core behind the Python package
-// (python/mlsysim/): solver calls (the same dispatcher as `mlsysim solve`),
-// a fast path for Engine.solve, the registries, the solver signatures, and
-// scenario runs (the scenario layer, with the GIL released) returning the
-// Result as JSON plus the per-record tables as CSV text.
+// (python/mlsysim/): solver calls (analytic/solvers/, the dispatcher behind
+// `mlsysim solve`), a fast path for Engine.solve, the registry listings, the
+// solver signatures, the quick forms' keywords filling a Scenario
+// (sim/forms/), and scenario runs (the scenario layer, with the GIL released)
+// returning the Result as JSON plus the per-record tables as CSV text. It
+// binds the libraries, not the command line (no cli/).
 // Usage (Python): from mlsysim import _core; _core.solve('{"solver": ...}')
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
 #include <map>
-#include <sstream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "analytic/roofline_engine.h"
-#include "cli/commands.h"
-#include "cli/solve_dispatch.h"
+#include "analytic/solvers/solve_dispatch.h"
+#include "analytic/solvers/zoo_listing.h"
+#include "google/protobuf/text_format.h"
 #include "nlohmann/json.hpp"
+#include "sim/forms/quick_form.h"
 #include "sim/scenario/runners.h"
 #include "sim/scenario/scenario_check.h"
 #include "topology/registry.h"
@@ -77,25 +81,39 @@ py::tuple Engine(const std::string& model, const std::string& hardware, int batc
       r->offloaded ? py::cast(r->offload_effective_bw) : py::none());
 }
 
-// `mlsysim ARGS...` in process: (exit code, stdout, stderr).
-py::tuple Cli(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {"mlsysim"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  std::ostringstream out, err;
-  int code;
-  {
-    py::gil_scoped_release release;
-    code = RunMlsysim(argv, out, err);
-  }
-  return py::make_tuple(code, out.str(), err.str());
+// A registry listing (`mlsysim -o json zoo KIND`) as JSON text.
+std::string Zoo(const std::string& kind) {
+  auto listing = ZooListing(*Builtin(), kind);
+  if (!listing.ok()) throw py::value_error(std::string(listing.status().message()));
+  return listing->ToJson();
 }
 
-// A scenario (textproto) -> (Result JSON, {table: CSV text}); bad input
-// raises ValueError naming the field; the simulation runs without the GIL.
-py::tuple Simulate(const std::string& text, const std::string& dir, const std::string& origin) {
-  scenario::Scenario s;
-  if (auto st = ParseScenarioText(text, origin, &s); !st.ok())
-    throw py::value_error(std::string(st.message()));
+const QuickForm& Form(const std::string& name) {
+  const QuickForm* form = FindQuickForm(name);
+  if (form == nullptr) throw py::value_error("simulate: unknown form '" + name + "'");
+  return *form;
+}
+
+using Keywords = std::vector<std::pair<std::string, std::optional<std::string>>>;
+
+scenario::Scenario FormScenario(const std::string& name, const Keywords& keywords) {
+  auto s = QuickFormFromKeywords(Form(name), keywords);
+  if (!s.ok()) throw py::value_error(std::string(s.status().message()));
+  return *std::move(s);
+}
+
+// A quick form's usage text (its --help).
+std::string FormHelp(const std::string& name) { return Form(name).help; }
+
+// The scenario a quick form's keywords describe, as a scenario file (the
+// text `--dump-scenario` prints).
+std::string FormScenarioText(const std::string& name, const Keywords& keywords) {
+  std::string text;
+  google::protobuf::TextFormat::PrintToString(FormScenario(name, keywords), &text);
+  return "# mlsysim scenario (run it: mlsysim simulate FILE.textproto)\n" + text;
+}
+
+py::tuple RunScenarioMessage(const scenario::Scenario& s, const std::string& dir) {
   std::map<std::string, std::string> tables;
   RunContext rc;
   rc.registry = Builtin();
@@ -114,6 +132,21 @@ py::tuple Simulate(const std::string& text, const std::string& dir, const std::s
   return py::make_tuple(ResultJson(*r), tables);
 }
 
+// A quick form run from its keywords: the Scenario is built and run here, no
+// command line and no text in between.
+py::tuple SimulateForm(const std::string& name, const Keywords& keywords) {
+  return RunScenarioMessage(FormScenario(name, keywords), "");
+}
+
+// A scenario (textproto) -> (Result JSON, {table: CSV text}); bad input
+// raises ValueError naming the field; the simulation runs without the GIL.
+py::tuple Simulate(const std::string& text, const std::string& dir, const std::string& origin) {
+  scenario::Scenario s;
+  if (auto st = ParseScenarioText(text, origin, &s); !st.ok())
+    throw py::value_error(std::string(st.message()));
+  return RunScenarioMessage(s, dir);
+}
+
 // A Result (JSON) as the text report.
 std::string Report(const std::string& json) {
   result::Result r;
@@ -129,7 +162,10 @@ PYBIND11_MODULE(_core, m) {
   m.doc() = "mlsysim's C++ core (solvers, registries, simulations)";
   m.def("solve", &mlsysim::Solve, py::arg("request_json"));
   m.def("engine", &mlsysim::Engine);
-  m.def("cli", &mlsysim::Cli, py::arg("args"));
+  m.def("zoo", &mlsysim::Zoo, py::arg("kind"));
+  m.def("form_help", &mlsysim::FormHelp, py::arg("form"));
+  m.def("form_scenario_text", &mlsysim::FormScenarioText, py::arg("form"), py::arg("keywords"));
+  m.def("simulate_form", &mlsysim::SimulateForm, py::arg("form"), py::arg("keywords"));
   m.def("simulate", &mlsysim::Simulate, py::arg("text"), py::arg("dir") = "",
         py::arg("origin") = "scenario");
   m.def("report", &mlsysim::Report, py::arg("result_json"));

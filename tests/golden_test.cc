@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/solve_dispatch.h"
+#include "analytic/solvers/solve_dispatch.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 

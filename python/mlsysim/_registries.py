@@ -90,10 +90,7 @@ class Namespace:
 
 
 def _zoo(kind):
-    code, out, err = _core.cli(["-o", "json", "zoo", kind])
-    if code != 0:
-        raise RuntimeError(err)
-    return json.loads(out)
+    return json.loads(_core.zoo(kind))
 
 
 def _build():

@@ -8,15 +8,15 @@
 
 Keyword arguments of the quick forms are the CLI's flags (`--max-batch` is
 `max_batch=`; True for a bare flag; a list repeats the flag, e.g. tenant=[...]).
-They fill the same Scenario the CLI builds (--dump-scenario), which then runs
-with the GIL released. Nothing is written to disk unless the scenario's
+They fill the same Scenario the CLI builds (--dump-scenario), through the same
+C++ form table (sim/forms/) without a command line, and it runs with the GIL
+released. Nothing is written to disk unless the scenario's
 outputs ask for it; the per-record tables come back as DataFrames.
 """
 
 import io
 import json
 import os
-import re
 
 from . import _core
 from ._quantities import quantity, to_arg
@@ -146,49 +146,25 @@ def _run_text(text, directory="", origin="scenario"):
     return SimulationResult(result_json, tables)
 
 
-def _flags(kwargs):
-    args = []
+def _keywords(kwargs):
+    """Keyword arguments as the quick form's (name, value) pairs: True gives a
+    flag with no value, False and None leave it out, a list repeats it."""
+    pairs = []
     for key, value in kwargs.items():
-        flag = "--" + key.replace("_", "-")
         if value is True:
-            args.append(flag)
+            pairs.append((key, None))
         elif value is False or value is None:
             continue
         elif isinstance(value, (list, tuple)):
-            for v in value:
-                args += [flag, str(to_arg(v))]
+            pairs += [(key, str(to_arg(v))) for v in value]
         else:
-            args += [flag, str(to_arg(value))]
-    return args
-
-
-_UNKNOWN_FLAG = re.compile(r"unknown option '--([\w-]+)' for simulate (\w+)"
-                           r"(?: \(did you mean '--([\w-]+)'\?\))?; accepted: (.*)")
-
-
-def _keyword(flag):
-    return flag.lstrip("-").replace("-", "_")
-
-
-def _in_keywords(message):
-    """The CLI's unknown-flag message in Python's terms: keywords, not flags."""
-    m = _UNKNOWN_FLAG.match(message)
-    if not m:
-        return message
-    given, form, guess, accepted = m.groups()
-    names = [_keyword(a.split("/")[-1]) for a in accepted.split(", ")]
-    names = [n for n in names if n not in ("help", "dump_scenario")]
-    hint = f" (did you mean '{_keyword(guess)}'?)" if guess else ""
-    return (f"simulate.{form}(): unknown keyword '{_keyword(given)}'{hint}; "
-            f"accepted: {', '.join(names)}")
+            pairs.append((key, str(to_arg(value))))
+    return pairs
 
 
 def scenario_text(form, **kwargs):
     """The scenario (textproto) a quick form's keyword arguments describe."""
-    code, out, err = _core.cli(["simulate", form] + _flags(kwargs) + ["--dump-scenario"])
-    if code != 0:
-        raise ValueError(_in_keywords(err.strip().removeprefix("error: ")))
-    return out
+    return _core.form_scenario_text(form, _keywords(kwargs))
 
 
 class _Simulate:
@@ -209,7 +185,8 @@ class _Simulate:
         return _run_text(scenario)
 
     def _form(self, form, kwargs):
-        return _run_text(scenario_text(form, **kwargs), "", f"simulate.{form}")
+        result_json, tables = _core.simulate_form(form, _keywords(kwargs))
+        return SimulationResult(result_json, tables)
 
     def training(self, **kwargs):
         return self._form("training", kwargs)
@@ -233,13 +210,12 @@ class _Simulate:
 def _document_quick_forms():
     """Each quick form's docstring: its keywords, from the CLI's own help."""
     for form in ("training", "serving", "queue", "jobs", "collective", "chakra"):
-        code, out, _ = _core.cli(["simulate", form, "--help"])
         method = getattr(_Simulate, form)
         method.__doc__ = (
             f"simulate.{form}(**keywords) -> SimulationResult.\n\n"
             "Keywords are the CLI's flags with '_' for '-' (max_batch=64 for --max-batch 64); "
             "True gives a flag with no value, a list repeats the flag. The CLI's help:\n\n"
-            + (out if code == 0 else ""))
+            + _core.form_help(form))
 
 
 _document_quick_forms()

@@ -2,7 +2,7 @@
 // the same function the command uses; it must answer one line, never crash.
 #include <cstdlib>
 
-#include "cli/solve_dispatch.h"
+#include "analytic/solvers/solve_dispatch.h"
 #include "tests/fuzz/fuzz_common.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

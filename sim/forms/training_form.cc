@@ -1,12 +1,13 @@
-// training_flags.cc — `mlsysim simulate training`: its flags only fill a
-// Scenario (cluster, training, failures, checkpoint, outputs), which
-// sim/scenario/ runs (training_config.h).
+// training_form.cc — the `simulate training` quick form: one flag table
+// (flag_table.h) fills a Scenario (cluster, training, failures, checkpoint,
+// outputs), which sim/scenario/ runs (training_config.h).
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "cli/flag_table.h"
-#include "cli/simulate_common.h"
+#include "sim/forms/flag_table.h"
+#include "sim/forms/quick_form.h"
 #include "sim/scenario/runners.h"
+#include "sim/scenario/scenario_check.h"
 #include "topology/registry.h"
 
 namespace mlsysim {
@@ -25,7 +26,8 @@ constexpr const char kHelp[] =
     "         [--storage-bandwidth BW] [--async-checkpoint] [--restart-time DURATION]\n"
     "         [--detection-time DURATION] [--reschedule-time DURATION] [--spare-nodes N]\n"
     "         [--region GRID] [--seed N] [--replications R] [--recompute none|selective|full]\n"
-    "         [--detail full|replica|auto] [--no-aggregation] [--dp-algorithm auto|ring|double_tree]\n"
+    "         [--detail full|replica|auto] [--no-aggregation] [--dp-algorithm "
+    "auto|ring|double_tree]\n"
     "         [--virtual-stages V] [--ep E]\n"
     "         [--trace FILE.json] [--events-csv FILE.csv] [--trace-max-events N] [--export-chakra "
     "DIR]\n"
@@ -33,7 +35,8 @@ constexpr const char kHelp[] =
     "  Outputs: --trace (Perfetto: the step per pipeline stage and replica with compute, TP/EP,\n"
     "  PP and DP spans; the run's failures, restarts and checkpoints), --events-csv (the run's\n"
     "  failures and checkpoints). --dump-scenario prints the equivalent scenario (textproto);\n"
-    "  with --full, every default the run applies written out (microbatches, routing, failures, ...).\n";
+    "  with --full, every default the run applies written out (microbatches, routing, failures, "
+    "...).\n";
 
 // The quick form's flags: each fills one scenario field (flag_table.h).
 // --days and --weibull-shape fill two fields each and are handled below.
@@ -121,24 +124,10 @@ const FieldFlags kTrainingFlags = [] {
   return f;
 }();
 
-}  // namespace
-
-int RunSimulateTraining(const CommandContext& ctx, const CommandArgs& args) {
-  ParsedOptions o;
-  std::string err =
-      ParseFlagTable(args, kTrainingRows,
-                     {{"--help", "", false}, {"--dump-scenario", "", false}, {"--full", "", false}},
-                     "simulate training", &o);
-  if (!err.empty()) return ReportError(ctx, kExitBadInput, "Bad input", err);
-  if (o.Has("--help")) {
-    *ctx.out << kHelp << FlagTableHelp(kTrainingRows);
-    return kExitOk;
-  }
-  if (!o.Has("--model")) return ReportError(ctx, kExitBadInput, "Bad input", "--model is required");
-  if (!o.Has("--batch-size")) {
-    return ReportError(ctx, kExitBadInput, "Bad input", "--batch-size is required (>= 1)");
-  }
-  scenario::Scenario s;
+std::string BuildTraining(const ParsedOptions& o, scenario::Scenario* out) {
+  if (!o.Has("--model")) return "--model is required";
+  if (!o.Has("--batch-size")) return "--batch-size is required (>= 1)";
+  scenario::Scenario& s = *out;
   std::string e = ApplyFlagTable(o, kTrainingRows, &s);
   double days = 0, shape = 0;
   if (e.empty()) e = GetNumber(o, "--days", &days);
@@ -158,7 +147,7 @@ int RunSimulateTraining(const CommandContext& ctx, const CommandArgs& args) {
       s.mutable_training()->add_stage_layers(layers);
     }
   }
-  if (!e.empty()) return ReportError(ctx, kExitBadInput, "Bad input", e);
+  if (!e.empty()) return e;
   if (days > 0) s.mutable_training()->set_duration(absl::StrCat(ExactNumber(days), " day"));
   if (shape > 0) {
     s.mutable_failures()->set_distribution("weibull");
@@ -170,10 +159,30 @@ int RunSimulateTraining(const CommandContext& ctx, const CommandArgs& args) {
   if (s.outputs().ByteSizeLong() == 0) s.clear_outputs();
   s.set_name(
       absl::StrCat(s.training().model(), " tp", s.training().tp(), " pp", s.training().pp()));
-  if (o.Has("--full") && !o.Has("--dump-scenario"))
-    return ReportError(ctx, kExitBadInput, "Bad input", "--full goes with --dump-scenario");
-  if (o.Has("--dump-scenario")) return DumpScenario(ctx, s, o.Has("--full"));
-  return PrintRun(ctx, RunTraining(s, s.name(), RunContextOf(ctx)), kTrainingFlags);
+  return "";
+}
+
+absl::StatusOr<result::Result> Run(const scenario::Scenario& s, const RunContext& rc) {
+  return RunTraining(s, s.name(), rc);
+}
+
+}  // namespace
+
+const QuickForm& TrainingForm() {
+  static const QuickForm kForm = [] {
+    QuickForm f;
+    f.name = "training";
+    f.help = std::string(kHelp) + FlagTableHelp(kTrainingRows);
+    for (const FlagRow& row : kTrainingRows) {
+      f.options.push_back(
+          {row.flag, "", row.kind != FlagRow::kPresent && row.kind != FlagRow::kAbsent});
+    }
+    f.build = BuildTraining;
+    f.run = Run;
+    f.flags = kTrainingFlags;
+    return f;
+  }();
+  return kForm;
 }
 
 }  // namespace mlsysim

@@ -1,8 +1,8 @@
-// output.h — result records (mlsysim field names, §9 units) shared by `solve`,
+// records.h — result records (mlsysim field names, §9 units) shared by `solve`,
 // `eval`, `serve` and `optimize`, and an aligned text-table printer.
 // Usage: std::string json = EngineRecord(result).ToJson();
-#ifndef MLSYSIM_CLI_OUTPUT_H_
-#define MLSYSIM_CLI_OUTPUT_H_
+#ifndef MLSYSIM_ANALYTIC_SOLVERS_RECORDS_H_
+#define MLSYSIM_ANALYTIC_SOLVERS_RECORDS_H_
 
 #include <string>
 #include <vector>
@@ -32,4 +32,4 @@ std::string FormatTable(const std::vector<std::string>& header,
 
 }  // namespace mlsysim
 
-#endif  // MLSYSIM_CLI_OUTPUT_H_
+#endif  // MLSYSIM_ANALYTIC_SOLVERS_RECORDS_H_

@@ -14,8 +14,8 @@
 #include "analytic/roofline_engine.h"
 #include "analytic/serving.h"
 #include "analytic/units.h"
-#include "cli/output.h"
-#include "cli/solve_args.h"
+#include "analytic/solvers/records.h"
+#include "analytic/solvers/solve_args.h"
 
 namespace mlsysim {
 namespace solve {

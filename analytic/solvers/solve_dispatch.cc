@@ -1,6 +1,6 @@
 // solve_dispatch.cc — one `solve` request: the solver table assembled from the
 // wall families (solve_table_*.cc), arguments decoded by solve_args.h.
-#include "cli/solve_dispatch.h"
+#include "analytic/solvers/solve_dispatch.h"
 
 #include <cmath>
 #include <functional>
@@ -17,8 +17,8 @@
 #include "analytic/roofline_engine.h"
 #include "analytic/serving.h"
 #include "analytic/units.h"
-#include "cli/output.h"
-#include "cli/solve_args.h"
+#include "analytic/solvers/records.h"
+#include "analytic/solvers/solve_args.h"
 
 namespace mlsysim {
 namespace {

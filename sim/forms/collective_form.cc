@@ -1,8 +1,7 @@
-// simulate_collective.cc — `mlsysim simulate collective`: its flags fill a
-// Scenario (collective {}), which sim/scenario/collective_runner.cc runs.
+// collective_form.cc — the `simulate collective` quick form: its flags fill a
+// Scenario (collective {}, cluster {}), which sim/scenario/collective_runner.cc runs.
 #include "absl/strings/str_cat.h"
-#include "cli/commands.h"
-#include "cli/simulate_common.h"
+#include "sim/forms/quick_form.h"
 #include "sim/scenario/runners.h"
 
 namespace mlsysim {
@@ -51,47 +50,15 @@ const FieldFlags kCollectiveFlags = {{"collective.op", "--op"},
                                      {"cluster.hardware_model", "--hardware-model"},
                                      {"collective.no_flow_aggregation", "--no-aggregation"}};
 
-}  // namespace
-
-int RunSimulateCollective(const CommandContext& ctx, const CommandArgs& args) {
-  ParsedOptions o;
-  std::string err = ParseOptions(args,
-                                 {{"--op", "", true},
-                                  {"--algorithm", "", true},
-                                  {"--ranks", "", true},
-                                  {"--gpus-per-node", "", true},
-                                  {"--nics-per-node", "", true},
-                                  {"--message", "", true},
-                                  {"--bandwidth", "", true},
-                                  {"--latency", "", true},
-                                  {"--inter-bandwidth", "", true},
-                                  {"--inter-latency", "", true},
-                                  {"--topology", "", true},
-                                  {"--oversubscription", "", true},
-                                  {"--routing", "", true},
-                                  {"--node", "", true},
-                                  {"--nodes", "", true},
-                                  {"--fabric", "", true},
-                                  {"--hardware-model", "", true},
-                                  {"--no-aggregation", "", false},
-                                  {"--help", "-h", false},
-                                  {"--dump-scenario", "", false}},
-                                 "simulate collective", &o);
-  if (!err.empty()) return ReportError(ctx, kExitBadInput, "Bad input", err);
-  if (o.Has("--help")) {
-    *ctx.out << kHelp;
-    return kExitOk;
-  }
+std::string BuildCollective(const ParsedOptions& o, scenario::Scenario* s) {
   if (!o.positional.empty()) {
-    return ReportError(ctx, kExitBadInput, "Bad input",
-                       absl::StrCat("unexpected argument '", o.positional[0], "'"));
+    return absl::StrCat("unexpected argument '", o.positional[0], "'");
   }
   const bool registry_hardware = o.Has("--node");
   for (const char* required : {"--ranks", "--message", "--bandwidth", "--latency"}) {
     if (registry_hardware && std::string(required) != "--message") continue;
     if (!o.Has(required)) {
-      return ReportError(ctx, kExitBadInput, "Bad input",
-                         absl::StrCat(required, " is required (or --node NODE: registry hardware)"));
+      return absl::StrCat(required, " is required (or --node NODE: registry hardware)");
     }
   }
   int ranks = 0, gpn = 0, nodes = 0, nics = 0;
@@ -103,9 +70,8 @@ int RunSimulateCollective(const CommandContext& ctx, const CommandArgs& args) {
   if (e.empty()) e = GetNumber(o, "--oversubscription", &over);
   if (e.empty() && o.Has("--oversubscription") && !(over >= 1))
     e = "--oversubscription must be >= 1";
-  if (!e.empty()) return ReportError(ctx, kExitBadInput, "Bad input", e);
-  scenario::Scenario s;
-  auto* w = s.mutable_collective();
+  if (!e.empty()) return e;
+  auto* w = s->mutable_collective();
   w->set_op(o.Get("--op", ""));
   w->set_algorithm(o.Get("--algorithm", ""));
   w->set_ranks(ranks);
@@ -117,16 +83,53 @@ int RunSimulateCollective(const CommandContext& ctx, const CommandArgs& args) {
   w->set_inter_bandwidth(o.Get("--inter-bandwidth", ""));
   w->set_inter_latency(o.Get("--inter-latency", ""));
   w->set_no_flow_aggregation(o.Has("--no-aggregation"));
-  s.mutable_cluster()->set_topology(o.Get("--topology", ""));
-  s.mutable_cluster()->set_oversubscription(over);
-  s.mutable_cluster()->set_routing(o.Get("--routing", ""));
-  s.mutable_cluster()->set_node(o.Get("--node", ""));
-  s.mutable_cluster()->set_nodes(nodes);
-  s.mutable_cluster()->set_fabric(o.Get("--fabric", ""));
-  s.mutable_cluster()->set_hardware_model(o.Get("--hardware-model", ""));
-  if (s.cluster().ByteSizeLong() == 0) s.clear_cluster();
-  if (o.Has("--dump-scenario")) return DumpScenario(ctx, s);
-  return PrintRun(ctx, RunCollective(s, RunContextOf(ctx)), kCollectiveFlags);
+  s->mutable_cluster()->set_topology(o.Get("--topology", ""));
+  s->mutable_cluster()->set_oversubscription(over);
+  s->mutable_cluster()->set_routing(o.Get("--routing", ""));
+  s->mutable_cluster()->set_node(o.Get("--node", ""));
+  s->mutable_cluster()->set_nodes(nodes);
+  s->mutable_cluster()->set_fabric(o.Get("--fabric", ""));
+  s->mutable_cluster()->set_hardware_model(o.Get("--hardware-model", ""));
+  if (s->cluster().ByteSizeLong() == 0) s->clear_cluster();
+  return "";
+}
+
+absl::StatusOr<result::Result> Run(const scenario::Scenario& s, const RunContext& rc) {
+  return RunCollective(s, rc);
+}
+
+}  // namespace
+
+const QuickForm& CollectiveForm() {
+  static const QuickForm kForm = [] {
+    QuickForm f;
+    f.name = "collective";
+    f.help = kHelp;
+    f.options = {{"--op", "", true},
+                 {"--algorithm", "", true},
+                 {"--ranks", "", true},
+                 {"--gpus-per-node", "", true},
+                 {"--nics-per-node", "", true},
+                 {"--message", "", true},
+                 {"--bandwidth", "", true},
+                 {"--latency", "", true},
+                 {"--inter-bandwidth", "", true},
+                 {"--inter-latency", "", true},
+                 {"--topology", "", true},
+                 {"--oversubscription", "", true},
+                 {"--routing", "", true},
+                 {"--node", "", true},
+                 {"--nodes", "", true},
+                 {"--fabric", "", true},
+                 {"--hardware-model", "", true},
+                 {"--no-aggregation", "", false}};
+    f.dump_full = false;
+    f.build = BuildCollective;
+    f.run = Run;
+    f.flags = kCollectiveFlags;
+    return f;
+  }();
+  return kForm;
 }
 
 }  // namespace mlsysim

@@ -1,12 +1,12 @@
-// solve_args.h — the argument decoder behind `solve` (cli/solve_dispatch.cc):
+// solve_args.h — the argument decoder behind `solve` (solve_dispatch.cc):
 // one request's JSON args read by mlsysim keyword name, registry objects by
 // name, quantities as SI numbers or unit strings; the first error is kept with
 // the field it names. The solver tables (one file per wall family) register
 // their entries through SolverTable.
 // Usage: Args a(registry, args, "Engine", {"model", ...}); auto m = a.Model("model"); if (!a.ok())
 // ...
-#ifndef MLSYSIM_CLI_SOLVE_ARGS_H_
-#define MLSYSIM_CLI_SOLVE_ARGS_H_
+#ifndef MLSYSIM_ANALYTIC_SOLVERS_SOLVE_ARGS_H_
+#define MLSYSIM_ANALYTIC_SOLVERS_SOLVE_ARGS_H_
 
 #include <functional>
 #include <memory>
@@ -270,4 +270,4 @@ void AddFormulaSolvers(SolverTable* table);
 }  // namespace solve
 }  // namespace mlsysim
 
-#endif  // MLSYSIM_CLI_SOLVE_ARGS_H_
+#endif  // MLSYSIM_ANALYTIC_SOLVERS_SOLVE_ARGS_H_

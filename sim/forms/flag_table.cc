@@ -1,5 +1,5 @@
 // flag_table.cc — quick-form flags from one table (see flag_table.h).
-#include "cli/flag_table.h"
+#include "sim/forms/flag_table.h"
 
 #include <cmath>
 

@@ -13,8 +13,8 @@
 #include "analytic/roofline_engine.h"
 #include "analytic/serving.h"
 #include "analytic/units.h"
-#include "cli/output.h"
-#include "cli/solve_args.h"
+#include "analytic/solvers/records.h"
+#include "analytic/solvers/solve_args.h"
 
 namespace mlsysim {
 namespace solve {
@@ -115,7 +115,7 @@ void AddFormulaSolvers(SolverTable* table) {
           if (a.ok()) out.Num("speedup", AmdahlSpeedup(p, s));
           return out;
         }}},
-#include "cli/solve_formula_table.inc"
+#include "analytic/solvers/solve_formula_table.inc"
   });
 }
 

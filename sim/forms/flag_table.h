@@ -11,16 +11,15 @@
 //   constexpr FlagRow kRows[] = {{"--tp", "training.tp", FlagRow::kInt, 1, 1024, "1", "tensor
 //   parallel"}}; ParsedOptions o; ParseFlagTable(args, kRows, extra_specs, "simulate training",
 //   &o); scenario::Scenario s; std::string e = ApplyFlagTable(o, kRows, &s);
-#ifndef MLSYSIM_CLI_FLAG_TABLE_H_
-#define MLSYSIM_CLI_FLAG_TABLE_H_
+#ifndef MLSYSIM_SIM_FORMS_FLAG_TABLE_H_
+#define MLSYSIM_SIM_FORMS_FLAG_TABLE_H_
 
 #include <string>
 #include <vector>
 
 #include "absl/types/span.h"
-#include "cli/commands.h"
-#include "cli/simulate_common.h"
 #include "proto/scenario.pb.h"
+#include "sim/forms/options.h"
 
 namespace mlsysim {
 
@@ -59,4 +58,4 @@ std::string FlagTableHelp(absl::Span<const FlagRow> rows);
 
 }  // namespace mlsysim
 
-#endif  // MLSYSIM_CLI_FLAG_TABLE_H_
+#endif  // MLSYSIM_SIM_FORMS_FLAG_TABLE_H_

@@ -1,10 +1,12 @@
-// simulate_jobs.cc — `mlsysim simulate jobs`: its flags fill a Scenario
-// (job_queue {}), which sim/scenario/jobs_runner.cc runs.
+// jobs_form.cc — the `simulate jobs` quick form: its flags fill a Scenario
+// (job_queue {}, and cluster {} with --placement), which
+// sim/scenario/jobs_runner.cc runs.
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "cli/simulate_common.h"
+#include "sim/forms/quick_form.h"
 #include "sim/scenario/runners.h"
+#include "sim/scenario/scenario_check.h"
 
 namespace mlsysim {
 namespace {
@@ -22,7 +24,8 @@ constexpr const char kHelp[] =
     "  --job-trace replays a recorded trace: a CSV whose header names submit_time_s, gpus,\n"
     "  duration_s (job_id, user, priority, status optional; docs/JOB_TRACES.md converts the\n"
     "  Philly, Helios and Alibaba PAI traces). Times are reported in hours (metrics named _h).\n"
-    "       mlsysim simulate jobs --job-trace FILE.csv --placement contiguous|first-fit|topology-aware\n"
+    "       mlsysim simulate jobs --job-trace FILE.csv --placement "
+    "contiguous|first-fit|topology-aware\n"
     "         --nodes N [--node DGX_H100] [--fabric InfiniBand_NDR] [--topology fat_tree_2]\n"
     "         [--oversubscription X] [--routing dmodk|ecmp|spray] [--contention on|off]\n"
     "         [--job-model Llama3_8B] [--job-tp N] [--job-batch SEQUENCES_PER_REPLICA]\n"
@@ -57,18 +60,16 @@ const FieldFlags kJobsFlags = {{"job_queue.gpus", "--gpus"},
                                {"seed", "--seed"}};
 
 // `--placement`: a trace on a cluster whose fabric the jobs share.
-int RunSharedClusterForm(const CommandContext& ctx, const ParsedOptions& o) {
-  auto bad = [&](const std::string& why) {
-    return ReportError(ctx, kExitBadInput, "Bad input", why);
-  };
+std::string BuildSharedCluster(const ParsedOptions& o, scenario::Scenario* s) {
   for (const char* required : {"--job-trace", "--nodes"}) {
-    if (!o.Has(required)) return bad(absl::StrCat(required, " is required with --placement"));
+    if (!o.Has(required)) return absl::StrCat(required, " is required with --placement");
   }
   for (const char* stream : {"--gpus", "--arrival-rate", "--duration", "--duration-dist", "--cv",
                              "--job-gpus", "--high-priority-share", "--jobs", "--replications"}) {
     if (o.Has(stream)) {
-      return bad(absl::StrCat(stream, ": not with --placement (the trace gives the jobs; the "
-                                      "cluster, --nodes of --node, gives the GPUs)"));
+      return absl::StrCat(stream,
+                          ": not with --placement (the trace gives the jobs; the cluster, "
+                          "--nodes of --node, gives the GPUs)");
     }
   }
   int nodes = 0, tp = 0, batch = 0;
@@ -79,16 +80,15 @@ int RunSharedClusterForm(const CommandContext& ctx, const ParsedOptions& o) {
   if (e.empty()) e = GetNumber(o, "--oversubscription", &oversubscription);
   if (e.empty() && o.Has("--oversubscription") && !(oversubscription >= 1))
     e = "--oversubscription must be >= 1";
-  if (!e.empty()) return bad(e);
-  scenario::Scenario s;
-  auto* c = s.mutable_cluster();
+  if (!e.empty()) return e;
+  auto* c = s->mutable_cluster();
   c->set_nodes(nodes);
   c->set_node(o.Get("--node", ""));
   c->set_fabric(o.Get("--fabric", ""));
   c->set_topology(o.Get("--topology", ""));
   c->set_oversubscription(oversubscription);
   c->set_routing(o.Get("--routing", ""));
-  auto* q = s.mutable_job_queue();
+  auto* q = s->mutable_job_queue();
   q->set_job_trace(o.Get("--job-trace", ""));
   q->set_placement(o.Get("--placement", ""));
   q->set_contention(o.Get("--contention", ""));
@@ -97,41 +97,16 @@ int RunSharedClusterForm(const CommandContext& ctx, const ParsedOptions& o) {
   w->set_model(o.Get("--job-model", ""));
   w->set_tp(tp);
   w->set_global_batch_size(batch);
-  if (o.Has("--restart-penalty")) return bad("--restart-penalty: no preemption with --placement");
-  if (o.Has("--full") && !o.Has("--dump-scenario"))
-    return ReportError(ctx, kExitBadInput, "Bad input", "--full goes with --dump-scenario");
-  if (o.Has("--dump-scenario")) return DumpScenario(ctx, s, o.Has("--full"));
-  return PrintRun(ctx, RunJobs(s, RunContextOf(ctx)), kJobsFlags);
+  if (o.Has("--restart-penalty")) return "--restart-penalty: no preemption with --placement";
+  return "";
 }
 
-}  // namespace
-
-int RunSimulateJobs(const CommandContext& ctx, const CommandArgs& args) {
-  ParsedOptions o;
-  std::vector<OptionSpec> specs;
-  for (const char* n : {"--gpus", "--arrival-rate", "--duration", "--duration-dist", "--cv",
-                        "--job-gpus", "--policy", "--high-priority-share", "--restart-penalty",
-                        "--jobs", "--seed", "--replications", "--job-trace", "--placement",
-                        "--contention", "--job-model", "--job-tp", "--job-batch", "--nodes",
-                        "--node", "--fabric", "--topology", "--oversubscription", "--routing"})
-    specs.push_back({n, "", true});
-  specs.push_back({"--help", "-h", false});
-  specs.push_back({"--dump-scenario", "", false});
-  specs.push_back({"--full", "", false});
-  const std::string perr = ParseOptions(args, specs, "simulate jobs", &o);
-  auto bad = [&](const std::string& why) {
-    return ReportError(ctx, kExitBadInput, "Bad input", why);
-  };
-  if (!perr.empty()) return bad(perr);
-  if (o.Has("--help")) {
-    *ctx.out << kHelp;
-    return kExitOk;
-  }
+std::string BuildJobs(const ParsedOptions& o, scenario::Scenario* s) {
   const bool replay = o.Has("--job-trace"), shared = o.Has("--placement");
-  if (shared) return RunSharedClusterForm(ctx, o);
+  if (shared) return BuildSharedCluster(o, s);
   for (const char* required : {"--gpus", "--arrival-rate", "--duration"}) {
     if (replay && std::string(required) != "--gpus") continue;
-    if (!o.Has(required)) return bad(absl::StrCat(required, " is required"));
+    if (!o.Has(required)) return absl::StrCat(required, " is required");
   }
   int gpus = 0, jobs = 0, seed = 0, reps = 0;
   double per_day = 0, hours = 0, cv = 0, high = 0, penalty = -1;
@@ -148,9 +123,8 @@ int RunSimulateJobs(const CommandContext& ctx, const CommandArgs& args) {
   if (e.empty() && o.Has("--cv") && !(cv > 0)) e = "--cv must be > 0";
   if (e.empty() && !replay && !(hours > 0)) e = "--duration must be > 0 (hours)";
   if (e.empty() && o.Get("--job-trace", "x").empty()) e = "--job-trace: a file name is required";
-  if (!e.empty()) return bad(e);
-  scenario::Scenario s;
-  auto* q = s.mutable_job_queue();
+  if (!e.empty()) return e;
+  auto* q = s->mutable_job_queue();
   q->set_gpus(gpus);
   q->set_arrival_rate_per_day(per_day);
   if (o.Has("--duration")) q->set_duration(absl::StrCat(ExactNumber(hours), " hour"));
@@ -165,17 +139,58 @@ int RunSimulateJobs(const CommandContext& ctx, const CommandArgs& args) {
     for (absl::string_view part : absl::StrSplit(o.Get("--job-gpus", ""), ',')) {
       int g;
       if (!absl::SimpleAtoi(part, &g) || g < 1 || g > gpus) {
-        return bad(absl::StrCat("--job-gpus: '", part, "' must be an integer in [1, ", gpus, "]"));
+        return absl::StrCat("--job-gpus: '", part, "' must be an integer in [1, ", gpus, "]");
       }
       q->add_job_gpus(g);
     }
   }
-  s.set_seed(static_cast<uint64_t>(seed));
-  s.set_replications(static_cast<uint32_t>(reps));
-  if (o.Has("--full") && !o.Has("--dump-scenario"))
-    return ReportError(ctx, kExitBadInput, "Bad input", "--full goes with --dump-scenario");
-  if (o.Has("--dump-scenario")) return DumpScenario(ctx, s, o.Has("--full"));
-  return PrintRun(ctx, RunJobs(s, RunContextOf(ctx)), kJobsFlags);
+  s->set_seed(static_cast<uint64_t>(seed));
+  s->set_replications(static_cast<uint32_t>(reps));
+  return "";
+}
+
+absl::StatusOr<result::Result> Run(const scenario::Scenario& s, const RunContext& rc) {
+  return RunJobs(s, rc);
+}
+
+}  // namespace
+
+const QuickForm& JobsForm() {
+  static const QuickForm kForm = [] {
+    QuickForm f;
+    f.name = "jobs";
+    f.help = kHelp;
+    for (const char* n : {"--gpus",
+                          "--arrival-rate",
+                          "--duration",
+                          "--duration-dist",
+                          "--cv",
+                          "--job-gpus",
+                          "--policy",
+                          "--high-priority-share",
+                          "--restart-penalty",
+                          "--jobs",
+                          "--seed",
+                          "--replications",
+                          "--job-trace",
+                          "--placement",
+                          "--contention",
+                          "--job-model",
+                          "--job-tp",
+                          "--job-batch",
+                          "--nodes",
+                          "--node",
+                          "--fabric",
+                          "--topology",
+                          "--oversubscription",
+                          "--routing"})
+      f.options.push_back({n, "", true});
+    f.build = BuildJobs;
+    f.run = Run;
+    f.flags = kJobsFlags;
+    return f;
+  }();
+  return kForm;
 }
 
 }  // namespace mlsysim

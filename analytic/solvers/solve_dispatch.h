@@ -3,8 +3,8 @@
 // naming the offending field. Args use mlsysim's keyword names; registry
 // objects are given by name; quantities as SI numbers or unit strings.
 // Usage: SolveOutcome out = SolveRequest(*registry, request_json);
-#ifndef MLSYSIM_CLI_SOLVE_DISPATCH_H_
-#define MLSYSIM_CLI_SOLVE_DISPATCH_H_
+#ifndef MLSYSIM_ANALYTIC_SOLVERS_SOLVE_DISPATCH_H_
+#define MLSYSIM_ANALYTIC_SOLVERS_SOLVE_DISPATCH_H_
 
 #include <string>
 #include <vector>
@@ -37,4 +37,4 @@ std::vector<std::string> SolverParams(const std::string& solver);
 
 }  // namespace mlsysim
 
-#endif  // MLSYSIM_CLI_SOLVE_DISPATCH_H_
+#endif  // MLSYSIM_ANALYTIC_SOLVERS_SOLVE_DISPATCH_H_

@@ -1,5 +1,5 @@
-// output.cc — result records and tables (see output.h).
-#include "cli/output.h"
+// records.cc — result records and tables (see records.h).
+#include "analytic/solvers/records.h"
 
 #include <algorithm>
 

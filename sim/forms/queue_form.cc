@@ -1,7 +1,7 @@
-// simulate_queue.cc — `mlsysim simulate queue`: its flags fill a Scenario
+// queue_form.cc — the `simulate queue` quick form: its flags fill a Scenario
 // (queue {}), which sim/scenario/queue_runner.cc runs.
 #include "absl/strings/str_cat.h"
-#include "cli/simulate_common.h"
+#include "sim/forms/quick_form.h"
 #include "sim/scenario/runners.h"
 
 namespace mlsysim {
@@ -30,30 +30,11 @@ const FieldFlags kQueueFlags = {{"queue.servers", "--servers"},
                                 {"replications", "--replications"},
                                 {"seed", "--seed"}};
 
-}  // namespace
-
-int RunSimulateQueue(const CommandContext& ctx, const CommandArgs& args) {
-  ParsedOptions o;
-  std::vector<OptionSpec> specs;
-  for (const char* n :
-       {"--servers", "--arrival-rate", "--service-time", "--service-dist", "--cv", "--arrival",
-        "--arrival-cv", "--requests", "--warmup", "--seed", "--replications"})
-    specs.push_back({n, "", true});
-  specs.push_back({"--help", "-h", false});
-  specs.push_back({"--dump-scenario", "", false});
-  specs.push_back({"--full", "", false});
-  std::string err = ParseOptions(args, specs, "simulate queue", &o);
-  if (!err.empty()) return ReportError(ctx, kExitBadInput, "Bad input", err);
-  if (o.Has("--help")) {
-    *ctx.out << kHelp;
-    return kExitOk;
-  }
+std::string BuildQueue(const ParsedOptions& o, scenario::Scenario* s) {
   for (const char* required : {"--servers", "--arrival-rate", "--service-time", "--requests"}) {
-    if (!o.Has(required))
-      return ReportError(ctx, kExitBadInput, "Bad input", absl::StrCat(required, " is required"));
+    if (!o.Has(required)) return absl::StrCat(required, " is required");
   }
-  scenario::Scenario s;
-  auto* q = s.mutable_queue();
+  auto* q = s->mutable_queue();
   int servers = 1, seed = 0, reps = 0;
   long long requests = 0;
   double lambda = 0, service = 0, cv = 0, arrival_cv = 0, warmup = 0;
@@ -66,9 +47,8 @@ int RunSimulateQueue(const CommandContext& ctx, const CommandArgs& args) {
   if (e.empty()) e = GetNumber(o, "--cv", &cv);
   if (e.empty()) e = GetNumber(o, "--arrival-cv", &arrival_cv);
   if (e.empty()) e = GetNumber(o, "--warmup", &warmup);
-  if (!e.empty()) return ReportError(ctx, kExitBadInput, "Bad input", e);
-  if (o.Has("--cv") && !(cv > 0))
-    return ReportError(ctx, kExitBadInput, "Bad input", "queue.service_cv (--cv): must be > 0");
+  if (!e.empty()) return e;
+  if (o.Has("--cv") && !(cv > 0)) return std::string("queue.service_cv (--cv): must be > 0");
   q->set_servers(servers);
   q->set_requests(requests);
   q->set_arrival_rate(lambda);
@@ -78,12 +58,33 @@ int RunSimulateQueue(const CommandContext& ctx, const CommandArgs& args) {
   q->set_warmup_fraction(warmup);
   q->set_service_distribution(o.Get("--service-dist", ""));
   q->set_arrival(o.Get("--arrival", ""));
-  s.set_seed(static_cast<uint64_t>(seed));
-  s.set_replications(static_cast<uint32_t>(reps));
-  if (o.Has("--full") && !o.Has("--dump-scenario"))
-    return ReportError(ctx, kExitBadInput, "Bad input", "--full goes with --dump-scenario");
-  if (o.Has("--dump-scenario")) return DumpScenario(ctx, s, o.Has("--full"));
-  return PrintRun(ctx, RunQueue(s, RunContextOf(ctx)), kQueueFlags);
+  s->set_seed(static_cast<uint64_t>(seed));
+  s->set_replications(static_cast<uint32_t>(reps));
+  return "";
+}
+
+absl::StatusOr<result::Result> Run(const scenario::Scenario& s, const RunContext& rc) {
+  return RunQueue(s, rc);
+}
+
+}  // namespace
+
+const QuickForm& QueueForm() {
+  static const QuickForm kForm = [] {
+    QuickForm f;
+    f.name = "queue";
+    f.help = kHelp;
+    for (const char* n :
+         {"--servers", "--arrival-rate", "--service-time", "--service-dist", "--cv", "--arrival",
+          "--arrival-cv", "--requests", "--warmup", "--seed", "--replications"})
+      f.options.push_back({n, "", true});
+    f.dump_full = true;
+    f.build = BuildQueue;
+    f.run = Run;
+    f.flags = kQueueFlags;
+    return f;
+  }();
+  return kForm;
 }
 
 }  // namespace mlsysim

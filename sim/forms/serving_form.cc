@@ -1,10 +1,10 @@
-// serving_flags.cc — `mlsysim simulate serving`'s flags, which only fill a
-// Scenario (serving {} and outputs {}); the runner in simulate_serving.cc
-// takes it from there, exactly as it takes a scenario file.
+// serving_form.cc — the `simulate serving` quick form: its flags only fill a
+// Scenario (serving {}, cluster {}, outputs {}); RunServing takes it from
+// there, exactly as it takes a scenario file.
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "cli/simulate_common.h"
+#include "sim/forms/quick_form.h"
 #include "sim/scenario/runners.h"
 
 namespace mlsysim {
@@ -38,11 +38,9 @@ constexpr const char kHelp[] =
     "  --requests-csv (one row per request), --iterations-csv (one row per batch iteration);\n"
     "  each file written is announced on stderr and listed in the result.\n"
     "  --dump-scenario prints the equivalent scenario (textproto) instead of running it; with\n"
-    "  --full, every default the run applies written out (token lengths, batch limits, router, ...).\n";
+    "  --full, every default the run applies written out (token lengths, batch limits, router, "
+    "...).\n";
 
-}  // namespace
-
-namespace {
 const FieldFlags kServingFlags = {{"serving.model", "--model"},
                                   {"serving.hardware", "--hardware"},
                                   {"serving.tp", "--tp"},
@@ -78,72 +76,18 @@ const FieldFlags kServingFlags = {{"serving.model", "--model"},
                                   {"outputs.trace_max_events", "--trace-max-events"},
                                   {"replications", "--replications"},
                                   {"seed", "--seed"}};
-}  // namespace
 
-int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
-  ParsedOptions o;
-  std::vector<OptionSpec> specs;
-  for (const char* n : {"--model",
-                        "--hardware",
-                        "--tp",
-                        "--replicas",
-                        "--qps",
-                        "--requests",
-                        "--arrival",
-                        "--cv",
-                        "--input-tokens",
-                        "--output-tokens",
-                        "--request-trace",
-                        "--trace-time-scale",
-                        "--max-batch",
-                        "--max-num-seqs",
-                        "--gpu-memory-utilization",
-                        "--max-batched-tokens",
-                        "--router",
-                        "--chunked-prefill",
-                        "--precision",
-                        "--efficiency",
-                        "--slo-ttft",
-                        "--slo-itl",
-                        "--region",
-                        "--seed",
-                        "--replications",
-                        "--requests-csv",
-                        "--iterations-csv",
-                        "--trace",
-                        "--trace-max-events",
-                        "--tenant",
-                        "--prefill-replicas",
-                        "--kv-bandwidth",
-                        "--kv-latency",
-                        "--preemption",
-                        "--attention",
-                        "--hardware-model"})
-    specs.push_back({n, "", true});
-  specs.push_back({"--help", "-h", false});
-  specs.push_back({"--dump-scenario", "", false});
-  specs.push_back({"--full", "", false});
-  const std::string perr = ParseOptions(args, specs, "simulate serving", &o);
-  auto bad = [&](const std::string& why) {
-    return ReportError(ctx, kExitBadInput, "Bad input", why);
-  };
-  if (!perr.empty()) return bad(perr);
-  if (o.Has("--help")) {
-    *ctx.out << kHelp;
-    return kExitOk;
-  }
+std::string BuildServing(const ParsedOptions& o, scenario::Scenario* s) {
   for (const char* required : {"--model", "--hardware", "--replicas"}) {
-    if (!o.Has(required)) return bad(absl::StrCat(required, " is required"));
+    if (!o.Has(required)) return absl::StrCat(required, " is required");
   }
   const bool from_trace = o.Has("--request-trace");
   const bool tenants = o.Has("--tenant");
   if (!from_trace && ((!o.Has("--qps") && !tenants) || !o.Has("--requests"))) {
-    return bad(
-        "--qps and --requests are required (or --request-trace FILE, or --tenant ... with "
-        "--requests)");
+    return "--qps and --requests are required (or --request-trace FILE, or --tenant ... with "
+           "--requests)";
   }
-  scenario::Scenario s;
-  auto* w = s.mutable_serving();
+  auto* w = s->mutable_serving();
   int tp = 0, replicas = 0, max_batch = 0, max_tokens = 0, chunk = 0, seed = 0, reps = 0,
       prefill = 0;
   long long requests = 0, max_events = 0;
@@ -183,7 +127,7 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
   if (e.empty() && o.Has("--trace-time-scale") && !(time_scale > 0)) {
     e = "serving.trace_time_scale (--trace-time-scale): must be > 0";
   }
-  if (!e.empty()) return bad(e);
+  if (!e.empty()) return e;
   w->set_model(o.Get("--model", ""));
   w->set_hardware(o.Get("--hardware", ""));
   w->set_tp(tp);
@@ -210,15 +154,15 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
   w->set_kv_latency(o.Get("--kv-latency", ""));
   w->set_preemption(o.Get("--preemption", ""));
   w->set_attention(o.Get("--attention", ""));
-  s.mutable_cluster()->set_region(o.Get("--region", ""));
-  s.mutable_cluster()->set_hardware_model(o.Get("--hardware-model", ""));
-  if (!s.cluster().ByteSizeLong()) s.clear_cluster();
+  s->mutable_cluster()->set_region(o.Get("--region", ""));
+  s->mutable_cluster()->set_hardware_model(o.Get("--hardware-model", ""));
+  if (!s->cluster().ByteSizeLong()) s->clear_cluster();
   // Tenants: NAME/QPS/PRIORITY[/MAX_RUNNING[/INPUT[/OUTPUT]]].
   for (const std::string& spec : o.GetAll("--tenant")) {
     std::vector<std::string> f = absl::StrSplit(spec, '/');
     auto fail = [&](const std::string& why) {
-      return bad(absl::StrCat("serving.tenants (--tenant) '", spec, "': ", why,
-                              "; expected NAME/QPS/PRIORITY[/MAX_RUNNING[/INPUT[/OUTPUT]]]"));
+      return absl::StrCat("serving.tenants (--tenant) '", spec, "': ", why,
+                          "; expected NAME/QPS/PRIORITY[/MAX_RUNNING[/INPUT[/OUTPUT]]]");
     };
     double tq = 0;
     int prio = 0, limit = 0;
@@ -235,17 +179,71 @@ int RunSimulateServing(const CommandContext& ctx, const CommandArgs& args) {
     if (f.size() > 4) t->set_input_tokens(f[4]);
     if (f.size() > 5) t->set_output_tokens(f[5]);
   }
-  auto* out = s.mutable_outputs();
+  auto* out = s->mutable_outputs();
   out->set_trace_json(o.Get("--trace", ""));
   out->set_requests_csv(o.Get("--requests-csv", ""));
   out->set_iterations_csv(o.Get("--iterations-csv", ""));
   out->set_trace_max_events(max_events);
-  if (!s.outputs().ByteSizeLong()) s.clear_outputs();
-  s.set_seed(static_cast<uint64_t>(seed));
-  s.set_replications(static_cast<uint32_t>(reps));
-  if (o.Has("--full") && !o.Has("--dump-scenario")) return bad("--full goes with --dump-scenario");
-  if (o.Has("--dump-scenario")) return DumpScenario(ctx, s, o.Has("--full"));
-  return PrintRun(ctx, RunServing(s, "", RunContextOf(ctx)), kServingFlags);
+  if (!s->outputs().ByteSizeLong()) s->clear_outputs();
+  s->set_seed(static_cast<uint64_t>(seed));
+  s->set_replications(static_cast<uint32_t>(reps));
+  return "";
+}
+
+absl::StatusOr<result::Result> Run(const scenario::Scenario& s, const RunContext& rc) {
+  return RunServing(s, "", rc);
+}
+
+}  // namespace
+
+const QuickForm& ServingForm() {
+  static const QuickForm kForm = [] {
+    QuickForm f;
+    f.name = "serving";
+    f.help = kHelp;
+    for (const char* n : {"--model",
+                          "--hardware",
+                          "--tp",
+                          "--replicas",
+                          "--qps",
+                          "--requests",
+                          "--arrival",
+                          "--cv",
+                          "--input-tokens",
+                          "--output-tokens",
+                          "--request-trace",
+                          "--trace-time-scale",
+                          "--max-batch",
+                          "--max-num-seqs",
+                          "--gpu-memory-utilization",
+                          "--max-batched-tokens",
+                          "--router",
+                          "--chunked-prefill",
+                          "--precision",
+                          "--efficiency",
+                          "--slo-ttft",
+                          "--slo-itl",
+                          "--region",
+                          "--seed",
+                          "--replications",
+                          "--requests-csv",
+                          "--iterations-csv",
+                          "--trace",
+                          "--trace-max-events",
+                          "--tenant",
+                          "--prefill-replicas",
+                          "--kv-bandwidth",
+                          "--kv-latency",
+                          "--preemption",
+                          "--attention",
+                          "--hardware-model"})
+      f.options.push_back({n, "", true});
+    f.build = BuildServing;
+    f.run = Run;
+    f.flags = kServingFlags;
+    return f;
+  }();
+  return kForm;
 }
 
 }  // namespace mlsysim
