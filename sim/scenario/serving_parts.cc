@@ -137,52 +137,45 @@ void TenantStatistics(const std::vector<ServingRunResult>& runs, int tenant, res
   }
 }
 
-void ServingClosedForms(const ServingConfig& c, double mean_in, double mean_out, double lambda,
-                        bool poisson_arrivals, const GridSpec& grid, result::Result* out) {
-  if (auto* e = Mutable(out, "energy_per_request_j"); e && e->has_simulated()) {
-    result::Metric* g = AddMetric(out, "carbon_per_request_g", "g",
-                                  e->simulated() / 3.6e6 * grid.pue * grid.carbon_g_kwh);
-    g->set_note(absl::StrCat("energy x PUE x grid intensity of ", grid.key));
+namespace {
+
+// TTFT beside two closed forms that answer different questions: the
+// queueing-aware estimate (what a request waits under this load; on the
+// TTFT metrics themselves) and mlsysim's ServingModel (one request alone;
+// on ttft_p50_mlsysim, a copy of the simulated p50 placed after it).
+// The estimate holds where a replica's arrivals are Poisson: one replica.
+// Round-robin over r > 1 replicas makes them Erlang-r, more regular, and the
+// estimate (which takes arrivals as independent of the iteration in progress)
+// then overstates p99 by 25–30 % (8 replicas of Llama-3-8B at 12.5–37.5
+// requests/s each), so the caller does not ask for it there.
+void QueueingTtft(const ServingConfig& c, double mean_in, double mean_out, double lambda,
+                  result::Result* out) {
+  IterationModel im = IterationModel::For(c.model, c.hardware, c.precision, c.efficiency, c.tp,
+                                          c.nvlink_bandwidth, c.causal_attention);
+  im.machine = c.machine;
+  auto est =
+      EstimateQueueingTtft(im, lambda / c.replicas, c.replicas, mean_in, mean_out, c.max_batch);
+  const char* source = "gated batch iterations (queueing)";
+  if (est.ok()) {
+    const std::string note = absl::StrFormat(
+        "every %d-th request of a Poisson stream (%s per replica); iterations of %s on average "
+        "with %.1f sequences "
+        "decoding; a request waits out the iteration in progress, then is prefilled with "
+        "those that arrived meanwhile (sim/serving/ttft_estimate.h)",
+        c.replicas, HumaneQuantity(lambda / c.replicas, "requests/s"),
+        HumaneQuantity(est->iteration_s, "s"), est->decoding);
+    SetAnalytic(Mutable(out, "ttft_mean_s"), est->mean_s, source, note);
+    SetAnalytic(Mutable(out, "ttft_p50_s"), est->p50_s, source, note);
+    SetAnalytic(Mutable(out, "ttft_p99_s"), est->p99_s, source, note);
+  } else if (auto* m = Mutable(out, "ttft_p50_s")) {
+    m->set_note(std::string(est.status().message()));
   }
-  ServingOptions so;
-  so.seq_len = std::max(1, static_cast<int>(std::lround(mean_in)));
-  so.precision = c.precision;
-  so.efficiency = c.efficiency;
-  if (c.prefill_replicas > 0) {
-    so.decode_hardware = &c.hardware;  // disaggregated: TTFT includes the KV transfer
-    so.network_bandwidth = c.kv_link_bandwidth * c.tp;
-  }
-  // TTFT beside two closed forms that answer different questions: the
-  // queueing-aware estimate (what a request waits under this load; on the
-  // TTFT metrics themselves) and mlsysim's ServingModel (one request alone;
-  // on ttft_p50_mlsysim, a copy of the simulated p50 placed after it).
-  // It holds where a replica's arrivals are Poisson: one replica. Round-robin
-  // over r > 1 replicas makes them Erlang-r, more regular, and the estimate
-  // (which takes arrivals as independent of the iteration in progress) then
-  // overstates p99 by 25–30 % (8 replicas of Llama-3-8B at 12.5–37.5
-  // requests/s each), so it is not given there.
-  if (poisson_arrivals && c.prefill_replicas == 0 && c.replicas == 1) {
-    IterationModel im = IterationModel::For(c.model, c.hardware, c.precision, c.efficiency, c.tp,
-                                            c.nvlink_bandwidth, c.causal_attention);
-    im.machine = c.machine;
-    auto est = EstimateQueueingTtft(im, lambda / c.replicas, c.replicas, mean_in, mean_out,
-                                    c.max_batch);
-    const char* source = "gated batch iterations (queueing)";
-    if (est.ok()) {
-      const std::string note = absl::StrFormat(
-          "every %d-th request of a Poisson stream (%s per replica); iterations of %s on average with %.1f sequences "
-          "decoding; a request waits out the iteration in progress, then is prefilled with "
-          "those that arrived meanwhile (sim/serving/ttft_estimate.h)",
-          c.replicas, HumaneQuantity(lambda / c.replicas, "requests/s"),
-          HumaneQuantity(est->iteration_s, "s"),
-          est->decoding);
-      SetAnalytic(Mutable(out, "ttft_mean_s"), est->mean_s, source, note);
-      SetAnalytic(Mutable(out, "ttft_p50_s"), est->p50_s, source, note);
-      SetAnalytic(Mutable(out, "ttft_p99_s"), est->p99_s, source, note);
-    } else if (auto* m = Mutable(out, "ttft_p50_s")) {
-      m->set_note(std::string(est.status().message()));
-    }
-  }
+}
+
+// mlsysim's one-request-alone figures: TTFT p50 (as its own metric), ITL and
+// the M/M/c end-to-end p99.
+void OneRequestAlone(const ServingConfig& c, const ServingOptions& so, double mean_out,
+                     double lambda, result::Result* out) {
   auto one = SolveServing(c.model, c.hardware, so);
   if (one.ok()) {
     if (const result::Metric* p50 = Mutable(out, "ttft_p50_s")) {
@@ -214,6 +207,11 @@ void ServingClosedForms(const ServingConfig& c, double mean_in, double mean_out,
           "mlsysim TailLatencyModel", "M/M/c with one request per replica at a time: no batching");
     }
   }
+}
+
+// The decode-only capacity of continuous batching beside the throughput.
+void BatchingCapacity(const ServingConfig& c, double mean_in, double mean_out, double lambda,
+                      result::Result* out) {
   ContinuousBatchingOptions cb;
   cb.seq_len = std::max(1, static_cast<int>(std::lround(mean_in + mean_out)));
   cb.max_batch_size = c.max_batch;
@@ -230,6 +228,30 @@ void ServingClosedForms(const ServingConfig& c, double mean_in, double mean_out,
                              HumaneQuantity(cap, "tokens/s"), " (", batching->max_active_requests,
                              " active requests each)"));
   }
+}
+
+}  // namespace
+
+void ServingClosedForms(const ServingConfig& c, double mean_in, double mean_out, double lambda,
+                        bool poisson_arrivals, const GridSpec& grid, result::Result* out) {
+  if (auto* e = Mutable(out, "energy_per_request_j"); e && e->has_simulated()) {
+    result::Metric* g = AddMetric(out, "carbon_per_request_g", "g",
+                                  e->simulated() / 3.6e6 * grid.pue * grid.carbon_g_kwh);
+    g->set_note(absl::StrCat("energy x PUE x grid intensity of ", grid.key));
+  }
+  ServingOptions so;
+  so.seq_len = std::max(1, static_cast<int>(std::lround(mean_in)));
+  so.precision = c.precision;
+  so.efficiency = c.efficiency;
+  if (c.prefill_replicas > 0) {
+    so.decode_hardware = &c.hardware;  // disaggregated: TTFT includes the KV transfer
+    so.network_bandwidth = c.kv_link_bandwidth * c.tp;
+  }
+  if (poisson_arrivals && c.prefill_replicas == 0 && c.replicas == 1) {
+    QueueingTtft(c, mean_in, mean_out, lambda, out);
+  }
+  OneRequestAlone(c, so, mean_out, lambda, out);
+  BatchingCapacity(c, mean_in, mean_out, lambda, out);
 }
 
 namespace {

@@ -74,9 +74,8 @@ absl::Status ResolveFleet(const scenario::Scenario& s, const Registry& reg, Reso
   return absl::OkStatus();
 }
 
-// The detailed step: parallelism, schedule, shapes, fabric and detail.
-absl::Status ResolveStep(const scenario::Scenario& s, ResolvedTraining* t) {
-  const auto& w = s.training();
+// The step's machine and fabric: node, NVLink, topology, routing.
+absl::Status ResolveStepFabric(const scenario::Scenario& s, ResolvedTraining* t) {
   const auto& c = s.cluster();
   TrainingStepConfig& sc = t->step;
   sc.model = t->model;
@@ -96,6 +95,13 @@ absl::Status ResolveStep(const scenario::Scenario& s, ResolvedTraining* t) {
   auto routing = ParseRouting(c.routing().empty() ? t->fleet.fabric.routing : c.routing());
   if (!routing.ok()) return Bad(std::string(routing.status().message()));
   sc.routing = *routing;
+  return absl::OkStatus();
+}
+
+// Parallelism, schedule, batch and the pipeline's stage layers.
+absl::Status ResolveStepParallelism(const scenario::Scenario& s, ResolvedTraining* t) {
+  const auto& w = s.training();
+  TrainingStepConfig& sc = t->step;
   if (!w.schedule().empty() && w.schedule() != "1f1b" && w.schedule() != "interleaved") {
     return Bad("training.schedule: accepted 1f1b, interleaved");
   }
@@ -111,6 +117,28 @@ absl::Status ResolveStep(const scenario::Scenario& s, ResolvedTraining* t) {
                         ? w.microbatches()
                         : DefaultMicrobatches(sc.global_batch, t->gpus(), sc.tp * sc.cp, sc.pp);
   if (w.seq_len() > 0) sc.seq_len = w.seq_len();
+  sc.stage_layers.assign(w.stage_layers().begin(), w.stage_layers().end());
+  if (!sc.stage_layers.empty()) {
+    const int want = sc.pp * sc.virtual_stages;
+    long long sum = 0;
+    for (int l : sc.stage_layers) {
+      if (l < 1) return Bad("training.stage_layers: every count must be >= 1");
+      sum += l;
+    }
+    if (static_cast<int>(sc.stage_layers.size()) != want || sum != t->model.layers) {
+      return Bad(absl::StrCat("training.stage_layers: give pp x virtual stages = ", want,
+                              " counts summing to the model's ", t->model.layers, " layers; got ",
+                              sc.stage_layers.size(), " summing to ", sum));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// What the step's kernels compute: precision, attention, sequence
+// parallelism, ZeRO, recomputation and the gradient all-reduce.
+absl::Status ResolveStepKernels(const scenario::Scenario& s, ResolvedTraining* t) {
+  const auto& w = s.training();
+  TrainingStepConfig& sc = t->step;
   sc.precision = w.precision().empty() ? ScenarioDefaults::kTrainingPrecision : w.precision();
   if (w.efficiency() > 0) sc.efficiency = w.efficiency();
   sc.overlap_gradients = w.overlap_gradients();
@@ -122,8 +150,7 @@ absl::Status ResolveStep(const scenario::Scenario& s, ResolvedTraining* t) {
     sc.bucket_bytes = q->si;
   }
   if (auto st = ParseGradientAlgorithm(
-          w.gradient_algorithm().empty() ? "auto" : w.gradient_algorithm(),
-          &sc.gradient_algorithm);
+          w.gradient_algorithm().empty() ? "auto" : w.gradient_algorithm(), &sc.gradient_algorithm);
       !st.ok()) {
     return Bad(absl::StrCat("training.gradient_algorithm: ", st.message()));
   }
@@ -150,20 +177,14 @@ absl::Status ResolveStep(const scenario::Scenario& s, ResolvedTraining* t) {
     return Bad(absl::StrCat("training.zero_stage: ", w.zero_stage(), "; accepted 0, 1, 2, 3"));
   }
   sc.zero_stage = w.zero_stage();
-  sc.stage_layers.assign(w.stage_layers().begin(), w.stage_layers().end());
-  if (!sc.stage_layers.empty()) {
-    const int want = sc.pp * sc.virtual_stages;
-    long long sum = 0;
-    for (int l : sc.stage_layers) {
-      if (l < 1) return Bad("training.stage_layers: every count must be >= 1");
-      sum += l;
-    }
-    if (static_cast<int>(sc.stage_layers.size()) != want || sum != t->model.layers) {
-      return Bad(absl::StrCat("training.stage_layers: give pp x virtual stages = ", want,
-                              " counts summing to the model's ", t->model.layers, " layers; got ",
-                              sc.stage_layers.size(), " summing to ", sum));
-    }
-  }
+  return absl::OkStatus();
+}
+
+// How the step is simulated (detail, recorded spans) and the bounds on what
+// one step may cost.
+absl::Status ResolveStepDetail(const scenario::Scenario& s, ResolvedTraining* t) {
+  const auto& w = s.training();
+  TrainingStepConfig& sc = t->step;
   sc.seed = t->seed;
   // The result's pipeline schedule (plot data: replica 0), and with a trace
   // every simulated replica's.
@@ -196,8 +217,8 @@ absl::Status ResolveStep(const scenario::Scenario& s, ResolvedTraining* t) {
         sc.bucket_bytes, buckets, most, std::ceil(sc.bucket_bytes * buckets / most)));
   }
   // A bound on the run's time, before anything is built (issue 24).
-  if (const double flows = FlowAggregationApplies(sc) ? EstimatedAggregatedWork(sc)
-                                                       : EstimatedStepFlows(sc);
+  if (const double flows =
+          FlowAggregationApplies(sc) ? EstimatedAggregatedWork(sc) : EstimatedStepFlows(sc);
       flows > kMaxStepFlows) {
     const long long dp = static_cast<long long>(t->gpus()) / (sc.tp * sc.pp);
     return Bad(absl::StrFormat(
@@ -209,6 +230,15 @@ absl::Status ResolveStep(const scenario::Scenario& s, ResolvedTraining* t) {
             ? " as flow classes (its templates' flows and transfers, 64 per-flow units each)"
             : " (2(DP-1) ring steps of DP flows each)",
         kMaxStepFlows, sc.representative_replica ? "" : ", or training.detail: replica"));
+  }
+  return absl::OkStatus();
+}
+
+// The detailed step: fabric, parallelism, kernels, detail.
+absl::Status ResolveStep(const scenario::Scenario& s, ResolvedTraining* t) {
+  for (auto part :
+       {&ResolveStepFabric, &ResolveStepParallelism, &ResolveStepKernels, &ResolveStepDetail}) {
+    if (absl::Status st = part(s, t); !st.ok()) return st;
   }
   return absl::OkStatus();
 }
@@ -333,7 +363,8 @@ absl::Status FillTrainingDefaults(const Registry& registry, scenario::Scenario* 
   if (c.topology().empty()) c.set_topology("fat_tree_2");
   if (c.oversubscription() == 0) c.set_oversubscription(sc.oversubscription);
   if (c.routing().empty()) c.set_routing(RoutingName(sc.routing));
-  if (c.hardware_model().empty()) c.set_hardware_model(sc.machine.has_value() ? "calibrated" : "roofline");
+  if (c.hardware_model().empty())
+    c.set_hardware_model(sc.machine.has_value() ? "calibrated" : "roofline");
   if (c.region().empty()) c.set_region(t->grid.key);
   scenario::TrainingWorkload& w = *s->mutable_training();
   if (w.seq_len() == 0) w.set_seq_len(sc.seq_len);
@@ -351,13 +382,15 @@ absl::Status FillTrainingDefaults(const Registry& registry, scenario::Scenario* 
   if (w.gradient_algorithm().empty()) w.set_gradient_algorithm("auto");
   if (w.activation_recompute().empty()) w.set_activation_recompute(sc.activation_recompute);
   if (w.attention().empty()) w.set_attention(sc.causal_attention ? "causal" : "square");
-  if (w.attention_kernel().empty()) w.set_attention_kernel(sc.unfused_attention ? "unfused" : "flash");
+  if (w.attention_kernel().empty())
+    w.set_attention_kernel(sc.unfused_attention ? "unfused" : "flash");
   if (w.sequence_parallel().empty()) w.set_sequence_parallel(sc.sequence_parallel ? "on" : "off");
   if (w.detail().empty()) w.set_detail("auto");
   if (w.duration().empty()) w.set_duration(seconds(t->duration_s()));
   scenario::FailureModel& f = *s->mutable_failures();
   if (f.preset().empty()) f.set_preset(t->failures);
-  if (f.distribution().empty()) f.set_distribution(t->weibull_shape > 0 ? "weibull" : "exponential");
+  if (f.distribution().empty())
+    f.set_distribution(t->weibull_shape > 0 ? "weibull" : "exponential");
   if (f.weibull_shape() == 0 && t->weibull_shape > 0) f.set_weibull_shape(t->weibull_shape);
   if (f.detection_time().empty()) f.set_detection_time(seconds(t->detection_s));
   if (f.restart_time().empty()) f.set_restart_time(seconds(t->restart_s));

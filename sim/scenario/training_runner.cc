@@ -24,11 +24,11 @@
 #include "sim/training/training_chakra.h"
 #include "sim/training/training_layout.h"
 #include "sim/training/training_memory.h"
-#include "traces/result_report.h"
 #include "sim/training/training_run.h"
 #include "sim/training/training_step.h"
 #include "traces/chrome_trace.h"
 #include "traces/csv_file.h"
+#include "traces/result_report.h"
 #include "workloads/failure_presets.h"
 
 namespace mlsysim {
@@ -204,9 +204,8 @@ TrainingClosedForms ClosedForms(const ResolvedTraining& t, const TrainingStepRes
   return cf;
 }
 
-// Facts, the headline figures and the step's critical path.
-void AddStepFigures(const ResolvedTraining& t, const TrainingStepResult& step,
-                    const TrainingClosedForms& cf, const FailureRuns& runs, result::Result* out) {
+// The run's facts: what was simulated and how.
+void AddStepFacts(const ResolvedTraining& t, const TrainingStepResult& step, result::Result* out) {
   const TrainingStepConfig& sc = t.step;
   AddFact(out, "model", t.model.key);
   AddFact(out, "cluster", t.fleet.key);
@@ -241,9 +240,9 @@ void AddStepFigures(const ResolvedTraining& t, const TrainingStepResult& step,
   AddFact(out, "failures", t.failures);
   // The checkpoint policy that shaped the run, also when it is none.
   AddFact(out, "checkpoints",
-          t.checkpoint.interval_s > 0
-              ? absl::StrCat(t.checkpoint.policy, ", every ", SecondsQuantity(t.checkpoint.interval_s))
-              : std::string("none"));
+          t.checkpoint.interval_s > 0 ? absl::StrCat(t.checkpoint.policy, ", every ",
+                                                     SecondsQuantity(t.checkpoint.interval_s))
+                                      : std::string("none"));
   AddFact(out, "flows", static_cast<double>(step.flows));
   // Flow classes (sim/training/step_classes.h): what the network ran instead
   // of every flow, or why it ran every flow.
@@ -252,6 +251,13 @@ void AddStepFigures(const ResolvedTraining& t, const TrainingStepResult& step,
     AddFact(out, "flow_classes", static_cast<double>(step.flow_classes));
     AddFact(out, "simulated_flows", static_cast<double>(step.simulated_flows));
   }
+}
+
+// Facts, the headline figures and the step's critical path.
+void AddStepFigures(const ResolvedTraining& t, const TrainingStepResult& step,
+                    const TrainingClosedForms& cf, const FailureRuns& runs, result::Result* out) {
+  const TrainingStepConfig& sc = t.step;
+  AddStepFacts(t, step, out);
   SetAnalytic(AddMetric(out, "step_time_s", "s", step.step_time_s), cf.iron_law,
               "Iron Law 6PD/(N*peak*eta)");
   if (cf.mlsysim_step.ok()) {
