@@ -172,7 +172,7 @@ def test_bad_input_raises_valueerror_naming_the_field():
         Engine.solve(model="Llama9", hardware=Hardware.H100)
     with pytest.raises(ValueError, match="unknown argument"):
         mlsysim.ServingModel().solve(model=Models.Llama3_8B, hardware=Hardware.H100, sequence=4)
-    with pytest.raises(ValueError, match="--replicas must lie in"):
+    with pytest.raises(ValueError, match=r"serving.replicas \(--replicas\): must lie in \[1, 1048576\]; got 0"):
         mlsysim.simulate.serving(model="Llama3_8B", hardware="H100", replicas=0, qps=1, requests=10)
     with pytest.raises(ValueError, match="queue.arrival_rate"):
         mlsysim.simulate("queue { servers: 1 arrival_rate: 2 service_time: 1 requests: 1000 }")

@@ -1,6 +1,8 @@
-// collective_form.cc — the `simulate collective` quick form: its flags fill a
-// Scenario (collective {}, cluster {}), which sim/scenario/collective_runner.cc runs.
+// collective_form.cc — the `simulate collective` quick form: one flag table
+// (flag_table.h) fills a Scenario (collective {}, cluster {}), which
+// sim/scenario/collective_runner.cc runs.
 #include "absl/strings/str_cat.h"
+#include "sim/forms/flag_table.h"
 #include "sim/forms/quick_form.h"
 #include "sim/scenario/runners.h"
 
@@ -31,24 +33,36 @@ constexpr const char kHelp[] =
     "  streams M/2 each way at once): latency 2*depth*alpha instead of the ring's 2(N-1)*alpha.\n"
     "  --dump-scenario prints the equivalent scenario (textproto) instead of running it.\n";
 
-const FieldFlags kCollectiveFlags = {{"collective.op", "--op"},
-                                     {"collective.algorithm", "--algorithm"},
-                                     {"collective.ranks", "--ranks"},
-                                     {"collective.gpus_per_node", "--gpus-per-node"},
-                                     {"collective.nics_per_node", "--nics-per-node"},
-                                     {"collective.message", "--message"},
-                                     {"collective.bandwidth", "--bandwidth"},
-                                     {"collective.latency", "--latency"},
-                                     {"collective.inter_bandwidth", "--inter-bandwidth"},
-                                     {"collective.inter_latency", "--inter-latency"},
-                                     {"cluster.topology", "--topology"},
-                                     {"cluster.oversubscription", "--oversubscription"},
-                                     {"cluster.routing", "--routing"},
-                                     {"cluster.node", "--node"},
-                                     {"cluster.nodes", "--nodes"},
-                                     {"cluster.fabric", "--fabric"},
-                                     {"cluster.hardware_model", "--hardware-model"},
-                                     {"collective.no_flow_aggregation", "--no-aggregation"}};
+// The quick form's flags: each fills one scenario field (flag_table.h).
+constexpr FlagRow kCollectiveRows[] = {
+    {"--op", "collective.op", FlagRow::kString, 0, -1, "",
+     "allreduce (default) | allgather | reducescatter | alltoall"},
+    {"--algorithm", "collective.algorithm", FlagRow::kString, 0, -1, "",
+     "ring (default) | tree | hierarchical | direct | double_tree"},
+    {"--ranks", "collective.ranks", FlagRow::kInt, 1, 1 << 20, "", "ranks (without --node)"},
+    {"--gpus-per-node", "collective.gpus_per_node", FlagRow::kInt, 1, 1024, "",
+     "ranks per node (1)"},
+    {"--nics-per-node", "collective.nics_per_node", FlagRow::kInt, 1, 1024, "",
+     "fabric ports per node (one per GPU)"},
+    {"--message", "collective.message", FlagRow::kString, 0, -1, "", "e.g. 1 GB (required)"},
+    {"--bandwidth", "collective.bandwidth", FlagRow::kString, 0, -1, "",
+     "per-rank link, per direction, e.g. 450 GB/s"},
+    {"--latency", "collective.latency", FlagRow::kString, 0, -1, "", "e.g. 0.5 us"},
+    {"--inter-bandwidth", "collective.inter_bandwidth", FlagRow::kString, 0, -1, "",
+     "fabric NIC, e.g. 50 GB/s"},
+    {"--inter-latency", "collective.inter_latency", FlagRow::kString, 0, -1, "", "e.g. 2 us"},
+    {"--topology", "cluster.topology", FlagRow::kString, 0, -1, "",
+     "single_switch | fat_tree_2 | fat_tree_3 | rail_optimized"},
+    {"--oversubscription", "cluster.oversubscription", FlagRow::kNumber, 1, -1, "", "fabric ratio"},
+    {"--routing", "cluster.routing", FlagRow::kString, 0, -1, "", "dmodk | ecmp | spray"},
+    {"--node", "cluster.node", FlagRow::kString, 0, -1, "", "registry node (registry hardware)"},
+    {"--nodes", "cluster.nodes", FlagRow::kInt, 1, 1 << 20, "", "nodes (with --node)"},
+    {"--fabric", "cluster.fabric", FlagRow::kString, 0, -1, "", "registry fabric (with --node)"},
+    {"--hardware-model", "cluster.hardware_model", FlagRow::kString, 0, -1, "",
+     "calibrated | roofline (with --node)"},
+    {"--no-aggregation", "collective.no_flow_aggregation", FlagRow::kPresent, 0, -1, "",
+     "simulate every flow (no flow classes)"},
+};
 
 std::string BuildCollective(const ParsedOptions& o, scenario::Scenario* s) {
   if (!o.positional.empty()) {
@@ -61,37 +75,8 @@ std::string BuildCollective(const ParsedOptions& o, scenario::Scenario* s) {
       return absl::StrCat(required, " is required (or --node NODE: registry hardware)");
     }
   }
-  int ranks = 0, gpn = 0, nodes = 0, nics = 0;
-  double over = 0;
-  std::string e = GetInt(o, "--ranks", 1, 1 << 20, &ranks);
-  if (e.empty()) e = GetInt(o, "--nodes", 1, 1 << 20, &nodes);
-  if (e.empty()) e = GetInt(o, "--gpus-per-node", 1, 1024, &gpn);
-  if (e.empty()) e = GetInt(o, "--nics-per-node", 1, 1024, &nics);
-  if (e.empty()) e = GetNumber(o, "--oversubscription", &over);
-  if (e.empty() && o.Has("--oversubscription") && !(over >= 1))
-    e = "--oversubscription must be >= 1";
-  if (!e.empty()) return e;
-  auto* w = s->mutable_collective();
-  w->set_op(o.Get("--op", ""));
-  w->set_algorithm(o.Get("--algorithm", ""));
-  w->set_ranks(ranks);
-  w->set_gpus_per_node(gpn);
-  w->set_nics_per_node(nics);
-  w->set_message(o.Get("--message", ""));
-  w->set_bandwidth(o.Get("--bandwidth", ""));
-  w->set_latency(o.Get("--latency", ""));
-  w->set_inter_bandwidth(o.Get("--inter-bandwidth", ""));
-  w->set_inter_latency(o.Get("--inter-latency", ""));
-  w->set_no_flow_aggregation(o.Has("--no-aggregation"));
-  s->mutable_cluster()->set_topology(o.Get("--topology", ""));
-  s->mutable_cluster()->set_oversubscription(over);
-  s->mutable_cluster()->set_routing(o.Get("--routing", ""));
-  s->mutable_cluster()->set_node(o.Get("--node", ""));
-  s->mutable_cluster()->set_nodes(nodes);
-  s->mutable_cluster()->set_fabric(o.Get("--fabric", ""));
-  s->mutable_cluster()->set_hardware_model(o.Get("--hardware-model", ""));
-  if (s->cluster().ByteSizeLong() == 0) s->clear_cluster();
-  return "";
+  s->mutable_collective();
+  return ApplyFlagTable(o, kCollectiveRows, s);
 }
 
 absl::StatusOr<result::Result> Run(const scenario::Scenario& s, const RunContext& rc) {
@@ -104,29 +89,12 @@ const QuickForm& CollectiveForm() {
   static const QuickForm kForm = [] {
     QuickForm f;
     f.name = "collective";
-    f.help = kHelp;
-    f.options = {{"--op", "", true},
-                 {"--algorithm", "", true},
-                 {"--ranks", "", true},
-                 {"--gpus-per-node", "", true},
-                 {"--nics-per-node", "", true},
-                 {"--message", "", true},
-                 {"--bandwidth", "", true},
-                 {"--latency", "", true},
-                 {"--inter-bandwidth", "", true},
-                 {"--inter-latency", "", true},
-                 {"--topology", "", true},
-                 {"--oversubscription", "", true},
-                 {"--routing", "", true},
-                 {"--node", "", true},
-                 {"--nodes", "", true},
-                 {"--fabric", "", true},
-                 {"--hardware-model", "", true},
-                 {"--no-aggregation", "", false}};
+    f.help = std::string(kHelp) + FlagTableHelp(kCollectiveRows);
+    f.options = FlagTableOptions(kCollectiveRows);
     f.dump_full = false;
     f.build = BuildCollective;
     f.run = Run;
-    f.flags = kCollectiveFlags;
+    f.flags = FieldFlagsOf(kCollectiveRows);
     return f;
   }();
   return kForm;

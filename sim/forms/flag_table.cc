@@ -65,10 +65,16 @@ std::string Named(const FlagRow& row, const std::string& why) {
                       why);
 }
 
+// A bound as written: integers in full (1048576, not 1.04858e+06).
+std::string Bound(double v) {
+  if (std::trunc(v) == v && std::abs(v) < 1e15) return absl::StrCat(static_cast<long long>(v));
+  return absl::StrCat(v);
+}
+
 std::string Range(const FlagRow& row) {
   const bool open = row.kind == FlagRow::kPositive;
-  if (row.hi < row.lo) return absl::StrCat(open ? "must be > " : "must be >= ", row.lo);
-  return absl::StrCat("must lie in ", open ? "(" : "[", row.lo, ", ", row.hi, "]");
+  if (row.hi < row.lo) return absl::StrCat(open ? "must be > " : "must be >= ", Bound(row.lo));
+  return absl::StrCat("must lie in ", open ? "(" : "[", Bound(row.lo), ", ", Bound(row.hi), "]");
 }
 
 // One row: "" or the error.
@@ -111,15 +117,12 @@ const char* ValueName(const FlagRow& row) {
 
 }  // namespace
 
-std::string ParseFlagTable(const CommandArgs& args, absl::Span<const FlagRow> rows,
-                           const std::vector<OptionSpec>& extra, const std::string& command,
-                           ParsedOptions* parsed) {
+std::vector<OptionSpec> FlagTableOptions(absl::Span<const FlagRow> rows) {
   std::vector<OptionSpec> specs;
   for (const FlagRow& row : rows) {
     specs.push_back({row.flag, "", row.kind != FlagRow::kPresent && row.kind != FlagRow::kAbsent});
   }
-  specs.insert(specs.end(), extra.begin(), extra.end());
-  return ParseOptions(args, specs, command, parsed);
+  return specs;
 }
 
 std::string ApplyFlagTable(const ParsedOptions& o, absl::Span<const FlagRow> rows,

@@ -8,9 +8,10 @@
 // flags without "--" (dashes as underscores), so a row is also a kwarg.
 //
 // Usage:
-//   constexpr FlagRow kRows[] = {{"--tp", "training.tp", FlagRow::kInt, 1, 1024, "1", "tensor
-//   parallel"}}; ParsedOptions o; ParseFlagTable(args, kRows, extra_specs, "simulate training",
-//   &o); scenario::Scenario s; std::string e = ApplyFlagTable(o, kRows, &s);
+//   constexpr FlagRow kRows[] = {
+//       {"--tp", "training.tp", FlagRow::kInt, 1, 1024, "1", "tensor parallel"}};
+//   ParsedOptions o; ParseOptions(args, FlagTableOptions(kRows), "simulate training", &o);
+//   scenario::Scenario s; std::string e = ApplyFlagTable(o, kRows, &s);
 #ifndef MLSYSIM_SIM_FORMS_FLAG_TABLE_H_
 #define MLSYSIM_SIM_FORMS_FLAG_TABLE_H_
 
@@ -40,11 +41,8 @@ struct FlagRow {
   const char* help = "";
 };
 
-// The option specs of `rows` (plus `extra`, e.g. --help and --dump-scenario),
-// parsed from `args`; "" or the parse error.
-std::string ParseFlagTable(const CommandArgs& args, absl::Span<const FlagRow> rows,
-                           const std::vector<OptionSpec>& extra, const std::string& command,
-                           ParsedOptions* parsed);
+// The options `rows` read (value-taking or presence flags), for ParseOptions.
+std::vector<OptionSpec> FlagTableOptions(absl::Span<const FlagRow> rows);
 
 // Fills `s` from the options, row by row; "" or "FIELD (FLAG): why".
 std::string ApplyFlagTable(const ParsedOptions& o, absl::Span<const FlagRow> rows,

@@ -1,6 +1,8 @@
-// queue_form.cc — the `simulate queue` quick form: its flags fill a Scenario
-// (queue {}), which sim/scenario/queue_runner.cc runs.
+// queue_form.cc — the `simulate queue` quick form: one flag table
+// (flag_table.h) fills a Scenario (queue {}), which
+// sim/scenario/queue_runner.cc runs.
 #include "absl/strings/str_cat.h"
+#include "sim/forms/flag_table.h"
 #include "sim/forms/quick_form.h"
 #include "sim/scenario/runners.h"
 
@@ -17,50 +19,33 @@ constexpr const char kHelp[] =
     "1).\n"
     "  --dump-scenario prints the equivalent scenario (textproto) instead of running it.\n";
 
-// Which flag fills which scenario field (for messages about flag input).
-const FieldFlags kQueueFlags = {{"queue.servers", "--servers"},
-                                {"queue.arrival_rate", "--arrival-rate"},
-                                {"queue.service_time", "--service-time"},
-                                {"queue.service_distribution", "--service-dist"},
-                                {"queue.service_cv", "--cv"},
-                                {"queue.arrival_cv", "--arrival-cv"},
-                                {"queue.arrival", "--arrival"},
-                                {"queue.requests", "--requests"},
-                                {"queue.warmup_fraction", "--warmup"},
-                                {"replications", "--replications"},
-                                {"seed", "--seed"}};
+// The quick form's flags: each fills one scenario field (flag_table.h).
+constexpr FlagRow kQueueRows[] = {
+    {"--servers", "queue.servers", FlagRow::kInt, 1, 1000000, "", "servers c (required)"},
+    {"--arrival-rate", "queue.arrival_rate", FlagRow::kNumber, 0, -1, "",
+     "arrivals per unit time (required)"},
+    {"--service-time", "queue.service_time", FlagRow::kNumber, 0, -1, "",
+     "mean service time, same unit (required)"},
+    {"--service-dist", "queue.service_distribution", FlagRow::kString, 0, -1, "",
+     "exp (default) | det | gamma"},
+    {"--cv", "queue.service_cv", FlagRow::kPositive, 0, -1, "", "gamma service times' CV"},
+    {"--arrival", "queue.arrival", FlagRow::kString, 0, -1, "",
+     "poisson (default) | gamma | det | onoff | diurnal"},
+    {"--arrival-cv", "queue.arrival_cv", FlagRow::kNumber, 0, -1, "", "gamma arrivals' CV"},
+    {"--requests", "queue.requests", FlagRow::kInt, 100, 2000000000, "",
+     "requests per run (required)"},
+    {"--warmup", "queue.warmup_fraction", FlagRow::kNumber, 0, -1, "",
+     "share discarded as warm-up (0.05)"},
+    {"--seed", "seed", FlagRow::kInt, 0, 2000000000, "", "random seed (1)"},
+    {"--replications", "replications", FlagRow::kInt, 1, 100000, "", "independent runs (10)"},
+};
 
 std::string BuildQueue(const ParsedOptions& o, scenario::Scenario* s) {
   for (const char* required : {"--servers", "--arrival-rate", "--service-time", "--requests"}) {
     if (!o.Has(required)) return absl::StrCat(required, " is required");
   }
-  auto* q = s->mutable_queue();
-  int servers = 1, seed = 0, reps = 0;
-  long long requests = 0;
-  double lambda = 0, service = 0, cv = 0, arrival_cv = 0, warmup = 0;
-  std::string e = GetInt(o, "--servers", 1, 1000000, &servers);
-  if (e.empty()) e = GetInt64(o, "--requests", 100, 2000000000, &requests);
-  if (e.empty()) e = GetInt(o, "--seed", 0, 2000000000, &seed);
-  if (e.empty()) e = GetInt(o, "--replications", 1, 100000, &reps);
-  if (e.empty()) e = GetNumber(o, "--arrival-rate", &lambda);
-  if (e.empty()) e = GetNumber(o, "--service-time", &service);
-  if (e.empty()) e = GetNumber(o, "--cv", &cv);
-  if (e.empty()) e = GetNumber(o, "--arrival-cv", &arrival_cv);
-  if (e.empty()) e = GetNumber(o, "--warmup", &warmup);
-  if (!e.empty()) return e;
-  if (o.Has("--cv") && !(cv > 0)) return std::string("queue.service_cv (--cv): must be > 0");
-  q->set_servers(servers);
-  q->set_requests(requests);
-  q->set_arrival_rate(lambda);
-  q->set_service_time(service);
-  q->set_service_cv(cv);
-  q->set_arrival_cv(arrival_cv);
-  q->set_warmup_fraction(warmup);
-  q->set_service_distribution(o.Get("--service-dist", ""));
-  q->set_arrival(o.Get("--arrival", ""));
-  s->set_seed(static_cast<uint64_t>(seed));
-  s->set_replications(static_cast<uint32_t>(reps));
-  return "";
+  s->mutable_queue();
+  return ApplyFlagTable(o, kQueueRows, s);
 }
 
 absl::StatusOr<result::Result> Run(const scenario::Scenario& s, const RunContext& rc) {
@@ -73,15 +58,11 @@ const QuickForm& QueueForm() {
   static const QuickForm kForm = [] {
     QuickForm f;
     f.name = "queue";
-    f.help = kHelp;
-    for (const char* n :
-         {"--servers", "--arrival-rate", "--service-time", "--service-dist", "--cv", "--arrival",
-          "--arrival-cv", "--requests", "--warmup", "--seed", "--replications"})
-      f.options.push_back({n, "", true});
-    f.dump_full = true;
+    f.help = std::string(kHelp) + FlagTableHelp(kQueueRows);
+    f.options = FlagTableOptions(kQueueRows);
     f.build = BuildQueue;
     f.run = Run;
-    f.flags = kQueueFlags;
+    f.flags = FieldFlagsOf(kQueueRows);
     return f;
   }();
   return kForm;

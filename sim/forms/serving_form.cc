@@ -1,9 +1,10 @@
-// serving_form.cc — the `simulate serving` quick form: its flags only fill a
-// Scenario (serving {}, cluster {}, outputs {}); RunServing takes it from
-// there, exactly as it takes a scenario file.
+// serving_form.cc — the `simulate serving` quick form: one flag table
+// (flag_table.h) fills a Scenario (serving {}, cluster {}, outputs {});
+// RunServing takes it from there, exactly as it takes a scenario file.
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "sim/forms/flag_table.h"
 #include "sim/forms/quick_form.h"
 #include "sim/scenario/runners.h"
 
@@ -41,123 +42,74 @@ constexpr const char kHelp[] =
     "  --full, every default the run applies written out (token lengths, batch limits, router, "
     "...).\n";
 
-const FieldFlags kServingFlags = {{"serving.model", "--model"},
-                                  {"serving.hardware", "--hardware"},
-                                  {"serving.tp", "--tp"},
-                                  {"serving.replicas", "--replicas"},
-                                  {"serving.qps", "--qps"},
-                                  {"serving.requests", "--requests"},
-                                  {"serving.arrival_cv", "--cv"},
-                                  {"serving.arrival", "--arrival"},
-                                  {"serving.input_tokens", "--input-tokens"},
-                                  {"serving.output_tokens", "--output-tokens"},
-                                  {"serving.trace_file", "--request-trace"},
-                                  {"serving.trace_time_scale", "--trace-time-scale"},
-                                  {"serving.max_batched_tokens", "--max-batched-tokens"},
-                                  {"serving.max_batch", "--max-batch"},
-                                  {"serving.gpu_memory_utilization", "--gpu-memory-utilization"},
-                                  {"serving.router", "--router"},
-                                  {"serving.chunked_prefill_tokens", "--chunked-prefill"},
-                                  {"serving.precision", "--precision"},
-                                  {"serving.efficiency", "--efficiency"},
-                                  {"serving.slo_ttft", "--slo-ttft"},
-                                  {"serving.slo_itl", "--slo-itl"},
-                                  {"cluster.region", "--region"},
-                                  {"cluster.hardware_model", "--hardware-model"},
-                                  {"serving.tenants", "--tenant"},
-                                  {"serving.prefill_replicas", "--prefill-replicas"},
-                                  {"serving.kv_bandwidth", "--kv-bandwidth"},
-                                  {"serving.kv_latency", "--kv-latency"},
-                                  {"serving.preemption", "--preemption"},
-                                  {"serving.attention", "--attention"},
-                                  {"outputs.trace_json", "--trace"},
-                                  {"outputs.requests_csv", "--requests-csv"},
-                                  {"outputs.iterations_csv", "--iterations-csv"},
-                                  {"outputs.trace_max_events", "--trace-max-events"},
-                                  {"replications", "--replications"},
-                                  {"seed", "--seed"}};
+// The quick form's flags: each fills one scenario field (flag_table.h);
+// --tenant (repeatable, several fields) is handled below.
+constexpr FlagRow kServingRows[] = {
+    {"--model", "serving.model", FlagRow::kString, 0, -1, "",
+     "registry model or PATH/config.json (required)"},
+    {"--hardware", "serving.hardware", FlagRow::kString, 0, -1, "",
+     "registry accelerator (required)"},
+    {"--tp", "serving.tp", FlagRow::kInt, 1, 1024, "", "tensor parallel size (1)"},
+    {"--replicas", "serving.replicas", FlagRow::kInt, 1, 1 << 20, "", "replicas (required)"},
+    {"--qps", "serving.qps", FlagRow::kPositive, 0, -1, "", "mean arrival rate, requests/s"},
+    {"--requests", "serving.requests", FlagRow::kInt, 1, 20000000, "", "requests to simulate"},
+    {"--arrival", "serving.arrival", FlagRow::kString, 0, -1, "",
+     "poisson | gamma | onoff | diurnal"},
+    {"--cv", "serving.arrival_cv", FlagRow::kPositive, 0, -1, "", "gamma arrivals' CV"},
+    {"--input-tokens", "serving.input_tokens", FlagRow::kString, 0, -1, "",
+     "fixed:N | uniform:A:B | lognormal:MU:SIGMA | empirical:..."},
+    {"--output-tokens", "serving.output_tokens", FlagRow::kString, 0, -1, "",
+     "same forms as --input-tokens"},
+    {"--request-trace", "serving.trace_file", FlagRow::kString, 0, -1, "",
+     "Azure-layout CSV replayed as the arrivals"},
+    {"--trace-time-scale", "serving.trace_time_scale", FlagRow::kPositive, 0, -1, "",
+     "multiplies the trace's timestamps (1)"},
+    {"--max-batch", "serving.max_batch", FlagRow::kInt, 1, 1 << 20, "",
+     "sequences per iteration (256)"},
+    {"--max-num-seqs", "serving.max_batch", FlagRow::kInt, 1, 1 << 20, "",
+     "vLLM's name for --max-batch"},
+    {"--gpu-memory-utilization", "serving.gpu_memory_utilization", FlagRow::kPositive, 0, 1, "",
+     "fraction of HBM the engine may use (0.9)"},
+    {"--max-batched-tokens", "serving.max_batched_tokens", FlagRow::kInt, 1, 1 << 26, "",
+     "tokens per iteration (8192)"},
+    {"--router", "serving.router", FlagRow::kString, 0, -1, "", "rr | lor | jsq-kv"},
+    {"--chunked-prefill", "serving.chunked_prefill_tokens", FlagRow::kInt, 0, 1 << 26, "",
+     "prefill chunk, tokens (0: whole prompts)"},
+    {"--precision", "serving.precision", FlagRow::kString, 0, -1, "", "fp16 (default), fp8, ..."},
+    {"--efficiency", "serving.efficiency", FlagRow::kPositive, 0, 1, "",
+     "fraction of peak; selects the roofline machine"},
+    {"--attention", "serving.attention", FlagRow::kString, 0, -1, "", "causal (default) | square"},
+    {"--hardware-model", "cluster.hardware_model", FlagRow::kString, 0, -1, "",
+     "calibrated (default with a profile) | roofline"},
+    {"--slo-ttft", "serving.slo_ttft", FlagRow::kString, 0, -1, "", "goodput SLO, e.g. 500 ms"},
+    {"--slo-itl", "serving.slo_itl", FlagRow::kString, 0, -1, "", "goodput SLO, e.g. 50 ms"},
+    {"--region", "cluster.region", FlagRow::kString, 0, -1, "", "grid for energy and carbon"},
+    {"--seed", "seed", FlagRow::kInt, 0, 2000000000, "", "random seed (1)"},
+    {"--replications", "replications", FlagRow::kInt, 1, 10000, "", "independent runs"},
+    {"--requests-csv", "outputs.requests_csv", FlagRow::kString, 0, -1, "", "one row per request"},
+    {"--iterations-csv", "outputs.iterations_csv", FlagRow::kString, 0, -1, "",
+     "one row per batch iteration"},
+    {"--trace", "outputs.trace_json", FlagRow::kString, 0, -1, "", "Perfetto trace file"},
+    {"--trace-max-events", "outputs.trace_max_events", FlagRow::kInt, 2, 100000000, "", "cap"},
+    {"--tenant", "", FlagRow::kString, 0, -1, "",
+     "NAME/QPS/PRIORITY[/MAX_RUNNING[/INPUT[/OUTPUT]]], repeatable [serving.tenants]"},
+    {"--prefill-replicas", "serving.prefill_replicas", FlagRow::kInt, 0, 1 << 20, "",
+     "disaggregated prefill replicas"},
+    {"--kv-bandwidth", "serving.kv_bandwidth", FlagRow::kString, 0, -1, "",
+     "KV transfer link per GPU, e.g. 50 GB/s"},
+    {"--kv-latency", "serving.kv_latency", FlagRow::kString, 0, -1, "", "e.g. 5 us"},
+    {"--preemption", "serving.preemption", FlagRow::kString, 0, -1, "",
+     "recompute (vLLM) | swap | never (TensorRT-LLM)"},
+};
 
-std::string BuildServing(const ParsedOptions& o, scenario::Scenario* s) {
-  for (const char* required : {"--model", "--hardware", "--replicas"}) {
-    if (!o.Has(required)) return absl::StrCat(required, " is required");
-  }
-  const bool from_trace = o.Has("--request-trace");
-  const bool tenants = o.Has("--tenant");
-  if (!from_trace && ((!o.Has("--qps") && !tenants) || !o.Has("--requests"))) {
-    return "--qps and --requests are required (or --request-trace FILE, or --tenant ... with "
-           "--requests)";
-  }
-  auto* w = s->mutable_serving();
-  int tp = 0, replicas = 0, max_batch = 0, max_tokens = 0, chunk = 0, seed = 0, reps = 0,
-      prefill = 0;
-  long long requests = 0, max_events = 0;
-  double qps = 0, cv = 0, efficiency = 0, time_scale = 0;
-  std::string e = GetInt(o, "--tp", 1, 1024, &tp);
-  if (e.empty()) e = GetInt(o, "--replicas", 1, 1 << 20, &replicas);
-  if (e.empty()) e = GetInt64(o, "--requests", 1, 20000000, &requests);
-  if (e.empty()) e = GetInt(o, "--max-batch", 1, 1 << 20, &max_batch);
-  // vLLM's name for the same limit.
-  if (e.empty() && o.Has("--max-num-seqs")) {
-    if (o.Has("--max-batch")) {
-      e = "serving.max_batch: give --max-batch or --max-num-seqs (the same limit), not both";
-    } else {
-      e = GetInt(o, "--max-num-seqs", 1, 1 << 20, &max_batch);
-    }
-  }
-  double memory_utilization = 0;
-  if (e.empty()) e = GetNumber(o, "--gpu-memory-utilization", &memory_utilization);
-  if (e.empty() && o.Has("--gpu-memory-utilization") &&
-      !(memory_utilization > 0 && memory_utilization <= 1)) {
-    e = "serving.gpu_memory_utilization (--gpu-memory-utilization): must lie in (0, 1]";
-  }
-  if (e.empty()) e = GetInt(o, "--max-batched-tokens", 1, 1 << 26, &max_tokens);
-  if (e.empty()) e = GetInt(o, "--chunked-prefill", 0, 1 << 26, &chunk);
-  if (e.empty()) e = GetInt(o, "--seed", 0, 2000000000, &seed);
-  if (e.empty()) e = GetInt(o, "--replications", 1, 10000, &reps);
-  if (e.empty()) e = GetInt(o, "--prefill-replicas", 0, 1 << 20, &prefill);
-  if (e.empty()) e = GetInt64(o, "--trace-max-events", 2, 100000000, &max_events);
-  if (e.empty()) e = GetNumber(o, "--qps", &qps);
-  if (e.empty()) e = GetNumber(o, "--cv", &cv);
-  if (e.empty()) e = GetNumber(o, "--efficiency", &efficiency);
-  if (e.empty()) e = GetNumber(o, "--trace-time-scale", &time_scale);
-  if (e.empty() && o.Has("--qps") && !(qps > 0)) e = "serving.qps (--qps): must be > 0";
-  if (e.empty() && o.Has("--efficiency") && !(efficiency > 0))
-    e = "serving.efficiency (--efficiency): must lie in (0, 1]";
-  if (e.empty() && o.Has("--cv") && !(cv > 0)) e = "serving.arrival_cv (--cv): must be > 0";
-  if (e.empty() && o.Has("--trace-time-scale") && !(time_scale > 0)) {
-    e = "serving.trace_time_scale (--trace-time-scale): must be > 0";
-  }
-  if (!e.empty()) return e;
-  w->set_model(o.Get("--model", ""));
-  w->set_hardware(o.Get("--hardware", ""));
-  w->set_tp(tp);
-  w->set_replicas(replicas);
-  w->set_requests(requests);
-  w->set_max_batch(max_batch);
-  w->set_max_batched_tokens(max_tokens);
-  w->set_chunked_prefill_tokens(chunk);
-  w->set_prefill_replicas(prefill);
-  w->set_qps(qps);
-  w->set_arrival_cv(cv);
-  w->set_efficiency(efficiency);
-  w->set_gpu_memory_utilization(memory_utilization);
-  w->set_trace_time_scale(time_scale);
-  w->set_precision(o.Get("--precision", ""));
-  w->set_arrival(o.Get("--arrival", ""));
-  w->set_trace_file(o.Get("--request-trace", ""));
-  w->set_input_tokens(o.Get("--input-tokens", ""));
-  w->set_output_tokens(o.Get("--output-tokens", ""));
-  w->set_router(o.Get("--router", ""));
-  w->set_slo_ttft(o.Get("--slo-ttft", ""));
-  w->set_slo_itl(o.Get("--slo-itl", ""));
-  w->set_kv_bandwidth(o.Get("--kv-bandwidth", ""));
-  w->set_kv_latency(o.Get("--kv-latency", ""));
-  w->set_preemption(o.Get("--preemption", ""));
-  w->set_attention(o.Get("--attention", ""));
-  s->mutable_cluster()->set_region(o.Get("--region", ""));
-  s->mutable_cluster()->set_hardware_model(o.Get("--hardware-model", ""));
-  if (!s->cluster().ByteSizeLong()) s->clear_cluster();
-  // Tenants: NAME/QPS/PRIORITY[/MAX_RUNNING[/INPUT[/OUTPUT]]].
+const FieldFlags kServingFlags = [] {
+  FieldFlags f = FieldFlagsOf(kServingRows);
+  f.push_back({"serving.tenants", "--tenant"});
+  return f;
+}();
+
+// --tenant NAME/QPS/PRIORITY[/MAX_RUNNING[/INPUT[/OUTPUT]]], one per flag.
+std::string AddTenants(const ParsedOptions& o, scenario::ServingWorkload* w) {
   for (const std::string& spec : o.GetAll("--tenant")) {
     std::vector<std::string> f = absl::StrSplit(spec, '/');
     auto fail = [&](const std::string& why) {
@@ -179,14 +131,25 @@ std::string BuildServing(const ParsedOptions& o, scenario::Scenario* s) {
     if (f.size() > 4) t->set_input_tokens(f[4]);
     if (f.size() > 5) t->set_output_tokens(f[5]);
   }
-  auto* out = s->mutable_outputs();
-  out->set_trace_json(o.Get("--trace", ""));
-  out->set_requests_csv(o.Get("--requests-csv", ""));
-  out->set_iterations_csv(o.Get("--iterations-csv", ""));
-  out->set_trace_max_events(max_events);
-  if (!s->outputs().ByteSizeLong()) s->clear_outputs();
-  s->set_seed(static_cast<uint64_t>(seed));
-  s->set_replications(static_cast<uint32_t>(reps));
+  return "";
+}
+
+std::string BuildServing(const ParsedOptions& o, scenario::Scenario* s) {
+  for (const char* required : {"--model", "--hardware", "--replicas"}) {
+    if (!o.Has(required)) return absl::StrCat(required, " is required");
+  }
+  const bool from_trace = o.Has("--request-trace");
+  const bool tenants = o.Has("--tenant");
+  if (!from_trace && ((!o.Has("--qps") && !tenants) || !o.Has("--requests"))) {
+    return "--qps and --requests are required (or --request-trace FILE, or --tenant ... with "
+           "--requests)";
+  }
+  if (o.Has("--max-batch") && o.Has("--max-num-seqs")) {
+    return "serving.max_batch: give --max-batch or --max-num-seqs (the same limit), not both";
+  }
+  s->mutable_serving();
+  if (std::string e = ApplyFlagTable(o, kServingRows, s); !e.empty()) return e;
+  if (std::string e = AddTenants(o, s->mutable_serving()); !e.empty()) return e;
   return "";
 }
 
@@ -200,44 +163,8 @@ const QuickForm& ServingForm() {
   static const QuickForm kForm = [] {
     QuickForm f;
     f.name = "serving";
-    f.help = kHelp;
-    for (const char* n : {"--model",
-                          "--hardware",
-                          "--tp",
-                          "--replicas",
-                          "--qps",
-                          "--requests",
-                          "--arrival",
-                          "--cv",
-                          "--input-tokens",
-                          "--output-tokens",
-                          "--request-trace",
-                          "--trace-time-scale",
-                          "--max-batch",
-                          "--max-num-seqs",
-                          "--gpu-memory-utilization",
-                          "--max-batched-tokens",
-                          "--router",
-                          "--chunked-prefill",
-                          "--precision",
-                          "--efficiency",
-                          "--slo-ttft",
-                          "--slo-itl",
-                          "--region",
-                          "--seed",
-                          "--replications",
-                          "--requests-csv",
-                          "--iterations-csv",
-                          "--trace",
-                          "--trace-max-events",
-                          "--tenant",
-                          "--prefill-replicas",
-                          "--kv-bandwidth",
-                          "--kv-latency",
-                          "--preemption",
-                          "--attention",
-                          "--hardware-model"})
-      f.options.push_back({n, "", true});
+    f.help = std::string(kHelp) + FlagTableHelp(kServingRows);
+    f.options = FlagTableOptions(kServingRows);
     f.build = BuildServing;
     f.run = Run;
     f.flags = kServingFlags;

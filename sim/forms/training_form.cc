@@ -173,10 +173,7 @@ const QuickForm& TrainingForm() {
     QuickForm f;
     f.name = "training";
     f.help = std::string(kHelp) + FlagTableHelp(kTrainingRows);
-    for (const FlagRow& row : kTrainingRows) {
-      f.options.push_back(
-          {row.flag, "", row.kind != FlagRow::kPresent && row.kind != FlagRow::kAbsent});
-    }
+    f.options = FlagTableOptions(kTrainingRows);
     f.build = BuildTraining;
     f.run = Run;
     f.flags = kTrainingFlags;
