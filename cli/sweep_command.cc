@@ -19,8 +19,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "cli/simulate_common.h"
 #include "analytic/solvers/solve_dispatch.h"
+#include "cli/simulate_common.h"
 #include "cli/sweep_mpi.h"
 #include "google/protobuf/text_format.h"
 #include "nlohmann/json.hpp"
@@ -87,8 +87,8 @@ std::vector<std::string> MetricColumns(const std::map<int64_t, SweepRow>& rows) 
   std::vector<std::string> names;
   std::set<std::string> seen;
   for (const auto& [i, row] : rows) {
-    for (const auto& [name, v] : row.metrics) {
-      if (seen.insert(name).second) names.push_back(name);
+    for (const sweep::NamedValue& m : row.metrics()) {
+      if (seen.insert(m.name()).second) names.push_back(m.name());
     }
   }
   return names;
@@ -97,14 +97,14 @@ std::vector<std::string> MetricColumns(const std::map<int64_t, SweepRow>& rows) 
 // One row as a JSON object (the --jsonl line).
 std::string RowJson(const sweep::Sweep& s, int64_t i, const SweepRow& row) {
   Record point, metrics;
-  for (int a = 0; a < s.axes_size(); ++a) point.Str(s.axes(a).field(), row.point[a]);
-  for (const auto& [name, v] : row.metrics) metrics.Num(name, v);
+  for (int a = 0; a < s.axes_size(); ++a) point.Str(s.axes(a).field(), row.point(a));
+  for (const sweep::NamedValue& m : row.metrics()) metrics.Num(m.name(), m.value());
   Record r;
   r.Int("index", i)
       .Obj("point", std::move(point))
-      .Str("status", row.status)
-      .Bool("meets_constraints", row.feasible);
-  if (!row.error.empty()) r.Str("error", row.error);
+      .Str("status", row.status())
+      .Bool("meets_constraints", row.feasible());
+  if (!row.error().empty()) r.Str("error", row.error());
   r.Obj("metrics", std::move(metrics));
   return r.ToJson();
 }
@@ -121,9 +121,10 @@ absl::Status WriteOutputs(const sweep::Sweep& s, const std::map<int64_t, SweepRo
     f.stream() << absl::StrJoin(header, ",") << "\n";
     for (const auto& [i, row] : rows) {
       std::vector<std::string> cells = {absl::StrCat(i)};
-      for (const auto& v : row.point) cells.push_back(CsvField(v));
-      cells.insert(cells.end(), {row.status, row.feasible ? "1" : "0", CsvField(row.error)});
-      std::map<std::string, double> m(row.metrics.begin(), row.metrics.end());
+      for (const auto& v : row.point()) cells.push_back(CsvField(v));
+      cells.insert(cells.end(), {row.status(), row.feasible() ? "1" : "0", CsvField(row.error())});
+      std::map<std::string, double> m;
+      for (const sweep::NamedValue& v : row.metrics()) m.emplace(v.name(), v.value());
       for (const auto& n : names) {
         auto it = m.find(n);
         cells.push_back(it == m.end() ? "" : ExactNumber(it->second));
@@ -164,35 +165,43 @@ absl::Status ReadDone(const sweep::Sweep& s, const std::vector<SweepPoint>& poin
           absl::StrCat(csv, ":", line_no, ": not a row of this sweep"));
     }
     SweepRow row;
-    row.index = index;
-    row.point.assign(cells.begin() + 1, cells.begin() + 1 + axes);
-    if (row.point != points[index]) {
+    row.set_index(index);
+    row.mutable_point()->Assign(cells.begin() + 1, cells.begin() + 1 + axes);
+    if (!std::equal(row.point().begin(), row.point().end(), points[index].begin(),
+                    points[index].end())) {
       return absl::InvalidArgumentError(absl::StrCat(csv, ":", line_no, ": point #", index,
                                                      " has other axis values than this sweep's"));
     }
-    row.status = cells[axes + 1];
-    row.feasible = cells[axes + 2] == "1";
-    row.error = cells[axes + 3];
+    row.set_status(cells[axes + 1]);
+    row.set_feasible(cells[axes + 2] == "1");
+    row.set_error(cells[axes + 3]);
     for (size_t c = axes + 4; c < cells.size(); ++c) {
       double v;
-      if (!cells[c].empty() && absl::SimpleAtod(cells[c], &v))
-        row.metrics.push_back({header[c], v});
+      if (!cells[c].empty() && absl::SimpleAtod(cells[c], &v)) {
+        sweep::NamedValue* m = row.add_metrics();
+        m->set_name(header[c]);
+        m->set_value(v);
+      }
     }
     (*rows)[index] = std::move(row);
   }
   return absl::OkStatus();
 }
 
-void FlattenJson(const nlohmann::json& j, const std::string& prefix,
-                 std::vector<std::pair<std::string, double>>* out) {
+void FlattenJson(const nlohmann::json& j, const std::string& prefix, SweepRow* out) {
+  auto add = [out](const std::string& name, double value) {
+    sweep::NamedValue* m = out->add_metrics();
+    m->set_name(name);
+    m->set_value(value);
+  };
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string name = prefix + it.key();
     if (it->is_number()) {
-      out->push_back({name, it->get<double>()});
+      add(name, it->get<double>());
     } else if (it->is_boolean()) {
-      out->push_back({name, it->get<bool>() ? 1.0 : 0.0});
+      add(name, it->get<bool>() ? 1.0 : 0.0);
     } else if (it->is_string() && (*it == "inf" || *it == "-inf")) {
-      out->push_back({name, *it == "inf" ? HUGE_VAL : -HUGE_VAL});
+      add(name, *it == "inf" ? HUGE_VAL : -HUGE_VAL);
     } else if (it->is_object()) {
       FlattenJson(*it, name + ".", out);
     }
@@ -204,8 +213,8 @@ void FlattenJson(const nlohmann::json& j, const std::string& prefix,
 SweepRow RunSolvePoint(const sweep::Sweep& s, const nlohmann::json& base, const SweepPoint& point,
                        int64_t index, const Registry& registry) {
   SweepRow row;
-  row.index = index;
-  row.point = point;
+  row.set_index(index);
+  row.mutable_point()->Assign(point.begin(), point.end());
   nlohmann::json request = base;
   for (int a = 0; a < s.axes_size(); ++a) {
     const std::string key = s.axes(a).field().substr(5);
@@ -221,13 +230,13 @@ SweepRow RunSolvePoint(const sweep::Sweep& s, const nlohmann::json& base, const 
   }
   const SolveOutcome out = SolveRequest(registry, request);
   if (!out.ok) {
-    row.status = out.exit_code == kExitInfeasible ? "infeasible" : "error";
-    row.error =
-        out.error_field.empty() ? out.error_message : out.error_field + ": " + out.error_message;
+    row.set_status(out.exit_code == kExitInfeasible ? "infeasible" : "error");
+    row.set_error(out.error_field.empty() ? out.error_message
+                                          : out.error_field + ": " + out.error_message);
     return row;
   }
-  row.status = "ok";
-  FlattenJson(nlohmann::json::parse(out.result.ToJson()), "", &row.metrics);
+  row.set_status("ok");
+  FlattenJson(nlohmann::json::parse(out.result.ToJson()), "", &row);
   JudgeRow(s, &row);
   return row;
 }
@@ -235,8 +244,8 @@ SweepRow RunSolvePoint(const sweep::Sweep& s, const nlohmann::json& base, const 
 std::string PointText(const sweep::Sweep& s, const SweepRow& row) {
   std::vector<std::string> parts;
   for (int a = 0; a < s.axes_size(); ++a)
-    parts.push_back(absl::StrCat(s.axes(a).field(), "=", row.point[a]));
-  return absl::StrCat("#", row.index, " ", absl::StrJoin(parts, " "));
+    parts.push_back(absl::StrCat(s.axes(a).field(), "=", row.point(a)));
+  return absl::StrCat("#", row.index(), " ", absl::StrJoin(parts, " "));
 }
 
 }  // namespace
@@ -323,7 +332,7 @@ int RunSweep(const CommandContext& ctx, const CommandArgs& args) {
                       : RunSweepPoint(s, (*points)[i], i, dir, quiet);
   };
   auto on_done = [&](SweepRow row) {
-    rows[row.index] = std::move(row);
+    rows[row.index()] = std::move(row);
     const auto now = std::chrono::steady_clock::now();
     const double secs = std::chrono::duration<double>(now - start).count();
     const long long done = static_cast<long long>(rows.size());
@@ -338,7 +347,7 @@ int RunSweep(const CommandContext& ctx, const CommandArgs& args) {
   std::string workers = absl::StrCat(jobs, jobs == 1 ? " worker" : " workers");
   if (LaunchedByMpi()) {
     int ranks = 0;
-    auto coordinator = RunSweepOverMpi(*points, todo, run_point, on_done, &ranks);
+    auto coordinator = RunSweepOverMpi(todo, run_point, on_done, &ranks);
     std::signal(SIGINT, old_int);
     if (!coordinator.ok()) {
       const bool infeasible = absl::IsFailedPrecondition(coordinator.status());
@@ -387,9 +396,8 @@ int RunSweep(const CommandContext& ctx, const CommandArgs& args) {
       AppendJsonString(j, ob.per());
       j += absl::StrCat(", \"maximize\": ", ob.maximize() ? "true" : "false", "}");
     }
-    j += absl::StrCat("], \"best\": ", sum.best, ", \"tied\": [",
-                      absl::StrJoin(sum.tied, ", "), "], \"pareto\": [",
-                      absl::StrJoin(sum.pareto, ", "), "]");
+    j += absl::StrCat("], \"best\": ", sum.best, ", \"tied\": [", absl::StrJoin(sum.tied, ", "),
+                      "], \"pareto\": [", absl::StrJoin(sum.pareto, ", "), "]");
     j += ", \"rows\": [";
     bool first_row = true;
     for (const auto& [i, row] : rows) {
@@ -466,10 +474,12 @@ int RunSweep(const CommandContext& ctx, const CommandArgs& args) {
             "  %s: %d other point%s cannot be told from it on %s (%s):\n",
             sum.tied_by_noise ? "the best is within the noise" : "a tie", sum.tied.size(),
             sum.tied.size() == 1 ? "" : "s",
-            first.per().empty() ? first.metric() : absl::StrCat(first.metric(), " per ", first.per()),
-            sum.tied_by_noise ? "the same value or overlapping 95 % CIs; more replications "
-                                "would separate them"
-                              : "the same value; the next objective, then the lower index, broke the tie");
+            first.per().empty() ? first.metric()
+                                : absl::StrCat(first.metric(), " per ", first.per()),
+            sum.tied_by_noise
+                ? "the same value or overlapping 95 % CIs; more replications "
+                  "would separate them"
+                : "the same value; the next objective, then the lower index, broke the tie");
         for (int64_t i : sum.tied)
           *ctx.out << "    " << PointText(s, rows[i]) << " (" << value_text(first, rows[i])
                    << ")\n";

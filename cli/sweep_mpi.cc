@@ -27,7 +27,7 @@ bool LaunchedByMpi() {
 
 #ifndef MLSYSIM_HAVE_MPI
 
-absl::StatusOr<bool> RunSweepOverMpi(const std::vector<SweepPoint>&, const std::vector<int64_t>&,
+absl::StatusOr<bool> RunSweepOverMpi(const std::vector<int64_t>&,
                                      const std::function<SweepRow(int64_t)>&,
                                      const std::function<void(SweepRow)>&, int*) {
   return absl::FailedPreconditionError(
@@ -40,44 +40,12 @@ absl::StatusOr<bool> RunSweepOverMpi(const std::vector<SweepPoint>&, const std::
 
 namespace {
 
-constexpr int kTagResult = 1;  // worker -> coordinator: rows, each ending in \x1e (empty: "ready")
+constexpr int kTagResult = 1;  // worker -> coordinator: a sweep::RowBatch (empty: "ready")
 constexpr int kTagWork = 2;    // coordinator -> worker: a chunk of indices (empty: stop)
-
-// A row as text: index, status, feasible, error, then name\tvalue lines
-// (17 significant digits read back exactly).
-std::string Encode(const SweepRow& r) {
-  std::string error = r.error;
-  for (char& c : error) {
-    if (c == '\n') c = ' ';
-  }
-  std::string out =
-      absl::StrCat(r.index, "\n", r.status, "\n", r.feasible ? 1 : 0, "\n", error, "\n");
-  for (const auto& [name, v] : r.metrics) absl::StrAppend(&out, name, "\t", ExactNumber(v), "\n");
-  return out;
-}
-
-SweepRow Decode(const std::string& text, const std::vector<SweepPoint>& points) {
-  std::vector<std::string> lines = absl::StrSplit(text, '\n');
-  SweepRow r;
-  (void)absl::SimpleAtoi(lines[0], &r.index);
-  r.point = points[r.index];
-  r.status = lines[1];
-  r.feasible = lines[2] == "1";
-  r.error = lines[3];
-  for (size_t i = 4; i < lines.size(); ++i) {
-    const size_t tab = lines[i].find('\t');
-    if (tab == std::string::npos) continue;
-    double v = 0;
-    (void)absl::SimpleAtod(lines[i].substr(tab + 1), &v);
-    r.metrics.push_back({lines[i].substr(0, tab), v});
-  }
-  return r;
-}
 
 }  // namespace
 
-absl::StatusOr<bool> RunSweepOverMpi(const std::vector<SweepPoint>& points,
-                                     const std::vector<int64_t>& todo,
+absl::StatusOr<bool> RunSweepOverMpi(const std::vector<int64_t>& todo,
                                      const std::function<SweepRow(int64_t)>& run_point,
                                      const std::function<void(SweepRow)>& on_done, int* ranks) {
   int initialized = 0;
@@ -113,9 +81,11 @@ absl::StatusOr<bool> RunSweepOverMpi(const std::vector<SweepPoint>& points,
       MPI_Recv(buf.data(), length, MPI_CHAR, st.MPI_SOURCE, kTagResult, MPI_COMM_WORLD,
                MPI_STATUS_IGNORE);
       if (length > 0) {
-        for (absl::string_view one : absl::StrSplit(buf, '\x1e', absl::SkipEmpty())) {
-          on_done(Decode(std::string(one), points));
+        sweep::RowBatch batch;
+        if (!batch.ParseFromString(buf)) {
+          MPI_Abort(MPI_COMM_WORLD, 1);  // a worker of another build: nothing to trust
         }
+        for (sweep::Row& row : *batch.mutable_rows()) on_done(std::move(row));
       }
       const size_t remaining = todo.size() - next;
       const size_t chunk =
@@ -139,8 +109,9 @@ absl::StatusOr<bool> RunSweepOverMpi(const std::vector<SweepPoint>& points,
       MPI_Recv(indices.data(), count, MPI_LONG_LONG, 0, kTagWork, MPI_COMM_WORLD,
                MPI_STATUS_IGNORE);
       if (indices.empty()) break;
-      result.clear();
-      for (long long index : indices) absl::StrAppend(&result, Encode(run_point(index)), "\x1e");
+      sweep::RowBatch batch;
+      for (long long index : indices) *batch.add_rows() = run_point(index);
+      result = batch.SerializeAsString();
     }
   }
   MPI_Finalize();

@@ -6,7 +6,7 @@
 // the same sweep file, so only point indices and result rows travel. Built
 // when CMake finds MPI (MLSYSIM_HAVE_MPI); otherwise a run under mpirun
 // fails with a message saying so.
-// Usage: if (LaunchedByMpi()) { auto r = RunSweepOverMpi(sweep, points, todo, dir, rc, on_done); }
+// Usage: if (LaunchedByMpi()) { auto r = RunSweepOverMpi(todo, run_point, on_done, &ranks); }
 #ifndef MLSYSIM_CLI_SWEEP_MPI_H_
 #define MLSYSIM_CLI_SWEEP_MPI_H_
 
@@ -25,8 +25,7 @@ bool LaunchedByMpi();
 // Runs `todo` over the MPI ranks. On rank 0 calls on_done for every row and
 // returns true; on the other ranks returns false once the work is done (they
 // print nothing). An error if this build has no MPI.
-absl::StatusOr<bool> RunSweepOverMpi(const std::vector<SweepPoint>& points,
-                                     const std::vector<int64_t>& todo,
+absl::StatusOr<bool> RunSweepOverMpi(const std::vector<int64_t>& todo,
                                      const std::function<SweepRow(int64_t)>& run_point,
                                      const std::function<void(SweepRow)>& on_done, int* ranks);
 

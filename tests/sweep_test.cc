@@ -102,6 +102,19 @@ TEST(SweepPointsTest, FieldPathsAreChecked) {
             std::string::npos);
 }
 
+// An "ok" row with the given values, in order.
+SweepRow OkRow(int64_t index, const std::vector<std::pair<std::string, double>>& values) {
+  SweepRow r;
+  r.set_index(index);
+  r.set_status("ok");
+  for (const auto& [name, value] : values) {
+    sweep::NamedValue* m = r.add_metrics();
+    m->set_name(name);
+    m->set_value(value);
+  }
+  return r;
+}
+
 TEST(SweepSummaryTest, ParetoFrontAndBestByHand) {
   auto s = Parse(R"pb(
     objectives { metric: "cost" maximize: false }
@@ -113,16 +126,13 @@ TEST(SweepSummaryTest, ParetoFrontAndBestByHand) {
   std::vector<SweepRow> rows;
   const double v[][3] = {{1, 1, .5}, {2, 3, .5}, {2, 2, .5}, {3, 3, .5}, {0.5, 9, 2}};
   for (int i = 0; i < 5; ++i) {
-    SweepRow r;
-    r.index = i;
-    r.status = "ok";
-    r.metrics = {{"cost", v[i][0]}, {"speed", v[i][1]}, {"latency", v[i][2]}};
+    SweepRow r = OkRow(i, {{"cost", v[i][0]}, {"speed", v[i][1]}, {"latency", v[i][2]}});
     JudgeRow(s, &r);
     rows.push_back(r);
   }
   SweepRow err;
-  err.index = 5;
-  err.status = "error";
+  err.set_index(5);
+  err.set_status("error");
   rows.push_back(err);
   const SweepSummary sum = Summarize(s, rows);
   EXPECT_EQ(sum.feasible, 4);
@@ -130,7 +140,7 @@ TEST(SweepSummaryTest, ParetoFrontAndBestByHand) {
   EXPECT_EQ(sum.pareto, (std::vector<int64_t>{0, 1}));
   EXPECT_EQ(sum.best, 0);  // cheapest
   // A tie on the first objective goes to the next one: (1, 1) vs (1, 5 maximized).
-  rows[1].metrics[0].second = 1;
+  rows[1].mutable_metrics(0)->set_value(1);
   EXPECT_EQ(Summarize(s, rows).best, 1);
   // ... and #0, with the same cost, is named as tied with it (an equal value).
   EXPECT_EQ(Summarize(s, rows).tied, (std::vector<int64_t>{0}));
@@ -145,10 +155,7 @@ TEST(SweepSummaryTest, PointsWithinTheNoiseOfTheBestAreNamed) {
   const double v[][2] = {{0.910, 0.0045}, {0.905, 0.002}, {0.900, 0.004}, {0.915, 0.001}};
   std::vector<SweepRow> rows;
   for (int i = 0; i < 4; ++i) {
-    SweepRow r;
-    r.index = i;
-    r.status = "ok";
-    r.metrics = {{"ettr", v[i][0]}, {"ettr.ci95", v[i][1]}, {"usd", i == 3 ? 2.0 : 1.0}};
+    SweepRow r = OkRow(i, {{"ettr", v[i][0]}, {"ettr.ci95", v[i][1]}, {"usd", i == 3 ? 2.0 : 1.0}});
     JudgeRow(s, &r);
     rows.push_back(r);
   }

@@ -37,26 +37,30 @@ void Flatten(const result::Result& r, const std::string& prefix,
   for (const auto& p : r.parts()) Flatten(p, prefix + p.form() + ".", out);
 }
 
-double Lookup(const SweepRow& row, const std::string& name) {
-  for (const auto& [k, v] : row.metrics) {
-    if (k == name) return v;
+}  // namespace
+
+double RowValue(const SweepRow& row, const std::string& name) {
+  for (const sweep::NamedValue& m : row.metrics()) {
+    if (m.name() == name) return m.value();
   }
   return std::numeric_limits<double>::quiet_NaN();
 }
 
-}  // namespace
-
-std::vector<std::pair<std::string, double>> FlattenResult(const result::Result& r) {
+void FlattenResult(const result::Result& r, SweepRow* row) {
   std::vector<std::pair<std::string, double>> out;
   Flatten(r, "", &out);
-  return out;
+  for (auto& [name, value] : out) {
+    sweep::NamedValue* m = row->add_metrics();
+    m->set_name(std::move(name));
+    m->set_value(value);
+  }
 }
 
 void JudgeRow(const sweep::Sweep& s, SweepRow* row) {
-  row->feasible = row->status == "ok";
+  row->set_feasible(row->status() == "ok");
   for (const auto& c : s.constraints()) {
-    if (!row->feasible) return;
-    const double v = Lookup(*row, c.metric());
+    if (!row->feasible()) return;
+    const double v = RowValue(*row, c.metric());
     const std::string& op = c.op();
     const bool holds = op == "<="   ? v <= c.value()
                        : op == "<"  ? v < c.value()
@@ -64,20 +68,20 @@ void JudgeRow(const sweep::Sweep& s, SweepRow* row) {
                        : op == ">"  ? v > c.value()
                        : op == "==" ? v == c.value()
                                     : false;
-    row->feasible = holds;  // NaN (a missing metric) fails every constraint
+    row->set_feasible(holds);  // NaN (a missing metric) fails every constraint
   }
 }
 
 double ObjectiveValue(const sweep::Objective& o, const SweepRow& row) {
-  double v = Lookup(row, o.metric());
-  if (!o.per().empty()) v /= Lookup(row, o.per());
+  double v = RowValue(row, o.metric());
+  if (!o.per().empty()) v /= RowValue(row, o.per());
   return v;
 }
 
 double ObjectiveCi(const sweep::Objective& o, const SweepRow& row) {
-  double ci = Lookup(row, o.metric() + ".ci95");
+  double ci = RowValue(row, o.metric() + ".ci95");
   if (!std::isfinite(ci)) return 0;
-  if (!o.per().empty()) ci /= std::fabs(Lookup(row, o.per()));
+  if (!o.per().empty()) ci /= std::fabs(RowValue(row, o.per()));
   return std::isfinite(ci) ? ci : 0;
 }
 
@@ -99,19 +103,19 @@ std::string UnitOfMetricName(const std::string& name) {
 SweepRow RunSweepPoint(const sweep::Sweep& s, const SweepPoint& point, int64_t index,
                        const std::string& dir, const RunContext& rc) {
   SweepRow row;
-  row.index = index;
-  row.point = point;
+  row.set_index(index);
+  row.mutable_point()->Assign(point.begin(), point.end());
   auto scenario = PointScenario(s, point, index);
   absl::StatusOr<result::Result> r = scenario.ok()
                                          ? RunScenario(*scenario, dir, rc)
                                          : absl::StatusOr<result::Result>(scenario.status());
   if (!r.ok()) {
-    row.status = absl::IsFailedPrecondition(r.status()) ? "infeasible" : "error";
-    row.error = std::string(r.status().message());
+    row.set_status(absl::IsFailedPrecondition(r.status()) ? "infeasible" : "error");
+    row.set_error(std::string(r.status().message()));
     return row;
   }
-  row.status = "ok";
-  row.metrics = FlattenResult(*r);
+  row.set_status("ok");
+  FlattenResult(*r, &row);
   JudgeRow(s, &row);
   return row;
 }
@@ -140,10 +144,10 @@ SweepSummary Summarize(const sweep::Sweep& s, const std::vector<SweepRow>& rows)
   SweepSummary sum;
   std::vector<const SweepRow*> feasible;
   for (const SweepRow& r : rows) {
-    if (r.status == "ok") ++sum.ok;
-    if (r.status == "infeasible") ++sum.infeasible;
-    if (r.status == "error") ++sum.errors;
-    if (r.feasible) {
+    if (r.status() == "ok") ++sum.ok;
+    if (r.status() == "infeasible") ++sum.infeasible;
+    if (r.status() == "error") ++sum.errors;
+    if (r.feasible()) {
       ++sum.feasible;
       feasible.push_back(&r);
     }
@@ -177,15 +181,15 @@ SweepSummary Summarize(const sweep::Sweep& s, const std::vector<SweepRow>& rows)
       }
       dominated = no_worse && better;
     }
-    if (!dominated) sum.pareto.push_back(cand[i]->index);
+    if (!dominated) sum.pareto.push_back(cand[i]->index());
     // Best: the first objective, ties broken by the next ones, then the lower index.
     if (best_pos == cand.size() || v[i] < v[best_pos] ||
-        (v[i] == v[best_pos] && cand[i]->index < cand[best_pos]->index)) {
+        (v[i] == v[best_pos] && cand[i]->index() < cand[best_pos]->index())) {
       best_pos = i;
     }
   }
   if (best_pos < cand.size()) {
-    sum.best = cand[best_pos]->index;
+    sum.best = cand[best_pos]->index();
     const sweep::Objective& first = s.objectives(0);
     const double best_v = ObjectiveValue(first, *cand[best_pos]);
     const double best_ci = ObjectiveCi(first, *cand[best_pos]);
@@ -194,9 +198,9 @@ SweepSummary Summarize(const sweep::Sweep& s, const std::vector<SweepRow>& rows)
       const double v = ObjectiveValue(first, *cand[i]);
       const double ci = ObjectiveCi(first, *cand[i]);
       if (v == best_v) {
-        sum.tied.push_back(cand[i]->index);
+        sum.tied.push_back(cand[i]->index());
       } else if (std::fabs(v - best_v) <= ci + best_ci) {
-        sum.tied.push_back(cand[i]->index);
+        sum.tied.push_back(cand[i]->index());
         sum.tied_by_noise = true;
       }
     }

@@ -22,19 +22,17 @@
 
 namespace mlsysim {
 
-struct SweepRow {
-  int64_t index = 0;
-  SweepPoint point;
-  std::string status;                                   // ok | infeasible | error
-  std::string error;                                    // the message, for infeasible and error
-  bool feasible = false;                                // ok and every constraint holds
-  std::vector<std::pair<std::string, double>> metrics;  // in the Result's order
-};
+// One point's outcome (proto/sweep.proto: every output, the MPI transfer
+// and --resume use the message).
+using SweepRow = sweep::Row;
 
 // The numbers of a Result by name: each metric (simulated, else analytic),
 // then numeric facts; sections and parts included (a part's names are
 // prefixed with its form, "jobs.wait_mean_h").
-std::vector<std::pair<std::string, double>> FlattenResult(const result::Result& r);
+void FlattenResult(const result::Result& r, SweepRow* row);
+
+// A row's value by name; NaN when it has none.
+double RowValue(const SweepRow& row, const std::string& name);
 
 // Sets row.feasible from the sweep's constraints ("ok" rows only).
 void JudgeRow(const sweep::Sweep& s, SweepRow* row);
