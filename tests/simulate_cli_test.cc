@@ -322,6 +322,17 @@ TEST(SimulateCliTest, JobsQuickForm) {
                      "--job-gpus", "16"})
                 .code,
             1);
+  // A shared cluster's flag on a queue for --gpus is refused by name (it used
+  // to be dropped without a word), and a stream's flag with --placement.
+  const CliRun nodes = Mlsysim({"simulate", "jobs", "--gpus", "64", "--arrival-rate", "4",
+                                "--duration", "6", "--nodes", "3"});
+  EXPECT_EQ(nodes.code, 1);
+  EXPECT_NE(nodes.err.find("--nodes: only with --placement"), std::string::npos) << nodes.err;
+  const CliRun cv = Mlsysim({"simulate", "jobs", "--job-trace",
+                             std::string(MLSYSIM_TEST_DATA_DIR) + "/jobs/five_jobs.csv",
+                             "--placement", "contiguous", "--nodes", "8", "--cv", "2"});
+  EXPECT_EQ(cv.code, 1);
+  EXPECT_NE(cv.err.find("--cv: not with --placement"), std::string::npos) << cv.err;
 }
 
 TEST(SimulateCliTest, ChakraFormAndScenarioAndExport) {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "sim/forms/flag_table.h"
 #include "sim/forms/quick_form.h"
 #include "sim/scenario/runners.h"
 
@@ -21,21 +22,26 @@ constexpr const char kHelp[] =
     "  one-dimensional networks; flow runs our flow-level network (contention, up to two\n"
     "  dimensions). finish_cycles is the last NPU's finish in ns (= ASTRA-sim cycles).\n";
 
+// The quick form's flags: each fills one scenario field (flag_table.h).
+constexpr FlagRow kChakraRows[] = {
+    {"--workload", "chakra.workload", FlagRow::kString, 0, -1, "",
+     "DIR/PREFIX of the Chakra traces PREFIX.<rank>.et (required)"},
+    {"--network", "chakra.network", FlagRow::kString, 0, -1, "",
+     "ASTRA-sim network YAML (required)"},
+    {"--system", "chakra.system", FlagRow::kString, 0, -1, "", "ASTRA-sim system JSON (required)"},
+    {"--backend", "chakra.backend", FlagRow::kString, 0, -1, "",
+     "astra-aware (default) | astra-unaware | flow"},
+};
+
 std::string BuildChakra(const ParsedOptions& o, scenario::Scenario* s) {
   if (!o.positional.empty()) {
     return absl::StrCat("unexpected argument '", o.positional[0], "'");
   }
   for (const char* required : {"--workload", "--network", "--system"}) {
-    if (!o.Has(required)) {
-      return absl::StrCat(required, " is required");
-    }
+    if (!o.Has(required)) return absl::StrCat(required, " is required");
   }
-  auto* w = s->mutable_chakra();
-  w->set_workload(o.Get("--workload", ""));
-  w->set_network(o.Get("--network", ""));
-  w->set_system(o.Get("--system", ""));
-  w->set_backend(o.Get("--backend", ""));
-  return "";
+  s->mutable_chakra();
+  return ApplyFlagTable(o, kChakraRows, s);
 }
 
 absl::StatusOr<result::Result> Run(const scenario::Scenario& s, const RunContext& rc) {
@@ -48,11 +54,9 @@ const QuickForm& ChakraForm() {
   static const QuickForm kForm = [] {
     QuickForm f;
     f.name = "chakra";
-    f.help = kHelp;
-    f.options = {{"--workload", "", true},
-                 {"--network", "", true},
-                 {"--system", "", true},
-                 {"--backend", "", true}};
+    f.help = std::string(kHelp) + FlagTableHelp(kChakraRows);
+    f.options = FlagTableOptions(kChakraRows);
+    f.flags = FieldFlagsOf(kChakraRows);
     f.dump_full = false;
     f.build = BuildChakra;
     f.run = Run;

@@ -1,9 +1,10 @@
-// jobs_form.cc — the `simulate jobs` quick form: its flags fill a Scenario
-// (job_queue {}, and cluster {} with --placement), which
-// sim/scenario/jobs_runner.cc runs.
+// jobs_form.cc — the `simulate jobs` quick form: one flag table
+// (flag_table.h) fills a Scenario (job_queue {}, and cluster {} with
+// --placement), which sim/scenario/jobs_runner.cc runs.
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "sim/forms/flag_table.h"
 #include "sim/forms/quick_form.h"
 #include "sim/scenario/runners.h"
 #include "sim/scenario/scenario_check.h"
@@ -34,33 +35,56 @@ constexpr const char kHelp[] =
     "  on the nodes it was given, with the jobs whose links it may share, re-timed as they start\n"
     "  and stop; beside it, the GPU-count scheduler on the same trace.\n";
 
-const FieldFlags kJobsFlags = {{"job_queue.gpus", "--gpus"},
-                               {"job_queue.arrival_rate_per_day", "--arrival-rate"},
-                               {"job_queue.duration_distribution", "--duration-dist"},
-                               {"job_queue.duration_cv", "--cv"},
-                               {"job_queue.duration", "--duration"},
-                               {"job_queue.job_gpus", "--job-gpus"},
-                               {"job_queue.policy", "--policy"},
-                               {"job_queue.high_priority_share", "--high-priority-share"},
-                               {"job_queue.restart_penalty", "--restart-penalty"},
-                               {"job_queue.jobs", "--jobs"},
-                               {"job_queue.job_trace", "--job-trace"},
-                               {"job_queue.placement", "--placement"},
-                               {"job_queue.contention", "--contention"},
-                               {"job_queue.job_training.model", "--job-model"},
-                               {"job_queue.job_training.tp", "--job-tp"},
-                               {"job_queue.job_training.global_batch_size", "--job-batch"},
-                               {"cluster.nodes", "--nodes"},
-                               {"cluster.node", "--node"},
-                               {"cluster.fabric", "--fabric"},
-                               {"cluster.topology", "--topology"},
-                               {"cluster.oversubscription", "--oversubscription"},
-                               {"cluster.routing", "--routing"},
-                               {"replications", "--replications"},
-                               {"seed", "--seed"}};
+// The quick form's flags (flag_table.h). --duration and --restart-penalty
+// (hours, written as "X hour") and --job-gpus (a list) are handled below.
+constexpr FlagRow kJobsRows[] = {
+    {"--gpus", "job_queue.gpus", FlagRow::kInt, 1, 10000000, "", "GPUs of the cluster"},
+    {"--arrival-rate", "job_queue.arrival_rate_per_day", FlagRow::kNumber, 0, -1, "",
+     "jobs per day"},
+    {"--duration", "", FlagRow::kPositive, 0, -1, "",
+     "mean job length, hours [job_queue.duration]"},
+    {"--duration-dist", "job_queue.duration_distribution", FlagRow::kString, 0, -1, "",
+     "exp (default) | det | gamma"},
+    {"--cv", "job_queue.duration_cv", FlagRow::kPositive, 0, -1, "", "gamma durations' CV"},
+    {"--job-gpus", "", FlagRow::kString, 0, -1, "",
+     "GPU counts jobs ask for, e.g. 8,64,256 [job_queue.job_gpus]"},
+    {"--policy", "job_queue.policy", FlagRow::kString, 0, -1, "", "fifo | backfill | priority"},
+    {"--high-priority-share", "job_queue.high_priority_share", FlagRow::kNumber, 0, 1, "",
+     "share of high-priority jobs (priority policy)"},
+    {"--restart-penalty", "", FlagRow::kNumber, 0, -1, "",
+     "work a preempted job loses, hours [job_queue.restart_penalty]"},
+    {"--jobs", "job_queue.jobs", FlagRow::kInt, 10, 10000000, "", "jobs per run (20000)"},
+    {"--seed", "seed", FlagRow::kInt, 0, 2000000000, "", "random seed (1)"},
+    {"--replications", "replications", FlagRow::kInt, 1, 10000, "", "independent runs"},
+    {"--job-trace", "job_queue.job_trace", FlagRow::kString, 0, -1, "", "a recorded trace (CSV)"},
+    {"--placement", "job_queue.placement", FlagRow::kString, 0, -1, "",
+     "contiguous | first-fit | topology-aware: the jobs share the fabric"},
+    {"--contention", "job_queue.contention", FlagRow::kString, 0, -1, "",
+     "on | off (with --placement)"},
+    {"--job-model", "job_queue.job_training.model", FlagRow::kString, 0, -1, "",
+     "each job's model (with --placement)"},
+    {"--job-tp", "job_queue.job_training.tp", FlagRow::kInt, 1, 1024, "",
+     "each job's tensor parallel size (with --placement)"},
+    {"--job-batch", "job_queue.job_training.global_batch_size", FlagRow::kInt, 1, 1 << 20, "",
+     "sequences per replica (with --placement)"},
+    {"--nodes", "cluster.nodes", FlagRow::kInt, 1, 1 << 21, "", "nodes (with --placement)"},
+    {"--node", "cluster.node", FlagRow::kString, 0, -1, "", "registry node type (DGX_H100)"},
+    {"--fabric", "cluster.fabric", FlagRow::kString, 0, -1, "", "registry fabric"},
+    {"--topology", "cluster.topology", FlagRow::kString, 0, -1, "", "fabric shape (fat_tree_2)"},
+    {"--oversubscription", "cluster.oversubscription", FlagRow::kNumber, 1, -1, "", "fabric ratio"},
+    {"--routing", "cluster.routing", FlagRow::kString, 0, -1, "", "dmodk | ecmp | spray"},
+};
 
-// `--placement`: a trace on a cluster whose fabric the jobs share.
-std::string BuildSharedCluster(const ParsedOptions& o, scenario::Scenario* s) {
+const FieldFlags kJobsFlags = [] {
+  FieldFlags f = FieldFlagsOf(kJobsRows);
+  f.push_back({"job_queue.duration", "--duration"});
+  f.push_back({"job_queue.restart_penalty", "--restart-penalty"});
+  f.push_back({"job_queue.job_gpus", "--job-gpus"});
+  return f;
+}();
+
+// --placement: a trace on a cluster whose fabric the jobs share.
+std::string CheckSharedClusterFlags(const ParsedOptions& o) {
   for (const char* required : {"--job-trace", "--nodes"}) {
     if (!o.Has(required)) return absl::StrCat(required, " is required with --placement");
   }
@@ -72,70 +96,47 @@ std::string BuildSharedCluster(const ParsedOptions& o, scenario::Scenario* s) {
                           "--nodes of --node, gives the GPUs)");
     }
   }
-  int nodes = 0, tp = 0, batch = 0;
-  double oversubscription = 0;
-  std::string e = GetInt(o, "--nodes", 1, 1 << 21, &nodes);
-  if (e.empty()) e = GetInt(o, "--job-tp", 1, 1024, &tp);
-  if (e.empty()) e = GetInt(o, "--job-batch", 1, 1 << 20, &batch);
-  if (e.empty()) e = GetNumber(o, "--oversubscription", &oversubscription);
-  if (e.empty() && o.Has("--oversubscription") && !(oversubscription >= 1))
-    e = "--oversubscription must be >= 1";
-  if (!e.empty()) return e;
-  auto* c = s->mutable_cluster();
-  c->set_nodes(nodes);
-  c->set_node(o.Get("--node", ""));
-  c->set_fabric(o.Get("--fabric", ""));
-  c->set_topology(o.Get("--topology", ""));
-  c->set_oversubscription(oversubscription);
-  c->set_routing(o.Get("--routing", ""));
-  auto* q = s->mutable_job_queue();
-  q->set_job_trace(o.Get("--job-trace", ""));
-  q->set_placement(o.Get("--placement", ""));
-  q->set_contention(o.Get("--contention", ""));
-  q->set_policy(o.Get("--policy", ""));
-  auto* w = q->mutable_job_training();
-  w->set_model(o.Get("--job-model", ""));
-  w->set_tp(tp);
-  w->set_global_batch_size(batch);
   if (o.Has("--restart-penalty")) return "--restart-penalty: no preemption with --placement";
   return "";
 }
 
-std::string BuildJobs(const ParsedOptions& o, scenario::Scenario* s) {
-  const bool replay = o.Has("--job-trace"), shared = o.Has("--placement");
-  if (shared) return BuildSharedCluster(o, s);
+// A stream of jobs (or a trace) queueing for --gpus: the shared cluster's
+// flags have no place there.
+std::string CheckQueueFlags(const ParsedOptions& o) {
+  const bool replay = o.Has("--job-trace");
   for (const char* required : {"--gpus", "--arrival-rate", "--duration"}) {
     if (replay && std::string(required) != "--gpus") continue;
     if (!o.Has(required)) return absl::StrCat(required, " is required");
   }
-  int gpus = 0, jobs = 0, seed = 0, reps = 0;
-  double per_day = 0, hours = 0, cv = 0, high = 0, penalty = -1;
-  std::string e = GetInt(o, "--gpus", 1, 10000000, &gpus);
-  if (e.empty()) e = GetInt(o, "--jobs", 10, 10000000, &jobs);
-  if (e.empty()) e = GetInt(o, "--seed", 0, 2000000000, &seed);
-  if (e.empty()) e = GetInt(o, "--replications", 1, 10000, &reps);
-  if (e.empty()) e = GetNumber(o, "--arrival-rate", &per_day);
+  for (const char* shared :
+       {"--contention", "--job-model", "--job-tp", "--job-batch", "--nodes", "--node", "--fabric",
+        "--topology", "--oversubscription", "--routing"}) {
+    if (o.Has(shared)) {
+      return absl::StrCat(shared,
+                          ": only with --placement (jobs sharing a cluster's fabric); a queue "
+                          "for --gpus has no fabric");
+    }
+  }
+  if (o.Get("--job-trace", "x").empty()) return "--job-trace: a file name is required";
+  return "";
+}
+
+std::string BuildJobs(const ParsedOptions& o, scenario::Scenario* s) {
+  const bool shared = o.Has("--placement");
+  std::string e = shared ? CheckSharedClusterFlags(o) : CheckQueueFlags(o);
+  if (e.empty()) e = ApplyFlagTable(o, kJobsRows, s);
+  double hours = 0, penalty = -1;
   if (e.empty()) e = GetNumber(o, "--duration", &hours);
-  if (e.empty()) e = GetNumber(o, "--cv", &cv);
-  if (e.empty()) e = GetNumber(o, "--high-priority-share", &high);
   if (e.empty()) e = GetNumber(o, "--restart-penalty", &penalty);
-  if (e.empty() && o.Has("--restart-penalty") && penalty < 0) e = "--restart-penalty must be >= 0";
-  if (e.empty() && o.Has("--cv") && !(cv > 0)) e = "--cv must be > 0";
-  if (e.empty() && !replay && !(hours > 0)) e = "--duration must be > 0 (hours)";
-  if (e.empty() && o.Get("--job-trace", "x").empty()) e = "--job-trace: a file name is required";
   if (!e.empty()) return e;
+  if (!shared && !o.Has("--job-trace") && !(hours > 0)) return "--duration must be > 0 (hours)";
   auto* q = s->mutable_job_queue();
-  q->set_gpus(gpus);
-  q->set_arrival_rate_per_day(per_day);
   if (o.Has("--duration")) q->set_duration(absl::StrCat(ExactNumber(hours), " hour"));
-  q->set_job_trace(o.Get("--job-trace", ""));
-  q->set_duration_distribution(o.Get("--duration-dist", ""));
-  q->set_duration_cv(cv);
-  q->set_policy(o.Get("--policy", ""));
-  q->set_high_priority_share(high);
-  if (penalty >= 0) q->set_restart_penalty(absl::StrCat(ExactNumber(penalty), " hour"));
-  q->set_jobs(jobs);
+  if (o.Has("--restart-penalty")) {
+    q->set_restart_penalty(absl::StrCat(ExactNumber(penalty), " hour"));
+  }
   if (o.Has("--job-gpus")) {
+    const long long gpus = q->gpus();
     for (absl::string_view part : absl::StrSplit(o.Get("--job-gpus", ""), ',')) {
       int g;
       if (!absl::SimpleAtoi(part, &g) || g < 1 || g > gpus) {
@@ -144,8 +145,6 @@ std::string BuildJobs(const ParsedOptions& o, scenario::Scenario* s) {
       q->add_job_gpus(g);
     }
   }
-  s->set_seed(static_cast<uint64_t>(seed));
-  s->set_replications(static_cast<uint32_t>(reps));
   return "";
 }
 
@@ -159,32 +158,8 @@ const QuickForm& JobsForm() {
   static const QuickForm kForm = [] {
     QuickForm f;
     f.name = "jobs";
-    f.help = kHelp;
-    for (const char* n : {"--gpus",
-                          "--arrival-rate",
-                          "--duration",
-                          "--duration-dist",
-                          "--cv",
-                          "--job-gpus",
-                          "--policy",
-                          "--high-priority-share",
-                          "--restart-penalty",
-                          "--jobs",
-                          "--seed",
-                          "--replications",
-                          "--job-trace",
-                          "--placement",
-                          "--contention",
-                          "--job-model",
-                          "--job-tp",
-                          "--job-batch",
-                          "--nodes",
-                          "--node",
-                          "--fabric",
-                          "--topology",
-                          "--oversubscription",
-                          "--routing"})
-      f.options.push_back({n, "", true});
+    f.help = std::string(kHelp) + FlagTableHelp(kJobsRows);
+    f.options = FlagTableOptions(kJobsRows);
     f.build = BuildJobs;
     f.run = Run;
     f.flags = kJobsFlags;
