@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "analytic/roofline_engine.h"
+#include "analytic/solvers/records.h"
 #include "analytic/solvers/solve_dispatch.h"
 #include "analytic/solvers/zoo_listing.h"
 #include "google/protobuf/text_format.h"
@@ -35,9 +36,10 @@ std::shared_ptr<const Registry> Builtin() {
   return kRegistry;
 }
 
-// One solver request (JSON) -> the result object (JSON text); bad input
-// raises ValueError with the CLI's message, naming the field.
-std::string Solve(const std::string& request) {
+// One solver request (JSON) -> (the result object as JSON text, {field:
+// unit} of its quantities, as the solver declares them); bad input raises
+// ValueError with the CLI's message, naming the field.
+py::tuple Solve(const std::string& request) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(request);
@@ -49,7 +51,18 @@ std::string Solve(const std::string& request) {
     throw py::value_error(out.error_field.empty() ? out.error_message
                                                   : out.error_field + ": " + out.error_message);
   }
-  return out.result.ToJson();
+  py::dict units;
+  for (const auto& [field, unit] : out.result.Units()) units[py::str(field)] = unit;
+  return py::make_tuple(out.result.ToJson(), units);
+}
+
+// {field: unit} of Engine's result (the fast path's fields), offload included.
+py::dict EngineUnits() {
+  EngineResult r;
+  r.offloaded = true;
+  py::dict units;
+  for (const auto& [field, unit] : EngineRecord(r).Units()) units[py::str(field)] = unit;
+  return units;
 }
 
 // Engine.solve without JSON: the tutorial's first call, ~1 µs in C++.
@@ -162,6 +175,7 @@ PYBIND11_MODULE(_core, m) {
   m.doc() = "mlsysim's C++ core (solvers, registries, simulations)";
   m.def("solve", &mlsysim::Solve, py::arg("request_json"));
   m.def("engine", &mlsysim::Engine);
+  m.def("engine_units", &mlsysim::EngineUnits);
   m.def("zoo", &mlsysim::Zoo, py::arg("kind"));
   m.def("form_help", &mlsysim::FormHelp, py::arg("form"));
   m.def("form_scenario_text", &mlsysim::FormScenarioText, py::arg("form"), py::arg("keywords"));

@@ -5,6 +5,7 @@
 // null as absent or null, "inf" as +infinity.
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,34 @@ TEST(GoldenTest, AllMlsysimV011CasesMatch) {
     }
   }
   EXPECT_GT(checked_fields, 2000);
+}
+
+// Every quantity mlsysim v0.1.1 returns carries its unit in the golden file
+// (its own pint output); the solver's record declares the same unit for that
+// field (a "_days" field whose value is infinite carries "s" there: the
+// field's name wins, contract §11), and nothing else is declared a quantity.
+TEST(GoldenTest, EveryQuantityCarriesMlsysimsUnit) {
+  auto reg = Registry::Builtin();
+  ASSERT_TRUE(reg.ok()) << reg.status();
+  int checked = 0;
+  for (const GoldenCase& c : LoadCases()) {
+    SolveOutcome out = SolveRequest(**reg, c.request);
+    ASSERT_TRUE(out.ok) << c.id;
+    std::map<std::string, std::string> declared;
+    for (const auto& [field, unit] : out.result.Units()) declared[field] = unit;
+    for (auto it = c.expect.begin(); it != c.expect.end(); ++it) {
+      if (it.value().is_number()) {  // a plain number in mlsysim: no unit here either
+        EXPECT_EQ(declared[it.key()], "") << c.id << " field " << it.key();
+        continue;
+      }
+      if (!it.value().is_object() || !it.value().contains("unit")) continue;
+      std::string unit = it.value()["unit"].get<std::string>();
+      if (it.key().size() > 5 && it.key().substr(it.key().size() - 5) == "_days") unit = "day";
+      EXPECT_EQ(declared[it.key()], unit) << c.id << " field " << it.key();
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 1500);
 }
 
 TEST(GoldenTest, ExpectMemberIsIgnoredAndIdsEcho) {

@@ -54,6 +54,23 @@ Record& Record::Num(absl::string_view key, double v) {
   fields_.push_back(std::move(f));
   return *this;
 }
+Record& Record::Num(absl::string_view key, double v, absl::string_view unit) {
+  Num(key, v);
+  fields_.back().unit = std::string(unit);
+  return *this;
+}
+
+std::vector<std::pair<std::string, std::string>> Record::Units() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const Field& f : fields_) {
+    if (!f.unit.empty()) out.emplace_back(f.key, f.unit);
+    if (f.obj != nullptr) {
+      for (auto& u : f.obj->Units()) out.push_back(std::move(u));
+    }
+  }
+  return out;
+}
+
 Record& Record::Int(absl::string_view key, long long v) {
   Field f{std::string(key), Kind::kInt};
   f.integer = v;

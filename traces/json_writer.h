@@ -11,7 +11,9 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
+
 #include "absl/strings/string_view.h"
 
 namespace mlsysim {
@@ -23,6 +25,10 @@ void AppendJsonString(std::string& out, absl::string_view s);
 class Record {
  public:
   Record& Num(absl::string_view key, double v);
+  // A number with its unit ("s", "B/s", "flop", …: SI, or the unit the key
+  // names). The unit is not written into the JSON (mlsysim's field values
+  // stay plain numbers); Units() lists it.
+  Record& Num(absl::string_view key, double v, absl::string_view unit);
   Record& Int(absl::string_view key, long long v);
   Record& Bool(absl::string_view key, bool v);
   Record& Str(absl::string_view key, absl::string_view v);
@@ -39,6 +45,9 @@ class Record {
   void AppendText(std::string& out, absl::string_view prefix = "") const;
   // Looks up a top-level number (NaN when absent or not a number).
   double GetNum(absl::string_view key) const;
+  // (key, unit) of every number given a unit, nested records' included (by
+  // their own key), in order.
+  std::vector<std::pair<std::string, std::string>> Units() const;
 
  private:
   enum class Kind { kNum, kInt, kBool, kStr, kNull, kObj, kList };
@@ -49,6 +58,7 @@ class Record {
     double num = 0;
     long long integer = 0;
     std::string str;
+    std::string unit;  // of a number, when given
     std::shared_ptr<Record> obj;
     std::shared_ptr<std::vector<Record>> list;
   };

@@ -9,23 +9,23 @@ namespace mlsysim {
 
 Record EngineRecord(const EngineResult& r) {
   Record out;
-  out.Num("latency", r.latency_ms / 1000.0)
-      .Num("latency_compute", r.latency_compute_ms / 1000.0)
-      .Num("latency_memory", r.latency_memory_ms / 1000.0)
-      .Num("latency_overhead", r.latency_overhead_ms / 1000.0)
-      .Num("throughput", r.throughput)
+  out.Num("latency", r.latency_ms / 1000.0, "s")
+      .Num("latency_compute", r.latency_compute_ms / 1000.0, "s")
+      .Num("latency_memory", r.latency_memory_ms / 1000.0, "s")
+      .Num("latency_overhead", r.latency_overhead_ms / 1000.0, "s")
+      .Num("throughput", r.throughput, "1/s")
       .Str("bottleneck", r.bottleneck)
-      .Num("arithmetic_intensity", r.arithmetic_intensity)
-      .Num("energy", r.energy_j)
-      .Num("memory_footprint", r.memory_footprint)
-      .Num("peak_flops_actual", r.peak_flops_actual)
-      .Num("peak_bw_actual", r.peak_bw_actual)
+      .Num("arithmetic_intensity", r.arithmetic_intensity, "flop/B")
+      .Num("energy", r.energy_j, "J")
+      .Num("memory_footprint", r.memory_footprint, "B")
+      .Num("peak_flops_actual", r.peak_flops_actual, "flop/s")
+      .Num("peak_bw_actual", r.peak_bw_actual, "B/s")
       .Num("mfu", r.mfu)
       .Num("hfu", r.hfu)
       .Bool("feasible", r.feasible);
   if (r.offloaded) {
-    out.Num("offload_spill_bytes", r.offload_spill_bytes)
-        .Num("offload_effective_bw", r.offload_effective_bw);
+    out.Num("offload_spill_bytes", r.offload_spill_bytes, "B")
+        .Num("offload_effective_bw", r.offload_effective_bw, "B/s");
   } else {
     out.Null("offload_spill_bytes").Null("offload_effective_bw");
   }
@@ -35,11 +35,11 @@ Record EngineRecord(const EngineResult& r) {
 Record ServingRecord(const ServingResult& r) {
   Record out;
   out.Bool("feasible", r.feasible)
-      .Num("ttft", r.ttft_ms / 1000.0)
-      .Num("itl", r.itl_ms / 1000.0)
-      .Num("kv_cache_size", r.kv_cache_size)
-      .Num("model_weights_size", r.model_weights_size)
-      .Num("total_memory_required", r.total_memory_required)
+      .Num("ttft", r.ttft_ms / 1000.0, "s")
+      .Num("itl", r.itl_ms / 1000.0, "s")
+      .Num("kv_cache_size", r.kv_cache_size, "B")
+      .Num("model_weights_size", r.model_weights_size, "B")
+      .Num("total_memory_required", r.total_memory_required, "B")
       .Num("memory_utilization", r.memory_utilization)
       .Num("prompt_cache_hit_ratio", r.prompt_cache_hit_ratio);
   return out;
@@ -47,8 +47,8 @@ Record ServingRecord(const ServingResult& r) {
 
 Record TailLatencyRecord(const TailLatencyResult& r) {
   Record out;
-  out.Num("p50_latency", r.p50_latency_ms / 1000.0)
-      .Num("p99_latency", r.p99_latency_ms / 1000.0)
+  out.Num("p50_latency", r.p50_latency_ms / 1000.0, "s")
+      .Num("p99_latency", r.p99_latency_ms / 1000.0, "s")
       .Num("queue_utilization", r.queue_utilization)
       .Bool("is_stable", r.is_stable)
       .Num("slo_headroom_ratio", r.slo_headroom_ratio)
@@ -60,15 +60,15 @@ Record DistributedRecord(const DistributedResult& r) {
   Record par;
   par.Int("dp", r.dp).Int("tp", r.tp).Int("pp", r.pp).Int("ep", r.ep);
   Record out;
-  out.Num("dp_communication_latency", r.dp_communication_latency_s)
-      .Num("tp_communication_latency", r.tp_communication_latency_s)
-      .Num("ep_communication_latency", r.ep_communication_latency_s)
-      .Num("communication_latency", r.communication_latency_s)
-      .Num("pipeline_bubble_latency", r.pipeline_bubble_latency_s)
+  out.Num("dp_communication_latency", r.dp_communication_latency_s, "s")
+      .Num("tp_communication_latency", r.tp_communication_latency_s, "s")
+      .Num("ep_communication_latency", r.ep_communication_latency_s, "s")
+      .Num("communication_latency", r.communication_latency_s, "s")
+      .Num("pipeline_bubble_latency", r.pipeline_bubble_latency_s, "s")
       .Num("bubble_fraction", r.bubble_fraction)
-      .Num("step_latency_total", r.step_latency_total_s)
+      .Num("step_latency_total", r.step_latency_total_s, "s")
       .Num("scaling_efficiency", r.scaling_efficiency)
-      .Num("effective_throughput", r.effective_throughput)
+      .Num("effective_throughput", r.effective_throughput, "1/s")
       .Obj("parallelism", std::move(par))
       .Obj("node_profile", EngineRecord(r.node_profile));
   return out;
@@ -76,8 +76,8 @@ Record DistributedRecord(const DistributedResult& r) {
 
 Record SustainabilityRecord(const SustainabilityResult& r, bool with_embodied) {
   Record out;
-  out.Num("it_energy_kwh", r.it_energy_kwh)
-      .Num("total_energy_kwh", r.total_energy_kwh)
+  out.Num("it_energy_kwh", r.it_energy_kwh, "kWh")
+      .Num("total_energy_kwh", r.total_energy_kwh, "kWh")
       .Num("carbon_footprint_kg", r.carbon_footprint_kg)
       .Num("water_usage_liters", r.water_usage_liters)
       .Num("pue", r.pue)
@@ -93,8 +93,8 @@ Record EconomicsRecord(const EconomicsResult& r) {
       .Num("opex_maintenance_usd", r.opex_maintenance_usd)
       .Num("total_opex_usd", r.total_opex_usd)
       .Num("tco_usd", r.tco_usd)
-      .Num("it_energy_kwh", r.sustainability.it_energy_kwh)
-      .Num("total_energy_kwh", r.sustainability.total_energy_kwh)
+      .Num("it_energy_kwh", r.sustainability.it_energy_kwh, "kWh")
+      .Num("total_energy_kwh", r.sustainability.total_energy_kwh, "kWh")
       .Num("carbon_footprint_kg", r.sustainability.carbon_footprint_kg)
       .Num("water_usage_liters", r.sustainability.water_usage_liters)
       .Num("pue", r.sustainability.pue)
@@ -119,7 +119,7 @@ Record ParallelismRecord(const ParallelismResult& r) {
       .Obj("best_config", config(r.best))
       .Num("best_mfu", r.best.mfu)
       .Num("best_throughput", r.best.throughput)
-      .Num("best_step_time", r.best.step_time_s)
+      .Num("best_step_time", r.best.step_time_s, "s")
       .Int("total_searched", r.total_searched)
       .Int("search_space_size", r.total_searched)
       .List("top_candidates", std::move(top));
@@ -134,7 +134,7 @@ Record BatchingRecord(const BatchingResult& r) {
       .Obj("best_config", std::move(cfg))
       .Int("best_batch_size", r.best_batch_size)
       .Num("max_throughput", r.max_throughput)
-      .Num("p99_latency", r.p99_latency_ms / 1000.0)
+      .Num("p99_latency", r.p99_latency_ms / 1000.0, "s")
       .Num("slo_violation_probability", r.slo_violation_probability)
       .Bool("is_feasible", r.is_feasible)
       .Int("total_searched", r.total_searched);

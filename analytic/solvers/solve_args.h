@@ -257,7 +257,7 @@ inline double Hours(Args& a, const char* key) {
 
 inline Record FormulaTime(double t) {
   Record out;
-  out.Num("time", t);
+  out.Num("time", t, "s");
   return out;
 }
 

@@ -16,9 +16,9 @@
 #include "analytic/operations.h"
 #include "analytic/roofline_engine.h"
 #include "analytic/serving.h"
-#include "analytic/units.h"
 #include "analytic/solvers/records.h"
 #include "analytic/solvers/solve_args.h"
+#include "analytic/units.h"
 
 namespace mlsysim {
 namespace {

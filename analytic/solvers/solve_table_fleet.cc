@@ -13,9 +13,9 @@
 #include "analytic/operations.h"
 #include "analytic/roofline_engine.h"
 #include "analytic/serving.h"
-#include "analytic/units.h"
 #include "analytic/solvers/records.h"
 #include "analytic/solvers/solve_args.h"
+#include "analytic/units.h"
 
 namespace mlsysim {
 namespace solve {
@@ -29,8 +29,8 @@ Record SolveTopologyReq(Args& a) {
   auto r = SolveTopology(*f, topo, n);
   if (!Check(a, r)) return {};
   Record out;
-  out.Num("effective_bw", r->effective_bw)
-      .Num("bisection_bw", r->bisection_bw)
+  out.Num("effective_bw", r->effective_bw, "B/s")
+      .Num("bisection_bw", r->bisection_bw, "B/s")
       .Num("bisection_bw_fraction", r->bisection_bw_fraction)
       .Num("hops_avg", r->hops_avg)
       .Str("topology", r->topology)
@@ -49,9 +49,9 @@ Record SolveScalingReq(Args& a) {
   auto r = SolveScaling(*budget, target);
   if (!Check(a, r)) return {};
   Record out;
-  out.Num("optimal_parameters", r->optimal_parameters)
-      .Num("optimal_tokens", r->optimal_tokens)
-      .Num("compute_budget_flops", r->compute_budget_flops)
+  out.Num("optimal_parameters", r->optimal_parameters, "count")
+      .Num("optimal_tokens", r->optimal_tokens, "count")
+      .Num("compute_budget_flops", r->compute_budget_flops, "flop")
       .Num("tokens_per_parameter", r->tokens_per_parameter);
   return out;
 }
@@ -104,9 +104,9 @@ Record SolveReliabilityReq(Args& a) {
   auto r = SolveReliability(*f, hours, ckpt, rec);
   if (!Check(a, r)) return {};
   Record out;
-  out.Num("fleet_mtbf", r->fleet_mtbf_s)
+  out.Num("fleet_mtbf", r->fleet_mtbf_s, "s")
       .Num("failure_probability", r->failure_probability)
-      .Num("optimal_checkpoint_interval", r->optimal_checkpoint_interval_s)
+      .Num("optimal_checkpoint_interval", r->optimal_checkpoint_interval_s, "s")
       .Num("expected_failures", r->expected_failures)
       .Num("goodput_ratio", r->goodput_ratio);
   return out;
@@ -123,7 +123,7 @@ Record SolveOrchestrationReq(Args& a) {
   if (!Check(a, r)) return {};
   Record out;
   out.Num("cluster_utilization", r->cluster_utilization)
-      .Num("avg_wait_time_days", r->avg_wait_time_days)
+      .Num("avg_wait_time_days", r->avg_wait_time_days, "day")
       .Num("avg_queue_length", r->avg_queue_length)
       .Bool("is_stable", r->is_stable);
   return out;
@@ -174,9 +174,9 @@ Record SolveCheckpointReq(Args& a) {
   auto r = SolveCheckpoint(*m, *hw, opt, interval, writers, limit);
   if (!Check(a, r)) return {};
   Record out;
-  out.Num("checkpoint_size", r->checkpoint_size)
-      .Num("write_time_seconds", r->write_time_seconds)
-      .Num("max_bandwidth_required", r->max_bandwidth_required)
+  out.Num("checkpoint_size", r->checkpoint_size, "B")
+      .Num("write_time_seconds", r->write_time_seconds, "s")
+      .Num("max_bandwidth_required", r->max_bandwidth_required, "B/s")
       .Bool("storage_bottleneck", r->storage_bottleneck)
       .Num("mfu_penalty_pct", r->mfu_penalty_pct);
   return out;
@@ -192,7 +192,7 @@ Record SolveResponsibleReq(Args& a) {
   if (!Check(a, r)) return {};
   Record out;
   out.Num("dp_slowdown_factor", r->dp_slowdown_factor)
-      .Num("effective_training_time", r->effective_training_time_s)
+      .Num("effective_training_time", r->effective_training_time_s, "s")
       .Num("additional_data_requirement", r->additional_data_requirement)
       .Num("epsilon", r->epsilon)
       .Num("delta", r->delta)

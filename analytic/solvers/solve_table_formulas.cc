@@ -12,9 +12,9 @@
 #include "analytic/operations.h"
 #include "analytic/roofline_engine.h"
 #include "analytic/serving.h"
-#include "analytic/units.h"
 #include "analytic/solvers/records.h"
 #include "analytic/solvers/solve_args.h"
+#include "analytic/units.h"
 
 namespace mlsysim {
 namespace solve {
@@ -93,7 +93,7 @@ void AddFormulaSolvers(SolverTable* table) {
           a.Require("n_tokens");
           const double p = a.Num("n_params", 0), d = a.Num("n_tokens", 0);
           Record out;
-          if (a.ok()) out.Num("flops", TrainingFlops(p, d));
+          if (a.ok()) out.Num("flops", TrainingFlops(p, d), "flop");
           return out;
         }}},
       {"calc_young_interval",
@@ -102,7 +102,7 @@ void AddFormulaSolvers(SolverTable* table) {
           const double d = a.Qty("checkpoint_time", dims::kTime, 0, true);
           const double m = a.Qty("mtbf", dims::kTime, 0, true);
           Record out;
-          if (a.ok()) out.Num("interval", YoungInterval(d, m));
+          if (a.ok()) out.Num("interval", YoungInterval(d, m), "s");
           return out;
         }}},
       {"calc_amdahls_speedup",

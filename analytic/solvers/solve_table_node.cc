@@ -13,9 +13,9 @@
 #include "analytic/operations.h"
 #include "analytic/roofline_engine.h"
 #include "analytic/serving.h"
-#include "analytic/units.h"
 #include "analytic/solvers/records.h"
 #include "analytic/solvers/solve_args.h"
+#include "analytic/units.h"
 
 namespace mlsysim {
 namespace solve {
@@ -86,9 +86,9 @@ Record SolveContinuousBatchingReq(Args& a) {
       .Num("throughput_tokens_per_sec", r->throughput_tokens_per_sec)
       .Int("max_active_requests", r->max_active_requests)
       .Num("memory_fragmentation_pct", r->memory_fragmentation_pct)
-      .Num("paged_kv_cache_size", r->paged_kv_cache_size)
-      .Num("ttft", r->ttft_ms / 1000.0)
-      .Num("itl", r->itl_ms / 1000.0)
+      .Num("paged_kv_cache_size", r->paged_kv_cache_size, "B")
+      .Num("ttft", r->ttft_ms / 1000.0, "s")
+      .Num("itl", r->itl_ms / 1000.0, "s")
       .Num("speedup_vs_static", r->speedup_vs_static);
   return out;
 }
@@ -110,8 +110,8 @@ Record SolveWeightStreamingReq(Args& a) {
   out.Bool("feasible", r->feasible)
       .Num("throughput_tokens_per_sec", r->throughput_tokens_per_sec)
       .Str("bottleneck", r->bottleneck)
-      .Num("layer_compute_time", r->layer_compute_time_ms / 1000.0)
-      .Num("layer_injection_time", r->layer_injection_time_ms / 1000.0)
+      .Num("layer_compute_time", r->layer_compute_time_ms / 1000.0, "s")
+      .Num("layer_injection_time", r->layer_injection_time_ms / 1000.0, "s")
       .Int("optimal_batch_size", r->optimal_batch_size)
       .Num("wafer_memory_utilization", r->wafer_memory_utilization);
   return out;
@@ -145,10 +145,10 @@ Record SolveDataReq(Args& a) {
   Record out;
   out.Bool("is_stalled", r->is_stalled)
       .Num("utilization", r->utilization)
-      .Num("demand_bw", r->demand_bw)
-      .Num("supply_bw", r->supply_bw)
+      .Num("demand_bw", r->demand_bw, "B/s")
+      .Num("supply_bw", r->supply_bw, "B/s")
       .Str("bottleneck", r->bottleneck)
-      .Num("margin", r->margin);
+      .Num("margin", r->margin, "B/s");
   return out;
 }
 
@@ -162,8 +162,8 @@ Record SolveTransformationReq(Args& a) {
   auto r = SolveTransformation(b, sample, cpu, step);
   if (!Check(a, r)) return {};
   Record out;
-  out.Num("transform_time", r->transform_time_s)
-      .Num("accelerator_step_time", r->accelerator_step_time_s)
+  out.Num("transform_time", r->transform_time_s, "s")
+      .Num("accelerator_step_time", r->accelerator_step_time_s, "s")
       .Bool("is_bottleneck", r->is_bottleneck)
       .Num("accelerator_utilization", r->accelerator_utilization)
       .Num("slowdown_factor", r->slowdown_factor);
@@ -182,8 +182,8 @@ Record SolveInferenceScalingReq(Args& a) {
   if (!Check(a, r)) return {};
   Record out;
   out.Num("total_reasoning_time", r->total_reasoning_time_ms / 1000.0)
-      .Num("ttft", r->ttft_ms / 1000.0)
-      .Num("itl", r->itl_ms / 1000.0)
+      .Num("ttft", r->ttft_ms / 1000.0, "s")
+      .Num("itl", r->itl_ms / 1000.0, "s")
       .Int("tokens_generated", r->tokens_generated)
       .Int("reasoning_steps", r->reasoning_steps)
       .Num("time_per_step", r->time_per_step_ms / 1000.0)
@@ -204,8 +204,8 @@ Record SolveCompressionReq(Args& a) {
   auto r = SolveCompression(*m, *hw, o);
   if (!Check(a, r)) return {};
   Record out;
-  out.Num("original_size_gb", r->original_size_gb)
-      .Num("compressed_size_gb", r->compressed_size_gb)
+  out.Num("original_size_gb", r->original_size_gb, "GB")
+      .Num("compressed_size_gb", r->compressed_size_gb, "GB")
       .Num("compression_ratio", r->compression_ratio)
       .Num("estimated_accuracy_delta", r->estimated_accuracy_delta)
       .Num("memory_savings_pct", r->memory_savings_pct)
@@ -243,13 +243,13 @@ Record SolveSynthesisReq(Args& a) {
   auto r = SolveSynthesis(*m, t, p, eta);
   if (!Check(a, r)) return {};
   Record out;
-  out.Num("required_bw", r->required_bw)
-      .Num("required_flops", r->required_flops)
-      .Num("required_memory", r->required_memory)
-      .Num("compute_memory_ratio", r->compute_memory_ratio)
-      .Num("target_latency", r->target_latency_s)
-      .Num("model_size", r->model_size)
-      .Num("total_ops", r->total_ops);
+  out.Num("required_bw", r->required_bw, "B/s")
+      .Num("required_flops", r->required_flops, "flop/s")
+      .Num("required_memory", r->required_memory, "B")
+      .Num("compute_memory_ratio", r->compute_memory_ratio, "flop/B")
+      .Num("target_latency", r->target_latency_s, "s")
+      .Num("model_size", r->model_size, "B")
+      .Num("total_ops", r->total_ops, "flop");
   return out;
 }
 
@@ -267,8 +267,8 @@ Record SolveEfficiencyReq(Args& a) {
   ob.Num("occupancy_loss", r->occupancy_loss).Num("memory_stall", r->memory_stall);
   Record out;
   out.Num("mfu", r->mfu)
-      .Num("achievable_flops", r->achievable_flops)
-      .Num("peak_flops", r->peak_flops)
+      .Num("achievable_flops", r->achievable_flops, "flop/s")
+      .Num("peak_flops", r->peak_flops, "flop/s")
       .Str("workload_type", r->workload_type)
       .Bool("use_flash_attention", r->use_flash_attention)
       .Obj("overhead_breakdown", std::move(ob));

@@ -16,26 +16,17 @@ import json
 
 from . import _core
 from ._quantities import quantity, to_arg
-from ._units import FIELD_UNITS
-
-
-# Units of fields the golden cases do not show (the calc_* formulas): SI, or
-# the unit the field's name ends in (contract §9).
-_GENERIC_UNITS = {
-    "kv_cache_size": "B", "paged_kv_cache_size": "B", "checkpoint_size": "B", "activation_memory": "B",
-    "time": "s", "interval": "s", "effective_flops": "flop/s", "flops": "flop", "mtbf_h": "h",
-    "round_trip_ms": "ms", "compute_ms": "ms", "memory_ms": "ms",
-}
 
 
 class SolverResult:
     """A solver's result: every field mlsysim returns as an attribute, pint
-    quantities for fields with units (made on first access)."""
+    quantities for fields with units (made on first access). The units come
+    with the result from the C++ solver that made it."""
 
-    def __init__(self, solver, fields):
+    def __init__(self, solver, fields, units=None):
         self._solver = solver
         self._fields = fields
-        self._units = FIELD_UNITS.get(solver, {})
+        self._units = units or {}
         self._cache = {}
 
     def __getattr__(self, name):
@@ -46,9 +37,9 @@ class SolverResult:
             raise AttributeError(f"{self._solver} result has no field '{name}'; fields: {', '.join(fields)}")
         if name not in self._cache:
             value = fields[name]
-            unit = self._units.get(name) or _GENERIC_UNITS.get(name)
+            unit = self._units.get(name)
             if isinstance(value, dict):
-                value = SolverResult(self._solver, value)
+                value = SolverResult(self._solver, value, self._units)
             elif unit is not None and (isinstance(value, (int, float)) or value in ("inf", "-inf")):
                 value = quantity(value, unit)
             elif value in ("inf", "-inf", "nan"):
@@ -80,7 +71,8 @@ def _call(solver, params, args, kwargs):
             raise TypeError(f"{solver}.solve got '{name}' twice")
         call[name] = value
     request = {"solver": solver, "args": {k: to_arg(v) for k, v in call.items() if v is not None}}
-    return json.loads(_core.solve(json.dumps(request)))
+    result_json, units = _core.solve(json.dumps(request))
+    return json.loads(result_json), units
 
 
 class _Solver:
@@ -91,12 +83,15 @@ class _Solver:
 
     @classmethod
     def solve(cls, *args, **kwargs):
-        return SolverResult(cls._name, _call(cls._name, cls._params, args, kwargs))
+        return SolverResult(cls._name, *_call(cls._name, cls._params, args, kwargs))
 
 
 _ENGINE_FIELDS = ("latency", "latency_compute", "latency_memory", "latency_overhead", "throughput", "bottleneck",
                   "arithmetic_intensity", "energy", "memory_footprint", "peak_flops_actual", "peak_bw_actual", "mfu",
                   "hfu", "feasible", "offload_spill_bytes", "offload_effective_bw")
+
+
+_ENGINE_UNITS = _core.engine_units()
 
 
 class Engine(_Solver):
@@ -119,7 +114,7 @@ class Engine(_Solver):
         values = _core.engine(to_arg(model), to_arg(hardware), batch_size, precision, float(efficiency),
                               bool(is_training), seq_len, zero_stage, dp_size, bool(is_lora),
                               bool(activation_recomputation))
-        return SolverResult("Engine", dict(zip(_ENGINE_FIELDS, values)))
+        return SolverResult("Engine", dict(zip(_ENGINE_FIELDS, values)), _ENGINE_UNITS)
 
 
 def _make_solver(name):
@@ -131,8 +126,8 @@ def _make_formula(name):
     params = tuple(_core.solver_params(name))
 
     def formula(*args, **kwargs):
-        fields = _call(name, params, args, kwargs)
-        result = SolverResult(name, fields)
+        fields, units = _call(name, params, args, kwargs)
+        result = SolverResult(name, fields, units)
         return getattr(result, next(iter(fields))) if len(fields) == 1 else result
 
     formula.__name__ = name
