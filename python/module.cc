@@ -94,11 +94,14 @@ py::tuple Engine(const std::string& model, const std::string& hardware, int batc
       r->offloaded ? py::cast(r->offload_effective_bw) : py::none());
 }
 
-// A registry listing (`mlsysim -o json zoo KIND`) as JSON text.
-std::string Zoo(const std::string& kind) {
+// A registry listing (`mlsysim -o json zoo KIND`) as JSON text, and {field:
+// unit} of its quantities.
+py::tuple Zoo(const std::string& kind) {
   auto listing = ZooListing(*Builtin(), kind);
   if (!listing.ok()) throw py::value_error(std::string(listing.status().message()));
-  return listing->ToJson();
+  py::dict units;
+  for (const auto& [field, unit] : listing->Units()) units[py::str(field)] = unit;
+  return py::make_tuple(listing->ToJson(), units);
 }
 
 const QuickForm& Form(const std::string& name) {

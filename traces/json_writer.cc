@@ -67,6 +67,11 @@ std::vector<std::pair<std::string, std::string>> Record::Units() const {
     if (f.obj != nullptr) {
       for (auto& u : f.obj->Units()) out.push_back(std::move(u));
     }
+    if (f.list != nullptr) {
+      for (const Record& r : *f.list) {
+        for (auto& u : r.Units()) out.push_back(std::move(u));
+      }
+    }
   }
   return out;
 }

@@ -45,8 +45,8 @@ class Record {
   void AppendText(std::string& out, absl::string_view prefix = "") const;
   // Looks up a top-level number (NaN when absent or not a number).
   double GetNum(absl::string_view key) const;
-  // (key, unit) of every number given a unit, nested records' included (by
-  // their own key), in order.
+  // (key, unit) of every number given a unit, nested records' and lists'
+  // included (by their own key), in order.
   std::vector<std::pair<std::string, std::string>> Units() const;
 
  private:

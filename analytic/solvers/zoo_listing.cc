@@ -18,12 +18,12 @@ Record HardwareListing(const Registry& registry) {
         .Str("display_name", a->name)
         .Str("tier", a->tier)
         .Int("year", a->year)
-        .Num("flops", a->peak.si)
-        .Num("bandwidth", a->memory_bw.si)
-        .Num("capacity", a->capacity)
-        .Num("tdp", a->tdp_w)
+        .Num("flops", a->peak.si, "flop/s")
+        .Num("bandwidth", a->memory_bw.si, "B/s")
+        .Num("capacity", a->capacity, "B")
+        .Num("tdp", a->tdp_w, "W")
         .Num("unit_cost_usd", a->unit_cost_usd)
-        .Num("dispatch_tax", a->dispatch_tax_ms / 1000.0)
+        .Num("dispatch_tax", a->dispatch_tax_ms / 1000.0, "s")
         .Num("ridge_point", a->peak.si / a->memory_bw.si);
     Record prec;
     for (const auto& [p, rate] : a->precision_flops) prec.Num(p, rate.si);
@@ -45,9 +45,9 @@ Record ModelListing(const Registry& registry) {
     if (m->parameters > 0) {
       r.Num("parameters", m->parameters);
     } else {
-      r.Null("parameters").Num("model_size", m->model_size_bytes);
+      r.Null("parameters").Num("model_size", m->model_size_bytes, "B");
     }
-    r.Int("layers", m->layers).Num("inference_flops", Lower(*m, 2.0).ops);
+    r.Int("layers", m->layers).Num("inference_flops", Lower(*m, 2.0).ops, "flop");
     if (!m->group.empty()) r.Str("group", m->group);
     rows.push_back(std::move(r));
   }
@@ -68,8 +68,8 @@ absl::StatusOr<Record> SystemListing(const Registry& registry) {
         .Int("nodes", f->count)
         .Int("accelerators", f->TotalAccelerators())
         .Str("fabric", f->fabric.key)
-        .Num("fabric_bandwidth", f->fabric.bandwidth.si)
-        .Num("fabric_latency", f->fabric.latency_s)
+        .Num("fabric_bandwidth", f->fabric.bandwidth.si, "B/s")
+        .Num("fabric_latency", f->fabric.latency_s, "s")
         .Num("node_mtbf_hours", NodeMtbfHours(f->node));
     clusters.push_back(std::move(r));
   }
@@ -77,8 +77,8 @@ absl::StatusOr<Record> SystemListing(const Registry& registry) {
   for (const FabricSpec& f : registry.fabrics()) {
     Record r;
     r.Str("name", f.key)
-        .Num("bandwidth", f.bandwidth.si)
-        .Num("latency", f.latency_s)
+        .Num("bandwidth", f.bandwidth.si, "B/s")
+        .Num("latency", f.latency_s, "s")
         .Str("topology", f.topology)
         .Num("oversubscription", f.oversubscription);
     fabrics.push_back(std::move(r));

@@ -12,19 +12,8 @@ import json
 from . import _core
 from ._quantities import quantity
 
-# Units of the registry fields the zoo listing gives (SI numbers).
-_FIELD_UNITS = {
-    "flops": "flop/s",
-    "bandwidth": "B/s",
-    "capacity": "B",
-    "tdp": "W",
-    "dispatch_tax": "s",
-    "inference_flops": "flop",
-    "model_size": "B",
-    "fabric_bandwidth": "B/s",
-    "fabric_latency": "s",
-    "latency": "s",
-}
+# Units of the listings' quantities, as the C++ listing declares them.
+_FIELD_UNITS = {}
 
 
 class RegistryEntry:
@@ -90,7 +79,9 @@ class Namespace:
 
 
 def _zoo(kind):
-    return json.loads(_core.zoo(kind))
+    listing, units = _core.zoo(kind)
+    _FIELD_UNITS.update(units)
+    return json.loads(listing)
 
 
 def _build():

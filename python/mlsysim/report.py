@@ -75,7 +75,7 @@ def load(path):
 def _hardware(name, precision=None):
     """Peak FLOP/s, bandwidth and capacity of a registry accelerator, or None."""
     from . import _core
-    for entry in json.loads(_core.zoo("hardware")).get("hardware", []):
+    for entry in json.loads(_core.zoo("hardware")[0]).get("hardware", []):
         if entry.get("name") == name:
             flops = entry.get("flops")
             if precision and isinstance(entry.get("precision_flops"), dict):
