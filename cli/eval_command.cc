@@ -13,8 +13,9 @@
 #include "analytic/operations.h"
 #include "analytic/roofline_engine.h"
 #include "analytic/serving.h"
-#include "cli/commands.h"
 #include "analytic/solvers/records.h"
+#include "analytic/solvers/system_evaluation.h"
+#include "cli/commands.h"
 #include "cli/plan.h"
 #include "traces/json_writer.h"
 
@@ -25,159 +26,16 @@ bool IsYaml(const std::string& s) {
   return absl::EndsWith(s, ".yaml") || absl::EndsWith(s, ".yml");
 }
 
-// One level of the evaluation: a status and its metrics.
-struct Level {
-  std::string status = "SKIPPED";
-  Record metrics;                  // JSON (f_/p_/m_ keys)
-  std::vector<std::string> lines;  // text, with units
-  std::string note;
-};
-
-struct Evaluation {
-  std::string scenario;
-  Level feasibility, performance, macro;
-  std::string bottleneck;
-  double latency_ms = 0, throughput = 0;
-};
-
-// mlsysim's to_dict(): scenario, the three statuses, then f_/p_/m_ metrics.
-std::string EvaluationJson(const Evaluation& e, const Record* front = nullptr) {
-  Record out;
-  if (front != nullptr) out.Merge(*front);
-  out.Str("scenario", e.scenario)
-      .Str("f_status", e.feasibility.status)
-      .Str("p_status", e.performance.status)
-      .Str("m_status", e.macro.status)
-      .Merge(e.feasibility.metrics, "f_")
-      .Merge(e.performance.metrics, "p_")
-      .Merge(e.macro.metrics, "m_");
-  return out.ToJson();
-}
-
-std::string EvaluationText(const Evaluation& e) {
-  std::string out = absl::StrCat("mlsysim evaluation: ", e.scenario, "\n");
-  const struct {
-    const char* name;
-    const Level* level;
-  } levels[] = {
-      {"Feasibility", &e.feasibility}, {"Performance", &e.performance}, {"Macro", &e.macro}};
-  for (const auto& l : levels) {
-    absl::StrAppend(&out, absl::StrFormat("\n%-12s %s", l.name, l.level->status));
-    if (!l.level->note.empty()) absl::StrAppend(&out, "  (", l.level->note, ")");
-    out += "\n";
-    for (const std::string& line : l.level->lines) absl::StrAppend(&out, "  ", line, "\n");
-  }
-  return out;
-}
-
-struct EvalInputs {
-  ModelSpec model;
-  Accelerator hw;
-  int batch_size = 1;
-  int seq_len = 2048;
-  std::string precision = "fp16";
-  double efficiency = 0.5;
-  const Plan* plan = nullptr;
-};
-
-// Runs the three levels. Returns an exit code (0, or 1 for bad input).
-int Evaluate(const CommandContext& ctx, const EvalInputs& in, Evaluation* e) {
-  EngineOptions eo;
-  eo.batch_size = in.batch_size;
-  eo.precision = in.precision;
-  eo.efficiency = in.efficiency;
-  eo.seq_len = in.seq_len;
-  auto prof = SolveEngine(in.model, in.hw, eo);
-  if (!prof.ok()) {
-    return ReportError(ctx, kExitBadInput, "Bad input", std::string(prof.status().message()));
-  }
-  e->feasibility.status = prof->feasible ? "PASS" : "FAIL";
-  e->feasibility.metrics.Num("memory_used_gb", prof->memory_footprint / 1e9)
-      .Num("memory_capacity_gb", in.hw.capacity / 1e9)
-      .Num("memory_utilization", prof->memory_footprint / in.hw.capacity);
-  e->feasibility.lines.push_back(absl::StrFormat("memory      %.2f GB of %.2f GB (%.1f %%)",
-                                                 prof->memory_footprint / 1e9, in.hw.capacity / 1e9,
-                                                 100.0 * prof->memory_footprint / in.hw.capacity));
-  if (!prof->feasible) e->feasibility.note = "the weights do not fit in accelerator memory";
-  e->performance.status = prof->feasible ? "PASS" : "FAIL";
-  e->performance.metrics.Num("latency", prof->latency_ms)
-      .Num("throughput", prof->throughput)
-      .Num("mfu", prof->mfu)
-      .Str("bottleneck", prof->bottleneck)
-      .Num("arithmetic_intensity", prof->arithmetic_intensity)
-      .Num("energy_j", prof->energy_j);
-  e->performance.lines = {absl::StrFormat("latency     %.3f ms", prof->latency_ms),
-                          absl::StrFormat("throughput  %.2f/s", prof->throughput),
-                          absl::StrFormat("bottleneck  %s", prof->bottleneck),
-                          absl::StrFormat("mfu         %.4f", prof->mfu),
-                          absl::StrFormat("intensity   %.4g flop/B", prof->arithmetic_intensity),
-                          absl::StrFormat("energy      %.4g J per batch", prof->energy_j)};
-  e->bottleneck = prof->bottleneck;
-  e->latency_ms = prof->latency_ms;
-  e->throughput = prof->throughput;
-  e->macro.note = "no fleet or duration";
-  if (in.plan == nullptr || in.plan->nodes <= 1) return kExitOk;
-
-  const Plan& plan = *in.plan;
-  if (plan.nodes < 8) {
-    return ReportError(
-        ctx, kExitBadInput, "Bad input",
-        "hardware.nodes: a fleet needs at least 8 accelerators (nodes // 8 servers)");
-  }
-  const FleetSpec fleet = PlanFleet(plan, in.hw);
-  DistributedOptions d;
-  d.batch_size = in.batch_size;
-  d.precision = in.precision;
-  d.efficiency = in.efficiency;
-  d.seq_len = in.seq_len;
-  d.tp_size = plan.nodes;  // mlsysim v0.1.1 passes tp_size = nodes (contract §5)
-  auto dist = SolveDistributed(in.model, fleet, d);
-  if (dist.ok()) {
-    e->performance.metrics.Num("step_latency", dist->step_latency_total_s * 1000.0)
-        .Num("comm_overhead", dist->communication_latency_s * 1000.0)
-        .Num("fleet_throughput", dist->effective_throughput);
-    e->performance.lines.push_back(absl::StrFormat(
-        "fleet       step %.2f ms, communication %.2f ms, %.2f samples/s (%d GPUs, tp %d)",
-        dist->step_latency_total_s * 1000.0, dist->communication_latency_s * 1000.0,
-        dist->effective_throughput, fleet.TotalAccelerators(), plan.nodes));
-  } else {
-    e->performance.status = "FAIL";
-    e->performance.note = std::string(dist.status().message());
-  }
-  if (!plan.has_ops) return kExitOk;
-  // ops.region is parsed but not passed on in v0.1.1: US_Avg is used.
-  auto grid = ctx.registry->FindGrid("US_Avg");
-  if (!grid.ok())
-    return ReportError(ctx, kExitBadInput, "Bad registry", std::string(grid.status().message()));
-  auto econ = SolveEconomics(fleet, plan.duration_days, *grid, EconomicsOptions{});
-  if (!econ.ok()) {
-    return ReportError(ctx, kExitBadInput, "Bad input", std::string(econ.status().message()));
-  }
-  e->macro.status = "PASS";
-  e->macro.note.clear();
-  e->macro.metrics.Num("carbon_footprint", econ->sustainability.carbon_footprint_kg / 1000.0)
-      .Num("energy_cost", econ->opex_energy_usd)
-      .Num("capex", econ->capex_usd)
-      .Num("tco_usd", econ->tco_usd);
-  e->macro.lines = {
-      absl::StrFormat("carbon      %.3f t CO2e (US_Avg grid)",
-                      econ->sustainability.carbon_footprint_kg / 1000.0),
-      absl::StrFormat("energy      $%.2f", econ->opex_energy_usd),
-      absl::StrFormat("capex       $%.2f (amortised over the period)", econ->capex_usd),
-      absl::StrFormat("tco         $%.2f over %.4g days", econ->tco_usd, plan.duration_days)};
-  return kExitOk;
-}
-
-int PrintEvaluation(const CommandContext& ctx, const Evaluation& e, const Plan* plan) {
+int PrintEvaluation(const CommandContext& ctx, const SystemEvaluation& e, const Plan* plan) {
   // Constraint assertions (plans only).
   std::vector<Record> violations;
   if (plan != nullptr) {
     for (const PlanAssertion& a : plan->assertions) {
       const size_t dot = a.metric.find('.');
       const std::string level = a.metric.substr(0, dot), key = a.metric.substr(dot + 1);
-      const Level& l = level == "feasibility"   ? e.feasibility
-                       : level == "performance" ? e.performance
-                                                : e.macro;
+      const EvaluationLevel& l = level == "feasibility"   ? e.feasibility
+                                 : level == "performance" ? e.performance
+                                                          : e.macro;
       const double v = l.metrics.GetNum(key);
       std::string why;
       if (std::isnan(v)) {
@@ -244,12 +102,13 @@ int RunEval(const CommandContext& ctx, const CommandArgs& args) {
   }
   EvalInputs in;
   Plan plan;
+  bool from_plan = false;
   if (o.positional.size() == 1 && IsYaml(o.positional[0])) {
     auto p = LoadPlan(o.positional[0]);
     if (!p.ok())
       return ReportError(ctx, kExitBadInput, "Bad plan", std::string(p.status().message()));
     plan = *p;
-    in.plan = &plan;
+    from_plan = true;
     in.batch_size = plan.batch_size;
     in.seq_len = plan.seq_len;
     in.precision = plan.precision;
@@ -303,13 +162,25 @@ int RunEval(const CommandContext& ctx, const CommandArgs& args) {
     *ctx.err << "warning: efficiency " << in.efficiency
              << " is above 0.60, optimistic for most workloads\n";
   }
-  Evaluation e;
-  e.scenario = in.plan != nullptr && !plan.name.empty()
-                   ? plan.name
-                   : absl::StrCat(in.model.key, " on ", in.hw.key);
-  const int code = Evaluate(ctx, in, &e);
-  if (code != kExitOk) return code;
-  return PrintEvaluation(ctx, e, in.plan);
+  in.scenario =
+      from_plan && !plan.name.empty() ? plan.name : absl::StrCat(in.model.key, " on ", in.hw.key);
+  if (from_plan && plan.nodes > 1) {
+    if (plan.nodes < 8) {
+      return ReportError(
+          ctx, kExitBadInput, "Bad input",
+          "hardware.nodes: a fleet needs at least 8 accelerators (nodes // 8 servers)");
+    }
+    in.fleet = PlanFleet(plan, in.hw);
+    in.fleet_nodes = plan.nodes;
+    if (plan.has_ops) in.duration_days = plan.duration_days;
+  }
+  absl::StatusOr<SystemEvaluation> e = EvaluateSystem(*ctx.registry, in);
+  if (!e.ok()) {
+    return ReportError(ctx, kExitBadInput,
+                       absl::IsNotFound(e.status()) ? "Bad registry" : "Bad input",
+                       std::string(e.status().message()));
+  }
+  return PrintEvaluation(ctx, *e, from_plan ? &plan : nullptr);
 }
 
 int RunServe(const CommandContext& ctx, const CommandArgs& args) {
