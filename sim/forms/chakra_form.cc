@@ -5,7 +5,6 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "sim/forms/flag_table.h"
 #include "sim/forms/quick_form.h"
 #include "sim/scenario/runners.h"
 
@@ -52,14 +51,8 @@ absl::StatusOr<result::Result> Run(const scenario::Scenario& s, const RunContext
 
 const QuickForm& ChakraForm() {
   static const QuickForm kForm = [] {
-    QuickForm f;
-    f.name = "chakra";
-    f.help = std::string(kHelp) + FlagTableHelp(kChakraRows);
-    f.options = FlagTableOptions(kChakraRows);
-    f.flags = FieldFlagsOf(kChakraRows);
+    QuickForm f = TableForm("chakra", kHelp, kChakraRows, BuildChakra, Run);
     f.dump_full = false;
-    f.build = BuildChakra;
-    f.run = Run;
     return f;
   }();
   return kForm;

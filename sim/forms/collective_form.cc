@@ -2,7 +2,6 @@
 // (flag_table.h) fills a Scenario (collective {}, cluster {}), which
 // sim/scenario/collective_runner.cc runs.
 #include "absl/strings/str_cat.h"
-#include "sim/forms/flag_table.h"
 #include "sim/forms/quick_form.h"
 #include "sim/scenario/runners.h"
 
@@ -87,14 +86,8 @@ absl::StatusOr<result::Result> Run(const scenario::Scenario& s, const RunContext
 
 const QuickForm& CollectiveForm() {
   static const QuickForm kForm = [] {
-    QuickForm f;
-    f.name = "collective";
-    f.help = std::string(kHelp) + FlagTableHelp(kCollectiveRows);
-    f.options = FlagTableOptions(kCollectiveRows);
+    QuickForm f = TableForm("collective", kHelp, kCollectiveRows, BuildCollective, Run);
     f.dump_full = false;
-    f.build = BuildCollective;
-    f.run = Run;
-    f.flags = FieldFlagsOf(kCollectiveRows);
     return f;
   }();
   return kForm;

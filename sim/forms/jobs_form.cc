@@ -4,7 +4,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "sim/forms/flag_table.h"
 #include "sim/forms/quick_form.h"
 #include "sim/scenario/runners.h"
 #include "sim/scenario/scenario_check.h"
@@ -156,12 +155,7 @@ absl::StatusOr<result::Result> Run(const scenario::Scenario& s, const RunContext
 
 const QuickForm& JobsForm() {
   static const QuickForm kForm = [] {
-    QuickForm f;
-    f.name = "jobs";
-    f.help = std::string(kHelp) + FlagTableHelp(kJobsRows);
-    f.options = FlagTableOptions(kJobsRows);
-    f.build = BuildJobs;
-    f.run = Run;
+    QuickForm f = TableForm("jobs", kHelp, kJobsRows, BuildJobs, Run);
     f.flags = kJobsFlags;
     return f;
   }();

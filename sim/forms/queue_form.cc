@@ -2,7 +2,6 @@
 // (flag_table.h) fills a Scenario (queue {}), which
 // sim/scenario/queue_runner.cc runs.
 #include "absl/strings/str_cat.h"
-#include "sim/forms/flag_table.h"
 #include "sim/forms/quick_form.h"
 #include "sim/scenario/runners.h"
 
@@ -55,16 +54,7 @@ absl::StatusOr<result::Result> Run(const scenario::Scenario& s, const RunContext
 }  // namespace
 
 const QuickForm& QueueForm() {
-  static const QuickForm kForm = [] {
-    QuickForm f;
-    f.name = "queue";
-    f.help = std::string(kHelp) + FlagTableHelp(kQueueRows);
-    f.options = FlagTableOptions(kQueueRows);
-    f.build = BuildQueue;
-    f.run = Run;
-    f.flags = FieldFlagsOf(kQueueRows);
-    return f;
-  }();
+  static const QuickForm kForm = TableForm("queue", kHelp, kQueueRows, BuildQueue, Run);
   return kForm;
 }
 

@@ -17,6 +17,20 @@ std::string KeywordOf(const std::string& flag) {
 
 }  // namespace
 
+QuickForm TableForm(std::string name, const char* usage, absl::Span<const FlagRow> rows,
+                    std::string (*build)(const ParsedOptions&, scenario::Scenario*),
+                    absl::StatusOr<result::Result> (*run)(const scenario::Scenario&,
+                                                          const RunContext&)) {
+  QuickForm f;
+  f.name = std::move(name);
+  f.help = std::string(usage) + FlagTableHelp(rows);
+  f.options = FlagTableOptions(rows);
+  f.build = build;
+  f.run = run;
+  f.flags = FieldFlagsOf(rows);
+  return f;
+}
+
 const std::vector<std::string>& QuickFormNames() {
   static const std::vector<std::string> kNames = {"training", "serving",    "queue",
                                                   "jobs",     "collective", "chakra"};

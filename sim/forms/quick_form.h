@@ -17,8 +17,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "proto/result.pb.h"
 #include "proto/scenario.pb.h"
+#include "sim/forms/flag_table.h"
 #include "sim/forms/options.h"
 #include "sim/scenario/run_context.h"
 
@@ -37,6 +39,13 @@ struct QuickForm {
                                         const RunContext& rc) = nullptr;
   FieldFlags flags;  // field path -> flag, for messages about the run
 };
+
+// A form read from a flag table: `usage` followed by the table's flag list,
+// the rows' options, and the rows' field -> flag names.
+QuickForm TableForm(std::string name, const char* usage, absl::Span<const FlagRow> rows,
+                    std::string (*build)(const ParsedOptions&, scenario::Scenario*),
+                    absl::StatusOr<result::Result> (*run)(const scenario::Scenario&,
+                                                          const RunContext&));
 
 // The forms, in `simulate --help`'s order; null for an unknown name.
 const std::vector<std::string>& QuickFormNames();

@@ -4,7 +4,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "sim/forms/flag_table.h"
 #include "sim/forms/quick_form.h"
 #include "sim/scenario/runners.h"
 
@@ -161,12 +160,7 @@ absl::StatusOr<result::Result> Run(const scenario::Scenario& s, const RunContext
 
 const QuickForm& ServingForm() {
   static const QuickForm kForm = [] {
-    QuickForm f;
-    f.name = "serving";
-    f.help = std::string(kHelp) + FlagTableHelp(kServingRows);
-    f.options = FlagTableOptions(kServingRows);
-    f.build = BuildServing;
-    f.run = Run;
+    QuickForm f = TableForm("serving", kHelp, kServingRows, BuildServing, Run);
     f.flags = kServingFlags;
     return f;
   }();

@@ -4,7 +4,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "sim/forms/flag_table.h"
 #include "sim/forms/quick_form.h"
 #include "sim/scenario/runners.h"
 #include "sim/scenario/scenario_check.h"
@@ -170,12 +169,7 @@ absl::StatusOr<result::Result> Run(const scenario::Scenario& s, const RunContext
 
 const QuickForm& TrainingForm() {
   static const QuickForm kForm = [] {
-    QuickForm f;
-    f.name = "training";
-    f.help = std::string(kHelp) + FlagTableHelp(kTrainingRows);
-    f.options = FlagTableOptions(kTrainingRows);
-    f.build = BuildTraining;
-    f.run = Run;
+    QuickForm f = TableForm("training", kHelp, kTrainingRows, BuildTraining, Run);
     f.flags = kTrainingFlags;
     return f;
   }();
