@@ -77,7 +77,7 @@ TEST(TrainingStepTest, CommunicationEqualsItsClosedForms) {
   //    rail, so the 8 rings never share a link);
   //  - TP: Megatron's 2 all-reduces per layer forward and 2 backward, each of
   //    tokens x hidden x 2 B over the 8 GPUs at 900 GB/s and 0.5 us (NVLink):
-  //    4 L per microbatch;
+  //    4 L per microbatch (6 L with full recomputation, below);
   //  - the step: compute (TP inside) + the exposed gradient sync, no bubble.
   TrainingStepConfig c = Base(4, 8, 1, 2, 8);
   c.model = *Reg().FindModel("Llama3_8B");
@@ -112,6 +112,19 @@ TEST(TrainingStepTest, CommunicationEqualsItsClosedForms) {
   const double flops = 4096 * (3 * (32 * (gemm + attn) + head) + 32 * attn);
   const double compute = flops / (8 * 989e12 * 0.5) + 4096 * 5 * h * 2 / 3.35e12;
   EXPECT_NEAR(r->step_time_s, compute + tp_all + dp_ab, 1e-6 * r->step_time_s);
+
+  // Full recomputation reruns each layer's forward before its backward, TP
+  // all-reduces included (Korthikanti et al., arXiv:2205.05198, §5): 6 per
+  // layer and microbatch, not 4; the recomputed forward's FLOPs (every layer,
+  // not the head) replace the selective core.
+  c.activation_recompute = "full";
+  auto full = SimulateTrainingStep(c);
+  ASSERT_TRUE(full.ok()) << full.status();
+  const double tp_full = 2 * (6 * c.model.layers + 1) * tp_one;
+  EXPECT_NEAR(full->tp_communication_s, tp_full, 1e-6 * tp_full);
+  const double flops_full = 4096 * (4 * 32 * (gemm + attn) + 3 * head);
+  const double compute_full = flops_full / (8 * 989e12 * 0.5) + 4096 * 5 * h * 2 / 3.35e12;
+  EXPECT_NEAR(full->step_time_s, compute_full + tp_full + dp_ab, 1e-6 * full->step_time_s);
 }
 
 TEST(TrainingStepTest, ShardedComputeEqualsTheFlopCountStretchedByTheBubble) {

@@ -255,9 +255,11 @@ class StepSimulation : public EventHandler,
   std::vector<TraceSpan> TakeSpans() { return std::move(spans_); }
   // TP and EP communication per layer (folded into each op's duration), for
   // the trace's nested spans.
-  void set_comm_per_layer(double tp_s, double ep_s) {
+  // A backward runs bwd_passes × two of each (2 with the forward recomputed).
+  void set_comm_per_layer(double tp_s, double ep_s, int bwd_passes) {
     tp_per_layer_ = tp_s;
     ep_per_layer_ = ep_s;
+    bwd_comm_passes_ = bwd_passes;
   }
 
   // What the step runs: its actors (ranks, stages, ops, per-op times) and
@@ -300,17 +302,18 @@ class StepSimulation : public EventHandler,
     // The op's TP all-reduces (two per layer) and EP all-to-alls, shown as
     // one nested span each at the op's end (the model folds them in).
     const double layers = vstage_layers_[op.chunk * c_.pp + a.s];
+    const double per_layer = op.forward ? 2 : 2 * bwd_comm_passes_;
     double t = a.op_end;
     if (tp_per_layer_ > 0) {
-      const double d = layers * 2 * tp_per_layer_;
-      spans_.push_back({a.s, a.r, TraceSpan::kCompute, absl::StrCat("TP all-reduce x", 2 * layers),
-                        "tp", t - d, t});
+      const double d = layers * per_layer * tp_per_layer_;
+      spans_.push_back({a.s, a.r, TraceSpan::kCompute,
+                        absl::StrCat("TP all-reduce x", per_layer * layers), "tp", t - d, t});
       t -= d;
     }
     if (ep_per_layer_ > 0) {
-      const double d = layers * 2 * ep_per_layer_;
-      spans_.push_back({a.s, a.r, TraceSpan::kCompute, absl::StrCat("EP all-to-all x", 2 * layers),
-                        "ep", t - d, t});
+      const double d = layers * per_layer * ep_per_layer_;
+      spans_.push_back({a.s, a.r, TraceSpan::kCompute,
+                        absl::StrCat("EP all-to-all x", per_layer * layers), "ep", t - d, t});
     }
   }
 
@@ -453,6 +456,7 @@ class StepSimulation : public EventHandler,
   int dp_;
   std::vector<int> vstage_layers_, stage_layers_;  // per virtual stage; per device
   double tp_per_layer_ = 0, ep_per_layer_ = 0;
+  int bwd_comm_passes_ = 1;
   int replicas_ = 1, rings_ = 1;  // simulated replicas and gradient rings per stage
   const ClusterGraph& graph_;
   TrainingStepResult* out_;

@@ -44,6 +44,10 @@ struct PreparedStep {
   int dp = 1;
   double fwd = 0, bwd = 0;  // one layer, one microbatch, before the TP all-reduces
   double tp_ar = 0, ep_a2a = 0;
+  // The TP all-reduces (and EP all-to-alls) a layer's backward runs, per one
+  // of its forward's two: 1, or 2 under full recompute (the recomputed
+  // forward runs its own before the backward's).
+  int bwd_comm_passes = 1;
   std::vector<int> vstage_layers;
   LayerCosts costs, ends;
   std::unique_ptr<ClusterGraph> graph;
@@ -128,8 +132,9 @@ absl::StatusOr<PreparedStep> PrepareStep(const TrainingStepConfig& c, TrainingSt
       c.ep > 1 && c.communication
           ? EpAllToAllSeconds(*graph, c.ep, c.tp, tokens * m.hidden_dim * bpp / c.tp)
           : 0.0;
+  const int bwd_comm_passes = c.activation_recompute == "full" ? 2 : 1;
   fwd += 2 * ep_a2a;
-  bwd += 2 * ep_a2a;
+  bwd += 2 * bwd_comm_passes * ep_a2a;
   out.cp_kv_bytes_per_layer = costs.cp_kv_bytes;
   out.zero3_allgather_s = 0;  // set after the run, with the critical stage's layers
   out.dp_rings_share_links = GradientRingsShareLinks(*graph, c.tp, c.pp, dp);
@@ -143,6 +148,7 @@ absl::StatusOr<PreparedStep> PrepareStep(const TrainingStepConfig& c, TrainingSt
   p.bwd = bwd;
   p.tp_ar = tp_ar;
   p.ep_a2a = ep_a2a;
+  p.bwd_comm_passes = bwd_comm_passes;
   p.vstage_layers = vstage_layers;
   p.costs = costs;
   p.ends = ends;
@@ -154,9 +160,10 @@ std::unique_ptr<StepSimulation> NewStepSimulation(const TrainingStepConfig& c,
                                                   const PreparedStep& p, const ClusterGraph& graph,
                                                   TrainingStepResult* out, const StepClasses* cls,
                                                   const step_internal::SharedFabric* shared) {
-  auto sim = std::make_unique<StepSimulation>(c, p.dp, p.fwd + 2 * p.tp_ar, p.bwd + 2 * p.tp_ar,
+  auto sim = std::make_unique<StepSimulation>(c, p.dp, p.fwd + 2 * p.tp_ar,
+                                              p.bwd + 2 * p.bwd_comm_passes * p.tp_ar,
                                               p.vstage_layers, graph, out, p.ends, cls, shared);
-  sim->set_comm_per_layer(p.tp_ar, p.ep_a2a);
+  sim->set_comm_per_layer(p.tp_ar, p.ep_a2a, p.bwd_comm_passes);
   return sim;
 }
 
@@ -172,11 +179,14 @@ absl::Status CompleteStep(const TrainingStepConfig& c, const PreparedStep& p,
   const LayerCosts& costs = p.costs;
   const LayerCosts& ends = p.ends;
   const std::vector<int>& vstage_layers = p.vstage_layers;
-  out.tp_communication_s = c.microbatches * out.critical_stage_layers * 4 * tp_ar;
+  // Per layer and microbatch: two forward, two backward, two more when the
+  // forward is recomputed (Korthikanti et al., arXiv:2205.05198, §3/§5).
+  const double comm_per_layer = 2.0 + 2.0 * p.bwd_comm_passes;
+  out.tp_communication_s = c.microbatches * out.critical_stage_layers * comm_per_layer * tp_ar;
   if (out.critical_stage == 0 && ends.embed_fwd_s > 0) {
     out.tp_communication_s += c.microbatches * tp_ar;  // the embedding's output
   }
-  out.ep_communication_s = c.microbatches * out.critical_stage_layers * 4 * ep_a2a;
+  out.ep_communication_s = c.microbatches * out.critical_stage_layers * comm_per_layer * ep_a2a;
   out.cp_communication_s =
       c.microbatches * out.critical_stage_layers * (costs.cp_fwd_s + costs.cp_bwd_s);
   out.zero3_allgather_s =
@@ -186,7 +196,7 @@ absl::Status CompleteStep(const TrainingStepConfig& c, const PreparedStep& p,
   // head on the last, the embedding on the first.
   std::vector<double> device_busy;
   for (int layers : DeviceLayers(vstage_layers, c.pp)) {
-    device_busy.push_back(layers * (fwd + bwd + 4 * tp_ar));
+    device_busy.push_back(layers * (fwd + bwd + comm_per_layer * tp_ar));
   }
   device_busy.back() += costs.head_fwd_s + costs.head_bwd_s;
   device_busy.front() += ends.embed_fwd_s + ends.embed_bwd_s;
