@@ -180,7 +180,8 @@ absl::Status CompleteStep(const TrainingStepConfig& c, const PreparedStep& p,
   const LayerCosts& ends = p.ends;
   const std::vector<int>& vstage_layers = p.vstage_layers;
   // Per layer and microbatch: two forward, two backward, two more when the
-  // forward is recomputed (Korthikanti et al., arXiv:2205.05198, §3/§5).
+  // forward is recomputed (the checkpointed layer's forward runs again, its
+  // all-reduces with it; tests/data/SOURCES.md).
   const double comm_per_layer = 2.0 + 2.0 * p.bwd_comm_passes;
   out.tp_communication_s = c.microbatches * out.critical_stage_layers * comm_per_layer * tp_ar;
   if (out.critical_stage == 0 && ends.embed_fwd_s > 0) {
