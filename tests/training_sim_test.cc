@@ -114,7 +114,7 @@ TEST(TrainingStepTest, CommunicationEqualsItsClosedForms) {
   EXPECT_NEAR(r->step_time_s, compute + tp_all + dp_ab, 1e-6 * r->step_time_s);
 
   // Full recomputation reruns each layer's forward before its backward, TP
-  // all-reduces included (Korthikanti et al., arXiv:2205.05198, §5): 6 per
+  // all-reduces included (tests/data/SOURCES.md): 6 per
   // layer and microbatch, not 4; the recomputed forward's FLOPs (every layer,
   // not the head) replace the selective core.
   c.activation_recompute = "full";
