@@ -69,4 +69,12 @@ double NvlinkAllReduceSeconds(const KernelModel& km, double per_direction_bw, in
   return latency + bus_bytes / (efficiency * per_direction_bw);
 }
 
+double NvlsAllReduceSeconds(const KernelModel& km, double per_direction_bw, int gpus,
+                            double bytes) {
+  if (gpus <= 1 || bytes <= 0 || !(km.nvls_efficiency > 0)) return 0;
+  const KernelModel::AllReducePoint* point = NvlinkAllReducePoint(km, gpus);
+  const double latency = point != nullptr ? point->latency_s : 0;
+  return latency + NvlsBytesPerGpu(gpus, bytes) / (km.nvls_efficiency * per_direction_bw);
+}
+
 }  // namespace mlsysim

@@ -14,7 +14,8 @@
 //  * FlashAttention-style attention: FLOPs / (peak · η_attention), or its
 //    Q/K/V/O traffic when slower (decode reads the KV cache);
 //  * NCCL's ring all-reduce inside a node: latency + 2(n−1)/n · bytes /
-//    (bus efficiency(n) · per-direction NVLink).
+//    (bus efficiency(n) · per-direction NVLink); NVLink SHARP (NVLS):
+//    latency + (n+1)/n · bytes / (η_nvls · per-direction NVLink).
 // Usage: double s = GemmSeconds(km, hw.PeakFor("bf16").si, hw.memory_bw.si,
 //                               tokens, 3 * h, h, 2.0, false);
 #ifndef MLSYSIM_ANALYTIC_KERNEL_MODEL_H_
@@ -57,6 +58,10 @@ struct KernelModel {
     std::vector<Line> small_messages = {};
   };
   std::vector<AllReducePoint> nvlink_all_reduce;  // by gpus, ascending
+  // NVLink SHARP all-reduce (NCCL's NVLS): fraction of per-direction NVLink
+  // at which each GPU moves its S·(n+1)/n each way; 0 where the NVSwitch has
+  // none.
+  double nvls_efficiency = 0;
 };
 
 // Tile and wave quantisation: the fraction of the SMs' tile slots an
@@ -87,6 +92,18 @@ const KernelModel::AllReducePoint* NvlinkAllReducePoint(const KernelModel& km, i
 // small-message line whose size range holds `bytes`; 0 for one GPU.
 double NvlinkAllReduceSeconds(const KernelModel& km, double per_direction_bw, int gpus,
                               double bytes);
+
+// NVLink SHARP all-reduce of `bytes` over `gpus` GPUs of one NVSwitch: the
+// switch sums what the GPUs send and multicasts the result, each GPU sending
+// and receiving S·(n+1)/n, at nvls_efficiency of `per_direction_bw`, plus the
+// ring's latency at that group size. 0 for one GPU; requires
+// nvls_efficiency > 0.
+double NvlsAllReduceSeconds(const KernelModel& km, double per_direction_bw, int gpus,
+                            double bytes);
+// Bytes each GPU sends (and receives) in an NVLS all-reduce of `bytes`.
+inline double NvlsBytesPerGpu(int gpus, double bytes) {
+  return gpus > 1 ? bytes * (gpus + 1.0) / gpus : 0.0;
+}
 
 }  // namespace mlsysim
 

@@ -293,6 +293,49 @@ TEST(CollectiveValidationTest, DirectEqualsOnePortAlphaBeta) {
   }
 }
 
+// NVLink SHARP inside one NVSwitch: the switch sums and multicasts, so each
+// GPU's own port carries S·(N+1)/N up and the same down at once (all-reduce;
+// tests/data/SOURCES.md "NVLS"), S up and S/N down (reduce-scatter), S/N up and
+// S down (all-gather): one step, one α. By hand for N = 8, S = 1 GB, β = 450
+// GB/s, α = 1 µs: 1 µs + 1.125 GB / 450 GB/s = 2.501 ms.
+TEST(CollectiveValidationTest, NvlsEqualsItsSwitchSideTraffic) {
+  const double beta = 450e9, alpha = 1e-6;
+  auto eight = RunCollective(CollectiveOp::kAllReduce, CollectiveAlgorithm::kNvls, 8, 8, 1e9, beta,
+                             alpha, 50e9, 5e-6);
+  EXPECT_EQ(eight.steps, 1);
+  ExpectMatches(eight, 2.501e-3, 1e9);
+  for (int n : {2, 3, 5, 8, 72}) {
+    for (double m : {1e3, 1e6, 1e9, 16e9}) {
+      auto ar = RunCollective(CollectiveOp::kAllReduce, CollectiveAlgorithm::kNvls, n, n, m, beta,
+                              alpha, 50e9, 5e-6);
+      ExpectMatches(ar, alpha + m * (n + 1.0) / n / beta, m);
+      for (CollectiveOp op : {CollectiveOp::kReduceScatter, CollectiveOp::kAllGather}) {
+        auto r = RunCollective(op, CollectiveAlgorithm::kNvls, n, n, m, beta, alpha, 50e9, 5e-6);
+        ExpectMatches(r, alpha + m / beta, m);
+      }
+    }
+  }
+  // Refused: ranks across nodes (NVLS-tree is not modelled) and all-to-all.
+  ClusterShape s;
+  s.nodes = 2;
+  s.gpus_per_node = 8;
+  auto g = ClusterGraph::Build(s);
+  ASSERT_TRUE(g.ok());
+  Simulator sim;
+  FlowNetwork net(sim, g->LinkCapacities());
+  std::vector<int> all(16);
+  std::iota(all.begin(), all.end(), 0);
+  Collective across(sim, net, *g, {CollectiveOp::kAllReduce, CollectiveAlgorithm::kNvls, all, 1e9},
+                    nullptr, 1);
+  EXPECT_NE(across.Validate().message().find("span 2 nodes"), absl::string_view::npos)
+      << across.Validate();
+  all.resize(8);
+  Collective a2a(sim, net, *g, {CollectiveOp::kAllToAll, CollectiveAlgorithm::kNvls, all, 1e9},
+                 nullptr, 1);
+  EXPECT_NE(a2a.Validate().message().find("accepted: ring, direct"), absl::string_view::npos)
+      << a2a.Validate();
+}
+
 TEST(CollectiveValidationTest, HierarchicalEqualsItsTwoRings) {
   const double bi = 900e9, ai = 500e-9, be = 50e9, ae = 5e-6;
   for (int nodes : {2, 4, 16, 128}) {

@@ -192,7 +192,7 @@ absl::Status ReadPlain(const Table& t, const std::string& origin, CalibrationSam
                                                        p, "' (accepted: fp16, bf16, fp8)"));
       }
       s->gemms.push_back({"gemm", *m, *n, *k, p == "fp8" ? 1.0 : 2.0, p == "fp8", seconds});
-    } else if (op == "all_reduce") {
+    } else if (op == "all_reduce" || op == "all_reduce_nvls") {
       auto g = Number(t, i, "gpus", origin), b = Number(t, i, "bytes", origin);
       for (const auto* x : {&g, &b})
         if (!x->ok()) return x->status();
@@ -200,7 +200,7 @@ absl::Status ReadPlain(const Table& t, const std::string& origin, CalibrationSam
         return absl::InvalidArgumentError(
             absl::StrCat(origin, " line ", t.line[i], ": gpus must be an integer 2…65,536"));
       }
-      s->all_reduces.push_back({static_cast<int>(*g), *b, seconds});
+      s->all_reduces.push_back({static_cast<int>(*g), *b, seconds, op == "all_reduce_nvls"});
     } else {
       StreamKind kind;
       if (op == "norm") kind = StreamKind::kNorm;
@@ -210,7 +210,8 @@ absl::Status ReadPlain(const Table& t, const std::string& origin, CalibrationSam
       else {
         return absl::InvalidArgumentError(absl::StrCat(
             origin, " line ", t.line[i], ": op '", op,
-            "' (accepted: gemm, norm, activation, elementwise, rope, all_reduce)"));
+            "' (accepted: gemm, norm, activation, elementwise, rope, all_reduce, "
+            "all_reduce_nvls)"));
       }
       auto b = Number(t, i, "bytes", origin);
       if (!b.ok()) return b.status();

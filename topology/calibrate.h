@@ -14,13 +14,16 @@
 //    node (num_workers = devices_per_node);
 //  * the plain layout, columns in any order: `op,time_us` and per op
 //    `m,n,k,precision` (gemm; precision fp16 | bf16 | fp8), `bytes` (norm,
-//    activation, elementwise, rope), `gpus,bytes` (all_reduce).
+//    activation, elementwise, rope), `gpus,bytes` (all_reduce: NCCL's ring;
+//    all_reduce_nvls: NVLink SHARP).
 // The fit: GEMMs — tile shape from a fixed candidate list, η_gemm,
 // η_stream and the launch cost by Nelder–Mead on the mean squared log
 // error, FP8's η alone with the rest held; each streaming kind — launch +
 // bytes / (HBM · η) by least squares on the relative error; all-reduce per
 // group size — latency + bus bytes / (η_bus · per-direction NVLink) by least
-// squares on the time (the bandwidth regime decides).
+// squares on the time (the bandwidth regime decides); NVLS — the ring's
+// latency + (n+1)/n · bytes / (η_nvls · per-direction NVLink), η_nvls by
+// least squares on the relative error.
 // Usage: CalibrationSamples s; ReadProfileFile("mlp.csv", &s);
 //        auto fit = Calibrate(s, target);  // fit->profile, fit->errors
 #ifndef MLSYSIM_TOPOLOGY_CALIBRATE_H_
@@ -51,6 +54,7 @@ struct CalibrationSamples {
   struct AllReduce {
     int gpus;
     double bytes, seconds;
+    bool nvls = false;  // NVLink SHARP (NCCL_ALGO=NVLS), else NCCL's ring
   };
   std::vector<Gemm> gemms;
   std::vector<Stream> streams;

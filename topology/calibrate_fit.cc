@@ -239,6 +239,7 @@ absl::StatusOr<Calibration> Calibrate(const CalibrationSamples& samples,
   std::map<int, std::pair<std::vector<double>, std::vector<double>>> groups;
   std::map<int, std::vector<double>> sizes;
   for (const auto& s : samples.all_reduces) {
+    if (s.nvls) continue;
     const double n = s.gpus;
     groups[s.gpus].first.push_back(2 * (n - 1) / n * s.bytes);
     groups[s.gpus].second.push_back(s.seconds);
@@ -293,6 +294,33 @@ absl::StatusOr<Calibration> Calibrate(const CalibrationSamples& samples,
       l->set_max_bytes(pl.max_bytes);
     }
   }
+  // NVLink SHARP: time = the ring's latency + (n+1)/n·S / (η·B), one
+  // unknown u = 1/(η·B), least squares on the relative error (closed form).
+  int nvls = 0;
+  double num = 0, den = 0;
+  for (const auto& s : samples.all_reduces) {
+    if (!s.nvls) continue;
+    const KernelModel::AllReducePoint* ring = NvlinkAllReducePoint(km, s.gpus);
+    const double latency = ring != nullptr ? ring->latency_s : 0;
+    const double x = NvlsBytesPerGpu(s.gpus, s.bytes) / s.seconds;
+    num += x * (1 - latency / s.seconds);
+    den += x * x;
+    ++nvls;
+  }
+  if (nvls > 0) {
+    if (!(target.nvlink_per_direction > 0)) {
+      return absl::InvalidArgumentError(
+          "calibrate: all-reduce samples need the node's NVLink bandwidth (--node NODE)");
+    }
+    if (!(num > 0)) {
+      return absl::InvalidArgumentError(
+          "calibrate: the NVLS samples are not longer than the ring's latency (no bandwidth to "
+          "fit)");
+    }
+    km.nvls_efficiency = den / (num * target.nvlink_per_direction);  // u = num / den
+    p.set_nvls_efficiency(km.nvls_efficiency);
+    p.set_nvls_samples(nvls);
+  }
   if (g16 > 0) {
     p.set_tile_m(km.tile_m);
     p.set_tile_n(km.tile_n);
@@ -321,8 +349,12 @@ absl::StatusOr<Calibration> Calibrate(const CalibrationSamples& samples,
         StreamSeconds(km, s.kind, target.hbm, s.bytes) / s.seconds - 1);
   }
   for (const auto& s : samples.all_reduces) {
-    rel[absl::StrFormat("all_reduce %d GPUs %s", s.gpus, SizeBand(s.bytes))].push_back(
-        NvlinkAllReduceSeconds(km, target.nvlink_per_direction, s.gpus, s.bytes) / s.seconds - 1);
+    const double predicted =
+        s.nvls ? NvlsAllReduceSeconds(km, target.nvlink_per_direction, s.gpus, s.bytes)
+               : NvlinkAllReduceSeconds(km, target.nvlink_per_direction, s.gpus, s.bytes);
+    rel[absl::StrFormat("all_reduce%s %d GPUs %s", s.nvls ? "_nvls" : "", s.gpus,
+                        SizeBand(s.bytes))]
+        .push_back(predicted / s.seconds - 1);
   }
   for (const auto& [op, r] : rel) out.errors.push_back(ErrorsOf(op, r));
   p.set_gemm_samples(g16 + g8);
@@ -374,6 +406,7 @@ KernelModel KernelModelOf(const registry::MachineProfile& p, const KernelModel& 
     std::sort(km.nvlink_all_reduce.begin(), km.nvlink_all_reduce.end(),
               [](const auto& a, const auto& b) { return a.gpus < b.gpus; });
   }
+  if (p.nvls_efficiency() > 0) km.nvls_efficiency = p.nvls_efficiency();
   return km;
 }
 
@@ -406,6 +439,7 @@ absl::Status CheckMachineProfile(const registry::MachineProfile& p) {
   if (!efficiency(p.fp8_gemm_efficiency())) return bad("fp8_gemm_efficiency", "(0, 1.5]");
   if (!efficiency(p.weight_stream_efficiency())) return bad("weight_stream_efficiency", "(0, 1.5]");
   if (!efficiency(p.attention_efficiency())) return bad("attention_efficiency", "(0, 1.5]");
+  if (!efficiency(p.nvls_efficiency())) return bad("nvls_efficiency", "(0, 1.5]");
   if (!launch(p.gemm_launch_us())) return bad("gemm_launch_us", "0…1e6");
   for (const auto& s : p.streaming()) {
     bool known = false;

@@ -115,6 +115,11 @@ class ClusterGraph {
   }
   // The same, into a caller's buffer (no allocation once it has grown).
   void RouteInto(int src, int dst, uint64_t flow_hash, std::vector<int>& path) const;
+  // A rank's own NVLink port: up into its node's NVSwitch and down out of it
+  // (-1 when the node has one GPU and no NVSwitch). For switch-side
+  // reductions (NVLink SHARP), whose flows end or start in the switch.
+  int NvlinkUp(int rank) const { return nvl_up_[rank]; }
+  int NvlinkDown(int rank) const { return nvl_down_[rank]; }
   // Hop count of the shortest path by breadth-first search over the graph
   // (used to check Route against the graph).
   int ShortestHops(int src, int dst) const;

@@ -11,8 +11,9 @@ namespace {
 constexpr const char kHelp[] =
     "usage: mlsysim [-o text|json|markdown] simulate collective --op "
     "allreduce|allgather|reducescatter|alltoall\n"
-    "         --algorithm ring|tree|hierarchical|direct|double_tree --ranks N [--gpus-per-node G]\n"
-    "         [--nics-per-node K]\n"
+    "         --algorithm ring|tree|hierarchical|direct|double_tree|nvls --ranks N\n"
+    "         [--gpus-per-node G]"
+    " [--nics-per-node K]\n"
     "         --message SIZE (--bandwidth BW --latency LAT | --node NODE [--nodes N]\n"
     "         [--fabric FABRIC] [--hardware-model roofline|calibrated])\n"
     "         [--inter-bandwidth BW --inter-latency LAT] [--topology single_switch|fat_tree_2|\n"
@@ -30,6 +31,10 @@ constexpr const char kHelp[] =
     "  ranks); --no-aggregation simulates every flow (up to 8,192 ranks).\n"
     "  double_tree is NCCL's pipelined double binary tree (all-reduce; every tree edge\n"
     "  streams M/2 each way at once): latency 2*depth*alpha instead of the ring's 2(N-1)*alpha.\n"
+    "  nvls is NVLink SHARP inside one node (all-reduce, reduce-scatter, all-gather): the\n"
+    "  NVSwitch sums and multicasts, each GPU moving (N+1)/N*M each way in one step; on\n"
+    "  registry hardware only where the switch has it (H100, H200, B200 nodes), calibrated\n"
+    "  at NCCL's published 8 x H100 figure.\n"
     "  --dump-scenario prints the equivalent scenario (textproto) instead of running it.\n";
 
 // The quick form's flags: each fills one scenario field (flag_table.h).
@@ -37,7 +42,7 @@ constexpr FlagRow kCollectiveRows[] = {
     {"--op", "collective.op", FlagRow::kString, 0, -1, "",
      "allreduce (default) | allgather | reducescatter | alltoall"},
     {"--algorithm", "collective.algorithm", FlagRow::kString, 0, -1, "",
-     "ring (default) | tree | hierarchical | direct | double_tree"},
+     "ring (default) | tree | hierarchical | direct | double_tree | nvls"},
     {"--ranks", "collective.ranks", FlagRow::kInt, 1, 1 << 20, "", "ranks (without --node)"},
     {"--gpus-per-node", "collective.gpus_per_node", FlagRow::kInt, 1, 1024, "",
      "ranks per node (1)"},

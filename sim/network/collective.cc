@@ -39,9 +39,12 @@ absl::Status ParseCollectiveAlgorithm(absl::string_view name, CollectiveAlgorith
     *a = CollectiveAlgorithm::kDirect;
   else if (name == "double_tree")
     *a = CollectiveAlgorithm::kDoubleTree;
+  else if (name == "nvls")
+    *a = CollectiveAlgorithm::kNvls;
   else
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unknown algorithm '", name, "'; accepted: ring, tree, hierarchical, direct, double_tree"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown algorithm '", name,
+                     "'; accepted: ring, tree, hierarchical, direct, double_tree, nvls"));
   return absl::OkStatus();
 }
 
@@ -52,6 +55,7 @@ const char* CollectiveAlgorithmName(CollectiveAlgorithm a) {
     case CollectiveAlgorithm::kHierarchical: return "hierarchical";
     case CollectiveAlgorithm::kDirect: return "direct";
     case CollectiveAlgorithm::kDoubleTree: return "double_tree";
+    case CollectiveAlgorithm::kNvls: return "nvls";
   }
   return "ring";
 }
@@ -90,6 +94,7 @@ Collective::Collective(Simulator& sim, FlowNetwork& net, const ClusterGraph& gra
       total_steps_ = 1;
       tree_depth_ = DoubleBinaryTreeDepth(n_);
       break;
+    case CollectiveAlgorithm::kNvls: total_steps_ = 1; break;
   }
   if (spec_.op == CollectiveOp::kAllToAll && spec_.algorithm == CollectiveAlgorithm::kRing) {
     total_steps_ = n_ - 1;
@@ -116,6 +121,14 @@ absl::Status Collective::Validate() const {
                                                    CollectiveAlgorithmName(spec_.algorithm),
                                                    " supports op allreduce only"));
   }
+  if (spec_.algorithm == CollectiveAlgorithm::kNvls) {
+    if (k_ > 1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "collective.algorithm: nvls reduces inside one node's NVSwitch; the ranks span ", k_,
+          " nodes (NCCL's NVLS across nodes, NVLS-tree, is not modelled; accepted: ranks <= GPUs "
+          "per node)"));
+    }
+  }
   if (spec_.algorithm == CollectiveAlgorithm::kHierarchical) {
     if (spec_.op != CollectiveOp::kAllReduce) {
       return absl::InvalidArgumentError(
@@ -136,6 +149,17 @@ void Collective::StepTransfers(int step, std::vector<Transfer>& out) const {
   if (spec_.algorithm == CollectiveAlgorithm::kDirect) {  // every pair at once, M/N each
     for (int p = 0; p < n_; ++p)
       for (int k = 1; k < n_; ++k) out.push_back({r[p], r[(p + k) % n_], m / n_});
+    return;
+  }
+  if (spec_.algorithm == CollectiveAlgorithm::kNvls) {
+    // Each GPU's port into the switch and out of it, both streaming at once.
+    const double up = spec_.op == CollectiveOp::kAllGather ? m / n_ : m;
+    const double down = spec_.op == CollectiveOp::kReduceScatter ? m / n_ : m;
+    const double extra = spec_.op == CollectiveOp::kAllReduce ? m / n_ : 0;
+    for (int p = 0; p < n_; ++p) {
+      out.push_back({r[p], r[p], up + extra, Transfer::kUp});
+      out.push_back({r[p], r[p], down + extra, Transfer::kDown});
+    }
     return;
   }
   if (spec_.op == CollectiveOp::kAllToAll) {
@@ -176,7 +200,8 @@ void Collective::StepTransfers(int step, std::vector<Transfer>& out) const {
         out.push_back({r[e.parent], r[e.child], m / 2});
       }
       return;
-    case CollectiveAlgorithm::kDirect: return;  // handled above
+    case CollectiveAlgorithm::kDirect:
+    case CollectiveAlgorithm::kNvls: return;  // handled above
   }
 }
 
@@ -235,7 +260,11 @@ void Collective::LaunchStep() {
         MixHash(MixHash(tag_, static_cast<uint64_t>(t.src)), static_cast<uint64_t>(t.dst));
     double alpha = graph_.SameNode(t.src, t.dst) ? shape.nvlink_latency : shape.nic_latency;
     if (spec_.algorithm == CollectiveAlgorithm::kDoubleTree) alpha *= 2 * tree_depth_;
-    graph_.RouteInto(t.src, t.dst, h, path_);
+    if (t.leg == Transfer::kRoute) {
+      graph_.RouteInto(t.src, t.dst, h, path_);
+    } else {
+      path_.assign(1, t.leg == Transfer::kUp ? graph_.NvlinkUp(t.src) : graph_.NvlinkDown(t.dst));
+    }
     net_.Start(path_, t.bytes, alpha, this, static_cast<uint64_t>(step_), step_start_s_);
   }
 }

@@ -16,6 +16,11 @@
 //                        one step (all-reduce: two, reduce-scatter then
 //                        all-gather); on a non-blocking fabric
 //                        (N−1)/N·M/β + α per step (ASTRA-sim's "direct")
+//   nvls                 NVLink SHARP inside one NVSwitch: the switch sums what
+//                        the GPUs send and multicasts the result; one step,
+//                        each GPU streaming up and down its own NVLink port
+//                        (all-reduce S(N+1)/N each way; reduce-scatter S up,
+//                        S/N down; all-gather S/N up, S down), + α
 //   hierarchical         reduce-scatter in each node (G−1 steps of M/G), ring
 //                        all-reduce of M/G across the K nodes on every rail,
 //                        all-gather in each node: ring(M,G) + ring(M/G,K)
@@ -40,7 +45,7 @@
 namespace mlsysim {
 
 enum class CollectiveOp { kAllReduce, kReduceScatter, kAllGather, kAllToAll };
-enum class CollectiveAlgorithm { kRing, kTree, kHierarchical, kDirect, kDoubleTree };
+enum class CollectiveAlgorithm { kRing, kTree, kHierarchical, kDirect, kDoubleTree, kNvls };
 
 absl::Status ParseCollectiveOp(absl::string_view name, CollectiveOp* op);
 absl::Status ParseCollectiveAlgorithm(absl::string_view name, CollectiveAlgorithm* algorithm);
@@ -91,6 +96,9 @@ class Collective : public FlowObserver {
   struct Transfer {
     int src, dst;  // global ranks
     double bytes;
+    // kRoute: src to dst over the graph; kUp / kDown: only src's NVLink into
+    // its NVSwitch / only dst's out of it (a switch-side reduction).
+    enum Leg { kRoute, kUp, kDown } leg = kRoute;
   };
   void StepTransfers(int step, std::vector<Transfer>& out) const;
   void LaunchStep();

@@ -55,7 +55,30 @@ absl::StatusOr<scenario::Scenario> WithRegistryHardware(const scenario::Scenario
   auto machine = ResolveHardwareModel(in.cluster().hardware_model(), reg, node->accelerator);
   if (!machine.ok()) return machine.status();
   double nvlink = node->intra_node_bw.si / 2, nvlink_latency = kLatencyNvlinkS;
-  if (machine->has_value() && gpn > 1) {
+  if (w->algorithm() == "nvls") {
+    // NVLink SHARP needs an NVSwitch that reduces (NVSwitch 3 on: H100 and
+    // later); the accelerator's machine model says whether its node has one.
+    const KernelModel* known = reg.FindMachine(node->accelerator.key);
+    if (known == nullptr || !(known->nvls_efficiency > 0)) {
+      std::string have;
+      for (const Accelerator& a : reg.accelerators()) {
+        const KernelModel* km = reg.FindMachine(a.key);
+        if (km != nullptr && km->nvls_efficiency > 0)
+          absl::StrAppend(&have, have.empty() ? "" : ", ", a.key);
+      }
+      return absl::InvalidArgumentError(absl::StrCat(
+          "collective.algorithm: nvls needs NVLink SHARP in the node's NVSwitch; ",
+          in.cluster().node(), " (", node->accelerator.key,
+          ") has none known (accepted: nodes of ", have.empty() ? "none" : have, ")"));
+    }
+    // Calibrated: NVLS's measured fraction of per-direction NVLink and, for
+    // its one step, the ring's whole latency; roofline: line rate.
+    if (machine->has_value() && gpn > 1) {
+      nvlink *= (*machine)->nvls_efficiency;
+      if (const KernelModel::AllReducePoint* point = NvlinkAllReducePoint(**machine, gpn))
+        nvlink_latency = point->latency_s;
+    }
+  } else if (machine->has_value() && gpn > 1) {
     if (const KernelModel::AllReducePoint* point = NvlinkAllReducePoint(**machine, gpn)) {
       nvlink *= point->bus_efficiency;
       nvlink_latency = point->latency_s / (2.0 * (gpn - 1));
