@@ -16,6 +16,12 @@ const char* StreamKindName(StreamKind kind) {
   return "?";
 }
 
+namespace {
+double StreamLaunch(const KernelModel& km) {
+  return km.weight_stream_launch_s >= 0 ? km.weight_stream_launch_s : km.gemm_launch_s;
+}
+}  // namespace
+
 double WaveEfficiency(const KernelModel& km, double m, double n) {
   if (m <= 0 || n <= 0) return 1;
   const double tiles = std::ceil(m / km.tile_m) * std::ceil(n / km.tile_n);
@@ -30,7 +36,7 @@ double GemmSeconds(const KernelModel& km, double peak, double hbm, double m, dou
       fp8 && km.fp8_gemm_efficiency > 0 ? km.fp8_gemm_efficiency : km.gemm_efficiency;
   const double compute = 2 * m * n * k / (peak * eta * WaveEfficiency(km, m, n));
   const double memory = (m * k + k * n + m * n) * bytes / (hbm * km.weight_stream_efficiency);
-  return km.gemm_launch_s + std::max(compute, memory);
+  return std::max(km.gemm_launch_s + compute, StreamLaunch(km) + memory);
 }
 
 double StreamSeconds(const KernelModel& km, StreamKind kind, double hbm, double bytes) {
@@ -42,8 +48,8 @@ double StreamSeconds(const KernelModel& km, StreamKind kind, double hbm, double 
 double AttentionSeconds(const KernelModel& km, double peak, double hbm, double flops,
                         double bytes) {
   if (flops <= 0 && bytes <= 0) return 0;
-  return km.gemm_launch_s + std::max(flops / (peak * km.attention_efficiency),
-                                     bytes / (hbm * km.weight_stream_efficiency));
+  return std::max(km.gemm_launch_s + flops / (peak * km.attention_efficiency),
+                  StreamLaunch(km) + bytes / (hbm * km.weight_stream_efficiency));
 }
 
 const KernelModel::AllReducePoint* NvlinkAllReducePoint(const KernelModel& km, int gpus) {

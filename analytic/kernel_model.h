@@ -5,10 +5,11 @@
 // peak × η and every byte at 100 % of HBM. The calibrated machine
 // (`--hardware-model calibrated`, parameters fitted to measured kernels by
 // `mlsysim calibrate`, registry `machine` entries) costs each kernel as
-//   launch + max(compute, memory)
+//   max(launch + compute, stream launch + memory)
 //  * GEMM M×K·K×N: compute 2MNK / (peak · η_gemm · waves(M, N)), memory
 //    (MK + KN + MN)·bytes / (HBM · η_stream); waves(M, N) is the tile and
-//    wave quantisation of an output tiled tile_m × tile_n over the SMs;
+//    wave quantisation of an output tiled tile_m × tile_n over the SMs; each
+//    line has its own fixed cost (fitted apart: calibrate.h);
 //  * streaming kernels (norms, activations, residual adds, rotary): bytes /
 //    (HBM · the kind's efficiency) + the kind's launch;
 //  * FlashAttention-style attention: FLOPs / (peak · η_attention), or its
@@ -39,6 +40,9 @@ struct KernelModel {
   double fp8_gemm_efficiency = 0;  // 0: gemm_efficiency
   double weight_stream_efficiency = 0.8;
   double gemm_launch_s = 0;
+  // The memory line's own fixed cost (a memory-bound GEMM or decode
+  // attention: launch + ramp); < 0: gemm_launch_s, one launch for both lines.
+  double weight_stream_launch_s = -1;
   struct Stream {
     double hbm_efficiency = 0.8;
     double launch_s = 0;

@@ -7,6 +7,7 @@
 // Sources of the expected numbers: tests/data/SOURCES.md ("calibration").
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -127,6 +128,7 @@ TEST(CalibrateTest, RecoversKnownParametersFromSyntheticProfiles) {
   truth.gemm_efficiency = 0.68;
   truth.weight_stream_efficiency = 0.83;
   truth.gemm_launch_s = 4.2e-6;
+  truth.weight_stream_launch_s = 2.9e-6;  // the memory line's own
   truth.stream[static_cast<int>(StreamKind::kNorm)] = {0.41, 2.5e-6};
   truth.stream[static_cast<int>(StreamKind::kActivation)] = {0.62, 1.5e-6};
   truth.nvlink_all_reduce = {{4, 0.74, 17e-6}, {8, 0.81, 30e-6}};
@@ -165,6 +167,7 @@ TEST(CalibrateTest, RecoversKnownParametersFromSyntheticProfiles) {
   EXPECT_NEAR(p.gemm_efficiency() / 0.68, 1, 1e-6);
   EXPECT_NEAR(p.weight_stream_efficiency() / 0.83, 1, 1e-6);
   EXPECT_NEAR(p.gemm_launch_us() / 4.2, 1, 1e-6);
+  EXPECT_NEAR(p.weight_stream_launch_us() / 2.9, 1, 1e-6);
   ASSERT_EQ(p.streaming_size(), 2);
   EXPECT_EQ(p.streaming(0).kind(), "norm");
   EXPECT_NEAR(p.streaming(0).hbm_efficiency() / 0.41, 1, 1e-6);
@@ -209,7 +212,21 @@ TEST(CalibrateTest, FitsVidursMeasuredH100Operators) {
   EXPECT_GT(fit->profile.gemm_efficiency(), 0.6);
   EXPECT_LT(fit->profile.gemm_efficiency(), 0.8);
   EXPECT_GT(fit->profile.weight_stream_efficiency(), 0.7);
-  EXPECT_LT(fit->profile.weight_stream_efficiency(), 0.9);
+  EXPECT_LT(fit->profile.weight_stream_efficiency(), 0.95);
+  // Pure weight streaming (GEMMs of at most 8 tokens, ≤ 8 flop per weight
+  // byte): the fitted model explains them to a median 6 % (measured outcome:
+  // 4 % on these three models; fitting every efficiency jointly left them
+  // 14 % slow in median: tests/data/SOURCES.md §10).
+  const KernelModel km = KernelModelOf(fit->profile);
+  std::vector<double> streaming;
+  for (const auto& g : samples.gemms) {
+    if (g.m > 8) continue;
+    streaming.push_back(
+        std::fabs(GemmSeconds(km, 989e12, 3.35e12, g.m, g.n, g.k, g.bytes, false) / g.seconds - 1));
+  }
+  ASSERT_GT(streaming.size(), 50u);
+  std::sort(streaming.begin(), streaming.end());
+  EXPECT_LT(streaming[streaming.size() / 2], 0.06);
 }
 
 // The shipped H100 profile, 8 GPUs in a DGX H100 (the registry's 900 GB/s is

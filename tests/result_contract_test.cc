@@ -47,11 +47,11 @@ constexpr Pin kPins[] = {
     {"llama3_405b_16k_54d.textproto", "d888e3e3961bb38c", 0x07b0f82b54affb07ull},
     {"llama3_70b_fp16_1000qps.textproto", "a7d3c514d1f01f1f", 0x778bafbf9ea6c9c0ull},
     {"llama3_70b_int4_1000qps.textproto", "cefe260034749b59", 0x2a05b1e8a07faf8dull},
-    {"llama3_70b_research256.textproto", "67d00af1910afbec", 0x09f034f31a0e00f4ull},
+    {"llama3_70b_research256.textproto", "70880bd931aff41c", 0x8d28ad62e425491aull},
     {"llama3_8b_8xh100_bursty.textproto", "05891351aa033520", 0xaf82caa04c9ff4edull},
     {"mixtral_ep8_frontier.textproto", "f03250833f84ec02", 0xba58b8d77c1fdb9dull},
     {"mm8_tail_latency.textproto", "ca203467c8e87e3b", 0x6042e37645594341ull},
-    {"shared_cluster_day.textproto", "c093f4f24de12b8e", 0xca5c67e580e548daull},
+    {"shared_cluster_day.textproto", "f7b555fc20b5033b", 0x9a2ee8d101f82853ull},
     {"two_tenants_and_training_queue.textproto", "d0347090d5da33ac", 0xed2598849195b4ebull},
 };
 
@@ -227,9 +227,10 @@ TEST(ResultContractTest, ReportsAreReadable) {
   EXPECT_NE(text.out.find("mlsysim simulate training · llama3-70b-research256"), std::string::npos)
       << text.out;
   EXPECT_NE(text.out.find("figure"), std::string::npos);
-  // (3.439 s: the default scenario on the calibrated H100 machine, issue 21;
-  // 3.444 s before NCCL's small-message lines.)
-  EXPECT_NE(text.out.find("step_time_s              3.439 s"), std::string::npos) << text.out;
+  // (3.441 s: the default scenario on the calibrated H100 machine, issue 21;
+  // 3.444 s before NCCL's small-message lines, 3.439 s before the memory line
+  // was fitted on its own.)
+  EXPECT_NE(text.out.find("step_time_s              3.441 s"), std::string::npos) << text.out;
   // A metric named in seconds prints in seconds (the cluster's 134-hour MTBF
   // is "482,100 s", Young's interval "729.3 s", not minutes or hours), and the
   // facts wrap before 100 characters.
@@ -238,7 +239,7 @@ TEST(ResultContractTest, ReportsAreReadable) {
   // A closed form inside the simulated CI is marked as such (0.80 ± 1.04
   // interruptions against rate x T = 1.254), one outside is not.
   EXPECT_NE(text.out.find("-36.22 % in CI"), std::string::npos) << text.out;
-  EXPECT_NE(text.out.find("+96.05 %          Iron Law"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("+96.14 %          Iron Law"), std::string::npos) << text.out;
   std::istringstream lines(text.out);
   for (std::string line; std::getline(lines, line);) {
     std::istringstream words(line);

@@ -16,9 +16,13 @@
 //    `m,n,k,precision` (gemm; precision fp16 | bf16 | fp8), `bytes` (norm,
 //    activation, elementwise, rope), `gpus,bytes` (all_reduce: NCCL's ring;
 //    all_reduce_nvls: NVLink SHARP).
-// The fit: GEMMs — tile shape from a fixed candidate list, η_gemm,
-// η_stream and the launch cost by Nelder–Mead on the mean squared log
-// error, FP8's η alone with the rest held; each streaming kind — launch +
+// The fit: GEMMs — the memory line (η_stream and its launch) by relative
+// least squares on the GEMMs of at most 8 tokens that the model's memory line
+// sets (arithmetic intensity ≤ 8 flop/B: pure weight streaming), then per
+// candidate tile η_gemm and the compute line's launch by Nelder–Mead on the
+// mean squared log error of every GEMM, repeated until the streaming set
+// settles; without such GEMMs, η_gemm, η_stream and one launch jointly; FP8's
+// η alone with the rest held; each streaming kind — launch +
 // bytes / (HBM · η) by least squares on the relative error; all-reduce per
 // group size — latency + bus bytes / (η_bus · per-direction NVLink) by least
 // squares on the time (the bandwidth regime decides); NVLS — the ring's
@@ -94,6 +98,13 @@ struct Calibration {
 
 absl::StatusOr<Calibration> Calibrate(const CalibrationSamples& samples,
                                       const CalibrationTarget& target);
+
+// The GEMM part of Calibrate (calibrate_gemm.cc): sets km's tile,
+// gemm_efficiency, gemm_launch_s, weight_stream_efficiency and
+// weight_stream_launch_s from the 16-bit samples, fp8_gemm_efficiency from the
+// FP8 ones (the rest held).
+absl::Status FitGemms(const std::vector<CalibrationSamples::Gemm>& gemms,
+                      const CalibrationTarget& target, KernelModel* km);
 
 // The kernel model of a profile (efficiencies as written, µs to seconds),
 // completing `base`: what the profile sets replaces base's value (a

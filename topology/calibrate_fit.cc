@@ -126,24 +126,6 @@ std::vector<ProtocolLine> SmallMessageLines(const std::vector<double>& size,
   return best_error < 0.99 * none ? best : std::vector<ProtocolLine>{};
 }
 
-// Tile shapes cuBLAS/CUTLASS kernels use for large GEMMs; the fit keeps the
-// one that explains the samples best.
-constexpr int kTiles[][2] = {{64, 64}, {64, 128}, {128, 64}, {128, 128}, {128, 256}, {256, 128}};
-
-double GemmLogError(const KernelModel& km, const CalibrationTarget& t,
-                    const std::vector<CalibrationSamples::Gemm>& g, bool fp8) {
-  double sum = 0;
-  int n = 0;
-  for (const auto& s : g) {
-    if (s.fp8 != fp8) continue;
-    const double peak = fp8 ? t.peak_fp8 : t.peak_16bit;
-    const double r = std::log(GemmSeconds(km, peak, t.hbm, s.m, s.n, s.k, s.bytes, fp8) / s.seconds);
-    sum += r * r;
-    ++n;
-  }
-  return n ? sum / n : 0;
-}
-
 // The size band of a message, by factors of 8 from 1 B: "512–4096 B",
 // "2–16 MiB"; beyond 1 TiB one band.
 std::string SizeBand(double bytes) {
@@ -178,41 +160,8 @@ absl::StatusOr<Calibration> Calibrate(const CalibrationSamples& samples,
     return absl::InvalidArgumentError("calibrate: FP8 GEMM samples but the accelerator has no "
                                       "fp8 peak in the registry");
   }
-  if (g16 > 0) {
-    double best = INFINITY;
-    KernelModel best_km = km;
-    for (const auto& tile : kTiles) {
-      KernelModel trial = km;
-      trial.tile_m = tile[0];
-      trial.tile_n = tile[1];
-      auto objective = [&](const std::vector<double>& x) {
-        if (x[0] <= 0 || x[0] > 1.5 || x[1] <= 0 || x[1] > 1.5 || x[2] < 0) return 1e300;
-        KernelModel k = trial;
-        k.gemm_efficiency = x[0];
-        k.weight_stream_efficiency = x[1];
-        k.gemm_launch_s = x[2] * 1e-6;
-        return GemmLogError(k, target, samples.gemms, false);
-      };
-      const std::vector<double> x = NelderMead(objective, {0.7, 0.8, 3.0}, 0.2, 6000);
-      const double v = objective(x);
-      if (v < best) {
-        best = v;
-        best_km = trial;
-        best_km.gemm_efficiency = x[0];
-        best_km.weight_stream_efficiency = x[1];
-        best_km.gemm_launch_s = x[2] * 1e-6;
-      }
-    }
-    km = best_km;
-  }
-  if (g8 > 0) {
-    auto objective = [&](const std::vector<double>& x) {
-      if (x[0] <= 0 || x[0] > 1.5) return 1e300;
-      KernelModel k = km;
-      k.fp8_gemm_efficiency = x[0];
-      return GemmLogError(k, target, samples.gemms, true);
-    };
-    km.fp8_gemm_efficiency = NelderMead(objective, {0.6}, 0.2, 2000)[0];
+  if (g16 + g8 > 0) {
+    if (absl::Status st = FitGemms(samples.gemms, target, &km); !st.ok()) return st;
   }
   // Streaming kinds: launch + bytes / (HBM · η).
   for (int kind = 0; kind < kStreamKinds; ++kind) {
@@ -327,6 +276,7 @@ absl::StatusOr<Calibration> Calibrate(const CalibrationSamples& samples,
     p.set_gemm_efficiency(km.gemm_efficiency);
     p.set_weight_stream_efficiency(km.weight_stream_efficiency);
     p.set_gemm_launch_us(km.gemm_launch_s * 1e6);
+    if (km.weight_stream_launch_s >= 0) p.set_weight_stream_launch_us(km.weight_stream_launch_s * 1e6);
   }
   if (g8 > 0) p.set_fp8_gemm_efficiency(km.fp8_gemm_efficiency);
   if (target.attention_efficiency > 0) {
@@ -383,6 +333,8 @@ KernelModel KernelModelOf(const registry::MachineProfile& p, const KernelModel& 
   if (p.gemm_efficiency() > 0) {
     km.gemm_efficiency = p.gemm_efficiency();
     km.gemm_launch_s = p.gemm_launch_us() * 1e-6;
+    km.weight_stream_launch_s =
+        p.has_weight_stream_launch_us() ? p.weight_stream_launch_us() * 1e-6 : -1;
   }
   if (p.fp8_gemm_efficiency() > 0) km.fp8_gemm_efficiency = p.fp8_gemm_efficiency();
   if (p.weight_stream_efficiency() > 0) km.weight_stream_efficiency = p.weight_stream_efficiency();
@@ -441,6 +393,8 @@ absl::Status CheckMachineProfile(const registry::MachineProfile& p) {
   if (!efficiency(p.attention_efficiency())) return bad("attention_efficiency", "(0, 1.5]");
   if (!efficiency(p.nvls_efficiency())) return bad("nvls_efficiency", "(0, 1.5]");
   if (!launch(p.gemm_launch_us())) return bad("gemm_launch_us", "0…1e6");
+  if (p.has_weight_stream_launch_us() && !launch(p.weight_stream_launch_us()))
+    return bad("weight_stream_launch_us", "0…1e6");
   for (const auto& s : p.streaming()) {
     bool known = false;
     for (int kind = 0; kind < kStreamKinds; ++kind)
