@@ -126,5 +126,22 @@ TEST(NvlsTest, RefusedWhereNoSwitchReducesOrRanksLeaveTheNode) {
   EXPECT_NE(r.err.find("double_tree, nvls"), std::string::npos) << r.err;
 }
 
+// NVLS samples faster than the node's NVLink allows (4 GiB in 1 ms is 10.7 x
+// its 450 GB/s): calibrate refuses the fit, names the field, writes nothing.
+TEST(NvlsCalibrateTest, AnUnphysicalFitIsRefusedAndNothingWritten) {
+  const std::string csv = testing::TempDir() + "/fast_nvls.csv";
+  const std::string out = testing::TempDir() + "/fast_nvls.textproto";
+  {
+    std::ofstream f(csv);
+    f << "op,gpus,bytes,time_us\nall_reduce_nvls,8,4294967296,1000\n";
+  }
+  std::remove(out.c_str());
+  CliRun r = Mlsysim({"calibrate", csv, "--accelerator", "H100", "--node", "DGX_H100", "-o", out});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("nvls_efficiency out of range"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::ifstream(out).good());
+  std::remove(csv.c_str());
+}
+
 }  // namespace
 }  // namespace mlsysim

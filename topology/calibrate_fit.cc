@@ -318,6 +318,14 @@ absl::StatusOr<Calibration> Calibrate(const CalibrationSamples& samples,
   absl::StrAppend(&source, " (", g16 + g8, " GEMM, ", samples.streams.size(), " streaming, ",
                   samples.all_reduces.size(), " all-reduce samples)");
   p.set_source(source);
+  // A fit the registry would refuse (an efficiency above 1.5 of the
+  // datasheet figure) is refused here, before anything is written.
+  if (absl::Status st = CheckMachineProfile(p); !st.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "calibrate: the fit is not physical: ", st.message(),
+        "; the samples run faster than the accelerator and --node allow (check time_us is in "
+        "microseconds, bytes in bytes, and the node)"));
+  }
   return out;
 }
 
