@@ -238,7 +238,6 @@ int RunSweep(const CommandContext& ctx, const CommandArgs& args) {
   for (auto& [i, row] : rows) all.push_back(row);
   const SweepSummary sum = Summarize(s, all);
   if (ctx.report_json != nullptr) *ctx.report_json = SweepReportJson(s, sum, rows);
-  const bool interrupted = rows.size() < points->size();
   if (!csv.empty()) *ctx.err << "wrote " << csv << " (" << rows.size() << " rows)\n";
   if (!jsonl.empty()) *ctx.err << "wrote " << jsonl << " (" << rows.size() << " rows)\n";
   SweepRun run;
