@@ -24,7 +24,9 @@
 
 namespace mlsysim {
 
-namespace {
+// Named, not anonymous: ServingFleet::Impl (external linkage) holds a
+// ServingModelSim.
+namespace serving_internal {
 
 enum Kind : uint32_t { kArrival = 1, kIterationEnd = 2 };
 
@@ -335,7 +337,9 @@ class ServingModelSim : public EventHandler, public FlowObserver {
   std::optional<BatchPlanner> planner_;  // set once the requests are in place
 };
 
-}  // namespace
+}  // namespace serving_internal
+
+using serving_internal::ServingModelSim;
 
 absl::StatusOr<ServingRunResult> SimulateServing(const ServingConfig& c,
                                                  const std::vector<Request>& requests) {
