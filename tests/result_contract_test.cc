@@ -67,7 +67,9 @@ TEST(ResultContractTest, EveryShippedScenarioRunsWithPinnedFingerprints) {
     EXPECT_EQ(j.r.wall_seconds(), 0) << "--reproducible leaves the wall time out";
     std::printf("pin %s %s 0x%016llxull\n", p.scenario, j.r.fingerprint().c_str(),
                 static_cast<unsigned long long>(Fnv1a(r.out)));
-    if (p.json_hash != 0) EXPECT_EQ(Fnv1a(r.out), p.json_hash) << p.scenario;
+    if (p.json_hash != 0) {
+      EXPECT_EQ(Fnv1a(r.out), p.json_hash) << p.scenario;
+    }
   }
   // Every scenario in scenarios/ (a registry file is read by the scenarios
   // that name it) is pinned here: a new scenario without a pin fails.
@@ -290,8 +292,12 @@ void CheckTrace(const std::string& path, const std::set<std::string>& categories
       continue;
     }
     ASSERT_TRUE(e.contains("ts") && e["ts"].is_number()) << e.dump();
-    if (ph == "X") ASSERT_TRUE(e.contains("dur") && e["dur"].get<double>() >= 0) << e.dump();
-    if (ph == "b" || ph == "e") ASSERT_TRUE(e.contains("id")) << e.dump();
+    if (ph == "X") {
+      ASSERT_TRUE(e.contains("dur") && e["dur"].get<double>() >= 0) << e.dump();
+    }
+    if (ph == "b" || ph == "e") {
+      ASSERT_TRUE(e.contains("id")) << e.dump();
+    }
     if (e.contains("cat")) categories.insert(e["cat"].get<std::string>());
     EXPECT_TRUE(named_pids.count(e["pid"].get<int>())) << "unnamed process in " << e.dump();
     if (ph == "X") used_threads.insert({e["pid"].get<int>(), e["tid"].get<int>()});

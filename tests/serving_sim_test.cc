@@ -322,7 +322,9 @@ TEST(ServingSimTest, NeverPreemptOnAPrefillReplicaReservesOnlyThePrompt) {
   EXPECT_EQ(r->spans[0].replica, 0);
   EXPECT_EQ(r->spans[0].prefill_tokens, 2048);
   for (const IterationSpan& s : r->spans)
-    if (s.replica == 1) EXPECT_LE(s.decode_tokens, 1);
+    if (s.replica == 1) {
+      EXPECT_LE(s.decode_tokens, 1);
+    }
 }
 
 // The same conservation over a loaded replica under memory pressure, where
