@@ -101,7 +101,9 @@ TEST(DoubleTreeTest, IdleSwitchEqualsDepthLatencyPlusBusiestRank) {
     std::vector<int> out(n, 0);
     for (const TreeEdge& e : edges) ++out[e.child], ++out[e.parent];
     const int busiest = *std::max_element(out.begin(), out.end());
-    if (n >= 4) EXPECT_EQ(busiest, 4) << n;
+    if (n >= 4) {
+      EXPECT_EQ(busiest, 4) << n;
+    }
     int floor_log2 = 0;
     while ((2 << floor_log2) <= n - 1) ++floor_log2;
     for (double m : {1e6, 1e9}) {

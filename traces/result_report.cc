@@ -260,9 +260,13 @@ std::string GroupedQuantity(double v, const std::string& unit) {
   const double a = std::fabs(v);
   if (a >= 1e4 && a < 1e15) {
     const double scale = std::pow(10.0, std::floor(std::log10(a)) - 3);
-    std::string digits = absl::StrFormat("%.0f", std::round(a / scale) * scale);
-    for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(i, ",");
-    return absl::StrCat(v < 0 ? "-" : "", digits, " ", unit);
+    const std::string digits = absl::StrFormat("%.0f", std::round(a / scale) * scale);
+    std::string grouped;
+    for (size_t i = 0; i < digits.size(); ++i) {
+      if (i > 0 && (digits.size() - i) % 3 == 0) grouped += ',';
+      grouped += digits[i];
+    }
+    return absl::StrCat(v < 0 ? "-" : "", grouped, " ", unit);
   }
   return absl::StrCat(Sig4(v), " ", unit);
 }
