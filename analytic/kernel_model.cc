@@ -29,14 +29,31 @@ double WaveEfficiency(const KernelModel& km, double m, double n) {
   return m * n / (waves * km.sms * km.tile_m * km.tile_n);
 }
 
+namespace {
+// A GEMM's two lines: launch + compute, stream launch + memory.
+struct GemmLines {
+  double compute, memory;
+};
+GemmLines LinesOf(const KernelModel& km, double peak, double hbm, double m, double n, double k,
+                  double bytes, bool fp8) {
+  const double eta =
+      fp8 && km.fp8_gemm_efficiency > 0 ? km.fp8_gemm_efficiency : km.gemm_efficiency;
+  return {km.gemm_launch_s + 2 * m * n * k / (peak * eta * WaveEfficiency(km, m, n)),
+          StreamLaunch(km) + (m * k + k * n + m * n) * bytes / (hbm * km.weight_stream_efficiency)};
+}
+}  // namespace
+
 double GemmSeconds(const KernelModel& km, double peak, double hbm, double m, double n, double k,
                    double bytes, bool fp8) {
   if (m <= 0 || n <= 0 || k <= 0) return 0;
-  const double eta =
-      fp8 && km.fp8_gemm_efficiency > 0 ? km.fp8_gemm_efficiency : km.gemm_efficiency;
-  const double compute = 2 * m * n * k / (peak * eta * WaveEfficiency(km, m, n));
-  const double memory = (m * k + k * n + m * n) * bytes / (hbm * km.weight_stream_efficiency);
-  return std::max(km.gemm_launch_s + compute, StreamLaunch(km) + memory);
+  const GemmLines l = LinesOf(km, peak, hbm, m, n, k, bytes, fp8);
+  return std::max(l.compute, l.memory);
+}
+
+bool GemmIsMemoryBound(const KernelModel& km, double peak, double hbm, double m, double n,
+                       double k, double bytes, bool fp8) {
+  const GemmLines l = LinesOf(km, peak, hbm, m, n, k, bytes, fp8);
+  return l.memory >= l.compute;
 }
 
 double StreamSeconds(const KernelModel& km, StreamKind kind, double hbm, double bytes) {

@@ -78,6 +78,10 @@ double WaveEfficiency(const KernelModel& km, double m, double n);
 double GemmSeconds(const KernelModel& km, double peak, double hbm, double m, double n, double k,
                    double bytes, bool fp8);
 
+// True when the memory line (stream launch + memory) sets that GEMM's time.
+bool GemmIsMemoryBound(const KernelModel& km, double peak, double hbm, double m, double n,
+                       double k, double bytes, bool fp8);
+
 // A streaming kernel moving `bytes` through HBM.
 double StreamSeconds(const KernelModel& km, StreamKind kind, double hbm, double bytes);
 

@@ -47,15 +47,6 @@ double GemmBytes(const CalibrationSamples::Gemm& s) {
   return (s.m * s.k + s.k * s.n + s.m * s.n) * s.bytes;
 }
 
-// True when the memory line sets sample s's time under km.
-bool MemoryBound(const KernelModel& km, const CalibrationTarget& t,
-                 const CalibrationSamples::Gemm& s) {
-  const double compute =
-      km.gemm_launch_s + 2 * s.m * s.n * s.k /
-                             (t.peak_16bit * km.gemm_efficiency * WaveEfficiency(km, s.m, s.n));
-  return km.weight_stream_launch_s + GemmBytes(s) / (t.hbm * km.weight_stream_efficiency) >= compute;
-}
-
 // Two stages on one tile; false when the streaming set cannot give a line.
 bool FitTwoLines(const std::vector<CalibrationSamples::Gemm>& gemms, const CalibrationTarget& t,
                  KernelModel* km) {
@@ -88,7 +79,10 @@ bool FitTwoLines(const std::vector<CalibrationSamples::Gemm>& gemms, const Calib
     km->gemm_launch_s = p[1] * 1e-6;
     std::vector<const CalibrationSamples::Gemm*> next;
     for (const auto& s : gemms)
-      if (!s.fp8 && s.m <= kStreamingTokens && MemoryBound(*km, t, s)) next.push_back(&s);
+      if (!s.fp8 && s.m <= kStreamingTokens &&
+          GemmIsMemoryBound(*km, t.peak_16bit, t.hbm, s.m, s.n, s.k, s.bytes, false)) {
+        next.push_back(&s);
+      }
     if (next == use || next.size() < 2) break;
     use = std::move(next);
   }

@@ -60,6 +60,13 @@ const char* CollectiveAlgorithmName(CollectiveAlgorithm a) {
   return "ring";
 }
 
+NvlsPortBytes NvlsTraffic(CollectiveOp op, int n, double m) {
+  if (n <= 1) return {};
+  const double extra = op == CollectiveOp::kAllReduce ? m / n : 0;
+  return {(op == CollectiveOp::kAllGather ? m / n : m) + extra,
+          (op == CollectiveOp::kReduceScatter ? m / n : m) + extra};
+}
+
 namespace {
 int CeilLog2(int n) {
   int d = 0;
@@ -153,12 +160,10 @@ void Collective::StepTransfers(int step, std::vector<Transfer>& out) const {
   }
   if (spec_.algorithm == CollectiveAlgorithm::kNvls) {
     // Each GPU's port into the switch and out of it, both streaming at once.
-    const double up = spec_.op == CollectiveOp::kAllGather ? m / n_ : m;
-    const double down = spec_.op == CollectiveOp::kReduceScatter ? m / n_ : m;
-    const double extra = spec_.op == CollectiveOp::kAllReduce ? m / n_ : 0;
+    const NvlsPortBytes port = NvlsTraffic(spec_.op, n_, m);
     for (int p = 0; p < n_; ++p) {
-      out.push_back({r[p], r[p], up + extra, Transfer::kUp});
-      out.push_back({r[p], r[p], down + extra, Transfer::kDown});
+      out.push_back({r[p], r[p], port.up, Transfer::kUp});
+      out.push_back({r[p], r[p], port.down, Transfer::kDown});
     }
     return;
   }

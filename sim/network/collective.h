@@ -51,6 +51,14 @@ absl::Status ParseCollectiveOp(absl::string_view name, CollectiveOp* op);
 absl::Status ParseCollectiveAlgorithm(absl::string_view name, CollectiveAlgorithm* algorithm);
 const char* CollectiveAlgorithmName(CollectiveAlgorithm algorithm);
 
+// NVLink SHARP: what each GPU's port carries into the switch and out of it
+// for a buffer of `m` bytes over `n` ranks (all-reduce S(N+1)/N each way,
+// reduce-scatter S up and S/N down, all-gather S/N up and S down).
+struct NvlsPortBytes {
+  double up = 0, down = 0;
+};
+NvlsPortBytes NvlsTraffic(CollectiveOp op, int n, double m);
+
 struct CollectiveSpec {
   CollectiveOp op = CollectiveOp::kAllReduce;
   CollectiveAlgorithm algorithm = CollectiveAlgorithm::kRing;

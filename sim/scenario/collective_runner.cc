@@ -251,13 +251,11 @@ double ClosedForm(const ResolvedCollective& c, double message, std::string* sour
   if (c.spec.algorithm == CollectiveAlgorithm::kNvls) {
     // One step inside one NVSwitch: every GPU's port streams up and down at
     // once, the busier direction sets the time.
-    const double extra = c.spec.op == CollectiveOp::kAllReduce ? message / n : 0;
-    const double up = (c.spec.op == CollectiveOp::kAllGather ? message / n : message) + extra;
-    const double down = (c.spec.op == CollectiveOp::kReduceScatter ? message / n : message) + extra;
+    const NvlsPortBytes port = NvlsTraffic(c.spec.op, n, message);
     *source = c.spec.op == CollectiveOp::kAllReduce
                   ? "nvls: (N+1)/N*M/beta + alpha (NVLink SHARP: switch-reduced, multicast)"
                   : "nvls: M/beta + alpha (NVLink SHARP)";
-    return n > 1 ? std::max(up, down) / beta + alpha : 0.0;
+    return n > 1 ? std::max(port.up, port.down) / beta + alpha : 0.0;
   }
   if (c.spec.algorithm == CollectiveAlgorithm::kDirect) {
     // Every rank sends M/N to each peer at once: its NVLink carries the G−1
